@@ -1,0 +1,53 @@
+import type { Bounds, ConsistencyScope, RequirePolicy, RuleId, RuleSetting } from '../model.js';
+
+/** The configuration after discovery, validation and defaults (SPEC §10). */
+export interface ResolvedConfig {
+  /** The file it came from, or null when only defaults apply. */
+  source: string | null;
+  /** Directory that relative `include`/`exclude` patterns are resolved against. */
+  rootDir: string;
+  include: string[];
+  exclude: string[];
+  require: RequirePolicy;
+  pythonVersion: string | null;
+  consistency: ConsistencyScope;
+  rules: Partial<Record<RuleId, RuleSetting>>;
+  bounds: Bounds;
+  /** Performance budget: worst-case added latency per guard, in seconds. */
+  budgetSeconds: number;
+  receiveMethods: string[];
+  connectionNames: string[];
+  guardHelpers: string[];
+  defaults: { timeoutSeconds: number; intervalSeconds: number; style: 'inline' | 'helper' | 'auto' };
+  /** Whether a suppression comment must give a reason after `--`. */
+  requireSuppressionReason: boolean;
+}
+
+export const DEFAULT_RECEIVE_METHODS = [
+  'receive',
+  'receive_text',
+  'receive_bytes',
+  'receive_json',
+  'iter_text',
+  'iter_bytes',
+  'iter_json',
+];
+
+export const DEFAULT_CONNECTION_NAMES = [
+  'websocket',
+  'ws',
+  'socket',
+  'conn',
+  'connection',
+  'websocket_connection',
+  'ws_connection',
+  'client_ws',
+  'client_websocket',
+  'web_socket',
+];
+
+export const DEFAULT_BOUNDS: Bounds = {
+  timeoutSeconds: { min: 0.1, max: 10 },
+  intervalSeconds: { min: 0.001, max: 0.5 },
+  maxPolls: 1000,
+};

@@ -1,0 +1,208 @@
+// The loop model: every type that flows from the language front ends to the
+// rules, checks and reporters lives here, so that no module reaches "back up".
+
+export type LanguageId = 'python' | 'typescript' | 'javascript';
+
+export type Framework =
+  | 'fastapi'
+  | 'starlette'
+  | 'websockets'
+  | 'aiohttp'
+  | 'sanic'
+  | 'quart'
+  | 'litestar'
+  | 'starlette-testclient'
+  | 'unknown';
+
+export type GuardKind = 'none' | 'check' | 'polling' | 'unbounded' | 'framework';
+export type Clock = 'monotonic' | 'wall' | 'loop';
+export type SleepKind = 'async' | 'blocking';
+export type OnTimeout = 'recheck-break' | 'break' | 'return' | 'raise' | 'continue' | 'none';
+export type Placement = 'per-message' | 'before-loop';
+export type Severity = 'error' | 'warning';
+export type RuleSetting = Severity | 'off';
+export type Confidence = 'high' | 'medium' | 'low';
+/** pass: meets the policy (polling or framework guard); fail: does not; suppressed: by a comment. */
+export type LoopStatus = 'pass' | 'fail' | 'suppressed';
+export type RequirePolicy = 'polling' | 'check';
+export type ConsistencyScope = 'file' | 'repository' | 'none';
+
+export type RuleId =
+  | 'HG000'
+  | 'HG001'
+  | 'HG002'
+  | 'HG003'
+  | 'HG004'
+  | 'HG005'
+  | 'HG006'
+  | 'HG007'
+  | 'HG008'
+  | 'HG009'
+  | 'HG010'
+  | 'HG011';
+
+export type CheckId =
+  | 'syntax'
+  | 'imports'
+  | 'coverage'
+  | 'consistency'
+  | 'logic'
+  | 'parameters'
+  | 'breaking'
+  | 'performance';
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** 1-based line and column (column counts UTF-16 code units, as editors and SARIF do). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface Span {
+  start: Position;
+  end: Position;
+}
+
+/** SPEC §3: the comparable shape of a polling guard. */
+export interface Fingerprint {
+  timeoutSeconds: number | null;
+  intervalSeconds: number | null;
+  states: string[];
+  clock: Clock | null;
+  sleep: SleepKind | null;
+  onTimeout: OnTimeout;
+  logsOnTimeout: boolean;
+  exitsOnTerminalState: boolean;
+  placement: Placement;
+}
+
+/** Fingerprint fields compared for consistency (placement is reported, not compared). */
+export const COMPARED_FIELDS = [
+  'timeoutSeconds',
+  'intervalSeconds',
+  'states',
+  'clock',
+  'sleep',
+  'onTimeout',
+  'logsOnTimeout',
+  'exitsOnTerminalState',
+] as const satisfies readonly (keyof Fingerprint)[];
+
+/** A name the guard's code needs at run time (HG010). */
+export interface NameUse {
+  name: string;
+  position: Position;
+}
+
+export interface Guard {
+  kind: GuardKind;
+  /** Where the guard starts (null for `none`). */
+  span: Span | null;
+  fingerprint: Fingerprint | null;
+  /** One line of source-like text saying what the guard is, for messages. */
+  summary: string;
+  /** A repository or configured helper the guard goes through, if any. */
+  helper: string | null;
+  /** Why a `framework` guard is framework-guaranteed. */
+  frameworkReason: string | null;
+  /** Where the guard's parts are, for precise findings. */
+  parts: GuardParts;
+  /** Names the guard needs that are not bound in the module (HG010). */
+  unboundNames: NameUse[];
+}
+
+export interface GuardParts {
+  sleepCall: Span | null;
+  clockCall: Span | null;
+  timeout: Span | null;
+  interval: Span | null;
+  /** The unbounded wait (HG003). */
+  unboundedWait: Span | null;
+}
+
+export interface Receive {
+  span: Span;
+  /** The call as written, e.g. `websocket.receive_text` or `self._receive(ws)`. */
+  call: string;
+  /** The connection expression, e.g. `websocket` or `self.ws`. */
+  connection: string;
+  /** Set when the receive happens inside a repository function the loop calls. */
+  via: string | null;
+}
+
+export interface MessageLoop {
+  file: string;
+  language: LanguageId;
+  framework: Framework;
+  /** Dotted qualified name of the enclosing function, `<module>` at top level. */
+  function: string;
+  /** The whole loop statement. */
+  span: Span;
+  /** First line of the loop's source text, normalised, for baseline fingerprints. */
+  text: string;
+  receive: Receive;
+  guard: Guard;
+  confidence: Confidence;
+  /** Whether the receive sits inside an `async def` (the codemod needs it). */
+  inAsyncFunction: boolean;
+}
+
+export interface Suppression {
+  file: string;
+  line: number;
+  rules: RuleId[];
+  reason: string | null;
+  used: boolean;
+}
+
+export interface SyntaxProblem {
+  position: Position;
+  message: string;
+}
+
+/** What the front end learnt from one file. */
+export interface FileAnalysis {
+  file: string;
+  absPath: string;
+  language: LanguageId;
+  /** Set when the file could not be analysed at all (binary, not UTF-8, unreadable, too large). */
+  skipped: string | null;
+  syntax: SyntaxProblem[];
+  loops: MessageLoop[];
+  suppressions: Suppression[];
+  /** Source lines, kept for code frames. */
+  lines: string[];
+}
+
+export interface Finding {
+  ruleId: RuleId;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  fixable: boolean;
+  /** The loop the finding is about, when there is one. */
+  loop: MessageLoop | null;
+  suppressed: boolean;
+}
+
+export interface CheckResult {
+  id: CheckId;
+  title: string;
+  status: CheckStatus;
+  details: string;
+}
+
+export interface TargetVersion {
+  pythonVersion: string;
+  source: string;
+}
+
+export interface Bounds {
+  timeoutSeconds: { min: number; max: number };
+  intervalSeconds: { min: number; max: number };
+  maxPolls: number;
+}
