@@ -206,3 +206,41 @@ export interface Bounds {
   intervalSeconds: { min: number; max: number };
   maxPolls: number;
 }
+
+// ---- The report: what `--format json` serialises and the API returns (SPEC §9). ----
+
+export const SCHEMA_VERSION = 1 as const;
+
+export interface LoopRecord {
+  file: string;
+  line: number;
+  endLine: number;
+  function: string;
+  language: LanguageId;
+  framework: Framework;
+  receive: { line: number; column: number; call: string };
+  guard: { kind: GuardKind; line: number | null; fingerprint: Fingerprint | null };
+  status: LoopStatus;
+  confidence: Confidence;
+}
+
+export interface FindingRecord {
+  ruleId: RuleId;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  message: string;
+  fixable: boolean;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  target: TargetVersion;
+  summary: { files: number; loops: number; guarded: number; errors: number; warnings: number };
+  checks: CheckResult[];
+  loops: LoopRecord[];
+  findings: FindingRecord[];
+}
