@@ -1,0 +1,125 @@
+// The `breaking` row of the verification table (SPEC §5): no public function, method or
+// class of a changed Python file removed or changed in signature against the base.
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
+import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
+
+export interface BreakingFile {
+  /** Display path, relative to the working directory. */
+  file: string;
+  absPath: string;
+  language: LanguageId;
+  /** The content to compare (the staged content under `--staged`); null when it could not be read. */
+  source: string | null;
+}
+
+export interface BreakingOptions {
+  cwd: string;
+  files: BreakingFile[];
+  /** `--base REF`; null means `HEAD`. */
+  base: string | null;
+}
+
+const ID = 'breaking';
+const TITLE = 'Breaking Changes';
+
+export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult> {
+  const result = (status: CheckStatus, details: string): CheckResult => ({ id: ID, title: TITLE, status, details });
+  const root = await gitRoot(opts.cwd);
+  if (root === null) return result('skip', 'not a git repository');
+  const refName = opts.base ?? 'HEAD';
+  const commit = await resolveRef(root, refName);
+  if (commit === null) {
+    if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
+    return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');
+  }
+
+  const notes: string[] = [];
+  const scripts = opts.files.filter((f) => f.language !== 'python').length;
+  const python = await locate(root, opts.files.filter((f) => f.language === 'python'));
+  const atBase = await showFiles(
+    root,
+    commit,
+    python.flatMap((p) => (p.rel === null ? [] : [p.rel])),
+  );
+
+  const breaks: string[] = [];
+  const notCompared: string[] = [];
+  let compared = 0;
+  let added = 0;
+  let definitions = 0;
+  for (const { file, rel } of python) {
+    const before = rel === null ? null : atBase.get(rel) ?? null;
+    // Outside the repository or new since base: there was nothing to break.
+    if (before === null) {
+      added += 1;
+      continue;
+    }
+    if (file.source === null) {
+      notCompared.push(`${file.file} (could not be read)`);
+      continue;
+    }
+    if (normalise(before) === normalise(file.source)) continue;
+    const [old, cur] = [await extractPublicApi(before), await extractPublicApi(file.source)];
+    // tree-sitter recovers from errors, but what it drops would read as "removed".
+    if (old.syntaxErrorLine !== null) {
+      notCompared.push(`${file.file} (does not parse at ${refName}, line ${old.syntaxErrorLine})`);
+      continue;
+    }
+    if (cur.syntaxErrorLine !== null) {
+      notCompared.push(`${file.file} (does not parse, line ${cur.syntaxErrorLine})`);
+      continue;
+    }
+    compared += 1;
+    definitions += old.definitions.length;
+    for (const b of diffPublicApi(old.definitions, cur.definitions)) breaks.push(`${file.file}:${b.line} ${b.message}`);
+  }
+
+  const skipped = `not compared: ${notCompared.join(', ')}`;
+  if (notCompared.length > 0 && compared > 0) notes.push(skipped);
+  if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
+  if (scripts > 0) notes.push('TypeScript files not compared yet');
+  const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+
+  if (breaks.length > 0) {
+    return result('fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${breaks.join('; ')}${tail}`);
+  }
+  // A file we could not compare may hide a break: say so rather than pass.
+  const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
+  if (compared === 0 && notCompared.length > 0) {
+    return result(status, `${plural(notCompared.length, 'changed Python file')} ${skipped}${tail}`);
+  }
+  if (compared === 0) return result(status, `no scanned Python file changed since ${refName}${tail}`);
+  return result(
+    status,
+    `public API of ${plural(compared, 'changed Python file')} unchanged against ${refName} (${plural(definitions, 'definition')})${tail}`,
+  );
+}
+
+/** Each file's path relative to the repository root (`/`-separated), null when it lies outside. */
+async function locate(root: string, files: BreakingFile[]): Promise<{ file: BreakingFile; rel: string | null }[]> {
+  // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve ours too.
+  const realRoot = await realpath(root).catch(() => root);
+  return Promise.all(
+    files.map(async (file) => {
+      const abs = await realpath(file.absPath).catch(async () =>
+        path.join(await realpath(path.dirname(file.absPath)).catch(() => path.dirname(file.absPath)), path.basename(file.absPath)),
+      );
+      const rel = path.relative(realRoot, abs);
+      const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+      return { file, rel: outside ? null : rel.split(path.sep).join('/') };
+    }),
+  );
+}
+
+/** Line endings may differ only by git's autocrlf conversion. */
+function normalise(text: string): string {
+  return text.replace(/\r\n/g, '\n');
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,179 @@
+// Thin wrappers over the `git` binary. execFile only (never a shell), user paths only
+// after `--` or inside `<rev>:<path>`, and a resolved commit id wherever a ref would
+// otherwise reach git's option parser.
+import { execFile } from 'node:child_process';
+import { UsageError } from '../errors.js';
+
+interface GitResult {
+  ok: boolean;
+  stdout: Buffer;
+  stderr: string;
+}
+
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+// Read-only commands must not run repository-configured programs (SPEC §2: never
+// execute anything from the scanned repository): core.fsmonitor names a command.
+const SAFE_CONFIG = ['-c', 'core.fsmonitor=false'];
+
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // Stable English messages, no credential prompts, and no index refresh that
+    // would take index.lock while a pre-commit hook's commit holds it.
+    LC_ALL: 'C',
+    LANGUAGE: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+  };
+}
+
+function runGit(cwd: string, args: string[], input?: string): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'git',
+      [...SAFE_CONFIG, ...args],
+      { cwd, encoding: 'buffer', maxBuffer: MAX_BUFFER, env: gitEnv(), windowsHide: true },
+      (error, stdout, stderr) => {
+        // A spawn failure (no git, no such directory) is just a failed command here.
+        resolve({
+          ok: !error,
+          stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout ?? ''),
+          stderr: Buffer.isBuffer(stderr) ? stderr.toString('utf8') : String(stderr ?? ''),
+        });
+      },
+    );
+    // A closed pipe (git exited early) must not become an unhandled 'error' event.
+    child.stdin?.on('error', () => {});
+    if (input === undefined) child.stdin?.end();
+    else child.stdin?.end(input);
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+
+function splitNul(buf: Buffer): string[] {
+  return buf
+    .toString('utf8')
+    .split('\0')
+    .filter((s) => s !== '');
+}
+
+/** `git rev-parse` refuses repositories owned by another user; say so instead of "not a repository". */
+function throwIfDubious(result: GitResult): void {
+  if (result.stderr.includes('dubious ownership')) {
+    throw new UsageError(`git refuses this repository: ${firstLine(result.stderr).replace(/^fatal: /, '')}`);
+  }
+}
+
+/** The top-level directory of the work tree containing `dir`, or null (not a repository, or no git). */
+export async function gitRoot(dir: string): Promise<string | null> {
+  const result = await runGit(dir, ['rev-parse', '--show-toplevel']);
+  if (!result.ok) {
+    throwIfDubious(result);
+    return null;
+  }
+  const root = result.stdout.toString('utf8').trim();
+  return root === '' ? null : root;
+}
+
+/** The commit id `ref` names, or null when it names no commit. */
+export async function resolveRef(root: string, ref: string): Promise<string | null> {
+  // `--end-of-options` keeps a ref such as `--output=x` from being read as an option.
+  const result = await runGit(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (!result.ok) return null;
+  const id = result.stdout.toString('utf8').trim();
+  return /^[0-9a-f]{40,64}$/.test(id) ? id : null;
+}
+
+/** Resolves `ref` or throws the one-line usage error the CLI prints (`--base origin/nope: unknown revision`). */
+export async function requireRef(root: string, ref: string, option = '--base'): Promise<string> {
+  const id = await resolveRef(root, ref);
+  if (id === null) throw new UsageError(`${option} ${ref}: unknown revision`);
+  return id;
+}
+
+function objectName(ref: string, relPath: string): string {
+  // Git paths always use `/`; an empty ref reads the index (`:path`, the staged content).
+  return `${ref}:${relPath.split('\\').join('/')}`;
+}
+
+/**
+ * The content of `relPathFromRoot` at `ref` (a commit-ish; `''` for the index), or null
+ * when the file does not exist there (or is not a regular blob). `cat-file blob` rather
+ * than `show` so that no textconv driver from the repository's config ever runs.
+ */
+export async function showFile(root: string, ref: string, relPathFromRoot: string): Promise<string | null> {
+  if (ref.startsWith('-')) return null;
+  const result = await runGit(root, ['cat-file', 'blob', objectName(ref, relPathFromRoot)]);
+  return result.ok ? result.stdout.toString('utf8') : null;
+}
+
+/**
+ * `showFile` for many paths with one `git cat-file --batch` process (one process per
+ * file is seconds on a large repository). Paths git's line protocol cannot carry
+ * (newlines) fall back to `showFile`.
+ */
+export async function showFiles(root: string, ref: string, relPaths: string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const batchable = relPaths.filter((p) => !/[\n\r]/.test(p));
+  for (const p of relPaths.filter((p) => /[\n\r]/.test(p))) out.set(p, await showFile(root, ref, p));
+  if (batchable.length === 0 || ref.startsWith('-')) {
+    for (const p of batchable) out.set(p, null);
+    return out;
+  }
+  const input = batchable.map((p) => `${objectName(ref, p)}\n`).join('');
+  const result = await runGit(root, ['cat-file', '--batch'], input);
+  if (!result.ok) {
+    for (const p of batchable) out.set(p, await showFile(root, ref, p));
+    return out;
+  }
+  const buf = result.stdout;
+  let pos = 0;
+  for (const p of batchable) {
+    const eol = buf.indexOf(0x0a, pos);
+    if (eol < 0) {
+      out.set(p, null);
+      continue;
+    }
+    const header = buf.subarray(pos, eol).toString('utf8');
+    pos = eol + 1;
+    // `<oid> <type> <size>` then the content and a newline; otherwise `<name> missing|ambiguous`.
+    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!match) {
+      out.set(p, null);
+      continue;
+    }
+    const size = Number(match[2]);
+    out.set(p, match[1] === 'blob' ? buf.subarray(pos, pos + size).toString('utf8') : null);
+    pos += size + 1;
+  }
+  return out;
+}
+
+/**
+ * Paths (relative to root, `/`-separated, sorted) whose working-tree content differs
+ * from `base`: tracked changes (staged or not, deletions included) plus untracked
+ * files that are not ignored. Throws UsageError for an unknown base.
+ */
+export async function changedFiles(root: string, base: string): Promise<string[]> {
+  const id = await requireRef(root, base);
+  // --no-renames: a moved file is its old path deleted plus its new path added.
+  const diff = await runGit(root, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', id, '--']);
+  if (!diff.ok) throw new UsageError(`git diff against ${base} failed: ${firstLine(diff.stderr)}`);
+  const untracked = await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z', '--']);
+  if (!untracked.ok) throw new UsageError(`git ls-files failed: ${firstLine(untracked.stderr)}`);
+  return [...new Set([...splitNul(diff.stdout), ...splitNul(untracked.stdout)])].sort();
+}
+
+/** The best common ancestor of two commits, or null (unknown ref, unrelated histories). */
+export async function mergeBase(root: string, a: string, b: string): Promise<string | null> {
+  const [ia, ib] = await Promise.all([resolveRef(root, a), resolveRef(root, b)]);
+  if (ia === null || ib === null) return null;
+  const result = await runGit(root, ['merge-base', ia, ib]);
+  if (!result.ok) return null;
+  const id = result.stdout.toString('utf8').trim();
+  return id === '' ? null : id;
+}

@@ -1,0 +1,374 @@
+// The public API of a Python module, as seen by its callers, and the changes to it
+// that break them (the `breaking` check, SPEC §5).
+import { parsePython, type SyntaxNode } from './parser.js';
+
+export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
+
+export interface ApiParam {
+  name: string;
+  kind: ParamKind;
+  hasDefault: boolean;
+}
+
+export type ApiKind = 'function' | 'method' | 'class';
+
+export interface ApiDefinition {
+  /** Qualified name: `handle`, `Router`, `Router.handle`. */
+  name: string;
+  kind: ApiKind;
+  async: boolean;
+  /** Parameters as written; for a class, its `__init__`'s. Null when there is no call signature to compare (a property, a class without `__init__`). */
+  params: ApiParam[] | null;
+  /** Whether the first parameter is bound by the call (`self`, `cls`) and so not passed by callers. */
+  boundFirst: boolean;
+  /** 1-based line of the `def`/`class` (of its first decorator when decorated). */
+  line: number;
+}
+
+export interface PublicApi {
+  definitions: ApiDefinition[];
+  /** 1-based line of the first syntax error, or null when the source parses. */
+  syntaxErrorLine: number | null;
+}
+
+/** One breaking difference: `message` is a one-line description, `line` where it is (at base for a removal). */
+export interface ApiBreak {
+  name: string;
+  line: number;
+  message: string;
+}
+
+const KEPT_DUNDERS = new Set(['__init__', '__call__']);
+
+/** Parses `source` and extracts its public API; a source with syntax errors still yields what tree-sitter recovered. */
+export async function extractPublicApi(source: string): Promise<PublicApi> {
+  const tree = await parsePython(source);
+  try {
+    const root = tree.rootNode;
+    return { definitions: publicApiOf(root), syntaxErrorLine: root.hasError ? firstErrorLine(root) : null };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The public definitions of a parsed module, one per qualified name (the binding that wins at run time). */
+export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
+  const found: ApiDefinition[] = [];
+  for (const { def, decorators, line } of definitionsIn(module)) {
+    const name = fieldText(def, 'name');
+    if (name === null || name.startsWith('_')) continue;
+    if (def.type === 'function_definition') {
+      found.push(functionDefinition(def, name, 'function', decorators, line));
+    } else if (def.type === 'class_definition') {
+      found.push(...classDefinitions(def, name, line));
+    }
+  }
+  return lastBindings(found);
+}
+
+function classDefinitions(cls: SyntaxNode, className: string, line: number): ApiDefinition[] {
+  const body = cls.childForFieldName('body');
+  const methods: ApiDefinition[] = [];
+  if (body) {
+    for (const { def, decorators, line: methodLine } of definitionsIn(body)) {
+      const name = fieldText(def, 'name');
+      if (def.type !== 'function_definition' || name === null) continue;
+      if (name.startsWith('_') && !KEPT_DUNDERS.has(name)) continue;
+      methods.push(functionDefinition(def, `${className}.${name}`, 'method', decorators, methodLine));
+    }
+  }
+  const kept = lastBindings(methods);
+  const init = kept.find((m) => m.name === `${className}.__init__`);
+  const klass: ApiDefinition = {
+    name: className,
+    kind: 'class',
+    async: false,
+    params: init?.params ?? null,
+    boundFirst: init?.boundFirst ?? false,
+    line,
+  };
+  return [klass, ...kept];
+}
+
+function functionDefinition(
+  def: SyntaxNode,
+  name: string,
+  kind: 'function' | 'method',
+  decorators: string[],
+  line: number,
+): ApiDefinition {
+  const isProperty = decorators.some((d) => /^(?:(?:functools\.)?(?:cached_)?property|\w+\.(?:setter|getter|deleter))$/.test(d));
+  const isStatic = decorators.some((d) => d === 'staticmethod');
+  const params = def.childForFieldName('parameters');
+  return {
+    name,
+    kind,
+    async: def.children.some((c) => c?.type === 'async'),
+    // A property is read as an attribute: only its presence matters to callers.
+    params: isProperty ? null : params ? parameters(params) : [],
+    boundFirst: kind === 'method' && !isStatic,
+    line,
+  };
+}
+
+/** Function and class definitions directly in `block`, also inside `if`/`try` blocks (TYPE_CHECKING, import fallbacks). */
+function definitionsIn(block: SyntaxNode): { def: SyntaxNode; decorators: string[]; line: number }[] {
+  const out: { def: SyntaxNode; decorators: string[]; line: number }[] = [];
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'function_definition' || stmt.type === 'class_definition') {
+      out.push({ def: stmt, decorators: [], line: stmt.startPosition.row + 1 });
+    } else if (stmt.type === 'decorated_definition') {
+      const def = stmt.childForFieldName('definition');
+      if (!def) continue;
+      const decorators = stmt.namedChildren
+        .filter((c): c is SyntaxNode => c?.type === 'decorator')
+        .map((d) => decoratorName(d));
+      out.push({ def, decorators, line: stmt.startPosition.row + 1 });
+    } else if (isCompoundBranching(stmt.type)) {
+      for (const sub of nestedBlocks(stmt)) out.push(...definitionsIn(sub));
+    }
+  }
+  return out;
+}
+
+function isCompoundBranching(type: string): boolean {
+  return type === 'if_statement' || type === 'try_statement';
+}
+
+/** The blocks of an `if` (with its elif/else) or a `try` (with except/else/finally). */
+function nestedBlocks(stmt: SyntaxNode): SyntaxNode[] {
+  const blocks: SyntaxNode[] = [];
+  for (const child of stmt.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'block') blocks.push(child);
+    else if (/^(elif_clause|else_clause|except_clause|except_group_clause|finally_clause)$/.test(child.type)) {
+      for (const b of child.namedChildren) if (b?.type === 'block') blocks.push(b);
+    }
+  }
+  return blocks;
+}
+
+/** `@app.get("/x")` → `app.get`; `@staticmethod` → `staticmethod`. */
+function decoratorName(decorator: SyntaxNode): string {
+  const expr = decorator.namedChildren.find((c) => c !== null) ?? null;
+  if (!expr) return '';
+  const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
+  return (callee?.text ?? '').replace(/\s+/g, '');
+}
+
+function parameters(list: SyntaxNode): ApiParam[] {
+  const params: ApiParam[] = [];
+  let afterStar = false;
+  for (const node of list.namedChildren) {
+    if (!node) continue;
+    switch (node.type) {
+      case 'positional_separator':
+        // Everything before `/` is positional-only.
+        for (const p of params) if (p.kind === 'positional-or-keyword') p.kind = 'positional-only';
+        break;
+      case 'keyword_separator':
+        afterStar = true;
+        break;
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern':
+      case 'typed_parameter': {
+        const splat = node.type === 'typed_parameter' ? node.namedChildren[0] ?? null : node;
+        if (splat?.type === 'list_splat_pattern') {
+          params.push({ name: splatName(splat), kind: 'var-positional', hasDefault: false });
+          afterStar = true;
+        } else if (splat?.type === 'dictionary_splat_pattern') {
+          params.push({ name: splatName(splat), kind: 'var-keyword', hasDefault: false });
+        } else if (splat?.type === 'identifier') {
+          params.push({ name: splat.text, kind: plainKind(afterStar), hasDefault: false });
+        }
+        break;
+      }
+      case 'identifier':
+        params.push({ name: node.text, kind: plainKind(afterStar), hasDefault: false });
+        break;
+      case 'default_parameter':
+      case 'typed_default_parameter':
+        params.push({ name: fieldText(node, 'name') ?? '?', kind: plainKind(afterStar), hasDefault: true });
+        break;
+      default:
+        // Comments and Python 2 tuple parameters carry no signature.
+        break;
+    }
+  }
+  return params;
+}
+
+function plainKind(afterStar: boolean): ParamKind {
+  return afterStar ? 'keyword-only' : 'positional-or-keyword';
+}
+
+function splatName(splat: SyntaxNode): string {
+  return splat.namedChildren.find((c) => c?.type === 'identifier')?.text ?? '';
+}
+
+function fieldText(node: SyntaxNode, field: string): string | null {
+  return node.childForFieldName(field)?.text ?? null;
+}
+
+/**
+ * Keeps one definition per name: the last in source order, as Python binds it (the
+ * implementation after `@overload` stubs, the setter after its property, the `except`
+ * fallback after the `try` variant).
+ */
+function lastBindings(defs: ApiDefinition[]): ApiDefinition[] {
+  const byName = new Map<string, ApiDefinition>();
+  for (const d of defs) byName.set(d.name, d);
+  return [...byName.values()].sort((a, b) => a.line - b.line);
+}
+
+function firstErrorLine(root: SyntaxNode): number {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) return node.startPosition.row + 1;
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return root.startPosition.row + 1;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+// ---- comparison ----
+
+/** The breaking differences from `before` to `after`, as one-line strings. */
+export function comparePublicApi(before: ApiDefinition[], after: ApiDefinition[]): string[] {
+  return diffPublicApi(before, after).map((b) => b.message);
+}
+
+/** `comparePublicApi` with the name and line of each break, for reports that point at code. */
+export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): ApiBreak[] {
+  const now = new Map(after.map((d) => [d.name, d]));
+  const breaks: ApiBreak[] = [];
+  for (const old of before) {
+    const cur = now.get(old.name);
+    if (!cur) {
+      breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
+      continue;
+    }
+    // A class carries its `__init__`'s signature: report the change once, on the class.
+    if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
+    const reasons = signatureBreaks(old, cur);
+    if (reasons.length > 0) {
+      breaks.push({
+        name: old.name,
+        line: cur.line,
+        message: `${renderSignature(old)} → ${renderSignature(cur)} (${reasons.join('; ')})`,
+      });
+    }
+  }
+  return breaks;
+}
+
+/** Why a call valid against `old` may fail against `cur`; empty when every such call still works. */
+export function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
+  const reasons: string[] = [];
+  if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
+  if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
+  if (old.params === null || cur.params === null) {
+    // A property became callable, or the other way round; a class gained or lost `__init__` is not decidable.
+    if (old.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
+      reasons.push(old.params === null ? 'property became a method' : 'method became a property');
+    }
+    return reasons;
+  }
+  return [...reasons, ...paramBreaks(callable(old), callable(cur))];
+}
+
+/** The parameters a caller passes (without a bound `self`/`cls`). */
+function callable(def: ApiDefinition): ApiParam[] {
+  const params = def.params ?? [];
+  const first = params[0];
+  return def.boundFirst && first && (first.kind === 'positional-only' || first.kind === 'positional-or-keyword')
+    ? params.slice(1)
+    : params;
+}
+
+const POSITIONAL: ReadonlySet<ParamKind> = new Set(['positional-only', 'positional-or-keyword']);
+const BY_KEYWORD: ReadonlySet<ParamKind> = new Set(['positional-or-keyword', 'keyword-only']);
+
+function paramBreaks(old: ApiParam[], cur: ApiParam[]): string[] {
+  const reasons: string[] = [];
+  const reported = new Set<string>();
+  const add = (name: string, reason: string): void => {
+    if (reported.has(name)) return;
+    reported.add(name);
+    reasons.push(reason);
+  };
+  const oldPos = old.filter((p) => POSITIONAL.has(p.kind));
+  const curPos = cur.filter((p) => POSITIONAL.has(p.kind));
+  const curVarPos = cur.some((p) => p.kind === 'var-positional');
+  const curVarKw = cur.some((p) => p.kind === 'var-keyword');
+
+  // Positional calls: slot i must still take argument i.
+  oldPos.forEach((p, i) => {
+    const q = curPos[i];
+    if (!q) {
+      if (curVarPos && p.kind === 'positional-only') return;
+      const moved = cur.find((c) => c.name === p.name);
+      add(p.name, moved ? `${p.name} became ${moved.kind}` : `${p.name} removed or renamed`);
+    } else if (q.name !== p.name && p.kind === 'positional-or-keyword') {
+      const moved = cur.find((c) => c.name === p.name);
+      if (!moved) add(p.name, `${p.name} removed or renamed`);
+      else add(p.name, POSITIONAL.has(moved.kind) ? `${p.name} moved` : `${p.name} became ${moved.kind}`);
+    } else if (p.kind === 'positional-or-keyword' && q.kind === 'positional-only') {
+      add(p.name, `${p.name} became positional-only`);
+    } else if (p.hasDefault && !q.hasDefault) {
+      add(q.name, `${q.name} made required`);
+    }
+  });
+  // New positional slots must be optional.
+  for (const q of curPos.slice(oldPos.length)) {
+    if (!q.hasDefault && !old.some((p) => p.name === q.name && p.kind === 'keyword-only')) {
+      add(q.name, `${q.name} added without a default`);
+    }
+  }
+  // Keyword calls: every keyword-capable name must still be accepted.
+  for (const p of old.filter((x) => BY_KEYWORD.has(x.kind))) {
+    const q = cur.find((c) => c.name === p.name);
+    if (!q) {
+      if (!curVarKw) add(p.name, `${p.name} removed or renamed`);
+      else add(p.name, `${p.name} removed (now only absorbed by **kwargs)`);
+    } else if (!BY_KEYWORD.has(q.kind)) {
+      add(p.name, `${p.name} became ${q.kind}`);
+    } else if (p.hasDefault && !q.hasDefault) {
+      add(p.name, `${p.name} made required`);
+    }
+  }
+  // New required keyword-only parameters.
+  for (const q of cur.filter((x) => x.kind === 'keyword-only' && !x.hasDefault)) {
+    if (!old.some((p) => p.name === q.name && BY_KEYWORD.has(p.kind))) add(q.name, `${q.name} added without a default`);
+  }
+  for (const kind of ['var-positional', 'var-keyword'] as const) {
+    const p = old.find((x) => x.kind === kind);
+    if (p && !cur.some((x) => x.kind === kind)) add(`*${kind}`, `${kind === 'var-positional' ? '*' : '**'}${p.name} removed`);
+  }
+  return reasons;
+}
+
+/** `async Router.handle(self, ws, /, *, timeout=…)`; a class shows its constructor call, without `self`. */
+export function renderSignature(def: ApiDefinition): string {
+  const prefix = def.async ? 'async ' : '';
+  if (def.params === null) return `${prefix}${def.name}${def.kind === 'class' ? '' : ' (property)'}`;
+  const params = def.kind === 'class' ? callable(def) : def.params;
+  const parts: string[] = [];
+  params.forEach((p, i) => {
+    const prev = params[i - 1];
+    const next = params[i + 1];
+    // A bare `*` introduces keyword-only parameters unless `*args` already did.
+    if (p.kind === 'keyword-only' && prev?.kind !== 'keyword-only' && prev?.kind !== 'var-positional') parts.push('*');
+    const star = p.kind === 'var-positional' ? '*' : p.kind === 'var-keyword' ? '**' : '';
+    parts.push(`${star}${p.name}${p.hasDefault ? '=…' : ''}`);
+    if (p.kind === 'positional-only' && next?.kind !== 'positional-only') parts.push('/');
+  });
+  return `${prefix}${def.name}(${parts.join(', ')})`;
+}

@@ -1,0 +1,204 @@
+// `--format text` (SPEC §9): Ruff/ESLint-style findings with code frames, a summary,
+// the loop inventory and the verification table. A pure function: the CLI decides
+// whether to color (TTY, NO_COLOR, FORCE_COLOR) and passes the answer in.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { CheckResult, CheckStatus, FileAnalysis, Finding, Fingerprint, LoopRecord, Report } from '../model.js';
+
+export interface TextInput {
+  report: Report;
+  findings: Finding[];
+  files: FileAnalysis[];
+  color: boolean;
+  showTable: boolean;
+  showLoops: boolean;
+  /** How to name the directory the paths are relative to, e.g. `backend/`. */
+  cwdLabel?: string;
+  /** `--strict`: a `warn` row fails the gate too. */
+  strict?: boolean;
+}
+
+export function renderText(input: TextInput): string {
+  const c = new Chalk({ level: input.color ? 1 : 0 });
+  const shown = input.findings.filter((f) => !f.suppressed);
+  const sections: string[] = [];
+  const byFile = new Map(input.files.map((f) => [f.file, f.lines]));
+  for (const group of groupByFile(shown)) {
+    sections.push(group.map((f) => renderFinding(c, f, byFile.get(f.file) ?? null)).join('\n\n'));
+  }
+  if (input.showLoops && input.report.loops.length > 0) sections.push(renderLoops(c, input.report.loops));
+  sections.push(renderSummary(c, input, shown));
+  if (input.showTable) sections.push(renderTable(c, input.report.checks, input.strict ?? false));
+  return `${sections.join('\n\n')}\n`;
+}
+
+// ---- findings ----
+
+function groupByFile(findings: Finding[]): Finding[][] {
+  const sorted = [...findings].sort(
+    (a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.ruleId, b.ruleId),
+  );
+  const groups = new Map<string, Finding[]>();
+  for (const f of sorted) {
+    const group = groups.get(f.file) ?? [];
+    group.push(f);
+    groups.set(f.file, group);
+  }
+  return [...groups.values()];
+}
+
+function renderFinding(c: ChalkInstance, f: Finding, lines: string[] | null): string {
+  const paint = f.severity === 'error' ? c.red : c.yellow;
+  const head =
+    `${c.bold(escapeControl(f.file))}${c.dim(`:${f.line}:${f.column}:`)} ` +
+    `${paint.bold(f.ruleId)} ${paint(`[${f.severity}]`)} ${escapeControl(f.message)}`;
+  const frame = lines ? codeFrame(c, f, lines) : [];
+  return [head, ...frame].join('\n');
+}
+
+/** The line before and the finding's line, in a numbered gutter, and carets under the span. */
+function codeFrame(c: ChalkInstance, f: Finding, lines: string[]): string[] {
+  const text = lines[f.line - 1];
+  if (text === undefined) return [];
+  const first = Math.max(1, f.line - 1);
+  const width = String(f.line).length;
+  const out: string[] = [];
+  for (let n = first; n <= f.line; n++) {
+    out.push(`${c.blue(`${String(n).padStart(width)} |`)} ${escapeCodeLine(lines[n - 1] ?? '')}`);
+  }
+  const line = stripCr(text);
+  const start = Math.min(Math.max(f.column - 1, 0), line.length);
+  const end = f.endLine === f.line && f.endColumn > f.column ? Math.min(f.endColumn - 1, line.length) : start + 1;
+  // Tabs stay tabs and escapes keep their printed width, so the carets line up.
+  const pad = escapeCodeLine(line.slice(0, start)).replace(/[^\t]/g, ' ');
+  const carets = '^'.repeat(Math.max(1, escapeCodeLine(line.slice(start, end)).length));
+  const paint = f.severity === 'error' ? c.red : c.yellow;
+  out.push(`${c.blue(`${' '.repeat(width)} |`)} ${pad}${paint(carets)}`);
+  return out;
+}
+
+// ---- summary ----
+
+function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): string {
+  const { summary } = input.report;
+  const errors = shown.filter((f) => f.severity === 'error').length;
+  const warnings = shown.filter((f) => f.severity === 'warning').length;
+  const suppressed = input.findings.length - shown.length;
+  const files = new Set(shown.map((f) => f.file)).size;
+  const facts = [`${plural(summary.loops, 'loop')}, ${summary.guarded} guarded`];
+  if (suppressed > 0) facts.push(`${suppressed} suppressed`);
+  if (input.cwdLabel !== undefined) facts.push(`paths relative to ${escapeControl(input.cwdLabel)}`);
+  const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']
+    .filter((s) => s !== '')
+    .join(' and ');
+  const line =
+    counts === ''
+      ? c.green(`No problems found in ${plural(summary.files, 'file')}`) + ` (${facts.join('; ')}).`
+      : `${(errors > 0 ? c.red : c.yellow).bold(`Found ${counts}`)} in ${plural(files, 'file')} (${facts.join('; ')}).`;
+  const fixable = shown.filter((f) => f.fixable).length;
+  return fixable > 0 ? `${line}\n${fixable} fixable with ${c.bold('handshake-guard fix --write')}.` : line;
+}
+
+// ---- loop inventory ----
+
+function renderLoops(c: ChalkInstance, loops: LoopRecord[]): string {
+  const rows = loops.map((l) => [
+    escapeControl(`${l.file}:${l.line}`),
+    escapeControl(l.function),
+    l.framework,
+    l.guard.kind,
+    l.guard.fingerprint ? describeFingerprint(l.guard.fingerprint) : '-',
+    l.status,
+  ]);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const paintStatus = (s: string): string =>
+    s === 'pass' ? c.green(s.toUpperCase()) : s === 'fail' ? c.red(s.toUpperCase()) : c.dim(s.toUpperCase());
+  const body = rows.map((r) =>
+    [...r.slice(0, 5).map((cell, i) => cell.padEnd(widths[i] ?? 0)), paintStatus(r[5] ?? '')].join('  ').trimEnd(),
+  );
+  return [c.bold('Message loops'), ...body].join('\n');
+}
+
+/** `3.0s / 10ms, wall clock, application_state+client_state, on timeout: recheck-break, logs`. */
+export function describeFingerprint(f: Fingerprint): string {
+  const parts = [
+    `${f.timeoutSeconds === null ? '?' : formatSeconds(f.timeoutSeconds)} / ${f.intervalSeconds === null ? '?' : formatMillis(f.intervalSeconds)}`,
+    f.clock === null ? 'no clock' : `${f.clock} clock`,
+    f.states.length > 0 ? f.states.join('+') : 'no state',
+    `on timeout: ${f.onTimeout}`,
+    f.logsOnTimeout ? 'logs' : 'silent',
+  ];
+  if (f.sleep === 'blocking') parts.push('blocking sleep');
+  if (f.exitsOnTerminalState) parts.push('exits on disconnect');
+  if (f.placement === 'before-loop') parts.push('before loop');
+  return parts.join(', ');
+}
+
+function formatSeconds(s: number): string {
+  return `${Number.isInteger(s) ? s.toFixed(1) : String(s)}s`;
+}
+
+function formatMillis(s: number): string {
+  return `${Math.round(s * 1_000_000) / 1000}ms`;
+}
+
+// ---- verification table ----
+
+const STATUS_WORD: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
+
+function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean): string {
+  const width = Math.max(0, ...checks.map((k) => k.title.length));
+  const paint: Record<CheckStatus, (s: string) => string> = {
+    pass: (s) => c.green(s),
+    warn: (s) => c.yellow(s),
+    fail: (s) => c.red.bold(s),
+    skip: (s) => c.dim(s),
+  };
+  const rows = checks.map(
+    (k) => `${escapeControl(k.title).padEnd(width)}  ${paint[k.status](STATUS_WORD[k.status])}  ${escapeControl(k.details)}`,
+  );
+  const failing = gateFailures(checks, strict);
+  const gate =
+    failing.length === 0
+      ? c.green.bold('Gate: PASSED')
+      : `${c.red.bold('Gate: FAILED')} (${failing.map((k) => `${escapeControl(k.title)}: ${k.status}`).join(', ')})`;
+  return [...rows, '', gate].join('\n');
+}
+
+/** The rows that fail the gate (SPEC §5): every `fail`, and every `warn` under `--strict`. */
+export function gateFailures(checks: CheckResult[], strict: boolean): CheckResult[] {
+  return checks.filter((k) => k.status === 'fail' || (strict && k.status === 'warn'));
+}
+
+// ---- terminal safety ----
+
+// C0/C1 controls, DEL, line/paragraph separators and bidi overrides ("Trojan Source").
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Shows control characters as escapes (`\x1b`, `\n`, `\u202e`) so no file name or message can drive the terminal. */
+export function escapeControl(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+/** `escapeControl` for a source line: a tab is layout, not a threat. */
+function escapeCodeLine(text: string): string {
+  return stripCr(text).replace(UNSAFE_BUT_TAB, escapeChar);
+}
+
+function escapeChar(ch: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const code = ch.charCodeAt(0);
+  return named[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

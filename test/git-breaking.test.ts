@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
+import { changedFiles, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
+import { UsageError } from '../src/errors.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hg-git-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function write(root: string, rel: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  writeFileSync(path.join(root, rel), text);
+}
+
+/** A repository whose first commit holds `files`. */
+function repo(files: Record<string, string>): string {
+  const root = tempDir();
+  git(root, 'init', '-q', '-b', 'main');
+  for (const [rel, text] of Object.entries(files)) write(root, rel, text);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '-m', 'base');
+  return root;
+}
+
+function scanned(root: string, ...rels: string[]): BreakingFile[] {
+  return rels.map((rel) => {
+    const absPath = path.join(root, rel);
+    const language = rel.endsWith('.py') ? 'python' : 'typescript';
+    return { file: rel, absPath, language, source: readFileSync(absPath, 'utf8') };
+  });
+}
+
+const ROUTER = [
+  'class Router:',
+  '    def __init__(self, app):',
+  '        self.app = app',
+  '',
+  '    async def handle(self, ws):',
+  '        pass',
+  '',
+  'def serve(router, port=8000):',
+  '    pass',
+  '',
+].join('\n');
+
+describe('git wrappers', () => {
+  it('finds the root, resolves refs, reads files at a ref and lists changes', async () => {
+    const root = repo({ 'app/ws.py': ROUTER, 'README.md': 'x\n', '.gitignore': 'ignored.py\n' });
+    const sub = path.join(root, 'app');
+    expect(await gitRoot(sub)).not.toBeNull();
+    const head = await resolveRef(root, 'HEAD');
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+    expect(await resolveRef(root, 'nope')).toBeNull();
+    expect(await resolveRef(root, '--output=/tmp/x')).toBeNull();
+    expect(await showFile(root, 'HEAD', 'app/ws.py')).toBe(ROUTER);
+    expect(await showFile(root, 'HEAD', 'app/missing.py')).toBeNull();
+    expect(await showFile(root, 'HEAD', 'app')).toBeNull();
+
+    write(root, 'app/ws.py', `${ROUTER}# changed\n`);
+    write(root, 'new file.py', 'x = 1\n');
+    write(root, 'ignored.py', 'x = 1\n');
+    rmSync(path.join(root, 'README.md'));
+    expect(await changedFiles(root, 'HEAD')).toEqual(['README.md', 'app/ws.py', 'new file.py']);
+    await expect(changedFiles(root, 'origin/nope')).rejects.toThrow('--base origin/nope: unknown revision');
+
+    const many = await showFiles(root, 'HEAD', ['app/ws.py', 'missing.py', 'README.md']);
+    expect([...many.entries()]).toEqual([
+      ['app/ws.py', ROUTER],
+      ['missing.py', null],
+      ['README.md', 'x\n'],
+    ]);
+
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'second');
+    expect(await mergeBase(root, 'HEAD', 'HEAD~1')).toBe(head);
+    expect(await mergeBase(root, 'HEAD', 'nope')).toBeNull();
+  });
+
+  it('never runs a command named by the repository config (core.fsmonitor)', async () => {
+    const root = repo({ 'a.py': 'x = 1\n' });
+    const marker = path.join(root, 'fsmonitor-ran');
+    git(root, 'config', 'core.fsmonitor', `touch '${marker}'; false`);
+    write(root, 'a.py', 'x = 2\n');
+    expect(await changedFiles(root, 'HEAD')).toEqual(['a.py']);
+    expect(() => readFileSync(marker)).toThrow();
+  });
+
+  it('returns null outside a repository', async () => {
+    expect(await gitRoot(tempDir())).toBeNull();
+  });
+});
+
+describe('checkBreaking', () => {
+  it('fails on a removed method, with file and line', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    write(root, 'app/ws.py', ROUTER.replace('    async def handle(self, ws):\n        pass\n', ''));
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py'), base: null });
+    expect(result).toEqual({
+      id: 'breaking',
+      title: 'Breaking Changes',
+      status: 'fail',
+      details: '1 breaking change against HEAD: app/ws.py:5 removed Router.handle',
+    });
+  });
+
+  it('fails on a changed signature', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    write(root, 'app/ws.py', ROUTER.replace('handle(self, ws)', 'handle(self, ws, timeout)'));
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py'), base: null });
+    expect(result.status).toBe('fail');
+    expect(result.details).toContain(
+      'app/ws.py:5 async Router.handle(self, ws) → async Router.handle(self, ws, timeout) (timeout added without a default)',
+    );
+  });
+
+  it('passes on an added defaulted parameter and says what it compared', async () => {
+    const root = repo({ 'app/ws.py': ROUTER, 'web/client.ts': 'export const x = 1;\n' });
+    write(root, 'app/ws.py', ROUTER.replace('handle(self, ws)', 'handle(self, ws, timeout=3.0)'));
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'web/client.ts'), base: 'HEAD' });
+    expect(result.status).toBe('pass');
+    expect(result.details).toBe(
+      'public API of 1 changed Python file unchanged against HEAD (4 definitions); TypeScript files not compared yet',
+    );
+  });
+
+  it('passes when nothing changed, and compares the given (staged) source rather than the disk', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    const unchanged = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py'), base: null });
+    expect(unchanged).toMatchObject({ status: 'pass', details: 'no scanned Python file changed since HEAD' });
+
+    const [file] = scanned(root, 'app/ws.py');
+    if (!file) throw new Error('no file');
+    const staged = await checkBreaking({ cwd: root, files: [{ ...file, source: 'x = 1\n' }], base: null });
+    expect(staged.status).toBe('fail');
+    expect(staged.details).toContain('removed Router');
+    expect(staged.details).toContain('removed serve');
+  });
+
+  it('has nothing to break in a new file', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    write(root, 'app/new.py', 'def fresh(a): pass\n');
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'app/new.py'), base: null });
+    expect(result).toMatchObject({
+      status: 'pass',
+      details: 'no scanned Python file changed since HEAD; 1 new Python file (nothing to break)',
+    });
+  });
+
+  it('compares against an older base given by --base, from a subdirectory', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    write(root, 'app/ws.py', ROUTER.replace('def serve(router, port=8000):', 'def serve(router, port):'));
+    git(root, 'commit', '-q', '-am', 'second');
+    const sub = path.join(root, 'app');
+    const files: BreakingFile[] = [
+      { file: 'ws.py', absPath: path.join(sub, 'ws.py'), language: 'python', source: readFileSync(path.join(sub, 'ws.py'), 'utf8') },
+    ];
+    expect((await checkBreaking({ cwd: sub, files, base: null })).status).toBe('pass');
+    const result = await checkBreaking({ cwd: sub, files, base: 'HEAD~1' });
+    expect(result.status).toBe('fail');
+    expect(result.details).toContain('ws.py:8 serve(router, port=…) → serve(router, port) (port made required)');
+  });
+
+  it('does not crash on a file that does not parse, and says so', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    write(root, 'app/ws.py', `${ROUTER}def broken(:\n    pass\n`);
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py'), base: null });
+    expect(result.status).toBe('warn');
+    expect(result.details).toBe('1 changed Python file not compared: app/ws.py (does not parse, line 10)');
+  });
+
+  it('skips outside a git repository', async () => {
+    const dir = tempDir();
+    write(dir, 'a.py', 'def f(): pass\n');
+    const result = await checkBreaking({ cwd: dir, files: scanned(dir, 'a.py'), base: null });
+    expect(result).toEqual({ id: 'breaking', title: 'Breaking Changes', status: 'skip', details: 'not a git repository' });
+  });
+
+  it('skips in a repository with no commit yet', async () => {
+    const root = tempDir();
+    git(root, 'init', '-q');
+    expect((await checkBreaking({ cwd: root, files: [], base: null })).status).toBe('skip');
+  });
+
+  it('throws a one-line UsageError for an unknown base', async () => {
+    const root = repo({ 'app/ws.py': ROUTER });
+    const run = checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py'), base: 'origin/nope' });
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(/^--base origin\/nope: unknown revision$/);
+  });
+});

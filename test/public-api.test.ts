@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  comparePublicApi,
+  extractPublicApi,
+  renderSignature,
+  type ApiDefinition,
+} from '../src/languages/python/public-api.js';
+
+async function api(source: string): Promise<ApiDefinition[]> {
+  const result = await extractPublicApi(source);
+  expect(result.syntaxErrorLine).toBeNull();
+  return result.definitions;
+}
+
+async function breaks(before: string, after: string): Promise<string[]> {
+  return comparePublicApi(await api(before), await api(after));
+}
+
+describe('extractPublicApi', () => {
+  it('lists public functions, classes and their public methods with parameter kinds', async () => {
+    const defs = await api(
+      [
+        'import typing',
+        'def _private(a): pass',
+        '@decorator',
+        'async def handle(a, /, b, *args, c, d=1, **kw) -> None:',
+        '    def nested(x): pass',
+        'class Router(Base):',
+        '    def __init__(self, app, *, prefix: str = ""): pass',
+        '    def __call__(self, scope): pass',
+        '    def __repr__(self): pass',
+        '    def _helper(self): pass',
+        '    @staticmethod',
+        '    def build(x: int, y: int = 2): pass',
+        '    async def handle(self, ws): pass',
+        'class _Hidden:',
+        '    def visible(self): pass',
+      ].join('\n'),
+    );
+    expect(defs.map((d) => [d.name, d.kind, d.async])).toEqual([
+      ['handle', 'function', true],
+      ['Router', 'class', false],
+      ['Router.__init__', 'method', false],
+      ['Router.__call__', 'method', false],
+      ['Router.build', 'method', false],
+      ['Router.handle', 'method', true],
+    ]);
+    expect(defs[0]?.params).toEqual([
+      { name: 'a', kind: 'positional-only', hasDefault: false },
+      { name: 'b', kind: 'positional-or-keyword', hasDefault: false },
+      { name: 'args', kind: 'var-positional', hasDefault: false },
+      { name: 'c', kind: 'keyword-only', hasDefault: false },
+      { name: 'd', kind: 'keyword-only', hasDefault: true },
+      { name: 'kw', kind: 'var-keyword', hasDefault: false },
+    ]);
+    expect(defs[0]?.line).toBe(3);
+    expect(defs[1]?.params?.map((p) => p.name)).toEqual(['self', 'app', 'prefix']);
+    expect(defs.map(renderSignature)).toEqual([
+      'async handle(a, /, b, *args, c, d=…, **kw)',
+      'Router(app, *, prefix=…)',
+      'Router.__init__(self, app, *, prefix=…)',
+      'Router.__call__(self, scope)',
+      'Router.build(x, y=…)',
+      'async Router.handle(self, ws)',
+    ]);
+  });
+
+  it('walks TYPE_CHECKING and try blocks at top level', async () => {
+    const defs = await api(
+      [
+        'from typing import TYPE_CHECKING',
+        'if TYPE_CHECKING:',
+        '    def typed(a): ...',
+        'try:',
+        '    from fast import parse',
+        'except ImportError:',
+        '    def parse(text): ...',
+        'def outer():',
+        '    def inner(): ...',
+      ].join('\n'),
+    );
+    expect(defs.map((d) => d.name)).toEqual(['typed', 'parse', 'outer']);
+  });
+
+  it('reports where a source does not parse', async () => {
+    const result = await extractPublicApi('def ok(a): pass\n\ndef broken(:\n    pass\n');
+    expect(result.syntaxErrorLine).toBe(3);
+  });
+});
+
+describe('comparePublicApi', () => {
+  it('reports a removed function and a removed method', async () => {
+    expect(
+      await breaks(
+        'def serve(a): pass\nclass Router:\n    def handle(self, ws): pass\n',
+        'class Router:\n    pass\n',
+      ),
+    ).toEqual(['removed serve', 'removed Router.handle']);
+  });
+
+  it('reports a new required parameter and names the change', async () => {
+    expect(
+      await breaks('class Router:\n    def handle(self, ws): pass\n', 'class Router:\n    def handle(self, ws, timeout): pass\n'),
+    ).toEqual(['Router.handle(self, ws) → Router.handle(self, ws, timeout) (timeout added without a default)']);
+  });
+
+  it('does not report an added defaulted parameter, method or class', async () => {
+    expect(
+      await breaks(
+        'class Router:\n    def handle(self, ws): pass\n',
+        'class Router:\n    def handle(self, ws, timeout=3.0, *, strict=False): pass\n    def more(self): pass\nclass New: pass\n',
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports renamed, reordered, made-required, kind and async changes', async () => {
+    const cases: [string, string, string][] = [
+      ['def f(a, b): pass', 'def f(a, c): pass', 'b removed or renamed'],
+      ['def f(a, b): pass', 'def f(b, a): pass', 'a moved'],
+      ['def f(a, b=1): pass', 'def f(a, b): pass', 'b made required'],
+      ['def f(a, b): pass', 'def f(a, *, b): pass', 'b became keyword-only'],
+      ['def f(a, b): pass', 'def f(a, b, /): pass', 'a became positional-only'],
+      ['def f(a): pass', 'async def f(a): pass', 'became async'],
+      ['def f(a, *args): pass', 'def f(a): pass', '*args removed'],
+      ['def f(a, **kw): pass', 'def f(a): pass', '**kw removed'],
+      ['def f(a): pass', 'def f(a, *, key): pass', 'key added without a default'],
+      ['def f(a, b=1): pass', 'def f(a, c=2, b=1): pass', 'b moved'],
+    ];
+    for (const [before, after, reason] of cases) {
+      const found = await breaks(before, after);
+      expect(found, `${before} → ${after}`).toHaveLength(1);
+      expect(found[0]).toContain(reason);
+    }
+  });
+
+  it('accepts changes no caller can notice', async () => {
+    const cases: [string, string][] = [
+      ['def f(a, /): pass', 'def f(x, /): pass'],
+      ['def f(a, /, b): pass', 'def f(a, b): pass'],
+      ['def f(a, *, b): pass', 'def f(a, b): pass'],
+      ['def f(a, b): pass', 'def f(a, b=1): pass'],
+      ['class C:\n    def m(self, x): pass', 'class C:\n    def m(this, x): pass'],
+      ['class C:\n    @property\n    def p(self): pass', 'class C:\n    @property\n    def p(self): pass\n    @p.setter\n    def p(self, v): pass'],
+    ];
+    for (const [before, after] of cases) expect(await breaks(before, after), `${before} → ${after}`).toEqual([]);
+  });
+
+  it("reports a class's constructor change once, on the class", async () => {
+    expect(
+      await breaks('class Router:\n    def __init__(self, app): pass\n', 'class Router:\n    def __init__(self, app, prefix): pass\n'),
+    ).toEqual(['Router(app) → Router(app, prefix) (prefix added without a default)']);
+  });
+});
