@@ -74,6 +74,9 @@ describe('git wrappers', () => {
     expect(await showFile(root, 'HEAD', 'app/ws.py')).toBe(ROUTER);
     expect(await showFile(root, 'HEAD', 'app/missing.py')).toBeNull();
     expect(await showFile(root, 'HEAD', 'app')).toBeNull();
+    write(root, 'app/ws.py', 'staged = 1\n');
+    git(root, 'add', 'app/ws.py');
+    expect(await showFile(root, '', 'app/ws.py')).toBe('staged = 1\n');
 
     write(root, 'app/ws.py', `${ROUTER}# changed\n`);
     write(root, 'new file.py', 'x = 1\n');

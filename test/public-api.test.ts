@@ -82,6 +82,16 @@ describe('extractPublicApi', () => {
     expect(defs.map((d) => d.name)).toEqual(['typed', 'parse', 'outer']);
   });
 
+  it('keeps the last binding of a name, dropping the methods of a replaced class', async () => {
+    const defs = await api(
+      ['try:', '    class Codec:', '        def fast(self): pass', 'except ImportError:', '    class Codec:', '        def slow(self): pass'].join('\n'),
+    );
+    expect(defs.map((d) => [d.name, d.line])).toEqual([
+      ['Codec', 5],
+      ['Codec.slow', 6],
+    ]);
+  });
+
   it('reports where a source does not parse', async () => {
     const result = await extractPublicApi('def ok(a): pass\n\ndef broken(:\n    pass\n');
     expect(result.syntaxErrorLine).toBe(3);

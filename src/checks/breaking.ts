@@ -28,7 +28,14 @@ const TITLE = 'Breaking Changes';
 
 export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult> {
   const result = (status: CheckStatus, details: string): CheckResult => ({ id: ID, title: TITLE, status, details });
-  const root = await gitRoot(opts.cwd);
+  let root: string | null;
+  try {
+    root = await gitRoot(opts.cwd);
+  } catch (error) {
+    // git refuses a repository owned by someone else: a reason to skip, not to stop.
+    if (error instanceof UsageError) return result('skip', error.message);
+    throw error;
+  }
   if (root === null) return result('skip', 'not a git repository');
   const refName = opts.base ?? 'HEAD';
   const commit = await resolveRef(root, refName);

@@ -57,13 +57,17 @@ export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
   for (const { def, decorators, line } of definitionsIn(module)) {
     const name = fieldText(def, 'name');
     if (name === null || name.startsWith('_')) continue;
+    // A later binding of the name replaces the earlier one, methods and all.
+    const replaced = found.filter((d) => d.name !== name && !d.name.startsWith(`${name}.`));
+    found.length = 0;
+    found.push(...replaced);
     if (def.type === 'function_definition') {
       found.push(functionDefinition(def, name, 'function', decorators, line));
     } else if (def.type === 'class_definition') {
       found.push(...classDefinitions(def, name, line));
     }
   }
-  return lastBindings(found);
+  return found;
 }
 
 function classDefinitions(cls: SyntaxNode, className: string, line: number): ApiDefinition[] {
