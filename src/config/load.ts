@@ -1,0 +1,226 @@
+// Finds, parses and validates the configuration (SPEC §10) and fills the defaults.
+// Configuration is data only: files are read as text and parsed as JSON or TOML,
+// nothing from the scanned repository is ever imported or evaluated.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { UsageError } from '../errors.js';
+import {
+  DEFAULT_BOUNDS,
+  DEFAULT_CONNECTION_NAMES,
+  DEFAULT_RECEIVE_METHODS,
+  type ResolvedConfig,
+} from './types.js';
+import { describeIssue, normaliseKebabKeys, renderPath, type UserConfig, userConfigSchema } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'handshake-guard.config.json';
+const PYPROJECT_TABLE = 'handshake-guard';
+const PACKAGE_KEY = 'handshakeGuard';
+
+type ConfigKind = 'json' | 'pyproject' | 'package';
+
+interface FoundConfig {
+  file: string;
+  kind: ConfigKind;
+  /** The configuration object itself (the table or key, for pyproject and package.json). */
+  raw: unknown;
+}
+
+/** Where the section lives in its file, for key paths in messages. */
+const PREFIX: Record<ConfigKind, readonly string[]> = {
+  json: [],
+  pyproject: ['tool', PYPROJECT_TABLE],
+  package: [PACKAGE_KEY],
+};
+
+export async function loadConfig(opts: { cwd: string; configPath?: string }): Promise<ResolvedConfig> {
+  const cwd = path.resolve(opts.cwd);
+  const found =
+    opts.configPath !== undefined ? await readExplicit(path.resolve(cwd, opts.configPath)) : await discover(cwd);
+  if (found === null) return resolveConfig(null, cwd, {}, []);
+  const user = validate(found);
+  return resolveConfig(found.file, path.dirname(found.file), user, PREFIX[found.kind]);
+}
+
+function kindOf(file: string): ConfigKind {
+  if (path.basename(file) === 'package.json') return 'package';
+  if (path.extname(file).toLowerCase() === '.toml') return 'pyproject';
+  return 'json';
+}
+
+async function readExplicit(file: string): Promise<FoundConfig> {
+  const text = await readText(file);
+  if (text === null) throw new UsageError(`cannot read config ${file}: file not found`);
+  const kind = kindOf(file);
+  const section = extractSection(file, kind, text);
+  if (section === undefined) {
+    const where = kind === 'pyproject' ? `[tool.${PYPROJECT_TABLE}] table` : `"${PACKAGE_KEY}" key`;
+    throw new UsageError(`invalid config ${file}: no ${where}`);
+  }
+  return { file, kind, raw: section };
+}
+
+/** From `cwd` up to the filesystem root; in each directory the first of the three files wins. */
+async function discover(cwd: string): Promise<FoundConfig | null> {
+  for (let dir = cwd; ; ) {
+    const candidates: [string, ConfigKind, string][] = [
+      [CONFIG_FILE_NAME, 'json', ''],
+      // A cheap text test first, so that an unrelated (or broken) pyproject.toml or
+      // package.json is neither parsed nor blamed.
+      ['pyproject.toml', 'pyproject', PYPROJECT_TABLE],
+      ['package.json', 'package', `"${PACKAGE_KEY}"`],
+    ];
+    for (const [name, kind, marker] of candidates) {
+      const file = path.join(dir, name);
+      const text = await readText(file);
+      if (text === null || !text.includes(marker)) continue;
+      const section = extractSection(file, kind, text);
+      if (section !== undefined) return { file, kind, raw: section };
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** The file's text, or null when there is no such file; any other failure is a usage error. */
+async function readText(file: string): Promise<string | null> {
+  try {
+    const text = await readFile(file, 'utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+    throw new UsageError(`cannot read config ${file}: ${code ?? oneLine((err as Error).message)}`);
+  }
+}
+
+/** The configuration object inside the file, or undefined when the file has none. */
+function extractSection(file: string, kind: ConfigKind, text: string): unknown {
+  if (kind === 'json') return parseJson(file, text);
+  if (kind === 'package') {
+    const doc = parseJson(file, text);
+    return isRecord(doc) ? doc[PACKAGE_KEY] : undefined;
+  }
+  const doc = parseTomlText(file, text);
+  const tool = doc['tool'];
+  return isRecord(tool) ? tool[PYPROJECT_TABLE] : undefined;
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    // V8 reports an offset ("at position 18"); editors want line and column.
+    const offset = /at position (\d+)/.exec(message);
+    const where = offset ? ` at ${lineAndColumn(text, Number(offset[1]))}` : '';
+    const reason = oneLine(message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)/, ''));
+    throw new UsageError(`invalid config ${file}: invalid JSON${where}: ${reason}`);
+  }
+}
+
+function parseTomlText(file: string, text: string): Record<string, unknown> {
+  try {
+    return parseToml(text);
+  } catch (err) {
+    if (err instanceof TomlError) {
+      // The message carries a multi-line code frame; keep its first line only.
+      const reason = oneLine(err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      throw new UsageError(`invalid config ${file}: invalid TOML at line ${err.line}, column ${err.column}: ${reason}`);
+    }
+    throw new UsageError(`invalid config ${file}: invalid TOML: ${oneLine((err as Error).message)}`);
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `line ${line}, column ${column}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validate(found: FoundConfig): UserConfig {
+  const prefix = PREFIX[found.kind];
+  const fail = (problem: string): never => {
+    throw new UsageError(`invalid config ${found.file}: ${problem}`);
+  };
+  if (!isRecord(found.raw) || found.raw instanceof Date) {
+    const where = prefix.length > 0 ? `"${renderPath(prefix)}"` : 'the top level';
+    fail(`${where} must be an object`);
+  }
+  let input = found.raw;
+  if (found.kind === 'pyproject') {
+    const normalised = normaliseKebabKeys(found.raw, prefix);
+    if (!normalised.ok) fail(normalised.message);
+    else input = normalised.value;
+  }
+  const result = userConfigSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const [first, ...rest] = result.error.issues;
+  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+  return fail(`${first ? describeIssue(first, found.raw, prefix) : 'invalid'}${more}`);
+}
+
+function appendUnique(base: readonly string[], extra: readonly string[] | undefined): string[] {
+  return [...new Set([...base, ...(extra ?? [])])];
+}
+
+function resolveConfig(
+  source: string | null,
+  rootDir: string,
+  user: UserConfig,
+  prefix: readonly string[],
+): ResolvedConfig {
+  const range = (
+    key: 'timeout' | 'interval',
+    defaults: { min: number; max: number },
+  ): { min: number; max: number } => {
+    const given = user.bounds?.[key];
+    const min = given?.min ?? defaults.min;
+    const max = given?.max ?? defaults.max;
+    // Checked after merging, so that a lone `min` above the default `max` is caught too.
+    if (min > max) {
+      const name = (end: string, from: number | undefined): string =>
+        `"${renderPath([...prefix, 'bounds', key, end])}" (${from === undefined ? 'default ' : ''}${end === 'min' ? min : max})`;
+      throw new UsageError(
+        `invalid config ${source ?? rootDir}: ${name('min', given?.min)} must not exceed ${name('max', given?.max)}`,
+      );
+    }
+    return { min, max };
+  };
+  return {
+    source,
+    rootDir,
+    include: [...(user.include ?? [])],
+    exclude: [...(user.exclude ?? [])],
+    require: user.require ?? 'polling',
+    pythonVersion: user.pythonVersion ?? null,
+    consistency: user.consistency ?? 'file',
+    rules: { ...(user.rules ?? {}) },
+    bounds: {
+      timeoutSeconds: range('timeout', DEFAULT_BOUNDS.timeoutSeconds),
+      intervalSeconds: range('interval', DEFAULT_BOUNDS.intervalSeconds),
+      maxPolls: user.bounds?.polls?.max ?? DEFAULT_BOUNDS.maxPolls,
+    },
+    budgetSeconds: user.budget ?? 5,
+    receiveMethods: appendUnique(DEFAULT_RECEIVE_METHODS, user.receiveMethods),
+    connectionNames: appendUnique(DEFAULT_CONNECTION_NAMES, user.connectionNames),
+    guardHelpers: appendUnique([], user.guardHelpers),
+    defaults: {
+      timeoutSeconds: user.defaults?.timeout ?? 3.0,
+      intervalSeconds: user.defaults?.interval ?? 0.01,
+      style: user.defaults?.style ?? 'auto',
+    },
+    requireSuppressionReason: user.suppressions?.requireReason ?? true,
+  };
+}

@@ -1,0 +1,350 @@
+// Which files a run looks at (SPEC §6): the paths given (default `.`), walked without
+// following symlinked directories, minus default-excluded directories, `.gitignore`d
+// entries and the config's `exclude`, limited to the config's `include` when set.
+// Pattern matching is the `ignore` package's throughout (gitignore semantics).
+
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { ResolvedConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import type { LanguageId } from '../model.js';
+
+export interface DiscoveredFile {
+  absPath: string;
+  /** Relative to the working directory, with `/` separators. */
+  relPath: string;
+  language: LanguageId;
+}
+
+export const DEFAULT_EXCLUDED_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  '.git',
+  'dist',
+  'build',
+  '__pycache__',
+  '.tox',
+  '.mypy_cache',
+]);
+
+const LANGUAGE_BY_EXTENSION: Readonly<Record<string, LanguageId>> = {
+  '.py': 'python',
+  '.pyi': 'python',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+};
+
+export function languageOf(fileName: string): LanguageId | null {
+  return LANGUAGE_BY_EXTENSION[path.extname(fileName).toLowerCase()] ?? null;
+}
+
+/** Directories read at once during the walk. */
+const WALK_CONCURRENCY = 16;
+
+// Git matches case-insensitively where the file system is (core.ignorecase).
+const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
+
+function newIgnore(): Ignore {
+  return ignore({ ignorecase: IGNORE_CASE });
+}
+
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/** The ignore file of one directory: its patterns are relative to `dir`. */
+interface IgnoreLevel {
+  dir: string;
+  ig: Ignore;
+  /** The file's text, to derive a variant of the level (see `activeLevels`). */
+  text: string;
+}
+
+interface Candidate extends DiscoveredFile {
+  /** The real path, so that a file reached twice (two arguments, a symlink) is returned once. */
+  key: string;
+}
+
+export async function discoverFiles(opts: {
+  paths: string[];
+  cwd: string;
+  config: ResolvedConfig;
+}): Promise<{ files: DiscoveredFile[]; notes: string[] }> {
+  const cwd = path.resolve(opts.cwd);
+  const filter = new ConfigFilter(opts.config);
+  const notes: string[] = [];
+  const candidates: Candidate[] = [];
+  const relOf = (abs: string): string => toPosix(path.relative(cwd, abs));
+
+  // Every argument is checked before any walking, so a typo fails fast.
+  const roots: { given: string; abs: string; stats: Stats }[] = [];
+  for (const given of opts.paths.length > 0 ? opts.paths : ['.']) {
+    const abs = path.resolve(cwd, given);
+    roots.push({ given, abs, stats: await statPath(given, abs) });
+  }
+
+  for (const { given, abs, stats } of roots) {
+    const rel = relOf(abs);
+    if (stats.isFile()) {
+      const language = languageOf(abs);
+      if (language === null) continue; // pre-commit passes every kind of file
+      // Named files skip .gitignore (they are tracked or asked for) but not the excludes.
+      const why = defaultExcludedBy(rel, false) ?? filter.rejects(abs, false);
+      if (why !== null) {
+        notes.push(`${given}: skipped (${why})`);
+        continue;
+      }
+      candidates.push({ absPath: abs, relPath: rel, language, key: await realpath(abs) });
+    } else if (stats.isDirectory()) {
+      const why = defaultExcludedBy(rel, true) ?? filter.rejects(abs, true);
+      if (why !== null) {
+        notes.push(`${given}: skipped (${why})`);
+        continue;
+      }
+      await walk(abs, { filter, notes, candidates, relOf });
+    }
+  }
+
+  // One entry per real file: the path that needs no symlink wins, else the first by relPath.
+  const byPath = (a: DiscoveredFile, b: DiscoveredFile): number =>
+    a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0;
+  const viaLink = (c: Candidate): number => (c.key === c.absPath ? 0 : 1);
+  candidates.sort((a, b) => viaLink(a) - viaLink(b) || byPath(a, b));
+  const chosen = new Map<string, DiscoveredFile>();
+  for (const { key, ...file } of candidates) if (!chosen.has(key)) chosen.set(key, file);
+  return { files: [...chosen.values()].sort(byPath), notes };
+}
+
+async function statPath(given: string, abs: string): Promise<Stats> {
+  try {
+    // An explicitly named symlink is followed: the user asked for it.
+    return await stat(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`path not found: ${given}`);
+    throw new UsageError(`cannot access ${given}: ${code ?? (err as Error).message}`);
+  }
+}
+
+/** A default-excluded directory among the path's directories (relative to cwd), if any. */
+function defaultExcludedBy(rel: string, isDir: boolean): string | null {
+  const parts = rel.split('/');
+  if (!isDir) parts.pop();
+  const hit = parts.find((part) => DEFAULT_EXCLUDED_DIRS.has(part));
+  return hit === undefined ? null : `inside ${hit}`;
+}
+
+/** The config's `include` and `exclude`, gitignore-style patterns relative to `rootDir`. */
+class ConfigFilter {
+  private readonly rootDir: string;
+  private readonly exclude: Ignore | null;
+  private readonly include: Ignore | null;
+
+  constructor(config: ResolvedConfig) {
+    this.rootDir = path.resolve(config.rootDir);
+    this.exclude = config.exclude.length > 0 ? newIgnore().add(config.exclude) : null;
+    this.include = config.include.length > 0 ? newIgnore().add(config.include) : null;
+  }
+
+  /** Path relative to rootDir, or null outside it: the config does not speak for other trees. */
+  private rel(abs: string): string | null {
+    const rel = path.relative(this.rootDir, abs);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+    return toPosix(rel);
+  }
+
+  excluded(abs: string, isDir: boolean): boolean {
+    const rel = this.exclude ? this.rel(abs) : null;
+    return rel !== null && this.exclude !== null && this.exclude.ignores(isDir ? `${rel}/` : rel);
+  }
+
+  /** Files only: an include list cannot prune directories (`src/**\/*.py` says nothing about `lib/`). */
+  included(abs: string): boolean {
+    if (this.include === null) return true;
+    const rel = this.rel(abs);
+    // `ignores` also matches through a parent directory, which is what makes `app/` work.
+    return rel === null || this.include.ignores(rel);
+  }
+
+  /** Why the config rejects the path, or null. */
+  rejects(abs: string, isDir: boolean): string | null {
+    if (this.excluded(abs, isDir)) return 'matches config "exclude"';
+    if (!isDir && !this.included(abs)) return 'not matched by config "include"';
+    return null;
+  }
+}
+
+interface WalkState {
+  filter: ConfigFilter;
+  notes: string[];
+  candidates: Candidate[];
+  relOf: (abs: string) => string;
+}
+
+interface PendingDir {
+  dir: string;
+  /** The .gitignore files that apply, outermost first. */
+  levels: IgnoreLevel[];
+}
+
+async function walk(root: string, state: WalkState): Promise<void> {
+  const realRoot = await realpath(root);
+  const queue: PendingDir[] = [{ dir: root, levels: await ancestorLevels(root) }];
+  while (queue.length > 0) {
+    const batch = queue.splice(0, WALK_CONCURRENCY);
+    const found = await Promise.all(batch.map((pending) => readDirectory(pending, root, realRoot, state)));
+    for (const subdirs of found) queue.push(...subdirs);
+  }
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function loadLevel(dir: string, file: string): Promise<IgnoreLevel | null> {
+  const text = await readText(file);
+  return text === null ? null : { dir, ig: newIgnore().add(text), text };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The .gitignore files of the directories above `root`, up to the enclosing git
+ * repository's root (none when `root` is not inside one). `root`'s own are read by the walk.
+ */
+async function ancestorLevels(root: string): Promise<IgnoreLevel[]> {
+  const above: string[] = [];
+  for (let dir = root; ; ) {
+    if (await exists(path.join(dir, '.git'))) break;
+    const parent = path.dirname(dir);
+    if (parent === dir) return []; // not in a git repository
+    above.push(parent);
+    dir = parent;
+  }
+  const gitRoot = above[above.length - 1];
+  const levels: IgnoreLevel[] = [];
+  for (const dir of [...above].reverse()) {
+    // info/exclude sits below .gitignore in git's precedence, so it comes first.
+    if (dir === gitRoot) {
+      const level = await loadLevel(dir, path.join(dir, '.git', 'info', 'exclude'));
+      if (level) levels.push(level);
+    }
+    const level = await loadLevel(dir, path.join(dir, '.gitignore'));
+    if (level) levels.push(level);
+  }
+  return levels;
+}
+
+/** Reads one directory, records its files and returns the subdirectories to walk. */
+async function readDirectory(
+  pending: PendingDir,
+  root: string,
+  realRoot: string,
+  state: WalkState,
+): Promise<PendingDir[]> {
+  const { dir } = pending;
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    state.notes.push(`cannot read directory ${state.relOf(dir) || '.'}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    return [];
+  }
+
+  // A `.git` entry starts a repository (the root, or a nested one such as a submodule):
+  // the enclosing repository's ignore files stop applying there.
+  const gitEntry = entries.find((e) => e.name === '.git');
+  const levels = gitEntry ? [] : [...pending.levels];
+  if (gitEntry?.isDirectory()) {
+    const level = await loadLevel(dir, path.join(dir, '.git', 'info', 'exclude'));
+    if (level) levels.push(level);
+  }
+  if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+    const level = await loadLevel(dir, path.join(dir, '.gitignore'));
+    if (level) levels.push(level);
+  }
+
+  const active = activeLevels(levels, dir);
+
+  const subdirs: PendingDir[] = [];
+  for (const entry of entries) {
+    const abs = path.join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    const isLink = entry.isSymbolicLink();
+    if (isLink) {
+      const target = await stat(abs).catch(() => null);
+      if (target === null) continue; // dangling
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir ? DEFAULT_EXCLUDED_DIRS.has(entry.name) : !isFile || languageOf(entry.name) === null) continue;
+    if (gitIgnored(active, abs, isDir) || state.filter.excluded(abs, isDir)) continue;
+
+    const rel = state.relOf(abs);
+    if (isDir) {
+      if (isLink) state.notes.push(`skipped symlinked directory ${rel}`);
+      else subdirs.push({ dir: abs, levels });
+      continue;
+    }
+    const language = languageOf(entry.name);
+    if (language === null || !state.filter.included(abs)) continue;
+    // Below the root nothing symlinked is walked, so the real path is the root's plus the rest.
+    const key = isLink
+      ? await realpath(abs).catch(() => null)
+      : path.join(realRoot, path.relative(root, abs));
+    if (key !== null) state.candidates.push({ absPath: abs, relPath: rel, language, key });
+  }
+  return subdirs;
+}
+
+/**
+ * The levels as they apply to the entries of `dir`. We only walk directories that are not
+ * ignored, but an outer level may still ignore `dir` itself: a deeper `!dir/` re-included
+ * it, or it was named on the command line. `ignore` would then report every child as
+ * ignored through its parent, where git still applies that level's patterns to each
+ * child (`*.gen.py` keeps working). So such a level is replaced by a variant that
+ * re-includes the directories from the level down to `dir`, and nothing else.
+ */
+function activeLevels(levels: readonly IgnoreLevel[], dir: string): IgnoreLevel[] {
+  return levels.map((level) => {
+    if (level.dir === dir) return level;
+    const rel = toPosix(path.relative(level.dir, dir));
+    if (!level.ig.test(`${rel}/`).ignored) return level;
+    const segments = rel.split('/').map((s) => s.replace(/[\\*?[\]]/g, '\\$&'));
+    const reinclude = segments.map((_, i) => `!/${segments.slice(0, i + 1).join('/')}/`);
+    return { ...level, ig: newIgnore().add(level.text).add(reinclude) };
+  });
+}
+
+/** Git's precedence: the deepest ignore file with a matching pattern decides. */
+function gitIgnored(levels: readonly IgnoreLevel[], abs: string, isDir: boolean): boolean {
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const level = levels[i];
+    const rel = toPosix(path.relative(level.dir, abs));
+    const result = level.ig.test(isDir ? `${rel}/` : rel);
+    if (result.ignored) return true;
+    if (result.unignored) return false;
+  }
+  return false;
+}

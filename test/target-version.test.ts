@@ -1,0 +1,190 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import type { ResolvedConfig } from '../src/config/types.js';
+import { UsageError } from '../src/errors.js';
+import { lowerBoundOf, resolvePythonTarget } from '../src/languages/python/target-version.js';
+
+let tmp: string;
+let config: ResolvedConfig;
+
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'hg-target-'));
+  config = await loadConfig({ cwd: tmp });
+});
+
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function put(rel: string, content: string): Promise<void> {
+  const file = path.join(tmp, rel);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, content);
+}
+
+function resolve(opts: { cliVersion?: string; config?: ResolvedConfig; startDir?: string } = {}) {
+  return resolvePythonTarget({
+    ...(opts.cliVersion !== undefined ? { cliVersion: opts.cliVersion } : {}),
+    config: opts.config ?? config,
+    startDir: opts.startDir ?? tmp,
+    stopDir: tmp,
+  });
+}
+
+describe('resolvePythonTarget: the order of sources', () => {
+  beforeEach(async () => {
+    await put('pyproject.toml', '[project]\nrequires-python = ">=3.9"\n');
+    await put('.python-version', '3.11.4\n');
+    await put('runtime.txt', 'python-3.12.1\n');
+    await put('Dockerfile', 'FROM python:3.13-slim\n');
+  });
+
+  it('--python-version first', async () => {
+    await put('handshake-guard.config.json', '{"pythonVersion": "3.8"}');
+    const withConfig = await loadConfig({ cwd: tmp });
+    expect(await resolve({ cliVersion: '3.12', config: withConfig })).toEqual({
+      pythonVersion: '3.12',
+      source: '--python-version',
+    });
+  });
+
+  it('then the config, named by its file', async () => {
+    await put('pyproject.toml', '[project]\nrequires-python = ">=3.9"\n[tool.handshake-guard]\npython-version = "3.8"\n');
+    expect(await resolve({ config: await loadConfig({ cwd: tmp }) })).toEqual({
+      pythonVersion: '3.8',
+      source: 'pyproject.toml',
+    });
+  });
+
+  it('then pyproject.toml requires-python', async () => {
+    expect(await resolve()).toEqual({ pythonVersion: '3.9', source: 'pyproject.toml (requires-python ">=3.9")' });
+  });
+
+  it('then Poetry’s python dependency', async () => {
+    await put('pyproject.toml', '[tool.poetry.dependencies]\npython = "^3.10"\n');
+    expect(await resolve()).toEqual({
+      pythonVersion: '3.10',
+      source: 'pyproject.toml (tool.poetry.dependencies.python "^3.10")',
+    });
+  });
+
+  it('then .python-version', async () => {
+    await put('pyproject.toml', '[project]\nname = "no-python-bound"\nrequires-python = "<4"\n');
+    expect(await resolve()).toEqual({ pythonVersion: '3.11', source: '.python-version ("3.11.4")' });
+  });
+
+  it('then runtime.txt', async () => {
+    await rm(path.join(tmp, 'pyproject.toml'));
+    await put('.python-version', 'system\n');
+    expect(await resolve()).toEqual({ pythonVersion: '3.12', source: 'runtime.txt ("python-3.12.1")' });
+  });
+
+  it('then a Dockerfile', async () => {
+    await rm(path.join(tmp, 'pyproject.toml'));
+    await rm(path.join(tmp, '.python-version'));
+    await rm(path.join(tmp, 'runtime.txt'));
+    expect(await resolve()).toEqual({ pythonVersion: '3.13', source: 'Dockerfile (FROM python:3.13-slim)' });
+  });
+
+  it('else 3.10', async () => {
+    for (const f of ['pyproject.toml', '.python-version', 'runtime.txt', 'Dockerfile']) await rm(path.join(tmp, f));
+    expect(await resolve()).toEqual({ pythonVersion: '3.10', source: 'default' });
+  });
+
+  it('skips an unparsable pyproject.toml instead of failing', async () => {
+    await put('pyproject.toml', '[project\nrequires-python = ">=3.9"\n');
+    expect(await resolve()).toEqual({ pythonVersion: '3.11', source: '.python-version ("3.11.4")' });
+  });
+});
+
+describe('resolvePythonTarget: nearest directory wins', () => {
+  beforeEach(async () => {
+    await put('pyproject.toml', '[project]\nrequires-python = ">=3.9,<4"\n');
+    await put('services/api/.python-version', 'pypy3.12\n');
+    await put('services/api/src/app/main.py', '');
+    await put('services/worker/Dockerfile', 'FROM node:20 AS assets\nFROM docker.io/library/python:3.11 AS base\n');
+    await put('services/legacy/handler.py', '');
+  });
+
+  it('takes the closest directory’s file, even a weaker kind of source', async () => {
+    expect(await resolve({ startDir: path.join(tmp, 'services/api/src/app') })).toEqual({
+      pythonVersion: '3.12',
+      source: 'services/api/.python-version ("pypy3.12")',
+    });
+    expect(await resolve({ startDir: path.join(tmp, 'services/worker') })).toEqual({
+      pythonVersion: '3.11',
+      source: 'services/worker/Dockerfile (FROM docker.io/library/python:3.11 AS base)',
+    });
+  });
+
+  it('falls back to the stop directory', async () => {
+    expect(await resolve({ startDir: path.join(tmp, 'services/legacy') })).toEqual({
+      pythonVersion: '3.9',
+      source: 'pyproject.toml (requires-python ">=3.9,<4")',
+    });
+  });
+
+  it('does not look above the stop directory', async () => {
+    const stopDir = path.join(tmp, 'services');
+    const target = await resolvePythonTarget({ config, startDir: path.join(stopDir, 'legacy'), stopDir });
+    expect(target).toEqual({ pythonVersion: '3.10', source: 'default' });
+  });
+});
+
+describe('resolvePythonTarget: malformed values', () => {
+  it.each(['3', '3.11.4', 'py3.11', '', ' 3.11', '3.x'])('--python-version %j is a usage error', async (v) => {
+    const run = resolve({ cliVersion: v });
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(`--python-version must be a version like 3.11 (got "${v}")`);
+  });
+
+  it('a config value is checked too (configs can be built in code)', async () => {
+    const bad: ResolvedConfig = { ...config, source: path.join(tmp, 'handshake-guard.config.json'), pythonVersion: '3' };
+    await expect(resolve({ config: bad })).rejects.toThrow(UsageError);
+    await expect(resolve({ config: bad })).rejects.toThrow(/"pythonVersion" must be a version like "3\.11" \(got "3"\)/);
+  });
+
+  it('a malformed config file value is a load error', async () => {
+    await put('handshake-guard.config.json', '{"pythonVersion": "three"}');
+    await expect(loadConfig({ cwd: tmp })).rejects.toThrow(UsageError);
+  });
+
+  it('unusable file values fall through to the next source', async () => {
+    await put('pyproject.toml', '[project]\nrequires-python = "banana"\n');
+    await put('.python-version', '# pinned below\n\n2.7.18\n');
+    await put('runtime.txt', 'python-latest\n');
+    await put('Dockerfile', 'FROM python:3-slim\nFROM python:latest\nARG PY=3.12\nFROM python:${PY}-alpine\n');
+    expect(await resolve()).toEqual({ pythonVersion: '3.12', source: 'Dockerfile (FROM python:${PY}-alpine)' });
+  });
+});
+
+describe('lowerBoundOf', () => {
+  it.each([
+    ['>=3.11', '3.11'],
+    ['>=3.9,<4', '3.9'],
+    ['>= 3.8, != 3.9.*', '3.8'],
+    ['~=3.10', '3.10'],
+    ['~=3.10.2', '3.10'],
+    ['==3.11.*', '3.11'],
+    ['==3.11.4', '3.11'],
+    ['>3.8', '3.9'],
+    ['>3.8.1', '3.8'],
+    ['<4,>=3.7', '3.7'],
+    ['>=3.7,>=3.9', '3.9'],
+    ['^3.10', '3.10'],
+    ['~3.10', '3.10'],
+    ['>=3.9 <4.0', '3.9'],
+    ['^3.8 || ^3.10', '3.8'],
+    ['3.11', '3.11'],
+    ['<4', null],
+    ['*', null],
+    ['^3.10 || <3', null],
+    ['>=2.7', null],
+    ['', null],
+  ])('%j → %j', (spec, expected) => {
+    expect(lowerBoundOf(spec)).toBe(expected);
+  });
+});
