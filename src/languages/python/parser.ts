@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 let parserPromise: Promise<Parser> | null = null;
 
 /** One shared parser: loading the grammar costs ~0.15 s, parsing reuses it. */
-function loadParser(): Promise<Parser> {
+export function loadParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));

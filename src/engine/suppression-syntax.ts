@@ -1,0 +1,9 @@
+// The suppression comment syntax, shared by every language: `handshake-guard: ignore[HG001, HG005] -- reason`.
+const PATTERN = /handshake-guard:\s*ignore\[\s*([A-Za-z0-9_,\s]+)\]\s*(?:--\s*(.*\S))?/;
+
+export function parseSuppression(comment: string): { rules: string[]; reason: string | null } | null {
+  const m = PATTERN.exec(comment);
+  if (!m) return null;
+  const rules = (m[1] ?? '').split(',').map((r) => r.trim().toUpperCase()).filter(Boolean);
+  return { rules, reason: m[2]?.trim() || null };
+}

@@ -1,0 +1,41 @@
+// The Python front end's entry: one file's source → its message loops, suppressions and syntax problems.
+import type { FileAnalysis } from '../../model.js';
+import { findMessageLoops, type LoopOptions } from './loops.js';
+import { buildModule } from './module.js';
+import type { Parser } from 'web-tree-sitter';
+import type { RepoIndex } from './repo-index.js';
+import { findSuppressions } from './suppressions.js';
+import { syntaxProblems } from './syntax.js';
+
+export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
+  index: RepoIndex;
+  parser: Parser;
+}
+
+export function analyzePython(file: string, absPath: string, source: string, opts: PythonAnalysisOptions): FileAnalysis {
+  const tree = opts.parser.parse(source);
+  if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+  try {
+    const root = tree.rootNode;
+    const module = buildModule(file, absPath, source, root);
+    opts.index.register(module);
+    let loops;
+    try {
+      loops = findMessageLoops(module, file, { ...opts, index: opts.index });
+    } finally {
+      opts.index.forget(absPath);
+    }
+    return {
+      file,
+      absPath,
+      language: 'python',
+      skipped: null,
+      syntax: syntaxProblems(root),
+      loops,
+      suppressions: findSuppressions(root, file),
+      lines: source.split(/\r?\n|\r/),
+    };
+  } finally {
+    tree.delete();
+  }
+}

@@ -1,0 +1,182 @@
+// What a condition says about the connection state. A condition is modelled as the set of
+// states in which it is certainly true (`must`) and those in which it may be true (`may`),
+// so that `if unknown and ws.state != CONNECTED: break` is not mistaken for a guard.
+import { qualify, type ImportTable } from './imports.js';
+import { field, kids, named, unwrap, type PyNode } from './nodes.js';
+
+export type State = 'CONNECTING' | 'CONNECTED' | 'DISCONNECTED' | 'RESPONSE';
+export const ALL_STATES: readonly State[] = ['CONNECTING', 'CONNECTED', 'DISCONNECTED', 'RESPONSE'];
+const STATE_SET = new Set<string>(ALL_STATES);
+
+export interface StateTest {
+  must: ReadonlySet<State>;
+  may: ReadonlySet<State>;
+  /** State attributes read (`application_state`, `client_state`). */
+  attrs: ReadonlySet<string>;
+  /** Connection expressions the test is about. */
+  conns: ReadonlySet<string>;
+  /** Whether any part of the condition is about the state at all. */
+  informative: boolean;
+}
+
+/** How a call inside a condition behaves, decided by the caller (helpers live elsewhere). */
+export type CallMeaning = { kind: 'connected'; conn: string } | { kind: 'always-true' } | null;
+
+export interface ConditionContext {
+  table: ImportTable;
+  isStateAttr: (name: string) => boolean;
+  callMeaning: (call: PyNode) => CallMeaning;
+}
+
+const all = (): Set<State> => new Set(ALL_STATES);
+const none = (): Set<State> => new Set();
+const complement = (s: ReadonlySet<State>): Set<State> => new Set(ALL_STATES.filter((x) => !s.has(x)));
+const inter = (a: ReadonlySet<State>, b: ReadonlySet<State>): Set<State> => new Set([...a].filter((x) => b.has(x)));
+const union = (a: ReadonlySet<State>, b: ReadonlySet<State>): Set<State> => new Set([...a, ...b]);
+
+function unknown(): StateTest {
+  return { must: none(), may: all(), attrs: new Set(), conns: new Set(), informative: false };
+}
+
+function known(states: ReadonlySet<State>, attr: string, conn: string): StateTest {
+  return { must: new Set(states), may: new Set(states), attrs: new Set(attr ? [attr] : []), conns: new Set([conn]), informative: true };
+}
+
+function constant(value: boolean): StateTest {
+  return { must: value ? all() : none(), may: value ? all() : none(), attrs: new Set(), conns: new Set(), informative: false };
+}
+
+/** `WebSocketState.CONNECTED` (through any import alias) → 'CONNECTED'. */
+export function stateConstant(node: PyNode, table: ImportTable): State | null {
+  const n = unwrap(node);
+  if (n.type !== 'attribute') return null;
+  const q = qualify(n, table);
+  if (!q) return null;
+  const parts = q.split('.');
+  const last = parts[parts.length - 1] ?? '';
+  const owner = parts[parts.length - 2] ?? '';
+  return owner.endsWith('WebSocketState') && STATE_SET.has(last) ? (last as State) : null;
+}
+
+/** `ws.application_state` → { conn: 'ws', attr: 'application_state' }. */
+function stateRead(node: PyNode, ctx: ConditionContext): { conn: string; attr: string } | null {
+  const n = unwrap(node);
+  if (n.type !== 'attribute') return null;
+  const attr = field(n, 'attribute')?.text ?? '';
+  const obj = field(n, 'object');
+  if (!obj || !ctx.isStateAttr(attr)) return null;
+  return { conn: obj.text, attr };
+}
+
+function merge(a: StateTest, b: StateTest, must: Set<State>, may: Set<State>): StateTest {
+  return {
+    must,
+    may,
+    attrs: new Set([...a.attrs, ...b.attrs]),
+    conns: new Set([...a.conns, ...b.conns]),
+    informative: a.informative || b.informative,
+  };
+}
+
+function negate(t: StateTest): StateTest {
+  return { ...t, must: complement(t.may), may: complement(t.must) };
+}
+
+function statesOfCollection(node: PyNode, table: ImportTable): Set<State> | null {
+  const n = unwrap(node);
+  if (!['tuple', 'list', 'set'].includes(n.type)) return null;
+  const out = new Set<State>();
+  for (const el of named(n)) {
+    const s = stateConstant(el, table);
+    if (!s) return null;
+    out.add(s);
+  }
+  return out;
+}
+
+function comparison(node: PyNode, ctx: ConditionContext): StateTest {
+  const operands = named(node);
+  const ops = node.childrenForFieldName('operators').filter((o): o is PyNode => o !== null).map((o) => o.type);
+  if (operands.length !== 2 || ops.length !== 1) return unknown();
+  const [left, right] = operands as [PyNode, PyNode];
+  const op = ops[0] as string;
+  // ws.state ==/!=/is/is not WebSocketState.X, in either order.
+  const read = stateRead(left, ctx) ?? stateRead(right, ctx);
+  const other = stateRead(left, ctx) ? right : left;
+  if (read && ['==', '!=', 'is', 'is not'].includes(op)) {
+    const s = stateConstant(other, ctx.table);
+    if (!s) return unknown();
+    const t = known(new Set([s]), read.attr, read.conn);
+    return op === '==' || op === 'is' ? t : negate(t);
+  }
+  if (read && (op === 'in' || op === 'not in')) {
+    const states = statesOfCollection(right, ctx.table);
+    if (!states) return unknown();
+    const t = known(states, read.attr, read.conn);
+    return op === 'in' ? t : negate(t);
+  }
+  // WebSocketState.DISCONNECTED in (ws.client_state, ws.application_state)
+  const s = stateConstant(left, ctx.table);
+  const coll = unwrap(right);
+  if (s && (op === 'in' || op === 'not in') && ['tuple', 'list', 'set'].includes(coll.type)) {
+    const reads = named(coll).map((el) => stateRead(el, ctx));
+    if (reads.length === 0 || reads.some((r) => r === null)) return unknown();
+    // Approximation: the states of one connection move together.
+    const first = reads[0] as { conn: string; attr: string };
+    const t: StateTest = {
+      must: new Set([s]),
+      may: new Set([s]),
+      attrs: new Set(reads.map((r) => (r as { attr: string }).attr)),
+      conns: new Set([first.conn]),
+      informative: true,
+    };
+    return op === 'in' ? t : negate(t);
+  }
+  return unknown();
+}
+
+/** Evaluates a condition expression into a StateTest. */
+export function evalCondition(node: PyNode, ctx: ConditionContext): StateTest {
+  const n = unwrap(node);
+  switch (n.type) {
+    case 'true':
+      return constant(true);
+    case 'false':
+      return constant(false);
+    case 'not_operator': {
+      const arg = field(n, 'argument');
+      return arg ? negate(evalCondition(arg, ctx)) : unknown();
+    }
+    case 'boolean_operator': {
+      const l = field(n, 'left');
+      const r = field(n, 'right');
+      if (!l || !r) return unknown();
+      const a = evalCondition(l, ctx);
+      const b = evalCondition(r, ctx);
+      const op = kids(n).find((c) => c.type === 'and' || c.type === 'or')?.type;
+      return op === 'and'
+        ? merge(a, b, inter(a.must, b.must), inter(a.may, b.may))
+        : merge(a, b, union(a.must, b.must), union(a.may, b.may));
+    }
+    case 'comparison_operator':
+      return comparison(n, ctx);
+    case 'call': {
+      const meaning = ctx.callMeaning(n);
+      if (meaning?.kind === 'connected') return known(new Set(['CONNECTED']), '', meaning.conn);
+      if (meaning?.kind === 'always-true') return constant(true);
+      return unknown();
+    }
+    default:
+      return unknown();
+  }
+}
+
+/** True in every not-connected state we guard against: leaving on it is a guard. */
+export function certainlyWhenNotConnected(t: StateTest): boolean {
+  return t.informative && t.must.has('CONNECTING') && t.must.has('DISCONNECTED');
+}
+
+/** True only when connected: code under it runs only on an open connection. */
+export function onlyWhenConnected(t: StateTest): boolean {
+  return t.informative && !t.may.has('CONNECTING') && !t.may.has('DISCONNECTED');
+}

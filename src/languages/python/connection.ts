@@ -1,0 +1,240 @@
+// Is the receiver of a receive a WebSocket connection, and of which framework?
+// Decided by annotation, then provenance, then name (SPEC §3).
+import type { Confidence, Framework } from '../../model.js';
+import { dottedChain, qualify } from './imports.js';
+import type { PyFunction, PyModule } from './module.js';
+import { field, findInScope, kids, named, unwrap, walk, type PyNode } from './nodes.js';
+
+export interface Connection {
+  framework: Framework;
+  /** Why the framework completes the handshake before user code can receive, if it does. */
+  guaranteed: string | null;
+  confidence: Confidence;
+}
+
+/** Frameworks whose receive cannot run before the handshake completes. */
+const GUARANTEED: Partial<Record<Framework, string>> = {
+  websockets: 'the websockets library completes the handshake before calling the handler',
+  sanic: 'Sanic completes the handshake before calling the websocket handler',
+  quart: "Quart's websocket receive accepts the connection itself",
+  litestar: "Litestar's receive accepts the connection itself",
+  'starlette-testclient': "Starlette's TestClient session is connected when websocket_connect returns",
+};
+
+type Verdict = Connection | 'not-a-connection' | null;
+
+function connection(framework: Framework, confidence: Confidence, reason?: string | null): Connection {
+  return { framework, guaranteed: reason === undefined ? (GUARANTEED[framework] ?? null) : reason, confidence };
+}
+
+/** Classifies a type annotation's qualified names. */
+function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
+  const names: string[] = [];
+  walk(annotation, (n) => {
+    if (n.type === 'attribute' || n.type === 'identifier') {
+      const q = qualify(n, module.imports);
+      if (q) names.push(q);
+      return false;
+    }
+    if (n.type === 'string') {
+      // A string annotation: `"WebSocket"`.
+      const text = n.text.replace(/^[rbuf]*['"]+|['"]+$/gi, '');
+      for (const part of text.split(/[^\w.]+/)) if (part) names.push(module.imports.names.get(part.split('.')[0] ?? '') ? qualifyText(part, module) : part);
+      return false;
+    }
+    return true;
+  });
+  const meaningful = names.filter((q) => !['typing.Optional', 'Optional', 'None', 'typing.Union', 'Union'].includes(q));
+  if (meaningful.length === 0) return null;
+  for (const q of meaningful) {
+    if (/^(fastapi|starlette)(\.websockets)?\.WebSocket$/.test(q)) return connection(q.startsWith('fastapi') ? 'fastapi' : 'starlette', 'high');
+    if (/^litestar(\.connection)?(\.websocket)?\.WebSocket$/.test(q)) return connection('litestar', 'high');
+    if (q.startsWith('websockets.')) return connection('websockets', 'high');
+    if (/^aiohttp\.(web\.|web_ws\.)?(WebSocketResponse|ClientWebSocketResponse)$/.test(q)) {
+      return connection('aiohttp', 'high', 'aiohttp hands out the response after the handshake (prepare)');
+    }
+    if (q.startsWith('sanic.') && /Websocket/i.test(q)) return connection('sanic', 'high');
+    if (q.startsWith('quart.') && /Websocket/i.test(q)) return connection('quart', 'high');
+    if (/(^|\.)WebSocket$/.test(q)) return connection(module.frameworks[0] ?? 'unknown', 'medium', null);
+  }
+  return 'not-a-connection';
+}
+
+function qualifyText(dotted: string, module: PyModule): string {
+  const [head, ...rest] = dotted.split('.');
+  return [module.imports.names.get(head ?? '') ?? head, ...rest].join('.');
+}
+
+const NOT_CONNECTION_FACTORIES = [
+  /^anyio\.create_memory_object_stream/,
+  /^asyncio\.(Queue|LifoQueue|PriorityQueue)$/,
+  /^queue\./,
+  /^multiprocessing\./,
+  /^trio\.open_memory_channel$/,
+  /^zmq\./,
+];
+
+/** Classifies the value a name was bound from: `web.WebSocketResponse()`, `websockets.connect(...)`. */
+function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
+  const call = unwrap(value);
+  if (call.type !== 'call') return null;
+  const callee = field(call, 'function');
+  if (!callee) return null;
+  const q = qualify(callee, fn.module.imports) ?? '';
+  const method = field(callee, 'attribute')?.text ?? callee.text;
+  if (NOT_CONNECTION_FACTORIES.some((re) => re.test(q))) return 'not-a-connection';
+  if (method === 'socket' || method === 'Queue') return 'not-a-connection';
+  if (method === 'websocket_connect') return connection('starlette-testclient', 'high');
+  if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
+  if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
+  if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
+    const prepared = findInScope(fn.node, new Set(['call'])).some((c) => {
+      const f = field(c, 'function');
+      return f?.type === 'attribute' && field(f, 'attribute')?.text === 'prepare' && field(f, 'object')?.text === name;
+    });
+    return prepared
+      ? connection('aiohttp', 'high', `aiohttp completes the handshake in \`await ${name}.prepare(request)\``)
+      : connection('aiohttp', 'high', null);
+  }
+  return null;
+}
+
+/** Where a local name came from in a function: parameter, assignment or with-item. */
+function provenance(name: string, fn: PyFunction): Verdict {
+  const param = fn.params.find((p) => p.name === name);
+  if (param) {
+    if (param.annotation) {
+      const v = fromAnnotation(param.annotation, fn.module);
+      if (v) return v;
+    }
+    if (isRouteHandler(fn)) return connection(fn.module.frameworks[0] ?? 'starlette', 'high');
+    return null;
+  }
+  for (const n of findInScope(fn.node, new Set(['assignment', 'with_item']))) {
+    if (n.type === 'assignment') {
+      const left = field(n, 'left');
+      const right = field(n, 'right');
+      if (!left || !right) continue;
+      if (left.type === 'identifier' && left.text === name) {
+        const ann = field(n, 'type');
+        if (ann) {
+          const v = fromAnnotation(ann, fn.module);
+          if (v) return v;
+        }
+        const v = fromFactory(right, fn, name);
+        if (v) return v;
+      } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
+        const v = fromFactory(right, fn, name);
+        if (v === 'not-a-connection') return v;
+      }
+    } else {
+      const value = field(n, 'value');
+      if (value?.type === 'as_pattern') {
+        const target = field(value, 'alias');
+        const expr = named(value)[0];
+        if (target && expr && target.text === name) {
+          const v = fromFactory(expr, fn, name);
+          if (v) return v;
+        }
+      }
+    }
+  }
+  return fn.parent ? provenance(name, fn.parent) : null;
+}
+
+/** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
+function attributeProvenance(attr: string, fn: PyFunction): Verdict {
+  const cls = fn.classNode;
+  if (!cls) return null;
+  const body = field(cls, 'body');
+  if (!body) return null;
+  let verdict: Verdict = null;
+  walk(body, (n) => {
+    if (verdict) return false;
+    if (n.type === 'assignment') {
+      const left = field(n, 'left');
+      const ann = field(n, 'type');
+      const isTarget =
+        (left?.type === 'identifier' && left.text === attr) ||
+        (left?.type === 'attribute' && field(left, 'attribute')?.text === attr && field(left, 'object')?.text === 'self');
+      if (!isTarget) return true;
+      if (ann) verdict = fromAnnotation(ann, fn.module);
+      const right = field(n, 'right');
+      if (!verdict && right?.type === 'identifier') {
+        const method = fn.module.functions.find((f) => f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && f.classNode?.id === cls.id);
+        const p = method?.params.find((x) => x.name === right.text);
+        if (p?.annotation) verdict = fromAnnotation(p.annotation, fn.module);
+      }
+    }
+    return true;
+  });
+  return verdict;
+}
+
+const ROUTE_DECORATORS = new Set(['websocket', 'websocket_route', 'ws', 'websocket_listener']);
+
+export function isRouteHandler(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => {
+    const expr = named(d)[0];
+    if (!expr) return false;
+    const callee = expr.type === 'call' ? field(expr, 'function') : expr;
+    const chain = callee ? dottedChain(callee) : null;
+    return chain !== null && ROUTE_DECORATORS.has(chain[chain.length - 1] ?? '');
+  });
+}
+
+/** Whether `name.accept()` is called in the function: a Starlette-style connection. */
+function acceptsHere(name: string, fn: PyFunction): boolean {
+  return findInScope(fn.node, new Set(['call'])).some((c) => {
+    const f = field(c, 'function');
+    return f?.type === 'attribute' && field(f, 'attribute')?.text === 'accept' && field(f, 'object')?.text === name;
+  });
+}
+
+function byName(text: string, fn: PyFunction, names: readonly string[]): Connection | null {
+  const last = (text.split('.').pop() ?? text).replace(/^_+/, '').toLowerCase();
+  if (!names.includes(last)) return null;
+  const fw = fn.module.frameworks[0] ?? 'unknown';
+  if (fw === 'aiohttp') return connection('aiohttp', 'low', null);
+  return connection(fw, fw === 'unknown' ? 'low' : 'medium');
+}
+
+/**
+ * Classifies the receiver of a receive call. Returns null when it is not a connection
+ * (a stream, a queue, an unknown object).
+ */
+export function classifyConnection(receiver: PyNode, fn: PyFunction, connectionNames: readonly string[]): Connection | null {
+  const r = unwrap(receiver);
+  const module = fn.module;
+  const q = qualify(r, module.imports) ?? '';
+  if (q === 'quart.websocket') return connection('quart', 'high');
+  if (!fn.isAsync && module.imports.modules.has('starlette.testclient')) return connection('starlette-testclient', 'medium');
+  if (!fn.isAsync && [...module.imports.modules].some((m) => m === 'fastapi.testclient')) return connection('starlette-testclient', 'medium');
+  let verdict: Verdict = null;
+  if (r.type === 'identifier') {
+    verdict = provenance(r.text, fn);
+    if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
+  } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
+    verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);
+  }
+  if (verdict === 'not-a-connection') return null;
+  if (verdict) return verdict;
+  if (r.type !== 'identifier' && r.type !== 'attribute') return null;
+  return byName(r.text, fn, connectionNames);
+}
+
+/** Receive methods per framework, beyond the Starlette set and the configured ones. */
+export const FRAMEWORK_RECEIVES: Partial<Record<Framework, readonly string[]>> = {
+  websockets: ['recv'],
+  aiohttp: ['receive', 'receive_str', 'receive_bytes', 'receive_json'],
+  sanic: ['recv', 'receive'],
+  quart: ['receive', 'receive_json'],
+  litestar: ['receive_data', 'receive_text', 'receive_bytes', 'receive_json', 'receive_msgpack', 'iter_data', 'iter_json', 'iter_msgpack'],
+};
+
+/** Connections iterated directly (`async for msg in websocket`) receive. */
+export const ITERABLE_CONNECTIONS = new Set<Framework>(['websockets', 'aiohttp', 'sanic']);
+
+export function isAsyncKeyword(node: PyNode): boolean {
+  return kids(node).some((c) => c.type === 'async');
+}

@@ -1,0 +1,533 @@
+// Which handshake guard runs before a receive, on every path (SPEC §3): the loop's
+// condition, statements that precede the receive in the same iteration, or statements that
+// precede the loop in the same function. A check on one branch only, or after the receive,
+// does not dominate the receive and is not a guard.
+import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
+import { isLogCall, statementCall } from './calls.js';
+import {
+  certainlyWhenNotConnected,
+  evalCondition,
+  onlyWhenConnected,
+  type CallMeaning,
+  type ConditionContext,
+} from './conditions.js';
+import { evalNumber, type ConstEnv } from './constants.js';
+import { qualify } from './imports.js';
+import { functionEnv, type PyFunction } from './module.js';
+import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
+import { resolveCall, type RepoIndex } from './repo-index.js';
+import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { unboundNames } from './scope.js';
+
+export interface GuardContext {
+  index: RepoIndex | null;
+  guardHelpers: readonly string[];
+}
+
+type HelperClass =
+  | { kind: 'polling' | 'unbounded'; fn: PyFunction }
+  | { kind: 'check'; fn: PyFunction | null };
+
+interface Candidate {
+  kind: 'check' | 'polling' | 'unbounded';
+  node: PyNode;
+  placement: Placement;
+  summary: string;
+  helper: string | null;
+  fingerprint: Fingerprint | null;
+  wait: WaitLoop | null;
+  /** Nodes whose names the guard needs at run time (HG010). */
+  nameNodes: PyNode[];
+}
+
+const STATE_ATTR = /(^|_)state$/;
+// Validation helpers defined outside the repository, recognised by name when the config does not list them.
+const HELPER_NAME = /(is_)?(websocket_|ws_)?(connected|ready|open|alive)|validate_.*(websocket|ws|connection|handshake)|handshake/i;
+
+// Keyed by the function object: a new parse makes new objects, so nothing goes stale.
+const helperCache = new WeakMap<PyFunction, HelperClass | null>();
+
+/** Classifies a repository function by its body: a bounded wait, an unbounded one, or a state check. */
+function classifyHelper(fn: PyFunction, gctx: GuardContext): HelperClass | null {
+  if (helperCache.has(fn)) return helperCache.get(fn) ?? null;
+  helperCache.set(fn, null); // recursion guard
+  let result: HelperClass | null = null;
+  const cond = conditionContext(fn, gctx, 0);
+  for (const loop of findInScope(fn.node, new Set(['while_statement', 'for_statement']))) {
+    const w = analyzeWaitLoop(loop, { fn, env: fn.env, cond });
+    if (w) {
+      result = { kind: w.bounded ? 'polling' : 'unbounded', fn };
+      break;
+    }
+  }
+  if (!result) {
+    const tests = findInScope(fn.node, new Set(['comparison_operator', 'call']));
+    if (tests.some((t) => evalCondition(t, cond).informative)) result = { kind: 'check', fn };
+  }
+  helperCache.set(fn, result);
+  return result;
+}
+
+function callArgs(call: PyNode): PyNode[] {
+  return named(field(call, 'arguments') ?? call);
+}
+
+/** What a call in a condition means for the state: a helper that validates the connection. */
+function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: number): HelperClass | null {
+  const callee = field(call, 'function');
+  if (!callee) return null;
+  // One level deep: a helper's own helpers are recognised by name only.
+  const resolved = depth > 0 ? resolveCall(call, fn, gctx.index) : null;
+  if (resolved) return classifyHelper(resolved, gctx);
+  const name = (callee.text.split('.').pop() ?? '').trim();
+  if (gctx.guardHelpers.includes(name) || gctx.guardHelpers.includes(callee.text)) return { kind: 'check', fn: null };
+  const mentionsConnection = callArgs(call).some((a) => /ws|socket|conn/i.test(a.text));
+  if (mentionsConnection && HELPER_NAME.test(name) && !/^(send|receive|recv|close|accept)/.test(name)) return { kind: 'check', fn: null };
+  return null;
+}
+
+export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): ConditionContext {
+  const table = fn.module.imports;
+  return {
+    table,
+    isStateAttr: (name) => STATE_ATTR.test(name),
+    callMeaning: (call): CallMeaning => {
+      const q = qualify(field(call, 'function') ?? call, table);
+      if (q === 'hasattr' || q === 'callable' || q === 'isinstance') return { kind: 'always-true' };
+      const h = helperOfCall(call, fn, gctx, depth);
+      if (h) return { kind: 'connected', conn: callArgs(call)[0]?.text ?? '' };
+      return null;
+    },
+  };
+}
+
+// ---- timeout paths -----------------------------------------------------------------------
+
+interface PathResult {
+  onTimeout: OnTimeout;
+  logs: boolean;
+}
+
+type FallbackCondition = 'recheck' | 'flag' | 'unknown';
+
+function fallbackCondition(cond: PyNode, cctx: ConditionContext, flags: ReadonlySet<string>): FallbackCondition {
+  const t = evalCondition(cond, cctx);
+  if (certainlyWhenNotConnected(t)) return 'recheck';
+  // `if not ready:` where `ready` is only set inside the wait: true exactly when the wait ran out.
+  const ids: string[] = [];
+  walk(cond, (n) => {
+    if (n.type === 'identifier') ids.push(n.text);
+    return n.type !== 'call';
+  });
+  if (ids.length > 0 && ids.every((id) => flags.has(id))) return 'flag';
+  return 'unknown';
+}
+
+function followPath(stmts: PyNode[], cctx: ConditionContext, flags: ReadonlySet<string>, table: PyFunction): PathResult {
+  let logs = false;
+  for (const s of stmts) {
+    const call = statementCall(s);
+    if (call && isLogCall(call, table.module.imports)) {
+      logs = true;
+      continue;
+    }
+    switch (s.type) {
+      case 'break_statement':
+        return { onTimeout: 'break', logs };
+      case 'return_statement':
+        return { onTimeout: 'return', logs };
+      case 'raise_statement':
+        return { onTimeout: 'raise', logs };
+      case 'continue_statement':
+        return { onTimeout: 'continue', logs };
+      case 'if_statement': {
+        const cond = field(s, 'condition');
+        const kind = cond ? fallbackCondition(cond, cctx, flags) : 'unknown';
+        if (kind === 'unknown') continue;
+        const r = followPath(statements(field(s, 'consequence')), cctx, flags, table);
+        logs ||= r.logs;
+        if (r.onTimeout !== 'none') {
+          return { onTimeout: kind === 'recheck' && r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs };
+        }
+        continue;
+      }
+      case 'try_statement':
+      case 'with_statement': {
+        const r = followPath(statements(field(s, 'body')), cctx, flags, table);
+        logs ||= r.logs;
+        if (r.onTimeout !== 'none') return { onTimeout: r.onTimeout, logs };
+        continue;
+      }
+      default:
+        continue;
+    }
+  }
+  return { onTimeout: 'none', logs };
+}
+
+/** Statements that run after `node` until the statement holding `stop` (or the end of `limit`). */
+function statementsAfter(node: PyNode, stop: PyNode | null, limit: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  let cur = node;
+  for (;;) {
+    const block = cur.parent;
+    if (!block) return out;
+    let seen = false;
+    for (const s of statements(block)) {
+      if (s.id === cur.id) {
+        seen = true;
+        continue;
+      }
+      if (!seen) continue;
+      if (stop && isInside(stop, s)) return out;
+      out.push(s);
+    }
+    const owner = block.parent;
+    if (!owner || owner.id === limit.id || !isInside(owner, limit)) return out;
+    if (['while_statement', 'for_statement', 'function_definition', 'class_definition', 'module'].includes(owner.type)) return out;
+    // Leaving an if/else branch, a try body or a with block: go on after the compound statement.
+    cur = ['elif_clause', 'else_clause', 'except_clause', 'finally_clause'].includes(owner.type) ? (owner.parent ?? owner) : owner;
+  }
+}
+
+function waitTimeoutPath(
+  w: WaitLoop,
+  anchor: PyNode | null,
+  limit: PyNode,
+  cctx: ConditionContext,
+  fn: PyFunction,
+): PathResult {
+  const after = () => statementsAfter(w.loop, anchor, limit);
+  const flags = w.assignedInLoop;
+  if (w.timeoutEntry.kind === 'branch') {
+    const branch = statements(w.timeoutEntry.block);
+    const r = followPath(branch.slice(0, -1), cctx, flags, fn);
+    const last = leaves(w.timeoutEntry.block);
+    if (last === 'break') {
+      const rest = followPath(after(), cctx, flags, fn);
+      return { onTimeout: rest.onTimeout, logs: r.logs || rest.logs };
+    }
+    return { onTimeout: last ?? 'none', logs: r.logs };
+  }
+  const elseClause = named(w.loop).find((c) => c.type === 'else_clause');
+  const e = elseClause ? followPath(statements(field(elseClause, 'body')), cctx, flags, fn) : { onTimeout: 'none' as OnTimeout, logs: false };
+  if (e.onTimeout !== 'none') return e;
+  const rest = followPath(after(), cctx, flags, fn);
+  return { onTimeout: rest.onTimeout, logs: e.logs || rest.logs };
+}
+
+function fingerprintOf(w: WaitLoop, path: PathResult, placement: Placement): Fingerprint {
+  return {
+    timeoutSeconds: w.timeoutSeconds,
+    intervalSeconds: w.intervalSeconds,
+    states: w.states,
+    clock: w.clock,
+    sleep: w.sleep,
+    onTimeout: path.onTimeout,
+    logsOnTimeout: path.logs,
+    exitsOnTerminalState: w.exitsOnTerminalState,
+    placement,
+  };
+}
+
+// ---- helpers called at the guard site ----------------------------------------------------------
+
+interface HelperTimeout {
+  kind: 'raise' | 'falsy' | 'truthy';
+  logs: boolean;
+}
+
+/** What a polling helper does when its bound runs out: raise, or return a falsy/truthy value. */
+function helperTimeout(w: WaitLoop, helper: PyFunction, cctx: ConditionContext): HelperTimeout {
+  const path = waitTimeoutPath(w, null, helper.node, cctx, helper);
+  if (path.onTimeout === 'raise') return { kind: 'raise', logs: path.logs };
+  // Find the return that ends the timeout path: `return False` / `return None` / implicit.
+  const after = statementsAfter(w.loop, null, helper.node);
+  const ret = [...(w.timeoutEntry.kind === 'branch' ? statements(w.timeoutEntry.block) : []), ...after].find(
+    (s) => s.type === 'return_statement',
+  );
+  const value = ret ? named(ret)[0] : null;
+  const truthy = value && !['false', 'none'].includes(value.type) && !(value.type === 'integer' && value.text === '0');
+  return { kind: truthy ? 'truthy' : 'falsy', logs: path.logs };
+}
+
+/** The helper's fingerprint with its parameters bound to the call's constant arguments. */
+function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): WaitLoop | null {
+  const overrides = new Map<string, number>();
+  const args = callArgs(call);
+  let positional = 0;
+  for (const a of args) {
+    if (a.type === 'keyword_argument') {
+      const v = evalNumber(field(a, 'value'), callerEnv);
+      const name = field(a, 'name')?.text;
+      if (name && v !== null) overrides.set(name, v);
+      continue;
+    }
+    const params = helper.params.filter((p) => p.kind === 'positional');
+    const offset = helper.classNode && params[0]?.name === 'self' ? 1 : 0;
+    const p = params[positional + offset];
+    positional++;
+    const v = evalNumber(a, callerEnv);
+    if (p && v !== null) overrides.set(p.name, v);
+  }
+  const env = functionEnv(helper, overrides);
+  const cond = conditionContext(helper, gctx, 1);
+  for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
+    const w = analyzeWaitLoop(loop, { fn: helper, env, cond });
+    if (w) return w;
+  }
+  return null;
+}
+
+// ---- the guard search ----------------------------------------------------------------------------
+
+interface SearchContext {
+  fn: PyFunction;
+  gctx: GuardContext;
+  cctx: ConditionContext;
+  /** The receive (or the loop, for `async for … in ws.iter_text()`). */
+  anchor: PyNode;
+  messageLoop: PyNode;
+}
+
+/** The guard a helper call at a statement makes, with what happens when it times out there. */
+function helperCandidate(
+  call: PyNode,
+  stmt: PyNode,
+  handling: PyNode[] | null,
+  placement: Placement,
+  sctx: SearchContext,
+): Candidate | null {
+  const cls = helperOfCall(call, sctx.fn, sctx.gctx, 1);
+  if (!cls) return null;
+  const name = field(call, 'function')?.text ?? 'helper';
+  if (cls.kind === 'check') {
+    if (!handling) return null; // a check whose result is ignored guards nothing
+    return { kind: 'check', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: null, nameNodes: [call] };
+  }
+  const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
+  if (!w) return null;
+  if (cls.kind === 'unbounded') {
+    return { kind: 'unbounded', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: w, nameNodes: [call] };
+  }
+  const t = helperTimeout(w, cls.fn, conditionContext(cls.fn, sctx.gctx, 1));
+  let path: PathResult;
+  if (t.kind === 'raise') path = { onTimeout: 'raise', logs: t.logs };
+  else if (t.kind === 'truthy' || !handling) path = { onTimeout: 'none', logs: t.logs };
+  else {
+    const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
+    path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
+  }
+  return {
+    kind: 'polling',
+    node: stmt,
+    placement,
+    summary: brief(stmt),
+    helper: name,
+    fingerprint: fingerprintOf(w, path, placement),
+    wait: w,
+    nameNodes: [call],
+  };
+}
+
+function callInCondition(cond: PyNode): PyNode | null {
+  let found: PyNode | null = null;
+  walk(cond, (n) => {
+    if (found) return false;
+    if (n.type === 'call') {
+      found = n;
+      return false;
+    }
+    return true;
+  });
+  return found;
+}
+
+/** Guards among the statements that precede the anchor in one block. */
+function examineSequence(preceding: PyNode[], placement: Placement, sctx: SearchContext, out: Candidate[]): void {
+  const flagged = new Map<string, PyNode>(); // `ok = await wait_for_handshake(ws)`
+  for (let i = 0; i < preceding.length; i++) {
+    const s = preceding[i] as PyNode;
+    if (s.type === 'while_statement' || s.type === 'for_statement') {
+      const w = analyzeWaitLoop(s, { fn: sctx.fn, env: sctx.fn.env, cond: sctx.cctx });
+      if (!w) continue;
+      if (!w.bounded) {
+        out.push({ kind: 'unbounded', node: s, placement, summary: brief(s), helper: null, fingerprint: null, wait: w, nameNodes: [s] });
+        continue;
+      }
+      const path = waitTimeoutPath(w, sctx.anchor, sctx.fn.node, sctx.cctx, sctx.fn);
+      const nameNodes = [s, ...statementsAfter(s, sctx.anchor, sctx.fn.node)];
+      out.push({ kind: 'polling', node: s, placement, summary: brief(s), helper: null, fingerprint: fingerprintOf(w, path, placement), wait: w, nameNodes });
+      continue;
+    }
+    if (s.type === 'try_statement' || s.type === 'with_statement') {
+      // Guards wrapped in try/with still run before the receive when nothing raises.
+      examineSequence(statements(field(s, 'body')), placement, sctx, out);
+      continue;
+    }
+    if (s.type === 'assert_statement') {
+      const cond = named(s)[0];
+      if (cond && onlyWhenConnected(evalCondition(cond, sctx.cctx))) {
+        out.push({ kind: 'check', node: s, placement, summary: brief(s), helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
+      }
+      continue;
+    }
+    if (s.type === 'expression_statement') {
+      const expr = named(s)[0];
+      if (expr?.type === 'assignment') {
+        const left = field(expr, 'left');
+        const right = field(expr, 'right');
+        const call = right ? unwrap(right) : null;
+        if (left?.type === 'identifier' && call?.type === 'call') flagged.set(left.text, call);
+        continue;
+      }
+      const call = statementCall(s);
+      if (call) {
+        const c = helperCandidate(call, s, null, placement, sctx);
+        if (c && c.kind !== 'check') out.push(c);
+      }
+      continue;
+    }
+    if (s.type === 'if_statement') {
+      const cond = field(s, 'condition');
+      const consequence = field(s, 'consequence');
+      if (!cond || !consequence) continue;
+      const action = leaves(consequence);
+      const test = evalCondition(cond, sctx.cctx);
+      if (!action || !certainlyWhenNotConnected(test)) {
+        // `if not ok: break` after `ok = await helper(ws)`
+        const flag = unwrap(cond).type === 'not_operator' ? named(unwrap(cond))[0] : null;
+        const call = flag?.type === 'identifier' ? flagged.get(flag.text) : undefined;
+        if (call && action) {
+          const c = helperCandidate(call, s, statements(consequence), placement, sctx);
+          if (c) out.push(c);
+        }
+        continue;
+      }
+      const call = callInCondition(cond);
+      const viaHelper = call ? helperCandidate(call, s, statements(consequence), placement, sctx) : null;
+      if (viaHelper && viaHelper.kind !== 'check') {
+        out.push(viaHelper);
+        continue;
+      }
+      out.push({ kind: 'check', node: s, placement, summary: `${brief(cond)}: ${action}`, helper: viaHelper?.helper ?? null, fingerprint: null, wait: null, nameNodes: [cond] });
+    }
+  }
+}
+
+function precedingSiblings(stmt: PyNode): PyNode[] {
+  const block = stmt.parent;
+  if (!block) return [];
+  const out: PyNode[] = [];
+  for (const s of statements(block)) {
+    if (s.id === stmt.id) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/** The statement (a direct child of a block or the module) that contains a node. */
+function statementOf(node: PyNode): PyNode | null {
+  let n: PyNode | null = node;
+  while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/** An `if` around the statement that only lets connected sockets through. */
+function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): Candidate | null {
+  const block = stmt.parent;
+  const owner = block?.parent;
+  if (!block || !owner) return null;
+  let cond: PyNode | null = null;
+  let negate = false;
+  if (owner.type === 'if_statement' && field(owner, 'consequence')?.id === block.id) cond = field(owner, 'condition');
+  else if (owner.type === 'elif_clause') cond = field(owner, 'condition');
+  else if (owner.type === 'else_clause' && owner.parent?.type === 'if_statement') {
+    cond = field(owner.parent, 'condition');
+    negate = true;
+  }
+  if (!cond) return null;
+  const t = evalCondition(cond, sctx.cctx);
+  const ok = negate ? certainlyWhenNotConnected(t) : onlyWhenConnected(t);
+  if (!ok) return null;
+  const ifNode = owner.type === 'if_statement' ? owner : (owner.parent ?? owner);
+  return { kind: 'check', node: ifNode, placement, summary: `${negate ? 'not ' : ''}${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] };
+}
+
+/** Walks from `start` up to `stopBlockOwner`, collecting guards that dominate `start`. */
+function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: SearchContext, out: Candidate[]): void {
+  let stmt = statementOf(start);
+  while (stmt && stmt.id !== stopAt.id && isInside(stmt, stopAt)) {
+    examineSequence(precedingSiblings(stmt), placement, sctx, out);
+    const gate = gateOf(stmt, sctx, placement);
+    if (gate) out.push(gate);
+    const block = stmt.parent;
+    const owner = block?.parent;
+    if (!block || !owner || owner.id === stopAt.id) break;
+    if (['function_definition', 'class_definition', 'module'].includes(owner.type)) break;
+    stmt = ['elif_clause', 'else_clause', 'except_clause', 'finally_clause', 'case_clause'].includes(owner.type)
+      ? statementOf(owner.parent ?? owner)
+      : owner;
+  }
+}
+
+const RANK: Record<Candidate['kind'], number> = { polling: 3, unbounded: 2, check: 1 };
+
+export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext): Guard {
+  const cctx = conditionContext(fn, gctx, 1);
+  const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
+  const perMessage: Candidate[] = [];
+  if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {
+    climb(anchor, messageLoop, 'per-message', sctx, perMessage);
+  }
+  if (messageLoop.type === 'while_statement') {
+    const cond = field(messageLoop, 'condition');
+    if (cond && onlyWhenConnected(evalCondition(cond, cctx))) {
+      perMessage.push({ kind: 'check', node: cond, placement: 'per-message', summary: `while ${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
+    }
+  }
+  const beforeLoop: Candidate[] = [];
+  climb(messageLoop, fn.node, 'before-loop', sctx, beforeLoop);
+  const all = [...perMessage, ...beforeLoop];
+  // The strongest guard wins; among equals, the nearest to the receive.
+  let best: Candidate | null = null;
+  for (const c of all) if (!best || RANK[c.kind] > RANK[best.kind]) best = c;
+  if (!best) return noGuard();
+  return toGuard(best, fn);
+}
+
+export function noGuard(): Guard {
+  return {
+    kind: 'none',
+    span: null,
+    fingerprint: null,
+    summary: 'no handshake guard',
+    helper: null,
+    frameworkReason: null,
+    parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+    unboundNames: [],
+  };
+}
+
+function toGuard(c: Candidate, fn: PyFunction): Guard {
+  const kind: GuardKind = c.kind;
+  const inline = c.helper === null && c.wait !== null;
+  const w = c.wait;
+  const needs: NameUse[] = unboundNames(c.nameNodes, fn);
+  return {
+    kind,
+    span: spanOf(c.node),
+    fingerprint: c.fingerprint,
+    summary: c.summary,
+    helper: c.helper,
+    frameworkReason: null,
+    parts: {
+      sleepCall: inline && w?.sleepCall ? spanOf(w.sleepCall) : null,
+      clockCall: inline && w?.clockCall ? spanOf(w.clockCall) : null,
+      timeout: inline && w?.timeoutNode ? spanOf(w.timeoutNode) : null,
+      interval: inline && w?.intervalNode ? spanOf(w.intervalNode) : null,
+      unboundedWait: c.kind === 'unbounded' ? spanOf(c.node) : null,
+    },
+    unboundNames: needs,
+  };
+}

@@ -1,0 +1,147 @@
+// Finds the message loops of a module: loops whose body receives on a WebSocket connection,
+// directly, wrapped, by iterating it, or through a repository function called from the loop.
+import type { Confidence, Framework, MessageLoop } from '../../model.js';
+import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
+import { findGuard, noGuard, type GuardContext } from './guards.js';
+import type { PyFunction, PyModule } from './module.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, type PyNode } from './nodes.js';
+import { isAsyncFor } from './polling.js';
+import { resolveCall, type RepoIndex } from './repo-index.js';
+
+export interface LoopOptions {
+  receiveMethods: readonly string[];
+  connectionNames: readonly string[];
+  guardHelpers: readonly string[];
+  index: RepoIndex | null;
+}
+
+interface FoundReceive {
+  /** The node the guard must precede: the call, or the iterated connection. */
+  anchor: PyNode;
+  call: string;
+  connectionText: string;
+  connection: Connection;
+  via: string | null;
+}
+
+function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
+  if (opts.receiveMethods.includes(method)) return true;
+  return FRAMEWORK_RECEIVES[framework]?.includes(method) ?? false;
+}
+
+/** A direct receive: `<connection>.<receive method>(…)`. */
+function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+  const callee = field(call, 'function');
+  if (callee?.type !== 'attribute') return null;
+  const method = field(callee, 'attribute')?.text ?? '';
+  const receiver = field(callee, 'object');
+  if (!receiver) return null;
+  const maybe = opts.receiveMethods.includes(method) || Object.values(FRAMEWORK_RECEIVES).some((list) => list?.includes(method));
+  if (!maybe) return null;
+  const conn = classifyConnection(receiver, fn, opts.connectionNames);
+  if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null };
+}
+
+/** The innermost loop around a node within its function (comprehensions do not count). */
+function owningLoop(node: PyNode, fn: PyFunction): PyNode | null {
+  let n = node.parent;
+  while (n && n.id !== fn.node.id) {
+    if (LOOP_TYPES.has(n.type)) return n;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return null;
+    n = n.parent;
+  }
+  return null;
+}
+
+/** A function of the repository that receives once (not in a loop of its own) on its connection. */
+function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+  const target = resolveCall(call, fn, opts.index);
+  if (!target || target.node.id === fn.node.id) return null;
+  for (const inner of findInScope(target.node, new Set(['call']))) {
+    const r = directReceive(inner, target, opts);
+    if (!r || owningLoop(inner, target)) continue;
+    // Map the helper's parameter back to the caller's argument.
+    let connectionText = r.connectionText;
+    const param = target.params.find((p) => p.name === r.connectionText);
+    if (param) {
+      const args = named(field(call, 'arguments') ?? call);
+      const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
+      const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
+      const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
+      connectionText = (kw ? field(kw, 'value')?.text : pos?.text) ?? connectionText;
+    }
+    return {
+      anchor: call,
+      call: brief(field(call, 'function') ?? call),
+      connectionText,
+      connection: r.connection,
+      via: target.qualifiedName,
+    };
+  }
+  return null;
+}
+
+/** A receive that ends the loop right away (`msg = await ws.receive_text(); break`) is a retry, not a message loop. */
+function receivesOnce(anchor: PyNode, loop: PyNode): boolean {
+  let stmt: PyNode | null = anchor;
+  while (stmt && stmt.parent && stmt.parent.type !== 'block') stmt = stmt.parent;
+  const block = stmt?.parent;
+  if (!stmt || !block || !isInside(block, loop)) return false;
+  const sts = statements(block);
+  const after = sts.slice(sts.findIndex((s) => s.id === stmt?.id) + 1);
+  return after.some((s) => s.type === 'break_statement' || s.type === 'return_statement');
+}
+
+function confidenceOf(c: Connection): Confidence {
+  return c.confidence;
+}
+
+export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
+  const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
+  const out: MessageLoop[] = [];
+  for (const fn of [module.top, ...module.functions]) {
+    const receives = new Map<number, { loop: PyNode; found: FoundReceive }>();
+    const note = (loop: PyNode, found: FoundReceive) => {
+      const prev = receives.get(loop.id);
+      if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
+    };
+    for (const call of findInScope(fn.node, new Set(['call']))) {
+      const loop = owningLoop(call, fn);
+      if (!loop) continue;
+      const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts);
+      if (!found || receivesOnce(found.anchor, loop)) continue;
+      note(loop, found);
+    }
+    // `async for message in websocket:` on frameworks whose connections are iterable.
+    for (const loop of findInScope(fn.node, new Set(['for_statement']))) {
+      const right = field(loop, 'right');
+      if (!right || !['identifier', 'attribute'].includes(unwrap(right).type)) continue;
+      const conn = classifyConnection(right, fn, opts.connectionNames);
+      if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
+        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null });
+      }
+    }
+    for (const { loop, found } of receives.values()) {
+      const guaranteed = found.connection.guaranteed;
+      const guard = guaranteed
+        ? { ...noGuard(), kind: 'framework' as const, summary: guaranteed, frameworkReason: guaranteed }
+        : findGuard(loop, found.anchor, fn, gctx);
+      const firstLine = loop.text.split('\n')[0] ?? '';
+      out.push({
+        file,
+        language: 'python',
+        framework: found.connection.framework,
+        function: fn.qualifiedName,
+        span: spanOf(loop),
+        text: firstLine.replace(/\s+/g, ' ').trim(),
+        receive: { span: spanOf(found.anchor), call: found.call, connection: found.connectionText, via: found.via },
+        guard,
+        confidence: confidenceOf(found.connection),
+        inAsyncFunction: fn.isAsync,
+      });
+    }
+  }
+  return out.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
+}
+

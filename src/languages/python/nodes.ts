@@ -1,0 +1,124 @@
+// Small, typed helpers over tree-sitter nodes, shared by the Python front end.
+import type { Node } from 'web-tree-sitter';
+import type { Position, Span } from '../../model.js';
+
+export type PyNode = Node;
+
+export function startOf(node: PyNode): Position {
+  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+export function endOf(node: PyNode): Position {
+  return { line: node.endPosition.row + 1, column: node.endPosition.column + 1 };
+}
+
+export function spanOf(node: PyNode): Span {
+  return { start: startOf(node), end: endOf(node) };
+}
+
+export function field(node: PyNode, name: string): PyNode | null {
+  return node.childForFieldName(name);
+}
+
+export function named(node: PyNode): PyNode[] {
+  return node.namedChildren.filter((c): c is PyNode => c !== null && c.type !== 'comment');
+}
+
+export function kids(node: PyNode): PyNode[] {
+  return node.children.filter((c): c is PyNode => c !== null);
+}
+
+/** `async def`, `async for` and `async with` carry an `async` keyword child. */
+export function hasAsyncKeyword(node: PyNode): boolean {
+  return kids(node).some((c) => c.type === 'async');
+}
+
+export function sameNode(a: PyNode | null, b: PyNode | null): boolean {
+  return a !== null && b !== null && a.id === b.id;
+}
+
+/** Strips parentheses and `await`, which never change what an expression tests. */
+export function unwrap(node: PyNode): PyNode {
+  let n = node;
+  for (;;) {
+    if (n.type === 'parenthesized_expression' || n.type === 'await') {
+      const inner = named(n)[0];
+      if (!inner) return n;
+      n = inner;
+    } else return n;
+  }
+}
+
+/** Nodes that open a new scope: code inside them does not run where it is written. */
+export const SCOPE_TYPES = new Set([
+  'function_definition',
+  'lambda',
+  'class_definition',
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
+
+export const FUNCTION_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+
+export const LOOP_TYPES = new Set(['while_statement', 'for_statement']);
+
+/**
+ * Pre-order walk without recursion (deeply nested input must not overflow the stack).
+ * `enter` returns false to skip a node's children.
+ */
+export function walk(root: PyNode, enter: (node: PyNode) => boolean | void): void {
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as PyNode;
+    if (enter(node) === false) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push(c);
+    }
+  }
+}
+
+/** All descendants of the given types, not entering nested function/class/lambda scopes. */
+export function findInScope(root: PyNode, types: ReadonlySet<string>, scopes = FUNCTION_SCOPES): PyNode[] {
+  const out: PyNode[] = [];
+  walk(root, (n) => {
+    if (n.id !== root.id && scopes.has(n.type)) return false;
+    if (types.has(n.type)) out.push(n);
+    return true;
+  });
+  return out;
+}
+
+/** The statements of a block (or of a module), comments excluded. */
+export function statements(block: PyNode | null): PyNode[] {
+  return block ? named(block) : [];
+}
+
+/** The body block of a compound statement (`def`, `while`, `if`, `try`, `with`, clauses). */
+export function bodyOf(node: PyNode): PyNode | null {
+  return field(node, 'body') ?? field(node, 'consequence');
+}
+
+/** Walks up to the nearest ancestor of one of the types, stopping at a scope boundary. */
+export function enclosing(node: PyNode, types: ReadonlySet<string>, stopAtScope = true): PyNode | null {
+  let n = node.parent;
+  while (n) {
+    if (types.has(n.type)) return n;
+    if (stopAtScope && SCOPE_TYPES.has(n.type)) return null;
+    n = n.parent;
+  }
+  return null;
+}
+
+export function isInside(node: PyNode, ancestor: PyNode): boolean {
+  return node.startIndex >= ancestor.startIndex && node.endIndex <= ancestor.endIndex;
+}
+
+/** The text of an expression with its whitespace collapsed, for messages. */
+export function brief(node: PyNode, max = 80): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,303 @@
+// Recognises a bounded (or unbounded) wait for the handshake: a loop that tests the
+// connection state and sleeps, and reads its fingerprint (SPEC §3).
+import type { Clock, SleepKind } from '../../model.js';
+import { callsIn, clockOf, sleepOf } from './calls.js';
+import { evalCondition, type ConditionContext, type StateTest } from './conditions.js';
+import { ConstEnv, evalNumber } from './constants.js';
+import type { PyFunction } from './module.js';
+import { field, findInScope, isInside, kids, named, statements, unwrap, type PyNode } from './nodes.js';
+
+/** Where the code that runs when the bound runs out starts. */
+export type TimeoutEntry =
+  /** The loop's condition ran out: its `else` clause, then the statements after the loop. */
+  | { kind: 'exhausted' }
+  /** A branch inside the loop body (`if elapsed > T: …`). */
+  | { kind: 'branch'; block: PyNode };
+
+export interface WaitLoop {
+  loop: PyNode;
+  bounded: boolean;
+  timeoutSeconds: number | null;
+  intervalSeconds: number | null;
+  polls: number | null;
+  states: string[];
+  conns: Set<string>;
+  clock: Clock | null;
+  sleep: SleepKind | null;
+  exitsOnTerminalState: boolean;
+  clockCall: PyNode | null;
+  sleepCall: PyNode | null;
+  timeoutNode: PyNode | null;
+  intervalNode: PyNode | null;
+  timeoutEntry: TimeoutEntry;
+  /** Names set inside the loop (success flags), so that `if not ready:` after it is not a re-check. */
+  assignedInLoop: Set<string>;
+}
+
+/** A linear form `now*a + mark*b + c` of clock readings, enough to read any deadline shape. */
+interface Linear {
+  now: number;
+  mark: number;
+  c: number;
+  clock: Clock | null;
+  clockCall: PyNode | null;
+  constNode: PyNode | null;
+}
+
+interface LinearCtx {
+  fn: PyFunction;
+  env: ConstEnv;
+  loop: PyNode;
+  depth: number;
+}
+
+function assignmentOf(name: string, fn: PyFunction, before: PyNode): PyNode | null {
+  // The last single assignment of `name` that starts before `before` (in source order).
+  let found: PyNode | null = null;
+  for (const n of findInScope(fn.node, new Set(['assignment']))) {
+    const left = field(n, 'left');
+    if (left?.type === 'identifier' && left.text === name && n.startIndex < before.endIndex) found = n;
+  }
+  return found;
+}
+
+function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | null {
+  if (!node || ctx.depth > 8) return null;
+  const n = unwrap(node);
+  const table = ctx.fn.module.imports;
+  const k = evalNumber(n, ctx.env);
+  if (k !== null) return { now: 0, mark: 0, c: k, clock: null, clockCall: null, constNode: n };
+  if (n.type === 'call') {
+    const clock = clockOf(n, table);
+    if (!clock) return null;
+    const ns = /_ns$/.test(field(n, 'function')?.text ?? '') ? 1e-9 : 1;
+    return { now: inLoop ? ns : 0, mark: inLoop ? 0 : ns, c: 0, clock, clockCall: n, constNode: null };
+  }
+  if (n.type === 'identifier') {
+    const def = assignmentOf(n.text, ctx.fn, n);
+    if (!def) return null;
+    const inside = isInside(def, ctx.loop);
+    return linear(field(def, 'right'), { ...ctx, depth: ctx.depth + 1 }, inside);
+  }
+  if (n.type === 'binary_operator') {
+    const op = field(n, 'operator')?.text;
+    const a = linear(field(n, 'left'), ctx, inLoop);
+    const b = linear(field(n, 'right'), ctx, inLoop);
+    if (!a || !b) return null;
+    const pick = <T>(x: T | null, y: T | null) => x ?? y;
+    const meta = { clock: pick(a.clock, b.clock), clockCall: pick(a.clockCall, b.clockCall), constNode: pick(b.constNode, a.constNode) };
+    if (op === '+' || op === '-') {
+      const s = op === '+' ? 1 : -1;
+      return { now: a.now + s * b.now, mark: a.mark + s * b.mark, c: a.c + s * b.c, ...meta };
+    }
+    const scalar = a.now === 0 && a.mark === 0 ? a.c : b.now === 0 && b.mark === 0 ? b.c : null;
+    const other = a.now === 0 && a.mark === 0 ? b : a;
+    if (scalar === null) return null;
+    if (op === '*') return { now: other.now * scalar, mark: other.mark * scalar, c: other.c * scalar, ...meta };
+    if (op === '/' && other === a && scalar !== 0) return { now: a.now / scalar, mark: a.mark / scalar, c: a.c / scalar, ...meta };
+  }
+  return null;
+}
+
+interface Bound {
+  timeoutSeconds: number | null;
+  clock: Clock | null;
+  clockCall: PyNode | null;
+  timeoutNode: PyNode | null;
+}
+
+/** Reads `now - start < T`, `now < deadline`, `elapsed >= T`, … from one comparison. */
+function clockBound(cmp: PyNode, ctx: LinearCtx): Bound | null {
+  if (cmp.type !== 'comparison_operator') return null;
+  const operands = named(cmp);
+  if (operands.length !== 2) return null;
+  const a = linear(operands[0] ?? null, ctx, true);
+  const b = linear(operands[1] ?? null, ctx, true);
+  if (!a || !b) return null;
+  const now = a.now - b.now;
+  const mark = a.mark - b.mark;
+  const c = a.c - b.c;
+  const clock = a.clock ?? b.clock;
+  if (now === 0 || !clock) return null;
+  const timeout = Math.abs(Math.round((-c / now) * 1e9) / 1e9);
+  const constNode = b.constNode ?? a.constNode;
+  return {
+    timeoutSeconds: Math.abs(mark + now) < 1e-12 ? timeout : null,
+    clock,
+    clockCall: a.clockCall ?? b.clockCall,
+    timeoutNode: constNode,
+  };
+}
+
+function comparisonsIn(node: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  const stack = [node];
+  while (stack.length) {
+    const n = unwrap(stack.pop() as PyNode);
+    if (n.type === 'comparison_operator') out.push(n);
+    else if (n.type === 'boolean_operator' || n.type === 'not_operator') for (const c of named(n)) stack.push(c);
+  }
+  return out;
+}
+
+/** Leaves the loop: the last statement of the block is break/return/raise. */
+export function leaves(block: PyNode | null): 'break' | 'return' | 'raise' | 'continue' | null {
+  const sts = statements(block);
+  const last = sts[sts.length - 1];
+  if (!last) return null;
+  if (last.type === 'break_statement') return 'break';
+  if (last.type === 'return_statement') return 'return';
+  if (last.type === 'raise_statement') return 'raise';
+  if (last.type === 'continue_statement') return 'continue';
+  return null;
+}
+
+/** Counted bound: `for _ in range(N)` or `while attempts < N` with `attempts += 1`. */
+function countedPolls(loop: PyNode, env: ConstEnv): { polls: number; node: PyNode } | null {
+  if (loop.type === 'for_statement') {
+    const right = field(loop, 'right');
+    if (right?.type !== 'call' || field(right, 'function')?.text !== 'range') return null;
+    const args = named(field(right, 'arguments') ?? right);
+    const nums = args.map((a) => evalNumber(a, env));
+    if (nums.some((v) => v === null) || nums.length === 0) return null;
+    const [a, b, step] = nums as number[];
+    const polls = nums.length === 1 ? (a as number) : Math.ceil(((b as number) - (a as number)) / (step ?? 1));
+    return { polls, node: args[nums.length === 1 ? 0 : 1] as PyNode };
+  }
+  const cond = field(loop, 'condition');
+  if (!cond) return null;
+  for (const cmp of comparisonsIn(cond)) {
+    const [l, r] = named(cmp);
+    if (l?.type !== 'identifier' || !r) continue;
+    const incremented = findInScope(loop, new Set(['augmented_assignment'])).some((a) => field(a, 'left')?.text === l.text);
+    const n = evalNumber(r, env);
+    if (incremented && n !== null) return { polls: n, node: r };
+  }
+  return null;
+}
+
+export interface WaitContext {
+  fn: PyFunction;
+  env: ConstEnv;
+  cond: ConditionContext;
+}
+
+/**
+ * A loop that waits for the connection state: it tests the state and sleeps. Returns null
+ * for any other loop. `bounded` says whether anything limits how long it waits.
+ */
+export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | null {
+  if (loop.type !== 'while_statement' && loop.type !== 'for_statement') return null;
+  const table = wctx.fn.module.imports;
+  const body = field(loop, 'body');
+  if (!body) return null;
+  const calls = callsIn(loop);
+  let sleepCall: PyNode | null = null;
+  let sleep: SleepKind | null = null;
+  let intervalNode: PyNode | null = null;
+  for (const c of calls) {
+    const s = sleepOf(c, table);
+    if (s) {
+      sleepCall = c;
+      sleep = s.kind;
+      intervalNode = s.argument;
+      break;
+    }
+  }
+  if (!sleepCall) return null;
+
+  // State tests anywhere in the condition or in `if`s of the body.
+  const tests: StateTest[] = [];
+  const condition = loop.type === 'while_statement' ? field(loop, 'condition') : null;
+  const condTest = condition ? evalCondition(condition, wctx.cond) : null;
+  if (condTest?.informative) tests.push(condTest);
+  const ifs = findInScope(body, new Set(['if_statement', 'elif_clause', 'assignment']));
+  for (const st of ifs) {
+    const c = st.type === 'assignment' ? field(st, 'right') : field(st, 'condition');
+    if (!c) continue;
+    const t = evalCondition(c, wctx.cond);
+    if (t.informative) tests.push(t);
+  }
+  if (tests.length === 0) return null;
+
+  const lctx: LinearCtx = { fn: wctx.fn, env: wctx.env, loop, depth: 0 };
+  let bound: Bound | null = null;
+  let timeoutEntry: TimeoutEntry = { kind: 'exhausted' };
+  if (condition) for (const cmp of comparisonsIn(condition)) bound ??= clockBound(cmp, lctx);
+  if (!bound) {
+    for (const st of findInScope(body, new Set(['if_statement']))) {
+      const c = field(st, 'condition');
+      const b = c ? comparisonsIn(c).map((cmp) => clockBound(cmp, lctx)).find((x) => x) : null;
+      const consequence = field(st, 'consequence');
+      if (b && consequence && leaves(consequence)) {
+        bound = b;
+        timeoutEntry = { kind: 'branch', block: consequence };
+        break;
+      }
+    }
+  }
+  const interval = evalNumber(intervalNode, wctx.env);
+  let polls: number | null = null;
+  let timeoutSeconds = bound?.timeoutSeconds ?? null;
+  let timeoutNode = bound?.timeoutNode ?? null;
+  const counted = bound ? null : countedPolls(loop, wctx.env);
+  if (counted) {
+    polls = counted.polls;
+    timeoutNode = counted.node;
+    timeoutSeconds = interval !== null ? Math.round(counted.polls * interval * 1e9) / 1e9 : null;
+  } else if (timeoutSeconds !== null && interval) {
+    polls = Math.ceil(timeoutSeconds / interval - 1e-9);
+  }
+
+  const states = new Set<string>();
+  const conns = new Set<string>();
+  for (const t of tests) {
+    for (const a of t.attrs) states.add(a);
+    for (const c of t.conns) conns.add(c);
+  }
+  let clockCall = bound?.clockCall ?? null;
+  if (!clockCall) clockCall = calls.find((c) => clockOf(c, table)) ?? null;
+
+  return {
+    loop,
+    bounded: bound !== null || counted !== null,
+    timeoutSeconds,
+    intervalSeconds: interval,
+    polls,
+    states: [...states].sort(),
+    conns,
+    clock: bound?.clock ?? (clockCall ? clockOf(clockCall, table) : null),
+    sleep,
+    exitsOnTerminalState: exitsOnTerminal(loop, condTest, wctx),
+    clockCall,
+    sleepCall,
+    timeoutNode,
+    intervalNode,
+    timeoutEntry,
+    assignedInLoop: new Set(
+      findInScope(body, new Set(['assignment']))
+        .map((a) => field(a, 'left'))
+        .filter((l): l is PyNode => l?.type === 'identifier')
+        .map((l) => l.text),
+    ),
+  };
+}
+
+/** Leaves at once on DISCONNECTED: the condition excludes it, or a branch leaves on it. */
+function exitsOnTerminal(loop: PyNode, condTest: StateTest | null, wctx: WaitContext): boolean {
+  if (condTest?.informative && !condTest.may.has('DISCONNECTED')) return true;
+  const body = field(loop, 'body');
+  for (const st of findInScope(body ?? loop, new Set(['if_statement', 'elif_clause']))) {
+    const c = field(st, 'condition');
+    const consequence = field(st, 'consequence');
+    if (!c || !consequence) continue;
+    const t = evalCondition(c, wctx.cond);
+    const action = leaves(consequence);
+    if (t.informative && t.must.has('DISCONNECTED') && !t.may.has('CONNECTING') && action && action !== 'continue') return true;
+  }
+  return false;
+}
+
+export function isAsyncFor(node: PyNode): boolean {
+  return node.type === 'for_statement' && kids(node).some((c) => c.type === 'async');
+}

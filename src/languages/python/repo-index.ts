@@ -1,0 +1,120 @@
+// The repository module index: resolves `from app.ws_utils import wait_for_handshake` to the
+// file that defines it, by probing the directories above the importing file (as sys.path
+// roots would), and keeps the parsed helper modules for the rest of the scan.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Parser, Tree } from 'web-tree-sitter';
+import { dottedChain, qualify } from './imports.js';
+import { buildModule, type PyFunction, type PyModule } from './module.js';
+import { field, type PyNode } from './nodes.js';
+
+export interface SourceReader {
+  /** The content to analyse for a file (working tree, or the git index with --staged); null if unreadable. */
+  read(absPath: string): string | null;
+}
+
+export class RepoIndex {
+  private readonly modules = new Map<string, PyModule | null>();
+  private readonly trees: Tree[] = [];
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly rootDir: string,
+    private readonly reader: SourceReader,
+  ) {}
+
+  /** Registers a module parsed by the scan so helper lookups reuse it. */
+  register(module: PyModule): void {
+    this.modules.set(module.absPath, module);
+  }
+
+  forget(absPath: string): void {
+    this.modules.delete(absPath);
+  }
+
+  private load(absPath: string): PyModule | null {
+    if (this.modules.has(absPath)) return this.modules.get(absPath) ?? null;
+    const source = this.reader.read(absPath);
+    let module: PyModule | null = null;
+    if (source !== null) {
+      const tree = this.parser.parse(source);
+      if (tree) {
+        this.trees.push(tree);
+        const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
+        module = buildModule(rel, absPath, source, tree.rootNode);
+      }
+    }
+    this.modules.set(absPath, module);
+    return module;
+  }
+
+  /** Finds the file of a dotted module, probing from the importer's directory upward. */
+  private findModuleFile(dotted: string, fromFile: string): string | null {
+    const rel = dotted.split('.').join(path.sep);
+    let dir = path.dirname(fromFile);
+    const stop = path.parse(dir).root;
+    for (;;) {
+      for (const candidate of [path.join(dir, `${rel}.py`), path.join(dir, rel, '__init__.py')]) {
+        if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+      }
+      if (dir === this.rootDir || dir === stop || !dir.startsWith(this.rootDir)) return null;
+      dir = path.dirname(dir);
+    }
+  }
+
+  /** Resolves a qualified name (`app.ws_utils.wait_for_handshake`) to a repository function. */
+  lookup(qualified: string, fromFile: string): PyFunction | null {
+    const parts = qualified.split('.');
+    for (let cut = parts.length - 1; cut >= 1; cut--) {
+      const file = this.findModuleFile(parts.slice(0, cut).join('.'), fromFile);
+      if (!file) continue;
+      const module = this.load(file);
+      if (!module) return null;
+      const rest = parts.slice(cut).join('.');
+      const fn = module.byName.get(rest) ?? module.functions.find((f) => f.qualifiedName === rest) ?? null;
+      if (fn) return fn;
+      // A re-export: `from .impl import helper` in a package's __init__.py.
+      const reexport = module.imports.names.get(parts[cut] ?? '');
+      if (reexport && reexport !== qualified) return this.lookup([reexport, ...parts.slice(cut + 1)].join('.'), file);
+      return null;
+    }
+    return null;
+  }
+
+  /** Frees every tree the index parsed (wasm memory is not garbage-collected). */
+  dispose(): void {
+    for (const t of this.trees) t.delete();
+    this.trees.length = 0;
+    this.modules.clear();
+  }
+}
+
+/**
+ * The repository function a call goes to: a function of the module, a method of the same class
+ * through `self`/`cls`, a nested function of an enclosing function, or an imported repository function.
+ */
+export function resolveCall(call: PyNode, fn: PyFunction, index: RepoIndex | null): PyFunction | null {
+  const callee = field(call, 'function');
+  if (!callee) return null;
+  const module = fn.module;
+  const chain = dottedChain(callee);
+  if (!chain) return null;
+  if (chain.length === 2 && (chain[0] === 'self' || chain[0] === 'cls') && fn.classNode) {
+    const cls = fn.classNode;
+    return module.functions.find((f) => f.classNode?.id === cls.id && f.name === chain[1]) ?? null;
+  }
+  if (chain.length === 1) {
+    const name = chain[0] as string;
+    // Closures first: a nested def in this function or an enclosing one.
+    for (let scope: PyFunction | null = fn; scope; scope = scope.parent) {
+      const nested = module.functions.find((f) => f.parent === scope && f.name === name && !f.classNode);
+      if (nested) return nested;
+    }
+    const top = module.byName.get(name);
+    if (top) return top;
+  }
+  const q = qualify(callee, module.imports);
+  if (!q || !index) return null;
+  if (!module.imports.names.has(chain[0] as string)) return null;
+  return index.lookup(q, module.absPath);
+}

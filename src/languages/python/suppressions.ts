@@ -1,0 +1,18 @@
+// `# handshake-guard: ignore[HG001] -- reason` comments, read from the tree's comment nodes
+// so that a string containing the text is never mistaken for one.
+import type { RuleId, Suppression } from '../../model.js';
+import { parseSuppression } from '../../engine/suppression-syntax.js';
+import { walk, type PyNode } from './nodes.js';
+
+export function findSuppressions(root: PyNode, file: string): Suppression[] {
+  const out: Suppression[] = [];
+  walk(root, (n) => {
+    if (n.type === 'comment') {
+      const s = parseSuppression(n.text);
+      if (s) out.push({ file, line: n.startPosition.row + 1, rules: s.rules as RuleId[], reason: s.reason, used: false });
+      return false;
+    }
+    return true;
+  });
+  return out;
+}
