@@ -26,6 +26,8 @@ export interface ConditionContext {
   table: ImportTable;
   isStateAttr: (name: string) => boolean;
   callMeaning: (call: PyNode) => CallMeaning;
+  /** The value a local name was assigned before the node (`state = ws.application_state`). */
+  valueOf?: (name: PyNode) => PyNode | null;
 }
 
 const all = (): Set<State> => new Set(ALL_STATES);
@@ -59,8 +61,12 @@ export function stateConstant(node: PyNode, table: ImportTable): State | null {
 }
 
 /** `ws.application_state` → { conn: 'ws', attr: 'application_state' }. */
-function stateRead(node: PyNode, ctx: ConditionContext): { conn: string; attr: string } | null {
+function stateRead(node: PyNode, ctx: ConditionContext, depth = 0): { conn: string; attr: string } | null {
   const n = unwrap(node);
+  if (n.type === 'identifier' && ctx.valueOf && depth === 0) {
+    const value = ctx.valueOf(n);
+    return value ? stateRead(value, ctx, 1) : null;
+  }
   if (n.type !== 'attribute') return null;
   const attr = field(n, 'attribute')?.text ?? '';
   const obj = field(n, 'object');

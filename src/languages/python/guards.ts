@@ -98,7 +98,18 @@ export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1):
       if (h) return { kind: 'connected', conn: callArgs(call)[0]?.text ?? '' };
       return null;
     },
+    valueOf: (id) => localValue(id, fn),
   };
+}
+
+/** The right-hand side of the last assignment to a local name before its use. */
+function localValue(id: PyNode, fn: PyFunction): PyNode | null {
+  let found: PyNode | null = null;
+  for (const a of findInScope(fn.node, new Set(['assignment']))) {
+    const left = field(a, 'left');
+    if (left?.type === 'identifier' && left.text === id.text && a.endIndex <= id.startIndex) found = field(a, 'right');
+  }
+  return found;
 }
 
 // ---- timeout paths -----------------------------------------------------------------------
@@ -190,6 +201,22 @@ function statementsAfter(node: PyNode, stop: PyNode | null, limit: PyNode): PyNo
   }
 }
 
+const TIMEOUT_EXCEPTIONS = /^(TimeoutError|asyncio\.TimeoutError|asyncio\.exceptions\.TimeoutError|Exception|BaseException|anyio\.TooSlowError)$/;
+
+/** The `except TimeoutError:` clause of the nearest try around a node. */
+function timeoutHandler(node: PyNode, limit: PyNode): PyNode | null {
+  for (let n = node.parent; n && n.id !== limit.id; n = n.parent) {
+    if (n.type !== 'try_statement') continue;
+    for (const clause of named(n).filter((c) => c.type === 'except_clause')) {
+      const kinds = named(clause).filter((c) => c.type !== 'block');
+      if (kinds.length === 0) return clause;
+      const text = kinds.map((k) => (k.type === 'as_pattern' ? (named(k)[0]?.text ?? '') : k.text)).join(',');
+      if (text.replace(/[()\s]/g, '').split(',').some((t) => TIMEOUT_EXCEPTIONS.test(t))) return clause;
+    }
+  }
+  return null;
+}
+
 function waitTimeoutPath(
   w: WaitLoop,
   anchor: PyNode | null,
@@ -199,6 +226,13 @@ function waitTimeoutPath(
 ): PathResult {
   const after = () => statementsAfter(w.loop, anchor, limit);
   const flags = w.assignedInLoop;
+  if (w.timeoutEntry.kind === 'scope') {
+    const scope = w.timeoutEntry.withNode;
+    if (!w.timeoutEntry.raises) return followPath(statementsAfter(scope, anchor, limit), cctx, flags, fn);
+    // The scope raises TimeoutError: the handler of the try around it is the timeout path.
+    const handler = timeoutHandler(scope, limit);
+    return handler ? followPath(statements(field(handler, 'body') ?? named(handler).find((c) => c.type === 'block') ?? null), cctx, flags, fn) : { onTimeout: 'raise', logs: false };
+  }
   if (w.timeoutEntry.kind === 'branch') {
     const branch = statements(w.timeoutEntry.block);
     const r = followPath(branch.slice(0, -1), cctx, flags, fn);

@@ -2,6 +2,7 @@
 // connection state and sleeps, and reads its fingerprint (SPEC §3).
 import type { Clock, SleepKind } from '../../model.js';
 import { callsIn, clockOf, sleepOf } from './calls.js';
+import { qualify } from './imports.js';
 import { evalCondition, type ConditionContext, type StateTest } from './conditions.js';
 import { ConstEnv, evalNumber } from './constants.js';
 import type { PyFunction } from './module.js';
@@ -12,7 +13,9 @@ export type TimeoutEntry =
   /** The loop's condition ran out: its `else` clause, then the statements after the loop. */
   | { kind: 'exhausted' }
   /** A branch inside the loop body (`if elapsed > T: …`). */
-  | { kind: 'branch'; block: PyNode };
+  | { kind: 'branch'; block: PyNode }
+  /** A cancel scope around the loop: `async with asyncio.timeout(T)` raises, `anyio.move_on_after(T)` moves on. */
+  | { kind: 'scope'; withNode: PyNode; raises: boolean };
 
 export interface WaitLoop {
   loop: PyNode;
@@ -236,6 +239,11 @@ export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | nul
       }
     }
   }
+  const scope = bound ? null : cancelScope(loop, wctx);
+  if (scope) {
+    bound = { timeoutSeconds: scope.timeoutSeconds, clock: 'loop', clockCall: null, timeoutNode: scope.timeoutNode };
+    timeoutEntry = { kind: 'scope', withNode: scope.withNode, raises: scope.raises };
+  }
   const interval = evalNumber(intervalNode, wctx.env);
   let polls: number | null = null;
   let timeoutSeconds = bound?.timeoutSeconds ?? null;
@@ -281,6 +289,30 @@ export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | nul
         .map((l) => l.text),
     ),
   };
+}
+
+const RAISING_SCOPES = new Set(['asyncio.timeout', 'async_timeout.timeout', 'anyio.fail_after', 'trio.fail_after']);
+const MOVING_SCOPES = new Set(['anyio.move_on_after', 'trio.move_on_after']);
+
+/** A `with` cancel scope enclosing the loop in the same function. */
+function cancelScope(loop: PyNode, wctx: WaitContext): { withNode: PyNode; raises: boolean; timeoutSeconds: number | null; timeoutNode: PyNode | null } | null {
+  for (let n = loop.parent; n && n.id !== wctx.fn.node.id; n = n.parent) {
+    if (n.type === 'while_statement' || n.type === 'for_statement') return null;
+    if (n.type !== 'with_statement') continue;
+    for (const item of findInScope(n, new Set(['with_item']))) {
+      if (!isInside(item, n) || item.parent?.parent?.id !== n.id) continue;
+      let value = field(item, 'value');
+      if (value?.type === 'as_pattern') value = named(value)[0] ?? null;
+      const call = value ? unwrap(value) : null;
+      if (call?.type !== 'call') continue;
+      const q = qualify(field(call, 'function') ?? call, wctx.fn.module.imports) ?? '';
+      if (!RAISING_SCOPES.has(q) && !MOVING_SCOPES.has(q)) continue;
+      const arg = named(field(call, 'arguments') ?? call)[0] ?? null;
+      const value2 = arg?.type === 'keyword_argument' ? field(arg, 'value') : arg;
+      return { withNode: n, raises: RAISING_SCOPES.has(q), timeoutSeconds: evalNumber(value2, wctx.env), timeoutNode: value2 };
+    }
+  }
+  return null;
 }
 
 /** Leaves at once on DISCONNECTED: the condition excludes it, or a branch leaves on it. */

@@ -1,0 +1,32 @@
+// Guard Coverage: every message loop meets the policy (HG001, HG003).
+import type { CheckResult, MessageLoop } from '../model.js';
+import type { CheckInput } from './input.js';
+import { listed, plural, result, statusOf, where } from './support.js';
+
+function missingLabel(loop: MessageLoop): string {
+  const kind = loop.guard.kind === 'check' ? 'weak check' : loop.guard.kind === 'unbounded' ? 'unbounded wait' : 'no guard';
+  return `${where(loop)} (${kind})`;
+}
+
+export function checkCoverage(input: CheckInput): CheckResult {
+  const loops = input.loops;
+  if (loops.length === 0) {
+    const n = input.files.filter((f) => !f.skipped).length;
+    return result('coverage', 'skip', `no message loops found in ${plural(n, 'file')}`);
+  }
+  const findings = input.findings.filter((f) => f.ruleId === 'HG001' || f.ruleId === 'HG003');
+  const failing = new Set<MessageLoop>();
+  const suppressed = new Set<MessageLoop>();
+  for (const f of findings) if (f.loop) (f.suppressed ? suppressed : failing).add(f.loop);
+  for (const l of failing) suppressed.delete(l);
+  const guarded = loops.length - failing.size - suppressed.size;
+  const framework = loops.filter((l) => l.guard.kind === 'framework').length;
+  const extra = [
+    framework ? `${framework} framework-guaranteed` : '',
+    suppressed.size ? `${suppressed.size} suppressed` : '',
+  ].filter(Boolean);
+  const head = `${guarded} of ${plural(loops.length, 'loop')} guarded${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  if (failing.size === 0) return result('coverage', 'pass', head);
+  const missing = [...failing].sort((a, b) => a.file.localeCompare(b.file) || a.span.start.line - b.span.start.line).map(missingLabel);
+  return result('coverage', statusOf(findings), `${head}; missing: ${listed(missing)}`);
+}

@@ -1,0 +1,34 @@
+// The verification table (SPEC §5): eight rows, in this order, each backed by a real check.
+import type { CheckResult } from '../model.js';
+import type { ConsistencyGroup } from '../rule.js';
+import { checkBreaking, type BreakingFile } from './breaking.js';
+import { checkConsistency } from './consistency.js';
+import { checkCoverage } from './coverage.js';
+import { checkImports } from './imports.js';
+import type { CheckInput } from './input.js';
+import { checkLogic } from './logic.js';
+import { checkParameters } from './parameters.js';
+import { checkPerformance } from './performance.js';
+import { checkSyntax } from './syntax.js';
+
+export interface TableInput extends CheckInput {
+  groups: ConsistencyGroup[];
+  cwd: string;
+  base: string | null;
+  sources: BreakingFile[];
+}
+
+export async function runChecks(input: TableInput): Promise<CheckResult[]> {
+  return [
+    checkSyntax(input),
+    checkImports(input),
+    checkCoverage(input),
+    checkConsistency(input, input.groups),
+    checkLogic(input),
+    checkParameters(input),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base }),
+    checkPerformance(input),
+  ];
+}
+
+export type { CheckInput } from './input.js';

@@ -1,0 +1,21 @@
+import type { FileAnalysis, Finding, MessageLoop, RuleId, TargetVersion } from '../model.js';
+import type { ResolvedConfig } from '../config/types.js';
+
+/** What the table's checks look at: the model, the findings and the configuration. */
+export interface CheckInput {
+  files: FileAnalysis[];
+  loops: MessageLoop[];
+  findings: Finding[];
+  config: ResolvedConfig;
+  target: TargetVersion;
+  /** Rules turned off in the config: their rows say so instead of passing. */
+  disabled: ReadonlySet<RuleId>;
+}
+
+export function findingsOf(input: CheckInput, ids: readonly RuleId[]): Finding[] {
+  return input.findings.filter((f) => ids.includes(f.ruleId));
+}
+
+export function polling(input: CheckInput): MessageLoop[] {
+  return input.loops.filter((l) => l.guard.kind === 'polling');
+}

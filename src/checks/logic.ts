@@ -1,0 +1,26 @@
+// Logic Validation: how the polling guards wait (HG004, HG005, HG006, HG007, HG009).
+import type { CheckResult, RuleId } from '../model.js';
+import { findingsOf, polling, type CheckInput } from './input.js';
+import { byRule, listed, plural, result, statusOf } from './support.js';
+
+const LOGIC_RULES: RuleId[] = ['HG004', 'HG005', 'HG006', 'HG007', 'HG009'];
+const LABELS: Record<string, string> = {
+  HG004: 'blocking sleep in async code',
+  HG005: 'wall-clock deadline',
+  HG006: 'no fallback on timeout',
+  HG007: 'silent timeout',
+  HG009: 'keeps waiting on DISCONNECTED',
+};
+
+export function checkLogic(input: CheckInput): CheckResult {
+  const guards = polling(input);
+  if (guards.length === 0) return result('logic', 'skip', 'no polling guards to check');
+  const active = LOGIC_RULES.filter((r) => !input.disabled.has(r));
+  if (active.length === 0) return result('logic', 'skip', 'HG004, HG005, HG006, HG007 and HG009 are turned off');
+  const findings = findingsOf(input, active);
+  const status = statusOf(findings);
+  if (status === 'pass') {
+    return result('logic', 'pass', `${plural(guards.length, 'polling guard')}: non-blocking sleep, monotonic clock, fallback and log on timeout, exit on DISCONNECTED`);
+  }
+  return result('logic', status, listed(byRule(findings, (id) => LABELS[id] ?? id), 5));
+}

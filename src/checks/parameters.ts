@@ -1,0 +1,27 @@
+// Parameters: timeouts, intervals and poll counts within the configured bounds (HG008).
+import type { CheckResult } from '../model.js';
+import { findingsOf, polling, type CheckInput } from './input.js';
+import { listed, plural, result, statusOf } from './support.js';
+
+const fmt = (n: number): string => String(Number(n.toPrecision(12)));
+
+export function checkParameters(input: CheckInput): CheckResult {
+  const guards = polling(input);
+  if (guards.length === 0) return result('parameters', 'skip', 'no polling guards to check');
+  if (input.disabled.has('HG008')) return result('parameters', 'skip', 'HG008 is turned off in the configuration');
+  const findings = findingsOf(input, ['HG008']);
+  const status = statusOf(findings);
+  const b = input.config.bounds;
+  const unknown = guards.filter((l) => l.guard.fingerprint?.timeoutSeconds === null || l.guard.fingerprint?.intervalSeconds === null);
+  if (status === 'pass') {
+    const timeouts = [...new Set(guards.map((l) => l.guard.fingerprint?.timeoutSeconds).filter((v): v is number => typeof v === 'number'))];
+    const intervals = [...new Set(guards.map((l) => l.guard.fingerprint?.intervalSeconds).filter((v): v is number => typeof v === 'number'))];
+    const range = `timeout ${fmt(b.timeoutSeconds.min)}–${fmt(b.timeoutSeconds.max)} s, interval ${fmt(b.intervalSeconds.min)}–${fmt(b.intervalSeconds.max)} s, ≤ ${b.maxPolls} polls`;
+    const seen = `${plural(guards.length, 'polling guard')}: timeouts ${timeouts.map(fmt).join(', ') || 'unknown'} s, intervals ${intervals.map(fmt).join(', ') || 'unknown'} s within ${range}`;
+    if (unknown.length) {
+      return result('parameters', 'warn', `${seen}; not constant, not checked: ${unknown.map((l) => `${l.file}:${l.guard.span?.start.line ?? l.span.start.line}`).join(', ')}`);
+    }
+    return result('parameters', 'pass', seen);
+  }
+  return result('parameters', status, listed(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line} ${f.message}`), 4));
+}

@@ -1,0 +1,59 @@
+// The commander program: parses arguments, runs one command, maps errors to exit codes
+// (0 passed, 1 gate failed, 2 usage/config/internal error — one line on stderr).
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { explainCommand } from './explain.js';
+import { initCommand } from './init.js';
+import { addCommonOptions, type CommonOptions } from './options.js';
+import { reportCommand } from './report-command.js';
+
+function program(setExit: (code: number) => void): Command {
+  const p = new Command('handshake-guard')
+    .description('Finds WebSocket message loops that receive before the handshake is validated, and verifies their guards.')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  addCommonOptions(
+    p.command('scan', { isDefault: true })
+      .description('list message loops and findings (default command)')
+      .argument('[paths...]', 'files or directories', []),
+  ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('scan', paths, opts)));
+  addCommonOptions(
+    p.command('verify')
+      .description('print the verification table; exit 1 when the gate fails')
+      .argument('[paths...]', 'files or directories', []),
+  ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
+  p.command('explain')
+    .description("print a rule's documentation (no rule: list the rules)")
+    .argument('[rule]', 'rule id or name, e.g. HG001 or receive-before-guard')
+    .option('--no-color', 'no colors')
+    .action((rule: string | undefined, opts: { color?: boolean }) => setExit(explainCommand(rule, opts)));
+  p.command('init')
+    .description('write handshake-guard.config.json and print pre-commit / CI snippets')
+    .option('--force', 'overwrite an existing config file')
+    .action((opts: { force?: boolean }) => setExit(initCommand(opts)));
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const verbose = argv.includes('--verbose');
+  try {
+    await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed its message
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`handshake-guard: ${e.message}\n`);
+      return 2;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(`handshake-guard: internal error: ${err.message.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}
