@@ -16,7 +16,7 @@ export function checkSyntax(input: CheckInput): CheckResult {
   // Honest about what is checked: tree-sitter's grammar, not yet the target version's syntax.
   const scope = `tree-sitter parse, version-gated syntax not checked yet (${target})`;
   if (status === 'pass') {
-    return result('syntax', skipped.length ? 'warn' : 'pass', `${plural(parsed, 'Python file')} parse; ${scope}${notes}`);
+    return result('syntax', skipped.length ? 'warn' : 'pass', `${plural(parsed, 'Python file')} ${parsed === 1 ? 'parses' : 'parse'}; ${scope}${notes}`);
   }
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
   return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${parsed} parsed files: ${listed(bad)}; ${scope}${notes}`);
