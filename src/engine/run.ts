@@ -70,6 +70,20 @@ function loopRecord(loop: MessageLoop, findings: readonly Finding[]): LoopRecord
   };
 }
 
+/** The deepest directory containing all the given ones: where the project's pyproject.toml is looked for first. */
+function commonDir(dirs: string[]): string | null {
+  if (dirs.length === 0) return null;
+  let common = dirs[0] as string;
+  for (const d of dirs) {
+    while (common !== d && !d.startsWith(common.endsWith(path.sep) ? common : common + path.sep)) {
+      const up = path.dirname(common);
+      if (up === common) break;
+      common = up;
+    }
+  }
+  return common;
+}
+
 export async function run(opts: RunOptions): Promise<RunResult> {
   const cwd = path.resolve(opts.cwd);
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
@@ -77,11 +91,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const paths = opts.paths.length ? opts.paths : ['.'];
   const { files: discovered, notes } = await discoverFiles({ paths, cwd, config });
   const root = (await gitRoot(cwd)) ?? cwd;
-  const first = path.resolve(cwd, paths[0] ?? '.');
   const target = await resolvePythonTarget({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
     config,
-    startDir: discovered.length === 1 || !first.endsWith('.py') ? first.replace(/\/[^/]+\.pyi?$/, '') : cwd,
+    startDir: commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd,
     stopDir: root,
   });
 
