@@ -197,7 +197,6 @@ describe('renderText', () => {
         '  | \t       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
         '',
         'Found 1 error and 1 warning in 1 file (2 loops, 1 guarded; 1 suppressed).',
-        '1 fixable with handshake-guard fix --write.',
         '',
         'Syntax Validation  PASS  all 1 files parse',
         `Guard Coverage     FAIL  1 of 2 loops guarded; missing: ${ODD}:9 Router.pump`,

@@ -94,8 +94,8 @@ function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): st
     counts === ''
       ? c.green(`No problems found in ${plural(summary.files, 'file')}`) + ` (${facts.join('; ')}).`
       : `${(errors > 0 ? c.red : c.yellow).bold(`Found ${counts}`)} in ${plural(files, 'file')} (${facts.join('; ')}).`;
-  const fixable = shown.filter((f) => f.fixable).length;
-  return fixable > 0 ? `${line}\n${fixable} fixable with ${c.bold('handshake-guard fix --write')}.` : line;
+  // No "N fixable" line until the `fix` command exists: never advertise what is not there.
+  return line;
 }
 
 // ---- loop inventory ----
