@@ -120,19 +120,28 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         continue;
       }
       sources.set(d.absPath, r.text);
-      files.push(
-        analyzePython(d.relPath, d.absPath, r.text, {
-          parser,
-          index,
-          receiveMethods: config.receiveMethods,
-          connectionNames: config.connectionNames,
-          guardHelpers: config.guardHelpers,
-        }),
-      );
+      try {
+        files.push(
+          analyzePython(d.relPath, d.absPath, r.text, {
+            parser,
+            index,
+            receiveMethods: config.receiveMethods,
+            connectionNames: config.connectionNames,
+            guardHelpers: config.guardHelpers,
+          }),
+        );
+      } catch (e) {
+        // One file the analyser cannot handle must not stop the scan: report it and go on.
+        const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        files.push(emptyAnalysis(d.relPath, d.absPath, reason));
+        notes.push(`${d.relPath}: ${reason}`);
+      }
     }
   } finally {
     index.dispose();
   }
+  const others = discovered.filter((d) => d.language !== 'python').length;
+  if (others > 0) notes.push(`${others} TypeScript/JavaScript file${others === 1 ? '' : 's'} not analysed: TS/JS support is not built yet`);
 
   const loops = files.flatMap((f) => f.loops);
   const groups = consistencyGroups(loops, config.consistency);
