@@ -1,0 +1,87 @@
+import type { FileAnalysis, Span, Suppression } from '../src/model.js';
+import type { Rule, RuleReport } from '../src/rule.js';
+
+/** The comment's own span when it can be found on its line, else the line's start. */
+function suppressionSpan(file: FileAnalysis, suppression: Suppression): Span {
+  const text = file.lines[suppression.line - 1] ?? '';
+  const at = text.indexOf('handshake-guard:');
+  if (at < 0) return { start: { line: suppression.line, column: 1 }, end: { line: suppression.line, column: 1 } };
+  // Start at the comment marker (`#` or `//`) just before the directive.
+  const marker = text.lastIndexOf(file.language === 'python' ? '#' : '//', at);
+  const start = marker >= 0 ? marker : at;
+  return { start: { line: suppression.line, column: start + 1 }, end: { line: suppression.line, column: text.length + 1 } };
+}
+
+export const rule: Rule = {
+  id: 'HG000',
+  name: 'suppression',
+  summary: 'A suppression comment gives no reason, or suppresses nothing.',
+  defaultSeverity: 'warning',
+  checkId: 'coverage',
+  fixable: false,
+  docs: {
+    whatItDoes:
+      'Reports `handshake-guard: ignore[...]` comments that give no reason after `--` (when the ' +
+      'configuration requires one, the default) and comments that suppress no finding — the loop was ' +
+      'fixed, moved, or the id is wrong.',
+    whyIsThisBad:
+      'A suppression is a claim that a loop is safe without a guard. Without a reason the next reader cannot ' +
+      'check the claim; a suppression that matches nothing hides the next real finding on that line and ' +
+      'makes the coverage figure of the verification table lie.',
+    example: {
+      python: `from fastapi import WebSocket
+
+
+async def relay(websocket: WebSocket) -> None:
+    while True:  # handshake-guard: ignore[HG001]
+        await websocket.send_bytes(await websocket.receive_bytes())
+`,
+      typescript: `import WebSocket from 'ws';
+
+export function subscribe(ws: WebSocket, symbols: string[]): void {
+  // handshake-guard: ignore[HG001]
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+}
+`,
+    },
+    useInstead: {
+      python: `from fastapi import WebSocket
+
+
+async def relay(websocket: WebSocket) -> None:
+    # handshake-guard: ignore[HG001] -- only called from on_connect after accept() returned
+    while True:
+        await websocket.send_bytes(await websocket.receive_bytes())
+`,
+      typescript: `import WebSocket from 'ws';
+
+export function subscribe(ws: WebSocket, symbols: string[]): void {
+  // handshake-guard: ignore[HG001] -- only called from the 'open' listener
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+}
+`,
+    },
+  },
+  check(ctx) {
+    const reports: RuleReport[] = [];
+    for (const file of ctx.files) {
+      const comment = file.language === 'python' ? '#' : '//';
+      for (const suppression of file.suppressions) {
+        const ids = suppression.rules.join(', ');
+        const span = suppressionSpan(file, suppression);
+        if (suppression.reason === null) {
+          reports.push({
+            file: file.file,
+            span,
+            message: `suppression needs a reason: ${comment} handshake-guard: ignore[${ids}] -- why`,
+            loop: null,
+          });
+        }
+        if (!suppression.used) {
+          reports.push({ file: file.file, span, message: `unused suppression for ${ids}`, loop: null });
+        }
+      }
+    }
+    return reports;
+  },
+};

@@ -1,0 +1,114 @@
+import type { Rule, RuleReport } from '../src/rule.js';
+import { checkedLoops, formatSeconds, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+
+export const rule: Rule = {
+  id: 'HG009',
+  name: 'waits-on-terminal-state',
+  summary: 'A handshake guard keeps waiting when the connection is DISCONNECTED (or CLOSED).',
+  defaultSeverity: 'warning',
+  checkId: 'logic',
+  fixable: true,
+  docs: {
+    whatItDoes:
+      'Reports polling guards that only test for CONNECTED (Python) or OPEN (TypeScript) and so go on ' +
+      'polling when the connection has reached a terminal state — `WebSocketState.DISCONNECTED`, ' +
+      '`CLOSING`/`CLOSED` — from which it can never become connected.',
+    whyIsThisBad:
+      'A client that disconnects during the handshake is common (tab closed, network switch). A guard that ' +
+      'does not recognise the terminal state burns its whole bound on a connection that is already gone, ' +
+      'for every such client, and then takes the timeout path and logs a misleading "handshake timeout". ' +
+      'Leaving at once makes the worst case on a closed socket zero instead of the full bound.',
+    example: {
+      python: `import asyncio
+import logging
+import time
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketState
+
+logger = logging.getLogger(__name__)
+
+
+async def message_loop(websocket: WebSocket) -> None:
+    while True:
+        start = time.monotonic()
+        while time.monotonic() - start < 3.0:  # spins 3 s on a closed socket
+            if websocket.application_state == WebSocketState.CONNECTED:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            logger.warning("WebSocket handshake not complete after 3.0 s")
+            break
+        await websocket.send_text(await websocket.receive_text())
+`,
+      typescript: `import WebSocket from 'ws';
+
+export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (ws.readyState === WebSocket.OPEN) return true; // CLOSED keeps it spinning
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.warn(\`websocket not open after \${timeoutMs} ms\`);
+  return false;
+}
+`,
+    },
+    useInstead: {
+      python: `import asyncio
+import logging
+import time
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketState
+
+logger = logging.getLogger(__name__)
+
+
+async def message_loop(websocket: WebSocket) -> None:
+    while True:
+        start = time.monotonic()
+        while time.monotonic() - start < 3.0:
+            if websocket.application_state == WebSocketState.CONNECTED:
+                break
+            if websocket.application_state == WebSocketState.DISCONNECTED:
+                return
+            await asyncio.sleep(0.01)
+        else:
+            logger.warning("WebSocket handshake not complete after 3.0 s")
+            break
+        await websocket.send_text(await websocket.receive_text())
+`,
+      typescript: `import WebSocket from 'ws';
+
+export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (ws.readyState === WebSocket.OPEN) return true;
+    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.warn(\`websocket not open after \${timeoutMs} ms\`);
+  return false;
+}
+`,
+    },
+  },
+  check(ctx) {
+    const reports: RuleReport[] = [];
+    for (const loop of checkedLoops(ctx.loops)) {
+      const fingerprint = pollingFingerprint(loop);
+      if (!fingerprint || fingerprint.exitsOnTerminalState) continue;
+      const terminal = isPython(loop) ? 'DISCONNECTED' : 'CLOSING or CLOSED';
+      const states = fingerprint.states.length > 0 ? ` (states checked: ${fingerprint.states.join(', ')})` : '';
+      reports.push(
+        report(
+          loop,
+          guardSpan(loop),
+          `handshake guard of ${loop.function} keeps waiting up to ${formatSeconds(fingerprint.timeoutSeconds)} when the connection is ${terminal}${states}; leave at once on ${terminal}`,
+        ),
+      );
+    }
+    return reports;
+  },
+};

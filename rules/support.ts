@@ -1,0 +1,52 @@
+// Small helpers shared by the rule modules: where to report and how to word it.
+// Nothing here re-analyses code; everything comes from the loop model.
+
+import type { Fingerprint, MessageLoop, Position, Span } from '../src/model.js';
+import type { RuleReport } from '../src/rule.js';
+
+/** A zero-width span at the loop's first position (HG001's report location). */
+export function loopStart(loop: MessageLoop): Span {
+  return { start: loop.span.start, end: loop.span.start };
+}
+
+/** The guard's span; only `none` guards may lack one, so fall back to the loop's first line. */
+export function guardSpan(loop: MessageLoop): Span {
+  return loop.guard.span ?? loopStart(loop);
+}
+
+/** The line a guard is reported on, for messages. */
+export function guardLine(loop: MessageLoop): number {
+  return guardSpan(loop).start.line;
+}
+
+export function pointSpan(position: Position, width = 0): Span {
+  return { start: position, end: { line: position.line, column: position.column + width } };
+}
+
+/** Loops the rules look at: framework-guaranteed loops are never findings. */
+export function checkedLoops(loops: readonly MessageLoop[]): MessageLoop[] {
+  return loops.filter((loop) => loop.guard.kind !== 'framework');
+}
+
+/** The fingerprint of a polling guard, or null when the loop has none to judge. */
+export function pollingFingerprint(loop: MessageLoop): Fingerprint | null {
+  if (loop.guard.kind !== 'polling') return null;
+  return loop.guard.fingerprint;
+}
+
+export function report(loop: MessageLoop, span: Span, message: string): RuleReport {
+  return { file: loop.file, span, message, loop };
+}
+
+/** `3`, `0.01`, `2.5` — no trailing zeros, no float noise such as 0.30000000000000004. */
+export function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
+export function formatSeconds(value: number | null): string {
+  return value === null ? 'an unknown bound' : `${formatNumber(value)} s`;
+}
+
+export function isPython(loop: MessageLoop): boolean {
+  return loop.language === 'python';
+}

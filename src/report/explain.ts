@@ -1,0 +1,42 @@
+// `handshake-guard explain <rule>`: the rule's documentation as Markdown-like text.
+
+import { Chalk } from 'chalk';
+import type { CheckId } from '../model.js';
+import type { Rule } from '../rule.js';
+
+// Titles of the verification-table rows (SPEC §5), so the header names the row a rule feeds.
+const CHECK_TITLES: Record<CheckId, string> = {
+  syntax: 'Syntax Validation',
+  imports: 'Import Validation',
+  coverage: 'Guard Coverage',
+  consistency: 'Consistency Across Loops',
+  logic: 'Logic Validation',
+  parameters: 'Parameters',
+  breaking: 'Breaking Changes',
+  performance: 'Performance Impact',
+};
+
+function codeBlock(language: 'python' | 'typescript', code: string): string {
+  return ['```' + language, code.replace(/\n+$/, ''), '```'].join('\n');
+}
+
+export function renderExplain(rule: Rule, color: boolean): string {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const heading = (text: string): string => chalk.bold(`## ${text}`);
+  const { docs } = rule;
+  const parts = [
+    `${rule.id} (${rule.name}) — ${rule.defaultSeverity}, fixable: ${rule.fixable ? 'yes' : 'no'}, check: ${CHECK_TITLES[rule.checkId]}`,
+    rule.summary,
+    heading('What it does'),
+    docs.whatItDoes,
+    heading('Why is this bad?'),
+    docs.whyIsThisBad,
+    heading('Example'),
+    codeBlock('python', docs.example.python),
+    codeBlock('typescript', docs.example.typescript),
+    heading('Use instead'),
+    codeBlock('python', docs.useInstead.python),
+    codeBlock('typescript', docs.useInstead.typescript),
+  ];
+  return parts.join('\n\n') + '\n';
+}
