@@ -69,15 +69,15 @@ export function subscribe(ws: WebSocket, symbols: string[]): void {
       for (const suppression of file.suppressions) {
         const ids = suppression.rules.join(', ');
         const span = suppressionSpan(file, suppression);
-        if (suppression.reason === null) {
+        // An unreasoned suppression is not honoured when reasons are required: say why once.
+        if (suppression.reason === null && ctx.requireSuppressionReason) {
           reports.push({
             file: file.file,
             span,
             message: `suppression needs a reason: ${comment} handshake-guard: ignore[${ids}] -- why`,
             loop: null,
           });
-        }
-        if (!suppression.used) {
+        } else if (!suppression.used) {
           reports.push({ file: file.file, span, message: `unused suppression for ${ids}`, loop: null });
         }
       }

@@ -36,6 +36,8 @@ export interface RuleContext {
   groups: ConsistencyGroup[];
   require: RequirePolicy;
   bounds: Bounds;
+  /** Whether a suppression without a reason is refused (and reported by HG000). */
+  requireSuppressionReason: boolean;
 }
 
 /** What a rule reports; the engine adds severity, suppression and the file's lines. */

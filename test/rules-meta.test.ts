@@ -115,6 +115,7 @@ function context(loops: MessageLoop[], over: Partial<RuleContext> = {}): RuleCon
     groups: [...byFile.entries()].map(([name, members]) => ({ name, loops: members })),
     require: 'polling',
     bounds: DEFAULT_BOUNDS,
+    requireSuppressionReason: true,
     ...over,
   };
 }
@@ -505,15 +506,21 @@ describe('HG000 suppression', () => {
     ]);
   });
 
-  it('reports both problems of one comment, with the TS comment syntax', () => {
+  it('reports an unreasoned suppression once (it is not honoured), with the TS comment syntax', () => {
     const reports = run(
       'HG000',
       withSuppressions([{ file: 'app/ws.py', line: 2, rules: ['HG001'], reason: null, used: false }], 'typescript'),
     );
-    expect(reports.map((r) => r.message)).toEqual([
-      'suppression needs a reason: // handshake-guard: ignore[HG001] -- why',
-      'unused suppression for HG001',
+    expect(reports.map((r) => r.message)).toEqual(['suppression needs a reason: // handshake-guard: ignore[HG001] -- why']);
+  });
+
+  it('when reasons are not required, only reports unused suppressions', () => {
+    const ctx = withSuppressions([
+      { file: 'app/ws.py', line: 2, rules: ['HG001'], reason: null, used: true },
+      { file: 'app/ws.py', line: 3, rules: ['HG001'], reason: null, used: false },
     ]);
+    ctx.requireSuppressionReason = false;
+    expect(run('HG000', ctx).map((r) => [r.span.start.line, r.message])).toEqual([[3, 'unused suppression for HG001']]);
   });
 
   it('accepts a used suppression with a reason', () => {

@@ -60,10 +60,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   // HG000 runs last: it needs to know which suppressions were used.
   if (hg000 && settingOf(hg000, input.rules) !== 'off') {
     const severity = settingOf(hg000, input.rules) as 'error' | 'warning';
-    const reports = hg000.check(input.ctx).filter((r) => {
-      // A missing reason is only a problem when reasons are required.
-      return input.requireSuppressionReason || !/needs a reason/.test(r.message);
-    });
+    const reports = hg000.check(input.ctx);
     for (const r of reports) findings.push(toFinding(hg000, r, severity));
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));

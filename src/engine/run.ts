@@ -148,7 +148,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const findings = collectFindings({
     files,
     loops,
-    ctx: { files, loops, groups, require: config.require, bounds: config.bounds },
+    ctx: { files, loops, groups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
     rules: config.rules,
     requireSuppressionReason: config.requireSuppressionReason,
   });

@@ -1,20 +1,8 @@
 // `handshake-guard explain <rule>`: the rule's documentation as Markdown-like text.
 
 import { Chalk } from 'chalk';
-import type { CheckId } from '../model.js';
+import { TITLES as CHECK_TITLES } from '../checks/support.js';
 import type { Rule } from '../rule.js';
-
-// Titles of the verification-table rows (SPEC §5), so the header names the row a rule feeds.
-const CHECK_TITLES: Record<CheckId, string> = {
-  syntax: 'Syntax Validation',
-  imports: 'Import Validation',
-  coverage: 'Guard Coverage',
-  consistency: 'Consistency Across Loops',
-  logic: 'Logic Validation',
-  parameters: 'Parameters',
-  breaking: 'Breaking Changes',
-  performance: 'Performance Impact',
-};
 
 function codeBlock(language: 'python' | 'typescript', code: string): string {
   return ['```' + language, code.replace(/\n+$/, ''), '```'].join('\n');
