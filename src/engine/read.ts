@@ -1,21 +1,59 @@
 // Reads a source file as text, or says in one phrase why it cannot be analysed.
 import { readFileSync, statSync } from 'node:fs';
+import { TextDecoder } from 'node:util';
 
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines.
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
-/** Decodes bytes as UTF-8 source: a BOM is dropped, NUL bytes mean binary, invalid UTF-8 is refused. */
+function declaredEncoding(bytes: Uint8Array): string | null {
+  const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r?\n|\r/, 2);
+  for (const line of head) {
+    const m = CODING.exec(line);
+    if (m) return (m[1] as string).toLowerCase();
+  }
+  return null;
+}
+
+/** Python codec names (`latin-1`, `cp1252`, `iso8859_15`) as WHATWG TextDecoder labels. */
+function decoderFor(codec: string): TextDecoder | null {
+  const dashed = codec.replace(/_/g, '-');
+  const candidates = [codec, dashed, dashed.replace(/-/g, ''), dashed.replace(/^iso(\d)/, 'iso-$1'), dashed.replace(/^latin-?1$/, 'latin1')];
+  for (const label of candidates) {
+    try {
+      return new TextDecoder(label, { fatal: true });
+    } catch {
+      // not a label TextDecoder knows; try the next spelling
+    }
+  }
+  return null;
+}
+
+/**
+ * Decodes source bytes: UTF-8 (a BOM is dropped), or the encoding a PEP 263 comment declares.
+ * NUL bytes mean binary; UTF-16 and undecodable bytes are refused with the reason.
+ */
 export function decodeSource(bytes: Uint8Array): ReadResult {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    return { ok: false, reason: 'UTF-16 encoded (only UTF-8 is supported)' };
+    return { ok: false, reason: 'UTF-16 encoded (only UTF-8 and PEP 263 declared encodings are supported)' };
   }
   if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file' };
+  const declared = declaredEncoding(bytes);
+  if (declared && !/^utf[-_]?8/.test(declared)) {
+    const decoder = decoderFor(declared);
+    if (!decoder) return { ok: false, reason: `unsupported encoding ${declared} (declared by its coding comment)` };
+    try {
+      return { ok: true, text: decoder.decode(bytes) };
+    } catch {
+      return { ok: false, reason: `not valid ${declared} (declared by its coding comment)` };
+    }
+  }
   try {
-    // TextDecoder drops a leading BOM by default.
-    return { ok: true, text: decoder.decode(bytes) };
+    return { ok: true, text: utf8.decode(bytes) };
   } catch {
     return { ok: false, reason: 'not valid UTF-8' };
   }

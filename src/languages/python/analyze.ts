@@ -1,10 +1,11 @@
 // The Python front end's entry: one file's source → its message loops, suppressions and syntax problems.
+import type { Parser } from 'web-tree-sitter';
 import type { FileAnalysis } from '../../model.js';
 import { findMessageLoops, type LoopOptions } from './loops.js';
 import { buildModule } from './module.js';
-import type { Parser } from 'web-tree-sitter';
 import type { RepoIndex } from './repo-index.js';
 import { findSuppressions } from './suppressions.js';
+import { parseTolerant } from './parser.js';
 import { syntaxProblems } from './syntax.js';
 
 export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
@@ -13,11 +14,10 @@ export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
 }
 
 export function analyzePython(file: string, absPath: string, source: string, opts: PythonAnalysisOptions): FileAnalysis {
-  const tree = opts.parser.parse(source);
-  if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+  const { tree, text } = parseTolerant(opts.parser, source);
   try {
     const root = tree.rootNode;
-    const module = buildModule(file, absPath, source, root);
+    const module = buildModule(file, absPath, text, root);
     opts.index.register(module);
     let loops;
     try {

@@ -66,7 +66,9 @@ function qualifyText(dotted: string, module: PyModule): string {
 }
 
 const NOT_CONNECTION_FACTORIES = [
-  /^anyio\.create_memory_object_stream/,
+  /^anyio\./,
+  /^trio\./,
+  /^asyncio\.(open_connection|open_unix_connection)$/,
   /^asyncio\.(Queue|LifoQueue|PriorityQueue)$/,
   /^queue\./,
   /^multiprocessing\./,
@@ -100,7 +102,7 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
 }
 
 /** Where a local name came from in a function: parameter, assignment or with-item. */
-function provenance(name: string, fn: PyFunction): Verdict {
+function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
   const param = fn.params.find((p) => p.name === name);
   if (param) {
     if (param.annotation) {
@@ -123,6 +125,12 @@ function provenance(name: string, fn: PyFunction): Verdict {
         }
         const v = fromFactory(right, fn, name);
         if (v) return v;
+        // An alias: `peer = websocket` is the same connection.
+        const value = unwrap(right);
+        if (value.type === 'identifier' && value.text !== name && depth < 4) {
+          const aliased = provenance(value.text, fn, depth + 1);
+          if (aliased) return aliased;
+        }
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
         const v = fromFactory(right, fn, name);
         if (v === 'not-a-connection') return v;
@@ -139,7 +147,7 @@ function provenance(name: string, fn: PyFunction): Verdict {
       }
     }
   }
-  return fn.parent ? provenance(name, fn.parent) : null;
+  return fn.parent ? provenance(name, fn.parent, depth) : null;
 }
 
 /** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
@@ -203,24 +211,47 @@ function byName(text: string, fn: PyFunction, names: readonly string[]): Connect
  * Classifies the receiver of a receive call. Returns null when it is not a connection
  * (a stream, a queue, an unknown object).
  */
-export function classifyConnection(receiver: PyNode, fn: PyFunction, connectionNames: readonly string[]): Connection | null {
+export function classifyConnection(
+  receiver: PyNode,
+  fn: PyFunction,
+  connectionNames: readonly string[],
+  resolve?: (call: PyNode) => PyFunction | null,
+): Connection | null {
   const r = unwrap(receiver);
   const module = fn.module;
   const q = qualify(r, module.imports) ?? '';
   if (q === 'quart.websocket') return connection('quart', 'high');
-  if (!fn.isAsync && module.imports.modules.has('starlette.testclient')) return connection('starlette-testclient', 'medium');
-  if (!fn.isAsync && [...module.imports.modules].some((m) => m === 'fastapi.testclient')) return connection('starlette-testclient', 'medium');
   let verdict: Verdict = null;
   if (r.type === 'identifier') {
     verdict = provenance(r.text, fn);
     if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);
+  } else if (r.type === 'call') {
+    verdict = fromGetter(r, fn, connectionNames, resolve);
   }
   if (verdict === 'not-a-connection') return null;
   if (verdict) return verdict;
   if (r.type !== 'identifier' && r.type !== 'attribute') return null;
-  return byName(r.text, fn, connectionNames);
+  const named = byName(r.text, fn, connectionNames);
+  // A synchronous test function of a module that uses Starlette's TestClient.
+  if (named && !fn.isAsync && [...module.imports.modules].some((m) => m === 'starlette.testclient' || m === 'fastapi.testclient')) {
+    return connection('starlette-testclient', 'medium');
+  }
+  return named;
+}
+
+/** `self._get_websocket().receive_text()`: the getter's return annotation, else its name. */
+function fromGetter(call: PyNode, fn: PyFunction, names: readonly string[], resolve?: (call: PyNode) => PyFunction | null): Verdict {
+  const target = resolve?.(call) ?? null;
+  const returns = target ? field(target.node, 'return_type') : null;
+  if (returns) {
+    const v = fromAnnotation(returns, target?.module ?? fn.module);
+    if (v) return v;
+  }
+  const callee = field(call, 'function');
+  const last = (callee?.text.split('.').pop() ?? '').replace(/^_*(get_)?_*/, '');
+  return names.includes(last.toLowerCase()) ? byName(last, fn, names) : null;
 }
 
 /** Receive methods per framework, beyond the Starlette set and the configured ones. */

@@ -364,6 +364,40 @@ function helperCandidate(
   };
 }
 
+/**
+ * `await asyncio.wait_for(until_connected(ws), timeout=3)`: a repository wait bounded by
+ * `wait_for`; on timeout `TimeoutError` goes to the `except` around it (or propagates).
+ */
+function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx: SearchContext): Candidate | null {
+  const q = qualify(field(call, 'function') ?? call, sctx.fn.module.imports);
+  if (q !== 'asyncio.wait_for') return null;
+  const args = callArgs(call);
+  const inner = args[0] ? unwrap(args[0]) : null;
+  const timeoutArg = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === 'timeout');
+  const timeoutNode = timeoutArg ? field(timeoutArg, 'value') : (args[1] ?? null);
+  if (inner?.type !== 'call' || !timeoutNode) return null;
+  const cls = helperOfCall(inner, sctx.fn, sctx.gctx, 1);
+  if (!cls || cls.kind === 'check') return null;
+  const w = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
+  if (!w) return null;
+  const bound = evalNumber(timeoutNode, sctx.fn.env);
+  const timeoutSeconds = w.timeoutSeconds !== null && bound !== null ? Math.min(w.timeoutSeconds, bound) : (bound ?? w.timeoutSeconds);
+  const handler = timeoutHandler(stmt, sctx.fn.node);
+  const handlerBody = handler ? statements(field(handler, 'body') ?? named(handler).find((c) => c.type === 'block') ?? null) : null;
+  const path: PathResult = handlerBody ? followPath(handlerBody, sctx.cctx, new Set(), sctx.fn) : { onTimeout: 'raise', logs: false };
+  const wait: WaitLoop = { ...w, bounded: true, timeoutSeconds, clock: w.clock ?? 'loop' };
+  return {
+    kind: 'polling',
+    node: stmt,
+    placement,
+    summary: brief(stmt),
+    helper: field(inner, 'function')?.text ?? 'helper',
+    fingerprint: fingerprintOf(wait, path, placement),
+    wait,
+    nameNodes: [call],
+  };
+}
+
 function callInCondition(cond: PyNode): PyNode | null {
   let found: PyNode | null = null;
   walk(cond, (n) => {
@@ -417,7 +451,7 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
       }
       const call = statementCall(s);
       if (call) {
-        const c = helperCandidate(call, s, null, placement, sctx);
+        const c = waitForCandidate(call, s, placement, sctx) ?? helperCandidate(call, s, null, placement, sctx);
         if (c && c.kind !== 'check') out.push(c);
       }
       continue;

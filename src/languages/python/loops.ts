@@ -4,9 +4,9 @@ import type { Confidence, Framework, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
-import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, type PyNode } from './nodes.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { isAsyncFor } from './polling.js';
-import { resolveCall, type RepoIndex } from './repo-index.js';
+import { resolveCall, resolveMethod, type RepoIndex } from './repo-index.js';
 
 export interface LoopOptions {
   receiveMethods: readonly string[];
@@ -38,20 +38,39 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!receiver) return null;
   const maybe = opts.receiveMethods.includes(method) || Object.values(FRAMEWORK_RECEIVES).some((list) => list?.includes(method));
   if (!maybe) return null;
-  const conn = classifyConnection(receiver, fn, opts.connectionNames);
+  const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
   return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null };
 }
 
-/** The innermost loop around a node within its function (comprehensions do not count). */
-function owningLoop(node: PyNode, fn: PyFunction): PyNode | null {
+/**
+ * The innermost loop around a node within its function (comprehensions do not count). A call in
+ * a `for` statement's iterable runs once before that loop, so it belongs to the loop around it,
+ * unless it returns the iterator the `for` walks (`async for m in ws.iter_text()`).
+ */
+function owningLoop(node: PyNode, fn: PyFunction, iterates = false): PyNode | null {
+  let child = node;
   let n = node.parent;
   while (n && n.id !== fn.node.id) {
-    if (LOOP_TYPES.has(n.type)) return n;
+    if (LOOP_TYPES.has(n.type)) {
+      const inIterable = n.type === 'for_statement' && field(n, 'right')?.id === child.id;
+      if (!inIterable || iterates) return n;
+    }
     if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return null;
+    child = n;
     n = n.parent;
   }
   return null;
+}
+
+function containsContinue(node: PyNode): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found || LOOP_TYPES.has(n.type) || n.type === 'function_definition' || n.type === 'lambda') return false;
+    if (n.type === 'continue_statement') found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** A function of the repository that receives once (not in a loop of its own) on its connection. */
@@ -82,15 +101,45 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions): Found
   return null;
 }
 
-/** A receive that ends the loop right away (`msg = await ws.receive_text(); break`) is a retry, not a message loop. */
+/** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
+function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+  if (!isAsyncFor(loop)) return null;
+  const next = resolveMethod(iterable, '__anext__', fn, opts.index);
+  if (!next) return null;
+  for (const inner of findInScope(next.node, new Set(['call']))) {
+    const r = directReceive(inner, next, opts);
+    if (!r || owningLoop(inner, next)) continue;
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName };
+  }
+  return null;
+}
+
+/**
+ * A receive that ends the loop right away (`text = await ws.receive_text(); break`, with no
+ * `continue` in between) makes a retry loop, not a message loop.
+ */
 function receivesOnce(anchor: PyNode, loop: PyNode): boolean {
   let stmt: PyNode | null = anchor;
   while (stmt && stmt.parent && stmt.parent.type !== 'block') stmt = stmt.parent;
   const block = stmt?.parent;
-  if (!stmt || !block || !isInside(block, loop)) return false;
+  if (!stmt || !block || !isInside(block, loop) || block.id === loop.id) return false;
   const sts = statements(block);
-  const after = sts.slice(sts.findIndex((s) => s.id === stmt?.id) + 1);
-  return after.some((s) => s.type === 'break_statement' || s.type === 'return_statement');
+  for (const s of sts.slice(sts.findIndex((x) => x.id === stmt?.id) + 1)) {
+    if (s.type === 'break_statement' || s.type === 'return_statement') return true;
+    if (containsContinue(s)) return false;
+  }
+  return false;
+}
+
+/** The message loop a receive belongs to: its innermost loop, or the loop around a retry loop. */
+function messageLoopOf(anchor: PyNode, fn: PyFunction, iterates: boolean): PyNode | null {
+  let inner = anchor;
+  let loop = owningLoop(anchor, fn, iterates);
+  while (loop && receivesOnce(inner, loop)) {
+    inner = loop;
+    loop = owningLoop(loop, fn);
+  }
+  return loop;
 }
 
 function confidenceOf(c: Connection): Confidence {
@@ -107,16 +156,24 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
-      const loop = owningLoop(call, fn);
-      if (!loop) continue;
+      if (!owningLoop(call, fn, true)) continue;
       const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts);
-      if (!found || receivesOnce(found.anchor, loop)) continue;
-      note(loop, found);
+      if (!found) continue;
+      const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
+      const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
+      if (loop) note(loop, found);
     }
-    // `async for message in websocket:` on frameworks whose connections are iterable.
+    // `async for message in websocket:` on frameworks whose connections are iterable, and
+    // `async for m in Stream(ws)` over a repository class whose `__anext__` receives.
     for (const loop of findInScope(fn.node, new Set(['for_statement']))) {
       const right = field(loop, 'right');
-      if (!right || !['identifier', 'attribute'].includes(unwrap(right).type)) continue;
+      if (!right) continue;
+      const viaIterator = iteratorReceive(loop, right, fn, opts);
+      if (viaIterator) {
+        note(loop, viaIterator);
+        continue;
+      }
+      if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames);
       if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
         note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { starredWorkaround } from './syntax.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<Parser> | null = null;
@@ -32,6 +33,22 @@ export async function withPythonTree<T>(source: string, use: (tree: Tree) => T):
   } finally {
     tree.delete();
   }
+}
+
+/** Parses, working around grammar gaps where CPython accepts what tree-sitter rejects. */
+export function parseTolerant(parser: Parser, source: string): { tree: Tree; text: string } {
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  if (!tree.rootNode.hasError) return { tree, text: source };
+  const patched = starredWorkaround(source);
+  if (!patched) return { tree, text: source };
+  const retry = parser.parse(patched);
+  if (retry && !retry.rootNode.hasError) {
+    tree.delete();
+    return { tree: retry, text: patched };
+  }
+  retry?.delete();
+  return { tree, text: source };
 }
 
 export type { Node as SyntaxNode, Tree } from 'web-tree-sitter';

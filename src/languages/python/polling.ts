@@ -325,7 +325,8 @@ function exitsOnTerminal(loop: PyNode, condTest: StateTest | null, wctx: WaitCon
     if (!c || !consequence) continue;
     const t = evalCondition(c, wctx.cond);
     const action = leaves(consequence);
-    if (t.informative && t.must.has('DISCONNECTED') && !t.may.has('CONNECTING') && action && action !== 'continue') return true;
+    // Certainly leaves on DISCONNECTED (perhaps also on a deadline: `if disconnected or late:`), not while CONNECTING.
+    if (t.informative && t.must.has('DISCONNECTED') && !t.must.has('CONNECTING') && action && action !== 'continue') return true;
   }
   return false;
 }

@@ -5,8 +5,9 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser, Tree } from 'web-tree-sitter';
 import { dottedChain, qualify } from './imports.js';
+import { parseTolerant } from './parser.js';
 import { buildModule, type PyFunction, type PyModule } from './module.js';
-import { field, type PyNode } from './nodes.js';
+import { field, findInScope, unwrap, type PyNode } from './nodes.js';
 
 export interface SourceReader {
   /** The content to analyse for a file (working tree, or the git index with --staged); null if unreadable. */
@@ -37,12 +38,10 @@ export class RepoIndex {
     const source = this.reader.read(absPath);
     let module: PyModule | null = null;
     if (source !== null) {
-      const tree = this.parser.parse(source);
-      if (tree) {
-        this.trees.push(tree);
-        const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
-        module = buildModule(rel, absPath, source, tree.rootNode);
-      }
+      const { tree, text } = parseTolerant(this.parser, source);
+      this.trees.push(tree);
+      const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
+      module = buildModule(rel, absPath, text, tree.rootNode);
     }
     this.modules.set(absPath, module);
     return module;
@@ -113,8 +112,47 @@ export function resolveCall(call: PyNode, fn: PyFunction, index: RepoIndex | nul
     const top = module.byName.get(name);
     if (top) return top;
   }
+  if (chain.length === 2 && callee.type === 'attribute') {
+    const viaInstance = resolveMethod(field(callee, 'object') as PyNode, chain[1] as string, fn, index);
+    if (viaInstance) return viaInstance;
+  }
   const q = qualify(callee, module.imports);
   if (!q || !index) return null;
   if (!module.imports.names.has(chain[0] as string)) return null;
   return index.lookup(q, module.absPath);
+}
+
+/** The class an object was constructed from: `C(...)`, or a name / `self.x` assigned `C(...)`. */
+function constructedClass(obj: PyNode, fn: PyFunction): PyNode | null {
+  const o = unwrap(obj);
+  if (o.type === 'call') return field(o, 'function');
+  const isSelfAttr = o.type === 'attribute' && field(o, 'object')?.text === 'self';
+  if (o.type !== 'identifier' && !isSelfAttr) return null;
+  const scopes = isSelfAttr
+    ? fn.module.functions.filter((f) => f.classNode && f.classNode.id === fn.classNode?.id).map((f) => f.node)
+    : [fn.node];
+  for (const scope of scopes) {
+    for (const a of findInScope(scope, new Set(['assignment']))) {
+      const left = field(a, 'left');
+      const right = field(a, 'right');
+      if (left?.text === o.text && right) {
+        const value = unwrap(right);
+        if (value.type === 'call') return field(value, 'function');
+      }
+    }
+  }
+  return null;
+}
+
+/** `obj.method(...)` where obj is an instance of a repository class. */
+export function resolveMethod(obj: PyNode, method: string, fn: PyFunction, index: RepoIndex | null): PyFunction | null {
+  const cls = constructedClass(obj, fn);
+  const chain = cls ? dottedChain(cls) : null;
+  if (!cls || !chain) return null;
+  const module = fn.module;
+  const local = module.functions.find((f) => f.qualifiedName === `${chain.join('.')}.${method}`);
+  if (local) return local;
+  const q = qualify(cls, module.imports);
+  if (!q || !index || !module.imports.names.has(chain[0] as string)) return null;
+  return index.lookup(`${q}.${method}`, module.absPath);
 }
