@@ -24,6 +24,19 @@ function program(setExit: (code: number) => void): Command {
       .description('print the verification table; exit 1 when the gate fails')
       .argument('[paths...]', 'files or directories', []),
   ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
+  // Named in the SPEC and planned; without these entries `fix .` would be read as a path to scan.
+  for (const [name, what] of [
+    ['fix', 'insert or upgrade handshake guards'],
+    ['baseline', 'record the current findings'],
+  ] as const) {
+    p.command(name, { hidden: true })
+      .description(what)
+      .allowUnknownOption()
+      .argument('[args...]')
+      .action(() => {
+        throw new UsageError(`\`${name}\` (${what}) is not available in this version of handshake-guard yet`);
+      });
+  }
   p.command('explain')
     .description("print a rule's documentation (no rule: list the rules)")
     .argument('[rule]', 'rule id or name, e.g. HG001 or receive-before-guard')

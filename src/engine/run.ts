@@ -96,6 +96,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     config,
     startDir: commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd,
     stopDir: root,
+    displayDir: cwd,
   });
 
   const parser = await loadParser();

@@ -84,7 +84,9 @@ function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): st
   const warnings = shown.filter((f) => f.severity === 'warning').length;
   const suppressed = input.findings.length - shown.length;
   const files = new Set(shown.map((f) => f.file)).size;
-  const facts = [`${plural(summary.loops, 'loop')}, ${summary.guarded} guarded`];
+  // `guarded` counts every loop that meets the policy; say how many of those the framework guards.
+  const framework = input.report.loops.filter((l) => l.guard.kind === 'framework').length;
+  const facts = [`${plural(summary.loops, 'loop')}, ${summary.guarded} guarded${framework > 0 ? ` (${framework} by the framework)` : ''}`];
   if (suppressed > 0) facts.push(`${suppressed} suppressed`);
   if (input.cwdLabel !== undefined) facts.push(`paths relative to ${escapeControl(input.cwdLabel)}`);
   const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']

@@ -27,6 +27,8 @@ export async function resolvePythonTarget(opts: {
   config: ResolvedConfig;
   startDir: string;
   stopDir: string;
+  /** Paths in `source` are relative to this directory (the working directory); default stopDir. */
+  displayDir?: string;
 }): Promise<TargetVersion> {
   if (opts.cliVersion !== undefined) {
     if (!PYTHON_VERSION_PATTERN.test(opts.cliVersion)) {
@@ -46,10 +48,8 @@ export async function resolvePythonTarget(opts: {
   }
 
   const stopDir = path.resolve(opts.stopDir);
-  const label = (file: string): string => {
-    const rel = path.relative(stopDir, file);
-    return isOutside(rel) ? file : rel.split(path.sep).join('/');
-  };
+  const displayDir = path.resolve(opts.displayDir ?? stopDir);
+  const label = (file: string): string => path.relative(displayDir, file).split(path.sep).join('/');
   for (const dir of directoriesUp(path.resolve(opts.startDir), stopDir)) {
     const found = await fromDirectory(dir, label);
     if (found) return found;
