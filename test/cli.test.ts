@@ -237,3 +237,16 @@ describe('explain and init', () => {
     expect(cli(['init', '--force'], dir).code).toBe(0);
   });
 });
+
+describe('planned commands', () => {
+  it('fix and baseline say they are not available, instead of scanning a path named "fix"', () => {
+    const dir = tempTree({ 'app.py': UNGUARDED });
+    for (const name of ['fix', 'baseline']) {
+      const r = cli([name, '.'], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`\`${name}\``);
+      expect(r.stderr).toContain('not available in this version');
+      expect(r.stderr).not.toContain('path not found');
+    }
+  });
+});
