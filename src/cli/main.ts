@@ -1,9 +1,10 @@
 // The commander program: parses arguments, runs one command, maps errors to exit codes
 // (0 passed, 1 gate failed, 2 usage/config/internal error — one line on stderr).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { explainCommand } from './explain.js';
+import { fixCommand, type FixCliOptions } from './fix.js';
 import { initCommand } from './init.js';
 import { addCommonOptions, type CommonOptions } from './options.js';
 import { reportCommand } from './report-command.js';
@@ -26,7 +27,6 @@ function program(setExit: (code: number) => void): Command {
   ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
   // Named in the SPEC and planned; without these entries `fix .` would be read as a path to scan.
   for (const [name, what] of [
-    ['fix', 'insert or upgrade handshake guards'],
     ['baseline', 'record the current findings'],
   ] as const) {
     p.command(name, { hidden: true })
@@ -37,6 +37,18 @@ function program(setExit: (code: number) => void): Command {
         throw new UsageError(`\`${name}\` (${what}) is not available in this version of handshake-guard yet`);
       });
   }
+  addCommonOptions(
+    p.command('fix')
+      .description('insert the bounded polling guard where it is missing (dry run: a diff)')
+      .argument('[paths...]', 'files or directories', [])
+      .option('--write', 'apply the changes (atomic writes)')
+      .option('--check', 'exit 1 if anything would change (pre-commit)')
+      .option('--upgrade', 'rewrite existing polling guards that break HG002–HG009 to the canonical block')
+      .addOption(new Option('--style <style>', 'inline block, or one helper per module').choices(['inline', 'helper']))
+      .addOption(new Option('--placement <where>', 'before the receive, or before the loop').choices(['per-message', 'before-loop']).default('per-message'))
+      .option('--timeout <seconds>', "bound of the wait (default: the group's guards, else 3.0)")
+      .option('--interval <seconds>', "sleep between checks (default: the group's guards, else 0.01)"),
+  ).action(async (paths: string[], opts: FixCliOptions) => setExit(await fixCommand(paths, opts)));
   p.command('explain')
     .description("print a rule's documentation (no rule: list the rules)")
     .argument('[rule]', 'rule id or name, e.g. HG001 or receive-before-guard')

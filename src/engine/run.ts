@@ -34,6 +34,8 @@ export interface RunOptions {
   require?: RequirePolicy;
   /** `--base REF`: the breaking-change base (default HEAD). */
   base?: string;
+  /** Contents to analyse instead of the files on disk (absolute path → text): `fix` re-scans its results this way. */
+  sourceOverrides?: ReadonlyMap<string, string>;
 }
 
 export interface RunResult {
@@ -103,6 +105,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const sources = new Map<string, string | null>();
   const reader = {
     read(absPath: string): string | null {
+      const override = opts.sourceOverrides?.get(absPath);
+      if (override !== undefined) return override;
       if (!sources.has(absPath)) {
         const r = readSource(absPath);
         sources.set(absPath, r.ok ? r.text : null);
@@ -115,7 +119,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
-      const r = readSource(d.absPath);
+      const override = opts.sourceOverrides?.get(d.absPath);
+      const r = override !== undefined ? ({ ok: true, text: override } as const) : readSource(d.absPath);
       if (!r.ok) {
         files.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
         continue;

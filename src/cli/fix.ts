@@ -1,0 +1,78 @@
+// `handshake-guard fix`: a dry run prints a colored unified diff and a summary; --write applies
+// atomically; --check exits 1 when anything would change (for pre-commit).
+import { Chalk } from 'chalk';
+import { createTwoFilesPatch } from 'diff';
+import { UsageError } from '../errors.js';
+import { runFix, type FixResult } from '../fix/fix.js';
+import { escapeControl } from '../report/text.js';
+import { useColor } from './color.js';
+import type { CommonOptions } from './options.js';
+
+export interface FixCliOptions extends CommonOptions {
+  write?: boolean;
+  check?: boolean;
+  upgrade?: boolean;
+  style?: 'inline' | 'helper';
+  placement: 'per-message' | 'before-loop';
+  timeout?: string;
+  interval?: string;
+}
+
+function seconds(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${name} must be a positive number of seconds (got "${value}")`);
+  return v;
+}
+
+function colorDiff(patch: string, c: InstanceType<typeof Chalk>): string {
+  return patch
+    .split('\n')
+    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? c.green(l) : l.startsWith('-') && !l.startsWith('---') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
+    .join('\n');
+}
+
+export function summarize(result: FixResult, write: boolean): string {
+  const fixed = result.files.flatMap((f) => (f.after !== null && !f.refused ? f.outcomes.filter((o) => o.skipped === null) : []));
+  const files = result.files.filter((f) => f.after !== null && !f.refused).length;
+  const skipped = result.files.flatMap((f) => f.outcomes.filter((o) => o.skipped !== null).map((o) => `${o.loop.file}:${o.loop.span.start.line} ${o.loop.function} (${o.skipped})`));
+  const refused = result.files.filter((f) => f.refused).map((f) => `${f.file} (${f.refused})`);
+  const verb = write ? 'fixed' : 'would be fixed';
+  const parts = [`${fixed.length} loop${fixed.length === 1 ? '' : 's'} ${verb} in ${files} file${files === 1 ? '' : 's'}`];
+  if (skipped.length) parts.push(`${skipped.length} skipped: ${skipped.join('; ')}`);
+  if (refused.length) parts.push(`${refused.length} file${refused.length === 1 ? '' : 's'} left untouched: ${refused.join('; ')}`);
+  return escapeControl(parts.join(', '));
+}
+
+export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<number> {
+  const timeout = seconds(opts.timeout, '--timeout');
+  const interval = seconds(opts.interval, '--interval');
+  const result = await runFix({
+    cwd: process.cwd(),
+    paths,
+    ...(opts.config ? { configPath: opts.config } : {}),
+    ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
+    ...(opts.require ? { require: opts.require } : {}),
+    write: opts.write === true && opts.check !== true,
+    upgrade: opts.upgrade === true,
+    ...(opts.style ? { style: opts.style } : {}),
+    placement: opts.placement,
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(interval !== undefined ? { interval } : {}),
+  });
+  const c = new Chalk({ level: useColor(opts, false) ? 1 : 0 });
+  const write = opts.write === true && opts.check !== true;
+  if (!write && !opts.quiet) {
+    for (const f of result.files) {
+      if (f.after === null) continue;
+      const patch = createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.before, f.after, '', '', { context: 3 });
+      process.stdout.write(`${colorDiff(patch, c)}\n`);
+    }
+  }
+  process.stdout.write(`${summarize(result, write)}.\n`);
+  const pending = result.files.some((f) => f.after !== null && !f.written);
+  const unfixed = result.files.some((f) => f.refused !== null || f.outcomes.some((o) => o.skipped !== null));
+  if (opts.check) return pending ? 1 : 0;
+  if (write) return unfixed ? 1 : 0;
+  return 0;
+}

@@ -1,0 +1,233 @@
+// fix → edits → re-parse and re-scan → atomic write (SPEC §8). A file whose result does not
+// pass the re-scan is left untouched and reported.
+import { readFileSync } from 'node:fs';
+import { run, type RunOptions, type RunResult } from '../engine/run.js';
+import { decodeSource } from '../engine/read.js';
+import { buildModule } from '../languages/python/module.js';
+import { loadParser, parseTolerant } from '../languages/python/parser.js';
+import type { Finding, Fingerprint, MessageLoop } from '../model.js';
+import { applyEdits } from './edits.js';
+import { fingerprintKey, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
+import { detectStyle } from './text-style.js';
+import { ChangedOnDiskError, writeAtomic } from './write.js';
+
+export interface FixOptions extends RunOptions {
+  write: boolean;
+  upgrade: boolean;
+  style?: 'inline' | 'helper';
+  placement: 'per-message' | 'before-loop';
+  timeout?: number;
+  interval?: number;
+}
+
+export interface FileFix {
+  file: string;
+  absPath: string;
+  before: string;
+  /** The fixed text, or null when the file is left as it is. */
+  after: string | null;
+  outcomes: LoopOutcome[];
+  /** Why the whole file was left untouched (the re-scan refused the result, or it changed on disk). */
+  refused: string | null;
+  written: boolean;
+}
+
+export interface FixResult {
+  files: FileFix[];
+  scan: RunResult;
+}
+
+const UPGRADE_RULES = new Set(['HG002', 'HG003', 'HG004', 'HG005', 'HG006', 'HG007', 'HG008', 'HG009']);
+
+/** The most common fingerprint (compared fields), ties to the first loop. */
+function majority(loops: MessageLoop[]): { fingerprint: Fingerprint; loop: MessageLoop } | null {
+  const counts = new Map<string, { n: number; loop: MessageLoop }>();
+  for (const l of loops) {
+    const f = l.guard.fingerprint;
+    if (l.guard.kind !== 'polling' || !f) continue;
+    const key = fingerprintKey(f);
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { n: 1, loop: l });
+  }
+  let best: { n: number; loop: MessageLoop } | null = null;
+  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+  return best && best.loop.guard.fingerprint ? { fingerprint: best.loop.guard.fingerprint, loop: best.loop } : null;
+}
+
+function within(v: number | null, min: number, max: number): v is number {
+  return v !== null && v >= min && v <= max;
+}
+
+/** A reused helper's arguments after the connection, from the reference loop's guard line. */
+function reuseOf(ref: MessageLoop | null, text: string | null): TargetGuard['reuseHelper'] {
+  if (!ref?.guard.helper || !ref.guard.span || !text) return null;
+  const line = text.split(/\r\n|\r|\n/)[ref.guard.span.start.line - 1] ?? '';
+  const m = new RegExp(`${ref.guard.helper.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\(([^()]*)\\)`).exec(line);
+  if (!m) return null;
+  const args = (m[1] ?? '').split(',').slice(1).map((a) => a.trim()).filter(Boolean);
+  return { name: ref.guard.helper, argsAfterConnection: args.length ? `, ${args.join(', ')}` : '' };
+}
+
+function targetFor(groupLoops: MessageLoop[], opts: FixOptions, scan: RunResult, sourceOf: (file: string) => string | null): TargetGuard {
+  const cfg = scan.config;
+  const ref = majority(groupLoops);
+  const f = ref?.fingerprint ?? null;
+  const b = cfg.bounds;
+  const timeout = opts.timeout ?? (within(f?.timeoutSeconds ?? null, b.timeoutSeconds.min, b.timeoutSeconds.max) ? (f?.timeoutSeconds as number) : cfg.defaults.timeoutSeconds);
+  const interval = opts.interval ?? (within(f?.intervalSeconds ?? null, b.intervalSeconds.min, b.intervalSeconds.max) ? (f?.intervalSeconds as number) : cfg.defaults.intervalSeconds);
+  const states = f && f.states.length ? [...f.states] : ['application_state', 'client_state'];
+  const helperRefs = groupLoops.filter((l) => l.guard.kind === 'polling' && l.guard.helper);
+  const inlineRefs = groupLoops.filter((l) => l.guard.kind === 'polling' && !l.guard.helper);
+  const fileStyle = cfg.defaults.style === 'auto' ? (helperRefs.length > inlineRefs.length ? 'helper' : 'inline') : cfg.defaults.style;
+  const style = opts.style ?? fileStyle;
+  const reuse = style === 'helper' && !opts.upgrade && ref?.loop.guard.helper ? reuseOf(ref.loop, sourceOf(ref.loop.file)) : null;
+  const canonical: TargetGuard = {
+    timeoutSeconds: timeout,
+    intervalSeconds: interval,
+    states,
+    clock: 'monotonic',
+    sleep: 'async',
+    onTimeout: 'recheck-break',
+    logs: true,
+    exitsOnTerminalState: true,
+    style,
+    reuseHelper: reuse,
+  };
+  if (opts.upgrade || !f) return canonical;
+  // Follow the group exactly, so that the module passes consistency; --upgrade fixes them all.
+  const onTimeout = f.onTimeout === 'none' || f.onTimeout === 'continue' ? 'recheck-break' : f.onTimeout;
+  return {
+    ...canonical,
+    timeoutSeconds: opts.timeout ?? f.timeoutSeconds ?? timeout,
+    intervalSeconds: opts.interval ?? f.intervalSeconds ?? interval,
+    clock: f.clock ?? 'monotonic',
+    sleep: f.sleep ?? 'async',
+    onTimeout,
+    logs: f.logsOnTimeout,
+    exitsOnTerminalState: f.exitsOnTerminalState,
+  };
+}
+
+function loopKey(loop: MessageLoop, all: MessageLoop[]): string {
+  const same = all.filter((l) => l.file === loop.file && l.function === loop.function);
+  return `${loop.function}#${same.indexOf(loop)}`;
+}
+
+function liveFindings(findings: Finding[], file: string, ids: string[]): Finding[] {
+  return findings.filter((f) => f.file === file && !f.suppressed && ids.includes(f.ruleId));
+}
+
+/** Checks a fixed text by scanning it as if it were on disk; returns why it is refused, or null. */
+async function recheck(opts: FixOptions, file: FileFix, fixedKeys: Set<string>, before: RunResult): Promise<string | null> {
+  const after = await run({ ...opts, paths: [file.file], sourceOverrides: new Map([[file.absPath, file.after as string]]) });
+  const a = after.files.find((f) => f.absPath === file.absPath);
+  const b = before.files.find((f) => f.absPath === file.absPath);
+  if (!a || !b) return 'the fixed file could not be re-scanned';
+  if (a.syntax.length > b.syntax.length) return `the result has a syntax error (${a.syntax[0]?.message ?? ''}, line ${a.syntax[0]?.position.line ?? '?'})`;
+  const afterLoops = after.loops.filter((l) => l.file === a.file);
+  for (const loop of afterLoops) {
+    const key = loopKey(loop, afterLoops);
+    if (!fixedKeys.has(key)) continue;
+    const bad = after.findings.filter((f) => f.loop === loop && !f.suppressed && (f.ruleId === 'HG001' || f.ruleId === 'HG003' || (f.severity === 'error' && UPGRADE_RULES.has(f.ruleId))));
+    if (bad.length) return `${loop.function} still fails after the fix: ${bad[0]?.ruleId} ${bad[0]?.message ?? ''}`;
+  }
+  for (const id of ['HG002', 'HG010', 'HG011']) {
+    const nb = liveFindings(before.findings, b.file, [id]).length;
+    const na = liveFindings(after.findings, a.file, [id]).length;
+    if (na > nb) return `the result adds ${id} findings: ${liveFindings(after.findings, a.file, [id])[0]?.message ?? ''}`;
+  }
+  return null;
+}
+
+function encodingOf(bytes: Buffer): { bom: boolean; encode: ((text: string) => Buffer) | string } {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const head = bytes.subarray(0, 400).toString('latin1').split(/\r?\n|\r/, 2).join('\n');
+  const coding = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head)?.[1]?.toLowerCase() ?? 'utf-8';
+  if (/^utf[-_]?8/.test(coding)) return { bom, encode: (t) => Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(t, 'utf8')]) };
+  if (/^(latin[-_]?1|iso[-_]?8859[-_]?1|l1)$/.test(coding)) return { bom, encode: (t) => Buffer.from(t, 'latin1') };
+  return { bom, encode: `files encoded as ${coding} are not rewritten` };
+}
+
+export async function runFix(opts: FixOptions): Promise<FixResult> {
+  const scan = await run(opts);
+  const statusOf = new Map(scan.loops.map((l, i) => [l, scan.report.loops[i]?.status ?? 'pass']));
+  const sources = new Map<string, string>();
+  const sourceOf = (file: string): string | null => {
+    const f = scan.files.find((x) => x.file === file);
+    if (!f) return null;
+    if (!sources.has(f.absPath)) {
+      const r = decodeSource(readFileSync(f.absPath));
+      if (r.ok) sources.set(f.absPath, r.text);
+    }
+    return sources.get(f.absPath) ?? null;
+  };
+  const groupOf = (loop: MessageLoop): MessageLoop[] =>
+    scan.config.consistency === 'repository' ? scan.loops : scan.loops.filter((l) => l.file === loop.file);
+  const parser = await loadParser();
+  const out: FileFix[] = [];
+  for (const fa of scan.files) {
+    if (fa.skipped || fa.language !== 'python') continue;
+    const loops = fa.loops;
+    const failing = loops.filter((l) => statusOf.get(l) === 'fail' && l.guard.kind !== 'framework');
+    let upgrade: MessageLoop[] = [];
+    if (opts.upgrade && loops.length) {
+      const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);
+      upgrade = loops.filter((l) => {
+        if (l.guard.kind !== 'polling' || !l.guard.fingerprint) return false;
+        const flagged = scan.findings.some((f) => f.loop === l && !f.suppressed && UPGRADE_RULES.has(f.ruleId));
+        const f = l.guard.fingerprint;
+        const differs =
+          f.timeoutSeconds !== target.timeoutSeconds || f.intervalSeconds !== target.intervalSeconds || f.clock !== 'monotonic' ||
+          !f.exitsOnTerminalState || !f.logsOnTimeout || f.sleep !== 'async' || f.onTimeout !== 'recheck-break';
+        return flagged || differs;
+      });
+    }
+    if (failing.length === 0 && upgrade.length === 0) continue;
+    const bytes = readFileSync(fa.absPath);
+    const decoded = decodeSource(bytes);
+    if (!decoded.ok) continue;
+    const text = decoded.text;
+    const fix: FileFix = { file: fa.file, absPath: fa.absPath, before: text, after: null, outcomes: [], refused: null, written: false };
+    out.push(fix);
+    const { tree, text: parsedText } = parseTolerant(parser, text);
+    try {
+      const module = buildModule(fa.file, fa.absPath, parsedText, tree.rootNode);
+      module.source = text; // edits apply to the real text; the tolerant parse keeps every offset
+      const plan = planFile({
+        module,
+        style: detectStyle(text),
+        failing,
+        upgrade,
+        target: targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf),
+        placement: opts.placement,
+        guardHelpers: scan.config.guardHelpers,
+      });
+      fix.outcomes = plan.outcomes;
+      if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
+    } finally {
+      tree.delete();
+    }
+    if (fix.after === null || fix.after === text) {
+      fix.after = null;
+      continue;
+    }
+    const fixedKeys = new Set(fix.outcomes.filter((o) => o.skipped === null).map((o) => loopKey(o.loop, loops)));
+    const refusal = await recheck(opts, fix, fixedKeys, scan);
+    const enc = encodingOf(bytes);
+    if (refusal || typeof enc.encode === 'string') {
+      fix.refused = refusal ?? (enc.encode as string);
+      fix.after = null;
+      continue;
+    }
+    if (opts.write) {
+      try {
+        writeAtomic(fa.absPath, enc.encode(fix.after), bytes);
+        fix.written = true;
+      } catch (e) {
+        fix.refused = e instanceof ChangedOnDiskError ? 'the file changed on disk since it was read; not overwritten' : `could not write: ${(e as Error).message}`;
+      }
+    }
+  }
+  return { files: out, scan };
+}

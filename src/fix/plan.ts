@@ -1,0 +1,317 @@
+// Plans the edits for one Python file: where each failing loop's guard goes, what it looks
+// like (the group's fingerprint), which names and imports it needs. Edits only — no reprint.
+import {
+  HELPER_NAME,
+  renderHelperCall,
+  renderHelperDef,
+  renderInlineGuard,
+  type GuardTimeout,
+  type Layout,
+  type PythonGuardSpec,
+} from '../../codemods/python-starlette.js';
+import { certainlyWhenNotConnected, evalCondition } from '../languages/python/conditions.js';
+import { conditionContext } from '../languages/python/guards.js';
+import { functionAt, type PyFunction, type PyModule } from '../languages/python/module.js';
+import { field, isInside, LOOP_TYPES, named, statements, unwrap, type PyNode } from '../languages/python/nodes.js';
+import { leaves } from '../languages/python/polling.js';
+import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
+import type { TextEdit } from './edits.js';
+import { helperOffset, importEdits, planNames } from './names.js';
+import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
+
+/** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
+export interface TargetGuard {
+  timeoutSeconds: number;
+  intervalSeconds: number;
+  states: string[];
+  clock: Clock;
+  sleep: SleepKind;
+  onTimeout: GuardTimeout;
+  logs: boolean;
+  exitsOnTerminalState: boolean;
+  style: 'inline' | 'helper';
+  /** A polling helper the group already calls, to reuse: its name and an example call. */
+  reuseHelper: { name: string; argsAfterConnection: string } | null;
+}
+
+export interface LoopOutcome {
+  loop: MessageLoop;
+  /** null when fixed; otherwise why the loop was left alone. */
+  skipped: string | null;
+  action: 'insert' | 'replace' | 'upgrade' | null;
+}
+
+export interface FilePlanInput {
+  module: PyModule;
+  style: TextStyle;
+  /** Loops that fail the policy: they get a guard. */
+  failing: MessageLoop[];
+  /** Polling guards to rewrite to the target (`--upgrade`). */
+  upgrade: MessageLoop[];
+  target: TargetGuard;
+  placement: 'per-message' | 'before-loop';
+  guardHelpers: readonly string[];
+}
+
+export interface FilePlan {
+  edits: TextEdit[];
+  outcomes: LoopOutcome[];
+}
+
+const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+function nodeAt(root: PyNode, span: Span): PyNode | null {
+  const start = { row: span.start.line - 1, column: span.start.column - 1 };
+  const end = { row: span.end.line - 1, column: span.end.column - 1 };
+  return root.descendantForPosition(start, end);
+}
+
+/** The statement (a direct child of a block) that contains a node. */
+function statementOf(node: PyNode): PyNode | null {
+  let n: PyNode | null = node;
+  while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+function precedingSiblings(stmt: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  for (const s of statements(stmt.parent)) {
+    if (s.id === stmt.id) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/** `if <not connected>: break` statements right before the statement: the guard goes above them. */
+function leadingChecks(stmt: PyNode, fn: PyFunction, guardHelpers: readonly string[]): PyNode[] {
+  const cctx = conditionContext(fn, { index: null, guardHelpers }, 1);
+  const before = precedingSiblings(stmt);
+  const checks: PyNode[] = [];
+  for (let i = before.length - 1; i >= 0; i--) {
+    const s = before[i] as PyNode;
+    const cond = s.type === 'if_statement' ? field(s, 'condition') : null;
+    if (!cond || !leaves(field(s, 'consequence')) || named(s).some((c) => c.type === 'else_clause' || c.type === 'elif_clause')) break;
+    if (!certainlyWhenNotConnected(evalCondition(cond, cctx))) break;
+    checks.unshift(s);
+  }
+  return checks;
+}
+
+/** `if not is_ready(websocket, cid): break` → `is_ready(websocket, cid)`: the module's own re-check. */
+function recheckOf(checks: PyNode[]): string | null {
+  for (const c of checks) {
+    const cond = unwrap(field(c, 'condition') as PyNode);
+    if (cond.type !== 'not_operator') continue;
+    const inner = unwrap(field(cond, 'argument') as PyNode);
+    if (inner.type === 'call') return inner.text.replace(/\s+/g, ' ');
+  }
+  return null;
+}
+
+function indentOf(text: string, node: PyNode): string | null {
+  const start = lineStart(text, node.startIndex);
+  const lead = text.slice(start, node.startIndex);
+  return /^[ \t]*$/.test(lead) ? lead : null;
+}
+
+function enclosingLoop(node: PyNode, fn: PyFunction): boolean {
+  for (let n = node.parent; n && n.id !== fn.node.id; n = n.parent) if (LOOP_TYPES.has(n.type)) return true;
+  return false;
+}
+
+interface Site {
+  /** The statement the guard goes before (or replaces). */
+  stmt: PyNode;
+  /** Replace from `start` to `end` instead of inserting at `stmt`'s line. */
+  replace: { start: number; end: number } | null;
+  leave: 'break' | 'return';
+  recheck: string | null;
+  conn: string;
+}
+
+/** Where a failing loop's guard goes, or why it cannot go anywhere safely. */
+function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
+  const { module } = input;
+  const anchor = nodeAt(module.root, loop.receive.span);
+  const loopNode = nodeAt(module.root, loop.span);
+  if (!anchor || !loopNode) return 'could not locate the loop in the file';
+  const fn = functionAt(module, anchor);
+  if (!fn.isAsync) return 'the receive is in a non-async function: an awaited wait cannot be added there';
+  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
+    if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
+  }
+  const body = field(loopNode, 'body');
+  const perMessage = input.placement === 'per-message' && body !== null && isInside(anchor, body);
+  const conn = loop.receive.connection;
+  if (loop.guard.kind === 'unbounded' && loop.guard.helper === null && loop.guard.span) {
+    const wait = nodeAt(module.root, loop.guard.span);
+    const stmt = wait ? statementOf(wait) : null;
+    if (!stmt) return 'could not locate the unbounded wait';
+    const inLoop = body !== null && isInside(stmt, body);
+    return {
+      stmt,
+      replace: { start: lineStart(module.source, stmt.startIndex), end: lineEndAfterBreak(module.source, stmt.endIndex) },
+      leave: inLoop || enclosingLoop(stmt, fn) ? 'break' : 'return',
+      recheck: null,
+      conn,
+    };
+  }
+  const target = perMessage ? statementOf(anchor) : statementOf(loopNode);
+  if (!target) return 'could not locate the statement to guard';
+  const checks = leadingChecks(target, fn, input.guardHelpers);
+  const stmt = checks[0] ?? target;
+  return {
+    stmt,
+    replace: null,
+    leave: perMessage || enclosingLoop(loopNode, fn) ? 'break' : 'return',
+    recheck: recheckOf(checks),
+    conn,
+  };
+}
+
+/** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
+function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode } | string {
+  if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
+  const wait = loop.guard.span ? nodeAt(module.root, loop.guard.span) : null;
+  const stmt = wait ? statementOf(wait) : null;
+  if (!stmt || !LOOP_TYPES.has(stmt.type)) return 'could not locate the polling guard';
+  const anchor = nodeAt(module.root, loop.receive.span);
+  const siblings = statements(stmt.parent);
+  const at = siblings.findIndex((s) => s.id === stmt.id);
+  // Setup: assignments right above the wait that only the guard uses.
+  let first = at;
+  const rest = (from: number) => siblings.slice(from).map((s) => s.text).join('\n');
+  for (let i = at - 1; i >= 0; i--) {
+    const s = siblings[i] as PyNode;
+    const expr = s.type === 'expression_statement' ? named(s)[0] : null;
+    const name = expr?.type === 'assignment' ? field(expr, 'left') : null;
+    if (name?.type !== 'identifier') break;
+    const used = new RegExp(`\\b${name.text}\\b`);
+    if (!used.test(stmt.text)) break;
+    first = i;
+  }
+  // Fallback: statements after the wait up to the one that leaves, before the receive.
+  let last = at;
+  for (let i = at + 1; i < siblings.length; i++) {
+    const s = siblings[i] as PyNode;
+    if (anchor && isInside(anchor, s)) break;
+    const leaving = ['break_statement', 'return_statement', 'raise_statement'].includes(s.type) || (s.type === 'if_statement' && leaves(field(s, 'consequence')));
+    if (!leaving) break;
+    last = i;
+    break;
+  }
+  const region = siblings.slice(first, last + 1);
+  const after = rest(last + 1);
+  for (const s of region.slice(0, at - first)) {
+    const left = field(named(s)[0] as PyNode, 'left')?.text ?? '';
+    if (new RegExp(`\\b${left}\\b`).test(after)) return `\`${left}\` is used after the guard; rewrite it by hand`;
+  }
+  const firstNode = region[0] as PyNode;
+  const lastNode = region[region.length - 1] as PyNode;
+  return { start: lineStart(module.source, firstNode.startIndex), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode };
+}
+
+export function planFile(input: FilePlanInput): FilePlan {
+  const { module, style, target } = input;
+  const text = module.source;
+  const layoutAt = (indent: string): Layout => ({ indent, unit: style.indentUnit, eol: style.eol });
+  const needsTime = target.clock !== 'loop' || target.sleep === 'blocking';
+  const names = planNames(module, needsTime);
+  const edits: TextEdit[] = [];
+  const outcomes: LoopOutcome[] = [];
+  const helperStyle = target.style === 'helper';
+  let helperNeeded = false;
+  const hasOwnHelper = module.byName.has(HELPER_NAME);
+
+  const spec = (conn: string, leave: 'break' | 'return', recheck: string | null): PythonGuardSpec => ({
+    conn,
+    states: target.states,
+    timeoutSeconds: target.timeoutSeconds,
+    intervalSeconds: target.intervalSeconds,
+    clock: target.clock,
+    sleep: target.sleep,
+    exitsOnTerminalState: target.exitsOnTerminalState,
+    onTimeout: target.onTimeout === 'recheck-break' && leave === 'return' ? 'return' : target.onTimeout,
+    logs: target.logs,
+    recheck,
+    leave,
+    names: names.names,
+  });
+
+  const render = (site: { conn: string; leave: 'break' | 'return'; recheck: string | null }, indent: string): string => {
+    if (!helperStyle) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent));
+    helperNeeded ||= target.reuseHelper === null && !hasOwnHelper;
+    const call = target.reuseHelper
+      ? `${target.reuseHelper.name}(${site.conn}${target.reuseHelper.argsAfterConnection})`
+      : `${HELPER_NAME}(${site.conn})`;
+    return renderHelperCall(call, site.leave, layoutAt(indent));
+  };
+
+  for (const loop of input.failing) {
+    const site = siteFor(loop, input);
+    if (typeof site === 'string') {
+      outcomes.push({ loop, skipped: site, action: null });
+      continue;
+    }
+    const indent = indentOf(text, site.stmt);
+    if (indent === null) {
+      outcomes.push({ loop, skipped: 'the statement to guard shares its line with other code', action: null });
+      continue;
+    }
+    const block = render(site, indent);
+    if (site.replace) edits.push({ ...site.replace, text: block });
+    else {
+      const at = lineStart(text, site.stmt.startIndex);
+      edits.push({ start: at, end: at, text: block });
+    }
+    outcomes.push({ loop, skipped: null, action: site.replace ? 'replace' : 'insert' });
+  }
+
+  for (const loop of input.upgrade) {
+    const region = guardRegion(loop, module);
+    if (typeof region === 'string') {
+      outcomes.push({ loop, skipped: region, action: null });
+      continue;
+    }
+    const indent = indentOf(text, region.stmt);
+    const loopNode = nodeAt(module.root, loop.span);
+    const fn = functionAt(module, region.stmt);
+    if (indent === null || !loopNode) {
+      outcomes.push({ loop, skipped: 'the guard shares its lines with other code', action: null });
+      continue;
+    }
+    const body = field(loopNode, 'body');
+    const inLoop = body !== null && isInside(region.stmt, body);
+    const leave = inLoop || enclosingLoop(loopNode, fn) ? 'break' : 'return';
+    edits.push({ start: region.start, end: region.end, text: render({ conn: loop.receive.connection, leave, recheck: null }, indent) });
+    outcomes.push({ loop, skipped: null, action: 'upgrade' });
+  }
+
+  if (outcomes.some((o) => o.skipped === null)) {
+    edits.push(...importEdits(module, names, style.eol));
+    if (helperNeeded) {
+      const at = helperOffset(module);
+      const def = renderHelperDef(
+        {
+          states: target.states,
+          timeoutSeconds: target.timeoutSeconds,
+          intervalSeconds: target.intervalSeconds,
+          clock: target.clock,
+          sleep: target.sleep,
+          exitsOnTerminalState: target.exitsOnTerminalState,
+          logs: target.logs,
+          names: names.names,
+        },
+        layoutAt(''),
+      );
+      const atEnd = at >= text.length;
+      edits.push({ start: at, end: at, text: atEnd ? `${style.eol}${style.eol}${def}` : `${def}${style.eol}${style.eol}` });
+    }
+  }
+  return { edits, outcomes };
+}
+
+/** Compared fields of a fingerprint, as one key: loops with equal keys have matching guards. */
+export function fingerprintKey(f: Fingerprint): string {
+  return JSON.stringify([f.timeoutSeconds, f.intervalSeconds, [...f.states].sort(), f.clock, f.sleep, f.onTimeout, f.logsOnTimeout, f.exitsOnTerminalState]);
+}
