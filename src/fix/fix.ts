@@ -151,7 +151,8 @@ function encodingOf(bytes: Buffer): { bom: boolean; encode: ((text: string) => B
 
 export async function runFix(opts: FixOptions): Promise<FixResult> {
   const scan = await run(opts);
-  const statusOf = new Map(scan.loops.map((l, i) => [l, scan.report.loops[i]?.status ?? 'pass']));
+  // Loops that fail the policy (live HG001/HG003) get a guard; other findings need --upgrade.
+  const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
   const sources = new Map<string, string>();
   const sourceOf = (file: string): string | null => {
     const f = scan.files.find((x) => x.file === file);
@@ -169,7 +170,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   for (const fa of scan.files) {
     if (fa.skipped || fa.language !== 'python') continue;
     const loops = fa.loops;
-    const failing = loops.filter((l) => statusOf.get(l) === 'fail' && l.guard.kind !== 'framework');
+    const failing = loops.filter((l) => failsPolicy(l) && l.guard.kind !== 'framework');
     let upgrade: MessageLoop[] = [];
     if (opts.upgrade && loops.length) {
       const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);

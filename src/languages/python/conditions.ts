@@ -28,6 +28,8 @@ export interface ConditionContext {
   callMeaning: (call: PyNode) => CallMeaning;
   /** The value a local name was assigned before the node (`state = ws.application_state`). */
   valueOf?: (name: PyNode) => PyNode | null;
+  /** The expression a `@property` returns (`self.connected` → `self.ws.application_state == …`). */
+  propertyValue?: (attr: PyNode) => PyNode | null;
 }
 
 const all = (): Set<State> => new Set(ALL_STATES);
@@ -121,6 +123,9 @@ function comparison(node: PyNode, ctx: ConditionContext): StateTest {
     const t = known(states, read.attr, read.conn);
     return op === 'in' ? t : negate(t);
   }
+  // ws.client_state.name == "DISCONNECTED", ws.client_state.value == 2 (Starlette's enum values).
+  const viaMember = memberComparison(left, right, op, ctx) ?? memberComparison(right, left, op, ctx);
+  if (viaMember) return viaMember;
   // WebSocketState.DISCONNECTED in (ws.client_state, ws.application_state)
   const s = stateConstant(left, ctx.table);
   const coll = unwrap(right);
@@ -139,6 +144,25 @@ function comparison(node: PyNode, ctx: ConditionContext): StateTest {
     return op === 'in' ? t : negate(t);
   }
   return unknown();
+}
+
+const STATE_VALUES: Record<string, State> = { '0': 'CONNECTING', '1': 'CONNECTED', '2': 'DISCONNECTED', '3': 'RESPONSE' };
+
+function memberComparison(member: PyNode, literal: PyNode, op: string, ctx: ConditionContext): StateTest | null {
+  const m = unwrap(member);
+  if (m.type !== 'attribute' || !['==', '!=', 'is', 'is not'].includes(op)) return null;
+  const which = field(m, 'attribute')?.text;
+  const read = stateRead(field(m, 'object') as PyNode, ctx);
+  if (!read || (which !== 'name' && which !== 'value')) return null;
+  const lit = unwrap(literal);
+  let state: State | null = null;
+  if (which === 'name' && lit.type === 'string') {
+    const text = lit.text.replace(/^[a-z]*['"]+|['"]+$/gi, '');
+    state = STATE_SET.has(text) ? (text as State) : null;
+  } else if (which === 'value' && lit.type === 'integer') state = STATE_VALUES[lit.text] ?? null;
+  if (!state) return null;
+  const t = known(new Set([state]), read.attr, read.conn);
+  return op === '==' || op === 'is' ? t : negate(t);
 }
 
 /** Evaluates a condition expression into a StateTest. */
@@ -171,6 +195,10 @@ export function evalCondition(node: PyNode, ctx: ConditionContext): StateTest {
       if (meaning?.kind === 'connected') return known(new Set(['CONNECTED']), '', meaning.conn);
       if (meaning?.kind === 'always-true') return constant(true);
       return unknown();
+    }
+    case 'attribute': {
+      const value = ctx.propertyValue?.(n);
+      return value ? evalCondition(value, { ...ctx, propertyValue: undefined }) : unknown();
     }
     default:
       return unknown();

@@ -55,6 +55,7 @@ function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
     }
     if (q.startsWith('sanic.') && /Websocket/i.test(q)) return connection('sanic', 'high');
     if (q.startsWith('quart.') && /Websocket/i.test(q)) return connection('quart', 'high');
+    if (/(^|\.)WebSocketTestSession$/.test(q)) return connection('starlette-testclient', 'high');
     if (/(^|\.)WebSocket$/.test(q)) return connection(module.frameworks[0] ?? 'unknown', 'medium', null);
   }
   return 'not-a-connection';
@@ -74,6 +75,14 @@ const NOT_CONNECTION_FACTORIES = [
   /^multiprocessing\./,
   /^trio\.open_memory_channel$/,
   /^zmq\./,
+  /^socket\./,
+  /^ssl\./,
+];
+
+/** Client libraries whose connect returns after the opening handshake. */
+const CLIENT_FACTORIES: [RegExp, string][] = [
+  [/^websocket\.(create_connection|WebSocket)$/, 'websocket-client connects (handshake included) before returning'],
+  [/^httpx_ws\.(connect_ws|aconnect_ws)$/, 'httpx-ws completes the handshake before yielding the session'],
 ];
 
 /** Classifies the value a name was bound from: `web.WebSocketResponse()`, `websockets.connect(...)`. */
@@ -86,6 +95,7 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
   const method = field(callee, 'attribute')?.text ?? callee.text;
   if (NOT_CONNECTION_FACTORIES.some((re) => re.test(q))) return 'not-a-connection';
   if (method === 'socket' || method === 'Queue') return 'not-a-connection';
+  for (const [re, reason] of CLIENT_FACTORIES) if (re.test(q)) return connection('unknown', 'high', reason);
   if (method === 'websocket_connect') return connection('starlette-testclient', 'high');
   if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
   if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
@@ -134,6 +144,9 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
         const v = fromFactory(right, fn, name);
         if (v === 'not-a-connection') return v;
+        // `conn, addr = server.accept()`: a TCP socket (a WebSocket's accept() returns None).
+        const call = unwrap(right);
+        if (call.type === 'call' && field(field(call, 'function') ?? call, 'attribute')?.text === 'accept') return 'not-a-connection';
       }
     } else {
       const value = field(n, 'value');
@@ -168,6 +181,11 @@ function attributeProvenance(attr: string, fn: PyFunction): Verdict {
       if (!isTarget) return true;
       if (ann) verdict = fromAnnotation(ann, fn.module);
       const right = field(n, 'right');
+      if (!verdict && right && unwrap(right).type === 'call') {
+        const method = fn.module.functions.find((f) => f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && f.classNode?.id === cls.id);
+        const v = fromFactory(right, method ?? fn, `self.${attr}`);
+        if (v) verdict = v;
+      }
       if (!verdict && right?.type === 'identifier') {
         const method = fn.module.functions.find((f) => f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && f.classNode?.id === cls.id);
         const p = method?.params.find((x) => x.name === right.text);
@@ -229,6 +247,8 @@ export function classifyConnection(
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);
   } else if (r.type === 'call') {
     verdict = fromGetter(r, fn, connectionNames, resolve);
+  } else if (r.type === 'subscript') {
+    return fromContainer(r, fn, connectionNames);
   }
   if (verdict === 'not-a-connection') return null;
   if (verdict) return verdict;
@@ -239,6 +259,20 @@ export function classifyConnection(
     return connection('starlette-testclient', 'medium');
   }
   return named;
+}
+
+/** `self.rooms[room_id].receive_text()`: the container's annotation, else its (plural) name. */
+function fromContainer(sub: PyNode, fn: PyFunction, names: readonly string[]): Connection | null {
+  const container = field(sub, 'value');
+  if (!container) return null;
+  let verdict: Verdict = null;
+  if (container.type === 'identifier') verdict = provenance(container.text, fn);
+  else if (container.type === 'attribute' && field(container, 'object')?.text === 'self') verdict = attributeProvenance(field(container, 'attribute')?.text ?? '', fn);
+  if (verdict === 'not-a-connection') return null;
+  if (verdict) return verdict;
+  const last = (container.text.split('.').pop() ?? '').replace(/^_+/, '').toLowerCase();
+  const singular = last.replace(/(?:^active_)?(.*?)s$/, '$1');
+  return names.includes(singular) ? byName(singular, fn, names) : null;
 }
 
 /** `self._get_websocket().receive_text()`: the getter's return annotation, else its name. */

@@ -3,7 +3,7 @@
 // precede the loop in the same function. A check on one branch only, or after the receive,
 // does not dominate the receive and is not a guard.
 import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
-import { isLogCall, statementCall } from './calls.js';
+import { callsIn, isLogCall, sleepOf, statementCall } from './calls.js';
 import {
   certainlyWhenNotConnected,
   evalCondition,
@@ -86,9 +86,18 @@ function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: n
   return null;
 }
 
-export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): ConditionContext {
+/** A condition context that also knows the function's repository calls and the receive. */
+export interface PathContext extends ConditionContext {
+  resolve: (call: PyNode) => PyFunction | null;
+  /** The receive the guard protects: a swallowed raise before it "continues" or falls through. */
+  anchor?: PyNode;
+}
+
+export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): PathContext {
   const table = fn.module.imports;
   return {
+    resolve: (call) => resolveCall(call, fn, gctx.index),
+    propertyValue: (attr) => propertyValue(attr, fn),
     table,
     isStateAttr: (name) => STATE_ATTR.test(name),
     callMeaning: (call): CallMeaning => {
@@ -100,6 +109,57 @@ export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1):
     },
     valueOf: (id) => localValue(id, fn),
   };
+}
+
+/** `self.connected` where `connected` is a `@property` of the class returning one expression. */
+function propertyValue(attr: PyNode, fn: PyFunction): PyNode | null {
+  if (field(attr, 'object')?.text !== 'self' || !fn.classNode) return null;
+  const name = field(attr, 'attribute')?.text;
+  const cls = fn.classNode;
+  const prop = fn.module.functions.find(
+    (f) => f.classNode?.id === cls.id && f.name === name && f.decorators.some((d) => /^@\s*(\w+\.)?(property|cached_property)\b/.test(d.text)),
+  );
+  const body = prop ? statements(field(prop.node, 'body')) : [];
+  const ret = body.length === 1 && body[0]?.type === 'return_statement' ? named(body[0])[0] : null;
+  return ret ?? null;
+}
+
+/** The `except` clause inside the function that catches a `raise` statement, if any. */
+export function catchingHandler(raise: PyNode, limit: PyNode): PyNode | null {
+  const raised = named(raise)[0];
+  const cls = raised ? (raised.type === 'call' ? field(raised, 'function') : raised)?.text ?? '' : '';
+  let child = raise;
+  for (let n = raise.parent; n && n.id !== limit.id; child = n, n = n.parent) {
+    if (n.type !== 'try_statement' || field(n, 'body')?.id !== child.id) continue;
+    for (const clause of named(n).filter((c) => c.type === 'except_clause')) {
+      const kinds = named(clause).filter((c) => c.type !== 'block');
+      if (kinds.length === 0) return clause;
+      const names = kinds.map((k) => (k.type === 'as_pattern' ? (named(k)[0]?.text ?? '') : k.text)).join(',').replace(/[()\s]/g, '').split(',');
+      if (names.some((t) => t === cls || /^(Exception|BaseException)$/.test(t) || (TIMEOUT_EXCEPTIONS.test(t) && TIMEOUT_EXCEPTIONS.test(cls)))) return clause;
+    }
+  }
+  return null;
+}
+
+function handlerBody(clause: PyNode): PyNode[] {
+  return statements(field(clause, 'body') ?? named(clause).find((c) => c.type === 'block') ?? null);
+}
+
+/** What a `raise` really does in the loop: leave, or (swallowed by an except) continue or fall through. */
+function raiseOutcome(raise: PyNode, cctx: PathContext, flags: ReadonlySet<string>, fn: PyFunction): PathResult {
+  const clause = catchingHandler(raise, fn.node);
+  if (!clause) return { onTimeout: 'raise', logs: false };
+  const r = followPath(handlerBody(clause), cctx, flags, fn);
+  if (r.onTimeout !== 'none') return r;
+  const tryNode = clause.parent;
+  const skipsReceive = cctx.anchor && tryNode && isInside(cctx.anchor, tryNode);
+  return { onTimeout: skipsReceive ? 'continue' : 'none', logs: r.logs };
+}
+
+/** A call to a repository function that logs (`report_timeout(ws, 3.0)`). */
+function logsThroughHelper(call: PyNode, cctx: PathContext): boolean {
+  const target = cctx.resolve(call);
+  return target !== null && findInScope(target.node, new Set(['call'])).some((c) => isLogCall(c, target.module.imports));
 }
 
 /** The right-hand side of the last assignment to a local name before its use. */
@@ -121,7 +181,7 @@ interface PathResult {
 
 type FallbackCondition = 'recheck' | 'flag' | 'unknown';
 
-function fallbackCondition(cond: PyNode, cctx: ConditionContext, flags: ReadonlySet<string>): FallbackCondition {
+function fallbackCondition(cond: PyNode, cctx: PathContext, flags: ReadonlySet<string>): FallbackCondition {
   const t = evalCondition(cond, cctx);
   if (certainlyWhenNotConnected(t)) return 'recheck';
   // `if not ready:` where `ready` is only set inside the wait: true exactly when the wait ran out.
@@ -134,11 +194,11 @@ function fallbackCondition(cond: PyNode, cctx: ConditionContext, flags: Readonly
   return 'unknown';
 }
 
-function followPath(stmts: PyNode[], cctx: ConditionContext, flags: ReadonlySet<string>, table: PyFunction): PathResult {
+function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<string>, table: PyFunction): PathResult {
   let logs = false;
   for (const s of stmts) {
     const call = statementCall(s);
-    if (call && isLogCall(call, table.module.imports)) {
+    if (call && (isLogCall(call, table.module.imports) || logsThroughHelper(call, cctx))) {
       logs = true;
       continue;
     }
@@ -147,8 +207,10 @@ function followPath(stmts: PyNode[], cctx: ConditionContext, flags: ReadonlySet<
         return { onTimeout: 'break', logs };
       case 'return_statement':
         return { onTimeout: 'return', logs };
-      case 'raise_statement':
-        return { onTimeout: 'raise', logs };
+      case 'raise_statement': {
+        const r = raiseOutcome(s, cctx, flags, table);
+        return { onTimeout: r.onTimeout, logs: logs || r.logs };
+      }
       case 'continue_statement':
         return { onTimeout: 'continue', logs };
       case 'if_statement': {
@@ -217,11 +279,25 @@ function timeoutHandler(node: PyNode, limit: PyNode): PyNode | null {
   return null;
 }
 
+/** A `with contextlib.suppress(TimeoutError)` (or Exception) around a node. */
+function suppressingWith(node: PyNode, limit: PyNode, fn: PyFunction): PyNode | null {
+  for (let n = node.parent; n && n.id !== limit.id; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    for (const c of findInScope(n, new Set(['call']))) {
+      if (!isInside(c, n) || (field(n, 'body') && isInside(c, field(n, 'body') as PyNode))) continue;
+      if (qualify(field(c, 'function') ?? c, fn.module.imports) !== 'contextlib.suppress') continue;
+      const kinds = named(field(c, 'arguments') ?? c).map((a) => qualify(a, fn.module.imports) ?? a.text);
+      if (kinds.some((k) => TIMEOUT_EXCEPTIONS.test(k))) return n;
+    }
+  }
+  return null;
+}
+
 function waitTimeoutPath(
   w: WaitLoop,
   anchor: PyNode | null,
   limit: PyNode,
-  cctx: ConditionContext,
+  cctx: PathContext,
   fn: PyFunction,
 ): PathResult {
   const after = () => statementsAfter(w.loop, anchor, limit);
@@ -229,7 +305,10 @@ function waitTimeoutPath(
   if (w.timeoutEntry.kind === 'scope') {
     const scope = w.timeoutEntry.withNode;
     if (!w.timeoutEntry.raises) return followPath(statementsAfter(scope, anchor, limit), cctx, flags, fn);
-    // The scope raises TimeoutError: the handler of the try around it is the timeout path.
+    // The scope raises TimeoutError: `contextlib.suppress(TimeoutError)` around it goes on
+    // after that `with`; else the handler of the try around it is the timeout path.
+    const suppress = suppressingWith(scope, limit, fn);
+    if (suppress) return followPath(statementsAfter(suppress, anchor, limit), cctx, flags, fn);
     const handler = timeoutHandler(scope, limit);
     return handler ? followPath(statements(field(handler, 'body') ?? named(handler).find((c) => c.type === 'block') ?? null), cctx, flags, fn) : { onTimeout: 'raise', logs: false };
   }
@@ -272,7 +351,7 @@ interface HelperTimeout {
 }
 
 /** What a polling helper does when its bound runs out: raise, or return a falsy/truthy value. */
-function helperTimeout(w: WaitLoop, helper: PyFunction, cctx: ConditionContext): HelperTimeout {
+function helperTimeout(w: WaitLoop, helper: PyFunction, cctx: PathContext): HelperTimeout {
   const path = waitTimeoutPath(w, null, helper.node, cctx, helper);
   if (path.onTimeout === 'raise') return { kind: 'raise', logs: path.logs };
   // Find the return that ends the timeout path: `return False` / `return None` / implicit.
@@ -318,7 +397,7 @@ function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx:
 interface SearchContext {
   fn: PyFunction;
   gctx: GuardContext;
-  cctx: ConditionContext;
+  cctx: PathContext;
   /** The receive (or the loop, for `async for … in ws.iter_text()`). */
   anchor: PyNode;
   messageLoop: PyNode;
@@ -398,6 +477,58 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
   };
 }
 
+/**
+ * `if not connected: await asyncio.sleep(t); continue` waits with the message loop itself: a
+ * polling guard when a counter bounds it (`if tries > 300: break`), else an unbounded wait.
+ */
+function continueWait(ifStmt: PyNode, cond: PyNode, consequence: PyNode, placement: Placement, sctx: SearchContext): Candidate | null {
+  const table = sctx.fn.module.imports;
+  const sleepCallNode = callsIn(consequence).find((c) => sleepOf(c, table));
+  if (!sleepCallNode) return null;
+  const sleep = sleepOf(sleepCallNode, table);
+  const interval = evalNumber(sleep?.argument ?? null, sctx.fn.env);
+  const test = evalCondition(cond, sctx.cctx);
+  let bound: { polls: number; branch: PyNode; node: PyNode } | null = null;
+  for (const inner of findInScope(consequence, new Set(['if_statement']))) {
+    const c = field(inner, 'condition');
+    const body = field(inner, 'consequence');
+    const cmp = c ? unwrap(c) : null;
+    if (!cmp || cmp.type !== 'comparison_operator' || !body || !leaves(body) || leaves(body) === 'continue') continue;
+    const [l, r] = named(cmp);
+    const counter = l?.type === 'identifier' ? l : null;
+    const counted = counter && findInScope(consequence, new Set(['augmented_assignment'])).some((a) => field(a, 'left')?.text === counter.text);
+    const n = r ? evalNumber(r, sctx.fn.env) : null;
+    if (counted && n !== null) {
+      bound = { polls: n, branch: body, node: r as PyNode };
+      break;
+    }
+  }
+  const states = [...test.attrs].sort();
+  if (!bound) {
+    return { kind: 'unbounded', node: ifStmt, placement, summary: brief(ifStmt), helper: null, fingerprint: null, wait: null, nameNodes: [cond] };
+  }
+  const path = followPath(statements(bound.branch), sctx.cctx, new Set(), sctx.fn);
+  const exits =
+    !test.may.has('DISCONNECTED') ||
+    findInScope(consequence, new Set(['if_statement'])).some((i) => {
+      const t = evalCondition(field(i, 'condition') as PyNode, sctx.cctx);
+      const a = leaves(field(i, 'consequence'));
+      return t.informative && t.must.has('DISCONNECTED') && !t.must.has('CONNECTING') && a !== null && a !== 'continue';
+    });
+  const fingerprint: Fingerprint = {
+    timeoutSeconds: interval !== null ? Math.round(bound.polls * interval * 1e9) / 1e9 : null,
+    intervalSeconds: interval,
+    states,
+    clock: null,
+    sleep: sleep?.kind ?? null,
+    onTimeout: path.onTimeout,
+    logsOnTimeout: path.logs,
+    exitsOnTerminalState: exits,
+    placement,
+  };
+  return { kind: 'polling', node: ifStmt, placement, summary: brief(ifStmt), helper: null, fingerprint, wait: null, nameNodes: [ifStmt] };
+}
+
 function callInCondition(cond: PyNode): PyNode | null {
   let found: PyNode | null = null;
   walk(cond, (n) => {
@@ -472,6 +603,18 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         }
         continue;
       }
+      if (action === 'continue') {
+        const spin = continueWait(s, cond, consequence, placement, sctx);
+        if (spin) {
+          out.push(spin);
+          continue;
+        }
+      }
+      if (action === 'raise') {
+        // A raise swallowed by an except that falls through to the receive guards nothing.
+        const last = statements(consequence).pop() as PyNode;
+        if (raiseOutcome(last, sctx.cctx, new Set(), sctx.fn).onTimeout === 'none') continue;
+      }
       const call = callInCondition(cond);
       const viaHelper = call ? helperCandidate(call, s, statements(consequence), placement, sctx) : null;
       if (viaHelper && viaHelper.kind !== 'check') {
@@ -542,7 +685,7 @@ function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: Search
 const RANK: Record<Candidate['kind'], number> = { polling: 3, unbounded: 2, check: 1 };
 
 export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext): Guard {
-  const cctx = conditionContext(fn, gctx, 1);
+  const cctx = { ...conditionContext(fn, gctx, 1), anchor };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {

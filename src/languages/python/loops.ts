@@ -73,13 +73,17 @@ function containsContinue(node: PyNode): boolean {
   return found;
 }
 
+/** How many repository calls deep a receive is followed (wrappers of wrappers, as real code has). */
+const HELPER_DEPTH = 3;
+
 /** A function of the repository that receives once (not in a loop of its own) on its connection. */
-function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth = HELPER_DEPTH): FoundReceive | null {
   const target = resolveCall(call, fn, opts.index);
   if (!target || target.node.id === fn.node.id) return null;
   for (const inner of findInScope(target.node, new Set(['call']))) {
-    const r = directReceive(inner, target, opts);
-    if (!r || owningLoop(inner, target)) continue;
+    if (owningLoop(inner, target)) continue;
+    const r = directReceive(inner, target, opts) ?? (depth > 1 ? receivingHelper(inner, target, opts, depth - 1) : null);
+    if (!r) continue;
     // Map the helper's parameter back to the caller's argument.
     let connectionText = r.connectionText;
     const param = target.params.find((p) => p.name === r.connectionText);

@@ -71,7 +71,13 @@ function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | 
   const k = evalNumber(n, ctx.env);
   if (k !== null) return { now: 0, mark: 0, c: k, clock: null, clockCall: null, constNode: n };
   if (n.type === 'call') {
-    const clock = clockOf(n, table);
+    const callee = field(n, 'function');
+    const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : null;
+    // `(now - start).total_seconds()`, `datetime.now().timestamp()`: the same reading in seconds.
+    if ((method === 'total_seconds' || method === 'timestamp') && callee) return linear(field(callee, 'object'), ctx, inLoop);
+    const delta = timedeltaSeconds(n, ctx);
+    if (delta !== null) return { now: 0, mark: 0, c: delta, clock: null, clockCall: null, constNode: n };
+    const clock = clockOf(n, table) ?? loopClockByName(n, ctx);
     if (!clock) return null;
     const ns = /_ns$/.test(field(n, 'function')?.text ?? '') ? 1e-9 : 1;
     return { now: inLoop ? ns : 0, mark: inLoop ? 0 : ns, c: 0, clock, clockCall: n, constNode: null };
@@ -100,6 +106,39 @@ function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | 
     if (op === '/' && other === a && scalar !== 0) return { now: a.now / scalar, mark: a.mark / scalar, c: a.c / scalar, ...meta };
   }
   return null;
+}
+
+const TIMEDELTA_ARGS = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
+const TIMEDELTA_SECONDS: Record<string, number> = { days: 86400, seconds: 1, microseconds: 1e-6, milliseconds: 1e-3, minutes: 60, hours: 3600, weeks: 604800 };
+
+/** `timedelta(seconds=3)` → 3. */
+function timedeltaSeconds(call: PyNode, ctx: LinearCtx): number | null {
+  const q = qualify(field(call, 'function') ?? call, ctx.fn.module.imports);
+  if (q !== 'datetime.timedelta') return null;
+  let total = 0;
+  let i = 0;
+  for (const a of named(field(call, 'arguments') ?? call)) {
+    const key = a.type === 'keyword_argument' ? (field(a, 'name')?.text ?? '') : (TIMEDELTA_ARGS[i++] ?? '');
+    const v = evalNumber(a.type === 'keyword_argument' ? field(a, 'value') : a, ctx.env);
+    const unit = TIMEDELTA_SECONDS[key];
+    if (v === null || unit === undefined) return null;
+    total += v * unit;
+  }
+  return total;
+}
+
+/** `clock = asyncio.get_running_loop()` … `clock.time()`: the event loop's clock, whatever its name. */
+function loopClockByName(call: PyNode, ctx: LinearCtx): Clock | null {
+  const callee = field(call, 'function');
+  if (callee?.type !== 'attribute' || field(callee, 'attribute')?.text !== 'time') return null;
+  const obj = field(callee, 'object');
+  if (obj?.type !== 'identifier') return null;
+  const def = assignmentOf(obj.text, ctx.fn, call);
+  const value = def ? field(def, 'right') : null;
+  const inner = value ? unwrap(value) : null;
+  if (inner?.type !== 'call') return null;
+  const q = qualify(field(inner, 'function') ?? inner, ctx.fn.module.imports);
+  return q === 'asyncio.get_running_loop' || q === 'asyncio.get_event_loop' ? 'loop' : null;
 }
 
 interface Bound {
@@ -171,10 +210,20 @@ function countedPolls(loop: PyNode, env: ConstEnv): { polls: number; node: PyNod
   if (!cond) return null;
   for (const cmp of comparisonsIn(cond)) {
     const [l, r] = named(cmp);
-    if (l?.type !== 'identifier' || !r) continue;
-    const incremented = findInScope(loop, new Set(['augmented_assignment'])).some((a) => field(a, 'left')?.text === l.text);
-    const n = evalNumber(r, env);
-    if (incremented && n !== null) return { polls: n, node: r };
+    if (!l || !r) continue;
+    // The counter may stand on either side: `attempts < 300`, `remaining > 0`, `0 < remaining`.
+    const [counter, limit] = l.type === 'identifier' && evalNumber(l, env) === null ? [l, r] : [r, l];
+    if (counter.type !== 'identifier') continue;
+    const step = findInScope(loop, new Set(['augmented_assignment'])).find((a) => field(a, 'left')?.text === counter.text);
+    const n = evalNumber(limit, env);
+    if (!step || n === null) continue;
+    const op = kids(step).find((c) => c.type === '+=' || c.type === '-=')?.type ?? field(step, 'operator')?.text;
+    const by = evalNumber(field(step, 'right'), env);
+    if (!by || (op !== '+=' && op !== '-=')) continue;
+    const initDef = findInScope(loop.parent ?? loop, new Set(['assignment'])).filter((a) => field(a, 'left')?.text === counter.text && a.endIndex <= loop.startIndex).pop();
+    const init = initDef ? (evalNumber(field(initDef, 'right'), env) ?? 0) : 0;
+    const polls = Math.abs((n - init) / by);
+    if (Number.isFinite(polls)) return { polls: Math.round(polls * 1e9) / 1e9, node: initDef && op === '-=' ? (field(initDef, 'right') as PyNode) : limit };
   }
   return null;
 }

@@ -112,8 +112,8 @@ export function resolveCall(call: PyNode, fn: PyFunction, index: RepoIndex | nul
     const top = module.byName.get(name);
     if (top) return top;
   }
-  if (chain.length === 2 && callee.type === 'attribute') {
-    const viaInstance = resolveMethod(field(callee, 'object') as PyNode, chain[1] as string, fn, index);
+  if (callee.type === 'attribute' && !(chain.length === 2 && (chain[0] === 'self' || chain[0] === 'cls'))) {
+    const viaInstance = resolveMethod(field(callee, 'object') as PyNode, chain[chain.length - 1] as string, fn, index);
     if (viaInstance) return viaInstance;
   }
   const q = qualify(callee, module.imports);
