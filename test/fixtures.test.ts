@@ -21,8 +21,8 @@ function cases(): { name: string; source: string }[] {
   const out: { name: string; source: string }[] = [];
   for (const group of readdirSync(ROOT).sort()) {
     const dir = path.join(ROOT, group);
-    // loops/ holds inventory snapshots (test/loops.test.ts), seed/ has its own test too.
-    if (!statSync(dir).isDirectory() || group === 'loops') continue;
+    // loops/ holds inventory snapshots (test/loops.test.ts), fix/ codemod snapshots (test/fix.test.ts).
+    if (!statSync(dir).isDirectory() || group === 'loops' || group === 'fix') continue;
     for (const entry of readdirSync(dir).sort()) {
       const p = path.join(dir, entry);
       if (entry.endsWith('.py') && !entry.endsWith('.fixed.py')) out.push({ name: `${group}/${entry}`, source: p });

@@ -4,7 +4,7 @@ import type { GuardNames } from '../../codemods/python-starlette.js';
 import { boundNames, type PyModule } from '../languages/python/module.js';
 import { field, named, statements, type PyNode } from '../languages/python/nodes.js';
 import type { TextEdit } from './edits.js';
-import { lineEndAfterBreak } from './text-style.js';
+import { lineEndAfterBreak, lineStart } from './text-style.js';
 
 export interface NamePlan {
   names: GuardNames;
@@ -86,9 +86,22 @@ function isDocstring(st: PyNode): boolean {
   return st.type === 'expression_statement' && named(st)[0]?.type === 'string';
 }
 
+const STDLIB = new Set([
+  '__future__', 'abc', 'asyncio', 'collections', 'contextlib', 'dataclasses', 'datetime', 'enum', 'functools', 'inspect',
+  'itertools', 'json', 'logging', 'math', 'os', 'pathlib', 're', 'random', 'string', 'sys', 'time', 'traceback', 'typing',
+  'uuid', 'warnings', 'weakref', 'signal', 'socket', 'threading', 'queue', 'copy', 'base64', 'hashlib', 'secrets',
+]);
+
+function importedModule(st: PyNode): string {
+  if (st.type === 'future_import_statement') return '__future__';
+  const mod = st.type === 'import_from_statement' ? field(st, 'module_name') : st.childrenForFieldName('name')[0];
+  return (mod?.text ?? '').replace(/^\.+/, '').split('.')[0] ?? '';
+}
+
 /**
- * Where new imports go: after the last top-level import before the first def/class; without
- * imports, after the docstring (and `from __future__`); else after leading comment lines.
+ * New imports go beside their kind, as isort would put them: standard-library ones after the
+ * last standard-library import (else at the top of the import block, after `__future__`), the
+ * framework import after the last import of its package; the logger after all imports.
  */
 export function importEdits(module: PyModule, plan: NamePlan, eol: string): TextEdit[] {
   if (plan.importLines.length === 0 && !plan.loggerLine) return [];
@@ -97,19 +110,40 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
   const limit = firstDefinition(top)?.startIndex ?? Infinity;
   const imports = top.filter((st) => isImport(st) && st.startIndex < limit);
   const docstring = top[0] && isDocstring(top[0]) ? top[0] : null;
-  const at = imports[imports.length - 1] ?? docstring;
-  let offset: number;
-  if (at) offset = lineEndAfterBreak(text, at.endIndex);
-  else {
-    // Keep a shebang, encoding line and header comments first.
-    const header = /^(?:[ \t]*#[^\r\n]*(?:\r\n|\r|\n))*/.exec(text)?.[0] ?? '';
-    offset = header.length;
+  const after = (st: PyNode): number => lineEndAfterBreak(text, st.endIndex);
+  const header = /^(?:[ \t]*#[^\r\n]*(?:\r\n|\r|\n))*/.exec(text)?.[0]?.length ?? 0;
+  const blockStart = docstring ? after(docstring) : header;
+  const edits: TextEdit[] = [];
+  const lineBreakAt = (offset: number): string => (offset === text.length && text.length > 0 && !/[\r\n]$/.test(text) ? eol : '');
+
+  const stdlibLines = plan.importLines.filter((l) => /^import /.test(l)).sort();
+  const otherLines = plan.importLines.filter((l) => !/^import /.test(l));
+  if (stdlibLines.length) {
+    const futures = imports.filter((st) => importedModule(st) === '__future__');
+    const std = imports.filter((st) => STDLIB.has(importedModule(st)) && importedModule(st) !== '__future__');
+    const firstOther = imports.find((st) => importedModule(st) !== '__future__');
+    const lastStd = std[std.length - 1];
+    const lastFuture = futures[futures.length - 1];
+    const offset = lastStd ? after(lastStd) : firstOther ? lineStart(text, firstOther.startIndex) : lastFuture ? after(lastFuture) : blockStart;
+    edits.push({ start: offset, end: offset, text: lineBreakAt(offset) + stdlibLines.map((l) => `${l}${eol}`).join('') });
   }
-  const needsBreak = offset === text.length && text.length > 0 && !/[\r\n]$/.test(text);
-  let block = plan.importLines.map((l) => `${l}${eol}`).join('');
-  if (plan.loggerLine) block += `${eol}${plan.loggerLine}${eol}`;
-  if (!at) block += eol;
-  return [{ start: offset, end: offset, text: `${needsBreak ? eol : ''}${block}` }];
+  for (const line of otherLines) {
+    const pkg = /^from ([\w]+)/.exec(line)?.[1] ?? '';
+    const same = imports.filter((st) => importedModule(st) === pkg);
+    const anchor = same[same.length - 1] ?? imports[imports.length - 1];
+    const offset = anchor ? after(anchor) : blockStart;
+    edits.push({ start: offset, end: offset, text: lineBreakAt(offset) + `${line}${eol}` });
+  }
+  if (plan.loggerLine) {
+    const last = imports[imports.length - 1];
+    const offset = last ? after(last) : blockStart;
+    edits.push({ start: offset, end: offset, text: `${lineBreakAt(offset)}${eol}${plan.loggerLine}${eol}` });
+  }
+  if (imports.length === 0 && edits.length) {
+    const lastEdit = edits[edits.length - 1] as TextEdit;
+    lastEdit.text += eol;
+  }
+  return edits;
 }
 
 function firstDefinition(top: PyNode[]): PyNode | null {

@@ -170,7 +170,7 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
 }
 
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
-function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode } | string {
+function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode; recheck: string | null } | string {
   if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
   const wait = loop.guard.span ? nodeAt(module.root, loop.guard.span) : null;
   const stmt = wait ? statementOf(wait) : null;
@@ -208,7 +208,9 @@ function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end:
   }
   const firstNode = region[0] as PyNode;
   const lastNode = region[region.length - 1] as PyNode;
-  return { start: lineStart(module.source, firstNode.startIndex), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode };
+  // The fallback's own re-check (`if not is_ready(ws, cid):`) is kept in the canonical block.
+  const recheck = recheckOf(region.slice(at - first + 1).filter((s) => s.type === 'if_statement'));
+  return { start: lineStart(module.source, firstNode.startIndex), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode, recheck };
 }
 
 export function planFile(input: FilePlanInput): FilePlan {
@@ -283,7 +285,7 @@ export function planFile(input: FilePlanInput): FilePlan {
     const body = field(loopNode, 'body');
     const inLoop = body !== null && isInside(region.stmt, body);
     const leave = inLoop || enclosingLoop(loopNode, fn) ? 'break' : 'return';
-    edits.push({ start: region.start, end: region.end, text: render({ conn: loop.receive.connection, leave, recheck: null }, indent) });
+    edits.push({ start: region.start, end: region.end, text: render({ conn: loop.receive.connection, leave, recheck: region.recheck }, indent) });
     outcomes.push({ loop, skipped: null, action: 'upgrade' });
   }
 
