@@ -38,6 +38,12 @@ function moduleOf(node: PyNode, moduleName: string, isPackage: boolean): string 
   return node.text.replace(/\s+/g, '');
 }
 
+const STATEMENT_CONTAINERS = new Set([
+  'module', 'block', 'if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'except_group_clause',
+  'finally_clause', 'with_statement', 'for_statement', 'while_statement', 'function_definition', 'class_definition',
+  'decorated_definition', 'match_statement', 'case_clause',
+]);
+
 export function buildImportTable(root: PyNode, moduleName: string, isPackage: boolean): ImportTable {
   const names = new Map<string, string>();
   const modules = new Set<string>();
@@ -78,7 +84,8 @@ export function buildImportTable(root: PyNode, moduleName: string, isPackage: bo
       }
       return false;
     }
-    return true;
+    // Imports are statements: only statement containers can hold one (a cheap walk).
+    return STATEMENT_CONTAINERS.has(n.type);
   });
   return { names, hasStarImport, modules };
 }

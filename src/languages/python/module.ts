@@ -47,6 +47,12 @@ export interface PyModule {
   top: PyFunction;
 }
 
+const STATEMENT_CONTAINERS = new Set([
+  'block', 'if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'except_group_clause',
+  'finally_clause', 'with_statement', 'for_statement', 'while_statement', 'decorated_definition', 'match_statement',
+  'case_clause',
+]);
+
 const FRAMEWORK_PREFIXES: [string, Framework][] = [
   ['fastapi', 'fastapi'],
   ['starlette', 'starlette'],
@@ -167,7 +173,7 @@ export function buildModule(file: string, absPath: string, source: string, root:
           env: EMPTY_ENV,
           outerEnv: base,
         };
-        fn.env = functionEnv(fn, new Map());
+        lazyEnv(fn);
         functions.push(fn);
         if (!parent) byName.set(fn.qualifiedName, fn);
         stack.push({ node: child, prefix: fn.qualifiedName, parent: fn, classNode: null, classEnv: null });
@@ -175,7 +181,8 @@ export function buildModule(file: string, absPath: string, source: string, root:
         const name = field(child, 'name')?.text ?? '<class>';
         const qn = prefix ? `${prefix}.${name}` : name;
         stack.push({ node: child, prefix: qn, parent, classNode: child, classEnv: classConstants(child, parent?.env ?? env) });
-      } else if (child.type !== 'lambda') {
+      } else if (STATEMENT_CONTAINERS.has(child.type)) {
+        // defs and classes are statements: expressions never hold one (lambdas are not defs).
         stack.push({ node: child, prefix, parent, classNode, classEnv });
       }
     }
@@ -269,4 +276,14 @@ export function functionEnv(fn: PyFunction, overrides: ReadonlyMap<string, numbe
   }
   const selfName = fn.classNode ? (fn.params[0]?.name ?? null) : null;
   return scopeConstants(fn.node, fn.outerEnv.with(params), selfName);
+}
+
+/** Constants are only needed for functions with loops or guards: compute them on first use. */
+function lazyEnv(fn: PyFunction): void {
+  let cached: ConstEnv | null = null;
+  Object.defineProperty(fn, 'env', {
+    get: () => (cached ??= functionEnv(fn, new Map())),
+    enumerable: true,
+    configurable: true,
+  });
 }

@@ -47,18 +47,26 @@ export class RepoIndex {
     return module;
   }
 
-  /** Finds the file of a dotted module, probing from the importer's directory upward. */
+  private readonly probes = new Map<string, string | null>();
+
+  /**
+   * Finds the file of a dotted module, probing from the importer's directory upward as sys.path
+   * roots would (the nearest match wins; the scan may start inside the package).
+   */
   private findModuleFile(dotted: string, fromFile: string): string | null {
     const rel = dotted.split('.').join(path.sep);
-    let dir = path.dirname(fromFile);
-    const stop = path.parse(dir).root;
-    for (;;) {
+    const start = path.dirname(fromFile);
+    const key = `${start}\0${dotted}`;
+    if (this.probes.has(key)) return this.probes.get(key) ?? null;
+    let found: string | null = null;
+    for (let dir = start; ; dir = path.dirname(dir)) {
       for (const candidate of [path.join(dir, `${rel}.py`), path.join(dir, rel, '__init__.py')]) {
-        if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+        if (!found && existsSync(candidate) && statSync(candidate).isFile()) found = candidate;
       }
-      if (dir === this.rootDir || dir === stop || !dir.startsWith(this.rootDir)) return null;
-      dir = path.dirname(dir);
+      if (found || path.dirname(dir) === dir) break;
     }
+    this.probes.set(key, found);
+    return found;
   }
 
   /** Resolves a qualified name (`app.ws_utils.wait_for_handshake`) to a repository function. */
