@@ -187,6 +187,8 @@ export interface Finding {
   /** The loop the finding is about, when there is one. */
   loop: MessageLoop | null;
   suppressed: boolean;
+  /** Suppressed because `--baseline` records it (then `suppressed` is true as well). */
+  baselined?: boolean;
 }
 
 export interface CheckResult {

@@ -21,6 +21,8 @@ export interface BreakingOptions {
   files: BreakingFile[];
   /** `--base REF`; null means `HEAD`. */
   base: string | null;
+  /** How to name the base in details when `base` is a commit id (`origin/main (merge base 1a2b3c4d5e)`). */
+  baseLabel?: string;
 }
 
 const ID = 'breaking';
@@ -37,8 +39,8 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
     throw error;
   }
   if (root === null) return result('skip', 'not a git repository');
-  const refName = opts.base ?? 'HEAD';
-  const commit = await resolveRef(root, refName);
+  const refName = opts.baseLabel ?? opts.base ?? 'HEAD';
+  const commit = await resolveRef(root, opts.base ?? 'HEAD');
   if (commit === null) {
     if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
     return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');

@@ -15,6 +15,7 @@ export interface TableInput extends CheckInput {
   groups: ConsistencyGroup[];
   cwd: string;
   base: string | null;
+  baseLabel?: string;
   sources: BreakingFile[];
 }
 
@@ -26,7 +27,7 @@ export async function runChecks(input: TableInput): Promise<CheckResult[]> {
     checkConsistency(input, input.groups),
     checkLogic(input),
     checkParameters(input),
-    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base }),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}) }),
     checkPerformance(input),
   ];
 }

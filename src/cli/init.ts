@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
 
 const CONFIG = {
   require: 'polling',
@@ -14,24 +15,23 @@ const CONFIG = {
   defaults: { timeout: 3.0, interval: 0.01 },
 };
 
-const PRE_COMMIT = `# .pre-commit-config.yaml
+const PRE_COMMIT = `# .pre-commit-config.yaml: the hook from the handshake-guard repository (.pre-commit-hooks.yaml)
 repos:
-  - repo: local
+  - repo: https://github.com/OWNER/handshake-guard   # the handshake-guard git repository
+    rev: v${TOOL_VERSION}   # a tag or commit of it
     hooks:
-      - id: handshake-guard
-        name: handshake-guard
-        entry: npx handshake-guard verify
-        language: system
-        types_or: [python]
-        require_serial: true`;
+      - id: handshake-guard   # runs \`handshake-guard verify --staged\` on staged Python/TS/JS files`;
 
-const CI = `# .github/workflows/handshake-guard.yml (a step)
-      - run: npx handshake-guard verify --format markdown -o handshake-guard.md`;
+const HUSKY = `# husky: .husky/pre-commit
+npx handshake-guard verify --staged`;
+
+const CI = `# .github/workflows/handshake-guard.yml: the whole workflow is examples/ci/handshake-guard.yml
+      - run: npx --yes handshake-guard@${TOOL_VERSION} verify --format sarif -o handshake-guard.sarif --format github --format text`;
 
 export function initCommand(opts: { force?: boolean }): number {
   const target = path.resolve(process.cwd(), CONFIG_FILE_NAME);
   if (existsSync(target) && !opts.force) throw new UsageError(`${CONFIG_FILE_NAME} already exists (use --force to overwrite)`);
   writeFileSync(target, `${JSON.stringify(CONFIG, null, 2)}\n`);
-  process.stdout.write(`wrote ${CONFIG_FILE_NAME}\n\nPre-commit:\n\n${PRE_COMMIT}\n\nCI:\n\n${CI}\n`);
+  process.stdout.write(`wrote ${CONFIG_FILE_NAME}\n\npre-commit:\n\n${PRE_COMMIT}\n\nOr husky:\n\n${HUSKY}\n\nCI:\n\n${CI}\n`);
   return 0;
 }

@@ -6,7 +6,8 @@ import { TOOL_VERSION } from '../version.js';
 import { explainCommand } from './explain.js';
 import { fixCommand, type FixCliOptions } from './fix.js';
 import { initCommand } from './init.js';
-import { addCommonOptions, type CommonOptions } from './options.js';
+import { baselineCommand, type BaselineCliOptions } from './baseline.js';
+import { addCommonOptions, addGateOptions, type CommonOptions } from './options.js';
 import { reportCommand } from './report-command.js';
 
 function program(setExit: (code: number) => void): Command {
@@ -15,28 +16,26 @@ function program(setExit: (code: number) => void): Command {
     .version(TOOL_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  addCommonOptions(
+  addGateOptions(addCommonOptions(
     p.command('scan', { isDefault: true })
       .description('list message loops and findings (default command)')
       .argument('[paths...]', 'files or directories', []),
-  ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('scan', paths, opts)));
-  addCommonOptions(
+  )).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('scan', paths, opts)));
+  addGateOptions(addCommonOptions(
     p.command('verify')
       .description('print the verification table; exit 1 when the gate fails')
       .argument('[paths...]', 'files or directories', []),
-  ).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
-  // Named in the SPEC and planned; without these entries `fix .` would be read as a path to scan.
-  for (const [name, what] of [
-    ['baseline', 'record the current findings'],
-  ] as const) {
-    p.command(name, { hidden: true })
-      .description(what)
-      .allowUnknownOption()
-      .argument('[args...]')
-      .action(() => {
-        throw new UsageError(`\`${name}\` (${what}) is not available in this version of handshake-guard yet`);
-      });
-  }
+  )).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
+  p.command('baseline')
+    .description('record the current findings in .handshake-guard-baseline.json (for verify --baseline)')
+    .argument('[paths...]', 'files or directories', [])
+    .option('-c, --config <file>', 'configuration file (JSON, or TOML with [tool.handshake-guard])')
+    .option('-o, --output <file>', 'where to write the baseline', '.handshake-guard-baseline.json')
+    .option('--python-version <X.Y>', 'target Python version')
+    .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
+    .option('-q, --quiet', 'no notes on stderr')
+    .option('--verbose', 'stack traces for internal errors')
+    .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await baselineCommand(paths, opts)));
   addCommonOptions(
     p.command('fix')
       .description('insert the bounded polling guard where it is missing (dry run: a diff)')

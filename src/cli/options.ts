@@ -3,16 +3,29 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { RequirePolicy } from '../model.js';
 
-export const FORMATS = ['text', 'markdown', 'json'] as const;
+export const FORMATS = ['text', 'markdown', 'json', 'sarif', 'junit', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
-// Listed in the SPEC; they arrive with the CI-gate work and are refused with a clear message until then.
-const PLANNED_FORMATS = ['sarif', 'junit', 'github'];
+
+/** A `--format` or `-o` value with its place on the command line, to pair each -o with its format. */
+export interface Placed {
+  value: string;
+  seq: number;
+}
+
+let seq = 0;
+function placed(value: string, previous: Placed[] | undefined): Placed[] {
+  return [...(previous ?? []), { value, seq: seq++ }];
+}
 
 export interface CommonOptions {
   config?: string;
-  format: string;
-  output?: string;
+  /** Every `--format` given, in order (none: text). */
+  format: Placed[];
+  /** Every `-o` given; each writes the output of the `--format` before it. */
+  output: Placed[];
   base?: string;
+  staged?: boolean;
+  baseline?: string;
   pythonVersion?: string;
   require?: RequirePolicy;
   failOn: 'error' | 'warning' | 'never';
@@ -25,9 +38,8 @@ export interface CommonOptions {
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'configuration file (JSON, or TOML with [tool.handshake-guard])')
-    .option('--format <format>', 'output format: text, markdown or json', 'text')
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--base <ref>', 'git revision to compare public APIs against (default HEAD)')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')} (repeatable: several outputs in one run)`, placed, [])
+    .option('-o, --output <file>', 'write the output of the --format before it to a file instead of stdout', placed, [])
     .option('--python-version <X.Y>', 'target Python version')
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .addOption(new Option('--fail-on <level>', 'lowest severity that fails').choices(['error', 'warning', 'never']).default('error'))
@@ -37,8 +49,46 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--verbose', 'stack traces for internal errors');
 }
 
+/** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify). */
+export function addGateOptions(cmd: Command): Command {
+  return cmd
+    .option('--staged', 'check the staged content of staged files, read from the git index (pre-commit)')
+    .option('--base <ref>', 'only files changed since the merge base with REF; also the breaking-change base (default HEAD)')
+    .option('--baseline <file>', 'fail only on findings not recorded in this baseline file (see `baseline`)');
+}
+
 export function checkFormat(format: string): Format {
   if ((FORMATS as readonly string[]).includes(format)) return format as Format;
-  if (PLANNED_FORMATS.includes(format)) throw new UsageError(`--format ${format} is not available yet (use text, markdown or json)`);
-  throw new UsageError(`unknown --format "${format}" (use text, markdown or json)`);
+  throw new UsageError(`unknown --format "${format}" (use ${FORMATS.join(', ')})`);
+}
+
+export interface OutputTarget {
+  format: Format;
+  /** The file to write, or null: stdout (stderr for `github`, so that stdout stays machine-readable). */
+  file: string | null;
+}
+
+/**
+ * Pairs every `-o` with the `--format` before it (an `-o` before any `--format` goes with the
+ * first): `--format sarif -o x.sarif --format text` writes SARIF to x.sarif and text to stdout.
+ */
+export function resolveOutputs(opts: Pick<CommonOptions, 'format' | 'output'>): OutputTarget[] {
+  const formats = opts.format.length > 0 ? opts.format : [{ value: 'text', seq: -1 }];
+  const targets = formats.map((f) => ({ format: checkFormat(f.value), file: null as string | null, seq: f.seq }));
+  for (const o of opts.output) {
+    const before = targets.filter((t) => t.seq < o.seq);
+    const target = before[before.length - 1] ?? targets[0];
+    if (!target) continue;
+    if (target.file !== null) {
+      throw new UsageError(`-o ${o.value}: --format ${target.format} already writes to ${target.file} (give each --format its own -o)`);
+    }
+    target.file = o.value;
+  }
+  const toStdout = targets.filter((t) => t.file === null && t.format !== 'github');
+  if (toStdout.length > 1) {
+    throw new UsageError(
+      `${toStdout.map((t) => `--format ${t.format}`).join(' and ')} would all write to stdout: give all but one of them -o FILE`,
+    );
+  }
+  return targets.map(({ format, file }) => ({ format, file }));
 }

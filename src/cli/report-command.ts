@@ -1,11 +1,14 @@
 // scan and verify: run the pipeline, render the chosen format, decide the exit code.
 import { run } from '../engine/run.js';
 import type { CheckResult, Finding } from '../model.js';
+import { renderGithub } from '../report/github.js';
 import { renderJson } from '../report/json.js';
+import { renderJunit } from '../report/junit.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { useColor } from './color.js';
-import { checkFormat, type CommonOptions } from './options.js';
+import { resolveOutputs, type CommonOptions, type Format } from './options.js';
 import { appendStepSummary, emit } from './output.js';
 
 export type Mode = 'scan' | 'verify';
@@ -24,7 +27,7 @@ export function scanFails(findings: Finding[], opts: CommonOptions): boolean {
 }
 
 export async function reportCommand(mode: Mode, paths: string[], opts: CommonOptions): Promise<number> {
-  const format = checkFormat(opts.format);
+  const targets = resolveOutputs(opts);
   const cwd = process.cwd();
   const result = await run({
     cwd,
@@ -33,24 +36,51 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
     ...(opts.require ? { require: opts.require } : {}),
     ...(opts.base ? { base: opts.base } : {}),
+    ...(opts.staged ? { staged: true } : {}),
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
   });
   const strict = opts.strict === true || opts.failOn === 'warning';
-  let text: string;
-  if (format === 'json') text = renderJson(result.report);
-  else if (format === 'markdown') text = renderMarkdown(result.report, { strict });
-  else {
-    text = renderText({
-      report: result.report,
-      findings: result.findings,
-      files: result.files,
-      color: useColor(opts, Boolean(opts.output)),
-      showTable: mode === 'verify',
-      showLoops: mode === 'scan' && !opts.quiet,
-      strict,
-    });
+  const render = (format: Format, toFile: boolean): string => {
+    switch (format) {
+      case 'json':
+        return renderJson(result.report);
+      case 'markdown':
+        return renderMarkdown(result.report, { strict });
+      case 'sarif':
+        return renderSarif({ report: result.report, findings: result.findings, files: result.files, cwd, root: result.root });
+      case 'junit':
+        return renderJunit({ report: result.report, findings: result.findings, loops: result.loops, cwd, root: result.root, strict });
+      case 'github':
+        return renderGithub({ report: result.report, findings: result.findings, cwd, root: result.root, strict });
+      case 'text':
+        return renderText({
+          report: result.report,
+          findings: result.findings,
+          files: result.files,
+          color: useColor(opts, toFile),
+          showTable: mode === 'verify',
+          showLoops: mode === 'scan' && !opts.quiet,
+          strict,
+        });
+    }
+  };
+  // Files first, then stdout; annotations go to stderr so that stdout stays machine-readable.
+  for (const t of targets) if (t.file !== null) emit(render(t.format, true), t.file, cwd);
+  for (const t of targets) if (t.file === null && t.format !== 'github') emit(render(t.format, false), undefined, cwd);
+  for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(render(t.format, false));
+  if (!opts.quiet) {
+    for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+    const stale = result.baseline?.stale ?? [];
+    if (result.baseline && stale.length > 0) {
+      const n = stale.reduce((sum, e) => sum + e.count, 0);
+      const listed = stale.slice(0, 5).map((e) => `${e.ruleId} ${e.file}${e.function ? ` ${e.function}` : ''}`);
+      const more = stale.length > 5 ? `, and ${stale.length - 5} more` : '';
+      process.stderr.write(
+        `note: baseline ${result.baseline.file}: ${n} recorded finding${n === 1 ? ' is' : 's are'} gone (${listed.join(', ')}${more}); ` +
+          'run `handshake-guard baseline` to shrink it\n',
+      );
+    }
   }
-  emit(text, opts.output, cwd);
-  if (!opts.quiet) for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
   if (mode === 'verify') appendStepSummary(renderMarkdown(result.report, { strict }));
   const fails = mode === 'verify' ? verifyGateFails(result.report.checks, opts) : scanFails(result.findings, opts);
   return fails ? 1 : 0;

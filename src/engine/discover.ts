@@ -348,3 +348,22 @@ function gitIgnored(levels: readonly IgnoreLevel[], abs: string, isDir: boolean)
   }
   return false;
 }
+
+/**
+ * The files git named (`--staged`, `--base`) that a walk would have kept: no walk and no
+ * `.gitignore` (git tracks them), but the language filter, the default-excluded
+ * directories and the config's `include`/`exclude` apply as to a walked file.
+ */
+export function filterNamedFiles(absPaths: string[], opts: { cwd: string; config: ResolvedConfig }): DiscoveredFile[] {
+  const cwd = path.resolve(opts.cwd);
+  const filter = new ConfigFilter(opts.config);
+  const out: DiscoveredFile[] = [];
+  for (const absPath of absPaths) {
+    const language = languageOf(absPath);
+    if (language === null) continue;
+    const relPath = toPosix(path.relative(cwd, absPath));
+    if (defaultExcludedBy(relPath, false) !== null || filter.rejects(absPath, false) !== null) continue;
+    out.push({ absPath, relPath, language });
+  }
+  return out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+}

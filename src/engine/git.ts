@@ -1,7 +1,7 @@
 // Thin wrappers over the `git` binary. execFile only (never a shell), user paths only
 // after `--` or inside `<rev>:<path>`, and a resolved commit id wherever a ref would
 // otherwise reach git's option parser.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
 
 interface GitResult {
@@ -124,18 +124,30 @@ export async function showFiles(root: string, ref: string, relPaths: string[]): 
     for (const p of batchable) out.set(p, null);
     return out;
   }
-  const input = batchable.map((p) => `${objectName(ref, p)}\n`).join('');
-  const result = await runGit(root, ['cat-file', '--batch'], input);
-  if (!result.ok) {
+  const blobs = await catFileBatch(root, batchable.map((p) => objectName(ref, p)));
+  if (blobs === null) {
     for (const p of batchable) out.set(p, await showFile(root, ref, p));
     return out;
   }
+  batchable.forEach((p, i) => out.set(p, blobs[i]?.toString('utf8') ?? null));
+  return out;
+}
+
+/**
+ * The blobs `objects` name (`<rev>:<path>`, `:<path>` or an object id), in order, with one
+ * `git cat-file --batch`; null for a name that is missing or not a blob. Null when git fails.
+ */
+export async function catFileBatch(root: string, objects: string[]): Promise<(Buffer | null)[] | null> {
+  if (objects.length === 0) return [];
+  const result = await runGit(root, ['cat-file', '--batch'], objects.map((o) => `${o}\n`).join(''));
+  if (!result.ok) return null;
   const buf = result.stdout;
+  const out: (Buffer | null)[] = [];
   let pos = 0;
-  for (const p of batchable) {
+  for (let i = 0; i < objects.length; i++) {
     const eol = buf.indexOf(0x0a, pos);
     if (eol < 0) {
-      out.set(p, null);
+      out.push(null);
       continue;
     }
     const header = buf.subarray(pos, eol).toString('utf8');
@@ -143,14 +155,92 @@ export async function showFiles(root: string, ref: string, relPaths: string[]): 
     // `<oid> <type> <size>` then the content and a newline; otherwise `<name> missing|ambiguous`.
     const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
     if (!match) {
-      out.set(p, null);
+      out.push(null);
       continue;
     }
     const size = Number(match[2]);
-    out.set(p, match[1] === 'blob' ? buf.subarray(pos, pos + size).toString('utf8') : null);
+    out.push(match[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
     pos += size + 1;
   }
   return out;
+}
+
+/** One entry of `git diff --raw`: a path whose staged content differs from the base. */
+export interface StagedChange {
+  /** Relative to the repository root, `/`-separated. */
+  path: string;
+  /** `A`dded, `M`odified, `D`eleted, `T`ype changed, `U`nmerged. Renames come as `D` + `A`. */
+  status: string;
+  /** The index's mode and blob id (`000000` / zeros when deleted). */
+  mode: string;
+  oid: string;
+}
+
+/**
+ * What the index changes against `base` (a commit id; null: against an empty tree, for a
+ * repository with no commit yet). `--no-renames`: a rename is its old path deleted and its
+ * new path added, so the new path is judged whole.
+ */
+export async function stagedChanges(root: string, base: string | null): Promise<StagedChange[]> {
+  const args = ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--no-abbrev'];
+  // With no commit, `diff --cached` with no revision compares the index with an empty tree.
+  const result = await runGit(root, base === null ? [...args, '--'] : [...args, base, '--']);
+  if (!result.ok) throw new UsageError(`git diff --cached failed: ${firstLine(result.stderr)}`);
+  const fields = splitNul(result.stdout);
+  const out: StagedChange[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    // `:<old mode> <new mode> <old oid> <new oid> <status>` then the path.
+    const meta = /^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])/.exec(fields[i] as string);
+    if (!meta) continue;
+    out.push({ path: fields[i + 1] as string, status: meta[5] as string, mode: meta[2] as string, oid: meta[4] as string });
+  }
+  return out;
+}
+
+/** One index entry (stage 0 unless the path is in conflict). */
+export interface IndexEntry {
+  path: string;
+  mode: string;
+  oid: string;
+  stage: number;
+}
+
+function parseLsFiles(buf: Buffer): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  for (const field of splitNul(buf)) {
+    const m = /^(\d+) ([0-9a-f]+) (\d)\t([\s\S]*)$/.exec(field);
+    if (m) out.push({ mode: m[1] as string, oid: m[2] as string, stage: Number(m[3]), path: m[4] as string });
+  }
+  return out;
+}
+
+/** The index entries of the given paths (literal pathspecs; none given: the whole index). */
+export async function indexEntries(root: string, relPaths?: string[]): Promise<IndexEntry[]> {
+  const args = ['--literal-pathspecs', 'ls-files', '--stage', '-z', '--', ...(relPaths ?? [])];
+  const result = await runGit(root, args);
+  if (!result.ok) throw new UsageError(`git ls-files failed: ${firstLine(result.stderr)}`);
+  return parseLsFiles(result.stdout);
+}
+
+/** `indexEntries` of the whole index, synchronously (for lookups made during analysis). */
+export function indexEntriesSync(root: string): IndexEntry[] {
+  try {
+    return parseLsFiles(
+      execFileSync('git', [...SAFE_CONFIG, 'ls-files', '--stage', '-z'], { cwd: root, env: gitEnv(), maxBuffer: MAX_BUFFER, stdio: ['ignore', 'pipe', 'ignore'] }),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A blob's content, synchronously; null when git cannot read it. */
+export function readBlobSync(root: string, oid: string): Buffer | null {
+  if (!/^[0-9a-f]{40,64}$/.test(oid)) return null;
+  try {
+    return execFileSync('git', [...SAFE_CONFIG, 'cat-file', 'blob', oid], { cwd: root, env: gitEnv(), maxBuffer: MAX_BUFFER, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
 }
 
 /**

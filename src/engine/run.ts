@@ -1,4 +1,5 @@
 // The scan pipeline, one way: files → parse → loop model → rules and checks → report.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { runChecks } from '../checks/index.js';
@@ -20,11 +21,13 @@ import {
   type RuleId,
 } from '../model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { discoverFiles } from './discover.js';
+import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
+import { selectChanges } from './changes.js';
+import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
 import { gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
-import { readSource } from './read.js';
+import { readSource, type ReadResult } from './read.js';
 
 export interface RunOptions {
   cwd: string;
@@ -32,8 +35,12 @@ export interface RunOptions {
   configPath?: string;
   pythonVersion?: string;
   require?: RequirePolicy;
-  /** `--base REF`: the breaking-change base (default HEAD). */
+  /** `--base REF`: gate only the files changed since the merge base with REF, which is also the breaking-change base (default HEAD). */
   base?: string;
+  /** `--staged`: gate the staged files, judged by their content in the git index. */
+  staged?: boolean;
+  /** `--baseline FILE`: findings recorded there are suppressed (`baselined`). */
+  baseline?: string;
   /** Contents to analyse instead of the files on disk (absolute path → text): `fix` re-scans its results this way. */
   sourceOverrides?: ReadonlyMap<string, string>;
 }
@@ -45,6 +52,10 @@ export interface RunResult {
   loops: MessageLoop[];
   config: ResolvedConfig;
   notes: string[];
+  /** The git repository's root, spelt from the cwd (the cwd outside a repository): CI formats name files from it. */
+  root: string;
+  /** With `--baseline`: how many findings it covered, and its entries nothing matched any more. */
+  baseline: (BaselineOutcome & { file: string }) | null;
 }
 
 function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
@@ -86,13 +97,35 @@ function commonDir(dirs: string[]): string | null {
   return common;
 }
 
+/** The changed files and, for a repository-wide consistency group, every other file once. */
+function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): DiscoveredFile[] {
+  const seen = new Set(changed.map((d) => d.absPath));
+  return [...changed, ...walked.filter((d) => !seen.has(d.absPath))];
+}
+
+/** git names the root with symlinks resolved (/tmp → /private/tmp); spell it from the cwd so paths relate. */
+function displayRoot(cwd: string, root: string): string {
+  try {
+    const up = path.relative(realpathSync(cwd), realpathSync(root));
+    return path.resolve(cwd, up);
+  } catch {
+    return root;
+  }
+}
+
 export async function run(opts: RunOptions): Promise<RunResult> {
   const cwd = path.resolve(opts.cwd);
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   if (opts.require) config.require = opts.require;
   const paths = opts.paths.length ? opts.paths : ['.'];
-  const { files: discovered, notes } = await discoverFiles({ paths, cwd, config });
-  const root = (await gitRoot(cwd)) ?? cwd;
+  const diffAware = opts.staged === true || opts.base !== undefined;
+  const selection = diffAware ? await selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
+  // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
+  const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
+  const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
+  const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
+  const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
+  const root = selection?.root ?? (await gitRoot(cwd)) ?? cwd;
   const target = await resolvePythonTarget({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
     config,
@@ -103,31 +136,34 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const parser = await loadParser();
   const sources = new Map<string, string | null>();
+  // Under --staged every file, helpers included, is read from the index: what will be committed.
+  const readFile = (absPath: string): ReadResult =>
+    selection?.read ? (selection.read(absPath) ?? { ok: false, reason: 'not in the git index' }) : readSource(absPath);
   const reader = {
     read(absPath: string): string | null {
       const override = opts.sourceOverrides?.get(absPath);
       if (override !== undefined) return override;
       if (!sources.has(absPath)) {
-        const r = readSource(absPath);
+        const r = readFile(absPath);
         sources.set(absPath, r.ok ? r.text : null);
       }
       return sources.get(absPath) ?? null;
     },
   };
   const index = new RepoIndex(parser, cwd, reader);
-  const files: FileAnalysis[] = [];
+  const analysed: FileAnalysis[] = [];
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
       const override = opts.sourceOverrides?.get(d.absPath);
-      const r = override !== undefined ? ({ ok: true, text: override } as const) : readSource(d.absPath);
+      const r = override !== undefined ? ({ ok: true, text: override } as const) : readFile(d.absPath);
       if (!r.ok) {
-        files.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
+        if (gated.has(d.absPath)) analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
         continue;
       }
       sources.set(d.absPath, r.text);
       try {
-        files.push(
+        analysed.push(
           analyzePython(d.relPath, d.absPath, r.text, {
             parser,
             index,
@@ -139,25 +175,37 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       } catch (e) {
         // One file the analyser cannot handle must not stop the scan: report it and go on.
         const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-        files.push(emptyAnalysis(d.relPath, d.absPath, reason));
+        analysed.push(emptyAnalysis(d.relPath, d.absPath, reason));
         notes.push(`${d.relPath}: ${reason}`);
       }
     }
   } finally {
     index.dispose();
   }
-  const others = discovered.filter((d) => d.language !== 'python').length;
+  const others = discovered.filter((d) => d.language !== 'python' && gated.has(d.absPath)).length;
   if (others > 0) notes.push(`${others} TypeScript/JavaScript file${others === 1 ? '' : 's'} not analysed: TS/JS support is not built yet`);
 
-  const loops = files.flatMap((f) => f.loops);
-  const groups = consistencyGroups(loops, config.consistency);
-  const findings = collectFindings({
-    files,
-    loops,
-    ctx: { files, loops, groups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
+  const analysedLoops = analysed.flatMap((f) => f.loops);
+  const allGroups = consistencyGroups(analysedLoops, config.consistency);
+  const allFindings = collectFindings({
+    files: analysed,
+    loops: analysedLoops,
+    ctx: { files: analysed, loops: analysedLoops, groups: allGroups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
     rules: config.rules,
     requireSuppressionReason: config.requireSuppressionReason,
   });
+  // Rules saw every analysed file; the gate, the table and the report see the gated ones.
+  const files = analysed.filter((f) => gated.has(f.absPath));
+  const inGate = new Set(files.map((f) => f.file));
+  const loops = analysedLoops.filter((l) => inGate.has(l.file));
+  const groups = allGroups.map((g) => ({ ...g, loops: g.loops.filter((l) => inGate.has(l.file)) })).filter((g) => g.loops.length > 0);
+  const findings = allFindings.filter((f) => inGate.has(f.file));
+  let baseline: RunResult['baseline'] = null;
+  if (opts.baseline !== undefined) {
+    const baselinePath = path.resolve(cwd, opts.baseline);
+    const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
+    baseline = { file: opts.baseline, ...outcome };
+  }
   const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
   const checks = await runChecks({
     files,
@@ -168,7 +216,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     disabled,
     groups,
     cwd,
-    base: opts.base ?? null,
+    base: selection?.breakingBase?.commit ?? opts.base ?? null,
+    ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => ({ file: f.file, absPath: f.absPath, language: f.language, source: sources.get(f.absPath) ?? null })),
   });
   const live = findings.filter((f) => !f.suppressed);
@@ -197,5 +246,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       fixable: f.fixable,
     })),
   };
-  return { report, findings, files, loops, config, notes };
+  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline };
 }

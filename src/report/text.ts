@@ -87,7 +87,8 @@ function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): st
   // `guarded` counts every loop that meets the policy; say how many of those the framework guards.
   const framework = input.report.loops.filter((l) => l.guard.kind === 'framework').length;
   const facts = [`${plural(summary.loops, 'loop')}, ${summary.guarded} guarded${framework > 0 ? `, ${framework} of them by the framework` : ''}`];
-  if (suppressed > 0) facts.push(`${suppressed} suppressed`);
+  const baselined = input.findings.filter((f) => f.baselined === true).length;
+  if (suppressed > 0) facts.push(`${suppressed} suppressed${baselined > 0 ? ` (${baselined} by the baseline)` : ''}`);
   if (input.cwdLabel !== undefined) facts.push(`paths relative to ${escapeControl(input.cwdLabel)}`);
   const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']
     .filter((s) => s !== '')

@@ -1,0 +1,165 @@
+// Diff-aware runs (SPEC §6): `--staged` gates the staged content of staged files, read from
+// the git index rather than the working tree (so a partially staged file is judged by what
+// will be committed); `--base REF` gates the files changed since the merge base with REF.
+// Git names the files, so a 10,000-file repository is never walked for a 5-file commit.
+import { existsSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import { filterNamedFiles, type DiscoveredFile } from './discover.js';
+import {
+  catFileBatch,
+  changedFiles,
+  gitRoot,
+  indexEntries,
+  indexEntriesSync,
+  mergeBase,
+  readBlobSync,
+  requireRef,
+  resolveRef,
+  stagedChanges,
+} from './git.js';
+import { decodeSource, MAX_FILE_BYTES, type ReadResult } from './read.js';
+
+export interface ChangeOptions {
+  cwd: string;
+  /** The command line's paths (default `.`): only changes under them are gated. */
+  paths: string[];
+  config: ResolvedConfig;
+  staged: boolean;
+  /** `--base REF`, or undefined. */
+  base?: string;
+}
+
+export interface Selection {
+  /** The files whose loops the run gates. */
+  files: DiscoveredFile[];
+  /**
+   * Under `--staged`: a file's content in the index (undefined when the index does not
+   * have it, which means it will not be committed). Used for the gated files and for the
+   * repository helpers their guards call. Absent: read the working tree.
+   */
+  read?: (absPath: string) => ReadResult | undefined;
+  /** What the breaking-change check compares against: a commit id and how to name it. */
+  breakingBase: { commit: string; label: string } | null;
+  notes: string[];
+  /** The repository's root, as git names it. */
+  root: string;
+}
+
+const REGULAR_FILE = /^100(644|755)$/;
+const ZERO_OID = /^0+$/;
+
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
+  const option = opts.staged ? '--staged' : '--base';
+  const cwd = path.resolve(opts.cwd);
+  const root = await gitRoot(cwd);
+  if (root === null) throw new UsageError(`${option} needs a git repository (${cwd} is not in one)`);
+  // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve the cwd too.
+  const realRoot = await realpath(root).catch(() => root);
+  const realCwd = await realpath(cwd).catch(() => cwd);
+  const fromRoot = (rel: string): string => path.join(cwd, path.relative(realCwd, path.join(realRoot, rel)));
+  const toRoot = (abs: string): string | null => {
+    const rel = path.relative(realRoot, path.resolve(realCwd, path.relative(cwd, abs)));
+    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? null : toPosix(rel);
+  };
+
+  const scopes = (opts.paths.length > 0 ? opts.paths : ['.']).map((given) => {
+    const rel = toRoot(path.resolve(cwd, given));
+    if (rel === null) throw new UsageError(`${given}: outside the git repository at ${root}`);
+    return { given, rel };
+  });
+
+  let breakingBase: Selection['breakingBase'] = null;
+  // Without --base the staged diff is against HEAD, named as such (one git call fewer on the hook's path).
+  let diffBase: string | null = 'HEAD';
+  if (opts.base !== undefined) {
+    const head = await resolveRef(root, 'HEAD');
+    const target = await requireRef(root, opts.base);
+    // The merge base: what this branch changed, not what the other side did since.
+    const mb = head === null ? target : await mergeBase(root, target, head);
+    if (mb === null) throw new UsageError(`--base ${opts.base}: no common ancestor with HEAD`);
+    diffBase = mb;
+    breakingBase = { commit: mb, label: mb === target ? opts.base : `${opts.base} (merge base ${mb.slice(0, 10)})` };
+  }
+
+  const notes: string[] = [];
+  if (!opts.staged) {
+    if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
+    const changed = (await changedFiles(root, diffBase)).filter((rel) => inScope(rel, scopes));
+    const present = changed.map(fromRoot).filter((abs) => existsSync(abs));
+    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root };
+  }
+
+  // --staged: the index against the base (HEAD by default; an empty tree before the first commit).
+  const blobs = new Map<string, string>(); // path from root → blob id of its staged content
+  // Before the first commit there is no HEAD: the index is compared with an empty tree.
+  const changes = await stagedChanges(root, diffBase).catch(async (e: unknown) => {
+    if (diffBase !== 'HEAD' || (await resolveRef(root, 'HEAD')) !== null) throw e;
+    return stagedChanges(root, null);
+  });
+  for (const change of changes) {
+    if (!inScope(change.path, scopes) || change.status === 'D') continue;
+    if (change.status === 'U') notes.push(`${change.path}: unmerged (in conflict); not checked`);
+    else if (REGULAR_FILE.test(change.mode) && !ZERO_OID.test(change.oid)) blobs.set(change.path, change.oid);
+  }
+  // A file named on the command line is judged by its staged content whether or not it
+  // changed: `pre-commit run --all-files` passes every file and expects every file checked.
+  const named = scopes.filter((s) => s.rel !== '' && !isDirectory(fromRoot(s.rel)));
+  if (named.length > 0) {
+    const entries = await indexEntries(root, named.map((s) => s.rel));
+    for (const s of named) {
+      const exact = entries.find((e) => e.path === s.rel && e.stage === 0);
+      if (exact && REGULAR_FILE.test(exact.mode)) blobs.set(exact.path, exact.oid);
+      else if (exact || entries.some((e) => e.path === s.rel || e.path.startsWith(`${s.rel}/`))) continue;
+      else if (existsSync(fromRoot(s.rel))) notes.push(`${s.given}: not in the git index (untracked); not checked`);
+      else throw new UsageError(`path not found: ${s.given}`);
+    }
+  }
+
+  const candidates = filterNamedFiles([...blobs.keys()].map(fromRoot), { cwd, config: opts.config });
+  const order = candidates.map((f) => blobs.get(toRoot(f.absPath) ?? '') ?? '');
+  const contents = await catFileBatch(root, order);
+  if (contents === null) throw new UsageError('git cat-file failed while reading the index');
+  const staged = new Map<string, ReadResult>();
+  candidates.forEach((f, i) => staged.set(f.absPath, decode(contents[i] ?? null)));
+
+  // Helpers that the staged files import are read from the index too, looked up on demand.
+  let index: Map<string, string> | null = null;
+  const read = (absPath: string): ReadResult | undefined => {
+    const known = staged.get(absPath);
+    if (known) return known;
+    const rel = toRoot(absPath);
+    if (rel === null) return undefined;
+    index ??= new Map(indexEntriesSync(root).filter((e) => e.stage === 0 && REGULAR_FILE.test(e.mode)).map((e) => [e.path, e.oid]));
+    const oid = index.get(rel);
+    if (oid === undefined) return undefined;
+    const result = decode(readBlobSync(root, oid));
+    staged.set(absPath, result);
+    return result;
+  };
+  return { files: candidates, read, breakingBase, notes, root };
+}
+
+function isDirectory(abs: string): boolean {
+  try {
+    return statSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function inScope(rel: string, scopes: { rel: string }[]): boolean {
+  return scopes.some((s) => s.rel === '' || rel === s.rel || rel.startsWith(`${s.rel}/`));
+}
+
+function decode(bytes: Buffer | null): ReadResult {
+  if (bytes === null) return { ok: false, reason: 'unreadable in the git index' };
+  if (bytes.length > MAX_FILE_BYTES) return { ok: false, reason: `larger than ${Math.round(MAX_FILE_BYTES / 1024)} KiB` };
+  return decodeSource(bytes);
+}
