@@ -1,5 +1,5 @@
 // Small, typed helpers over tree-sitter nodes, shared by the Python front end.
-import type { Node } from 'web-tree-sitter';
+import type { Node, TreeCursor } from 'web-tree-sitter';
 import type { Position, Span } from '../../model.js';
 
 export type PyNode = Node;
@@ -81,13 +81,46 @@ export function walk(root: PyNode, enter: (node: PyNode) => boolean | void): voi
   }
 }
 
+/**
+ * Pre-order over every node under `root` (root included) with a TreeCursor: type checks are
+ * cheap and nodes are only built when asked for — most of a scan's time is node-by-node
+ * crossings into WebAssembly. `visit` returns 'skip' to not enter a node's children.
+ */
+export function traverse(root: PyNode, visit: (cursor: TreeCursor) => 'skip' | void): void {
+  const cursor = root.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      const enter = visit(cursor) !== 'skip';
+      if (enter && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      if (depth === 0) return;
+      while (!cursor.gotoNextSibling()) {
+        cursor.gotoParent();
+        depth--;
+        if (depth === 0) return;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
 /** All descendants of the given types, not entering nested function/class/lambda scopes. */
 export function findInScope(root: PyNode, types: ReadonlySet<string>, scopes = FUNCTION_SCOPES): PyNode[] {
   const out: PyNode[] = [];
-  walk(root, (n) => {
-    if (n.id !== root.id && scopes.has(n.type)) return false;
-    if (types.has(n.type)) out.push(n);
-    return true;
+  let first = true;
+  traverse(root, (c) => {
+    const type = c.nodeType;
+    if (first) {
+      first = false;
+      if (types.has(type)) out.push(root);
+      return;
+    }
+    if (scopes.has(type)) return 'skip';
+    if (types.has(type) && c.nodeIsNamed) out.push(c.currentNode);
   });
   return out;
 }

@@ -130,26 +130,39 @@ export function resolveCall(call: PyNode, fn: PyFunction, index: RepoIndex | nul
   return index.lookup(q, module.absPath);
 }
 
+// name (or `self.x`) → the callee of the call it was assigned from, per function and per class.
+const constructions = new WeakMap<PyNode, Map<string, PyNode>>();
+
+function constructionsIn(scopes: PyNode[], key: PyNode): Map<string, PyNode> {
+  let map = constructions.get(key);
+  if (map) return map;
+  map = new Map();
+  for (const scope of scopes) {
+    for (const a of findInScope(scope, new Set(['assignment']))) {
+      const left = field(a, 'left');
+      const right = field(a, 'right');
+      const value = right ? unwrap(right) : null;
+      const callee = value?.type === 'call' ? field(value, 'function') : null;
+      if (left && callee && !map.has(left.text)) map.set(left.text, callee);
+    }
+  }
+  constructions.set(key, map);
+  return map;
+}
+
 /** The class an object was constructed from: `C(...)`, or a name / `self.x` assigned `C(...)`. */
 function constructedClass(obj: PyNode, fn: PyFunction): PyNode | null {
   const o = unwrap(obj);
   if (o.type === 'call') return field(o, 'function');
   const isSelfAttr = o.type === 'attribute' && field(o, 'object')?.text === 'self';
   if (o.type !== 'identifier' && !isSelfAttr) return null;
-  const scopes = isSelfAttr
-    ? fn.module.functions.filter((f) => f.classNode && f.classNode.id === fn.classNode?.id).map((f) => f.node)
-    : [fn.node];
-  for (const scope of scopes) {
-    for (const a of findInScope(scope, new Set(['assignment']))) {
-      const left = field(a, 'left');
-      const right = field(a, 'right');
-      if (left?.text === o.text && right) {
-        const value = unwrap(right);
-        if (value.type === 'call') return field(value, 'function');
-      }
-    }
+  if (isSelfAttr) {
+    const cls = fn.classNode;
+    if (!cls) return null;
+    const methods = fn.module.functions.filter((f) => f.classNode?.id === cls.id).map((f) => f.node);
+    return constructionsIn(methods, cls).get(o.text) ?? null;
   }
-  return null;
+  return constructionsIn([fn.node], fn.node).get(o.text) ?? null;
 }
 
 /** `obj.method(...)` where obj is an instance of a repository class. */

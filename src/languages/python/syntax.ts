@@ -1,7 +1,7 @@
 // HG011, basic form: what tree-sitter cannot parse, plus Python 2 syntax that tree-sitter's
 // grammar still accepts but no Python 3 does. Version-gated syntax is a separate layer.
 import type { SyntaxProblem } from '../../model.js';
-import { brief, kids, startOf, type PyNode } from './nodes.js';
+import { brief, kids, startOf, traverse, type PyNode } from './nodes.js';
 
 const MAX_PROBLEMS = 10;
 
@@ -9,7 +9,8 @@ const MAX_PROBLEMS = 10;
 function python2Problem(n: PyNode): string | null {
   switch (n.type) {
     case 'print_statement':
-      return 'Python 2 print statement (use print(...))';
+      // `print >>f, x` is a Python 3 expression too: a shift and a tuple.
+      return kids(n).some((c) => c.type === 'chevron') ? null : 'Python 2 print statement (use print(...))';
     case 'exec_statement':
       return 'Python 2 exec statement (use exec(...))';
     case 'integer':
@@ -25,29 +26,36 @@ function python2Problem(n: PyNode): string | null {
   }
 }
 
-/** Iterative walk over all children, anonymous ones included (MISSING tokens are anonymous). */
+const PY2_TYPES = new Set(['print_statement', 'exec_statement', 'integer', 'comparison_operator', 'string']);
+
+/**
+ * Every node, anonymous ones included (MISSING tokens are anonymous), through a cursor: only
+ * nodes that can be a problem are built. Error-free subtrees are not entered for errors.
+ */
 export function syntaxProblems(root: PyNode): SyntaxProblem[] {
   const out: SyntaxProblem[] = [];
-  const stack: PyNode[] = [root];
-  while (stack.length > 0 && out.length < MAX_PROBLEMS) {
-    const n = stack.pop() as PyNode;
-    if (n.isMissing) {
-      out.push({ position: startOf(n), message: `syntax error: missing \`${n.type}\`` });
-      continue;
+  traverse(root, (c) => {
+    if (out.length >= MAX_PROBLEMS) return 'skip';
+    if (c.nodeIsMissing) {
+      out.push({ position: startOf(c.currentNode), message: `syntax error: missing \`${c.nodeType}\`` });
+      return 'skip';
     }
-    if (n.type === 'ERROR') {
+    const type = c.nodeType;
+    if (type === 'ERROR') {
+      const n = c.currentNode;
       const text = brief(n, 40);
       out.push({ position: startOf(n), message: text ? `syntax error: cannot parse \`${text}\`` : 'syntax error' });
-      continue;
+      return 'skip';
     }
-    const p2 = python2Problem(n);
-    if (p2) {
-      out.push({ position: startOf(n), message: `syntax error: ${p2}` });
-      continue;
+    if (PY2_TYPES.has(type)) {
+      const p2 = python2Problem(c.currentNode);
+      if (p2) {
+        out.push({ position: startOf(c.currentNode), message: `syntax error: ${p2}` });
+        return 'skip';
+      }
     }
-    const children = kids(n);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as PyNode);
-  }
+    return undefined;
+  });
   if (out.length === 0 && root.hasError) out.push({ position: startOf(root), message: 'syntax error' });
   return out.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
 }
