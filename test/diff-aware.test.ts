@@ -215,6 +215,29 @@ describe('verify --base', () => {
     expect(broken?.details).not.toContain('added_on_main');
   });
 
+  it('with a repository-wide consistency group, a changed file is compared with the unchanged ones', () => {
+    const root = gitRepo(
+      {
+        'handshake-guard.config.json': '{"consistency": "repository"}',
+        'a.py': guarded('3.0', '0.01', 'a'),
+        'z.py': guarded('3.0', '0.01', 'z'),
+      },
+      dirs,
+    );
+    git(root, 'checkout', '-q', '-b', 'feature');
+    write(root, 'z.py', guarded('5.0', '0.01', 'z'));
+    const r = json(['verify', '--base', 'main'], root);
+    expect(files(r.report)).toEqual(['z.py']);
+    expect(r.report.findings.map((f) => [f.ruleId, f.file])).toEqual([['HG002', 'z.py']]);
+    expect(r.report.checks.find((c) => c.id === 'consistency')?.status).toBe('fail');
+    expect(r.code).toBe(1);
+    // The changed file is the first one: the group is still judged whole.
+    write(root, 'z.py', guarded('3.0', '0.01', 'z'));
+    write(root, 'a.py', guarded('5.0', '0.01', 'a'));
+    const first = json(['verify', '--base', 'main'], root);
+    expect(first.report.checks.find((c) => c.id === 'consistency')?.status).toBe('fail');
+  });
+
   it('an unknown base is a usage error', () => {
     const root = branched();
     const r = cli(['verify', '--base', 'origin/nope'], root);

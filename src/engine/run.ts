@@ -97,10 +97,10 @@ function commonDir(dirs: string[]): string | null {
   return common;
 }
 
-/** The changed files and, for a repository-wide consistency group, every other file once. */
+/** The changed files and, for a repository-wide consistency group, every other file once, in path order as a walk gives them. */
 function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): DiscoveredFile[] {
   const seen = new Set(changed.map((d) => d.absPath));
-  return [...changed, ...walked.filter((d) => !seen.has(d.absPath))];
+  return [...changed, ...walked.filter((d) => !seen.has(d.absPath))].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
 /** git names the root with symlinks resolved (/tmp → /private/tmp); spell it from the cwd so paths relate. */
@@ -198,8 +198,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const files = analysed.filter((f) => gated.has(f.absPath));
   const inGate = new Set(files.map((f) => f.file));
   const loops = analysedLoops.filter((l) => inGate.has(l.file));
-  const groups = allGroups.map((g) => ({ ...g, loops: g.loops.filter((l) => inGate.has(l.file)) })).filter((g) => g.loops.length > 0);
-  const findings = allFindings.filter((f) => inGate.has(f.file));
+  // A consistency group is judged whole: a gated loop can make the others of its group differ.
+  const groups = allGroups.filter((g) => g.loops.some((l) => inGate.has(l.file)));
+  const grouped = new Set(groups.flatMap((g) => g.loops));
+  const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
   let baseline: RunResult['baseline'] = null;
   if (opts.baseline !== undefined) {
     const baselinePath = path.resolve(cwd, opts.baseline);
