@@ -168,6 +168,8 @@ export interface FileAnalysis {
   /** Set when the file could not be analysed at all (binary, not UTF-8, unreadable, too large). */
   skipped: string | null;
   syntax: SyntaxProblem[];
+  /** The Python version the file's syntax was checked for, and where that came from. */
+  target?: TargetVersion;
   loops: MessageLoop[];
   suppressions: Suppression[];
   /** Source lines, kept for code frames. */

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { UsageError } from '../src/errors.js';
-import { lowerBoundOf, resolvePythonTarget } from '../src/languages/python/target-version.js';
+import { run } from '../src/engine/run.js';
+import { lowerBoundOf, mostCommonTarget, pythonTargetResolver, resolvePythonTarget } from '../src/languages/python/target-version.js';
 
 let tmp: string;
 let config: ResolvedConfig;
@@ -186,5 +187,78 @@ describe('lowerBoundOf', () => {
     ['', null],
   ])('%j → %j', (spec, expected) => {
     expect(lowerBoundOf(spec)).toBe(expected);
+  });
+});
+
+describe('per file: each file is checked for the target nearest to it', () => {
+  beforeEach(async () => {
+    await put('pyproject.toml', '[project]\nrequires-python = ">=3.9,<4"\n');
+    await put('services/api/.python-version', '3.12\n');
+    await put('services/worker/Dockerfile', 'FROM python:3.11-slim\n');
+    // Valid for 3.12 only: fine where the target is 3.12, HG011 where it is 3.11.
+    const pep701 = 'def greet(user):\n    return f"hello {user["name"]}"\n';
+    await put('services/api/app/greet.py', pep701);
+    await put('services/api/app/routes.py', 'type UserId = int\n');
+    await put('services/worker/greet.py', pep701);
+    await put('services/worker/jobs.py', 'def run(queue):\n    match queue.kind:\n        case "fast":\n            return 1\n');
+    await put('services/worker/retry.py', 'try:\n    pass\nexcept* OSError:\n    pass\n');
+    await put('scripts/tool.py', 'if (n := 10) > 5:\n    print(n)\n');
+  });
+
+  it('reports version-gated syntax against the nearest target, naming it', async () => {
+    const result = await run({ cwd: tmp, paths: ['.'] });
+    const hg011 = result.findings.filter((f) => f.ruleId === 'HG011').map((f) => `${f.file}:${f.line} ${f.message}`);
+    expect(hg011).toEqual([
+      'services/worker/greet.py:2 f-string reuses its quote " inside {…}: needs Python 3.12, target is 3.11 (from services/worker/Dockerfile)',
+    ]);
+    const targets = Object.fromEntries(result.files.map((f) => [f.file, f.target]));
+    expect(targets['services/api/app/greet.py']).toEqual({ pythonVersion: '3.12', source: 'services/api/.python-version ("3.12")' });
+    expect(targets['services/worker/jobs.py']).toEqual({ pythonVersion: '3.11', source: 'services/worker/Dockerfile (FROM python:3.11-slim)' });
+    expect(targets['scripts/tool.py']).toEqual({ pythonVersion: '3.9', source: 'pyproject.toml (requires-python ">=3.9,<4")' });
+    // The report's target is the one most files have; the syntax row names every source used.
+    expect(result.report.target).toEqual({ pythonVersion: '3.11', source: 'services/worker/Dockerfile (FROM python:3.11-slim)' });
+    const syntax = result.report.checks.find((c) => c.id === 'syntax');
+    expect(syntax?.status).toBe('fail');
+    expect(syntax?.details).toContain('services/worker/greet.py:2');
+    expect(syntax?.details).toContain('Python 3.12 from services/api/.python-version ("3.12") for 2 files');
+    expect(syntax?.details).toContain('Python 3.11 from services/worker/Dockerfile (FROM python:3.11-slim) for 3 files');
+    expect(syntax?.details).toContain('Python 3.9 from pyproject.toml (requires-python ">=3.9,<4") for 1 file');
+  });
+
+  it('--python-version decides for every file', async () => {
+    const result = await run({ cwd: tmp, paths: ['.'], pythonVersion: '3.12' });
+    expect(result.findings.filter((f) => f.ruleId === 'HG011')).toEqual([]);
+    expect(result.files.every((f) => f.target?.source === '--python-version')).toBe(true);
+    const syntax = result.report.checks.find((c) => c.id === 'syntax');
+    expect(syntax).toMatchObject({ status: 'pass', details: '6 Python files parse for target Python 3.12 from --python-version' });
+  });
+
+  it('a 3.8 target flags match, except*, the walrus and the type statement where they stand', async () => {
+    const result = await run({ cwd: tmp, paths: ['.'], pythonVersion: '3.8' });
+    const messages = result.findings.filter((f) => f.ruleId === 'HG011').map((f) => `${f.file}:${f.line} ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'services/api/app/routes.py:1 `type` statement: needs Python 3.12, target is 3.8 (from --python-version)',
+        'services/worker/jobs.py:2 `match` statement: needs Python 3.10, target is 3.8 (from --python-version)',
+        'services/worker/retry.py:3 `except*`: needs Python 3.11, target is 3.8 (from --python-version)',
+      ]),
+    );
+    expect(messages.some((m) => m.startsWith('scripts/tool.py'))).toBe(false);
+  });
+
+  it('the resolver reads each directory once and agrees with resolvePythonTarget', async () => {
+    const targetFor = await pythonTargetResolver({ config, stopDir: tmp, displayDir: tmp });
+    for (const dir of ['services/api/app', 'services/worker', 'scripts', 'services/api/app']) {
+      expect(await targetFor(path.join(tmp, dir))).toEqual(await resolve({ startDir: path.join(tmp, dir) }));
+    }
+    await expect(pythonTargetResolver({ cliVersion: '3.x', config, stopDir: tmp })).rejects.toThrow(UsageError);
+  });
+
+  it('mostCommonTarget: the most frequent, the first seen on a tie', () => {
+    const a = { pythonVersion: '3.11', source: 'a' };
+    const b = { pythonVersion: '3.12', source: 'b' };
+    expect(mostCommonTarget([a, b, b])).toEqual(b);
+    expect(mostCommonTarget([a, b])).toEqual(a);
+    expect(mostCommonTarget([])).toBeNull();
   });
 });

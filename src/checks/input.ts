@@ -1,5 +1,6 @@
 import type { FileAnalysis, Finding, MessageLoop, RuleId, TargetVersion } from '../model.js';
 import type { ResolvedConfig } from '../config/types.js';
+import type { SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
 
 /** What the table's checks look at: the model, the findings and the configuration. */
 export interface CheckInput {
@@ -10,6 +11,8 @@ export interface CheckInput {
   target: TargetVersion;
   /** Rules turned off in the config: their rows say so instead of passing. */
   disabled: ReadonlySet<RuleId>;
+  /** `--python PATH`: what the interpreter said about the files' syntax. */
+  syntaxCrossCheck?: SyntaxCrossCheck | null;
 }
 
 export function findingsOf(input: CheckInput, ids: readonly RuleId[]): Finding[] {

@@ -1,23 +1,50 @@
 // Syntax Validation: every scanned file parses (HG011).
-import type { CheckResult } from '../model.js';
+import type { CheckResult, FileAnalysis } from '../model.js';
 import { findingsOf, type CheckInput } from './input.js';
 import { listed, plural, result, statusOf } from './support.js';
+
+/** `Python 3.11 from pyproject.toml (…) for 4 files; Python 3.12 from svc/.python-version (…) for 1 file`. */
+function targetsUsed(input: CheckInput, python: FileAnalysis[]): string {
+  const counts = new Map<string, number>();
+  for (const f of python) {
+    const t = f.target ?? input.target;
+    const key = `Python ${t.pythonVersion} from ${t.source}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size <= 1) return `target ${[...counts.keys()][0] ?? `Python ${input.target.pythonVersion} from ${input.target.source}`}`;
+  return `targets ${listed([...counts].map(([k, n]) => `${k} for ${plural(n, 'file')}`), 4)}`;
+}
+
+/** What `--python` said, when it was given. */
+function crossChecked(input: CheckInput): { note: string; disagrees: boolean } {
+  const x = input.syntaxCrossCheck;
+  if (!x) return { note: '', disagrees: false };
+  const parts: string[] = [];
+  if (x.missed.length) parts.push(`it rejects what handshake-guard passed: ${listed(x.missed, 3)}`);
+  if (x.falseAlarms.length) parts.push(`it parses what handshake-guard flagged (dropped): ${listed(x.falseAlarms, 3)}`);
+  if (x.otherTargets.length) parts.push(`not compared, other target: ${listed(x.otherTargets, 3)}`);
+  const disagreements = x.missed.length + x.falseAlarms.length;
+  const verdict = disagreements ? plural(disagreements, 'disagreement') : 'agrees';
+  const note = `; cross-checked with ${x.interpreter} (Python ${x.version}) on ${plural(x.checked, 'file')}: ${verdict}${parts.length ? ` (${parts.join('; ')})` : ''}`;
+  return { note, disagrees: disagreements > 0 };
+}
 
 export function checkSyntax(input: CheckInput): CheckResult {
   const python = input.files.filter((f) => f.language === 'python');
   if (python.length === 0) return result('syntax', 'skip', 'no Python files scanned');
   if (input.disabled.has('HG011')) return result('syntax', 'skip', 'HG011 is turned off in the configuration');
-  const target = `target Python ${input.target.pythonVersion} from ${input.target.source}`;
   const skipped = python.filter((f) => f.skipped).map((f) => `${f.file} (${f.skipped})`);
   const parsed = python.length - skipped.length;
   const findings = findingsOf(input, ['HG011']);
   const status = statusOf(findings);
   const notes = skipped.length ? `; not read: ${listed(skipped, 3)}` : '';
-  // Honest about what is checked: tree-sitter's grammar, not yet the target version's syntax.
-  const scope = `tree-sitter parse, version-gated syntax not checked yet (${target})`;
+  // What is checked: tree-sitter's parse, CPython's stricter rules and the version-gated syntax.
+  const scope = `${targetsUsed(input, python.filter((f) => !f.skipped))}`;
+  const cross = crossChecked(input);
   if (status === 'pass') {
-    return result('syntax', skipped.length ? 'warn' : 'pass', `${plural(parsed, 'Python file')} ${parsed === 1 ? 'parses' : 'parse'}; ${scope}${notes}`);
+    const ok = cross.disagrees || skipped.length ? 'warn' : 'pass';
+    return result('syntax', ok, `${plural(parsed, 'Python file')} ${parsed === 1 ? 'parses' : 'parse'} for ${scope}${cross.note}${notes}`);
   }
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
-  return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${parsed} parsed files: ${listed(bad)}; ${scope}${notes}`);
+  return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${parsed} parsed files: ${listed(bad)}; ${scope}${cross.note}${notes}`);
 }

@@ -27,6 +27,7 @@ export interface CommonOptions {
   staged?: boolean;
   baseline?: string;
   pythonVersion?: string;
+  python?: string;
   require?: RequirePolicy;
   failOn: 'error' | 'warning' | 'never';
   strict?: boolean;
@@ -41,6 +42,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (repeatable: several outputs in one run)`, placed, [])
     .option('-o, --output <file>', 'write the output of the --format before it to a file instead of stdout', placed, [])
     .option('--python-version <X.Y>', 'target Python version')
+    .option('--python <path>', 'cross-check the syntax row with this interpreter of the target version (ast.parse; runs no scanned code)')
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .addOption(new Option('--fail-on <level>', 'lowest severity that fails').choices(['error', 'warning', 'never']).default('error'))
     .option('--strict', 'a warn row fails the gate too')

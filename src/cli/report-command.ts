@@ -34,6 +34,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     paths,
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
+    ...(opts.python ? { python: opts.python } : {}),
     ...(opts.require ? { require: opts.require } : {}),
     ...(opts.base ? { base: opts.base } : {}),
     ...(opts.staged ? { staged: true } : {}),

@@ -8,7 +8,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import { analyzePython } from '../languages/python/analyze.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
-import { resolvePythonTarget } from '../languages/python/target-version.js';
+import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
+import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
 import {
   SCHEMA_VERSION,
   type FileAnalysis,
@@ -34,6 +35,8 @@ export interface RunOptions {
   paths: string[];
   configPath?: string;
   pythonVersion?: string;
+  /** `--python PATH`: an interpreter of the target version that cross-checks the syntax row. */
+  python?: string;
   require?: RequirePolicy;
   /** `--base REF`: gate only the files changed since the merge base with REF, which is also the breaking-change base (default HEAD). */
   base?: string;
@@ -126,10 +129,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
   const root = selection?.root ?? (await gitRoot(cwd)) ?? cwd;
-  const target = await resolvePythonTarget({
+  // Each file's target comes from the files nearest to it (a monorepo's services may differ).
+  const targetFor = await pythonTargetResolver({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
     config,
-    startDir: commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd,
     stopDir: root,
     displayDir: cwd,
   });
@@ -167,6 +170,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
           analyzePython(d.relPath, d.absPath, r.text, {
             parser,
             index,
+            target: await targetFor(path.dirname(d.absPath)),
             receiveMethods: config.receiveMethods,
             connectionNames: config.connectionNames,
             guardHelpers: config.guardHelpers,
@@ -185,6 +189,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const others = discovered.filter((d) => d.language !== 'python' && gated.has(d.absPath)).length;
   if (others > 0) notes.push(`${others} TypeScript/JavaScript file${others === 1 ? '' : 's'} not analysed: TS/JS support is not built yet`);
 
+  // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
+  const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
+    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => sources.get(f.absPath) ?? null)
+    : null;
   const analysedLoops = analysed.flatMap((f) => f.loops);
   const allGroups = consistencyGroups(analysedLoops, config.consistency);
   const allFindings = collectFindings({
@@ -208,6 +216,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
     baseline = { file: opts.baseline, ...outcome };
   }
+  // The report's target: the one most files have (the syntax row names every one used).
+  const target =
+    mostCommonTarget(files.flatMap((f) => (f.target ? [f.target] : []))) ??
+    (await targetFor(commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd));
   const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
   const checks = await runChecks({
     files,
@@ -216,6 +228,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     config,
     target,
     disabled,
+    syntaxCrossCheck,
     groups,
     cwd,
     base: selection?.breakingBase?.commit ?? opts.base ?? null,

@@ -1,20 +1,24 @@
 // The Python front end's entry: one file's source → its message loops, suppressions and syntax problems.
 import type { Parser } from 'web-tree-sitter';
-import type { FileAnalysis } from '../../model.js';
+import type { FileAnalysis, TargetVersion } from '../../model.js';
 import { findMessageLoops, type LoopOptions } from './loops.js';
 import { buildModule } from './module.js';
 import type { RepoIndex } from './repo-index.js';
 import { findSuppressions } from './suppressions.js';
 import { parseTolerant } from './parser.js';
-import { syntaxProblems } from './syntax.js';
+import { pythonSyntaxProblems } from './syntax-check.js';
+import { DEFAULT_PYTHON_TARGET } from './target-version.js';
 
 export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
   index: RepoIndex;
   parser: Parser;
+  /** The Python version whose syntax the file must parse as (default: 3.10). */
+  target?: TargetVersion;
 }
 
 export function analyzePython(file: string, absPath: string, source: string, opts: PythonAnalysisOptions): FileAnalysis {
   const { tree, text } = parseTolerant(opts.parser, source);
+  const target = opts.target ?? DEFAULT_PYTHON_TARGET;
   try {
     const root = tree.rootNode;
     const module = buildModule(file, absPath, text, root);
@@ -30,7 +34,8 @@ export function analyzePython(file: string, absPath: string, source: string, opt
       absPath,
       language: 'python',
       skipped: null,
-      syntax: syntaxProblems(root),
+      syntax: pythonSyntaxProblems(root, text, target, opts.parser),
+      target,
       loops,
       suppressions: findSuppressions(root, file),
       lines: source.split(/\r?\n|\r/),

@@ -6,7 +6,7 @@ import { brief, kids, startOf, traverse, type PyNode } from './nodes.js';
 const MAX_PROBLEMS = 10;
 
 /** Python 2 constructs that tree-sitter parses and CPython 3 rejects. */
-function python2Problem(n: PyNode): string | null {
+export function python2Problem(n: PyNode): string | null {
   switch (n.type) {
     case 'print_statement':
       // `print >>f, x` is a Python 3 expression too: a shift and a tuple.
@@ -34,6 +34,16 @@ const PY2_TYPES = new Set(['print_statement', 'exec_statement', 'integer', 'comp
  */
 export function syntaxProblems(root: PyNode): SyntaxProblem[] {
   const out: SyntaxProblem[] = [];
+  if (!root.hasError) {
+    // No ERROR or MISSING node anywhere: only Python 2 constructs to look for, and
+    // descendantsOfType builds just those nodes.
+    for (const n of root.descendantsOfType([...PY2_TYPES])) {
+      const p2 = n ? python2Problem(n) : null;
+      if (n && p2) out.push({ position: startOf(n), message: `syntax error: ${p2}` });
+      if (out.length >= MAX_PROBLEMS) break;
+    }
+    return out;
+  }
   traverse(root, (c) => {
     if (out.length >= MAX_PROBLEMS) return 'skip';
     if (c.nodeIsMissing) {

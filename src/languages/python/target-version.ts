@@ -57,6 +57,53 @@ export async function resolvePythonTarget(opts: {
   return { ...DEFAULT_PYTHON_TARGET };
 }
 
+/**
+ * Targets per file, nearest file wins: `(dir) => target` for the directory of each scanned file.
+ * Each directory's files are read once per run. `--python-version` and the config apply to every
+ * file, and are checked here, before any file is read.
+ */
+export async function pythonTargetResolver(opts: {
+  cliVersion?: string;
+  config: ResolvedConfig;
+  stopDir: string;
+  displayDir?: string;
+}): Promise<(startDir: string) => Promise<TargetVersion>> {
+  if (opts.cliVersion !== undefined || opts.config.pythonVersion !== null) {
+    const fixed = await resolvePythonTarget({ ...opts, startDir: opts.stopDir });
+    return async () => fixed;
+  }
+  const stopDir = path.resolve(opts.stopDir);
+  const displayDir = path.resolve(opts.displayDir ?? stopDir);
+  const label = (file: string): string => path.relative(displayDir, file).split(path.sep).join('/');
+  const cache = new Map<string, Promise<TargetVersion | null>>();
+  return async (startDir) => {
+    for (const dir of directoriesUp(path.resolve(startDir), stopDir)) {
+      let found = cache.get(dir);
+      if (!found) {
+        found = fromDirectory(dir, label);
+        cache.set(dir, found);
+      }
+      const target = await found;
+      if (target) return target;
+    }
+    return { ...DEFAULT_PYTHON_TARGET };
+  };
+}
+
+/** The target most files have (the first seen on a tie): the run's target in the report. */
+export function mostCommonTarget(targets: readonly TargetVersion[]): TargetVersion | null {
+  const counts = new Map<string, { target: TargetVersion; count: number }>();
+  let best: { target: TargetVersion; count: number } | null = null;
+  for (const t of targets) {
+    const key = `${t.pythonVersion}\0${t.source}`;
+    const entry = counts.get(key) ?? { target: t, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+    if (best === null || entry.count > best.count) best = entry;
+  }
+  return best?.target ?? null;
+}
+
 /** startDir, its parents, …, stopDir. Only startDir when it is not inside stopDir. */
 function directoriesUp(startDir: string, stopDir: string): string[] {
   if (isOutside(path.relative(stopDir, startDir))) return [startDir];

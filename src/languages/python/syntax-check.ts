@@ -1,0 +1,212 @@
+// HG011 in full: does this file parse on its target Python? Four layers, all on the tree the rest
+// of the front end uses, plus one scan of the text:
+//   syntax.ts          what tree-sitter cannot parse, Python 2 constructs
+//   strict-grammar.ts  what tree-sitter accepts but CPython's parser rejects
+//   version-syntax.ts  constructs newer than the target (and strings.ts / fstrings.ts for literals)
+//   tokenizer.ts       indentation, TabError, stray characters
+import type { Parser } from 'web-tree-sitter';
+import type { Position, SyntaxProblem, TargetVersion } from '../../model.js';
+import { checkFString311, checkFString312, checkInterpolation312, isFString } from './fstrings.js';
+import type { PyNode } from './nodes.js';
+import { strictGrammar } from './strict-grammar.js';
+import { checkConcatenation, checkStringLiteral } from './strings.js';
+import { python2Problem, syntaxProblems } from './syntax.js';
+import { layoutProblems } from './tokenizer.js';
+import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
+
+const MAX_PROBLEMS = 10;
+
+/**
+ * The node types a check looks at, for this target: the version gates that cannot fire are left
+ * out, and so is `identifier` (the most common node; `async`/`await` names are found by text).
+ */
+function checkedTypes(ctx: SyntaxContext): string[] {
+  const types = [
+    'except_clause', 'named_expression', 'assignment', 'integer', 'float', 'augmented_assignment',
+    'for_statement', 'for_in_clause', 'delete_statement', 'argument_list', 'parameters', 'lambda_parameters',
+    'list_splat', 'as_pattern', 'try_statement', 'import_statement', 'import_from_statement', 'assert_statement',
+    'raise_statement', 'string', 'concatenated_string', 'interpolation', 'format_expression',
+  ];
+  const gates: [string[], number][] = [
+    [['type_alias_statement', 'function_definition', 'class_definition'], 12],
+    [['subscript', 'typed_parameter'], 11],
+    [['match_statement', 'with_clause'], 10],
+    [['decorator'], 9],
+    [['positional_separator', 'return_statement', 'yield'], 8],
+    [['await', 'binary_operator'], 5],
+  ];
+  for (const [gated, minor] of gates) if (!targetAtLeast(ctx, minor)) types.push(...gated);
+  return types;
+}
+
+/** Runs every node check over a tree; `descendantsOfType` builds only the nodes a check reads. */
+function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
+  const modern = targetAtLeast(ctx, 12);
+  const fstrings: [number, number][] = [];
+  // Subtrees not to enter: ERROR nodes (syntax.ts reports them) and, below 3.12, f-strings, whose
+  // fields are re-parsed as CPython 3.11 reads them. Nodes come in document order.
+  const skipped: [number, number][] = errorRanges(root);
+  let errors = 0;
+  let skipEnd = -1;
+  for (const n of root.descendantsOfType(checkedTypes(ctx))) {
+    if (!n) continue;
+    while (errors < skipped.length && (skipped[errors] as [number, number])[1] <= n.startIndex) errors++;
+    const error = skipped[errors];
+    if (n.startIndex < skipEnd || (error && error[0] <= n.startIndex)) continue;
+    if (n.isMissing) continue;
+    versionGates(n, ctx);
+    strictGrammar(n, ctx);
+    if (n.type === 'string') {
+      const shape = checkStringLiteral(ctx, n);
+      if (shape?.formatted && isFString(n)) {
+        if (modern) checkFString312(ctx, n);
+        else {
+          checkFString311(ctx, n, (fstring, from, to, at) => checkField(fstring, from, to, at, ctx, parser));
+          skipEnd = n.endIndex;
+          fstrings.push([n.startIndex, n.endIndex]);
+        }
+      }
+    } else if (n.type === 'concatenated_string') checkConcatenation(ctx, n);
+    else if (n.type === 'interpolation' || n.type === 'format_expression') checkInterpolation312(ctx, n);
+  }
+  keywordNames(root, ctx, [...skipped, ...fstrings]);
+}
+
+/**
+ * The ERROR nodes' ranges in document order (outermost only), found by entering only subtrees
+ * that contain an error. (`descendantsOfType` cannot be asked for ERROR together with other types.)
+ */
+function errorRanges(root: PyNode): [number, number][] {
+  const out: [number, number][] = [];
+  if (!root.hasError) return out;
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as PyNode;
+    if (n.type === 'ERROR') {
+      out.push([n.startIndex, n.endIndex]);
+      continue;
+    }
+    const children = n.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c && (c.hasError || c.type === 'ERROR')) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * checkTree for a small error-free subtree (an f-string field): a plain walk, since each
+ * `descendantsOfType` call first matches the requested names against every type of the grammar.
+ */
+function checkSmallTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
+  const types = new Set(checkedTypes(ctx));
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as PyNode;
+    if (types.has(n.type)) {
+      versionGates(n, ctx);
+      strictGrammar(n, ctx);
+      if (n.type === 'string') {
+        const shape = checkStringLiteral(ctx, n);
+        if (shape?.formatted && isFString(n)) {
+          checkFString311(ctx, n, (fstring, from, to, at) => checkField(fstring, from, to, at, ctx, parser));
+          continue;
+        }
+      } else if (n.type === 'concatenated_string') checkConcatenation(ctx, n);
+    }
+    if (n.type === 'integer' || n.type === 'string') {
+      const p2 = python2Problem(n);
+      if (p2) reportError(ctx, ctx.at(n), p2);
+    }
+    if (n.type === 'identifier' && (n.text === 'async' || n.text === 'await')) strictGrammar(n, ctx);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push(c);
+    }
+  }
+}
+
+/** `async` and `await` used as names (keywords since 3.7): found in the text, confirmed on the tree. */
+function keywordNames(root: PyNode, ctx: SyntaxContext, skipped: [number, number][]): void {
+  if (!targetAtLeast(ctx, 7)) return;
+  const text = root.text;
+  for (const m of text.matchAll(/\b(?:async|await)\b/g)) {
+    const at = m.index;
+    if (skipped.some(([from, to]) => at >= from && at < to)) continue;
+    const n = root.descendantForIndex(at, at + 5);
+    if (n && (n.type === 'identifier' || n.type === 'keyword_identifier') && n.startIndex === at && n.endIndex === at + 5) {
+      strictGrammar(n, ctx);
+    }
+  }
+}
+
+const KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
+
+/** `user`, `self.name`: nothing in them to check (most fields are like this). */
+function isPlainName(expression: string): boolean {
+  const m = /^\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*$/.exec(expression);
+  return m !== null && (m[1] as string).split('.').every((part) => !KEYWORDS.has(part));
+}
+
+/**
+ * An f-string field's expression for a target below 3.12, checked as the `(expression)` CPython
+ * compiles: where tree-sitter's tree has a clean node for exactly that text, that node is checked
+ * in place; otherwise the text is parsed again on its own.
+ */
+function checkField(fstring: PyNode, from: number, to: number, at: Position, ctx: SyntaxContext, parser: Parser): void {
+  const expression = fstring.text.slice(from, to);
+  if (isPlainName(expression)) return;
+  const start = fstring.startIndex + from + (expression.length - expression.trimStart().length);
+  const end = fstring.startIndex + to - (expression.length - expression.trimEnd().length);
+  const node = fstring.descendantForIndex(start, end);
+  const parent = node?.parent?.type;
+  if (node && node.startIndex === start && node.endIndex === end && !node.hasError && (parent === 'interpolation' || parent === 'format_expression')) {
+    checkSmallTree(node, ctx, parser);
+    return;
+  }
+  recheck(expression, at, ctx, parser);
+}
+
+/** An f-string field's expression, parsed and checked as the `(expression)` CPython 3.11 compiles. */
+function recheck(expression: string, at: Position, outer: SyntaxContext, parser: Parser): void {
+  const tree = parser.parse(`(${expression})`);
+  if (!tree) return;
+  try {
+    const shift = (row: number, column: number): Position =>
+      row === 0 ? { line: at.line, column: at.column + column - 1 } : { line: at.line + row, column: column + 1 };
+    const ctx: SyntaxContext = { ...outer, at: (n) => shift(n.startPosition.row, n.startPosition.column) };
+    for (const p of syntaxProblems(tree.rootNode)) {
+      outer.problems.push({ ...p, position: shift(p.position.line - 1, p.position.column - 1) });
+    }
+    checkTree(tree.rootNode, ctx, parser);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Every HG011 problem of one Python file for its target version, first ten by position. */
+export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser): SyntaxProblem[] {
+  const ctx = syntaxContext(target);
+  const unparsed = syntaxProblems(root);
+  ctx.problems.push(...unparsed);
+  checkTree(root, ctx, parser);
+  // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
+  const first = unparsed[0]?.position;
+  const before = (p: SyntaxProblem): boolean =>
+    !first || p.position.line < first.line || (p.position.line === first.line && p.position.column < first.column);
+  ctx.problems.push(...layoutProblems(text).filter(before));
+  const seen = new Set<string>();
+  return ctx.problems
+    .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column)
+    .filter((p) => {
+      const key = `${p.position.line}:${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, MAX_PROBLEMS);
+}

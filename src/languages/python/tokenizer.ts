@@ -1,0 +1,240 @@
+// HG011, line structure: what CPython's tokenizer checks and tree-sitter's scanner lets through —
+// inconsistent tabs and spaces (TabError), a dedent to a column no enclosing block uses, an indent
+// where no block starts, a block header with no indented block, and characters that cannot stand
+// in code (U+00A0, U+200B, …). A light tokenizer: it knows strings (f-strings nested as PEP 701
+// reads them; the version rules for f-strings are `fstrings.ts`'s), comments, brackets and
+// backslash continuations, which is all the line structure depends on.
+import type { SyntaxProblem } from '../../model.js';
+
+const TAB_SIZE = 8;
+const MAX_INDENT = 100;
+
+const ID_START = /[\p{ID_Start}_]/u;
+const ID_CONTINUE = /[\p{ID_Continue}]/u;
+
+class Layout {
+  private i = 0;
+  private readonly lineStarts: number[] = [0];
+  problem: SyntaxProblem | null = null;
+
+  constructor(private readonly text: string) {
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) this.lineStarts.push(k + 1);
+    }
+  }
+
+  private fail(index: number, message: string): void {
+    if (this.problem) return;
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.lineStarts[mid] as number) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    this.problem = { position: { line: lo + 1, column: index - (this.lineStarts[lo] as number) + 1 }, message: `syntax error: ${message}` };
+  }
+
+  private isNewline(k: number): boolean {
+    const c = this.text[k];
+    return c === '\n' || c === '\r';
+  }
+
+  /** Past the newline at k (\n, \r\n or \r). */
+  private skipNewline(k: number): number {
+    return this.text[k] === '\r' && this.text[k + 1] === '\n' ? k + 2 : k + 1;
+  }
+
+  run(): void {
+    const { text } = this;
+    const indents = [0];
+    const alts = [0];
+    let depth = 0;
+    let atLineStart = true;
+    let headerEnded = false; // the previous logical line ended with ':'
+    let last = ''; // the last token of the current logical line
+    if (text.charCodeAt(0) === 0xfeff) this.i = 1;
+    while (this.i < text.length && !this.problem) {
+      if (atLineStart) {
+        let col = 0;
+        let alt = 0;
+        let k = this.i;
+        for (; k < text.length; k++) {
+          const c = text[k];
+          if (c === ' ') {
+            col++;
+            alt++;
+          } else if (c === '\t') {
+            col = (Math.floor(col / TAB_SIZE) + 1) * TAB_SIZE;
+            alt++;
+          } else if (c === '\f') col = alt = 0;
+          else break;
+        }
+        if (k >= text.length) break;
+        if (text[k] === '#' || this.isNewline(k)) {
+          while (k < text.length && !this.isNewline(k)) k++;
+          this.i = k < text.length ? this.skipNewline(k) : k;
+          continue;
+        }
+        const top = indents.length - 1;
+        if (col === indents[top]) {
+          if (alt !== alts[top]) return this.fail(k, 'inconsistent use of tabs and spaces in indentation (TabError)');
+          if (headerEnded) return this.fail(k, 'expected an indented block (IndentationError)');
+        } else if (col > (indents[top] as number)) {
+          if (indents.length >= MAX_INDENT) return this.fail(k, 'too many levels of indentation');
+          if (alt <= (alts[top] as number)) return this.fail(k, 'inconsistent use of tabs and spaces in indentation (TabError)');
+          if (!headerEnded) return this.fail(k, 'unexpected indent (IndentationError)');
+          indents.push(col);
+          alts.push(alt);
+        } else {
+          while (indents.length > 1 && col < (indents[indents.length - 1] as number)) {
+            indents.pop();
+            alts.pop();
+          }
+          if (col !== indents[indents.length - 1]) {
+            return this.fail(k, 'unindent does not match any outer indentation level (IndentationError)');
+          }
+          if (alt !== alts[alts.length - 1]) return this.fail(k, 'inconsistent use of tabs and spaces in indentation (TabError)');
+          if (headerEnded) return this.fail(k, 'expected an indented block (IndentationError)');
+        }
+        atLineStart = false;
+        headerEnded = false;
+        last = '';
+        this.i = k;
+      }
+      const c = text[this.i] as string;
+      if (c === '#') {
+        while (this.i < text.length && !this.isNewline(this.i)) this.i++;
+      } else if (this.isNewline(this.i)) {
+        this.i = this.skipNewline(this.i);
+        if (depth === 0) {
+          atLineStart = true;
+          headerEnded = last === ':';
+        }
+      } else if (c === '\\' && this.isNewline(this.i + 1)) {
+        this.i = this.skipNewline(this.i + 1);
+      } else if (c === ' ' || c === '\t' || c === '\f') {
+        this.i++;
+      } else if (c === '"' || c === "'") {
+        this.i = this.string(this.i, '');
+        last = 'string';
+      } else if (ID_START.test(String.fromCodePoint(text.codePointAt(this.i) as number))) {
+        const start = this.i;
+        while (this.i < text.length) {
+          const ch = text.codePointAt(this.i) as number;
+          const s = String.fromCodePoint(ch);
+          if (!ID_CONTINUE.test(s)) break;
+          this.i += s.length;
+        }
+        const word = text.slice(start, this.i);
+        if ((text[this.i] === '"' || text[this.i] === "'") && /^[rRbBuUfF]{1,2}$/.test(word)) {
+          this.i = this.string(this.i, word);
+          last = 'string';
+        } else last = word;
+      } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[this.i + 1] ?? ''))) {
+        while (this.i < text.length && /[0-9A-Za-z_.]/.test(text[this.i] as string)) {
+          const e = text[this.i] as string;
+          this.i++;
+          if ((e === 'e' || e === 'E') && (text[this.i] === '+' || text[this.i] === '-')) this.i++;
+        }
+        last = 'number';
+      } else if (c === '(' || c === '[' || c === '{') {
+        depth++;
+        this.i++;
+        last = c;
+      } else if (c === ')' || c === ']' || c === '}') {
+        depth = Math.max(0, depth - 1);
+        this.i++;
+        last = c;
+      } else if (c.charCodeAt(0) > 0x7f) {
+        const cp = text.codePointAt(this.i) as number;
+        const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+        const printable = /[\p{L}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
+        return this.fail(this.i, printable ? `invalid character '${String.fromCodePoint(cp)}' (U+${hex})` : `invalid non-printable character U+${hex}`);
+      } else {
+        // `:=` is an operator, not the end of a header.
+        last = c === ':' && text[this.i + 1] === '=' ? ':=' : c;
+        this.i += last.length;
+      }
+    }
+    if (!this.problem && !atLineStart && depth === 0 && last === ':') this.fail(text.length, 'expected an indented block (IndentationError)');
+    else if (!this.problem && atLineStart && headerEnded) this.fail(text.length, 'expected an indented block (IndentationError)');
+  }
+
+  /** From the opening quote at k; returns the index after the closing quote (or where it gave up). */
+  private string(k: number, prefix: string): number {
+    const { text } = this;
+    const q = text[k] as string;
+    const triple = text[k + 1] === q && text[k + 2] === q;
+    const quote = triple ? q.repeat(3) : q;
+    const formatted = /f/i.test(prefix);
+    let i = k + quote.length;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '\\') {
+        i += this.isNewline(i + 1) ? this.skipNewline(i + 1) - i : 2;
+        continue;
+      }
+      if (text.startsWith(quote, i)) return i + quote.length;
+      if (!triple && this.isNewline(i)) return i; // unterminated: tree-sitter reports it
+      if (formatted && c === '{') {
+        if (text[i + 1] === '{') i += 2;
+        else i = this.field(i + 1);
+        continue;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** A replacement field of an f-string, from after its `{`; returns the index after its `}`. */
+  private field(k: number): number {
+    const { text } = this;
+    let depth = 0;
+    let i = k;
+    while (i < text.length) {
+      const c = text[i] as string;
+      if (c === '"' || c === "'") {
+        const word = /[rRbBuUfF]{1,2}$/.exec(text.slice(Math.max(k, i - 2), i))?.[0] ?? '';
+        i = this.string(i, word);
+      } else if (c === '#') {
+        while (i < text.length && !this.isNewline(i)) i++;
+      } else if (c === '(' || c === '[' || c === '{') {
+        depth++;
+        i++;
+      } else if (c === ')' || c === ']') {
+        depth = Math.max(0, depth - 1);
+        i++;
+      } else if (c === '}') {
+        if (depth === 0) return i + 1;
+        depth--;
+        i++;
+      } else if (c === ':' && depth === 0) {
+        return this.formatSpec(i + 1);
+      } else i++;
+    }
+    return i;
+  }
+
+  /** A format spec, from after its `:`; nested fields inside; returns the index after the field's `}`. */
+  private formatSpec(k: number): number {
+    const { text } = this;
+    let i = k;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '{') i = this.field(i + 1);
+      else if (c === '}') return i + 1;
+      else if (c === '"' || c === "'" || this.isNewline(i)) return i; // the enclosing string decides
+      else i++;
+    }
+    return i;
+  }
+}
+
+/** The first line-structure problem of a file, if any (CPython stops at its first). */
+export function layoutProblems(text: string): SyntaxProblem[] {
+  const layout = new Layout(text);
+  layout.run();
+  return layout.problem ? [layout.problem] : [];
+}

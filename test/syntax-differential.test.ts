@@ -1,0 +1,134 @@
+// HG011 against CPython: for every case — hand-written ones in test/data/hg011-snippets.txt and
+// modules generated with fast-check (fixed seeds, so a failure reproduces) — handshake-guard's
+// verdict at target 3.11 must be CPython 3.11's `ast.parse` verdict (error or not). The
+// interpreter is the machine's `python3`, which must be 3.11; it is run once, through the same
+// batched `--python` cross-check code the CLI uses.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import type { Parser } from 'web-tree-sitter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SyntaxProblem } from '../src/model.js';
+import { interpreterParse } from '../src/languages/python/interpreter-check.js';
+import { loadParser, parseTolerant } from '../src/languages/python/parser.js';
+import { pythonSyntaxProblems } from '../src/languages/python/syntax-check.js';
+import { fstringModule, indentationModule, statementModule } from './helpers/python-snippets.js';
+
+const PYTHON = 'python3';
+
+function handWritten(): string[] {
+  const text = readFileSync(path.resolve(__dirname, 'data/hg011-snippets.txt'), 'utf8');
+  return text.split(/^#----\n/m).slice(1);
+}
+
+function generated(): string[] {
+  const sample = (arb: fc.Arbitrary<string>, seed: number, n: number): string[] => fc.sample(arb, { seed, numRuns: n });
+  return [...sample(fstringModule(), 701, 250), ...sample(indentationModule(), 11, 120), ...sample(statementModule(), 572, 250)];
+}
+
+let parser: Parser;
+
+function problems(source: string, version: string): SyntaxProblem[] {
+  const { tree, text } = parseTolerant(parser, source);
+  try {
+    return pythonSyntaxProblems(tree.rootNode, text, { pythonVersion: version, source: 'test' }, parser);
+  } finally {
+    tree.delete();
+  }
+}
+
+function pythonVersion(): string {
+  try {
+    return execFileSync(PYTHON, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (e) {
+    return `none (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+}
+
+beforeAll(async () => {
+  parser = await loadParser();
+});
+
+describe('HG011 agrees with CPython 3.11 ast.parse', () => {
+  it('python3 is CPython 3.11', () => {
+    const version = pythonVersion();
+    expect(version, `this test compares with CPython 3.11: \`${PYTHON} --version\` says ${version}; install Python 3.11 as python3`).toMatch(
+      /^Python 3\.11\./,
+    );
+  });
+
+  const suites: [string, () => string[]][] = [
+    ['hand-written cases', handWritten],
+    ['generated cases (fast-check)', generated],
+  ];
+  for (const [name, cases] of suites) {
+    it(name, async () => {
+      expect(pythonVersion(), `needs CPython 3.11 as ${PYTHON}`).toMatch(/^Python 3\.11\./);
+      const sources = [...new Set(cases())];
+      expect(sources.length).toBeGreaterThan(150);
+      const answer = await interpreterParse(PYTHON, sources.map((source, i) => ({ name: `case${i}.py`, source })));
+      const disagreements: string[] = [];
+      let errors = 0;
+      sources.forEach((source, i) => {
+        const cpython = answer.results[i] ?? null;
+        const ours = problems(source, '3.11');
+        if (cpython) errors++;
+        if ((cpython !== null) !== (ours.length > 0)) {
+          disagreements.push(
+            `${JSON.stringify(source)}\n    CPython:         ${cpython ? `line ${cpython.line}: ${cpython.message}` : 'parses'}\n` +
+              `    handshake-guard: ${ours.length ? ours.map((p) => `line ${p.position.line}: ${p.message}`).join(' | ') : 'parses'}`,
+          );
+        }
+      });
+      // Both verdicts must be well represented, or agreeing would prove little.
+      expect(errors).toBeGreaterThan(sources.length / 5);
+      expect(sources.length - errors).toBeGreaterThan(sources.length / 5);
+      expect(disagreements, `${disagreements.length} of ${sources.length} disagree:\n${disagreements.join('\n')}`).toEqual([]);
+    });
+  }
+});
+
+// PEP 701 f-strings and PEP 695 type parameters: valid at 3.12, each one reported at 3.11 with
+// the construct, the version it needs and the target.
+const PEP_701_695: [string, RegExp][] = [
+  ['songs = ["a", "b"]\nprint(f"{", ".join(songs)}")\n', /f-string reuses its quote " inside \{…\}: needs Python 3\.12/],
+  ["user = {'id': 1}\nprint(f'{user['id']}')\n", /reuses its quote ' inside/],
+  ['print(f"{f"{f"{1}"}"}")\n', /reuses its quote/],
+  ['print(f"{"\\n".join(lines)}")\n', /reuses its quote|backslash/],
+  ["print(f'{'\\n'.join(lines)}')\n", /reuses its quote|backslash/],
+  ['print(f"{\'\\t\'.join(cells)}")\n', /backslash inside \{…\} of an f-string: needs Python 3\.12/],
+  ['print(f"""{\n    value  # the value\n}""")\n', /comment inside \{…\} of an f-string: needs Python 3\.12/],
+  ['print(f"{value\n}")\n', /line break inside \{…\} of a single-quoted f-string: needs Python 3\.12/],
+  ['print(f"{\n    a + b\n}")\n', /line break inside/],
+  ['print(f"{x:{"<"}10}")\n', /reuses its quote/],
+  ['type Point = tuple[float, float]\n', /`type` statement: needs Python 3\.12/],
+  ['type Pair[T] = tuple[T, T]\n', /`type` statement: needs Python 3\.12/],
+  ['def first[T](items: list[T]) -> T:\n    return items[0]\n', /generic parameter list on `def`: needs Python 3\.12/],
+  ['def call[**P, R](f: Callable[P, R]) -> R: ...\n', /generic parameter list on `def`/],
+  ['def pack[*Ts](*args: *Ts) -> tuple[*Ts]: ...\n', /generic parameter list on `def`/],
+  ['class Box[T: (int, str)]:\n    item: T\n', /generic parameter list on `class`: needs Python 3\.12/],
+  ['class Stack[T](list[T]):\n    pass\n', /generic parameter list on `class`/],
+];
+
+describe('PEP 701 and PEP 695 syntax', () => {
+  it('parses at 3.12', () => {
+    for (const [source] of PEP_701_695) expect(problems(source, '3.12'), source).toEqual([]);
+  });
+
+  it('is reported at 3.11 with the construct, the version it needs and the target', async () => {
+    const answer = await interpreterParse(PYTHON, PEP_701_695.map(([source], i) => ({ name: `pep${i}.py`, source })));
+    PEP_701_695.forEach(([source, message], i) => {
+      expect(answer.results[i], `CPython 3.11 rejects ${JSON.stringify(source)}`).not.toBeNull();
+      const found = problems(source, '3.11');
+      expect(found.map((p) => p.message).join('\n'), source).toMatch(message);
+      expect(found[0]?.message, source).toMatch(/target is 3\.11 \(from test\)/);
+    });
+  });
+
+  it('still reports what 3.12 rejects too', () => {
+    for (const source of ['x = f"{}"\n', 'x = f"{x!z}"\n', 'x = f"{x:{y:{z}}}"\n', 'x = f"}"\n', 'x = f"{*a}"\n']) {
+      expect(problems(source, '3.12').length, source).toBeGreaterThan(0);
+    }
+  });
+});
