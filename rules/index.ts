@@ -13,6 +13,8 @@ import { rule as HG008 } from './HG008-parameter-out-of-range.js';
 import { rule as HG009 } from './HG009-waits-on-terminal-state.js';
 import { rule as HG010 } from './HG010-unresolved-name.js';
 import { rule as HG011 } from './HG011-syntax-error.js';
+import { rule as HG012 } from './HG012-accept-missing.js';
+import { rule as HG013 } from './HG013-open-before-response.js';
 
 export const ALL_RULES: readonly Rule[] = Object.freeze([
   HG000,
@@ -27,6 +29,8 @@ export const ALL_RULES: readonly Rule[] = Object.freeze([
   HG009,
   HG010,
   HG011,
+  HG012,
+  HG013,
 ]);
 
 /** A rule by id (`hg004`) or name (`Blocking-Sleep`), case-insensitively. */

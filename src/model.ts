@@ -39,7 +39,9 @@ export type RuleId =
   | 'HG008'
   | 'HG009'
   | 'HG010'
-  | 'HG011';
+  | 'HG011'
+  | 'HG012'
+  | 'HG013';
 
 export type CheckId =
   | 'syntax'
@@ -155,6 +157,13 @@ export interface Suppression {
   used: boolean;
 }
 
+/** A finding a front end computes itself because it is about no message loop (HG012, HG013). */
+export interface FrontEndIssue {
+  ruleId: RuleId;
+  span: Span;
+  message: string;
+}
+
 export interface SyntaxProblem {
   position: Position;
   message: string;
@@ -171,6 +180,8 @@ export interface FileAnalysis {
   /** The Python version the file's syntax was checked for, and where that came from. */
   target?: TargetVersion;
   loops: MessageLoop[];
+  /** Problems a front end finds outside any loop (TS/JS: HG012 accept-missing, HG013 open-before-response). */
+  issues?: FrontEndIssue[];
   suppressions: Suppression[];
   /** Source lines, kept for code frames. */
   lines: string[];

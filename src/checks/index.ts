@@ -9,7 +9,7 @@ import type { CheckInput } from './input.js';
 import { checkLogic } from './logic.js';
 import { checkParameters } from './parameters.js';
 import { checkPerformance } from './performance.js';
-import { checkSyntax } from './syntax.js';
+import { checkSyntaxAll } from './syntax-scripts.js';
 
 export interface TableInput extends CheckInput {
   groups: ConsistencyGroup[];
@@ -21,7 +21,7 @@ export interface TableInput extends CheckInput {
 
 export async function runChecks(input: TableInput): Promise<CheckResult[]> {
   return [
-    checkSyntax(input),
+    checkSyntaxAll(input),
     checkImports(input),
     checkCoverage(input),
     checkConsistency(input, input.groups),

@@ -3,18 +3,22 @@ import type { CheckResult, RuleId } from '../model.js';
 import { findingsOf, polling, type CheckInput } from './input.js';
 import { byRule, listed, plural, result, statusOf } from './support.js';
 
-const LOGIC_RULES: RuleId[] = ['HG004', 'HG005', 'HG006', 'HG007', 'HG009'];
+const LOGIC_RULES: RuleId[] = ['HG004', 'HG005', 'HG006', 'HG007', 'HG009', 'HG012', 'HG013'];
 const LABELS: Record<string, string> = {
   HG004: 'blocking sleep in async code',
   HG005: 'wall-clock deadline',
   HG006: 'no fallback on timeout',
   HG007: 'silent timeout',
   HG009: 'keeps waiting on DISCONNECTED',
+  HG012: 'WebSocketPair server end used before accept()',
+  HG013: 'waits for open before the Deno upgrade response',
 };
 
 export function checkLogic(input: CheckInput): CheckResult {
   const guards = polling(input);
-  if (guards.length === 0) return result('logic', 'skip', 'no polling guards to check');
+  // HG012/HG013 are about no guard: their findings make the row even without polling guards.
+  const platform = findingsOf(input, ['HG012', 'HG013'].filter((r) => !input.disabled.has(r as RuleId)) as RuleId[]);
+  if (guards.length === 0 && platform.length === 0) return result('logic', 'skip', 'no polling guards to check');
   const active = LOGIC_RULES.filter((r) => !input.disabled.has(r));
   if (active.length === 0) return result('logic', 'skip', 'HG004, HG005, HG006, HG007 and HG009 are turned off');
   const findings = findingsOf(input, active);

@@ -29,6 +29,7 @@ import { collectFindings } from './findings.js';
 import { gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
 import { readSource, type ReadResult } from './read.js';
+import { analyseScripts } from './scripts.js';
 
 export interface RunOptions {
   cwd: string;
@@ -186,8 +187,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   } finally {
     index.dispose();
   }
-  const others = discovered.filter((d) => d.language !== 'python' && gated.has(d.absPath)).length;
-  if (others > 0) notes.push(`${others} TypeScript/JavaScript file${others === 1 ? '' : 's'} not analysed: TS/JS support is not built yet`);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python

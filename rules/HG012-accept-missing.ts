@@ -1,0 +1,64 @@
+import type { Rule, RuleReport } from '../src/rule.js';
+
+export const rule: Rule = {
+  id: 'HG012',
+  name: 'accept-missing',
+  summary: 'Cloudflare: the server end of a WebSocketPair is used before accept().',
+  defaultSeverity: 'error',
+  checkId: 'logic',
+  fixable: false,
+  docs: {
+    whatItDoes:
+      'Cloudflare Workers and Durable Objects: reports a use of the server end of a `WebSocketPair` ' +
+      '(`server.send`, `server.addEventListener`, `server.close`) that no `server.accept()` or ' +
+      '`ctx.acceptWebSocket(server)` precedes on every path, and a server end that is never accepted at all. ' +
+      'Python has no equivalent: the Python example shows the same mistake in Starlette (sending before accept).',
+    whyIsThisBad:
+      'Until the Worker accepts the server end, the runtime neither delivers its events nor lets it send: ' +
+      '`send()` throws, listeners never fire, and the client sees a socket that opened and then hangs. ' +
+      'The 101 response alone does not accept it.',
+    example: {
+      python: `from fastapi import WebSocket
+
+
+async def endpoint(websocket: WebSocket) -> None:
+    await websocket.send_text("hello")  # not accepted yet
+`,
+      typescript: `export default {
+  async fetch(request: Request): Promise<Response> {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.send('hello'); // the server end is not accepted yet
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};
+`,
+    },
+    useInstead: {
+      python: `from fastapi import WebSocket
+
+
+async def endpoint(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.send_text("hello")
+`,
+      typescript: `export default {
+  async fetch(request: Request): Promise<Response> {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.send('hello');
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};
+`,
+    },
+  },
+  check(ctx) {
+    const reports: RuleReport[] = [];
+    for (const file of ctx.files) {
+      for (const issue of file.issues ?? []) {
+        if (issue.ruleId === 'HG012') reports.push({ file: file.file, span: issue.span, message: issue.message, loop: null });
+      }
+    }
+    return reports;
+  },
+};

@@ -1,0 +1,32 @@
+// Syntax Validation for a scan that includes TS/JS files: the Python part as checkSyntax words it,
+// plus the TS/JS part (the compiler's syntactic diagnostics), in one row.
+import type { CheckResult, CheckStatus } from '../model.js';
+import type { CheckInput } from './input.js';
+import { listed, plural, result, statusOf } from './support.js';
+import { checkSyntax } from './syntax.js';
+
+const ORDER: CheckStatus[] = ['skip', 'pass', 'warn', 'fail'];
+
+export function checkSyntaxAll(input: CheckInput): CheckResult {
+  const scripts = input.files.filter((f) => f.language !== 'python');
+  if (scripts.length === 0) return checkSyntax(input);
+  if (input.disabled.has('HG011')) return result('syntax', 'skip', 'HG011 is turned off in the configuration');
+  const names = new Set(scripts.map((f) => f.file));
+  const python = input.files.filter((f) => f.language === 'python');
+  const pyRow = python.length
+    ? checkSyntax({ ...input, files: python, findings: input.findings.filter((f) => !names.has(f.file)) })
+    : null;
+  const skipped = scripts.filter((f) => f.skipped).map((f) => `${f.file} (${f.skipped})`);
+  const parsed = scripts.length - skipped.length;
+  const findings = input.findings.filter((f) => f.ruleId === 'HG011' && names.has(f.file));
+  let status = statusOf(findings);
+  if (status === 'pass' && skipped.length) status = 'warn';
+  const notes = skipped.length ? `; not read: ${listed(skipped, 3)}` : '';
+  const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
+  const tsDetail = bad.length
+    ? `${plural(bad.length, 'syntax error')} in ${parsed} parsed TypeScript/JavaScript files: ${listed(bad)} (compiler's syntactic diagnostics)${notes}`
+    : `${plural(parsed, 'TypeScript/JavaScript file')} ${parsed === 1 ? 'parses' : 'parse'} (compiler's syntactic diagnostics)${notes}`;
+  if (!pyRow || pyRow.status === 'skip') return result('syntax', status, tsDetail);
+  const worst = ORDER[Math.max(ORDER.indexOf(pyRow.status), ORDER.indexOf(status))] as CheckStatus;
+  return result('syntax', worst, `${pyRow.details}; ${tsDetail}`);
+}

@@ -1,0 +1,44 @@
+// The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file is scanned.
+import type { FileAnalysis } from '../model.js';
+import type { DiscoveredFile } from './discover.js';
+import type { ReadResult } from './read.js';
+
+export interface ScriptScan {
+  reader: { read(absPath: string): string | null };
+  readFile(absPath: string): ReadResult;
+  gated: ReadonlySet<string>;
+  analysed: FileAnalysis[];
+  notes: string[];
+  guardHelpers: readonly string[];
+  overrides?: ReadonlyMap<string, string>;
+}
+
+export async function analyseScripts(discovered: readonly DiscoveredFile[], scan: ScriptScan, sources: Map<string, string | null>): Promise<void> {
+  const scripts = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript');
+  if (scripts.length === 0) return;
+  const { loadTypeScript } = await import('../languages/typescript/compiler.js');
+  const { TsProject } = await import('../languages/typescript/module.js');
+  const { analyzeTypeScript } = await import('../languages/typescript/analyze.js');
+  const project = new TsProject(await loadTypeScript(), scan.reader);
+  for (const d of scripts) {
+    const override = scan.overrides?.get(d.absPath);
+    const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
+    if (!r.ok) {
+      if (scan.gated.has(d.absPath)) scan.analysed.push(empty(d, r.reason));
+      continue;
+    }
+    sources.set(d.absPath, r.text);
+    try {
+      scan.analysed.push(analyzeTypeScript(d.relPath, d.absPath, r.text, { project, guardHelpers: scan.guardHelpers }));
+    } catch (e) {
+      // One file the analyser cannot handle must not stop the scan: report it and go on.
+      const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      scan.analysed.push(empty(d, reason));
+      scan.notes.push(`${d.relPath}: ${reason}`);
+    }
+  }
+}
+
+function empty(d: DiscoveredFile, reason: string): FileAnalysis {
+  return { file: d.relPath, absPath: d.absPath, language: d.language, skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
+}

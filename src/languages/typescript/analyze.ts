@@ -1,0 +1,280 @@
+// The TS/JS front end's entry (SPEC §3b): one file's source → its message loops (loops that send on
+// a socket that may be CONNECTING, or use an open one), HG012/HG013 issues, suppressions and the
+// compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
+import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression, SyntaxProblem } from '../../model.js';
+import { parseSuppression } from '../../engine/suppression-syntax.js';
+import type { TsNode } from './compiler.js';
+import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
+import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
+import { findPlatformIssues } from './platform.js';
+import { resolveSocket, type SocketInfo } from './sockets.js';
+
+export interface TsAnalysisOptions {
+  project: TsProject;
+  guardHelpers?: readonly string[];
+}
+
+const SEND_METHODS = new Set(['send', 'ping', 'pong']);
+
+interface Use {
+  call: TsNode;
+  /** The socket expression (`ws`, `this.socket`). */
+  socket: TsNode;
+  info: SocketInfo | null;
+  kind: 'send' | 'receive';
+  /** For WebSocketStream readers/writers and receive iterables: why it is open. */
+  frameworkReason: string | null;
+}
+
+export function languageOfFile(file: string): LanguageId {
+  return /\.(?:[cm]?ts|tsx)$/i.test(file) ? 'typescript' : 'javascript';
+}
+
+function isLoop(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  return ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || isForEach(m, n);
+}
+
+/** `xs.forEach((x) => …)`: the callback is the loop body. */
+function isForEach(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'forEach' && n.arguments.length >= 1 && isFunctionLike(ts, n.arguments[0] as TsNode);
+}
+
+/** The innermost loop a node runs in, within its function (a `forEach` callback is a loop body). */
+function owningLoop(m: TsModule, node: TsNode): TsNode | null {
+  const ts = m.ts;
+  let cur = node;
+  let p = node.parent;
+  while (p) {
+    if (isFunctionLike(ts, p)) {
+      const call = p.parent;
+      if (call && isForEach(m, call) && (call as unknown as { arguments: readonly TsNode[] }).arguments[0] === p) return call;
+      return null;
+    }
+    if (isLoop(m, p)) {
+      // A call in a for…of's iterable runs once, for the loop around it.
+      const iterable = ts.isForOfStatement(p) || ts.isForInStatement(p) ? p.expression : null;
+      if (cur !== iterable) return p;
+    }
+    cur = p;
+    p = p.parent;
+  }
+  return null;
+}
+
+/** The dotted qualified name of the function around a node (`Client.connect`, `main.<callback>`). */
+function qualifiedName(m: TsModule, node: TsNode): string {
+  const ts = m.ts;
+  const parts: string[] = [];
+  let p: TsNode | undefined = node.parent;
+  while (p) {
+    if (isFunctionLike(ts, p)) {
+      let name: string | null = null;
+      const fn = p as { name?: TsNode };
+      if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name) || ts.isStringLiteral(fn.name))) name = fn.name.text;
+      else if (ts.isConstructorDeclaration(p)) name = 'constructor';
+      else if (p.parent && ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name)) name = p.parent.name.text;
+      else if (p.parent && ts.isPropertyAssignment(p.parent)) name = m.text(p.parent.name);
+      else if (p.parent && ts.isPropertyDeclaration(p.parent)) name = m.text(p.parent.name);
+      parts.unshift(name ?? '<callback>');
+    } else if ((ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name) {
+      parts.unshift(p.name.text);
+    }
+    p = p.parent;
+  }
+  return parts.length ? parts.join('.') : '<module>';
+}
+
+function enclosingFunction(m: TsModule, node: TsNode): TsNode | null {
+  return ancestor(node, (n) => isFunctionLike(m.ts, n));
+}
+
+function isAsync(m: TsModule, node: TsNode, esm: boolean): boolean {
+  const fn = enclosingFunction(m, node);
+  if (!fn) return esm; // top-level await in an ES module
+  return (m.ts.getCombinedModifierFlags(fn as never) & m.ts.ModifierFlags.Async) !== 0;
+}
+
+/** WebSocketStream's readable/writable are only reachable after `await wss.opened`. */
+function streamReason(m: TsModule, receiver: TsNode): string | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(receiver) || !m.source.includes('WebSocketStream')) return null;
+  const d = m.declarationOf(receiver.text, receiver);
+  if (d && ts.isVariableDeclaration(d) && d.initializer && /\b(writable|readable)\.get(Writer|Reader)\(\s*\)$/.test(m.text(d.initializer))) {
+    return 'WebSocketStream readable/writable (only reachable after `await wss.opened`)';
+  }
+  return null;
+}
+
+/** Sends and receives on WebSocket-like connections, in source order. */
+function findUses(m: TsModule): Use[] {
+  const ts = m.ts;
+  const out: Use[] = [];
+  const stack: TsNode[] = [m.sf];
+  const all: TsNode[] = [];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    all.push(n);
+    const kids: TsNode[] = [];
+    n.forEachChild((c) => {
+      kids.push(c);
+    });
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as TsNode);
+  }
+  for (const n of all) {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
+      const method = n.expression.name.text;
+      const recv = n.expression.expression;
+      if (SEND_METHODS.has(method)) {
+        const info = resolveSocket(m, recv);
+        if (info) out.push({ call: n, socket: recv, info, kind: 'send', frameworkReason: null });
+      } else if (method === 'write' || method === 'read') {
+        const why = streamReason(m, recv);
+        if (why) out.push({ call: n, socket: recv, info: null, kind: method === 'write' ? 'send' : 'receive', frameworkReason: why });
+      }
+    }
+    // for await (const [data] of on(ws, 'message')) / await once(ws, 'message')
+    if (ts.isCallExpression(n) && n.arguments.length >= 2 && n.arguments[0] !== undefined) {
+      const sock = n.arguments[0];
+      if (isReceiveIterable(m, n, null) || isOnceMessage(m, n)) {
+        const info = resolveSocket(m, sock);
+        if (info) out.push({ call: n, socket: sock, info, kind: 'receive', frameworkReason: null });
+      }
+    }
+  }
+  return out;
+}
+
+function isOnceMessage(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(n)) return false;
+  const callee = n.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const root = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : '';
+  const imp = m.imports.get(root);
+  const arg = n.arguments[1];
+  return name === 'once' && !!imp && /^(node:)?events$/.test(imp.module) && !!arg && ts.isStringLiteral(arg) && arg.text === 'message';
+}
+
+/** The loop a receive iterable drives: `for await (… of on(ws, 'message'))` is itself the loop. */
+function loopOfUse(m: TsModule, u: Use): TsNode | null {
+  const ts = m.ts;
+  const p = u.call.parent;
+  if (u.kind === 'receive' && p && ts.isForOfStatement(p) && p.expression === u.call) return p;
+  return owningLoop(m, u.call);
+}
+
+function findSuppressions(m: TsModule, file: string, lines: string[]): Suppression[] {
+  const out: Suppression[] = [];
+  if (!m.source.includes('handshake-guard:')) return out;
+  const ts = m.ts;
+  // Comments as the scanner sees them, so that a string holding the text is never one.
+  const seen = new Set<number>();
+  const visit = (pos: number): void => {
+    for (const ranges of [ts.getLeadingCommentRanges(m.source, pos), ts.getTrailingCommentRanges(m.source, pos)]) {
+      for (const r of ranges ?? []) {
+        if (seen.has(r.pos)) continue;
+        seen.add(r.pos);
+        const text = m.source.slice(r.pos, r.end);
+        const s = parseSuppression(text);
+        if (s) out.push({ file, line: m.position(r.pos).line, rules: s.rules as RuleId[], reason: s.reason, used: false });
+      }
+    }
+  };
+  const stack: TsNode[] = [m.sf];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    visit(n.pos);
+    visit(n.end);
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  void lines;
+  return out.sort((a, b) => a.line - b.line);
+}
+
+function syntaxProblems(m: TsModule): SyntaxProblem[] {
+  const diags = (m.sf as unknown as { parseDiagnostics?: { start?: number; code: number; messageText: string | { messageText: string } }[] }).parseDiagnostics ?? [];
+  return diags.slice(0, 20).map((d) => ({
+    position: m.position(d.start ?? 0),
+    message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
+  }));
+}
+
+export function analyzeTypeScript(file: string, absPath: string, source: string, opts: TsAnalysisOptions): FileAnalysis {
+  const m = opts.project.module(absPath, source) as TsModule;
+  const ts = m.ts;
+  const language = languageOfFile(file);
+  const lines = source.split(/\r?\n|\r/);
+  const esm = /\.m[jt]s$/i.test(file) || m.sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
+  const uses = findUses(m);
+  const byLoop = new Map<TsNode, Use[]>();
+  for (const u of uses) {
+    const loop = loopOfUse(m, u);
+    if (!loop) continue;
+    const list = byLoop.get(loop);
+    if (list) list.push(u);
+    else byLoop.set(loop, [u]);
+  }
+  const loops: MessageLoop[] = [];
+  for (const [loop, list] of byLoop) {
+    const ordered = [...list].sort((a, b) => a.call.getStart(m.sf) - b.call.getStart(m.sf));
+    // Sends on a socket that may be CONNECTING, with no sign it opened, need a guard.
+    const risky = ordered.find((u) => u.kind === 'send' && u.info?.kind === 'client' && openEvidence(m, u.call, u.socket) === null);
+    const use = risky ?? ordered[0];
+    if (!use) continue;
+    const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
+    let guard;
+    if (risky) {
+      guard = findGuard({ m, use: risky.call, loop, callback, socket: risky.socket, emitter: risky.info?.emitter ?? false, guardHelpers: opts.guardHelpers ?? [] });
+    } else {
+      const reason =
+        use.frameworkReason ??
+        (use.info?.kind === 'framework' ? use.info.reason : null) ??
+        (use.info?.kind === 'cf-server' ? `${use.info.reason}: open once accepted (HG012 checks accept())` : null) ??
+        (ordered.every((u) => u.kind === 'receive') ? 'receive-only loop: receiving waits for open' : openEvidence(m, use.call, use.socket)) ??
+        'open by construction';
+      guard = {
+        kind: 'framework' as const,
+        span: m.span(loop),
+        fingerprint: null,
+        summary: reason,
+        helper: null,
+        frameworkReason: reason,
+        parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+        unboundNames: [],
+      };
+    }
+    // A send is named by its callee (`ws.send`); a receive by the whole call (`on(ws, 'message')`).
+    const callee = ts.isCallExpression(use.call) && use.kind === 'send' ? use.call.expression : use.call;
+    const confidence: Confidence = language === 'javascript' ? 'low' : use.info?.typed === false ? 'medium' : 'high';
+    const stmt = ts.isCallExpression(loop) && loop.parent && ts.isExpressionStatement(loop.parent) ? loop.parent : loop;
+    loops.push({
+      file,
+      language,
+      framework: 'unknown',
+      function: qualifiedName(m, loop),
+      span: m.span(stmt),
+      text: (m.text(stmt).split(/\r?\n/)[0] ?? '').replace(/\s+/g, ' ').trim(),
+      receive: { span: m.span(use.call), call: m.brief(callee, 60), connection: m.brief(use.socket, 60), via: null },
+      guard,
+      confidence,
+      inAsyncFunction: isAsync(m, use.call, esm),
+    });
+  }
+  loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
+  const issues: FrontEndIssue[] = findPlatformIssues(m);
+  return {
+    file,
+    absPath,
+    language,
+    skipped: null,
+    syntax: syntaxProblems(m),
+    loops,
+    issues,
+    suppressions: findSuppressions(m, file, lines),
+    lines,
+  };
+}

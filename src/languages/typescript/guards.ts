@@ -1,0 +1,920 @@
+// Which guard runs before a send on a socket that may be CONNECTING (SPEC §3b): statements that
+// precede the send on every path (preceding siblings at each block level up to the function),
+// gating `if`s and loop conditions. `readyState` tests are evaluated as sets of states in which
+// they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
+import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
+import type { TsNode } from './compiler.js';
+import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
+import { listenerOf, sameSocket } from './sockets.js';
+
+// ---- readyState conditions -------------------------------------------------------------
+
+/** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
+type States = number; // bit set
+const ALL = 0b1111;
+const bit = (s: number): States => 1 << s;
+const CONNECTING = bit(0);
+const OPEN = bit(1);
+const CLOSED = bit(3);
+
+interface CondValue {
+  may: States;
+  must: States;
+}
+const UNKNOWN: CondValue = { may: ALL, must: 0 };
+
+/** A socket matcher: whether an expression is the socket the guard is about. */
+export type SocketMatch = (expr: TsNode) => boolean;
+
+function stateValue(m: TsModule, e: TsNode, env: ReadonlyMap<string, number>): number | null {
+  const ts = m.ts;
+  const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isIdentifier(e) ? e.text : null;
+  if (name) {
+    if (/(^|_)CONNECTING$/.test(name)) return 0;
+    if (/(^|_)OPEN$/.test(name)) return 1;
+    if (/(^|_)CLOSING$/.test(name)) return 2;
+    if (/(^|_)CLOSED$/.test(name)) return 3;
+  }
+  const v = m.evalNumber(e, env);
+  return v !== null && Number.isInteger(v) && v >= 0 && v <= 3 ? v : null;
+}
+
+function isReadyState(m: TsModule, e: TsNode, match: SocketMatch): boolean {
+  const ts = m.ts;
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'readyState') return match(x.expression);
+  if (ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined && x.name.text === 'readyState') return match(x.expression);
+  return false;
+}
+
+function compareSet(op: string, v: number): States {
+  let s = 0;
+  for (let i = 0; i < 4; i++) {
+    const t =
+      op === '===' || op === '=='
+        ? i === v
+        : op === '!==' || op === '!='
+          ? i !== v
+          : op === '<'
+            ? i < v
+            : op === '<='
+              ? i <= v
+              : op === '>'
+                ? i > v
+                : op === '>='
+                  ? i >= v
+                  : false;
+    if (t) s |= bit(i);
+  }
+  return s;
+}
+
+const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+
+export function evalCondition(m: TsModule, e: TsNode, match: SocketMatch, env: ReadonlyMap<string, number> = new Map(), helpers = true): CondValue {
+  const ts = m.ts;
+  if (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) return evalCondition(m, e.expression, match, env, helpers);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const v = evalCondition(m, e.operand, match, env, helpers);
+    return { may: ALL & ~v.must, must: ALL & ~v.may };
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.getText(m.sf);
+    if (op === '&&' || op === '||') {
+      const a = evalCondition(m, e.left, match, env, helpers);
+      const b = evalCondition(m, e.right, match, env, helpers);
+      return op === '&&' ? { may: a.may & b.may, must: a.must & b.must } : { may: a.may | b.may, must: a.must | b.must };
+    }
+    if (['===', '==', '!==', '!=', '<', '<=', '>', '>='].includes(op)) {
+      if (isReadyState(m, e.left, match)) {
+        const v = stateValue(m, e.right, env);
+        if (v !== null) {
+          const s = compareSet(op, v);
+          return { may: s, must: s };
+        }
+      } else if (isReadyState(m, e.right, match)) {
+        const v = stateValue(m, e.left, env);
+        if (v !== null) {
+          const s = compareSet(FLIP[op] ?? op, v);
+          return { may: s, must: s };
+        }
+      }
+    }
+    return UNKNOWN;
+  }
+  // isOpen(ws): a repository helper whose body returns a readyState test.
+  if (helpers && ts.isCallExpression(e)) {
+    const h = resolveHelper(m, e, match);
+    if (h) {
+      const ret = descendants(h.module.ts, h.fn).find((n) => h.module.ts.isReturnStatement(n) && n.expression);
+      const body = (h.fn as { body?: TsNode }).body;
+      const expr = ret && ts.isReturnStatement(ret) ? ret.expression : body && !ts.isBlock(body) ? body : undefined;
+      if (expr) return evalCondition(h.module, expr, h.match, h.env, false);
+    }
+  }
+  return UNKNOWN;
+}
+
+// ---- exits, logs, clocks, sleeps ------------------------------------------------------------
+
+function lastStatement(m: TsModule, s: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (ts.isBlock(s)) return s.statements.length ? (s.statements[s.statements.length - 1] as TsNode) : null;
+  return s;
+}
+
+/** How a branch leaves: return / raise / break / continue, or null when it falls through. */
+function exitOf(m: TsModule, s: TsNode | undefined): OnTimeout | null {
+  const ts = m.ts;
+  if (!s) return null;
+  const last = lastStatement(m, s);
+  if (!last) return null;
+  if (ts.isReturnStatement(last)) return 'return';
+  if (ts.isThrowStatement(last)) return 'raise';
+  if (ts.isBreakStatement(last)) return 'break';
+  if (ts.isContinueStatement(last)) return 'continue';
+  // socket.terminate(); return — or process.exit()
+  if (ts.isExpressionStatement(last) && ts.isCallExpression(last.expression) && /^process\.exit$/.test(m.text(last.expression.expression))) return 'return';
+  if (ts.isIfStatement(last)) {
+    const a = exitOf(m, last.thenStatement);
+    const b = exitOf(m, last.elseStatement);
+    return a && b ? a : null;
+  }
+  return null;
+}
+
+const LOG_METHODS = new Set(['warn', 'warning', 'error', 'info', 'debug', 'log', 'trace', 'fatal']);
+
+function isLogCall(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return false;
+  if (!LOG_METHODS.has(n.expression.name.text)) return false;
+  const recv = m.text(n.expression.expression);
+  return /^(this\.)?(console|log|logger|LOGGER|LOG|\w*[lL]ogger|\w*[lL]og)$/.test(recv);
+}
+
+function logsIn(m: TsModule, s: TsNode | undefined): boolean {
+  if (!s) return false;
+  return isLogCall(m, s) || descendants(m.ts, s, true).some((n) => isLogCall(m, n));
+}
+
+function clockOf(m: TsModule, n: TsNode): Clock | null {
+  const ts = m.ts;
+  if (ts.isCallExpression(n)) {
+    const t = m.text(n.expression);
+    if (t === 'performance.now' || t === 'process.hrtime' || t === 'process.hrtime.bigint' || t === 'process.uptime') return 'monotonic';
+    if (t === 'Date.now') return 'wall';
+    if (ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'getTime' && ts.isNewExpression(n.expression.expression)) return 'wall';
+  }
+  if (ts.isNewExpression(n) && m.text(n.expression) === 'Date' && !ts.isPropertyAccessExpression(n.parent)) return 'wall';
+  return null;
+}
+
+interface SleepInfo {
+  call: TsNode;
+  interval: TsNode | null;
+  kind: SleepKind;
+}
+
+const SLEEP_NAME = /^(sleep|delay|wait|pause|setTimeout|timeout|setTimeoutPromise)$/i;
+
+/** An awaited sleep: `await new Promise((r) => setTimeout(r, ms))`, `await sleep(ms)`, `await setTimeout(ms)` (timers/promises). */
+function sleepOf(m: TsModule, awaited: TsNode): SleepInfo | null {
+  const ts = m.ts;
+  let e = awaited;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isNewExpression(e) && m.text(e.expression) === 'Promise') {
+    const timer = descendants(ts, e, true).find((n) => ts.isCallExpression(n) && /^(globalThis\.|window\.)?setTimeout$/.test(m.text(n.expression)));
+    if (timer && ts.isCallExpression(timer)) return { call: e, interval: timer.arguments[1] ?? null, kind: 'async' };
+    return null;
+  }
+  if (ts.isCallExpression(e)) {
+    const callee = ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : ts.isIdentifier(e.expression) ? e.expression.text : '';
+    if (SLEEP_NAME.test(callee)) return { call: e, interval: e.arguments[0] ?? null, kind: 'async' };
+  }
+  return null;
+}
+
+// ---- helpers of the repository -------------------------------------------------------------
+
+interface HelperRef {
+  module: TsModule;
+  fn: TsNode;
+  name: string;
+  /** Matches the helper's parameter that receives the socket. */
+  match: SocketMatch;
+  /** The helper's numeric parameters, from the call's arguments. */
+  env: Map<string, number>;
+}
+
+function functionNamed(m: TsModule, name: string, exportedOnly: boolean): TsNode | null {
+  const ts = m.ts;
+  for (const d of m.declarations.get(name) ?? []) {
+    if (ts.isFunctionDeclaration(d)) return d;
+    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return d.initializer;
+  }
+  // module.exports.waitForOpen = function …  /  exports.waitForOpen = …
+  if (exportedOnly) {
+    for (const n of descendants(ts, m.sf)) {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(module\.)?exports\.\w+$/.test(m.text(n.left))) {
+        if (m.text(n.left).endsWith(`.${name}`) && (ts.isArrowFunction(n.right) || ts.isFunctionExpression(n.right))) return n.right;
+      }
+    }
+  }
+  return null;
+}
+
+/** A call `h(…, ws, …)` to a function of the repository (this file or a relative import) that gets the socket. */
+function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const idx = call.arguments.findIndex((a) => match(a));
+  if (idx < 0) return null;
+  let name: string;
+  let target: TsModule | null = m;
+  let fn: TsNode | null = null;
+  if (ts.isIdentifier(call.expression)) {
+    name = call.expression.text;
+    const imp = m.imports.get(name);
+    if (imp) {
+      target = m.importedModule(imp.module);
+      if (!target) return null;
+      fn = functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? name : imp.imported, true);
+    } else fn = functionNamed(m, name, false);
+  } else if (ts.isPropertyAccessExpression(call.expression) && ts.isIdentifier(call.expression.expression)) {
+    // utils.waitForOpen(ws) with `import * as utils from './utils'` or `const utils = require('./utils')`
+    name = call.expression.name.text;
+    const imp = m.imports.get(call.expression.expression.text);
+    if (!imp) return null;
+    target = m.importedModule(imp.module);
+    if (!target) return null;
+    fn = functionNamed(target, name, true);
+  } else return null;
+  if (!fn || !target) return null;
+  const params = (fn as { parameters?: readonly TsNode[] }).parameters ?? [];
+  const p = params[idx];
+  if (!p || !ts.isParameter(p) || !ts.isIdentifier(p.name)) return null;
+  const pname = p.name.text;
+  const tm = target;
+  const env = new Map<string, number>();
+  params.forEach((q, i) => {
+    if (!ts.isParameter(q) || !ts.isIdentifier(q.name)) return;
+    const arg = call.arguments[i];
+    const v = arg ? m.evalNumber(arg) : tm.evalNumber(q.initializer);
+    if (v !== null) env.set(q.name.text, v);
+  });
+  const pdecl = p;
+  const helperMatch: SocketMatch = (e) => {
+    let x = e;
+    while (tm.ts.isParenthesizedExpression(x) || tm.ts.isNonNullExpression(x)) x = x.expression;
+    return tm.ts.isIdentifier(x) && x.text === pname && tm.declarationOf(pname, x) === pdecl;
+  };
+  return { module: target, fn, name, match: helperMatch, env };
+}
+
+// ---- guard candidates ------------------------------------------------------------------------
+
+export interface Candidate {
+  kind: Exclude<GuardKind, 'none'>;
+  node: TsNode;
+  module: TsModule;
+  summary: string;
+  helper: string | null;
+  frameworkReason: string | null;
+  fingerprint: Fingerprint | null;
+  parts: Guard['parts'];
+  /** How the wait ends on timeout: `raise` (rejects), `value` (resolves; the caller decides). */
+  timeoutPath?: 'raise' | 'value';
+}
+
+const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
+
+function fingerprint(partial: Partial<Fingerprint> & { placement: Placement }): Fingerprint {
+  return {
+    timeoutSeconds: null,
+    intervalSeconds: null,
+    states: ['readyState'],
+    clock: null,
+    sleep: null,
+    onTimeout: 'none',
+    logsOnTimeout: false,
+    exitsOnTerminalState: false,
+    ...partial,
+  };
+}
+
+const seconds = (ms: number | null): number | null => (ms === null ? null : Number((ms / 1000).toPrecision(12)));
+
+interface Ctx {
+  m: TsModule;
+  match: SocketMatch;
+  env: Map<string, number>;
+  placement: Placement;
+  emitter: boolean;
+  depth: number;
+}
+
+/** The statement after `stmt` in its block, if any. */
+function nextStatement(m: TsModule, stmt: TsNode): TsNode | null {
+  const p = stmt.parent;
+  const list = p && (m.ts.isBlock(p) || m.ts.isSourceFile(p) || m.ts.isCaseClause(p)) ? (p.statements as readonly TsNode[]) : null;
+  if (!list) return null;
+  const i = list.indexOf(stmt);
+  return (list[i + 1] as TsNode | undefined) ?? null;
+}
+
+/** After a wait that can end without OPEN: `if (ws.readyState !== WebSocket.OPEN) { …; break }` re-checks. */
+function recheckAfter(c: Ctx, stmt: TsNode): { onTimeout: OnTimeout; logs: boolean } {
+  const { m } = c;
+  const next = nextStatement(m, stmt);
+  if (next && m.ts.isIfStatement(next)) {
+    const v = evalCondition(m, next.expression, c.match, c.env);
+    const exit = exitOf(m, next.thenStatement);
+    if ((v.must & CONNECTING) !== 0 && exit) return { onTimeout: 'recheck-break', logs: logsIn(m, next.thenStatement) };
+  }
+  return { onTimeout: 'none', logs: false };
+}
+
+/** A loop that waits on readyState: its bound, sleep, clock and timeout path. */
+function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
+  const { m } = c;
+  const ts = m.ts;
+  if (!(ts.isWhileStatement(loop) || ts.isDoStatement(loop) || ts.isForStatement(loop))) return null;
+  const inner = descendants(ts, loop);
+  if (!inner.some((n) => isReadyState(m, n, c.match))) return null;
+  // A loop that sends is a message loop, not a wait.
+  if (inner.some((n) => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['send', 'ping'].includes(n.expression.name.text) && c.match(n.expression.expression))) return null;
+  const cond = ts.isForStatement(loop) ? loop.condition : loop.expression;
+  // Sleep
+  let sleep: SleepInfo | null = null;
+  for (const n of inner) {
+    if (ts.isAwaitExpression(n)) {
+      sleep = sleepOf(m, n.expression);
+      if (sleep) break;
+    }
+  }
+  let sleepKind: SleepKind | null = sleep?.kind ?? null;
+  const atomics = inner.find((n) => ts.isCallExpression(n) && m.text(n.expression) === 'Atomics.wait');
+  if (!sleep && (atomics || !inner.some((n) => ts.isAwaitExpression(n)))) sleepKind = 'blocking';
+  // Clocks: in the loop, and in the declarations of the names it compares with.
+  const clockNames = new Set<string>();
+  const clockCalls: { node: TsNode; clock: Clock }[] = [];
+  const scope = loop.parent ?? m.sf;
+  for (const n of descendants(ts, scope)) {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && descendants(ts, n.initializer, true).concat([n.initializer]).some((x) => clockOf(m, x))) {
+      clockNames.add(n.name.text);
+    }
+  }
+  for (const n of inner) {
+    const k = clockOf(m, n);
+    if (k) clockCalls.push({ node: n, clock: k });
+  }
+  const isClocky = (e: TsNode): boolean =>
+    clockOf(m, e) !== null ||
+    (ts.isIdentifier(e) && clockNames.has(e.text)) ||
+    descendants(ts, e, true).some((x) => clockOf(m, x) !== null || (ts.isIdentifier(x) && clockNames.has(x.text)));
+  // Bound: a comparison of a clock reading with a number, or a counter.
+  let timeoutMs: number | null = null;
+  let timeoutNode: TsNode | null = null;
+  let boundIf: TsNode | null = null;
+  let polls: number | null = null;
+  const comparisons = [cond, ...inner].filter((n): n is TsNode => !!n && ts.isBinaryExpression(n) && ['<', '<=', '>', '>='].includes(n.operatorToken.getText(m.sf)));
+  for (const cmp of comparisons) {
+    if (!ts.isBinaryExpression(cmp)) continue;
+    const [l, r] = [cmp.left, cmp.right];
+    let valueNode: TsNode | null = null;
+    if (isClocky(l) && !isClocky(r)) valueNode = r;
+    else if (isClocky(r) && !isClocky(l)) valueNode = l;
+    else if (isClocky(l) && isClocky(r)) {
+      // performance.now() < deadline, deadline = performance.now() + 3000
+      for (const side of [l, r]) {
+        if (!ts.isIdentifier(side)) continue;
+        const d = m.declarationOf(side.text, side);
+        if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isBinaryExpression(d.initializer)) {
+          const init = d.initializer;
+          valueNode = isClocky(init.left) ? init.right : isClocky(init.right) ? init.left : null;
+        }
+      }
+    }
+    if (valueNode !== null) {
+      const v = m.evalNumber(valueNode, c.env);
+      if (v !== null) {
+        timeoutMs = v;
+        timeoutNode = valueNode;
+        boundIf = ancestor(cmp, (a) => ts.isIfStatement(a) && a.parent !== undefined && descendants(ts, loop).includes(a));
+        break;
+      }
+      timeoutNode = valueNode;
+    }
+    // Counted polls: i < N with i incremented in the loop.
+    if (ts.isIdentifier(l)) {
+      const name = l.text;
+      const incremented = [...inner, ...(ts.isForStatement(loop) && loop.incrementor ? [loop.incrementor] : [])].some(
+        (n) =>
+          ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && n.operator === ts.SyntaxKind.PlusPlusToken && m.text(n.operand) === name) ||
+          (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && m.text(n.left) === name),
+      );
+      const n = m.evalNumber(r, c.env);
+      if (incremented && n !== null) {
+        polls = n;
+        timeoutNode = r;
+        boundIf = ancestor(cmp, (a) => ts.isIfStatement(a) && descendants(ts, loop).includes(a));
+      }
+    }
+  }
+  const intervalMs = sleep?.interval ? m.evalNumber(sleep.interval, c.env) : null;
+  if (timeoutMs === null && polls !== null && intervalMs !== null) timeoutMs = polls * intervalMs;
+  const bounded = timeoutMs !== null || polls !== null || timeoutNode !== null;
+  // Leaves at once on CLOSING/CLOSED: an exiting `if` on CLOSED, or a condition that only holds while CONNECTING.
+  let exitsOnTerminal = false;
+  if (cond) {
+    const v = evalCondition(m, cond, c.match, c.env);
+    if ((v.may & CLOSED) === 0 && v.may !== 0) exitsOnTerminal = true;
+  }
+  for (const n of inner) {
+    if (!ts.isIfStatement(n)) continue;
+    const v = evalCondition(m, n.expression, c.match, c.env);
+    if ((v.must & CLOSED) !== 0 && (v.must & OPEN) === 0 && exitOf(m, n.thenStatement)) exitsOnTerminal = true;
+  }
+  // Timeout path.
+  let onTimeout: OnTimeout = 'none';
+  let logs = false;
+  if (boundIf && ts.isIfStatement(boundIf)) {
+    const exit = exitOf(m, boundIf.thenStatement);
+    logs = logsIn(m, boundIf.thenStatement);
+    if (exit === 'break') {
+      const after = recheckAfter(c, loop);
+      onTimeout = after.onTimeout;
+      logs ||= after.logs;
+    } else onTimeout = exit ?? 'none';
+  } else {
+    const after = recheckAfter(c, loop);
+    onTimeout = after.onTimeout;
+    logs = after.logs;
+  }
+  const wall = clockCalls.find((x) => x.clock === 'wall');
+  const clock: Clock | null = wall ? 'wall' : (clockCalls[0]?.clock ?? (clockNames.size ? 'monotonic' : null));
+  const kind = bounded ? 'polling' : 'unbounded';
+  const header = cond ? `${m.text(loop).slice(0, m.text(loop).indexOf(')') + 1)}` : m.brief(loop, 60);
+  return {
+    kind,
+    node: loop,
+    module: m,
+    summary: header.replace(/\s+/g, ' ').slice(0, 80),
+    helper: null,
+    frameworkReason: null,
+    fingerprint:
+      kind === 'polling'
+        ? fingerprint({
+            timeoutSeconds: seconds(timeoutMs),
+            intervalSeconds: seconds(intervalMs),
+            clock,
+            sleep: sleepKind,
+            onTimeout,
+            logsOnTimeout: logs,
+            exitsOnTerminalState: exitsOnTerminal,
+            placement: c.placement,
+          })
+        : null,
+    parts: {
+      sleepCall: sleep ? m.span(sleep.call) : atomics ? m.span(atomics) : null,
+      clockCall: wall ? m.span(wall.node) : clockCalls[0] ? m.span(clockCalls[0].node) : null,
+      timeout: timeoutNode ? m.span(timeoutNode) : null,
+      interval: sleep?.interval ? m.span(sleep.interval) : null,
+      unboundedWait: kind === 'unbounded' ? m.span(loop) : null,
+    },
+    timeoutPath: 'value',
+  };
+}
+
+function isEventsOnce(m: TsModule, call: TsNode): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return false;
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) {
+    const imp = m.imports.get(callee.text);
+    return !!imp && /^(node:)?events$/.test(imp.module) && imp.imported === 'once';
+  }
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'once' && ts.isIdentifier(callee.expression)) {
+    const imp = m.imports.get(callee.expression.text);
+    return !!imp && /^(node:)?events$/.test(imp.module);
+  }
+  return false;
+}
+
+function str(m: TsModule, e: TsNode | undefined): string | null {
+  return e && (m.ts.isStringLiteral(e) || m.ts.isNoSubstitutionTemplateLiteral(e)) ? e.text : null;
+}
+
+/** The ms of an abort signal: `AbortSignal.timeout(ms)`, or a name bound to one. */
+function signalTimeout(c: Ctx, e: TsNode | undefined, depth = 0): TsNode | null {
+  const { m } = c;
+  const ts = m.ts;
+  if (!e || depth > 3) return null;
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'AbortSignal.timeout') return e.arguments[0] ?? null;
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'signal' && ts.isIdentifier(e.expression)) {
+    // controller.signal with setTimeout(() => controller.abort(), ms) in scope
+    const name = e.expression.text;
+    const timer = descendants(ts, m.sf, true).find(
+      (n) => ts.isCallExpression(n) && m.text(n.expression) === 'setTimeout' && n.arguments[0] !== undefined && m.text(n.arguments[0]).includes(`${name}.abort(`),
+    );
+    return timer && ts.isCallExpression(timer) ? (timer.arguments[1] ?? null) : null;
+  }
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    if (d && ts.isVariableDeclaration(d)) return signalTimeout(c, d.initializer, depth + 1);
+  }
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'AbortSignal.any') {
+    const arr = e.arguments[0];
+    if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
+      const t = signalTimeout(c, el, depth + 1);
+      if (t) return t;
+    }
+  }
+  return null;
+}
+
+/** `await once(ws, 'open'[, { signal }])`, an open promise, `Promise.race([...])`, within one expression. */
+function openWait(c: Ctx, expr: TsNode): { kind: 'polling' | 'unbounded'; node: TsNode; timeout: TsNode | null; path: 'raise' | 'value' } | null {
+  const { m } = c;
+  const ts = m.ts;
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+  if (isEventsOnce(m, e) && ts.isCallExpression(e) && e.arguments[0] && c.match(e.arguments[0]) && str(m, e.arguments[1]) === 'open') {
+    const opts = e.arguments[2];
+    let timeout: TsNode | null = null;
+    if (opts && ts.isObjectLiteralExpression(opts)) {
+      for (const p of opts.properties) {
+        if (ts.isPropertyAssignment(p) && m.text(p.name) === 'signal') timeout = signalTimeout(c, p.initializer);
+        if (ts.isShorthandPropertyAssignment(p) && p.name.text === 'signal') timeout = signalTimeout(c, p.name);
+      }
+    }
+    return timeout ? { kind: 'polling', node: e, timeout, path: 'raise' } : { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+  }
+  if (ts.isNewExpression(e) && m.text(e.expression) === 'Promise') {
+    const inner = descendants(ts, e, true);
+    const listens = inner.some((n) => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['on', 'once', 'addEventListener', 'addListener'].includes(n.expression.name.text)) {
+        return str(m, n.arguments[0]) === 'open' && c.match(n.expression.expression);
+      }
+      return ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.name.text === 'onopen' && c.match(n.left.expression);
+    });
+    if (!listens) return null;
+    const timer = inner.find((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)));
+    if (timer && ts.isCallExpression(timer)) {
+      const rejects = timer.arguments[0] !== undefined && /reject|throw/.test(m.text(timer.arguments[0]));
+      return { kind: 'polling', node: e, timeout: timer.arguments[1] ?? null, path: rejects ? 'raise' : 'value' };
+    }
+    return { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+  }
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'Promise.race' && e.arguments[0] && ts.isArrayLiteralExpression(e.arguments[0])) {
+    const els = e.arguments[0].elements;
+    let open = false;
+    let timeout: TsNode | null = null;
+    let path: 'raise' | 'value' = 'raise';
+    for (const el of els) {
+      const w = openWait(c, el);
+      if (w) {
+        open = true;
+        if (w.kind === 'polling') timeout = w.timeout;
+        continue;
+      }
+      let x = el;
+      while (ts.isParenthesizedExpression(x)) x = x.expression;
+      const sl = sleepOf(m, x);
+      if (sl) {
+        timeout = sl.interval;
+        path = /reject|throw|abort/i.test(m.text(x)) ? 'raise' : 'value';
+      } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
+        timeout = x.arguments[0] ?? null;
+      }
+    }
+    if (!open) return null;
+    return timeout ? { kind: 'polling', node: e, timeout, path } : { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+  }
+  return null;
+}
+
+/** The try whose block holds `node` (within `stop`), for the timeout path of a rejecting wait. */
+function enclosingTry(m: TsModule, node: TsNode, stop: TsNode | null): TsNode | null {
+  let p: TsNode | undefined = node.parent;
+  while (p && p !== stop && !isFunctionLike(m.ts, p)) {
+    if (m.ts.isBlock(p) && p.parent && m.ts.isTryStatement(p.parent) && p.parent.tryBlock === p) return p.parent;
+    p = p.parent;
+  }
+  return null;
+}
+
+function timeoutPathOf(c: Ctx, stmt: TsNode, path: 'raise' | 'value', stop: TsNode | null): { onTimeout: OnTimeout; logs: boolean } {
+  const { m } = c;
+  if (path === 'value') return recheckAfter(c, stmt);
+  const t = enclosingTry(m, stmt, stop);
+  if (t && m.ts.isTryStatement(t) && t.catchClause) {
+    return { onTimeout: exitOf(m, t.catchClause.block) ?? 'none', logs: logsIn(m, t.catchClause.block) };
+  }
+  return { onTimeout: 'raise', logs: false };
+}
+
+/** Statements that are guards: an exiting readyState check, a wait loop, an open wait, a helper call, a receive. */
+function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate | null {
+  const { m } = c;
+  const ts = m.ts;
+  // if (ws.readyState !== WebSocket.OPEN) return;
+  if (ts.isIfStatement(stmt)) {
+    const v = evalCondition(m, stmt.expression, c.match, c.env);
+    const exit = exitOf(m, stmt.thenStatement);
+    if ((v.must & CONNECTING) !== 0 && exit) {
+      const h = helperCandidate(c, stmt.expression, stmt, stop);
+      if (h) return h;
+      return check(c, stmt, `if (${m.brief(stmt.expression, 60)}) ${exit}`);
+    }
+    const h = helperCandidate(c, stmt.expression, stmt, stop);
+    if (h) return h;
+  }
+  const wait = waitLoop(c, stmt);
+  if (wait) return wait;
+  if (ts.isTryStatement(stmt)) {
+    const stmts = stmt.tryBlock.statements;
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const r = classifyStatement(c, stmts[i] as TsNode, stop);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (ts.isBlock(stmt) || ts.isLabeledStatement(stmt) || isFunctionLike(ts, stmt) || ts.isClassDeclaration(stmt)) return null;
+  if (ts.isIfStatement(stmt) || ts.isWhileStatement(stmt) || ts.isForStatement(stmt) || ts.isForOfStatement(stmt) || ts.isDoStatement(stmt) || ts.isSwitchStatement(stmt)) return null;
+  // Expressions of the statement (not nested functions).
+  const exprs = [stmt, ...descendants(ts, stmt)];
+  // After a receive on the same socket: `await once(ws, 'message')`.
+  for (const n of exprs) {
+    if (ts.isAwaitExpression(n) && isEventsOnce(m, n.expression) && ts.isCallExpression(n.expression) && n.expression.arguments[0] && c.match(n.expression.arguments[0]) && str(m, n.expression.arguments[1]) === 'message') {
+      return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: null, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
+    }
+  }
+  for (const n of exprs) {
+    if (!ts.isAwaitExpression(n)) continue;
+    const w = openWait(c, n.expression);
+    if (w) {
+      const timeoutMs = w.timeout ? m.evalNumber(w.timeout, c.env) : null;
+      const path = timeoutPathOf(c, stmt, w.path, stop);
+      return {
+        kind: w.kind,
+        node: stmt,
+        module: m,
+        summary: m.brief(n, 80),
+        helper: null,
+        frameworkReason: null,
+        fingerprint:
+          w.kind === 'polling'
+            ? fingerprint({
+                timeoutSeconds: seconds(timeoutMs),
+                clock: 'monotonic',
+                onTimeout: path.onTimeout,
+                logsOnTimeout: path.logs,
+                // events.once rejects on a ws socket's 'error'; an EventTarget's open wait runs to the bound.
+                exitsOnTerminalState: c.emitter && isEventsOnce(m, w.node),
+                placement: c.placement,
+              })
+            : null,
+        parts: { ...noParts(), timeout: w.timeout ? m.span(w.timeout) : null, unboundedWait: w.kind === 'unbounded' ? m.span(n) : null },
+        timeoutPath: w.path,
+      };
+    }
+  }
+  for (const n of exprs) {
+    if (ts.isCallExpression(n)) {
+      const h = helperCandidate(c, n, stmt, stop);
+      if (h) return h;
+    }
+  }
+  return null;
+}
+
+function check(c: Ctx, node: TsNode, summary: string): Candidate {
+  return { kind: 'check', node, module: c.m, summary, helper: null, frameworkReason: null, fingerprint: null, parts: noParts() };
+}
+
+/** A call to a repository helper whose body waits for open (or checks readyState). */
+function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null): Candidate | null {
+  const { m } = c;
+  const ts = m.ts;
+  if (c.depth > 1) return null;
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e) || (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken)) {
+    e = ts.isPrefixUnaryExpression(e) ? e.operand : e.expression;
+  }
+  if (!ts.isCallExpression(e)) return null;
+  const h = resolveHelper(m, e, c.match);
+  if (!h) return null;
+  const hc: Ctx = { m: h.module, match: h.match, env: h.env, placement: c.placement, emitter: c.emitter, depth: c.depth + 1 };
+  let found: Candidate | null = null;
+  const body = (h.fn as { body?: TsNode }).body;
+  if (!body) return null;
+  const stmts = h.module.ts.isBlock(body) ? descendants(h.module.ts, body).filter((n) => h.module.ts.isStatement(n) || h.module.ts.isReturnStatement(n)) : [body];
+  for (const s of stmts) {
+    const r = classifyStatement(hc, s, h.fn);
+    if (r && r.kind !== 'check' && r.kind !== 'framework') {
+      found = r;
+      break;
+    }
+    if (!r) {
+      // return new Promise(…) / return once(ws, 'open', …) / an arrow's expression body
+      const ret = h.module.ts.isReturnStatement(s) ? s.expression : h.module.ts.isStatement(s) ? undefined : s;
+      const w = ret ? openWait(hc, ret) : null;
+      if (w) {
+        const ms = w.timeout ? h.module.evalNumber(w.timeout, h.env) : null;
+        found = {
+          kind: w.kind,
+          node: s,
+          module: h.module,
+          summary: h.module.brief(ret as TsNode),
+          helper: null,
+          frameworkReason: null,
+          fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: c.emitter && isEventsOnce(h.module, w.node), placement: c.placement }) : null,
+          parts: noParts(),
+          timeoutPath: w.path,
+        };
+        break;
+      }
+    }
+  }
+  const callText = m.brief(e, 80);
+  if (!found) {
+    // A helper that returns a readyState test gates the send: `if (!isOpen(ws)) return`.
+    if (ts.isIfStatement(stmt)) {
+      const v = evalCondition(m, stmt.expression, c.match, c.env);
+      if ((v.must & CONNECTING) !== 0 && exitOf(m, stmt.thenStatement)) return { ...check(c, stmt, `if (${m.brief(stmt.expression, 60)})`), helper: h.name };
+    }
+    return null;
+  }
+  // What the caller does with the result decides the timeout path.
+  let onTimeout: OnTimeout = found.fingerprint?.onTimeout ?? 'none';
+  let logs = found.fingerprint?.logsOnTimeout ?? false;
+  if (ts.isIfStatement(stmt) && stmt.expression.pos <= e.pos && e.end <= stmt.expression.end) {
+    const exit = exitOf(m, stmt.thenStatement);
+    if (exit) onTimeout = exit;
+    logs ||= logsIn(m, stmt.thenStatement);
+  } else if (found.fingerprint && (onTimeout === 'raise' || found.timeoutPath === 'raise')) {
+    const t = timeoutPathOf(c, stmt, 'raise', stop);
+    if (found.fingerprint.onTimeout === 'raise' || found.timeoutPath === 'raise') {
+      onTimeout = t.onTimeout;
+      logs ||= t.logs;
+    }
+  } else if (found.fingerprint && (onTimeout === 'return' || onTimeout === 'break' || onTimeout === 'none')) {
+    // The helper returned (a value) on timeout and the caller goes on.
+    const after = recheckAfter(c, stmt);
+    onTimeout = after.onTimeout;
+    logs ||= after.logs;
+  }
+  return {
+    ...found,
+    node: stmt,
+    module: m,
+    summary: callText,
+    helper: h.name,
+    fingerprint: found.fingerprint ? { ...found.fingerprint, onTimeout, logsOnTimeout: logs, placement: c.placement } : null,
+    parts: { ...found.parts, unboundedWait: found.kind === 'unbounded' ? m.span(e) : null, timeout: found.parts.timeout && found.module === m ? found.parts.timeout : null, interval: found.module === m ? found.parts.interval : null, sleepCall: found.module === m ? found.parts.sleepCall : null, clockCall: found.module === m ? found.parts.clockCall : null },
+  };
+}
+
+// ---- the climb -----------------------------------------------------------------------------
+
+const RANK: Record<Candidate['kind'], number> = { framework: 4, polling: 3, unbounded: 2, check: 1 };
+
+export interface GuardSearch {
+  m: TsModule;
+  /** The use (a send) the guard must precede. */
+  use: TsNode;
+  /** The message loop (a statement, or a `forEach` call). */
+  loop: TsNode;
+  /** The `forEach` callback when the loop is one. */
+  callback: TsNode | null;
+  socket: TsNode;
+  emitter: boolean;
+  guardHelpers: readonly string[];
+}
+
+const GLOBALS = new Set([
+  'console', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'Promise', 'AbortSignal', 'AbortController', 'Date', 'WebSocket', 'process',
+  'Math', 'Number', 'Error', 'undefined', 'globalThis', 'Atomics', 'Deno', 'Bun', 'JSON', 'String', 'Boolean', 'Object', 'Array', 'window', 'self',
+  'require', 'module', 'exports', 'arguments', 'NaN', 'Infinity', 'Symbol', 'TypeError', 'DOMException', 'queueMicrotask', 'Buffer',
+]);
+
+function unboundNames(m: TsModule, node: TsNode): NameUse[] {
+  const ts = m.ts;
+  const out: NameUse[] = [];
+  for (const n of [node, ...descendants(ts, node, true)]) {
+    if (!ts.isIdentifier(n)) continue;
+    const p = n.parent;
+    if (p && ts.isPropertyAccessExpression(p) && p.name === n) continue;
+    if (p && (ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n) continue;
+    if (p && (ts.isParameter(p) || ts.isVariableDeclaration(p) || ts.isBindingElement(p) || ts.isFunctionDeclaration(p) || ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p))) continue;
+    if (p && (ts.isTypeReferenceNode(p) || ts.isQualifiedName(p))) continue;
+    if (GLOBALS.has(n.text) || m.declarations.has(n.text)) continue;
+    if (out.some((u) => u.name === n.text)) continue;
+    out.push({ name: n.text, position: m.position(n.getStart(m.sf)) });
+  }
+  return out;
+}
+
+function toGuard(c: Candidate | null, extraUnbound: NameUse[]): Guard {
+  if (!c) {
+    return { kind: 'none', span: null, fingerprint: null, summary: 'no guard', helper: null, frameworkReason: null, parts: noParts(), unboundNames: [] };
+  }
+  const span: Span = c.module.span(c.node);
+  return {
+    kind: c.kind,
+    span,
+    fingerprint: c.fingerprint,
+    summary: c.summary,
+    helper: c.helper,
+    frameworkReason: c.frameworkReason,
+    parts: c.parts,
+    unboundNames: c.kind === 'framework' ? [] : [...unboundNames(c.module, c.node), ...extraUnbound],
+  };
+}
+
+/** Evidence the socket is open where it is used: an 'open'/'message' handler, a receive loop around it. */
+export function openEvidence(m: TsModule, use: TsNode, socket: TsNode): string | null {
+  const ts = m.ts;
+  let p: TsNode | undefined = use.parent;
+  while (p) {
+    if (isFunctionLike(ts, p)) {
+      const l = listenerOf(m, p);
+      if (l && sameSocket(m, l.socket, socket)) {
+        if (l.event === 'open') return "inside the socket's 'open' handler";
+        if (l.event === 'message') return 'after a receive on the same socket';
+      }
+    }
+    if (ts.isForOfStatement(p) && p.awaitModifier && isReceiveIterable(m, p.expression, socket)) return 'after a receive on the same socket';
+    p = p.parent;
+  }
+  return null;
+}
+
+/** `on(ws, 'message')` from events. */
+export function isReceiveIterable(m: TsModule, e: TsNode, socket: TsNode | null): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(e)) return false;
+  const callee = e.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const imp = ts.isIdentifier(callee) ? m.imports.get(callee.text) : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? m.imports.get(callee.expression.text) : undefined;
+  if (name !== 'on' || !imp || !/^(node:)?events$/.test(imp.module)) return false;
+  if (str(m, e.arguments[1]) !== 'message') return false;
+  return socket === null || (e.arguments[0] !== undefined && sameSocket(m, e.arguments[0], socket));
+}
+
+export function findGuard(s: GuardSearch): Guard {
+  const { m } = s;
+  const ts = m.ts;
+  const match: SocketMatch = (e) => sameSocket(m, e, s.socket);
+  const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0 };
+  let best: Candidate | null = null;
+  const consider = (cand: Candidate | null): void => {
+    if (cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
+  };
+  let cur: TsNode = s.use;
+  while (cur.parent) {
+    const p: TsNode = cur.parent;
+    if (cur === s.loop) c.placement = 'before-loop';
+    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
+      const list = p.statements as readonly TsNode[];
+      for (let i = list.indexOf(cur) - 1; i >= 0; i--) consider(classifyStatement(c, list[i] as TsNode, null));
+    } else if (ts.isIfStatement(p) && cur !== p.expression) {
+      const v = evalCondition(m, p.expression, match);
+      const gated = cur === p.thenStatement ? (v.may & CONNECTING) === 0 : (v.must & CONNECTING) !== 0;
+      if (gated) {
+        const h = helperCandidate(c, p.expression, p, null);
+        consider(h ?? check(c, p, `if (${m.brief(p.expression, 60)})`));
+      }
+    } else if ((ts.isWhileStatement(p) || ts.isDoStatement(p)) && cur === p.statement) {
+      const v = evalCondition(m, p.expression, match);
+      if ((v.may & CONNECTING) === 0) consider(check(c, p, `while (${m.brief(p.expression, 60)})`));
+    } else if (ts.isForStatement(p) && cur === p.statement && p.condition) {
+      const v = evalCondition(m, p.condition, match);
+      if ((v.may & CONNECTING) === 0) consider(check(c, p, `for (…; ${m.brief(p.condition, 60)}; …)`));
+    } else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && cur === p.right) {
+      const v = evalCondition(m, p.left, match);
+      if ((v.may & CONNECTING) === 0) consider(check(c, p, m.brief(p.left, 60)));
+    } else if (ts.isConditionalExpression(p) && cur === p.whenTrue) {
+      const v = evalCondition(m, p.condition, match);
+      if ((v.may & CONNECTING) === 0) consider(check(c, p, m.brief(p.condition, 60)));
+    }
+    if (isFunctionLike(ts, p)) {
+      if (p === s.callback) {
+        cur = s.loop;
+        c.placement = 'before-loop';
+        continue;
+      }
+      break;
+    }
+    cur = p;
+  }
+  const chosen = best as Candidate | null;
+  if (!chosen) {
+    // A configured or conventionally named validation helper outside the repository.
+    return toGuard(null, []);
+  }
+  return toGuard(chosen, []);
+}

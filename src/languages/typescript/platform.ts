@@ -1,0 +1,142 @@
+// Platform problems that belong to no message loop (SPEC §3b):
+// HG012 — Cloudflare: the server end of a WebSocketPair used with no dominating accept();
+// HG013 — Deno: waiting for open, or sending, in the Deno.upgradeWebSocket handler before the response is returned.
+import type { FrontEndIssue } from '../../model.js';
+import type { TsNode } from './compiler.js';
+import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
+import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
+
+/** Whether `node` is `server.accept()` or `….acceptWebSocket(server…)` for this socket. */
+function isAccept(m: TsModule, node: TsNode, decl: TsNode): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const refers = (e: TsNode | undefined): boolean => !!e && ts.isIdentifier(e) && m.declarationOf(e.text, e) === decl;
+  if (node.expression.name.text === 'accept') return refers(node.expression.expression);
+  if (node.expression.name.text === 'acceptWebSocket') return refers(node.arguments[0]);
+  return false;
+}
+
+/** Whether a statement that precedes `use` on every path (up through enclosing blocks and callbacks) accepts. */
+function acceptDominates(m: TsModule, use: TsNode, decl: TsNode): boolean {
+  const ts = m.ts;
+  let cur = use;
+  while (cur.parent) {
+    const p: TsNode = cur.parent;
+    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {
+      const list = p.statements as readonly TsNode[];
+      for (let i = list.indexOf(cur) - 1; i >= 0; i--) {
+        const s = list[i] as TsNode;
+        // Only an unconditional statement accepts on every path (`if (flag) server.accept()` does not).
+        if (ts.isExpressionStatement(s)) {
+          let e: TsNode = s.expression;
+          while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+          if (isAccept(m, e, decl)) return true;
+        }
+      }
+    }
+    if (p === m.scopeOf(decl)) break;
+    cur = p;
+  }
+  return false;
+}
+
+function cloudflare(m: TsModule): FrontEndIssue[] {
+  const ts = m.ts;
+  const out: FrontEndIssue[] = [];
+  const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean }>();
+  const stack: TsNode[] = [m.sf];
+  const ids: TsNode[] = [];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (ts.isIdentifier(n)) ids.push(n);
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  if (!m.source.includes('WebSocketPair')) return out;
+  for (const id of ids) {
+    if (!ts.isIdentifier(id)) continue;
+    const p = id.parent;
+    if (!p || (ts.isBindingElement(p) && p.name === id) || (ts.isPropertyAccessExpression(p) && p.name === id)) continue;
+    const info = resolveSocket(m, id);
+    if (!info || info.kind !== 'cf-server') continue;
+    const decl = info.origin;
+    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false };
+    servers.set(decl, entry);
+    if (ts.isPropertyAccessExpression(p) && p.expression === id && p.parent && ts.isCallExpression(p.parent)) {
+      if (p.name.text === 'accept') entry.accepted = true;
+      else if (p.name.text !== 'serializeAttachment' && p.name.text !== 'deserializeAttachment') entry.uses.push(p.parent);
+    } else if (ts.isCallExpression(p) && isAccept(m, p, decl)) entry.accepted = true;
+  }
+  for (const [decl, s] of servers) {
+    const uses = s.uses.sort((a, b) => a.pos - b.pos);
+    const bad = uses.find((u) => !acceptDominates(m, u, decl));
+    if (bad) {
+      out.push({
+        ruleId: 'HG012',
+        span: m.span(bad),
+        message: `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(bad, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
+      });
+    } else if (!s.accepted) {
+      out.push({ ruleId: 'HG012', span: m.span(decl), message: `the server end \`${s.name}\` of a WebSocketPair is never accepted; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) before returning the 101 response` });
+    }
+  }
+  return out;
+}
+
+function deno(m: TsModule): FrontEndIssue[] {
+  const ts = m.ts;
+  const out: FrontEndIssue[] = [];
+  if (!m.source.includes('upgradeWebSocket')) return out;
+  for (const call of descendants(ts, m.sf, true)) {
+    if (!isDenoUpgrade(m, call)) continue;
+    const fn = ancestor(call, (n) => isFunctionLike(ts, n));
+    const decl = call.parent;
+    if (!fn || !decl || !ts.isVariableDeclaration(decl)) continue;
+    // The socket's name: `const { socket, response } = …` or `const up = …; up.socket`.
+    let socketRef: TsNode | null = null;
+    if (ts.isObjectBindingPattern(decl.name)) {
+      const el = decl.name.elements.find((e) => (e.propertyName ? m.text(e.propertyName) : m.text(e.name)) === 'socket');
+      if (el && ts.isIdentifier(el.name)) socketRef = el.name;
+    }
+    const body = descendants(ts, fn);
+    const returned = body.find((n) => ts.isReturnStatement(n) && n.pos > call.pos);
+    const before = (n: TsNode): boolean => n.pos > call.end && (!returned || n.pos < returned.pos);
+    const isSocket = (e: TsNode): boolean =>
+      socketRef !== null ? sameSocket(m, e, socketRef) : ts.isPropertyAccessExpression(e) && e.name.text === 'socket' && ts.isIdentifier(e.expression) && ts.isIdentifier(decl.name) && e.expression.text === decl.name.text;
+    for (const n of body) {
+      if (!before(n)) continue;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'send' && isSocket(n.expression.expression)) {
+        out.push({ ruleId: 'HG013', span: m.span(n), message: `\`${m.brief(n, 50)}\` runs in the Deno.upgradeWebSocket handler before the response is returned: the socket is CONNECTING until then, so send throws; send from \`socket.onopen\`` });
+      }
+      if (ts.isAwaitExpression(n)) {
+        if (waitsForOpen(m, n, isSocket)) {
+          out.push({ ruleId: 'HG013', span: m.span(n), message: `\`${m.brief(n, 50)}\` waits for the socket to open inside the Deno.upgradeWebSocket handler, but it opens only after the response is returned: a deadlock; return \`response\` and work in \`socket.onopen\`` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** An awaited open wait on the socket: `once(socket, 'open')`, a promise on `onopen`/'open', or a helper given the socket. */
+function waitsForOpen(m: TsModule, awaitNode: TsNode, isSocket: (e: TsNode) => boolean): boolean {
+  const ts = m.ts;
+  const inner = [awaitNode, ...descendants(ts, awaitNode, true)];
+  return inner.some((n) => {
+    if (ts.isCallExpression(n)) {
+      const arg0 = n.arguments[0];
+      const a1 = n.arguments[1];
+      if (arg0 && isSocket(arg0) && a1 && ts.isStringLiteral(a1) && a1.text === 'open') return true; // once(socket, 'open')
+      if (ts.isPropertyAccessExpression(n.expression) && isSocket(n.expression.expression) && arg0 && ts.isStringLiteral(arg0) && arg0.text === 'open') return true; // socket.addEventListener('open', …)
+      // waitForOpen(socket): a helper handed the socket, by its name
+      if (arg0 && isSocket(arg0) && /open|ready|connect/i.test(m.text(n.expression))) return true;
+    }
+    if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.name.text === 'onopen' && isSocket(n.left.expression)) return true;
+    return false;
+  });
+}
+
+export function findPlatformIssues(m: TsModule): FrontEndIssue[] {
+  return [...cloudflare(m), ...deno(m)].sort((a, b) => a.span.start.line - b.span.start.line);
+}

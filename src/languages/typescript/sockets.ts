@@ -1,0 +1,282 @@
+// Which expressions are WebSocket connections, and whether they may still be CONNECTING
+// (SPEC §3b): client sockets made with `new WebSocket(…)` (ws, isomorphic-ws, undici, the
+// DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
+import type { TsNode } from './compiler.js';
+import { ancestor, isFunctionLike, type TsModule } from './module.js';
+
+/** Modules whose WebSocket class makes client sockets. */
+const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
+/** Modules whose sockets are EventEmitters (`events.once` rejects on 'error'). */
+const EMITTER_MODULES = new Set(['ws', 'isomorphic-ws']);
+
+export type SocketKind =
+  /** May be CONNECTING: a client socket, or Deno's upgraded socket before the response is returned. */
+  | 'client'
+  /** Open by construction: a server framework hands it over. */
+  | 'framework'
+  /** The server end of a Cloudflare WebSocketPair (accept() is HG012's concern). */
+  | 'cf-server';
+
+export interface SocketInfo {
+  kind: SocketKind;
+  /** The node that makes the socket what it is (its declaration, or the callback). */
+  origin: TsNode;
+  reason: string;
+  /** Node `ws` sockets are EventEmitters: `events.once(ws, 'open')` rejects when the handshake fails. */
+  emitter: boolean;
+  /** Known from a type annotation or an import, not only from a name. */
+  typed: boolean;
+}
+
+/** The class a `new X(…)` makes, when it is a WebSocket-ish class. */
+export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'server' | 'pair' | 'stream'; emitter: boolean } | null {
+  const ts = m.ts;
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+  if (!ts.isNewExpression(e)) return null;
+  const callee = e.expression;
+  if (ts.isIdentifier(callee)) {
+    const name = callee.text;
+    const imp = m.imports.get(name);
+    if (imp) {
+      if (!CLIENT_MODULES.has(imp.module)) return null;
+      if (imp.imported === 'WebSocketServer' || imp.imported === 'Server') return { cls: 'server', emitter: true };
+      if (['default', '*', 'WebSocket'].includes(imp.imported)) return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+      return null;
+    }
+    if (m.declarations.has(name)) return null; // a local class of that name
+    if (name === 'WebSocket') return { cls: 'client', emitter: false };
+    if (name === 'WebSocketPair') return { cls: 'pair', emitter: false };
+    if (name === 'WebSocketStream') return { cls: 'stream', emitter: false };
+    return null;
+  }
+  // `new WebSocket.Server(…)`, `new WebSocket.WebSocketServer(…)`
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const imp = m.imports.get(callee.expression.text);
+    if (imp && EMITTER_MODULES.has(imp.module) && ['Server', 'WebSocketServer'].includes(callee.name.text)) return { cls: 'server', emitter: true };
+    if (imp && CLIENT_MODULES.has(imp.module) && callee.name.text === 'WebSocket') return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+  }
+  return null;
+}
+
+/** Whether a type annotation names a client WebSocket (`WebSocket`, `WebSocket | null`, `import('ws').WebSocket`). */
+function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean } | null {
+  if (!type) return null;
+  const t = m.text(type);
+  const match = /(?:^|[\s|(<])(?:([A-Za-z_$][\w$]*)\.)?(WebSocket|WS)(?![\w$])/.exec(t);
+  if (!match || /WebSocketServer|WebSocketPair|WebSocketStream/.test(t)) return null;
+  const qualifier = match[1];
+  const name = qualifier ?? (match[2] as string);
+  const imp = m.imports.get(name);
+  if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module) } : null;
+  if (/import\(['"](ws|isomorphic-ws)['"]\)/.test(t)) return { emitter: true };
+  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false } : null;
+}
+
+/** The callee's method name and receiver of a call such as `wss.on('connection', fn)`. */
+function methodCall(m: TsModule, call: TsNode): { receiver: TsNode; method: string } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee)) return { receiver: callee.expression, method: callee.name.text };
+  return null;
+}
+
+function stringArg(m: TsModule, call: TsNode, i: number): string | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const a = call.arguments[i];
+  return a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) ? a.text : null;
+}
+
+/** Why the parameters of this function are framework-guaranteed sockets, if they are. */
+function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): string | null {
+  const ts = m.ts;
+  const parent = fn.parent;
+  if (!parent) return null;
+  const first = ts.isParameter(param) && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === param;
+  if (ts.isCallExpression(parent) && parent.arguments.includes(fn as never)) {
+    const mc = methodCall(m, parent);
+    if (mc && ['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, parent, 0) === 'connection' && first) {
+      return "a ws server's 'connection' callback";
+    }
+    if (mc && mc.method === 'handleUpgrade' && parent.arguments[3] === fn && first) return "a ws server's handleUpgrade callback";
+    if (mc && mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && first) {
+      return "a ws server's clients";
+    }
+  }
+  // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
+  const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
+  if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket' && first) {
+    return "Bun's websocket handler";
+  }
+  return null;
+}
+
+/** What a receiver expression is, following aliases, declarations, class properties and callbacks. */
+export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo | null {
+  const ts = m.ts;
+  if (depth > 6) return null;
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    if (!d) return null;
+    return fromDeclaration(m, d, e.text, depth);
+  }
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    return fromClassProperty(m, e, e.name.text);
+  }
+  return null;
+}
+
+function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  const c = constructed(m, init);
+  if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true };
+  if (c) return null;
+  let e = init;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
+  return null;
+}
+
+function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  if (ts.isVariableDeclaration(d)) {
+    if (ts.isIdentifier(d.name)) {
+      if (d.initializer) {
+        const r = fromInitializer(m, d.initializer, d, depth);
+        if (r) return r;
+      }
+      const typed = typedClient(m, d.type);
+      if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+      // `let ws; … ws = new WebSocket(url)`
+      for (const a of assignmentsTo(m, name, d)) {
+        const r = fromInitializer(m, a, d, depth);
+        if (r) return r;
+      }
+      return null;
+    }
+    // const { socket, response } = Deno.upgradeWebSocket(req)
+    if (ts.isObjectBindingPattern(d.name) && d.initializer && isDenoUpgrade(m, d.initializer)) {
+      const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
+      const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
+      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true };
+    }
+    // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
+    if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
+      const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
+      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+    }
+    if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
+      const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
+      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+    }
+    return null;
+  }
+  if (ts.isParameter(d)) {
+    const fn = d.parent;
+    const why = frameworkCallback(m, fn, d);
+    if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why}`, emitter: true, typed: false };
+    const typed = typedClient(m, d.type);
+    if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+    return null;
+  }
+  return null;
+}
+
+function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | null {
+  const ts = m.ts;
+  const prop = m.classProperty(at, name);
+  if (prop && ts.isPropertyDeclaration(prop)) {
+    if (prop.initializer) {
+      const c = constructed(m, prop.initializer);
+      if (c?.cls === 'client') return { kind: 'client', origin: prop, reason: `class field created by ${m.brief(prop.initializer, 40)}`, emitter: c.emitter, typed: true };
+    }
+    const typed = typedClient(m, prop.type);
+    if (typed) return { kind: 'client', origin: prop, reason: `class field typed ${m.text(prop.type as TsNode)}`, emitter: typed.emitter, typed: true };
+  }
+  // this.ws = new WebSocket(url) anywhere in the class (constructor, connect())
+  const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+  if (!cls) return null;
+  const stack: TsNode[] = [cls];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(n.left) &&
+      n.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      n.left.name.text === name
+    ) {
+      const c = constructed(m, n.right);
+      if (c?.cls === 'client') return { kind: 'client', origin: n, reason: `this.${name} = ${m.brief(n.right, 40)}`, emitter: c.emitter, typed: true };
+    }
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  return null;
+}
+
+/** Right-hand sides of `name = …` assignments in the declaration's scope. */
+function assignmentsTo(m: TsModule, name: string, decl: TsNode): TsNode[] {
+  const ts = m.ts;
+  const out: TsNode[] = [];
+  const stack: TsNode[] = [m.scopeOf(decl)];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) out.push(n.right);
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  return out;
+}
+
+export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
+  const ts = m.ts;
+  return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && m.text(expr.expression) === 'Deno.upgradeWebSocket';
+}
+
+function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
+  const ts = m.ts;
+  if (!ts.isCallExpression(expr) || m.text(expr.expression) !== 'Object.values' || expr.arguments.length !== 1) return false;
+  const arg = expr.arguments[0] as TsNode;
+  if (constructed(m, arg)?.cls === 'pair') return true;
+  if (ts.isIdentifier(arg) && depth < 4) {
+    const d = m.declarationOf(arg.text, arg);
+    return !!(d && ts.isVariableDeclaration(d) && d.initializer && constructed(m, d.initializer)?.cls === 'pair');
+  }
+  return false;
+}
+
+/** The same socket: both expressions resolve to the same declaration (or are the same text). */
+export function sameSocket(m: TsModule, a: TsNode, b: TsNode): boolean {
+  const ts = m.ts;
+  if (m.text(a) === m.text(b) && !ts.isIdentifier(a)) return true;
+  if (ts.isIdentifier(a) && ts.isIdentifier(b)) {
+    if (a.text !== b.text) return false;
+    return m.declarationOf(a.text, a) === m.declarationOf(b.text, b);
+  }
+  return m.text(a) === m.text(b);
+}
+
+/** `ws.on('open', fn)`, `ws.addEventListener('open', fn)`, `ws.onopen = fn`: the event a callback listens to on a socket. */
+export function listenerOf(m: TsModule, fn: TsNode): { socket: TsNode; event: string } | null {
+  const ts = m.ts;
+  if (!isFunctionLike(ts, fn)) return null;
+  const parent = fn.parent;
+  if (!parent) return null;
+  if (ts.isCallExpression(parent) && parent.arguments[1] === fn) {
+    const mc = methodCall(m, parent);
+    const event = stringArg(m, parent, 0);
+    if (mc && event && ['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'prependOnceListener'].includes(mc.method)) return { socket: mc.receiver, event };
+  }
+  if (ts.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) {
+    const prop = parent.left.name.text;
+    if (/^on[a-z]+$/.test(prop)) return { socket: parent.left.expression, event: prop.slice(2) };
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+// A mixed Python + TS/JS repository: one scan, one table covering both languages, and the JSON
+// contract's shape unchanged (language, confidence per loop).
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../src/engine/run.js';
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+function repo(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-mixed-'));
+  temps.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const PY = path.resolve(__dirname, '../fixtures/python/HG001/correct_polling_guard.py');
+const TS_BAD = `import WebSocket from 'ws';\nconst ws = new WebSocket('wss://x');\nfor (const s of ['a']) ws.send(s);\n`;
+const JS_OK = `const WebSocket = require('ws');\nconst ws = new WebSocket('wss://x');\nws.on('open', () => { for (const s of ['a']) ws.send(s); });\n`;
+
+describe('verify on a mixed Python + TS/JS repository', () => {
+  it('reports loops of both languages in one table', async () => {
+    const dir = repo({ 'client.ts': TS_BAD, 'client.cjs': JS_OK });
+    cpSync(PY, path.join(dir, 'server.py'));
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.schemaVersion).toBe(1);
+    const langs = report.loops.map((l) => `${l.file}:${l.language}:${l.guard.kind}:${l.confidence}`);
+    expect(langs).toContain('client.ts:typescript:none:high');
+    expect(langs).toContain('client.cjs:javascript:framework:low');
+    expect(langs.some((l) => l.startsWith('server.py:python:polling'))).toBe(true);
+    const syntax = report.checks.find((c) => c.id === 'syntax');
+    expect(syntax?.status).toBe('pass');
+    expect(syntax?.details).toMatch(/1 Python file parses/);
+    expect(syntax?.details).toMatch(/2 TypeScript\/JavaScript files parse/);
+    const coverage = report.checks.find((c) => c.id === 'coverage');
+    expect(coverage?.status).toBe('fail');
+    expect(coverage?.details).toContain('client.ts');
+    expect(report.findings.map((f) => `${f.ruleId}:${f.file}:${f.line}`)).toContain('HG001:client.ts:3');
+  });
+
+  it('fails the syntax row on a TS syntax error (HG011)', async () => {
+    const dir = repo({ 'broken.ts': `const x = (;\n`, 'ok.js': `export const y = 1;\n` });
+    cpSync(PY, path.join(dir, 'server.py'));
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    const syntax = report.checks.find((c) => c.id === 'syntax');
+    expect(syntax?.status).toBe('fail');
+    expect(syntax?.details).toContain('broken.ts:1');
+    expect(report.findings.filter((f) => f.ruleId === 'HG011').map((f) => f.file)).toEqual(['broken.ts']);
+  });
+
+  it('honours a TS suppression comment with a reason', async () => {
+    const dir = repo({
+      'a.ts': `import WebSocket from 'ws';\nconst ws = new WebSocket('wss://x');\n// handshake-guard: ignore[HG001] -- sent from a test harness that awaits open\nfor (const s of ['a']) ws.send(s);\n`,
+    });
+    const { report, findings } = await run({ cwd: dir, paths: ['.'] });
+    expect(findings.filter((f) => f.ruleId === 'HG001').every((f) => f.suppressed)).toBe(true);
+    expect(report.loops[0]?.status).toBe('suppressed');
+  });
+});
