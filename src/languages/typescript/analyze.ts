@@ -24,6 +24,74 @@ interface Use {
   kind: 'send' | 'receive';
   /** For WebSocketStream readers/writers and receive iterables: why it is open. */
   frameworkReason: string | null;
+  /** Set when the send happens in a repository function the loop calls: that function, and the send inside it. */
+  via?: { name: string; inner: TsNode };
+}
+
+/** The function a call names in this file: `f(…)`, `this.method(…)`. */
+function calledFunction(m: TsModule, call: TsNode): { fn: TsNode; name: string } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) {
+    for (const d of m.declarations.get(callee.text) ?? []) {
+      if (ts.isFunctionDeclaration(d) && d.body) return { fn: d, name: callee.text };
+      if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { fn: d.initializer, name: callee.text };
+    }
+    return null;
+  }
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+    if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
+    for (const member of cls.members) {
+      if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === callee.name.text) {
+        return { fn: member, name: `this.${callee.name.text}` };
+      }
+    }
+  }
+  return null;
+}
+
+/** Sends one level down: a loop calling a function of this file that sends, outside any loop of its own (SPEC §3). */
+function viaUses(m: TsModule, direct: readonly Use[]): Use[] {
+  const ts = m.ts;
+  const out: Use[] = [];
+  const sendsIn = new Map<TsNode, Use | null>();
+  const firstSend = (fn: TsNode): Use | null => {
+    if (sendsIn.has(fn)) return sendsIn.get(fn) ?? null;
+    const found =
+      direct.find((u) => u.kind === 'send' && !u.via && enclosingFunction(m, u.call) === fn && owningLoop(m, u.call) === null) ?? null;
+    sendsIn.set(fn, found);
+    return found;
+  };
+  const stack: TsNode[] = [m.sf];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+    if (!ts.isCallExpression(n) || owningLoop(m, n) === null) continue;
+    const target = calledFunction(m, n);
+    if (!target || target.fn === enclosingFunction(m, n)) continue;
+    const inner = firstSend(target.fn);
+    if (!inner || !inner.info || inner.info.kind !== 'client') continue;
+    // The socket as the caller sees it: the argument for a parameter, else the same expression.
+    let socket: TsNode = inner.socket;
+    let info: SocketInfo | null = inner.info;
+    if (ts.isIdentifier(inner.socket)) {
+      const d = m.declarationOf(inner.socket.text, inner.socket);
+      const params = (target.fn as { parameters?: readonly TsNode[] }).parameters ?? [];
+      const idx = d ? params.indexOf(d) : -1;
+      if (idx >= 0) {
+        const arg = n.arguments[idx];
+        if (!arg) continue;
+        socket = arg;
+        info = resolveSocket(m, arg) ?? info;
+      }
+    }
+    out.push({ call: n, socket, info, kind: 'send', frameworkReason: null, via: { name: target.name, inner: inner.call } });
+  }
+  return out;
 }
 
 export function languageOfFile(file: string): LanguageId {
@@ -209,7 +277,8 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
   const language = languageOfFile(file);
   const lines = source.split(/\r?\n|\r/);
   const esm = /\.m[jt]s$/i.test(file) || m.sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
-  const uses = findUses(m);
+  const direct = findUses(m);
+  const uses = [...direct, ...viaUses(m, direct)];
   const byLoop = new Map<TsNode, Use[]>();
   for (const u of uses) {
     const loop = loopOfUse(m, u);
@@ -248,7 +317,8 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       };
     }
     // A send is named by its callee (`ws.send`); a receive by the whole call (`on(ws, 'message')`).
-    const callee = ts.isCallExpression(use.call) && use.kind === 'send' ? use.call.expression : use.call;
+    const sendCall = use.via?.inner ?? use.call;
+    const callee = ts.isCallExpression(sendCall) && use.kind === 'send' ? sendCall.expression : sendCall;
     const confidence: Confidence = language === 'javascript' ? 'low' : use.info?.typed === false ? 'medium' : 'high';
     const stmt = ts.isCallExpression(loop) && loop.parent && ts.isExpressionStatement(loop.parent) ? loop.parent : loop;
     loops.push({
@@ -258,7 +328,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       function: qualifiedName(m, loop),
       span: m.span(stmt),
       text: (m.text(stmt).split(/\r?\n/)[0] ?? '').replace(/\s+/g, ' ').trim(),
-      receive: { span: m.span(use.call), call: m.brief(callee, 60), connection: m.brief(use.socket, 60), via: null },
+      receive: { span: m.span(use.call), call: m.brief(callee, 60), connection: m.brief(use.socket, 60), via: use.via?.name ?? null },
       guard,
       confidence,
       inAsyncFunction: isAsync(m, use.call, esm),

@@ -313,6 +313,30 @@ interface Ctx {
   placement: Placement;
   emitter: boolean;
   depth: number;
+  /** Validation helpers defined outside the repository (config `guardHelpers`). */
+  guardHelpers: readonly string[];
+}
+
+// Validation helpers outside the repository, recognised by name when the config does not list them.
+const HELPER_NAME = /^(is|ensure|check|assert|validate)\w*(open|connected|ready)\w*$/i;
+
+/** `!isOpen(ws)` (negated: true when not open) or `isOpen(ws)`: an external helper given the socket. */
+function externalHelper(c: Ctx, cond: TsNode, negated: boolean): string | null {
+  const { m } = c;
+  const ts = m.ts;
+  let e = cond;
+  let neg = false;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+    else if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+      neg = !neg;
+      e = e.operand;
+    } else break;
+  }
+  if (neg !== negated || !ts.isCallExpression(e) || !e.arguments.some((a) => c.match(a))) return null;
+  const name = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : null;
+  if (!name || (!c.guardHelpers.includes(name) && !HELPER_NAME.test(name))) return null;
+  return resolveHelper(m, e, c.match) ? null : name;
 }
 
 /** The statement after `stmt` in its block, if any. */
@@ -631,6 +655,8 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
     }
     const h = helperCandidate(c, stmt.expression, stmt, stop);
     if (h) return h;
+    const x = exit ? externalHelper(c, stmt.expression, true) : null;
+    if (x) return { ...check(c, stmt, `if (${m.brief(stmt.expression, 60)}) ${exit}`), helper: x };
   }
   const wait = waitLoop(c, stmt);
   if (wait) return wait;
@@ -707,7 +733,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
   if (!ts.isCallExpression(e)) return null;
   const h = resolveHelper(m, e, c.match);
   if (!h) return null;
-  const hc: Ctx = { m: h.module, match: h.match, env: h.env, placement: c.placement, emitter: c.emitter, depth: c.depth + 1 };
+  const hc: Ctx = { m: h.module, match: h.match, env: h.env, placement: c.placement, emitter: c.emitter, depth: c.depth + 1, guardHelpers: c.guardHelpers };
   let found: Candidate | null = null;
   const body = (h.fn as { body?: TsNode }).body;
   if (!body) return null;
@@ -869,7 +895,7 @@ export function findGuard(s: GuardSearch): Guard {
   const { m } = s;
   const ts = m.ts;
   const match: SocketMatch = (e) => sameSocket(m, e, s.socket);
-  const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0 };
+  const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0, guardHelpers: s.guardHelpers };
   let best: Candidate | null = null;
   const consider = (cand: Candidate | null): void => {
     if (cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
@@ -887,6 +913,9 @@ export function findGuard(s: GuardSearch): Guard {
       if (gated) {
         const h = helperCandidate(c, p.expression, p, null);
         consider(h ?? check(c, p, `if (${m.brief(p.expression, 60)})`));
+      } else if (cur === p.thenStatement) {
+        const x = externalHelper(c, p.expression, false);
+        if (x) consider({ ...check(c, p, `if (${m.brief(p.expression, 60)})`), helper: x });
       }
     } else if ((ts.isWhileStatement(p) || ts.isDoStatement(p)) && cur === p.statement) {
       const v = evalCondition(m, p.expression, match);
