@@ -402,6 +402,11 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
     case 'import_from_statement':
       checkImport(ctx, n);
       return;
+    case 'with_clause': {
+      const t = tokens(n);
+      if (t[0]?.type !== '(' && t.at(-1)?.type === ',') reportError(ctx, ctx.at(t.at(-1) as PyNode), 'invalid syntax: a trailing comma after `with` items needs parentheses');
+      return;
+    }
     case 'assert_statement':
       if (parts(n).length > 2) reportError(ctx, ctx.at(parts(n)[2] as PyNode), 'invalid syntax: `assert` takes a test and at most one message');
       return;

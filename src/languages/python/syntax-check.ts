@@ -22,7 +22,7 @@ const MAX_PROBLEMS = 10;
  */
 function checkedTypes(ctx: SyntaxContext): string[] {
   const types = [
-    'except_clause', 'named_expression', 'assignment', 'integer', 'float', 'augmented_assignment',
+    'except_clause', 'with_clause', 'named_expression', 'assignment', 'integer', 'float', 'augmented_assignment',
     'for_statement', 'for_in_clause', 'delete_statement', 'argument_list', 'parameters', 'lambda_parameters',
     'list_splat', 'as_pattern', 'try_statement', 'import_statement', 'import_from_statement', 'assert_statement',
     'raise_statement', 'string', 'concatenated_string', 'interpolation', 'format_expression',
@@ -30,7 +30,7 @@ function checkedTypes(ctx: SyntaxContext): string[] {
   const gates: [string[], number][] = [
     [['type_alias_statement', 'function_definition', 'class_definition'], 12],
     [['subscript', 'typed_parameter'], 11],
-    [['match_statement', 'with_clause'], 10],
+    [['match_statement'], 10],
     [['decorator'], 9],
     [['positional_separator', 'return_statement', 'yield'], 8],
     [['await', 'binary_operator'], 5],
