@@ -10,11 +10,14 @@ export const rule: Rule = {
   fixable: false,
   docs: {
     whatItDoes:
-      'Reports files that do not parse: plain syntax errors, and for Python syntax newer than the target ' +
-      'version (from `--python-version`, the config, `requires-python`, `.python-version` or the ' +
-      'Dockerfile) — PEP 701 f-strings and `type` statements (3.12), `except*` (3.11), `match` and ' +
-      'parenthesised context managers (3.10), the walrus operator (3.8). TypeScript files are checked with ' +
-      'the compiler’s syntactic diagnostics.',
+      'Reports files that do not parse: plain syntax errors (with what CPython rejects though a lenient ' +
+      'parser would not: indentation and tab errors, invalid targets, argument order, bad escapes), and ' +
+      'Python syntax newer than the file’s target version (from `--python-version`, the config, or the ' +
+      'nearest `requires-python`, `.python-version`, `runtime.txt` or Dockerfile) — PEP 701 f-strings, ' +
+      '`type` statements and generic parameter lists (3.12), `except*` (3.11), `match` and parenthesised ' +
+      'context managers (3.10), the walrus operator and positional-only parameters (3.8). `--python PATH` ' +
+      'cross-checks with a real interpreter. TypeScript files are checked with the compiler’s syntactic ' +
+      'diagnostics.',
     whyIsThisBad:
       'A module that does not parse on the deployed interpreter fails at import, taking every route in it ' +
       'down — and the other checks cannot see inside it. Version-gated syntax is the treacherous case: it ' +
