@@ -53,6 +53,13 @@ describe('--python cross-check', () => {
     expect(row?.details).toMatch(/^2 Python files parse for target Python 3\.11 from --python-version; cross-checked with python3 \(Python 3\.11\.\d+\) on 2 files: agrees$/);
   });
 
+  it('says so when no file targets the interpreter’s version', async () => {
+    const dir = tree({ 'ok.py': FILES['ok.py'] });
+    const result = await run({ cwd: dir, paths: ['.'], python: 'python3', pythonVersion: '3.12' });
+    const row = result.report.checks.find((c) => c.id === 'syntax');
+    expect(row?.details).toMatch(/; not cross-checked: python3 is Python 3\.11\.\d+ and no file targets 3\.11 \(ok\.py \(3\.12\)\)$/);
+  });
+
   it('an interpreter that cannot be run is a usage error', async () => {
     const dir = tree({ 'ok.py': FILES['ok.py'] });
     await expect(run({ cwd: dir, paths: ['.'], python: path.join(dir, 'no-such-python') })).rejects.toThrow(UsageError);

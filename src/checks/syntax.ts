@@ -23,6 +23,10 @@ function crossChecked(input: CheckInput): { note: string; disagrees: boolean } {
   if (x.missed.length) parts.push(`it rejects what handshake-guard passed: ${listed(x.missed, 3)}`);
   if (x.falseAlarms.length) parts.push(`it parses what handshake-guard flagged (dropped): ${listed(x.falseAlarms, 3)}`);
   if (x.otherTargets.length) parts.push(`not compared, other target: ${listed(x.otherTargets, 3)}`);
+  if (x.checked === 0) {
+    const short = x.version.split('.').slice(0, 2).join('.');
+    return { note: `; not cross-checked: ${x.interpreter} is Python ${x.version} and no file targets ${short} (${listed(x.otherTargets, 3)})`, disagrees: false };
+  }
   const disagreements = x.missed.length + x.falseAlarms.length;
   const verdict = disagreements ? plural(disagreements, 'disagreement') : 'agrees';
   const note = `; cross-checked with ${x.interpreter} (Python ${x.version}) on ${plural(x.checked, 'file')}: ${verdict}${parts.length ? ` (${parts.join('; ')})` : ''}`;
