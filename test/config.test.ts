@@ -55,6 +55,7 @@ describe('loadConfig: defaults', () => {
       guardHelpers: [],
       defaults: { timeoutSeconds: 3.0, intervalSeconds: 0.01, style: 'auto' },
       requireSuppressionReason: true,
+      maxFileBytes: 2 * 1024 * 1024,
     });
     // Defaults are copies: a caller mutating its config cannot change the next one.
     expect(config.bounds).not.toBe(DEFAULT_BOUNDS);

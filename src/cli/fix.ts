@@ -47,21 +47,35 @@ export function summarize(result: FixResult, write: boolean): string {
 export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<number> {
   const timeout = seconds(opts.timeout, '--timeout');
   const interval = seconds(opts.interval, '--interval');
-  const result = await runFix({
-    cwd: process.cwd(),
-    paths,
-    ...(opts.config ? { configPath: opts.config } : {}),
-    ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
-    ...(opts.require ? { require: opts.require } : {}),
-    write: opts.write === true && opts.check !== true,
-    upgrade: opts.upgrade === true,
-    ...(opts.style ? { style: opts.style } : {}),
-    placement: opts.placement,
-    ...(timeout !== undefined ? { timeout } : {}),
-    ...(interval !== undefined ? { interval } : {}),
-  });
-  const c = new Chalk({ level: useColor(opts, false) ? 1 : 0 });
   const write = opts.write === true && opts.check !== true;
+  // SIGINT/SIGTERM during --write: the file being written is finished (writes are synchronous and
+  // atomic), no further one is started, and the run ends with what was done and exit code 2.
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    if (interrupt.signal.aborted) process.exit(2); // a second signal: leave now (between two files)
+    interrupt.abort();
+  };
+  if (write) for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+  let result: FixResult;
+  try {
+    result = await runFix({
+      cwd: process.cwd(),
+      paths,
+      ...(opts.config ? { configPath: opts.config } : {}),
+      ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
+      ...(opts.require ? { require: opts.require } : {}),
+      write,
+      upgrade: opts.upgrade === true,
+      ...(opts.style ? { style: opts.style } : {}),
+      placement: opts.placement,
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(interval !== undefined ? { interval } : {}),
+      signal: interrupt.signal,
+    });
+  } finally {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);
+  }
+  const c = new Chalk({ level: useColor(opts, false) ? 1 : 0 });
   if (!write && !opts.quiet) {
     for (const f of result.files) {
       if (f.after === null) continue;
@@ -70,6 +84,10 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
     }
   }
   process.stdout.write(`${summarize(result, write)}.\n`);
+  if (interrupt.signal.aborted) {
+    process.stderr.write('handshake-guard: interrupted; the files not written are left as they were\n');
+    return 2;
+  }
   const pending = result.files.some((f) => f.after !== null && !f.written);
   const unfixed = result.files.some((f) => f.refused !== null || f.outcomes.some((o) => o.skipped !== null));
   if (opts.check) return pending ? 1 : 0;

@@ -6,7 +6,7 @@ import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
-import { renderText } from '../report/text.js';
+import { escapeControl, renderText } from '../report/text.js';
 import { useColor } from './color.js';
 import { resolveOutputs, type CommonOptions, type Format } from './options.js';
 import { appendStepSummary, emit } from './output.js';
@@ -70,11 +70,11 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
   for (const t of targets) if (t.file === null && t.format !== 'github') emit(render(t.format, false), undefined, cwd);
   for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(render(t.format, false));
   if (!opts.quiet) {
-    for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+    for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note)}\n`);
     const stale = result.baseline?.stale ?? [];
     if (result.baseline && stale.length > 0) {
       const n = stale.reduce((sum, e) => sum + e.count, 0);
-      const listed = stale.slice(0, 5).map((e) => `${e.ruleId} ${e.file}${e.function ? ` ${e.function}` : ''}`);
+      const listed = stale.slice(0, 5).map((e) => escapeControl(`${e.ruleId} ${e.file}${e.function ? ` ${e.function}` : ''}`));
       const more = stale.length > 5 ? `, and ${stale.length - 5} more` : '';
       process.stderr.write(
         `note: baseline ${result.baseline.file}: ${n} recorded finding${n === 1 ? ' is' : 's are'} gone (${listed.join(', ')}${more}); ` +

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import {
   DEFAULT_BOUNDS,
   DEFAULT_CONNECTION_NAMES,
+  DEFAULT_MAX_FILE_BYTES,
   DEFAULT_RECEIVE_METHODS,
   type ResolvedConfig,
 } from './types.js';
@@ -222,5 +223,6 @@ function resolveConfig(
       style: user.defaults?.style ?? 'auto',
     },
     requireSuppressionReason: user.suppressions?.requireReason ?? true,
+    maxFileBytes: user.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   };
 }

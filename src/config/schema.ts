@@ -56,6 +56,8 @@ export const userConfigSchema = z.strictObject({
     })
     .optional(),
   suppressions: z.strictObject({ requireReason: z.boolean().optional() }).optional(),
+  /** Files larger than this many bytes are skipped with a note (default 2 MiB). */
+  maxFileBytes: z.number().int().positive().optional(),
 });
 
 export type UserConfig = z.infer<typeof userConfigSchema>;

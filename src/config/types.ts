@@ -21,6 +21,8 @@ export interface ResolvedConfig {
   defaults: { timeoutSeconds: number; intervalSeconds: number; style: 'inline' | 'helper' | 'auto' };
   /** Whether a suppression comment must give a reason after `--`. */
   requireSuppressionReason: boolean;
+  /** Files larger than this are not read: skipped with a note (default MAX_FILE_BYTES, 2 MiB). */
+  maxFileBytes: number;
 }
 
 export const DEFAULT_RECEIVE_METHODS = [
@@ -45,6 +47,9 @@ export const DEFAULT_CONNECTION_NAMES = [
   'client_websocket',
   'web_socket',
 ];
+
+/** `maxFileBytes`: larger files are skipped with a note. */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 export const DEFAULT_BOUNDS: Bounds = {
   timeoutSeconds: { min: 0.1, max: 10 },

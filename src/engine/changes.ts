@@ -20,7 +20,7 @@ import {
   resolveRef,
   stagedChanges,
 } from './git.js';
-import { decodeSource, MAX_FILE_BYTES, type ReadResult } from './read.js';
+import { decodeSource, formatBytes, type ReadResult } from './read.js';
 
 export interface ChangeOptions {
   cwd: string;
@@ -127,7 +127,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const contents = await catFileBatch(root, order);
   if (contents === null) throw new UsageError('git cat-file failed while reading the index');
   const staged = new Map<string, ReadResult>();
-  candidates.forEach((f, i) => staged.set(f.absPath, decode(contents[i] ?? null)));
+  candidates.forEach((f, i) => staged.set(f.absPath, decode(contents[i] ?? null, opts.config.maxFileBytes)));
 
   // Helpers that the staged files import are read from the index too, looked up on demand.
   let index: Map<string, string> | null = null;
@@ -139,7 +139,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     index ??= new Map(indexEntriesSync(root).filter((e) => e.stage === 0 && REGULAR_FILE.test(e.mode)).map((e) => [e.path, e.oid]));
     const oid = index.get(rel);
     if (oid === undefined) return undefined;
-    const result = decode(readBlobSync(root, oid));
+    const result = decode(readBlobSync(root, oid), opts.config.maxFileBytes);
     staged.set(absPath, result);
     return result;
   };
@@ -158,8 +158,8 @@ function inScope(rel: string, scopes: { rel: string }[]): boolean {
   return scopes.some((s) => s.rel === '' || rel === s.rel || rel.startsWith(`${s.rel}/`));
 }
 
-function decode(bytes: Buffer | null): ReadResult {
+function decode(bytes: Buffer | null, maxBytes: number): ReadResult {
   if (bytes === null) return { ok: false, reason: 'unreadable in the git index' };
-  if (bytes.length > MAX_FILE_BYTES) return { ok: false, reason: `larger than ${Math.round(MAX_FILE_BYTES / 1024)} KiB` };
+  if (bytes.length > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${bytes.length} bytes` };
   return decodeSource(bytes);
 }

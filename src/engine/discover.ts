@@ -184,6 +184,8 @@ class ConfigFilter {
 }
 
 interface WalkState {
+  /** Real path of the repository (the enclosing git root, else the walked root): symlinks may not lead out of it. */
+  boundary?: string;
   filter: ConfigFilter;
   notes: string[];
   candidates: Candidate[];
@@ -198,12 +200,25 @@ interface PendingDir {
 
 async function walk(root: string, state: WalkState): Promise<void> {
   const realRoot = await realpath(root);
+  state.boundary = await repositoryOf(realRoot);
   const queue: PendingDir[] = [{ dir: root, levels: await ancestorLevels(root) }];
   while (queue.length > 0) {
     const batch = queue.splice(0, WALK_CONCURRENCY);
     const found = await Promise.all(batch.map((pending) => readDirectory(pending, root, realRoot, state)));
     for (const subdirs of found) queue.push(...subdirs);
   }
+}
+
+/** The enclosing git repository's root (a `.git` entry), else `dir` itself. */
+async function repositoryOf(dir: string): Promise<string> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (await exists(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
+
+function within(real: string, boundary: string): boolean {
+  return real === boundary || real.startsWith(boundary.endsWith(path.sep) ? boundary : boundary + path.sep);
 }
 
 async function readText(file: string): Promise<string | null> {
@@ -293,8 +308,12 @@ async function readDirectory(
     let isFile = entry.isFile();
     const isLink = entry.isSymbolicLink();
     if (isLink) {
-      const target = await stat(abs).catch(() => null);
-      if (target === null) continue; // dangling
+      const target = await stat(abs).catch((err: NodeJS.ErrnoException) => err.code ?? 'error');
+      if (typeof target === 'string') {
+        // A dangling link or a loop of links: say so for the source files it pretends to be.
+        if (languageOf(entry.name) !== null) state.notes.push(`skipped symlink ${state.relOf(abs)}: ${target === 'ELOOP' ? 'a loop of symlinks' : `broken (${target})`}`);
+        continue;
+      }
       isDir = target.isDirectory();
       isFile = target.isFile();
     }
@@ -313,7 +332,13 @@ async function readDirectory(
     const key = isLink
       ? await realpath(abs).catch(() => null)
       : path.join(realRoot, path.relative(root, abs));
-    if (key !== null) state.candidates.push({ absPath: abs, relPath: rel, language, key });
+    if (key === null) continue;
+    // A symlinked file is read only where it stays inside the repository: never followed out.
+    if (isLink && state.boundary !== undefined && !within(key, state.boundary)) {
+      state.notes.push(`skipped symlink ${rel}: it points outside the repository`);
+      continue;
+    }
+    state.candidates.push({ absPath: abs, relPath: rel, language, key });
   }
   return subdirs;
 }

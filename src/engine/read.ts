@@ -1,8 +1,10 @@
 // Reads a source file as text, or says in one phrase why it cannot be analysed.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
+import { DEFAULT_MAX_FILE_BYTES } from '../config/types.js';
 
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** The default of the config's `maxFileBytes`. */
+export const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
 
 export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -59,13 +61,37 @@ export function decodeSource(bytes: Uint8Array): ReadResult {
   }
 }
 
+/** `2 MiB`, `512 KiB`, `1000 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Reads a file through one descriptor: opened without blocking (a FIFO swapped in after the walk
+ * cannot hang the scan), checked to be a regular file no larger than `maxBytes` (the config's
+ * `maxFileBytes`), then read to the size it had, never more.
+ */
 export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResult {
+  let fd: number | null = null;
   try {
-    const size = statSync(absPath).size;
-    if (size > maxBytes) return { ok: false, reason: `larger than ${Math.round(maxBytes / 1024)} KiB` };
-    return decodeSource(readFileSync(absPath));
+    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
+    if (st.size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${st.size} bytes` };
+    const bytes = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break; // truncated while we read: analyse what was there
+      at += n;
+    }
+    return decodeSource(bytes.subarray(0, at));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'EACCES' ? 'permission denied' : `unreadable (${code ?? 'error'})` };
+    return { ok: false, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `unreadable (${code ?? 'error'})` };
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }

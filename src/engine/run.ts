@@ -6,6 +6,7 @@ import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { analyzePython } from '../languages/python/analyze.js';
+import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
 import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
@@ -142,7 +143,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
   const readFile = (absPath: string): ReadResult =>
-    selection?.read ? (selection.read(absPath) ?? { ok: false, reason: 'not in the git index' }) : readSource(absPath);
+    selection?.read ? (selection.read(absPath) ?? { ok: false, reason: 'not in the git index' }) : readSource(absPath, config.maxFileBytes);
   const reader = {
     read(absPath: string): string | null {
       const override = opts.sourceOverrides?.get(absPath);
@@ -162,7 +163,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       const override = opts.sourceOverrides?.get(d.absPath);
       const r = override !== undefined ? ({ ok: true, text: override } as const) : readFile(d.absPath);
       if (!r.ok) {
-        if (gated.has(d.absPath)) analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
+        if (gated.has(d.absPath)) {
+          analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
+          notes.push(`${d.relPath}: not read: ${r.reason}`);
+        }
         continue;
       }
       sources.set(d.absPath, r.text);
@@ -179,7 +183,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         );
       } catch (e) {
         // One file the analyser cannot handle must not stop the scan: report it and go on.
-        const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
         analysed.push(emptyAnalysis(d.relPath, d.absPath, reason));
         notes.push(`${d.relPath}: ${reason}`);
       }

@@ -18,6 +18,8 @@ export interface FixOptions extends RunOptions {
   placement: 'per-message' | 'before-loop';
   timeout?: number;
   interval?: number;
+  /** Aborted (SIGINT/SIGTERM during `fix --write`): no further file is written; each file is old or new. */
+  signal?: AbortSignal;
 }
 
 export interface FileFix {
@@ -214,14 +216,17 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
       continue;
     }
     const fixedKeys = new Set(fix.outcomes.filter((o) => o.skipped === null).map((o) => loopKey(o.loop, loops)));
-    const refusal = await recheck(opts, fix, fixedKeys, scan);
+    // Interrupted: the files left are not even re-checked, so the run ends at once.
+    const refusal = opts.write && opts.signal?.aborted ? 'interrupted before this file was written' : await recheck(opts, fix, fixedKeys, scan);
     const enc = encodingOf(bytes);
     if (refusal || typeof enc.encode === 'string') {
       fix.refused = refusal ?? (enc.encode as string);
       fix.after = null;
       continue;
     }
-    if (opts.write) {
+    if (opts.write && opts.signal?.aborted) {
+      fix.refused = 'interrupted before this file was written';
+    } else if (opts.write) {
       try {
         writeAtomic(fa.absPath, enc.encode(fix.after), bytes);
         fix.written = true;

@@ -155,3 +155,40 @@ export function brief(node: PyNode, max = 80): string {
   const text = node.text.replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/**
+ * How deep a syntax tree may nest before a file is not analysed. Real code stays under 30
+ * levels (the standard library's deepest module: 29); CPython itself refuses 200 nested
+ * parentheses and 100 indentation levels. The limit keeps every recursive evaluation (constant
+ * folding, conditions, linear bounds) well inside the stack, and the parent climbs, which cost
+ * O(depth) each in tree-sitter, fast.
+ */
+export const MAX_NESTING_DEPTH = 500;
+
+export class NestingLimitError extends Error {
+  override name = 'NestingLimitError';
+  constructor(readonly limit: number) {
+    super(`nesting deeper than ${limit} levels: not analysed`);
+  }
+}
+
+/** Whether the tree under `root` is deeper than `limit` (an iterative cursor walk, stops early). */
+export function deeperThan(root: PyNode, limit: number): boolean {
+  const cursor = root.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        if (++depth > limit) return true;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (depth === 0 || !cursor.gotoParent()) return false;
+        depth--;
+      }
+      if (depth === 0) return false;
+    }
+  } finally {
+    cursor.delete();
+  }
+}

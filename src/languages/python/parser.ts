@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { deeperThan, MAX_NESTING_DEPTH, NestingLimitError } from './nodes.js';
 import { starredWorkaround } from './syntax.js';
 
 const require = createRequire(import.meta.url);
@@ -35,10 +36,20 @@ export async function withPythonTree<T>(source: string, use: (tree: Tree) => T):
   }
 }
 
-/** Parses, working around grammar gaps where CPython accepts what tree-sitter rejects. */
-export function parseTolerant(parser: Parser, source: string): { tree: Tree; text: string } {
+/**
+ * Parses, working around grammar gaps where CPython accepts what tree-sitter rejects. A tree
+ * nested deeper than MAX_NESTING_DEPTH is freed and refused with a NestingLimitError, which the
+ * scan reports as a note on that file. A lone CR ends a line for CPython but not for tree-sitter's
+ * rows: it is parsed as LF (same length, so every offset stays), and lines are numbered as CPython does.
+ */
+export function parseTolerant(parser: Parser, raw: string): { tree: Tree; text: string } {
+  const source = raw.includes('\r') ? raw.replace(/\r(?!\n)/g, '\n') : raw;
   const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
+  if (deeperThan(tree.rootNode, MAX_NESTING_DEPTH)) {
+    tree.delete();
+    throw new NestingLimitError(MAX_NESTING_DEPTH);
+  }
   if (!tree.rootNode.hasError) return { tree, text: source };
   const patched = starredWorkaround(source);
   if (!patched) return { tree, text: source };

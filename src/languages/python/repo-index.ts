@@ -7,7 +7,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import { dottedChain, qualify } from './imports.js';
 import { parseTolerant } from './parser.js';
 import { buildModule, type PyFunction, type PyModule } from './module.js';
-import { field, findInScope, unwrap, type PyNode } from './nodes.js';
+import { field, findInScope, NestingLimitError, unwrap, type PyNode } from './nodes.js';
 
 export interface SourceReader {
   /** The content to analyse for a file (working tree, or the git index with --staged); null if unreadable. */
@@ -38,10 +38,15 @@ export class RepoIndex {
     const source = this.reader.read(absPath);
     let module: PyModule | null = null;
     if (source !== null) {
-      const { tree, text } = parseTolerant(this.parser, source);
-      this.trees.push(tree);
-      const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
-      module = buildModule(rel, absPath, text, tree.rootNode);
+      try {
+        const { tree, text } = parseTolerant(this.parser, source);
+        this.trees.push(tree);
+        const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
+        module = buildModule(rel, absPath, text, tree.rootNode);
+      } catch (e) {
+        // A helper nested too deep to analyse is a helper we cannot see, not a failure of the importer.
+        if (!(e instanceof NestingLimitError)) throw e;
+      }
     }
     this.modules.set(absPath, module);
     return module;

@@ -1,0 +1,178 @@
+// Hostile and odd input (issue #7, item 1): every bad file is reported once with a reason, the
+// scan goes on, good files with odd encodings, line endings or names are analysed, and the exit
+// code stays 0/1/2. Real files on disk, the real binary where the output matters.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type RunResult } from '../src/engine/run.js';
+import { MAX_NESTING_DEPTH } from '../src/languages/python/nodes.js';
+import { BIN, cli } from './helpers/cli.js';
+
+const LOOP = 'import asyncio\n\nasync def pump(websocket):\n    while True:\n        await websocket.receive_text()\n';
+const N = 20_000;
+const DEEP: Record<string, string> = {
+  'deep_parens.py': `x = ${'('.repeat(N)}1${')'.repeat(N)}\n`,
+  'deep_sum.py': `x = ${Array(N).fill('1').join(' + ')}\n`,
+  'deep_calls.py': `async def f(websocket):\n    while True:\n        x = ${'g('.repeat(N)}1${')'.repeat(N)}\n        await websocket.receive_text()\n`,
+  'deep_chain.py': `async def f(websocket):\n    while True:\n        x = websocket${'.a()'.repeat(N)}\n        await websocket.receive_text()\n`,
+  'deep_not.py': `async def f(websocket):\n    while True:\n        if ${'not '.repeat(N)}websocket.client_state:\n            break\n        await websocket.receive_text()\n`,
+  'deep_blocks.py': `${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(1500)}pass\n`,
+};
+// Loops whose deadline is a long, deep expression: constant folding and bounds must not recurse.
+const DEEP_GUARD =
+  'import asyncio, time\nfrom starlette.websockets import WebSocketState\n\nT = ' +
+  Array(400).fill('(0.01)').join(' + ') +
+  '\n\nasync def f(websocket):\n    while True:\n        start = time.monotonic()\n' +
+  '        while websocket.application_state != WebSocketState.CONNECTED and time.monotonic() - start < T:\n' +
+  '            await asyncio.sleep(0.01)\n        await websocket.receive_text()\n';
+
+const UNCLOSED = `x = ${'['.repeat(N)}\n`;
+
+const NAMES = ['with space.py', 'ünïcødé.py', 'a,b.py', 'a:b.py', 'new\nline.py', 'esc\u001b[31mred.py', 'bidi\u202egnp.py'];
+
+let root: string;
+let outside: string;
+let result: RunResult;
+beforeAll(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'hg-hostile-'));
+  outside = mkdtempSync(path.join(os.tmpdir(), 'hg-outside-'));
+  chmodSync(root, 0o755);
+  const put = (name: string, data: string | Uint8Array) => writeFileSync(path.join(root, name), data);
+  writeFileSync(path.join(outside, 'elsewhere.py'), LOOP);
+  mkdirSync(path.join(outside, 'pkg'));
+  writeFileSync(path.join(outside, 'pkg', 'inner.py'), LOOP);
+  put('binary.py', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff]));
+  put('invalid_utf8.py', Buffer.concat([Buffer.from('x = "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"\n')]));
+  put('bom.py', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LOOP)]));
+  put('utf16le.py', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(LOOP, 'utf16le')]));
+  put('utf16be.py', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(LOOP, 'utf16le').swap16()]));
+  put('crlf.py', LOOP.replace(/\n/g, '\r\n'));
+  put('mixed.py', 'import asyncio\r\nasync def pump(websocket):\n    while True:\r        await websocket.receive_text()\r\n');
+  put('empty.py', '');
+  put('big.py', `${Array.from({ length: 100_000 }, (_, i) => `x${i} = ${i}`).join('\n')}\n${LOOP}`);
+  for (const [name, text] of Object.entries(DEEP)) put(name, text);
+  put('deep_guard.py', DEEP_GUARD);
+  put('deep_unclosed.py', UNCLOSED);
+  for (const name of NAMES) put(name, LOOP);
+  put('unreadable.py', LOOP);
+  chmodSync(path.join(root, 'unreadable.py'), 0);
+  symlinkSync('.', path.join(root, 'self_loop'));
+  symlinkSync('ping.py', path.join(root, 'pong.py'));
+  symlinkSync('pong.py', path.join(root, 'ping.py'));
+  symlinkSync(path.join(outside, 'elsewhere.py'), path.join(root, 'escape.py'));
+  symlinkSync(path.join(outside, 'pkg'), path.join(root, 'escape_dir'));
+  symlinkSync('crlf.py', path.join(root, 'inside_link.py'));
+  result = await run({ cwd: root, paths: ['.'] });
+}, 120_000);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+/** The notes that name a file (by its exact relative path). */
+function notesOf(file: string): string[] {
+  return result.notes.filter((n) => n.startsWith(`${file}:`) || n.includes(` ${file}:`) || n.endsWith(` ${file}`));
+}
+
+function skipped(file: string): string | null | undefined {
+  return result.files.find((f) => f.file === file)?.skipped;
+}
+
+describe('hostile input: every bad file reported once with a reason, the scan goes on', () => {
+  it.each([
+    ['binary.py', 'binary file'],
+    ['invalid_utf8.py', 'not valid UTF-8'],
+    ['utf16le.py', 'UTF-16'],
+    ['utf16be.py', 'UTF-16'],
+  ])('%s is not read: %s', (file, reason) => {
+    expect(skipped(file)).toContain(reason);
+    expect(notesOf(file)).toEqual([`${file}: not read: ${skipped(file)}`]);
+  });
+
+  it('a file nested 20,000 levels deep is refused at the nesting limit, not by a stack overflow', () => {
+    for (const file of Object.keys(DEEP)) {
+      expect(skipped(file), file).toBe(`nesting deeper than ${MAX_NESTING_DEPTH} levels: not analysed`);
+      expect(notesOf(file), file).toHaveLength(1);
+    }
+    expect(result.notes.join('\n')).not.toMatch(/call stack|analysis failed/);
+    // 20,000 unclosed brackets: tree-sitter's recovery keeps the tree flat; a syntax error, no crash.
+    expect(skipped('deep_unclosed.py')).toBeNull();
+    expect(result.files.find((f) => f.file === 'deep_unclosed.py')?.syntax.length).toBeGreaterThan(0);
+  });
+
+  it('a deep but legal constant expression in a guard is evaluated without recursion trouble', () => {
+    expect(skipped('deep_guard.py')).toBeNull();
+    const loop = result.loops.find((l) => l.file === 'deep_guard.py');
+    expect(loop?.guard.kind).toBe('polling');
+    expect(loop?.guard.fingerprint?.timeoutSeconds).toBeCloseTo(4);
+  });
+
+  it('BOM, CRLF, mixed line endings, an empty file and a 100,000-line file are analysed', () => {
+    for (const file of ['bom.py', 'crlf.py', 'mixed.py', 'empty.py', 'big.py']) expect(skipped(file), file).toBeNull();
+    const lines = (file: string) => result.loops.filter((l) => l.file === file).map((l) => [l.span.start.line, l.receive.span.start.line]);
+    expect(lines('bom.py')).toEqual([[4, 5]]);
+    expect(lines('crlf.py')).toEqual([[4, 5]]);
+    expect(lines('mixed.py')).toEqual([[3, 4]]);
+    expect(lines('big.py')).toEqual([[100_004, 100_005]]);
+    expect(result.files.find((f) => f.file === 'empty.py')?.syntax).toEqual([]);
+  });
+
+  it('file names with spaces, unicode, commas, colons, newlines and control characters are analysed', () => {
+    for (const name of NAMES) expect(result.loops.filter((l) => l.file === name), JSON.stringify(name)).toHaveLength(1);
+  });
+
+  it('symlink loops are noted, not followed; symlinks out of the repository are not followed out', () => {
+    expect(result.notes).toContain('skipped symlinked directory self_loop');
+    expect(result.notes).toContain('skipped symlink ping.py: a loop of symlinks');
+    expect(result.notes).toContain('skipped symlink pong.py: a loop of symlinks');
+    expect(result.notes).toContain('skipped symlink escape.py: it points outside the repository');
+    expect(result.notes).toContain('skipped symlinked directory escape_dir');
+    const files = result.files.map((f) => f.file);
+    expect(files).not.toContain('escape.py');
+    expect(files.some((f) => f.startsWith('escape_dir/') || f.startsWith('self_loop/'))).toBe(false);
+    // A link that stays inside is the same file as its target: analysed once, under the real name.
+    expect(files).toContain('crlf.py');
+    expect(files).not.toContain('inside_link.py');
+  });
+
+  it('no file is reported twice', () => {
+    const named = result.notes.map((n) => n.replace(/^skipped symlink(ed directory)? /, '').split(/: /)[0]);
+    expect(new Set(named).size).toBe(named.length);
+  });
+});
+
+describe('hostile input through the CLI', () => {
+  // root can read a file whose mode is 000: the unreadable case runs as nobody then.
+  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+  it('an unreadable file is reported as permission denied; exit codes stay 0/1', () => {
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'json', '.'], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1' },
+      ...asOther,
+    });
+    expect(r.status).toBe(1); // the loops have no guard
+    expect(r.stderr).toContain('note: unreadable.py: not read: permission denied');
+    expect(r.stderr.match(/unreadable\.py/g)).toHaveLength(1);
+    const report = JSON.parse(r.stdout) as { summary: { files: number } };
+    expect(report.summary.files).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('text output and notes show control characters in file names escaped', () => {
+    const r = cli(['scan', '.'], root);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('esc\\x1b[31mred.py');
+    expect(r.stdout).toContain('new\\nline.py');
+    expect(r.stdout).toContain('bidi\\u202egnp.py');
+    expect(r.stdout + r.stderr).not.toMatch(/[\u001b\u202e]/);
+    const clean = cli(['scan', 'crlf.py', 'empty.py'], root);
+    expect([clean.code, clean.stderr]).toEqual([1, '']);
+    expect(cli(['scan', 'empty.py'], root).code).toBe(0);
+    expect(cli(['scan', '--format', 'nope', '.'], root).code).toBe(2);
+  }, 60_000);
+});
