@@ -176,3 +176,31 @@ describe('hostile input through the CLI', () => {
     expect(cli(['scan', '--format', 'nope', '.'], root).code).toBe(2);
   }, 60_000);
 });
+
+describe('size limit (maxFileBytes)', () => {
+  it('skips a file over the default 2 MiB, or over the configured limit, with a note', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-size-'));
+    try {
+      const big = `${LOOP}${'#'.repeat(2 * 1024 * 1024)}\n`;
+      writeFileSync(path.join(dir, 'huge.py'), big);
+      writeFileSync(path.join(dir, 'small.py'), `${LOOP}${'#'.repeat(2000)}\n`);
+      const byDefault = await run({ cwd: dir, paths: ['.'] });
+      expect(byDefault.notes).toEqual([`huge.py: not read: larger than 2 MiB (maxFileBytes): ${Buffer.byteLength(big)} bytes`]);
+      expect(byDefault.loops.map((l) => l.file)).toEqual(['small.py']);
+      writeFileSync(path.join(dir, 'handshake-guard.config.json'), JSON.stringify({ maxFileBytes: 1000 }));
+      const limited = await run({ cwd: dir, paths: ['.'] });
+      expect(limited.notes).toEqual([
+        `huge.py: not read: larger than 1000 bytes (maxFileBytes): ${Buffer.byteLength(big)} bytes`,
+        `small.py: not read: larger than 1000 bytes (maxFileBytes): ${LOOP.length + 2001} bytes`,
+      ]);
+      expect(limited.loops).toEqual([]);
+      writeFileSync(path.join(dir, 'handshake-guard.config.json'), JSON.stringify({ maxFileBytes: 4 * 1024 * 1024 }));
+      expect((await run({ cwd: dir, paths: ['.'] })).loops.map((l) => l.file)).toEqual(['huge.py', 'small.py']);
+      writeFileSync(path.join(dir, 'handshake-guard.config.json'), JSON.stringify({ maxFileBytes: -1 }));
+      const bad = cli(['scan', '.'], dir);
+      expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('"maxFileBytes" must be a positive number')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
