@@ -9,6 +9,7 @@ import type { Finding, Fingerprint, MessageLoop } from '../model.js';
 import { applyEdits } from './edits.js';
 import { fingerprintKey, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
 import { detectStyle } from './text-style.js';
+import { planScriptFile } from './typescript.js';
 import { ChangedOnDiskError, writeAtomic } from './write.js';
 
 export interface FixOptions extends RunOptions {
@@ -170,11 +171,11 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   const parser = await loadParser();
   const out: FileFix[] = [];
   for (const fa of scan.files) {
-    if (fa.skipped || fa.language !== 'python') continue;
+    if (fa.skipped) continue;
     const loops = fa.loops;
     const failing = loops.filter((l) => failsPolicy(l) && l.guard.kind !== 'framework');
     let upgrade: MessageLoop[] = [];
-    if (opts.upgrade && loops.length) {
+    if (opts.upgrade && loops.length && fa.language === 'python') {
       const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);
       upgrade = loops.filter((l) => {
         if (l.guard.kind !== 'polling' || !l.guard.fingerprint) return false;
@@ -193,23 +194,31 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     const text = decoded.text;
     const fix: FileFix = { file: fa.file, absPath: fa.absPath, before: text, after: null, outcomes: [], refused: null, written: false };
     out.push(fix);
-    const { tree, text: parsedText } = parseTolerant(parser, text);
-    try {
-      const module = buildModule(fa.file, fa.absPath, parsedText, tree.rootNode);
-      module.source = text; // edits apply to the real text; the tolerant parse keeps every offset
-      const plan = planFile({
-        module,
-        style: detectStyle(text),
-        failing,
-        upgrade,
-        target: targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf),
-        placement: opts.placement,
-        guardHelpers: scan.config.guardHelpers,
-      });
+    if (fa.language !== 'python') {
+      // TS/JS: the readyState guard before each failing loop (src/fix/typescript.ts).
+      const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);
+      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, timeoutSeconds: target.timeoutSeconds, intervalSeconds: target.intervalSeconds });
       fix.outcomes = plan.outcomes;
       if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
-    } finally {
-      tree.delete();
+    } else {
+      const { tree, text: parsedText } = parseTolerant(parser, text);
+      try {
+        const module = buildModule(fa.file, fa.absPath, parsedText, tree.rootNode);
+        module.source = text; // edits apply to the real text; the tolerant parse keeps every offset
+        const plan = planFile({
+          module,
+          style: detectStyle(text),
+          failing,
+          upgrade,
+          target: targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf),
+          placement: opts.placement,
+          guardHelpers: scan.config.guardHelpers,
+        });
+        fix.outcomes = plan.outcomes;
+        if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
+      } finally {
+        tree.delete();
+      }
     }
     if (fix.after === null || fix.after === text) {
       fix.after = null;

@@ -331,7 +331,8 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       receive: { span: m.span(use.call), call: m.brief(callee, 60), connection: m.brief(use.socket, 60), via: use.via?.name ?? null },
       guard,
       confidence,
-      inAsyncFunction: isAsync(m, use.call, esm),
+      // Where the guard would go: before a `forEach`, in the function around it.
+      inAsyncFunction: isAsync(m, callback ? loop : use.call, esm),
     });
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
