@@ -1,0 +1,99 @@
+// End to end for the TS/JS codemod: a real `ws` client loop that sends while CONNECTING throws
+// before the fix; after `fix --write` it runs against a real `ws` server on loopback and every
+// message arrives, and on a refused connection the guard leaves at once instead of waiting the bound.
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { runFix } from '../src/fix/fix.js';
+
+const CLIENT = `import WebSocket from 'ws';
+
+export async function sendAll(url, messages) {
+  const ws = new WebSocket(url);
+  ws.on('error', () => {});
+  for (const m of messages) {
+    ws.send(m);
+  }
+  return ws;
+}
+`;
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+function project(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-ws-e2e-'));
+  temps.push(dir);
+  symlinkSync(path.resolve(__dirname, '../node_modules'), path.join(dir, 'node_modules'), 'dir');
+  writeFileSync(path.join(dir, 'client.mjs'), CLIENT);
+  return dir;
+}
+
+type SendAll = (url: string, messages: string[]) => Promise<{ readyState: number; close(): void } | undefined>;
+
+async function load(file: string, tag: string): Promise<SendAll> {
+  const mod = (await import(`${pathToFileURL(file).href}?${tag}`)) as { sendAll: SendAll };
+  return mod.sendAll;
+}
+
+async function server(): Promise<{ url: string; received: string[]; done: (n: number) => Promise<void>; close: () => Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const received: string[] = [];
+  wss.on('connection', (ws) => ws.on('message', (data) => received.push(String(data))));
+  const port = (wss.address() as AddressInfo).port;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    received,
+    done: async (n) => {
+      const until = Date.now() + 5000;
+      while (received.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
+  };
+}
+
+describe('fixed ws client against a real ws server', () => {
+  it('throws while CONNECTING before the fix, delivers every message after it', async () => {
+    const dir = project();
+    const file = path.join(dir, 'client.mjs');
+    const srv = await server();
+    try {
+      const before = await load(file, 'before');
+      await expect(before(srv.url, ['x'])).rejects.toThrow(/CONNECTING/);
+      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message' });
+      expect(result.files.map((f) => [f.refused, f.written])).toEqual([[null, true]]);
+      expect(readFileSync(file, 'utf8')).toContain('performance.now()');
+      const after = await load(file, 'after');
+      const messages = Array.from({ length: 20 }, (_, i) => `message ${i}`);
+      const ws = await after(srv.url, messages);
+      await srv.done(messages.length);
+      expect(srv.received).toEqual(messages);
+      ws?.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('leaves at once when the connection is refused (CLOSED), well before the bound', async () => {
+    const dir = project();
+    const file = path.join(dir, 'client.mjs');
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message' });
+    const srv = await server();
+    const url = srv.url;
+    await srv.close(); // nothing listens on the port any more
+    const sendAll = await load(file, 'refused');
+    const start = performance.now();
+    // The guard returns (undefined) as soon as the socket is CLOSED, instead of waiting 3000 ms.
+    expect(await sendAll(url, ['lost'])).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(2500);
+  });
+});
