@@ -281,14 +281,20 @@ export function ancestor(node: TsNode, pred: (n: TsNode) => boolean): TsNode | n
 
 /** Every descendant (pre-order), not entering nested functions unless asked. */
 export function descendants(ts: TS, root: TsNode, intoFunctions = false): TsNode[] {
+  // Iterative: generated or minified files nest deeper than the call stack allows.
   const out: TsNode[] = [];
-  const visit = (n: TsNode): void => {
+  const stack: TsNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (n !== root) {
+      out.push(n);
+      if (!intoFunctions && isFunctionLike(ts, n)) continue;
+    }
+    const kids: TsNode[] = [];
     n.forEachChild((c) => {
-      out.push(c);
-      if (!intoFunctions && isFunctionLike(ts, c)) return;
-      visit(c);
+      kids.push(c);
     });
-  };
-  visit(root);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as TsNode);
+  }
   return out;
 }
