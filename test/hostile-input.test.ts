@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSource } from '../src/engine/read.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { MAX_NESTING_DEPTH } from '../src/languages/python/nodes.js';
 import { BIN, cli } from './helpers/cli.js';
@@ -175,6 +176,19 @@ describe('hostile input through the CLI', () => {
     expect(cli(['scan', 'empty.py'], root).code).toBe(0);
     expect(cli(['scan', '--format', 'nope', '.'], root).code).toBe(2);
   }, 60_000);
+});
+
+describe('reading', () => {
+  it('a FIFO is refused at once, not waited on (the read is non-blocking and checks the file type)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-'));
+    try {
+      const fifo = path.join(dir, 'pipe.py');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      expect(readSource(fifo)).toEqual({ ok: false, reason: 'not a regular file' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 10_000);
 });
 
 describe('size limit (maxFileBytes)', () => {

@@ -133,6 +133,19 @@ describe('outputs escape what they print', () => {
     expect(out).not.toMatch(/[\u001b\u202e]/);
   });
 
+  it('fix: the diff shows control characters escaped on a terminal, and stays byte-exact when piped', () => {
+    const osc = '\u001b]0;pwned\u0007\u001b[2J';
+    const source = LOOP.replace('    while True:\n', `    while True:  # ${osc}\n`);
+    const dir = tempTree({ 'ws.py': source });
+    temps.push(dir);
+    const terminal = cli(['fix', '.'], dir, { FORCE_COLOR: '1' });
+    const shown = terminal.stdout.replace(/\u001b\[\d+m/g, ''); // chalk's own colors
+    expect(shown).toContain('# \\x1b]0;pwned\\x07\\x1b[2J');
+    expect(shown).not.toMatch(/[\u0007\u001b]/);
+    const piped = cli(['fix', '.'], dir);
+    expect(piped.stdout).toContain(`# ${osc}`);
+  });
+
   it('json and sarif: valid JSON that gives the name back unchanged', () => {
     const json = JSON.parse(run('json')) as { loops: { file: string }[] };
     expect(json.loops.map((l) => l.file)).toEqual([NAME]);

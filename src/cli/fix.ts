@@ -4,7 +4,7 @@ import { Chalk } from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { UsageError } from '../errors.js';
 import { runFix, type FixResult } from '../fix/fix.js';
-import { escapeControl } from '../report/text.js';
+import { escapeCodeLine, escapeControl } from '../report/text.js';
 import { useColor } from './color.js';
 import type { CommonOptions } from './options.js';
 
@@ -25,10 +25,18 @@ function seconds(value: string | undefined, name: string): number | undefined {
   return v;
 }
 
-function colorDiff(patch: string, c: InstanceType<typeof Chalk>): string {
+/**
+ * The diff as printed. On a terminal (a TTY, or colors forced) every line has its control
+ * characters shown escaped, so a scanned file cannot drive the terminal; piped, the patch stays
+ * byte-exact so that `git apply` can take it.
+ */
+function colorDiff(patch: string, c: InstanceType<typeof Chalk>, terminal: boolean): string {
   return patch
     .split('\n')
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? c.green(l) : l.startsWith('-') && !l.startsWith('---') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
+    .map((raw) => {
+      const l = terminal ? escapeCodeLine(raw) : raw;
+      return l.startsWith('+') && !l.startsWith('+++') ? c.green(l) : l.startsWith('-') && !l.startsWith('---') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l;
+    })
     .join('\n');
 }
 
@@ -80,7 +88,7 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
     for (const f of result.files) {
       if (f.after === null) continue;
       const patch = createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.before, f.after, '', '', { context: 3 });
-      process.stdout.write(`${colorDiff(patch, c)}\n`);
+      process.stdout.write(`${colorDiff(patch, c, process.stdout.isTTY === true || useColor(opts, false))}\n`);
     }
   }
   process.stdout.write(`${summarize(result, write)}.\n`);

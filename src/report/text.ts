@@ -183,8 +183,8 @@ export function escapeControl(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
 
-/** `escapeControl` for a source line: a tab is layout, not a threat. */
-function escapeCodeLine(text: string): string {
+/** `escapeControl` for a source line: a tab is layout, not a threat (a trailing CR is dropped). */
+export function escapeCodeLine(text: string): string {
   return stripCr(text).replace(UNSAFE_BUT_TAB, escapeChar);
 }
 
