@@ -230,7 +230,7 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
   const ts = m.ts;
   if (!ts.isCallExpression(call)) return null;
   const idx = call.arguments.findIndex((a) => match(a));
-  if (idx < 0) return null;
+  if (idx < 0) return sameSocketHelper(m, call, match);
   let name: string;
   let target: TsModule | null = m;
   let fn: TsNode | null = null;
@@ -271,6 +271,46 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
     return tm.ts.isIdentifier(x) && x.text === pname && tm.declarationOf(pname, x) === pdecl;
   };
   return { module: target, fn, name, match: helperMatch, env };
+}
+
+/** `await this.connect()` / `await connect()`: a function of this file that waits on the same socket (`this.ws`, a module variable) itself. */
+function sameSocketHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  let fn: TsNode | null = null;
+  let name = '';
+  if (ts.isPropertyAccessExpression(call.expression) && call.expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    name = `this.${call.expression.name.text}`;
+    const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+    if (cls && (ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) {
+      const wanted = call.expression.name.text;
+      for (const member of cls.members) {
+        if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === wanted) fn = member;
+      }
+    }
+  } else if (ts.isIdentifier(call.expression) && !m.imports.has(call.expression.text)) {
+    name = call.expression.text;
+    fn = functionNamed(m, name, false);
+  }
+  if (!fn) return null;
+  // Only when the socket means the same thing inside: `this.x`, or a name declared outside the function.
+  const body = fn;
+  const helperMatch: SocketMatch = (e) => {
+    if (!match(e)) return false;
+    if (ts.isIdentifier(e)) {
+      const d = m.declarationOf(e.text, e);
+      return d !== null && !(d.pos >= body.pos && d.end <= body.end);
+    }
+    return true;
+  };
+  const env = new Map<string, number>();
+  for (const p of (fn as { parameters?: readonly TsNode[] }).parameters ?? []) {
+    if (ts.isParameter(p) && ts.isIdentifier(p.name)) {
+      const v = m.evalNumber(p.initializer);
+      if (v !== null) env.set(p.name.text, v);
+    }
+  }
+  return { module: m, fn, name, match: helperMatch, env };
 }
 
 // ---- guard candidates ------------------------------------------------------------------------
