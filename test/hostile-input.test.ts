@@ -45,6 +45,7 @@ beforeAll(async () => {
   mkdirSync(path.join(outside, 'pkg'));
   writeFileSync(path.join(outside, 'pkg', 'inner.py'), LOOP);
   put('binary.py', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff]));
+  put('binary.ts', Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
   put('invalid_utf8.py', Buffer.concat([Buffer.from('x = "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"\n')]));
   put('bom.py', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LOOP)]));
   put('utf16le.py', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(LOOP, 'utf16le')]));
@@ -85,6 +86,7 @@ function skipped(file: string): string | null | undefined {
 describe('hostile input: every bad file reported once with a reason, the scan goes on', () => {
   it.each([
     ['binary.py', 'binary file'],
+    ['binary.ts', 'binary file'],
     ['invalid_utf8.py', 'not valid UTF-8'],
     ['utf16le.py', 'UTF-16'],
     ['utf16be.py', 'UTF-16'],

@@ -24,7 +24,10 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
     if (!r.ok) {
-      if (scan.gated.has(d.absPath)) scan.analysed.push(empty(d, r.reason));
+      if (scan.gated.has(d.absPath)) {
+        scan.analysed.push(empty(d, r.reason));
+        scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
+      }
       continue;
     }
     sources.set(d.absPath, r.text);
