@@ -35,6 +35,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
     ...(opts.python ? { python: opts.python } : {}),
+    ...(opts.project ? { project: opts.project } : {}),
     ...(opts.require ? { require: opts.require } : {}),
     ...(opts.base ? { base: opts.base } : {}),
     ...(opts.staged ? { staged: true } : {}),

@@ -11,6 +11,8 @@ export interface ScriptScan {
   notes: string[];
   guardHelpers: readonly string[];
   overrides?: ReadonlyMap<string, string>;
+  /** `--project`: the tsconfig.json whose type checker resolves socket types (opt-in, slower). */
+  tsconfig?: string;
 }
 
 export async function analyseScripts(discovered: readonly DiscoveredFile[], scan: ScriptScan, sources: Map<string, string | null>): Promise<void> {
@@ -20,6 +22,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   const { TsProject } = await import('../languages/typescript/module.js');
   const { analyzeTypeScript } = await import('../languages/typescript/analyze.js');
   const project = new TsProject(await loadTypeScript(), scan.reader);
+  if (scan.tsconfig) project.types = await (await import('../languages/typescript/types.js')).typeOracle(scan.tsconfig);
   for (const d of scripts) {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);

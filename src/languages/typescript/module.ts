@@ -17,6 +17,8 @@ export interface SourceReader {
 /** Where the parsed files of one scan are kept, so that a helper's file is parsed once. */
 export class TsProject {
   private readonly modules = new Map<string, TsModule | null>();
+  /** The type checker, in the opt-in type-aware mode (`--project`). */
+  types: import('./types.js').TypeOracle | null = null;
   constructor(
     readonly ts: TS,
     readonly reader: SourceReader,

@@ -121,13 +121,35 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
   if (ts.isIdentifier(e)) {
     const d = m.declarationOf(e.text, e);
-    if (!d) return null;
-    return fromDeclaration(m, d, e.text, depth);
+    const r = d ? fromDeclaration(m, d, e.text, depth) : null;
+    if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
+    return fromTypes(m, e);
   }
-  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    return fromClassProperty(m, e, e.name.text);
+  const syntactic = ts.isIdentifier(e)
+    ? null
+    : ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword
+      ? fromClassProperty(m, e, e.name.text)
+      : null;
+  return syntactic ?? fromTypes(m, e);
+}
+
+/** The type-aware mode: what the checker says, for what provenance could not place. */
+function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
+  const ts = m.ts;
+  const types = m.project.types;
+  if (!types) return null;
+  // Elements of a server's client set are open: `for (const c of wss.clients)`.
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    const list = d?.parent;
+    const loop = list?.parent;
+    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
+      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true };
+    }
   }
-  return null;
+  const start = e.getStart(m.sf);
+  const t = types.socketAt(m.absPath, start, e.getEnd() - start);
+  return t ? { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true } : null;
 }
 
 function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
