@@ -8,7 +8,6 @@ import type { ResolvedConfig } from '../config/types.js';
 import { analyzePython } from '../languages/python/analyze.js';
 import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
-import { LoopPrefilter } from '../languages/python/prefilter.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
 import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
 import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
@@ -37,10 +36,6 @@ export interface RunOptions {
   cwd: string;
   paths: string[];
   configPath?: string;
-  /** false (`--no-prefilter`): run the loop analysis on every Python file, not only where the text prefilter says a loop can be. */
-  prefilter?: boolean;
-  /** Called as files are analysed (the CLI's progress bar): how many are done of how many. */
-  onProgress?: (done: number, total: number) => void;
   pythonVersion?: string;
   /** `--python PATH`: an interpreter of the target version that cross-checks the syntax row. */
   python?: string;
@@ -169,14 +164,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     },
   };
   const index = new RepoIndex(parser, cwd, reader);
-  const prefilter = opts.prefilter === false ? null : new LoopPrefilter(config.receiveMethods, cwd, reader);
   const analysed: FileAnalysis[] = [];
-  const total = discovered.filter((d) => d.language === 'python').length;
-  let done = 0;
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
-      opts.onProgress?.(done++, total);
       const override = opts.sourceOverrides?.get(d.absPath);
       const r = override !== undefined ? ({ ok: true, text: override } as const) : readFile(d.absPath);
       if (!r.ok) {
@@ -196,7 +187,6 @@ export async function run(opts: RunOptions): Promise<RunResult> {
             receiveMethods: config.receiveMethods,
             connectionNames: config.connectionNames,
             guardHelpers: config.guardHelpers,
-            loops: prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text),
           }),
         );
       } catch (e) {
