@@ -36,6 +36,8 @@ export interface CommonOptions {
   quiet?: boolean;
   color?: boolean;
   verbose?: boolean;
+  /** false with `--no-prefilter`: run the loop analysis on every file (same results, slower; for checking the prefilter). */
+  prefilter?: boolean;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -51,7 +53,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--strict', 'a warn row fails the gate too')
     .option('-q, --quiet', 'print only findings and the gate result')
     .option('--no-color', 'no colors (also NO_COLOR)')
-    .option('--verbose', 'stack traces for internal errors');
+    .option('--verbose', 'stack traces for internal errors')
+    .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)');
 }
 
 /** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify). */

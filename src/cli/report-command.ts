@@ -10,6 +10,7 @@ import { escapeControl, renderText } from '../report/text.js';
 import { useColor } from './color.js';
 import { resolveOutputs, type CommonOptions, type Format } from './options.js';
 import { appendStepSummary, emit } from './output.js';
+import { createProgress, type ProgressCounts } from './progress.js';
 
 export type Mode = 'scan' | 'verify';
 
@@ -29,9 +30,12 @@ export function scanFails(findings: Finding[], opts: CommonOptions): boolean {
 export async function reportCommand(mode: Mode, paths: string[], opts: CommonOptions): Promise<number> {
   const targets = resolveOutputs(opts);
   const cwd = process.cwd();
+  const progress = createProgress(opts);
   const result = await run({
     cwd,
     paths,
+    ...(opts.prefilter === false ? { prefilter: false } : {}),
+    ...(progress ? { onProgress: (p: ProgressCounts) => progress.update(p) } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
     ...(opts.python ? { python: opts.python } : {}),
@@ -40,7 +44,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.base ? { base: opts.base } : {}),
     ...(opts.staged ? { staged: true } : {}),
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
-  });
+  }).finally(() => progress?.stop());
   const strict = opts.strict === true || opts.failOn === 'warning';
   const render = (format: Format, toFile: boolean): string => {
     switch (format) {

@@ -47,10 +47,10 @@ const baselineSchema = z.strictObject({
 
 /** Where each finding's file sits relative to the baseline's directory. */
 function keyed(findings: readonly Finding[], files: readonly FileAnalysis[], cwd: string, baselineDir: string) {
-  const lines = new Map(files.map((f) => [f.file, f.lines]));
+  const byFile = new Map(files.map((f) => [f.file, f]));
   return findings.map((finding) => {
     const file = path.relative(baselineDir, path.resolve(cwd, finding.file)).split(path.sep).join('/');
-    const fileLines = lines.get(finding.file);
+    const fileLines = byFile.get(finding.file)?.lines;
     return { finding, file, fingerprint: fingerprintOf(finding, file, fileLines), parts: fingerprintParts(finding, fileLines) };
   });
 }

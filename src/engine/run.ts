@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { analyzePython } from '../languages/python/analyze.js';
 import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
+import { LoopPrefilter } from '../languages/python/prefilter.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
 import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
 import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
@@ -36,6 +37,10 @@ export interface RunOptions {
   cwd: string;
   paths: string[];
   configPath?: string;
+  /** false (`--no-prefilter`): run the loop analysis on every Python file, not only where the text prefilter says a loop can be. */
+  prefilter?: boolean;
+  /** Called as Python files are read and parsed (the CLI's progress bar), with the number of Python files to analyse. */
+  onProgress?: (progress: { read: number; parsed: number; total: number }) => void;
   pythonVersion?: string;
   /** `--python PATH`: an interpreter of the target version that cross-checks the syntax row. */
   python?: string;
@@ -164,7 +169,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     },
   };
   const index = new RepoIndex(parser, cwd, reader);
+  const prefilter = opts.prefilter === false ? null : new LoopPrefilter(config.receiveMethods, cwd, reader);
   const analysed: FileAnalysis[] = [];
+  const total = discovered.filter((d) => d.language === 'python').length;
+  const progress = { read: 0, parsed: 0, total };
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
@@ -178,6 +186,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         continue;
       }
       sources.set(d.absPath, r.text);
+      progress.read++;
+      opts.onProgress?.(progress);
       try {
         analysed.push(
           analyzePython(d.relPath, d.absPath, r.text, {
@@ -187,6 +197,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
             receiveMethods: config.receiveMethods,
             connectionNames: config.connectionNames,
             guardHelpers: config.guardHelpers,
+            loops: prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text),
           }),
         );
       } catch (e) {
@@ -195,6 +206,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         analysed.push(emptyAnalysis(d.relPath, d.absPath, reason));
         notes.push(`${d.relPath}: ${reason}`);
       }
+      progress.parsed++;
+      opts.onProgress?.(progress);
     }
   } finally {
     index.dispose();

@@ -33,12 +33,12 @@ export function buildSarif(input: SarifInput): Log {
   const { report } = input;
   const rules = ALL_RULES.map(descriptor);
   const ruleIndex = new Map(ALL_RULES.map((r, i) => [r.id, i]));
-  const lines = new Map(input.files.map((f) => [f.file, f.lines]));
+  const byFile = new Map(input.files.map((f) => [f.file, f]));
   const occurrences = new Map<string, number>();
   const results: Result[] = [];
   for (const f of input.findings) {
     const file = repoPath(input, f.file);
-    const print = fingerprintOf(f, file, lines.get(f.file));
+    const print = fingerprintOf(f, file, byFile.get(f.file)?.lines);
     // Like GitHub's own primaryLocationLineHash: `hash:n` for the n-th finding with that hash.
     const n = (occurrences.get(print) ?? 0) + 1;
     occurrences.set(print, n);

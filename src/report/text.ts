@@ -21,9 +21,9 @@ export function renderText(input: TextInput): string {
   const c = new Chalk({ level: input.color ? 1 : 0 });
   const shown = input.findings.filter((f) => !f.suppressed);
   const sections: string[] = [];
-  const byFile = new Map(input.files.map((f) => [f.file, f.lines]));
+  const byFile = new Map(input.files.map((f) => [f.file, f]));
   for (const group of groupByFile(shown)) {
-    sections.push(group.map((f) => renderFinding(c, f, byFile.get(f.file) ?? null)).join('\n\n'));
+    sections.push(group.map((f) => renderFinding(c, f, byFile.get(f.file)?.lines ?? null)).join('\n\n'));
   }
   if (input.showLoops && input.report.loops.length > 0) sections.push(renderLoops(c, input.report.loops));
   sections.push(renderSummary(c, input, shown));

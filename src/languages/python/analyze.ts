@@ -14,6 +14,8 @@ export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
   parser: Parser;
   /** The Python version whose syntax the file must parse as (default: 3.10). */
   target?: TargetVersion;
+  /** false: the prefilter proved the file holds no message loop; only syntax and suppressions are read. */
+  loops?: boolean;
 }
 
 export function analyzePython(file: string, absPath: string, source: string, opts: PythonAnalysisOptions): FileAnalysis {
@@ -21,15 +23,17 @@ export function analyzePython(file: string, absPath: string, source: string, opt
   const target = opts.target ?? DEFAULT_PYTHON_TARGET;
   try {
     const root = tree.rootNode;
-    const module = buildModule(file, absPath, text, root);
-    opts.index.register(module);
-    let loops;
-    try {
-      loops = findMessageLoops(module, file, { ...opts, index: opts.index });
-    } finally {
-      opts.index.forget(absPath);
+    let loops: FileAnalysis['loops'] = [];
+    if (opts.loops !== false) {
+      const module = buildModule(file, absPath, text, root);
+      opts.index.register(module);
+      try {
+        loops = findMessageLoops(module, file, { ...opts, index: opts.index });
+      } finally {
+        opts.index.forget(absPath);
+      }
     }
-    return {
+    const analysis: FileAnalysis = {
       file,
       absPath,
       language: 'python',
@@ -38,8 +42,20 @@ export function analyzePython(file: string, absPath: string, source: string, opt
       target,
       loops,
       suppressions: findSuppressions(root, file),
-      lines: source.split(/\r?\n|\r/),
+      lines: [],
     };
+    // Split on first use (code frames, SARIF snippets): most files of a large scan never need
+    // their lines, and holding every file's lines costs more memory than the texts.
+    let lines: string[] | null = null;
+    Object.defineProperty(analysis, 'lines', {
+      get: () => (lines ??= source.split(/\r?\n|\r/)),
+      set: (v: string[]) => {
+        lines = v;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    return analysis;
   } finally {
     tree.delete();
   }

@@ -1,0 +1,258 @@
+// The text prefilter (issue #8): which Python files can hold a message loop at all, decided on
+// raw text before any module model or loop analysis is built. Every file is still parsed and
+// syntax-checked (HG011 needs every file); only the module model and the loop search are
+// skipped, and only where they provably find nothing, so results never change (`--no-prefilter`
+// runs everything; test/prefilter.test.ts compares the two).
+//
+// A loop of file F receives (loops.ts) by a call `x.<receive method>(…)`, by iterating a
+// connection of an iterable framework (websockets/aiohttp/sanic, known from imports or
+// `ws_connect`/`WebSocketResponse`), or through a repository function, method or `__anext__`
+// of F or of a module F imports, up to three calls deep. So F needs the analysis only when its
+// text has a loop keyword AND (a receive-like word, or an import leading — through any chain of
+// imports — to a file with a receive-like word). Imports are read from the text (a superset:
+// strings and comments count too) and resolved to every file the repository index could load
+// for them: `<ancestor>/<a/b/c>.py` and `<ancestor>/<a/b/c>/__init__.py` for each prefix of each
+// imported name, from every ancestor directory, and — since `import a` lets `a.b.c.f()` reach
+// `a/b/c.py` — every Python file under a package bound to a local name.
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { FRAMEWORK_RECEIVES } from './connection.js';
+import { moduleNameOf } from './imports.js';
+import type { SourceReader } from './repo-index.js';
+
+const LOOP_KEYWORD = /\b(?:for|while)\b/;
+
+function escape(word: string): string {
+  return word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A receive-like word: every receive method name (configured and per framework) and what makes a connection iterable. */
+export function receiveLikePattern(receiveMethods: readonly string[]): RegExp {
+  const words = new Set<string>(['recv', 'receive', 'iter_', 'websocket', 'aiohttp', 'sanic', 'ws_connect', '__anext__']);
+  for (const list of Object.values(FRAMEWORK_RECEIVES)) for (const m of list ?? []) words.add(m);
+  const configured = receiveMethods.filter((m) => m.length > 0).map(escape);
+  // Built-in words case-insensitively (WebSocket, WebSocketResponse); configured names as written.
+  return new RegExp([...[...words].map((w) => caseless(escape(w))), ...configured].join('|'));
+}
+
+/** `recv` → `[rR][eE][cC][vV]` (no inline flags in Node 20's RegExp). */
+function caseless(word: string): string {
+  return word.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+interface ImportTarget {
+  dotted: string;
+  /** A package bound to a local name: `name.sub.f()` can reach any module under it. */
+  recursive: boolean;
+}
+
+function prefixes(dotted: string): string[] {
+  const parts = dotted.split('.').filter(Boolean);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+}
+
+/** `from x import (a, b as c)` / `import a.b as c, d`: the names in the text after `import`. */
+function importedItems(rest: string): string[] {
+  const body = rest.trimStart().startsWith('(') ? rest.slice(rest.indexOf('(') + 1, rest.includes(')') ? rest.indexOf(')') : undefined) : rest;
+  const out: string[] = [];
+  for (const item of body.split(',')) {
+    const m = /^\s*([A-Za-z_][\w.]*|\*)/.exec(item.replace(/\s*\.\s*/g, '.'));
+    if (m) out.push(m[1] as string);
+  }
+  return out;
+}
+
+/** Every module an import statement of the text could make the index load (a superset). */
+export function importTargets(text: string, relPath: string): ImportTarget[] {
+  // Backslash continuations join lines; a parenthesised from-import list may span lines.
+  const src = text.replace(/\\\r?\n/g, ' ');
+  const moduleName = moduleNameOf(relPath);
+  const isPackage = /(^|\/)__init__\.pyi?$/.test(relPath);
+  const out: ImportTarget[] = [];
+  const fromImports = new Set<number>();
+  const FROM = /\bfrom\b[ \t]*(\.*)[ \t]*([A-Za-z_][\w. \t]*?)?[ \t]*\bimport\b((?:[ \t]*\([^)]*\)?)|[^\n;]*)/g;
+  for (const m of src.matchAll(FROM)) {
+    fromImports.add((m.index ?? 0) + m[0].lastIndexOf('import', m[0].length - (m[3] ?? '').length));
+    const dots = (m[1] ?? '').length;
+    const rest = (m[2] ?? '').replace(/\s+/g, '');
+    let base = rest;
+    if (dots > 0) {
+      const parts = moduleName.split('.').filter(Boolean);
+      const keep = parts.length - (isPackage ? 0 : 1) - (dots - 1);
+      const kept = parts.slice(0, Math.max(0, keep));
+      if (rest) kept.push(rest);
+      base = kept.join('.');
+      // Relative resolution depends on where the file sits: its package directories too.
+      for (const p of prefixes(moduleName)) out.push({ dotted: p, recursive: false });
+    }
+    for (const p of prefixes(base)) out.push({ dotted: p, recursive: false });
+    for (const name of importedItems(m[3] ?? '')) {
+      if (name === '*') out.push({ dotted: base, recursive: true });
+      else out.push({ dotted: base ? `${base}.${name}` : name, recursive: true });
+    }
+  }
+  for (const m of src.matchAll(/\bimport\b([^\n;]*)/g)) {
+    if (fromImports.has(m.index ?? -1)) continue;
+    for (const item of importedItems(m[1] ?? '')) {
+      if (item === '*') continue;
+      // `import a.b` binds `a` (anything under it is reachable); `import a.b as c` binds `a.b`.
+      out.push({ dotted: item.split('.')[0] as string, recursive: true });
+      for (const p of prefixes(item)) out.push({ dotted: p, recursive: true });
+    }
+  }
+  return out;
+}
+
+export class LoopPrefilter {
+  private readonly receiveLike: RegExp;
+  private readonly dirEntries = new Map<string, Map<string, 'file' | 'dir'>>();
+  private readonly pyUnder = new Map<string, string[]>();
+  private readonly edges = new Map<string, string[]>();
+  private readonly matches = new Map<string, boolean>();
+  /** Files known to reach (true) or not to reach (false) a receive-like file through imports. */
+  private readonly reaches = new Map<string, boolean>();
+  /** Files the prefilter let through to the loop analysis, and files it skipped (for --verbose / tests). */
+  analysed = 0;
+  skipped = 0;
+
+  constructor(
+    receiveMethods: readonly string[],
+    private readonly rootDir: string,
+    private readonly reader: SourceReader,
+  ) {
+    this.receiveLike = receiveLikePattern(receiveMethods);
+  }
+
+  /** Whether the loop analysis can find anything in this file. */
+  needsLoopAnalysis(absPath: string, text: string): boolean {
+    const need = LOOP_KEYWORD.test(text) && (this.textMatches(absPath, text) || this.reachesReceive(absPath, text));
+    if (need) this.analysed++;
+    else this.skipped++;
+    return need;
+  }
+
+  private textMatches(absPath: string, text: string | null): boolean {
+    let m = this.matches.get(absPath);
+    if (m === undefined) {
+      m = text !== null && this.receiveLike.test(text);
+      this.matches.set(absPath, m);
+    }
+    return m;
+  }
+
+  /** Depth-first over import edges; a completed search with no match proves every visited file cannot reach one. */
+  private reachesReceive(start: string, text: string): boolean {
+    const known = this.reaches.get(start);
+    if (known !== undefined) return known;
+    const visited = new Set<string>([start]);
+    const stack: { file: string; next: string[] }[] = [{ file: start, next: this.edgesOf(start, text) }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { file: string; next: string[] };
+      const file = top.next.pop();
+      if (file === undefined) {
+        stack.pop();
+        continue;
+      }
+      if (visited.has(file)) continue;
+      visited.add(file);
+      const state = this.reaches.get(file);
+      if (state === false) continue;
+      const source = state === true ? null : this.reader.read(file);
+      if (state === true || this.textMatches(file, source)) {
+        for (const s of stack) this.reaches.set(s.file, true);
+        return true;
+      }
+      stack.push({ file, next: this.edgesOf(file, source) });
+    }
+    for (const f of visited) this.reaches.set(f, false);
+    return false;
+  }
+
+  private edgesOf(file: string, text: string | null): string[] {
+    let e = this.edges.get(file);
+    if (e) return [...e];
+    const found = new Set<string>();
+    if (text !== null) {
+      const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
+      const targets = importTargets(text, rel);
+      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+        for (const t of targets) this.candidates(dir, t, found);
+        if (path.dirname(dir) === dir) break;
+      }
+    }
+    found.delete(file);
+    e = [...found];
+    this.edges.set(file, e);
+    return [...e];
+  }
+
+  /** What the index could load for `t` probed from `dir` (findModuleFile), into `out`. */
+  private candidates(dir: string, t: ImportTarget, out: Set<string>): void {
+    const parts = t.dotted.split('.').filter(Boolean);
+    if (parts.length === 0) return;
+    let at = dir;
+    for (let i = 0; i < parts.length; i++) {
+      const entries = this.entries(at);
+      const name = parts[i] as string;
+      const last = i === parts.length - 1;
+      if (last) {
+        if (entries.has(`${name}.py`)) out.add(path.join(at, `${name}.py`));
+        if (entries.get(name) === 'dir') {
+          const pkg = path.join(at, name);
+          if (t.recursive) for (const f of this.pythonFilesUnder(pkg)) out.add(f);
+          else if (this.entries(pkg).has('__init__.py')) out.add(path.join(pkg, '__init__.py'));
+        }
+        return;
+      }
+      if (entries.get(name) !== 'dir') return;
+      at = path.join(at, name);
+    }
+  }
+
+  private entries(dir: string): Map<string, 'file' | 'dir'> {
+    let m = this.dirEntries.get(dir);
+    if (m) return m;
+    m = new Map();
+    try {
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
+        let kind: 'file' | 'dir' | null = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : null;
+        if (d.isSymbolicLink()) {
+          // The index follows symlinks (existsSync/statSync): so does this.
+          try {
+            const s = statSync(path.join(dir, d.name));
+            kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
+          } catch {
+            kind = null;
+          }
+        }
+        if (kind) m.set(d.name, kind);
+      }
+    } catch {
+      // Unreadable or missing: nothing to load from it.
+    }
+    this.dirEntries.set(dir, m);
+    return m;
+  }
+
+  /** Every `.py` file under a package directory (symlinked directories followed once). */
+  private pythonFilesUnder(dir: string, seen = new Set<string>()): string[] {
+    const cached = this.pyUnder.get(dir);
+    if (cached) return cached;
+    const out: string[] = [];
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return out;
+    }
+    if (seen.has(real) || seen.size > 10_000) return out;
+    seen.add(real);
+    for (const [name, kind] of this.entries(dir)) {
+      const p = path.join(dir, name);
+      if (kind === 'file' && name.endsWith('.py')) out.push(p);
+      else if (kind === 'dir') out.push(...this.pythonFilesUnder(p, seen));
+    }
+    this.pyUnder.set(dir, out);
+    return out;
+  }
+}

@@ -1,0 +1,103 @@
+// The text prefilter (issue #8) is an optimisation, never a change in results: every corpus
+// scanned with and without it gives the same report, the same notes and the same per-file results.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run, type RunResult } from '../src/engine/run.js';
+import { importTargets, LoopPrefilter } from '../src/languages/python/prefilter.js';
+// @ts-expect-error -- a plain .mjs script without type declarations
+import { generate } from '../bench/generate.mjs';
+
+const ROOT = path.resolve(__dirname, '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'hg-prefilter-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function comparable(r: RunResult): unknown {
+  return {
+    report: r.report,
+    notes: r.notes,
+    files: r.files.map((f) => ({ file: f.file, skipped: f.skipped, syntax: f.syntax, loops: f.loops.length, suppressions: f.suppressions })),
+  };
+}
+
+async function expectSameWithAndWithout(cwd: string, paths: string[] = ['.']): Promise<RunResult> {
+  const on = await run({ cwd, paths });
+  const off = await run({ cwd, paths, prefilter: false });
+  expect(comparable(on)).toEqual(comparable(off));
+  return on;
+}
+
+function writeTree(dir: string, files: Record<string, string>): string {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+describe('prefilter on/off equivalence', () => {
+  it('the Python fixtures', async () => {
+    const r = await expectSameWithAndWithout(path.join(ROOT, 'fixtures/python'));
+    expect(r.report.loops.length).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('the examples', async () => {
+    await expectSameWithAndWithout(path.join(ROOT, 'examples'));
+  }, 60_000);
+
+  it('a generated tree (bench/generate.mjs, 250 files, 10% WebSocket modules)', async () => {
+    const out = path.join(tmp, 'generated');
+    generate({ out, files: 250, seed: 5, wsShare: 0.1, quiet: true });
+    const r = await expectSameWithAndWithout(out);
+    // Loops through the helper imported from core/ws_guards.py are in the tree, and found both ways.
+    expect(r.report.loops.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('a loop that receives only through helpers defined in other files (re-exported, two calls deep)', async () => {
+    const dir = writeTree(path.join(tmp, 'cross'), {
+      'app/__init__.py': 'from .helpers import next_message\n',
+      'app/helpers.py': 'async def _raw(conn):\n    return await conn.receive_text()\n\n\nasync def next_message(conn):\n    return await _raw(conn)\n',
+      'app/routes.py': 'from app import next_message\n\n\nasync def handler(conn):\n    while True:\n        msg = await next_message(conn)\n        print(msg)\n',
+      'app/plain.py': 'import os\n\n\ndef total(xs):\n    n = 0\n    for x in xs:\n        n += x\n    return n\n',
+    });
+    const r = await expectSameWithAndWithout(dir);
+    expect(r.report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['app/routes.py:5']);
+  });
+});
+
+describe('what the prefilter lets through', () => {
+  const dir = writeTree(path.join(tmp, 'unit'), {
+    'pkg/__init__.py': '',
+    'pkg/ws.py': 'async def get(ws):\n    return await ws.receive_json()\n',
+    'pkg/util.py': 'def f():\n    return 1\n',
+  });
+  const reader = { read: (p: string): string | null => readFileSync(p, 'utf8') };
+
+  it('skips files with no loop keyword, and files whose imports lead to no receive-like text', () => {
+    const pf = new LoopPrefilter([], dir, reader);
+    let n = 0;
+    // One file name per text: results are remembered per file.
+    const file = (): string => path.join(dir, `pkg/main${n++}.py`);
+    expect(pf.needsLoopAnalysis(file(), 'x = 1\n')).toBe(false);
+    expect(pf.needsLoopAnalysis(file(), 'import os\nfrom pkg.util import f\nwhile True:\n    f()\n')).toBe(false);
+    expect(pf.needsLoopAnalysis(file(), 'from pkg.ws import get\nwhile True:\n    get(x)\n')).toBe(true);
+    expect(pf.needsLoopAnalysis(file(), 'from . import ws\nwhile True:\n    ws.get(x)\n')).toBe(true);
+    expect(pf.needsLoopAnalysis(file(), 'import pkg\nwhile True:\n    pkg.ws.get(x)\n')).toBe(true);
+    expect(pf.needsLoopAnalysis(file(), 'while True:\n    await sock.RECV()\n')).toBe(true);
+  });
+
+  it('configured receive methods count as receive-like', () => {
+    const pf = new LoopPrefilter(['pull_frame'], dir, reader);
+    expect(pf.needsLoopAnalysis(path.join(dir, 'x.py'), 'while True:\n    c.pull_frame()\n')).toBe(true);
+  });
+
+  it('reads imports in every spelling', () => {
+    const dotted = (text: string) => importTargets(text, 'pkg/mod.py').map((t) => t.dotted);
+    expect(dotted('from a.b import (c,\n  d as e)\n')).toEqual(expect.arrayContaining(['a', 'a.b', 'a.b.c', 'a.b.d']));
+    expect(dotted('import x.y as z, w\n')).toEqual(expect.arrayContaining(['x', 'x.y', 'w']));
+    expect(dotted('if t: import q; import r\n')).toEqual(expect.arrayContaining(['q', 'r']));
+    expect(dotted('from \\\n  m import \\\n  n\n')).toEqual(expect.arrayContaining(['m', 'm.n']));
+    expect(dotted('from ..up import v\n')).toEqual(expect.arrayContaining(['up', 'up.v', 'pkg']));
+  });
+});
