@@ -10,6 +10,7 @@ import { readSource } from '../src/engine/read.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { MAX_NESTING_DEPTH } from '../src/languages/python/nodes.js';
 import { BIN, cli } from './helpers/cli.js';
+import { gitRepo, removeAll } from './helpers/git.js';
 
 const LOOP = 'import asyncio\n\nasync def pump(websocket):\n    while True:\n        await websocket.receive_text()\n';
 const N = 20_000;
@@ -217,6 +218,27 @@ describe('size limit (maxFileBytes)', () => {
       expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('"maxFileBytes" must be a positive number')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('diff-aware runs do not follow symlinks out of the repository either', () => {
+  it('--base: a changed file that links outside is noted and not read', () => {
+    const dirs: string[] = [];
+    const secretDir = mkdtempSync(path.join(os.tmpdir(), 'hg-secret-'));
+    dirs.push(secretDir);
+    writeFileSync(path.join(secretDir, 'secret.py'), 'TOKEN = (  # runner secret\n');
+    const repo = gitRepo({ 'app.py': 'x = 1\n' }, dirs);
+    try {
+      symlinkSync(path.join(secretDir, 'secret.py'), path.join(repo, 'leak.py'));
+      symlinkSync('app.py', path.join(repo, 'alias.py'));
+      const r = cli(['verify', '--base', 'HEAD', '.'], repo);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('note: skipped symlink leak.py: it points outside the repository');
+      expect(r.stdout + r.stderr).not.toContain('runner secret');
+      expect(r.stdout).toContain('Syntax Validation         PASS');
+    } finally {
+      removeAll(dirs);
     }
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { filterNamedFiles, type DiscoveredFile } from './discover.js';
+import { filterNamedFiles, languageOf, type DiscoveredFile } from './discover.js';
 import {
   catFileBatch,
   changedFiles,
@@ -92,7 +92,18 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   if (!opts.staged) {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
     const changed = (await changedFiles(root, diffBase)).filter((rel) => inScope(rel, scopes));
-    const present = changed.map(fromRoot).filter((abs) => existsSync(abs));
+    const present: string[] = [];
+    for (const abs of changed.map(fromRoot)) {
+      if (!existsSync(abs)) continue;
+      // A changed file that is a symlink out of the repository is not followed (it could show a
+      // runner's files in a CI log): noted, not read.
+      const real = await realpath(abs).catch(() => null);
+      if (real === null || (real !== realRoot && !real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep))) {
+        if (languageOf(abs) !== null) notes.push(`skipped symlink ${toPosix(path.relative(cwd, abs))}: it points outside the repository`);
+        continue;
+      }
+      present.push(abs);
+    }
     return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root };
   }
 
