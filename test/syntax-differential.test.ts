@@ -109,6 +109,9 @@ const PEP_701_695: [string, RegExp][] = [
   ['def pack[*Ts](*args: *Ts) -> tuple[*Ts]: ...\n', /generic parameter list on `def`/],
   ['class Box[T: (int, str)]:\n    item: T\n', /generic parameter list on `class`: needs Python 3\.12/],
   ['class Stack[T](list[T]):\n    pass\n', /generic parameter list on `class`/],
+  ['type Args[*Ts] = tuple[*Ts]\n', /`type` statement: needs Python 3\.12/],
+  ['type Hook[**P] = Callable[P, None]\n', /`type` statement: needs Python 3\.12/],
+  ['def wrap[**P](f: Callable[P, int]) -> Callable[P, int]:\n    return f\n', /generic parameter list on `def`/],
 ];
 
 describe('PEP 701 and PEP 695 syntax', () => {

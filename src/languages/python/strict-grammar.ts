@@ -109,6 +109,7 @@ function checkTarget(ctx: SyntaxContext, n: PyNode | null, kind: TargetKind): vo
 
 /** Positional after keyword, `*` after `**`, a bare generator beside other arguments. */
 function checkArguments(ctx: SyntaxContext, n: PyNode): void {
+  if (n.namedChildCount === 0 && tokens(n).some((t) => t.type === ',')) return reportError(ctx, ctx.at(n), 'invalid syntax: a comma with nothing before it');
   if (n.namedChildCount < 2) return; // one argument: nothing to be out of order (`f(x for x in y,)` is for_in_clause's)
   let keyword = false;
   let keywordUnpacking = false;
@@ -222,6 +223,12 @@ function checkNamedExpression(ctx: SyntaxContext, n: PyNode): void {
   reportError(ctx, ctx.at(n), 'an assignment expression `:=` must be parenthesised here');
 }
 
+/** What `await` may apply to without parentheses (CPython's `primary` and atoms). */
+const PRIMARIES = new Set([
+  'identifier', 'keyword_identifier', 'attribute', 'subscript', 'call', 'string', 'concatenated_string', 'integer',
+  'float', 'true', 'false', 'none', 'ellipsis', 'list', 'list_comprehension', 'dictionary', 'dictionary_comprehension',
+  'set', 'set_comprehension', 'tuple', 'parenthesized_expression', 'generator_expression',
+]);
 const TRAILERS = new Set(['call', 'attribute', 'subscript']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'generator_expression']);
 
@@ -230,7 +237,12 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
   // tree-sitter binds `*` tighter than calls, attributes and subscripts: `*range(4)` comes out as
   // a call of `*range`. The starred expression is the outermost of those.
   let n = star;
-  while (n.parent && TRAILERS.has(n.parent.type) && parts(n.parent)[0]?.id === n.id) n = n.parent;
+  for (;;) {
+    const p = n.parent;
+    if (!p || parts(p)[0]?.id !== n.id) break;
+    if (!TRAILERS.has(p.type) && !(p.type === 'binary_operator' && field(p, 'operator')?.type === '**')) break;
+    n = p;
+  }
   const p = n.parent;
   if (!p) return;
   if (isParenthesized(p)) {
@@ -247,6 +259,7 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
       }
       return;
     case 'argument_list':
+    case 'expression_statement': // `*a` and `*a, b` as statements parse (the compiler rejects the first)
     case 'as_pattern_target': // `with a as *b:` parses (the compiler rejects it)
     case 'subscript': // gated in versionGates
     case 'return_statement':
@@ -402,6 +415,46 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
     case 'import_from_statement':
       checkImport(ctx, n);
       return;
+    case 'await': {
+      let operand: PyNode | undefined = parts(n)[0];
+      // tree-sitter binds `**` tighter than `await`: `await x ** 2` is (await x) ** 2.
+      while (operand?.type === 'binary_operator' && field(operand, 'operator')?.type === '**') operand = field(operand, 'left') ?? undefined;
+      if (operand && !PRIMARIES.has(operand.type)) {
+        reportError(ctx, ctx.at(operand), 'invalid syntax: `await` takes a primary expression (parenthesise the rest)');
+      }
+      return;
+    }
+    case 'yield': {
+      // A bare `yield` stands alone, on the right of `=`, or in parentheses.
+      const p = n.parent;
+      const ok =
+        p?.type === 'expression_statement' || p?.type === 'parenthesized_expression' || p?.type === 'interpolation' ||
+        ((p?.type === 'assignment' || p?.type === 'augmented_assignment') && fieldIs(p, 'right', n));
+      if (!ok) reportError(ctx, ctx.at(n), 'invalid syntax: `yield` must be parenthesised here');
+      return;
+    }
+    case 'splat_type': {
+      // `*Ts`/`**P` in a type parameter list; `*Ts` in a subscript (3.11) or on `*args` (3.11).
+      const holder = n.parent?.parent;
+      const double = n.firstChild?.type === '**';
+      if (holder?.type === 'type_parameter') {
+        const owner = holder.parent;
+        const aliasType = owner?.type === 'generic_type' ? owner.parent : null;
+        const alias = aliasType?.parent?.type === 'type_alias_statement' ? aliasType.parent : null;
+        const declares =
+          owner?.type === 'function_definition' || owner?.type === 'class_definition' || (alias !== null && aliasType !== null && fieldIs(alias, 'left', aliasType));
+        if (declares) return;
+        if (double) reportError(ctx, ctx.at(n), 'invalid syntax: `**` in a subscript');
+        else requireVersion(ctx, ctx.at(n), 'starred expression in a subscript', 11);
+        return;
+      }
+      if (holder?.type === 'typed_parameter' && parts(holder)[0]?.type === 'list_splat_pattern' && !double) return;
+      reportError(ctx, ctx.at(n), 'invalid syntax: a starred annotation is only allowed on `*args`');
+      return;
+    }
+    case 'dictionary':
+      if (n.namedChildCount === 0 && tokens(n).some((t) => t.type === ',')) reportError(ctx, ctx.at(n), 'invalid syntax: a comma with nothing before it');
+      return;
     case 'with_clause': {
       const t = tokens(n);
       if (t[0]?.type !== '(' && t.at(-1)?.type === ',') reportError(ctx, ctx.at(t.at(-1) as PyNode), 'invalid syntax: a trailing comma after `with` items needs parentheses');
@@ -410,9 +463,12 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
     case 'assert_statement':
       if (parts(n).length > 2) reportError(ctx, ctx.at(parts(n)[2] as PyNode), 'invalid syntax: `assert` takes a test and at most one message');
       return;
-    case 'raise_statement':
+    case 'raise_statement': {
+      const first = tokens(n)[1];
       if (parts(n)[0]?.type === 'expression_list') reportError(ctx, ctx.at(n), 'Python 2 raise statement (use raise E(message))');
+      else if (first?.type === 'from') reportError(ctx, ctx.at(first), 'invalid syntax: `raise from` needs an exception before `from`');
       return;
+    }
     case 'integer':
     case 'float':
       if (!NUMBER.test(n.text) && !isPython2Number(n.text)) reportError(ctx, ctx.at(n), `invalid number literal \`${n.text}\``);

@@ -22,7 +22,7 @@ const MAX_PROBLEMS = 10;
  */
 function checkedTypes(ctx: SyntaxContext): string[] {
   const types = [
-    'except_clause', 'with_clause', 'named_expression', 'assignment', 'integer', 'float', 'augmented_assignment',
+    'except_clause', 'with_clause', 'await', 'yield', 'dictionary', 'splat_type', 'named_expression', 'assignment', 'integer', 'float', 'augmented_assignment',
     'for_statement', 'for_in_clause', 'delete_statement', 'argument_list', 'parameters', 'lambda_parameters',
     'list_splat', 'as_pattern', 'try_statement', 'import_statement', 'import_from_statement', 'assert_statement',
     'raise_statement', 'string', 'concatenated_string', 'interpolation', 'format_expression',
@@ -32,8 +32,8 @@ function checkedTypes(ctx: SyntaxContext): string[] {
     [['subscript', 'typed_parameter'], 11],
     [['match_statement'], 10],
     [['decorator'], 9],
-    [['positional_separator', 'return_statement', 'yield'], 8],
-    [['await', 'binary_operator'], 5],
+    [['positional_separator', 'return_statement'], 8],
+    [['binary_operator'], 5],
   ];
   for (const [gated, minor] of gates) if (!targetAtLeast(ctx, minor)) types.push(...gated);
   return types;
@@ -53,7 +53,8 @@ function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
     while (errors < skipped.length && (skipped[errors] as [number, number])[1] <= n.startIndex) errors++;
     const error = skipped[errors];
     if (n.startIndex < skipEnd || (error && error[0] <= n.startIndex)) continue;
-    if (n.isMissing) continue;
+    // Keywords share their names with nodes (`yield`, `await`): only the nodes are checked.
+    if (n.isMissing || !n.isNamed) continue;
     versionGates(n, ctx);
     strictGrammar(n, ctx);
     if (n.type === 'string') {
@@ -104,7 +105,7 @@ function checkSmallTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void 
   const stack: PyNode[] = [root];
   while (stack.length > 0) {
     const n = stack.pop() as PyNode;
-    if (types.has(n.type)) {
+    if (types.has(n.type) && n.isNamed) {
       versionGates(n, ctx);
       strictGrammar(n, ctx);
       if (n.type === 'string') {
