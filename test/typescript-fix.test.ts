@@ -36,3 +36,14 @@ describe('typescript fix snapshots', () => {
     });
   }
 });
+
+describe('typescript fix type-checks no worse than before', () => {
+  it('counts the compiler diagnostics before and after', async () => {
+    const { typeChecksNoWorse } = await import('../src/fix/typescript.js');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'hg-ts-tc-')), 'a.ts');
+    temps.push(path.dirname(file));
+    const before = `export async function f(n: number): Promise<number> {\n  return n;\n}\n`;
+    expect(await typeChecksNoWorse(file, before, before.replace('return n;', 'const x: string = n;\n  return n;'))).toMatch(/1 more compiler diagnostic/);
+    expect(await typeChecksNoWorse(file, before, before.replace('return n;', 'const start = performance.now();\n  return n + start;'))).toBeNull();
+  }, 60_000);
+});

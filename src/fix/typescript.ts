@@ -5,7 +5,7 @@
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
 import type { MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TsNode } from '../languages/typescript/compiler.js';
-import type { TextEdit } from './edits.js';
+import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
 import { detectStyle, lineStart } from './text-style.js';
 
@@ -41,6 +41,25 @@ function freshName(text: string, base: string): string {
   let name = base;
   for (let i = 2; new RegExp(`\\b${name}\\b`).test(text); i++) name = `${base}${i}`;
   return name;
+}
+
+/**
+ * The compiler diagnostics of the file before and after (SPEC §3b: the result must type-check no
+ * worse). ts-morph's Project brings the lib files; imports resolve from the file's own directory,
+ * so a project's node_modules count. JS files get syntactic diagnostics only (checkJs off).
+ */
+export async function typeChecksNoWorse(absPath: string, before: string, after: string): Promise<string | null> {
+  const { Project, ts } = await import('ts-morph');
+  const project = new Project({
+    compilerOptions: { noEmit: true, skipLibCheck: true, allowJs: true, checkJs: false, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, esModuleInterop: true, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'] },
+    skipAddingFilesFromTsConfig: true,
+  });
+  const sf = project.createSourceFile(absPath, before, { overwrite: true });
+  const count = (): number => sf.getPreEmitDiagnostics().length;
+  const a = count();
+  sf.replaceWithText(after);
+  const b = count();
+  return b > a ? `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before` : null;
 }
 
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
@@ -103,6 +122,10 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     work += startName; // the next loop gets a different name
     edits.push({ start: ls, end: ls, text: block });
     outcomes.push({ loop, skipped: null, action: 'insert' });
+  }
+  if (edits.length) {
+    const worse = await typeChecksNoWorse(input.absPath, text, applyEdits(text, edits));
+    if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
   }
   return { edits, outcomes };
 }
