@@ -107,7 +107,8 @@ for (const symbol of ['AAPL', 'MSFT']) {
         report(
           loop,
           loopStart(loop),
-          `message loop in ${loop.function} receives (${describeReceive(loop)}) with ${has}; ${requirement(ctx.require)}`,
+          // TS/JS loops fail by sending on a socket that may still be CONNECTING (SPEC §3b).
+          `message loop in ${loop.function} ${loop.language === 'python' ? 'receives' : 'sends on a socket that may still be CONNECTING'} (${describeReceive(loop)}) with ${has}; ${requirement(ctx.require)}`,
         ),
       );
     }
