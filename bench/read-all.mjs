@@ -3,7 +3,9 @@
 // one regex over it — no parsing, no analysis. `scan-bench.mjs` runs this as a child process,
 // like the CLI, so both pay the same Node start-up.
 //
-//   node bench/read-all.mjs <dir>      → one JSON line: files, lines, bytes, matches, ms
+//   node bench/read-all.mjs <dir> [--lang python|ts|all]   → one JSON line: files, lines, bytes, matches, ms
+//
+// --lang picks the files read: .py (default), the TS/JS extensions the CLI scans, or both.
 //
 // The walk skips the directories the CLI skips by default (node_modules, .git, …).
 
@@ -15,7 +17,16 @@ const SKIP = new Set(['node_modules', '.venv', 'venv', '.git', 'dist', 'build', 
 // One regex: the receive calls of SPEC §3 (what a cheap grep-based checker would look for).
 const RECEIVE = /\.(?:receive(?:_text|_bytes|_json)?|iter_(?:text|bytes|json))\(/g;
 
-export function readAll(root) {
+const EXTENSIONS = {
+  python: ['.py'],
+  ts: ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'],
+};
+EXTENSIONS.all = [...EXTENSIONS.python, ...EXTENSIONS.ts];
+
+export function readAll(root, lang = 'python') {
+  const exts = EXTENSIONS[lang];
+  if (!exts) throw new Error(`unknown --lang ${lang}`);
+  const wanted = (name) => exts.some((e) => name.endsWith(e));
   const t0 = performance.now();
   let files = 0;
   let lines = 0;
@@ -28,7 +39,7 @@ export function readAll(root) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (!SKIP.has(e.name)) stack.push(p);
-      } else if (e.isFile() && e.name.endsWith('.py')) {
+      } else if (e.isFile() && wanted(e.name)) {
         const text = readFileSync(p, 'utf8');
         files++;
         bytes += Buffer.byteLength(text);
@@ -47,5 +58,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: node bench/read-all.mjs <dir>');
     process.exit(2);
   }
-  console.log(JSON.stringify(readAll(path.resolve(dir))));
+  const i = process.argv.indexOf('--lang');
+  console.log(JSON.stringify(readAll(path.resolve(dir), i > 0 ? process.argv[i + 1] : 'python')));
 }

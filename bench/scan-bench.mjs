@@ -5,7 +5,14 @@
 //   npm run build
 //   node bench/scan-bench.mjs [--corpus bench/.corpus/python] [--runs 5] [--files 5000] [--seed 1]
 //                             [--regenerate] [--profile] [--no-ast-grep] [--ast-grep PATH]
-//                             [--no-parse] [--cwd DIR] [--save FILE]
+//                             [--no-parse] [--cwd DIR] [--save FILE] [--lang python|ts]
+//                             [--no-install] [--extra-args "ARGS"]
+//
+// --lang ts measures a TypeScript tree (bench/generate-ts.mjs, default corpus bench/.corpus/ts).
+// --corpus DIR may name any directory: without a bench-manifest.json it is measured as it is
+// (nothing is generated, nothing compared). When `ast-grep` is not on PATH, `@ast-grep/cli` is
+// installed into bench/.cache/ast-grep (never a project dependency) unless --no-install.
+// --extra-args passes options to the scan (e.g. "--no-prefilter").
 //
 // The corpus is generated (bench/generate.mjs) when it is missing. Measured, each as a child
 // process timed from spawn to exit (so each pays Node's start-up), `--runs` times after one
@@ -45,6 +52,10 @@ function parseArgs(argv) {
     astGrepPath: null,
     cwd: REPO,
     save: null,
+    lang: 'python',
+    corpusGiven: false,
+    install: true,
+    extraArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -52,7 +63,12 @@ function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
       return argv[++i];
     };
-    if (a === '--corpus') o.corpus = path.resolve(v());
+    if (a === '--corpus') {
+      o.corpus = path.resolve(v());
+      o.corpusGiven = true;
+    } else if (a === '--lang') o.lang = v();
+    else if (a === '--no-install') o.install = false;
+    else if (a === '--extra-args') o.extraArgs = v().split(/\s+/).filter(Boolean);
     else if (a === '--runs') o.runs = Number(v());
     else if (a === '--files') o.files = Number(v());
     else if (a === '--seed') o.seed = Number(v());
@@ -71,6 +87,11 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs must be a positive integer');
+  if (!['python', 'ts'].includes(o.lang)) throw new Error('--lang must be python or ts');
+  if (o.lang === 'ts') {
+    if (!o.corpusGiven) o.corpus = path.join(BENCH, '.corpus', 'ts');
+    o.parse = false;
+  }
   return o;
 }
 
@@ -128,9 +149,28 @@ function runOnce(m, ctx) {
   return { wall, rssKiB, cpu, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const AST_GREP_VERSION = '0.51.1';
+const AST_GREP_CACHE = path.join(BENCH, '.cache', 'ast-grep');
+
+/** `@ast-grep/cli` into bench/.cache/ast-grep with npm (never a dependency of the project). */
+function installAstGrep() {
+  const bin = path.join(AST_GREP_CACHE, 'node_modules', '.bin', 'ast-grep');
+  if (!existsSync(bin)) {
+    console.log(`installing @ast-grep/cli@${AST_GREP_VERSION} into ${path.relative(process.cwd(), AST_GREP_CACHE)} …`);
+    const r = spawnSync('npm', ['install', '--prefix', AST_GREP_CACHE, '--no-save', '--no-audit', '--no-fund', `@ast-grep/cli@${AST_GREP_VERSION}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) {
+      console.log(`  npm install failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}`);
+      return null;
+    }
+  }
+  return existsSync(bin) ? bin : null;
+}
+
 function findAstGrep(explicit) {
   // Only `ast-grep` by that name: on many systems `sg` is newgrp(1), not ast-grep.
   const candidates = explicit ? [explicit] : ['ast-grep'];
+  const cached = path.join(AST_GREP_CACHE, 'node_modules', '.bin', 'ast-grep');
+  if (!explicit && existsSync(cached)) candidates.push(cached);
   for (const c of candidates) {
     const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
     if (r.status === 0 && /^ast-grep\b/.test(r.stdout)) return { path: c, version: r.stdout.trim() };
@@ -153,6 +193,23 @@ rule:
     stopBy: end
     kind: call
     regex: '\\.(receive(_text|_bytes|_json)?|iter_(text|bytes|json))\\('
+`;
+
+// The TS/JS counterpart: loops (and forEach callbacks are left out) containing a `.send(` call.
+const AST_GREP_RULE_TS = `id: message-loop
+language: typescript
+severity: info
+message: loop that sends
+rule:
+  any:
+    - kind: for_statement
+    - kind: for_in_statement
+    - kind: while_statement
+    - kind: do_statement
+  has:
+    stopBy: end
+    kind: call_expression
+    regex: '\\.send\\('
 `;
 
 // ---------------------------------------------------------------- comparing with the manifest
@@ -225,10 +282,19 @@ async function main() {
   }
   const manifestPath = path.join(o.corpus, 'bench-manifest.json');
   const { generate, GENERATOR_VERSION } = await import('./generate.mjs');
+  const { generateTs, TS_GENERATOR_VERSION } = await import('./generate-ts.mjs');
   let manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : null;
-  if (o.regenerate || !manifest || manifest.generatorVersion !== GENERATOR_VERSION) {
-    console.log(`generating the corpus (${o.files} files, seed ${o.seed}) …`);
-    manifest = generate({ out: o.corpus, files: o.files, seed: o.seed });
+  const anyDir = o.corpusGiven && !manifest && existsSync(o.corpus) && !o.regenerate;
+  const version = o.lang === 'ts' ? TS_GENERATOR_VERSION : GENERATOR_VERSION;
+  if (!anyDir && (o.regenerate || !manifest || manifest.generatorVersion !== version)) {
+    console.log(`generating the ${o.lang} corpus (${o.files} files, seed ${o.seed}) …`);
+    manifest = o.lang === 'ts' ? generateTs({ out: o.corpus, files: o.files, seed: o.seed }) : generate({ out: o.corpus, files: o.files, seed: o.seed });
+  }
+  if (anyDir) {
+    // Any directory: its size comes from one read-all pass.
+    const { readAll } = await import('./read-all.mjs');
+    const ra = readAll(o.corpus, o.lang);
+    manifest = { generatorVersion: 'n/a (not generated)', seed: 'n/a', summary: { files: ra.files, lines: ra.lines, bytes: ra.bytes }, loops: null, decoys: null };
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hg-bench-'));
   const jsonOut = path.join(tmp, 'scan.json');
@@ -236,16 +302,17 @@ async function main() {
   const corpusArg = path.relative(o.cwd, o.corpus) || '.';
 
   const measurements = [
-    { id: 'read-all', label: '(a) read-all: walk + read + 1 regex (Node)', cmd: process.execPath, node: true, args: [path.join(BENCH, 'read-all.mjs'), o.corpus], cwd: o.cwd },
-    { id: 'scan', label: '(b) handshake-guard scan --format json', cmd: process.execPath, node: true, args: [CLI, 'scan', corpusArg, '--format', 'json', '-o', jsonOut, '--fail-on', 'never'], cwd: o.cwd },
+    { id: 'read-all', label: '(a) read-all: walk + read + 1 regex (Node)', cmd: process.execPath, node: true, args: [path.join(BENCH, 'read-all.mjs'), o.corpus, '--lang', o.lang], cwd: o.cwd },
+    { id: 'scan', label: `(b) handshake-guard scan --format json${o.extraArgs.length ? ` ${o.extraArgs.join(' ')}` : ''}`, cmd: process.execPath, node: true, args: [CLI, 'scan', corpusArg, '--format', 'json', '-o', jsonOut, '--fail-on', 'never', ...o.extraArgs], cwd: o.cwd },
   ];
   const notes = [];
   let astGrep = null;
   if (o.astGrep) {
     astGrep = findAstGrep(o.astGrepPath);
+    if (!astGrep && !o.astGrepPath && o.install && installAstGrep()) astGrep = findAstGrep(null);
     if (astGrep) {
       const rule = path.join(tmp, 'message-loop.yml');
-      writeFileSync(rule, AST_GREP_RULE);
+      writeFileSync(rule, o.lang === 'ts' ? AST_GREP_RULE_TS : AST_GREP_RULE);
       measurements.push({ id: 'ast-grep', label: `(c) ast-grep scan (1 rule, ${os.availableParallelism()} threads)`, cmd: astGrep.path, node: false, args: ['scan', '--rule', rule, '--json=stream', o.corpus], cwd: o.cwd });
     } else notes.push('(c) ast-grep: skipped, `ast-grep` is not on PATH (`--ast-grep PATH` to name one)');
   } else notes.push('(c) ast-grep: skipped (--no-ast-grep)');
@@ -258,7 +325,7 @@ async function main() {
   } else notes.push('(d), (e) parse floors: skipped (--no-parse)');
 
   const cpus = os.cpus();
-  console.log(`corpus   ${path.relative(process.cwd(), o.corpus) || '.'}: ${manifest.summary.files.toLocaleString('en-US')} .py files, ${manifest.summary.lines.toLocaleString('en-US')} lines, ${(manifest.summary.bytes / 1e6).toFixed(1)} MB (generator v${manifest.generatorVersion}, seed ${manifest.seed})`);
+  console.log(`corpus   ${path.relative(process.cwd(), o.corpus) || '.'}: ${manifest.summary.files.toLocaleString('en-US')} ${o.lang === 'ts' ? 'TS/JS' : '.py'} files, ${manifest.summary.lines.toLocaleString('en-US')} lines, ${(manifest.summary.bytes / 1e6).toFixed(1)} MB (generator v${manifest.generatorVersion}, seed ${manifest.seed})`);
   console.log(`machine  ${os.availableParallelism()} CPUs (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`);
   console.log(`commit   ${process.env.HG_BENCH_COMMIT ?? git(['rev-parse', '--short', 'HEAD']) ?? '?'}${git(['status', '--porcelain', '--', 'src', 'rules', 'bin']) ? ' (+ uncommitted changes in src/rules/bin)' : ''}; date ${new Date().toISOString().slice(0, 10)}`);
   console.log(`method   ${o.runs} timed runs after 1 warm-up, interleaved; peak RSS from ${ctx.gnuTime ? 'GNU /usr/bin/time' : 'process.resourceUsage() of the child (rss-probe.cjs)'}; scan cwd ${path.relative(process.cwd(), o.cwd) || '.'}`);
@@ -304,6 +371,7 @@ async function main() {
   console.log(`(a) read ${ra.files} files, ${ra.lines.toLocaleString('en-US')} lines, ${(ra.bytes / 1e6).toFixed(1)} MB, ${ra.matches} receive-call matches; in-process time ${(ra.ms / 1000).toFixed(2)} s (the rest of its wall time is Node start-up)`);
   const scanRun = last.get('scan');
   const s = summary.scan;
+  console.log(`ratios   scan ÷ read-all: ${(s.wall / base.wall).toFixed(2)}× wall, ${s.cpu != null && base.cpu ? (s.cpu / base.cpu).toFixed(2) : 'n/a'}× CPU (goal: ≤ ${o.lang === 'ts' ? '2' : '1.5'}×)`);
   console.log(`(b) exit ${scanRun.status}; ${(ra.files / s.wall).toFixed(0)} files/s, ${Math.round(ra.lines / s.wall / 1000)}k lines/s, ${(ra.bytes / 1e6 / s.wall).toFixed(1)} MB/s`);
   if (scanRun.stderr.trim() || scanRun.stdout.trim()) {
     const printed = `${scanRun.stdout}${scanRun.stderr}`.trim().split('\n');
@@ -315,7 +383,7 @@ async function main() {
     const matches = ag.stdout.split('\n').filter(Boolean).length;
     console.log(`(c) ${astGrep.version}: ${matches} loops containing a receive-like call (a structural approximation: no connection, guard or framework analysis); exit ${ag.status}`);
     if (ag.stderr.trim()) console.log(`    stderr: ${ag.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
-    console.log(`    scan ÷ ast-grep: ${(s.wall / summary['ast-grep'].wall).toFixed(1)}×`);
+    console.log(`    scan ÷ ast-grep: ${(s.wall / summary['ast-grep'].wall).toFixed(2)}× wall, ${s.cpu != null && summary['ast-grep'].cpu ? (s.cpu / summary['ast-grep'].cpu).toFixed(2) : 'n/a'}× CPU (goal: ≤ 0.33×, i.e. ≥ 3× faster than ast-grep)`);
   }
   if (o.parse) {
     const d = JSON.parse(last.get('parse').stdout);
@@ -338,7 +406,11 @@ async function main() {
     console.log(`  guard kinds: ${Object.entries(kinds).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  findings by rule: ${Object.entries(rules).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  checks: ${report.checks.map((c) => `${c.id} ${c.status}`).join(', ')}`);
-    cmp = compare(report, manifest, o.corpus, o.cwd);
+    if (!Array.isArray(manifest.loops)) {
+      if (manifest.wsModules) console.log(`  the generator wrote ${manifest.summary.wsModules} ws client modules with ${manifest.summary.loops} loops (${manifest.wsModules.flatMap((m) => m.loops).filter((l) => l.shape !== 'decoy').length} that send)`);
+    } else cmp = compare(report, manifest, o.corpus, o.cwd);
+  }
+  if (cmp) {
     console.log('');
     console.log(`against the generator's manifest (${manifest.loops.length} message loops, ${manifest.decoys.length} decoy loops that are not message loops):`);
     const shapeRows = [['shape', 'expected guard', 'loops', 'found', 'guard kinds reported']];
@@ -355,7 +427,7 @@ async function main() {
     show('fingerprint differs from the generated guard', cmp.fingerprintDiffs, (x) => `${x.file}:${x.line} ${x.function} [${x.shape}] ${x.diff.join('; ')}`);
     show('decoys reported as message loops', cmp.decoysReported, (x) => `${x.file}:${x.line} ${x.function} [${x.shape}] as ${x.got}`);
     show('other loops reported, not in the manifest', cmp.extra, (x) => `${x.file}:${x.line} ${x.function} (${x.got})`);
-  } else {
+  } else if (!existsSync(jsonOut)) {
     console.log(`\nthe scan wrote no JSON report (exit ${scanRun.status})`);
   }
 

@@ -36,6 +36,9 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     sources.set(d.absPath, r.text);
     try {
       scan.analysed.push(analyzeTypeScript(d.relPath, d.absPath, r.text, { project, guardHelpers: scan.guardHelpers }));
+      // Drop the file's tree once analysed (a later import parses it again if it needs it):
+      // keeping every tree took 1.8 GB on 5,000 files.
+      project['modules'].delete(d.absPath);
     } catch (e) {
       // One file the analyser cannot handle must not stop the scan: report it and go on.
       const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
