@@ -141,8 +141,26 @@ describe('checkBreaking', () => {
     const result = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'web/client.ts'), base: 'HEAD' });
     expect(result.status).toBe('pass');
     expect(result.details).toBe(
-      'public API of 1 changed Python file unchanged against HEAD (4 definitions); TypeScript files not compared yet',
+      'public API of 1 changed Python file unchanged against HEAD (4 definitions)',
     );
+  });
+
+  it('compares the exported declarations of changed TS/JS files', async () => {
+    const before = 'export async function send(ws: WebSocket, data: string, retries = 3): Promise<void> {}\nexport class Client {\n  connect(url: string) {}\n  private reset() {}\n}\nexport const helper = (a: number) => a;\n';
+    const root = repo({ 'web/client.ts': before, 'web/legacy.cjs': 'function open(url) {}\nmodule.exports = { open };\n' });
+    write(root, 'web/client.ts', before.replace('retries = 3', 'retries: number').replace('  private reset() {}\n', '').replace('export const helper', 'const helper'));
+    write(root, 'web/legacy.cjs', 'function open(url, opts) {}\nmodule.exports = { open };\n');
+    const result = await checkBreaking({ cwd: root, files: scanned(root, 'web/client.ts', 'web/legacy.cjs'), base: 'HEAD' });
+    expect(result.status).toBe('fail');
+    expect(result.details).toContain('web/client.ts:1 send: parameter retries is now required');
+    expect(result.details).toContain('web/client.ts:6 exported function helper removed');
+    expect(result.details).toContain('web/legacy.cjs:1 open: parameter opts is now required');
+    expect(result.details).not.toContain('reset');
+    write(root, 'web/client.ts', before.replace('retries = 3', 'retries = 3, extra?: boolean'));
+    write(root, 'web/legacy.cjs', 'function open(url) {}\nmodule.exports = { open };\n');
+    const ok = await checkBreaking({ cwd: root, files: scanned(root, 'web/client.ts', 'web/legacy.cjs'), base: 'HEAD' });
+    expect(ok.status).toBe('pass');
+    expect(ok.details).toContain('exported declarations of 1 changed TS/JS file compared (4 declarations)');
   });
 
   it('passes when nothing changed, and compares the given (staged) source rather than the disk', async () => {

@@ -47,12 +47,12 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
 
   const notes: string[] = [];
-  const scripts = opts.files.filter((f) => f.language !== 'python').length;
+  const scripts = await locate(root, opts.files.filter((f) => f.language !== 'python'));
   const python = await locate(root, opts.files.filter((f) => f.language === 'python'));
   const atBase = await showFiles(
     root,
     commit,
-    python.flatMap((p) => (p.rel === null ? [] : [p.rel])),
+    [...python, ...scripts].flatMap((p) => (p.rel === null ? [] : [p.rel])),
   );
 
   const breaks: string[] = [];
@@ -90,7 +90,11 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const skipped = `not compared: ${notCompared.join(', ')}`;
   if (notCompared.length > 0 && compared > 0) notes.push(skipped);
   if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
-  if (scripts > 0) notes.push('TypeScript files not compared yet');
+  // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
+  const ts = await compareScripts(scripts, atBase, refName);
+  breaks.push(...ts.breaks);
+  notCompared.push(...ts.notCompared);
+  if (ts.note) notes.push(ts.note);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
   if (breaks.length > 0) {
@@ -106,6 +110,36 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
     status,
     `public API of ${plural(compared, 'changed Python file')} unchanged against ${refName} (${plural(definitions, 'definition')})${tail}`,
   );
+}
+
+/** The exported declarations of the changed TS/JS files against the base. */
+async function compareScripts(
+  scripts: { file: BreakingFile; rel: string | null }[],
+  atBase: ReadonlyMap<string, string | null>,
+  refName: string,
+): Promise<{ breaks: string[]; notCompared: string[]; note: string | null }> {
+  const breaks: string[] = [];
+  const notCompared: string[] = [];
+  let compared = 0;
+  let exported = 0;
+  for (const { file, rel } of scripts) {
+    const before = rel === null ? null : atBase.get(rel) ?? null;
+    if (before === null || file.source === null || normalise(before) === normalise(file.source)) {
+      if (before !== null && file.source === null) notCompared.push(`${file.file} (could not be read)`);
+      continue;
+    }
+    const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
+    const [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, file.source)];
+    if (old.syntaxErrorLine !== null || cur.syntaxErrorLine !== null) {
+      notCompared.push(`${file.file} (does not parse${old.syntaxErrorLine !== null ? ` at ${refName}` : ''}, line ${old.syntaxErrorLine ?? cur.syntaxErrorLine})`);
+      continue;
+    }
+    compared += 1;
+    exported += old.exports.length;
+    for (const b of diffTsPublicApi(old.exports, cur.exports)) breaks.push(`${file.file}:${b.line} ${b.message}`);
+  }
+  const note = compared > 0 ? `exported declarations of ${plural(compared, 'changed TS/JS file')} compared (${plural(exported, 'declaration')})` : null;
+  return { breaks, notCompared, note };
 }
 
 /** Each file's path relative to the repository root (`/`-separated), null when it lies outside. */
