@@ -56,7 +56,8 @@ export class RepoIndex {
 
   /**
    * Finds the file of a dotted module, probing from the importer's directory upward as sys.path
-   * roots would (the nearest match wins; the scan may start inside the package).
+   * roots would (the nearest match wins; the scan may start inside the package), never above
+   * the importer's own repository.
    */
   private findModuleFile(dotted: string, fromFile: string): string | null {
     const rel = dotted.split('.').join(path.sep);
@@ -68,7 +69,8 @@ export class RepoIndex {
       for (const candidate of [path.join(dir, `${rel}.py`), path.join(dir, rel, '__init__.py')]) {
         if (!found && existsSync(candidate) && statSync(candidate).isFile()) found = candidate;
       }
-      if (found || path.dirname(dir) === dir) break;
+      // Up to the repository that holds the importer (its git root), else the filesystem root.
+      if (found || path.dirname(dir) === dir || existsSync(path.join(dir, '.git'))) break;
     }
     this.probes.set(key, found);
     return found;
