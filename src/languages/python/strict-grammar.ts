@@ -234,13 +234,14 @@ const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'gene
 
 /** Where `*x` may stand as an expression (targets are checked with their statement). */
 function checkStarred(ctx: SyntaxContext, star: PyNode): void {
-  // tree-sitter binds `*` tighter than calls, attributes and subscripts: `*range(4)` comes out as
-  // a call of `*range`. The starred expression is the outermost of those.
+  // tree-sitter binds `*` tighter than calls, attributes, subscripts and binary operators:
+  // `*range(4)` comes out as a call of `*range`, `*a + b` as `(*a) + b`. The starred expression
+  // is the outermost of those.
   let n = star;
   for (;;) {
     const p = n.parent;
     if (!p || parts(p)[0]?.id !== n.id) break;
-    if (!TRAILERS.has(p.type) && !(p.type === 'binary_operator' && field(p, 'operator')?.type === '**')) break;
+    if (!TRAILERS.has(p.type) && p.type !== 'binary_operator') break;
     n = p;
   }
   const p = n.parent;

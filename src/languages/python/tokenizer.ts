@@ -9,6 +9,10 @@ import type { SyntaxProblem } from '../../model.js';
 const TAB_SIZE = 8;
 const MAX_INDENT = 100;
 
+/** Tokens that need something after them: a logical line cannot end with one (tree-sitter lets the
+ * next line complete it). */
+const DANGLING = new Set(['->', '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '=', '.', ':=', '!', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda']);
+
 const ID_START = /[\p{ID_Start}_]/u;
 const ID_CONTINUE = /[\p{ID_Continue}]/u;
 
@@ -54,6 +58,8 @@ class Layout {
     let atLineStart = true;
     let headerEnded = false; // the previous logical line ended with ':'
     let last = ''; // the last token of the current logical line
+    let lastAt = 0;
+    let beforeLast = '';
     if (text.charCodeAt(0) === 0xfeff) this.i = 1;
     while (this.i < text.length && !this.problem) {
       if (atLineStart) {
@@ -104,6 +110,10 @@ class Layout {
         this.i = k;
       }
       const c = text[this.i] as string;
+      if (c !== ' ' && c !== '\t' && c !== '\f' && c !== '#' && !this.isNewline(this.i) && !(c === '\\' && this.isNewline(this.i + 1))) {
+        beforeLast = last;
+        lastAt = this.i;
+      }
       if (c === '#') {
         while (this.i < text.length && !this.isNewline(this.i)) this.i++;
       } else if (this.isNewline(this.i)) {
@@ -111,6 +121,10 @@ class Layout {
         if (depth === 0) {
           atLineStart = true;
           headerEnded = last === ':';
+          // `from m import *` is the one line that may end with an operator character.
+          if (DANGLING.has(last) && !(last === '*' && beforeLast === 'import')) {
+            return this.fail(lastAt, `invalid syntax: the line ends with \`${last}\``);
+          }
         }
       } else if (c === '\\' && this.isNewline(this.i + 1)) {
         this.i = this.skipNewline(this.i + 1);
@@ -153,8 +167,8 @@ class Layout {
         const printable = /[\p{L}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
         return this.fail(this.i, printable ? `invalid character '${String.fromCodePoint(cp)}' (U+${hex})` : `invalid non-printable character U+${hex}`);
       } else {
-        // `:=` is an operator, not the end of a header.
-        last = c === ':' && text[this.i + 1] === '=' ? ':=' : c;
+        // `:=` is an operator, not the end of a header; `...` is a value, not a dot.
+        last = c === ':' && text[this.i + 1] === '=' ? ':=' : text.startsWith('...', this.i) ? '...' : text.startsWith('->', this.i) ? '->' : c;
         this.i += last.length;
       }
     }
@@ -173,11 +187,16 @@ class Layout {
     while (i < text.length) {
       const c = text[i];
       if (c === '\\') {
-        i += this.isNewline(i + 1) ? this.skipNewline(i + 1) - i : 2;
+        // A backslash never takes an f-string's brace with it: `\{x}`, raw `\{{`.
+        if (formatted && (text[i + 1] === '{' || text[i + 1] === '}')) i++;
+        else i += this.isNewline(i + 1) ? this.skipNewline(i + 1) - i : 2;
         continue;
       }
       if (text.startsWith(quote, i)) return i + quote.length;
-      if (!triple && this.isNewline(i)) return i; // unterminated: tree-sitter reports it
+      if (!triple && this.isNewline(i)) {
+        this.fail(k, 'unterminated string literal');
+        return i;
+      }
       if (formatted && c === '{') {
         if (text[i + 1] === '{') i += 2;
         else i = this.field(i + 1);
