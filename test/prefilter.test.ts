@@ -1,6 +1,7 @@
 // The text prefilter (issue #8) is an optimisation, never a change in results: every corpus
 // scanned with and without it gives the same report, the same notes and the same per-file results.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,24 @@ describe('prefilter on/off equivalence', () => {
     const r = await expectSameWithAndWithout(out);
     // Loops through the helper imported from core/ws_guards.py are in the tree, and found both ways.
     expect(r.report.loops.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('the built CLI gives the same JSON report with --jobs 1, --jobs 2 (worker threads) and --no-prefilter', () => {
+    const cli = path.join(ROOT, 'bin/handshake-guard.js');
+    // The worker threads run the built JavaScript (npm test builds dist/ before vitest runs).
+    if (!existsSync(path.join(ROOT, 'dist/src/engine/python-worker.js'))) return;
+    const out = path.join(tmp, 'generated-cli');
+    generate({ out, files: 120, seed: 9, wsShare: 0.1, quiet: true });
+    const scan = (...extra: string[]): string => {
+      const r = spawnSync(process.execPath, [cli, 'scan', '.', '--format', 'json', '--fail-on', 'never', ...extra], { cwd: out, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const one = scan('--jobs', '1');
+    expect(JSON.parse(one).loops.length).toBeGreaterThan(5);
+    expect(scan('--jobs', '2')).toBe(one);
+    expect(scan('--jobs', '2', '--no-prefilter')).toBe(one);
   }, 120_000);
 
   it('a loop that receives only through helpers defined in other files (re-exported, two calls deep)', async () => {

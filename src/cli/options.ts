@@ -38,6 +38,8 @@ export interface CommonOptions {
   verbose?: boolean;
   /** false with `--no-prefilter`: run the loop analysis on every file (same results, slower; for checking the prefilter). */
   prefilter?: boolean;
+  /** `--jobs N`: threads that parse Python files. */
+  jobs?: number;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -54,7 +56,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('-q, --quiet', 'print only findings and the gate result')
     .option('--no-color', 'no colors (also NO_COLOR)')
     .option('--verbose', 'stack traces for internal errors')
-    .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)');
+    .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)')
+    .option('--jobs <n>', 'threads that parse Python files (default: one per core, up to 4, on large scans; 1: none)', parseJobs);
 }
 
 /** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify). */
@@ -63,6 +66,12 @@ export function addGateOptions(cmd: Command): Command {
     .option('--staged', 'check the staged content of staged files, read from the git index (pre-commit)')
     .option('--base <ref>', 'only files changed since the merge base with REF; also the breaking-change base (default HEAD)')
     .option('--baseline <file>', 'fail only on findings not recorded in this baseline file (see `baseline`)');
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs ${value}: give a whole number from 1 to 64`);
+  return n;
 }
 
 export function checkFormat(format: string): Format {

@@ -35,6 +35,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     cwd,
     paths,
     ...(opts.prefilter === false ? { prefilter: false } : {}),
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     ...(progress ? { onProgress: (p: ProgressCounts) => progress.update(p) } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),

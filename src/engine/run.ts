@@ -5,7 +5,7 @@ import { ALL_RULES } from '../../rules/index.js';
 import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { analyzePython } from '../languages/python/analyze.js';
+import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
 import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
 import { LoopPrefilter } from '../languages/python/prefilter.js';
@@ -30,6 +30,8 @@ import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
 import { gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
+import { PythonPool, threadsFor } from './python-pool.js';
+import type { WorkerReply } from './python-worker.js';
 import { readSource, type ReadResult } from './read.js';
 import { analyseScripts } from './scripts.js';
 
@@ -39,6 +41,8 @@ export interface RunOptions {
   configPath?: string;
   /** false (`--no-prefilter`): run the loop analysis on every Python file, not only where the text prefilter says a loop can be. */
   prefilter?: boolean;
+  /** `--jobs N`: threads that parse Python files (default: one per core, up to 4, when there are enough files; 1: none). */
+  jobs?: number;
   /** Called as Python files are read and parsed (the CLI's progress bar), with the number of Python files to analyse. */
   onProgress?: (progress: { read: number; parsed: number; total: number }) => void;
   pythonVersion?: string;
@@ -69,6 +73,8 @@ export interface RunResult {
   /** With `--baseline`: how many findings it covered, and its entries nothing matched any more. */
   baseline: (BaselineOutcome & { file: string }) | null;
 }
+
+const PENDING_NOTE = '\0pending';
 
 function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
   return { file, absPath, language: 'python', skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
@@ -173,6 +179,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const analysed: FileAnalysis[] = [];
   const total = discovered.filter((d) => d.language === 'python').length;
   const progress = { read: 0, parsed: 0, total };
+  // Worker threads parse when there is enough work on a plain working-tree scan (--jobs N).
+  const threads = opts.sourceOverrides || selection?.read ? 1 : threadsFor(total, opts.jobs);
+  const pool = threads > 1 ? new PythonPool(threads, { cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers }) : null;
+  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply> }[] = [];
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
@@ -188,6 +198,20 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       sources.set(d.absPath, r.text);
       progress.read++;
       opts.onProgress?.(progress);
+      if (pool) {
+        // Placeholders keep the results and notes in discovery order.
+        const target = await targetFor(path.dirname(d.absPath));
+        const loops = prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
+        const reply = pool.analyse({ relPath: d.relPath, absPath: d.absPath, text: r.text, target, loops });
+        void reply.then(() => {
+          progress.parsed++;
+          opts.onProgress?.(progress);
+        }, () => {});
+        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply });
+        analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
+        notes.push(PENDING_NOTE);
+        continue;
+      }
       try {
         analysed.push(
           analyzePython(d.relPath, d.absPath, r.text, {
@@ -209,8 +233,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       progress.parsed++;
       opts.onProgress?.(progress);
     }
+    for (const p of pending) {
+      const reply = await p.reply;
+      if ('analysis' in reply) {
+        analysed[p.at] = withLazyLines(reply.analysis, p.text);
+      } else {
+        analysed[p.at] = emptyAnalysis(p.d.relPath, p.d.absPath, reply.error);
+        notes[p.noteAt] = `${p.d.relPath}: ${reply.error}`;
+      }
+    }
+    for (let i = notes.length - 1; i >= 0; i--) if (notes[i] === PENDING_NOTE) notes.splice(i, 1);
   } finally {
     index.dispose();
+    await pool?.close();
   }
   await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
 

@@ -44,19 +44,26 @@ export function analyzePython(file: string, absPath: string, source: string, opt
       suppressions: findSuppressions(root, file),
       lines: [],
     };
-    // Split on first use (code frames, SARIF snippets): most files of a large scan never need
-    // their lines, and holding every file's lines costs more memory than the texts.
-    let lines: string[] | null = null;
-    Object.defineProperty(analysis, 'lines', {
-      get: () => (lines ??= source.split(/\r?\n|\r/)),
-      set: (v: string[]) => {
-        lines = v;
-      },
-      enumerable: true,
-      configurable: true,
-    });
+    withLazyLines(analysis, source);
     return analysis;
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A file's lines, split on first use (code frames, SARIF snippets): most files of a large scan
+ * never need them, and holding every file's lines costs more memory than the texts.
+ */
+export function withLazyLines(analysis: FileAnalysis, source: string): FileAnalysis {
+  let lines: string[] | null = null;
+  Object.defineProperty(analysis, 'lines', {
+    get: () => (lines ??= source.split(/\r?\n|\r/)),
+    set: (v: string[]) => {
+      lines = v;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return analysis;
 }

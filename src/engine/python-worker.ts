@@ -1,0 +1,83 @@
+// A worker thread of the parallel Python scan (issue #8): parses, syntax-checks and (where the
+// prefilter allows) analyses the files the main thread sends, with its own parser and module
+// index, and posts each FileAnalysis back. Only used for plain working-tree scans (no --staged,
+// no source overrides), so helpers are read from disk exactly as the main thread would.
+import { parentPort } from 'node:worker_threads';
+import type { FileAnalysis, TargetVersion } from '../model.js';
+import { analyzePython } from '../languages/python/analyze.js';
+import { NestingLimitError } from '../languages/python/nodes.js';
+import { loadParser } from '../languages/python/parser.js';
+import { RepoIndex } from '../languages/python/repo-index.js';
+import { readSource } from './read.js';
+
+export interface WorkerInit {
+  cwd: string;
+  maxFileBytes: number;
+  receiveMethods: string[];
+  connectionNames: string[];
+  guardHelpers: string[];
+}
+
+export interface WorkerTask {
+  id: number;
+  relPath: string;
+  absPath: string;
+  text: string;
+  target: TargetVersion;
+  loops: boolean;
+}
+
+export type WorkerReply = { id: number; analysis: FileAnalysis } | { id: number; error: string };
+
+if (parentPort) {
+  const port = parentPort;
+  let init: WorkerInit | null = null;
+  let index: RepoIndex | null = null;
+  const ready = loadParser();
+  let chain: Promise<void> = Promise.resolve();
+  port.on('message', (msg: { init?: WorkerInit; task?: WorkerTask; close?: true }) => {
+    chain = chain.then(async () => {
+      const parser = await ready;
+      if (msg.init) {
+        init = msg.init;
+        const maxFileBytes = init.maxFileBytes;
+        const cache = new Map<string, string | null>();
+        index = new RepoIndex(parser, init.cwd, {
+          read(absPath) {
+            if (!cache.has(absPath)) {
+              const r = readSource(absPath, maxFileBytes);
+              cache.set(absPath, r.ok ? r.text : null);
+            }
+            return cache.get(absPath) ?? null;
+          },
+        });
+        return;
+      }
+      if (msg.close) {
+        index?.dispose();
+        port.close();
+        return;
+      }
+      const t = msg.task;
+      if (!t || !init || !index) return;
+      let reply: WorkerReply;
+      try {
+        const analysis = analyzePython(t.relPath, t.absPath, t.text, {
+          parser,
+          index,
+          target: t.target,
+          receiveMethods: init.receiveMethods,
+          connectionNames: init.connectionNames,
+          guardHelpers: init.guardHelpers,
+          loops: t.loops,
+        });
+        // The lines are split again on the main thread when needed: never copied across.
+        Object.defineProperty(analysis, 'lines', { value: [], enumerable: true, writable: true, configurable: true });
+        reply = { id: t.id, analysis };
+      } catch (e) {
+        reply = { id: t.id, error: e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+      }
+      port.postMessage(reply);
+    });
+  });
+}
