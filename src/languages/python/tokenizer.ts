@@ -126,7 +126,10 @@ class Layout {
             return this.fail(lastAt, `invalid syntax: the line ends with \`${last}\``);
           }
         }
-      } else if (c === '\\' && this.isNewline(this.i + 1)) {
+      } else if (c === '\\' && (this.isNewline(this.i + 1) || this.i + 1 >= text.length)) {
+        if (this.i + 1 >= text.length || this.skipNewline(this.i + 1) >= text.length) {
+          return this.fail(this.i, 'unexpected end of file after a line continuation `\\`');
+        }
         this.i = this.skipNewline(this.i + 1);
       } else if (c === ' ' || c === '\t' || c === '\f') {
         this.i++;
