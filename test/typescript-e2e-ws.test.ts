@@ -1,12 +1,13 @@
 // End to end for the TS/JS codemod: a real `ws` client loop that sends while CONNECTING throws
 // before the fix; after `fix --write` it runs against a real `ws` server on loopback and every
-// message arrives, and on a refused connection the guard leaves at once instead of waiting the bound.
+// message arrives, on a refused connection the guard leaves at once instead of waiting the bound,
+// and against a server that never answers the upgrade it waits the bound, warns once and leaves.
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { runFix } from '../src/fix/fix.js';
 
@@ -95,5 +96,29 @@ describe('fixed ws client against a real ws server', () => {
     // The guard returns (undefined) as soon as the socket is CLOSED, instead of waiting 3000 ms.
     expect(await sendAll(url, ['lost'])).toBeUndefined();
     expect(performance.now() - start).toBeLessThan(2500);
+  });
+  it('waits the bound, warns once and leaves when the server never answers the upgrade', async () => {
+    const dir = project();
+    const file = path.join(dir, 'client.mjs');
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+    // A TCP server that takes the connection and never answers: the socket stays CONNECTING.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const sendAll = await load(file, 'silent');
+      const start = performance.now();
+      const ws = await sendAll(`ws://127.0.0.1:${port}`, ['never sent']);
+      const elapsed = performance.now() - start;
+      expect(ws).toBeUndefined();
+      expect(elapsed).toBeGreaterThanOrEqual(450);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
