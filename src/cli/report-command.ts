@@ -36,6 +36,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     paths,
     ...(opts.prefilter === false ? { prefilter: false } : {}),
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    ...(opts.cache ? { cache: opts.cache } : {}),
     ...(progress ? { onProgress: (p: ProgressCounts) => progress.update(p) } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),

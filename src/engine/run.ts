@@ -30,6 +30,7 @@ import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
 import { gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
+import { ResultCache } from './cache.js';
 import { PythonPool, threadsFor } from './python-pool.js';
 import type { WorkerReply } from './python-worker.js';
 import { readSource, type ReadResult } from './read.js';
@@ -41,6 +42,8 @@ export interface RunOptions {
   configPath?: string;
   /** false (`--no-prefilter`): run the loop analysis on every Python file, not only where the text prefilter says a loop can be. */
   prefilter?: boolean;
+  /** `--cache [DIR]`: keep loop-free files' results between runs in DIR (true: .handshake-guard-cache in the cwd). */
+  cache?: string | boolean;
   /** `--jobs N`: threads that parse Python files (default: one per core, up to 4, when there are enough files; 1: none). */
   jobs?: number;
   /** Called as Python files are read and parsed (the CLI's progress bar), with the number of Python files to analyse. */
@@ -182,7 +185,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // Worker threads parse when there is enough work on a plain working-tree scan (--jobs N).
   const threads = opts.sourceOverrides || selection?.read ? 1 : threadsFor(total, opts.jobs);
   const pool = threads > 1 ? new PythonPool(threads, { cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers }) : null;
-  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply> }[] = [];
+  const cache = opts.cache && !opts.sourceOverrides ? new ResultCache(path.resolve(cwd, typeof opts.cache === 'string' ? opts.cache : '.handshake-guard-cache')) : null;
+  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply>; cacheKey: string | null }[] = [];
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
@@ -198,32 +202,40 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       sources.set(d.absPath, r.text);
       progress.read++;
       opts.onProgress?.(progress);
+      const target = await targetFor(path.dirname(d.absPath));
+      const loops = prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
+      const cacheKey = cache && !loops ? cache.key(r.text, target) : null;
+      const cached = cacheKey ? cache?.get(cacheKey, d.relPath, d.absPath, target) : null;
+      if (cached) {
+        analysed.push(withLazyLines(cached, r.text));
+        progress.parsed++;
+        opts.onProgress?.(progress);
+        continue;
+      }
       if (pool) {
         // Placeholders keep the results and notes in discovery order.
-        const target = await targetFor(path.dirname(d.absPath));
-        const loops = prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
         const reply = pool.analyse({ relPath: d.relPath, absPath: d.absPath, text: r.text, target, loops });
         void reply.then(() => {
           progress.parsed++;
           opts.onProgress?.(progress);
         }, () => {});
-        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply });
+        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply, cacheKey });
         analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
         notes.push(PENDING_NOTE);
         continue;
       }
       try {
-        analysed.push(
-          analyzePython(d.relPath, d.absPath, r.text, {
-            parser,
-            index,
-            target: await targetFor(path.dirname(d.absPath)),
-            receiveMethods: config.receiveMethods,
-            connectionNames: config.connectionNames,
-            guardHelpers: config.guardHelpers,
-            loops: prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text),
-          }),
-        );
+        const analysis = analyzePython(d.relPath, d.absPath, r.text, {
+          parser,
+          index,
+          target,
+          receiveMethods: config.receiveMethods,
+          connectionNames: config.connectionNames,
+          guardHelpers: config.guardHelpers,
+          loops,
+        });
+        if (cacheKey) cache?.put(cacheKey, analysis);
+        analysed.push(analysis);
       } catch (e) {
         // One file the analyser cannot handle must not stop the scan: report it and go on.
         const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
@@ -237,12 +249,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       const reply = await p.reply;
       if ('analysis' in reply) {
         analysed[p.at] = withLazyLines(reply.analysis, p.text);
+        if (p.cacheKey) cache?.put(p.cacheKey, reply.analysis);
       } else {
         analysed[p.at] = emptyAnalysis(p.d.relPath, p.d.absPath, reply.error);
         notes[p.noteAt] = `${p.d.relPath}: ${reply.error}`;
       }
     }
     for (let i = notes.length - 1; i >= 0; i--) if (notes[i] === PENDING_NOTE) notes.splice(i, 1);
+    cache?.save();
   } finally {
     index.dispose();
     await pool?.close();

@@ -27,17 +27,14 @@ function escape(word: string): string {
 }
 
 /** A receive-like word: every receive method name (configured and per framework) and what makes a connection iterable. */
-export function receiveLikePattern(receiveMethods: readonly string[]): RegExp {
+export function receiveLikePattern(receiveMethods: readonly string[]): { test(text: string): boolean } {
   const words = new Set<string>(['recv', 'receive', 'iter_', 'websocket', 'aiohttp', 'sanic', 'ws_connect', '__anext__']);
   for (const list of Object.values(FRAMEWORK_RECEIVES)) for (const m of list ?? []) words.add(m);
-  const configured = receiveMethods.filter((m) => m.length > 0).map(escape);
   // Built-in words case-insensitively (WebSocket, WebSocketResponse); configured names as written.
-  return new RegExp([...[...words].map((w) => caseless(escape(w))), ...configured].join('|'));
-}
-
-/** `recv` → `[rR][eE][cC][vV]` (no inline flags in Node 20's RegExp). */
-function caseless(word: string): string {
-  return word.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+  const builtIn = new RegExp([...words].map(escape).join('|'), 'i');
+  const configured = receiveMethods.filter((m) => m.length > 0).map(escape);
+  const extra = configured.length > 0 ? new RegExp(configured.join('|')) : null;
+  return { test: (text) => builtIn.test(text) || (extra !== null && extra.test(text)) };
 }
 
 interface ImportTarget {
@@ -104,7 +101,7 @@ export function importTargets(text: string, relPath: string): ImportTarget[] {
 }
 
 export class LoopPrefilter {
-  private readonly receiveLike: RegExp;
+  private readonly receiveLike: { test(text: string): boolean };
   private readonly dirEntries = new Map<string, Map<string, 'file' | 'dir'>>();
   private readonly pyUnder = new Map<string, string[]>();
   private readonly edges = new Map<string, string[]>();
@@ -186,8 +183,22 @@ export class LoopPrefilter {
     return [...e];
   }
 
-  /** What the index could load for `t` probed from `dir` (findModuleFile), into `out`. */
+  private readonly probed = new Map<string, string[]>();
+
+  /** What the index could load for `t` probed from `dir` (findModuleFile), into `out`; remembered per directory and name. */
   private candidates(dir: string, t: ImportTarget, out: Set<string>): void {
+    const key = `${dir}\0${t.dotted}\0${t.recursive ? 1 : 0}`;
+    let found = this.probed.get(key);
+    if (!found) {
+      const set = new Set<string>();
+      this.probe(dir, t, set);
+      found = [...set];
+      this.probed.set(key, found);
+    }
+    for (const f of found) out.add(f);
+  }
+
+  private probe(dir: string, t: ImportTarget, out: Set<string>): void {
     const parts = t.dotted.split('.').filter(Boolean);
     if (parts.length === 0) return;
     let at = dir;
