@@ -111,6 +111,9 @@ function checkTarget(ctx: SyntaxContext, n: PyNode | null, kind: TargetKind): vo
 function checkArguments(ctx: SyntaxContext, n: PyNode): void {
   if (n.namedChildCount === 0 && tokens(n).some((t) => t.type === ',')) return reportError(ctx, ctx.at(n), 'invalid syntax: a comma with nothing before it');
   if (n.namedChildCount < 2) return; // one argument: nothing to be out of order (`f(x for x in y,)` is for_in_clause's)
+  // Out of order needs a keyword or `**`; a bare generator needs `for`. Most calls have neither.
+  const text = n.text;
+  if (!text.includes('=') && !text.includes('**') && !text.includes('for')) return;
   let keyword = false;
   let keywordUnpacking = false;
   const args = parts(n);
@@ -143,6 +146,8 @@ function paramKind(p: PyNode): string {
 
 /** CPython's rules for `def`/`lambda` parameter lists. */
 function checkParameters(ctx: SyntaxContext, n: PyNode): void {
+  // Every rule here is about defaults, stars, `/` or parenthesised parameters.
+  if (!/[=*/(]/.test(n.type === 'parameters' ? n.text.slice(1, -1) : n.text)) return;
   const params = parts(n);
   let slash = false;
   let star = false;
@@ -355,6 +360,7 @@ function isPython2Number(text: string): boolean {
 }
 
 function checkImport(ctx: SyntaxContext, n: PyNode): void {
+  if (!n.text.trimEnd().endsWith(',')) return;
   const children = tokens(n).filter((c) => c.type !== 'comment');
   if (children.at(-1)?.type === ',' && !children.some((c) => c.type === '(')) {
     reportError(ctx, ctx.at(children.at(-1) as PyNode), 'trailing comma not allowed without surrounding parentheses');
@@ -362,8 +368,8 @@ function checkImport(ctx: SyntaxContext, n: PyNode): void {
 }
 
 /** The strict checks for one node. */
-export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
-  switch (n.type) {
+export function strictGrammar(n: PyNode, ctx: SyntaxContext, type: string = n.type): void {
+  switch (type) {
     case 'identifier':
     case 'keyword_identifier':
       if ((n.text === 'async' || n.text === 'await') && targetAtLeast(ctx, 7)) {
@@ -381,7 +387,7 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
       return;
     case 'for_in_clause': {
       checkTarget(ctx, field(n, 'left'), 'assign');
-      const comma = tokens(n).find((c) => c.type === ',');
+      const comma = n.text.includes(',') ? tokens(n).find((c) => c.type === ',') : undefined;
       if (comma) reportError(ctx, ctx.at(comma), 'invalid syntax: a tuple after `in` in a comprehension must be parenthesised');
       return;
     }
@@ -462,7 +468,7 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext): void {
       return;
     }
     case 'assert_statement':
-      if (parts(n).length > 2) reportError(ctx, ctx.at(parts(n)[2] as PyNode), 'invalid syntax: `assert` takes a test and at most one message');
+      if (n.namedChildCount > 2 && parts(n).length > 2) reportError(ctx, ctx.at(parts(n)[2] as PyNode), 'invalid syntax: `assert` takes a test and at most one message');
       return;
     case 'raise_statement': {
       const first = tokens(n)[1];

@@ -16,6 +16,8 @@ import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxCon
 
 const MAX_PROBLEMS = 10;
 
+const PY2_TYPES = new Set(['print_statement', 'exec_statement', 'integer', 'comparison_operator', 'string']);
+
 /**
  * The node types a check looks at, for this target: the version gates that cannot fire are left
  * out, and so is `identifier` (the most common node; `async`/`await` names are found by text).
@@ -26,6 +28,8 @@ function checkedTypes(ctx: SyntaxContext): string[] {
     'for_statement', 'for_in_clause', 'delete_statement', 'argument_list', 'parameters', 'lambda_parameters',
     'list_splat', 'as_pattern', 'try_statement', 'import_statement', 'import_from_statement', 'assert_statement',
     'raise_statement', 'string', 'concatenated_string', 'interpolation', 'format_expression',
+    // Python 2 constructs (syntax.ts's, looked for here too when the tree has no error: one walk).
+    'print_statement', 'exec_statement', 'comparison_operator',
   ];
   const gates: [string[], number][] = [
     [['type_alias_statement', 'function_definition', 'class_definition'], 12],
@@ -48,16 +52,25 @@ function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
   const skipped: [number, number][] = errorRanges(root);
   let errors = 0;
   let skipEnd = -1;
+  const broken = root.hasError;
   for (const n of root.descendantsOfType(checkedTypes(ctx))) {
     if (!n) continue;
     while (errors < skipped.length && (skipped[errors] as [number, number])[1] <= n.startIndex) errors++;
     const error = skipped[errors];
     if (n.startIndex < skipEnd || (error && error[0] <= n.startIndex)) continue;
+    // Each property read is a call into the wasm module: read the type once, and ask only what can matter.
+    const type = n.type;
+    if (broken && n.isMissing) continue;
     // Keywords share their names with nodes (`yield`, `await`): only the nodes are checked.
-    if (n.isMissing || !n.isNamed) continue;
-    versionGates(n, ctx);
-    strictGrammar(n, ctx);
-    if (n.type === 'string') {
+    if ((type === 'yield' || type === 'await') && !n.isNamed) continue;
+    versionGates(n, ctx, type);
+    strictGrammar(n, ctx, type);
+    // `<>` is the one Python 2 comparison: no need to list every comparison's children.
+    if (PY2_TYPES.has(type) && (type !== 'comparison_operator' || n.text.includes('<>'))) {
+      const p2 = python2Problem(n);
+      if (p2) reportError(ctx, ctx.at(n), p2);
+    }
+    if (type === 'string') {
       const shape = checkStringLiteral(ctx, n);
       if (shape?.formatted && isFString(n)) {
         if (modern) checkFString312(ctx, n);
@@ -67,8 +80,8 @@ function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
           fstrings.push([n.startIndex, n.endIndex]);
         }
       }
-    } else if (n.type === 'concatenated_string') checkConcatenation(ctx, n);
-    else if (n.type === 'interpolation' || n.type === 'format_expression') checkInterpolation312(ctx, n);
+    } else if (type === 'concatenated_string') checkConcatenation(ctx, n);
+    else if (type === 'interpolation' || type === 'format_expression') checkInterpolation312(ctx, n);
   }
   keywordNames(root, ctx, [...skipped, ...fstrings]);
 }
@@ -116,7 +129,7 @@ function checkSmallTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void 
         }
       } else if (n.type === 'concatenated_string') checkConcatenation(ctx, n);
     }
-    if (n.type === 'integer' || n.type === 'string') {
+    if (PY2_TYPES.has(n.type)) {
       const p2 = python2Problem(n);
       if (p2) reportError(ctx, ctx.at(n), p2);
     }
@@ -192,7 +205,9 @@ function recheck(expression: string, at: Position, outer: SyntaxContext, parser:
 /** Every HG011 problem of one Python file for its target version, first ten by position. */
 export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser): SyntaxProblem[] {
   const ctx = syntaxContext(target);
-  const unparsed = syntaxProblems(root);
+  // Without an ERROR or MISSING node, syntax.ts would only look for Python 2 constructs, which
+  // checkTree's walk does too.
+  const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
   checkTree(root, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.

@@ -16,6 +16,19 @@ const DANGLING = new Set(['->', '+', '-', '*', '/', '%', '@', '&', '|', '^', '~'
 const ID_START = /[\p{ID_Start}_]/u;
 const ID_CONTINUE = /[\p{ID_Continue}]/u;
 
+/** ASCII first (almost every character), Unicode's classes for the rest. */
+function isWordStart(code: number, text: string, i: number): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+  return ID_START.test(String.fromCodePoint(text.codePointAt(i) as number));
+}
+
+function isWordPart(code: number, text: string, i: number): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57);
+  return ID_CONTINUE.test(String.fromCodePoint(text.codePointAt(i) as number));
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
 class Layout {
   private i = 0;
   private readonly lineStarts: number[] = [0];
@@ -136,21 +149,20 @@ class Layout {
       } else if (c === '"' || c === "'") {
         this.i = this.string(this.i, '');
         last = 'string';
-      } else if (ID_START.test(String.fromCodePoint(text.codePointAt(this.i) as number))) {
+      } else if (isWordStart(text.charCodeAt(this.i), text, this.i)) {
         const start = this.i;
         while (this.i < text.length) {
-          const ch = text.codePointAt(this.i) as number;
-          const s = String.fromCodePoint(ch);
-          if (!ID_CONTINUE.test(s)) break;
-          this.i += s.length;
+          const code = text.charCodeAt(this.i);
+          if (!isWordPart(code, text, this.i)) break;
+          this.i += code >= 0xd800 && code < 0xdc00 ? 2 : 1;
         }
         const word = text.slice(start, this.i);
         if ((text[this.i] === '"' || text[this.i] === "'") && /^[rRbBuUfF]{1,2}$/.test(word)) {
           this.i = this.string(this.i, word);
           last = 'string';
         } else last = word;
-      } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[this.i + 1] ?? ''))) {
-        while (this.i < text.length && /[0-9A-Za-z_.]/.test(text[this.i] as string)) {
+      } else if (isDigit(text.charCodeAt(this.i)) || (c === '.' && isDigit(text.charCodeAt(this.i + 1)))) {
+        while (this.i < text.length && (isWordPart(text.charCodeAt(this.i), text, this.i) || text[this.i] === '.')) {
           const e = text[this.i] as string;
           this.i++;
           if ((e === 'e' || e === 'E') && (text[this.i] === '+' || text[this.i] === '-')) this.i++;

@@ -59,8 +59,8 @@ function isClassicDecorator(expr: PyNode): boolean {
 }
 
 /** Version gates on one node of the tree (f-strings are `fstrings.ts`'s). */
-export function versionGates(n: PyNode, ctx: SyntaxContext): void {
-  switch (n.type) {
+export function versionGates(n: PyNode, ctx: SyntaxContext, type: string = n.type): void {
+  switch (type) {
     case 'type_alias_statement': {
       // tree-sitter also reads `type(x).attr = value` as a type alias; a real one names an alias.
       const left = field(n, 'left');
@@ -71,9 +71,9 @@ export function versionGates(n: PyNode, ctx: SyntaxContext): void {
     case 'function_definition':
     case 'class_definition': {
       const params = field(n, 'type_parameters');
-      const what = n.type === 'class_definition' ? '`class`' : '`def`';
+      const what = type === 'class_definition' ? '`class`' : '`def`';
       if (params) requireVersion(ctx, ctx.at(params), `generic parameter list on ${what}`, 12);
-      if (n.type === 'function_definition' && !targetAtLeast(ctx, 5) && kids(n).some((c) => c.type === 'async')) {
+      if (type === 'function_definition' && !targetAtLeast(ctx, 5) && kids(n).some((c) => c.type === 'async')) {
         requireVersion(ctx, ctx.at(n), '`async def`', 5);
       }
       return;
@@ -128,14 +128,14 @@ export function versionGates(n: PyNode, ctx: SyntaxContext): void {
       return;
     }
     case 'assignment':
-      if (field(n, 'type')) requireVersion(ctx, ctx.at(n), 'variable annotation', 6);
+      if (!targetAtLeast(ctx, 6) && field(n, 'type')) requireVersion(ctx, ctx.at(n), 'variable annotation', 6);
       return;
     case 'await':
       requireVersion(ctx, ctx.at(n), '`await`', 5);
       return;
     case 'integer':
     case 'float':
-      if (n.text.includes('_')) requireVersion(ctx, ctx.at(n), 'underscores in a number literal', 6);
+      if (!targetAtLeast(ctx, 6) && n.text.includes('_')) requireVersion(ctx, ctx.at(n), 'underscores in a number literal', 6);
       return;
     case 'binary_operator':
     case 'augmented_assignment':
