@@ -1,6 +1,7 @@
 // `--python PATH`: the syntax row cross-checked by a real interpreter (the machine's python3,
 // CPython 3.11), in one batched subprocess that parses and never runs the scanned code.
-import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
@@ -64,6 +65,16 @@ describe('--python cross-check', () => {
     const dir = tree({ 'ok.py': FILES['ok.py'] });
     await expect(run({ cwd: dir, paths: ['.'], python: path.join(dir, 'no-such-python') })).rejects.toThrow(UsageError);
     await expect(run({ cwd: dir, paths: ['.'], python: 'false' })).rejects.toThrow(/--python false: exited with status 1/);
+  });
+
+  it('a relative --python path is taken from the working directory', async () => {
+    const dir = tree({ 'ok.py': FILES['ok.py'] });
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    mkdirSync(path.join(dir, 'venv/bin'), { recursive: true });
+    symlinkSync(python, path.join(dir, 'venv/bin/python'));
+    const result = await run({ cwd: dir, paths: ['ok.py'], python: './venv/bin/python', pythonVersion: '3.11' });
+    const row = result.report.checks.find((c) => c.id === 'syntax');
+    expect(row?.details).toMatch(/cross-checked with \.\/venv\/bin\/python \(Python 3\.11\.\d+\) on 1 file: agrees$/);
   });
 
   it('the CLI takes --python and exits 2 when it cannot run it', () => {

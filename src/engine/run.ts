@@ -265,7 +265,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
-    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => sources.get(f.absPath) ?? null)
+    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => sources.get(f.absPath) ?? null, cwd)
     : null;
   const analysedLoops = analysed.flatMap((f) => f.loops);
   const allGroups = consistencyGroups(analysedLoops, config.consistency);

@@ -5,6 +5,7 @@
 // in a temporary directory, so nothing of the scanned repository is on its path either.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { FileAnalysis } from '../../model.js';
 
@@ -37,10 +38,20 @@ export interface InterpreterParse {
   results: (InterpreterVerdict | null)[];
 }
 
-/** Runs the interpreter once over all sources. Usage errors when it cannot be run or answers nonsense. */
-export function interpreterParse(python: string, sources: { name: string; source: string }[], timeoutMs = 300_000): Promise<InterpreterParse> {
+/**
+ * Runs the interpreter once over all sources. Usage errors when it cannot be run or answers
+ * nonsense. A path with a directory in it (`./venv/bin/python`) is taken from `cwd`; a bare name
+ * (`python3.11`) is looked up on PATH.
+ */
+export function interpreterParse(
+  python: string,
+  sources: { name: string; source: string }[],
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<InterpreterParse> {
+  const executable = python.includes('/') || python.includes(path.sep) ? path.resolve(opts.cwd ?? process.cwd(), python) : python;
+  const timeoutMs = opts.timeoutMs ?? 300_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-I', '-S', '-c', SCRIPT], { cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(executable, ['-I', '-S', '-c', SCRIPT], { cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -99,11 +110,13 @@ export async function crossCheckSyntax(
   python: string,
   files: FileAnalysis[],
   sourceOf: (file: FileAnalysis) => string | null,
+  cwd?: string,
 ): Promise<SyntaxCrossCheck> {
   const readable = files.filter((f) => f.language === 'python' && !f.skipped && sourceOf(f) !== null);
   const answer = await interpreterParse(
     python,
     readable.map((f) => ({ name: f.file, source: sourceOf(f) as string })),
+    cwd !== undefined ? { cwd } : {},
   );
   const version = minorOf(answer.version);
   const summary: SyntaxCrossCheck = { interpreter: python, version: answer.version, checked: 0, missed: [], falseAlarms: [], otherTargets: [] };
