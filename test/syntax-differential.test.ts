@@ -4,11 +4,13 @@
 // interpreter is the machine's `python3`, which must be 3.11; it is run once, through the same
 // batched `--python` cross-check code the CLI uses.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { Parser } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../src/engine/run.js';
 import type { SyntaxProblem } from '../src/model.js';
 import { interpreterParse } from '../src/languages/python/interpreter-check.js';
 import { loadParser, parseTolerant } from '../src/languages/python/parser.js';
@@ -87,6 +89,30 @@ describe('HG011 agrees with CPython 3.11 ast.parse', () => {
       expect(disagreements, `${disagreements.length} of ${sources.length} disagree:\n${disagreements.join('\n')}`).toEqual([]);
     });
   }
+});
+
+describe('the same verdicts through a scan with --python-version 3.11', () => {
+  it('hand-written cases as files of one repository: HG011 on exactly the files CPython rejects', async () => {
+    const sources = [...new Set(handWritten())];
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-differential-'));
+    try {
+      sources.forEach((source, i) => writeFileSync(path.join(dir, `case${String(i).padStart(4, '0')}.py`), source));
+      const [answer, result] = await Promise.all([
+        interpreterParse(PYTHON, sources.map((source, i) => ({ name: `case${i}.py`, source }))),
+        run({ cwd: dir, paths: ['.'], pythonVersion: '3.11' }),
+      ]);
+      const flagged = new Set(result.findings.filter((f) => f.ruleId === 'HG011').map((f) => f.file));
+      const disagreements = sources.flatMap((source, i) => {
+        const file = `case${String(i).padStart(4, '0')}.py`;
+        const cpython = answer.results[i] ?? null;
+        return (cpython !== null) === flagged.has(file) ? [] : [`${file} ${JSON.stringify(source)}: CPython ${cpython ? cpython.message : 'parses'}`];
+      });
+      expect(disagreements, disagreements.join('\n')).toEqual([]);
+      expect(result.report.target).toEqual({ pythonVersion: '3.11', source: '--python-version' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 // PEP 701 f-strings and PEP 695 type parameters: valid at 3.12, each one reported at 3.11 with
