@@ -55,14 +55,19 @@ describe('prefilter on/off equivalence', () => {
     expect(r.report.loops.length).toBeGreaterThan(10);
   }, 120_000);
 
-  it('the built CLI gives the same JSON report with --jobs 1, --jobs 2 (worker threads) and --no-prefilter', () => {
+  it('the built CLI gives the same JSON report with --jobs 1, --jobs 2 (worker threads, also when they die mid-scan) and --no-prefilter', () => {
     const cli = path.join(ROOT, 'bin/handshake-guard.js');
     // The worker threads run the built JavaScript (npm test builds dist/ before vitest runs).
     if (!existsSync(path.join(ROOT, 'dist/src/engine/python-worker.js'))) return;
     const out = path.join(tmp, 'generated-cli');
     generate({ out, files: 120, seed: 9, wsShare: 0.1, quiet: true });
     const scan = (...extra: string[]): string => {
-      const r = spawnSync(process.execPath, [cli, 'scan', '.', '--format', 'json', '--fail-on', 'never', ...extra], { cwd: out, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+      const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+      if (extra[0] === 'crash') {
+        extra.shift();
+        env['HG_TEST_THREAD_EXIT_AFTER'] = '7';
+      }
+      const r = spawnSync(process.execPath, [cli, 'scan', '.', '--format', 'json', '--fail-on', 'never', ...extra], { cwd: out, encoding: 'utf8', env });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       return r.stdout;
@@ -71,6 +76,8 @@ describe('prefilter on/off equivalence', () => {
     expect(JSON.parse(one).loops.length).toBeGreaterThan(5);
     expect(scan('--jobs', '2')).toBe(one);
     expect(scan('--jobs', '2', '--no-prefilter')).toBe(one);
+    // Threads that die after 7 files hand the rest back to the main thread: same report.
+    expect(scan('crash', '--jobs', '2')).toBe(one);
   }, 120_000);
 
   it('--cache: a second run reads loop-free files from the cache and reports the same', async () => {

@@ -29,11 +29,10 @@ export function threadsFor(files: number, jobs: number | undefined): number {
 }
 
 export class PythonPool {
-  private readonly workers: { worker: Worker; inFlight: number }[] = [];
+  private readonly workers: { worker: Worker; inFlight: number; ids: Set<number> }[] = [];
   private readonly queue: WorkerTask[] = [];
   private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-  private failed: Error | null = null;
 
   constructor(threads: number, init: WorkerInit) {
     const url = workerUrl();
@@ -41,49 +40,68 @@ export class PythonPool {
     for (let i = 0; i < threads; i++) {
       // A small heap: a thread holds one tree and the helpers it resolved, and the scan's peak memory counts every thread.
       const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
-      const slot = { worker, inFlight: 0 };
+      const slot = { worker, inFlight: 0, ids: new Set<number>() };
       worker.on('message', (reply: WorkerReply) => {
         slot.inFlight--;
+        slot.ids.delete(reply.id);
         const w = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);
         w?.resolve(reply);
         this.pump();
       });
-      worker.on('error', (e) => this.fail(e));
+      // A thread that fails (out of its heap on a huge file, say) hands its files back to the
+      // main thread, which analyses them itself: a thread never changes a scan's results.
+      worker.on('error', () => this.lose(slot));
       worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`a scan thread exited with code ${code}`));
+        if (code !== 0) this.lose(slot);
       });
       worker.postMessage({ init });
       this.workers.push(slot);
     }
   }
 
-  private fail(e: Error): void {
-    this.failed ??= e;
-    for (const w of this.waiting.values()) w.reject(e);
-    this.waiting.clear();
+  private lose(slot: { worker: Worker; inFlight: number; ids: Set<number> }): void {
+    const at = this.workers.indexOf(slot);
+    if (at < 0) return;
+    this.workers.splice(at, 1);
+    for (const id of slot.ids) this.handBack(id);
+    slot.ids.clear();
+    if (this.workers.length === 0) for (const t of this.queue.splice(0)) this.handBack(t.id);
+    else this.pump();
+  }
+
+  private handBack(id: number): void {
+    const w = this.waiting.get(id);
+    this.waiting.delete(id);
+    w?.resolve({ id, retry: true });
   }
 
   analyse(task: Omit<WorkerTask, 'id'>): Promise<WorkerReply> {
-    if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     const p = new Promise<WorkerReply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    if (this.workers.length === 0) {
+      this.handBack(id);
+      return p;
+    }
     this.queue.push({ ...task, id });
     this.pump();
     return p;
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.workers.length > 0) {
       const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (slot.inFlight >= IN_FLIGHT) return;
+      const task = this.queue.shift() as WorkerTask;
       slot.inFlight++;
-      slot.worker.postMessage({ task: this.queue.shift() });
+      slot.ids.add(task.id);
+      slot.worker.postMessage({ task });
     }
   }
 
   /** Stops every thread (their trees live in their own memory and go with them). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((s) => s.worker.terminate()));
+    const all = this.workers.splice(0);
+    await Promise.all(all.map((s) => s.worker.terminate()));
   }
 }

@@ -27,7 +27,8 @@ export interface WorkerTask {
   loops: boolean;
 }
 
-export type WorkerReply = { id: number; analysis: FileAnalysis } | { id: number; error: string };
+/** `retry`: the thread failed; the main thread analyses the file itself. */
+export type WorkerReply = { id: number; analysis: FileAnalysis } | { id: number; error: string } | { id: number; retry: true };
 
 if (parentPort) {
   const port = parentPort;
@@ -35,6 +36,8 @@ if (parentPort) {
   let index: RepoIndex | null = null;
   const ready = loadParser();
   let chain: Promise<void> = Promise.resolve();
+  const crashAfter = process.env['HG_TEST_THREAD_EXIT_AFTER'] ? Number(process.env['HG_TEST_THREAD_EXIT_AFTER']) : null;
+  let handled = 0;
   port.on('message', (msg: { init?: WorkerInit; task?: WorkerTask; close?: true }) => {
     chain = chain.then(async () => {
       const parser = await ready;
@@ -60,6 +63,8 @@ if (parentPort) {
       }
       const t = msg.task;
       if (!t || !init || !index) return;
+      // Tests only: a thread that dies mid-scan (its files must be analysed by the main thread).
+      if (crashAfter !== null && handled++ >= crashAfter) process.exit(3);
       let reply: WorkerReply;
       try {
         const analysis = analyzePython(t.relPath, t.absPath, t.text, {

@@ -22,6 +22,7 @@ import {
   type Report,
   type RequirePolicy,
   type RuleId,
+  type TargetVersion,
 } from '../model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
@@ -186,7 +187,16 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const threads = opts.sourceOverrides || selection?.read ? 1 : threadsFor(total, opts.jobs);
   const pool = threads > 1 ? new PythonPool(threads, { cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers }) : null;
   const cache = opts.cache && !opts.sourceOverrides ? new ResultCache(path.resolve(cwd, typeof opts.cache === 'string' ? opts.cache : '.handshake-guard-cache')) : null;
-  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply>; cacheKey: string | null }[] = [];
+  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply>; cacheKey: string | null; target: TargetVersion; loops: boolean }[] = [];
+  // A file a failed thread handed back is analysed here, as a one-thread scan would.
+  const analyseHere = (d: DiscoveredFile, text: string, target: TargetVersion, loops: boolean): Exclude<WorkerReply, { retry: true }> => {
+    try {
+      const analysis = analyzePython(d.relPath, d.absPath, text, { parser, index, target, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers, loops });
+      return { id: -1, analysis };
+    } catch (e) {
+      return { id: -1, error: e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    }
+  };
   try {
     for (const d of discovered) {
       if (d.language !== 'python') continue;
@@ -219,7 +229,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
           progress.parsed++;
           opts.onProgress?.(progress);
         }, () => {});
-        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply, cacheKey });
+        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply, cacheKey, target, loops });
         analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
         notes.push(PENDING_NOTE);
         continue;
@@ -246,7 +256,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       opts.onProgress?.(progress);
     }
     for (const p of pending) {
-      const reply = await p.reply;
+      const answer = await p.reply;
+      const reply = 'retry' in answer ? analyseHere(p.d, p.text, p.target, p.loops) : answer;
       if ('analysis' in reply) {
         analysed[p.at] = withLazyLines(reply.analysis, p.text);
         if (p.cacheKey) cache?.put(p.cacheKey, reply.analysis);
