@@ -182,7 +182,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const prefilter = opts.prefilter === false ? null : new LoopPrefilter(config.receiveMethods, cwd, reader);
   const analysed: FileAnalysis[] = [];
   const total = discovered.filter((d) => d.language === 'python').length;
-  const progress = { read: 0, parsed: 0, total };
+  const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
+  const progress = { read: 0, parsed: 0, total: total + scriptFiles };
   // Worker threads parse when there is enough work on a plain working-tree scan (--jobs N).
   const threads = opts.sourceOverrides || selection?.read ? 1 : threadsFor(total, opts.jobs);
   const pool = threads > 1 ? new PythonPool(threads, { cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers }) : null;
@@ -272,7 +273,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     index.dispose();
     await pool?.close();
   }
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
+  const onFile = (): void => {
+    progress.read++;
+    progress.parsed++;
+    opts.onProgress?.(progress);
+  };
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python

@@ -11,6 +11,8 @@ export interface ScriptScan {
   notes: string[];
   guardHelpers: readonly string[];
   overrides?: ReadonlyMap<string, string>;
+  /** Called after each TS/JS file (the CLI's progress bar). */
+  onFile?: () => void;
   /** `--project`: the tsconfig.json whose type checker resolves socket types (opt-in, slower). */
   tsconfig?: string;
 }
@@ -39,6 +41,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       // Drop the file's tree once analysed (a later import parses it again if it needs it):
       // keeping every tree took 1.8 GB on 5,000 files.
       project['modules'].delete(d.absPath);
+      scan.onFile?.();
     } catch (e) {
       // One file the analyser cannot handle must not stop the scan: report it and go on.
       const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
