@@ -155,3 +155,34 @@ describe('fix on the command line', () => {
     expect(r.stderr).toContain('--timeout must be a positive number of seconds');
   });
 });
+
+describe('the fixer refuses results with a new syntax error for the target version', () => {
+  it('leaves the file untouched when the copied re-check would add a version-gated construct', async () => {
+    const tmp = temp();
+    const source = [
+      'from fastapi import WebSocket',
+      'from fastapi.websockets import WebSocketState',
+      '',
+      '',
+      'def is_ready(websocket, probe):',
+      '    return probe and websocket.application_state == WebSocketState.CONNECTED',
+      '',
+      '',
+      'async def loop(websocket: WebSocket):',
+      '    while True:',
+      '        if not is_ready(websocket, (probe := 1)):',
+      '            break',
+      '        await websocket.receive_text()',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(tmp, 'app.py'), source);
+    // At 3.7 the walrus is already an error once; the guard's re-check would copy it a second time.
+    const result = await runFix(fixOptions(tmp, ['app.py'], { pythonVersion: '3.7' }));
+    expect(result.files[0]?.refused).toMatch(/^the result has a syntax error/);
+    expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).toBe(source);
+    // At 3.8 the same fix is accepted.
+    const ok = await runFix(fixOptions(tmp, ['app.py'], { pythonVersion: '3.8' }));
+    expect(ok.files[0]?.refused).toBeNull();
+    expect(ok.files[0]?.written).toBe(true);
+  });
+});
