@@ -2,7 +2,7 @@
 // scan goes on, good files with odd encodings, line endings or names are analysed, and the exit
 // code stays 0/1/2. Real files on disk, the real binary where the output matters.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,29 @@ describe('hostile input through the CLI', () => {
   const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
   it('an unreadable file is reported as permission denied; exit codes stay 0/1', () => {
+    // Where the checkout itself is out of nobody's reach (a 0700 clone directory), the CLI cannot
+    // start as nobody: check the reading layer as nobody instead, from a world-readable copy.
+    if (asOther.uid !== undefined && spawnSync(process.execPath, [BIN, '--version'], { ...asOther, cwd: os.tmpdir() }).status !== 0) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-nobody-'));
+      try {
+        chmodSync(dir, 0o755);
+        // read.js and the one module it imports, laid out as in dist/src.
+        mkdirSync(path.join(dir, 'engine'));
+        mkdirSync(path.join(dir, 'config'));
+        chmodSync(path.join(dir, 'engine'), 0o755);
+        chmodSync(path.join(dir, 'config'), 0o755);
+        copyFileSync(path.resolve(__dirname, '../dist/src/engine/read.js'), path.join(dir, 'engine', 'read.js'));
+        copyFileSync(path.resolve(__dirname, '../dist/src/config/types.js'), path.join(dir, 'config', 'types.js'));
+        writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+        writeFileSync(path.join(dir, 'secret.py'), 'x = 1\n');
+        chmodSync(path.join(dir, 'secret.py'), 0o000);
+        const probe = spawnSync(process.execPath, ['--input-type=module', '-e', "import('./engine/read.js').then((m) => console.log(JSON.stringify(m.readSource('secret.py'))))"], { ...asOther, cwd: dir, encoding: 'utf8' });
+        expect(JSON.parse(probe.stdout)).toEqual({ ok: false, reason: 'permission denied' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return;
+    }
     const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'json', '.'], {
       cwd: root,
       encoding: 'utf8',
