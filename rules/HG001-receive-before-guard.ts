@@ -1,6 +1,6 @@
 import type { MessageLoop, RequirePolicy } from '../src/model.js';
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, loopStart, report } from './support.js';
+import { GUARDED_SEND_TS, checkedLoops, loopStart, report } from './support.js';
 
 function describeReceive(loop: MessageLoop): string {
   const { call, via, span } = loop.receive;
@@ -78,21 +78,7 @@ class ChatRouter:
             message = await websocket.receive_json()
             await websocket.send_json({"ack": message.get("id")})
 `,
-      typescript: `import { once } from 'node:events';
-import WebSocket from 'ws';
-
-const ws = new WebSocket('wss://feed.example.com/stream');
-try {
-  await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
-} catch (err) {
-  console.warn('websocket not open after 3000 ms', err);
-  ws.terminate();
-  throw err;
-}
-for (const symbol of ['AAPL', 'MSFT']) {
-  ws.send(JSON.stringify({ op: 'subscribe', symbol }));
-}
-`,
+      typescript: GUARDED_SEND_TS,
     },
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, guardSpan, report } from './support.js';
+import { GUARDED_SEND_TS, checkedLoops, guardSpan, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG003',
@@ -68,21 +68,7 @@ async def message_loop(websocket: WebSocket) -> None:
         text = await websocket.receive_text()
         await websocket.send_text(text)
 `,
-      typescript: `import { once } from 'node:events';
-import WebSocket from 'ws';
-
-const ws = new WebSocket('wss://feed.example.com/stream');
-try {
-  await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
-} catch (err) {
-  console.warn('websocket not open after 3000 ms', err);
-  ws.terminate();
-  throw err;
-}
-for (const symbol of ['AAPL', 'MSFT']) {
-  ws.send(JSON.stringify({ op: 'subscribe', symbol }));
-}
-`,
+      typescript: GUARDED_SEND_TS,
     },
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, WAIT_FOR_OPEN_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG004',
@@ -59,43 +59,8 @@ export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<bool
 `,
     },
     useInstead: {
-      python: `import asyncio
-import logging
-import time
-
-from fastapi import WebSocket
-from starlette.websockets import WebSocketState
-
-logger = logging.getLogger(__name__)
-
-
-async def message_loop(websocket: WebSocket) -> None:
-    while True:
-        start = time.monotonic()
-        while time.monotonic() - start < 3.0:
-            if websocket.application_state == WebSocketState.CONNECTED:
-                break
-            if websocket.application_state == WebSocketState.DISCONNECTED:
-                return
-            await asyncio.sleep(0.01)
-        else:
-            logger.warning("WebSocket handshake not complete after 3.0 s")
-            break
-        await websocket.send_text(await websocket.receive_text())
-`,
-      typescript: `import WebSocket from 'ws';
-
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
-}
-`,
+      python: GUARDED_LOOP_PY,
+      typescript: WAIT_FOR_OPEN_TS,
     },
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+import { WAIT_FOR_OPEN_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG005',
@@ -82,19 +82,7 @@ async def message_loop(websocket: WebSocket) -> None:
             break
         await websocket.send_text(await websocket.receive_text())
 `,
-      typescript: `import WebSocket from 'ws';
-
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
-}
-`,
+      typescript: WAIT_FOR_OPEN_TS,
     },
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, formatSeconds, guardSpan, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, checkedLoops, formatSeconds, guardSpan, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG006',
@@ -55,30 +55,7 @@ export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void>
 `,
     },
     useInstead: {
-      python: `import asyncio
-import logging
-import time
-
-from fastapi import WebSocket
-from starlette.websockets import WebSocketState
-
-logger = logging.getLogger(__name__)
-
-
-async def message_loop(websocket: WebSocket) -> None:
-    while True:
-        start = time.monotonic()
-        while time.monotonic() - start < 3.0:
-            if websocket.application_state == WebSocketState.CONNECTED:
-                break
-            if websocket.application_state == WebSocketState.DISCONNECTED:
-                return
-            await asyncio.sleep(0.01)
-        else:
-            logger.warning("WebSocket handshake not complete after 3.0 s")
-            break
-        await websocket.send_text(await websocket.receive_text())
-`,
+      python: GUARDED_LOOP_PY,
       typescript: `import WebSocket from 'ws';
 import { waitForOpen } from './ws-utils.js';
 

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { checkedLoops, formatNumber, guardSpan, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, checkedLoops, formatNumber, guardSpan, pollingFingerprint, report } from './support.js';
 
 // Polls are timeout / interval in floating point; 10 / 0.01 must count as 1000, not 1000.0000000000001.
 const EPSILON = 1e-9;
@@ -62,30 +62,7 @@ export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void>
 `,
     },
     useInstead: {
-      python: `import asyncio
-import logging
-import time
-
-from fastapi import WebSocket
-from starlette.websockets import WebSocketState
-
-logger = logging.getLogger(__name__)
-
-
-async def message_loop(websocket: WebSocket) -> None:
-    while True:
-        start = time.monotonic()
-        while time.monotonic() - start < 3.0:
-            if websocket.application_state == WebSocketState.CONNECTED:
-                break
-            if websocket.application_state == WebSocketState.DISCONNECTED:
-                return
-            await asyncio.sleep(0.01)
-        else:
-            logger.warning("WebSocket handshake not complete after 3.0 s")
-            break
-        await websocket.send_text(await websocket.receive_text())
-`,
+      python: GUARDED_LOOP_PY,
       typescript: `import WebSocket from 'ws';
 import { waitForOpen } from './ws-utils.js';
 

@@ -50,3 +50,60 @@ export function formatSeconds(value: number | null): string {
 export function isPython(loop: MessageLoop): boolean {
   return loop.language === 'python';
 }
+
+// The good examples several rules share in their docs' `useInstead` (one text, one place).
+
+export const GUARDED_LOOP_PY = `import asyncio
+import logging
+import time
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketState
+
+logger = logging.getLogger(__name__)
+
+
+async def message_loop(websocket: WebSocket) -> None:
+    while True:
+        start = time.monotonic()
+        while time.monotonic() - start < 3.0:
+            if websocket.application_state == WebSocketState.CONNECTED:
+                break
+            if websocket.application_state == WebSocketState.DISCONNECTED:
+                return
+            await asyncio.sleep(0.01)
+        else:
+            logger.warning("WebSocket handshake not complete after 3.0 s")
+            break
+        await websocket.send_text(await websocket.receive_text())
+`;
+
+export const WAIT_FOR_OPEN_TS = `import WebSocket from 'ws';
+
+export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (ws.readyState === WebSocket.OPEN) return true;
+    if (ws.readyState >= WebSocket.CLOSING) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.warn(\`websocket not open after \${timeoutMs} ms\`);
+  return false;
+}
+`;
+
+export const GUARDED_SEND_TS = `import { once } from 'node:events';
+import WebSocket from 'ws';
+
+const ws = new WebSocket('wss://feed.example.com/stream');
+try {
+  await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
+} catch (err) {
+  console.warn('websocket not open after 3000 ms', err);
+  ws.terminate();
+  throw err;
+}
+for (const symbol of ['AAPL', 'MSFT']) {
+  ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+}
+`;

@@ -24,6 +24,7 @@ import {
   type RuleId,
   type TargetVersion,
 } from '../model.js';
+import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
@@ -341,16 +342,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     },
     checks,
     loops: records,
-    findings: live.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      file: f.file,
-      line: f.line,
-      column: f.column,
-      endLine: f.endLine,
-      message: f.message,
-      fixable: f.fixable,
-    })),
+    findings: live.map(orderFinding),
   };
   return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline };
 }
