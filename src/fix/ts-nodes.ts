@@ -15,15 +15,6 @@ export function isUnbracedBody(ts: TS, n: TsNode): boolean {
   return ts.isIterationStatement(p, false) && p.statement === n;
 }
 
-/** The statement holding `node` that sits in a statement list or is an unbraced body. */
-export function statementOf(ts: TS, node: TsNode): TsNode | null {
-  for (let n: TsNode | undefined = node; n; n = n.parent) {
-    if (ts.isSourceFile(n)) return null;
-    if (isStatementList(ts, n.parent) || isUnbracedBody(ts, n)) return n;
-  }
-  return null;
-}
-
 /** The statement starting exactly at (line, column), 1-based — how the model points at loops. */
 export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
   const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);

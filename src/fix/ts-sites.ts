@@ -1,10 +1,11 @@
 // Where a failing TS/JS loop's guard goes. In an async function: before the loop statement, and
 // the guard returns. At module top level (ES modules only, see ts-esm.ts): before the send, inside
-// the loop, and the guard breaks — `return` is not allowed there. A statement that is the unbraced
+// the loop, before the body's statement that holds the send (so every send of the iteration is
+// guarded), and the guard breaks — `return` is not allowed there. A statement that is the unbraced
 // body of an `if`/`else`/loop is wrapped in braces so the guard has a block to go in.
 import type { MessageLoop } from '../model.js';
 import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
-import { breakRefusal, enclosingFunction, isStatementList, isUnbracedBody, nodeStartingAt, statementAt, statementOf } from './ts-nodes.js';
+import { enclosingFunction, isInside, isStatementList, isUnbracedBody, nodeStartingAt, statementAt } from './ts-nodes.js';
 import { topLevelAwaitRefusal } from './ts-esm.js';
 import type { TsTarget } from './ts-target.js';
 
@@ -48,10 +49,13 @@ export function insertSite(c: SiteContext, loop: MessageLoop): TsSite | string {
   const esm = topLevelAwaitRefusal(ts, sf, c.absPath);
   if (esm) return esm;
   if (c.target.onTimeout === 'return') return "top-level loop: the group's guards return on timeout, which a top-level guard cannot; run fix --upgrade (the canonical block breaks)";
+  if (!ts.isIterationStatement(loopStmt, false)) return 'top-level loop: the message loop is a callback (forEach), which a `break` cannot leave';
   const send = nodeStartingAt(ts, sf, loop.receive.span.start.line, loop.receive.span.start.column);
-  const stmt = send ? statementOf(ts, send) : null;
-  if (!stmt) return 'could not locate the send in the file';
-  const refusal = breakRefusal(ts, stmt, loopStmt);
-  if (refusal) return `top-level loop: ${refusal}`;
+  const body = loopStmt.statement;
+  if (!send || !isInside(send, body)) return 'top-level loop: the send is not in the body of the loop';
+  // The statement of the loop body that holds the send: every send of the iteration comes after it.
+  let stmt: TsNode = send;
+  if (!ts.isBlock(body)) stmt = body;
+  else while (stmt.parent && stmt.parent !== body) stmt = stmt.parent;
   return placed(ts, stmt, 'break');
 }

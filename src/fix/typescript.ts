@@ -3,7 +3,7 @@
 // (ts-upgrade.ts), as text edits on the original text. The result must type-check no worse.
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
 import type { MessageLoop } from '../model.js';
-import { loadTypeScript, parseSource, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
+import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
 import { detectStyle, lineStart, type TextStyle } from './text-style.js';
@@ -54,7 +54,7 @@ function hasMultilineTemplate(sf: TsSourceFile, n: TsNode, isTemplate: (x: TsNod
  * `if (x) ws.send(m)` → `if (x) {⏎ <guard> ws.send(m)⏎}`: the statement moves one level in (its
  * continuation lines too), the brace opens on the header's line (K&R, as nearly all JS is written).
  */
-function wrapEdit(text: string, sf: TsSourceFile, stmt: TsNode, style: TextStyle, guard: (indent: string) => string): TextEdit | string {
+function wrapEdit(ts: TS, text: string, sf: TsSourceFile, stmt: TsNode, style: TextStyle, guard: (indent: string) => string): TextEdit | string {
   const start = stmt.getStart(sf);
   if (text.slice(stmt.pos, start).trim() !== '') return 'a comment stands between the header and the statement to wrap';
   const headerLine = lineStart(text, stmt.pos);
@@ -64,7 +64,13 @@ function wrapEdit(text: string, sf: TsSourceFile, stmt: TsNode, style: TextStyle
   const base = ownLine ? text.slice(lineStart(text, start), start) : outer;
   const parts = text.slice(start, stmt.end).split(/(\r\n|\r|\n)/);
   const body = parts.map((p, i) => (i === 0 || i % 2 === 1 || !p.startsWith(base) || p.trim() === '' ? p : inner + p.slice(base.length))).join('');
-  return { start: stmt.pos, end: stmt.end, text: ` {${style.eol}${guard(inner)}${inner}${body}${style.eol}${outer}}` };
+  // `if (x) a⏎else b` → `if (x) {…} else b`: the else follows the brace, as braced code has it.
+  const p = stmt.parent;
+  const elseAt = p && ts.isIfStatement(p) && p.thenStatement === stmt && p.elseStatement ? p.elseStatement.pos : -1;
+  const gap = elseAt < 0 ? '' : text.slice(stmt.end, elseAt).replace(/\s*else$/, '');
+  const end = elseAt >= 0 && gap.trim() === '' ? elseAt - 'else'.length : stmt.end;
+  const close = end === stmt.end ? '}' : '} ';
+  return { start: stmt.pos, end, text: ` {${style.eol}${guard(inner)}${inner}${body}${style.eol}${outer}${close}` };
 }
 
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
@@ -108,7 +114,16 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const plainSocket = (loop: MessageLoop): string | null =>
     /^[\w$.!?]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
 
-  for (const loop of input.failing) {
+  // In file order, so that the start-time names count down the file.
+  const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
+  work.sort((x, y) => x.loop.span.start.line - y.loop.span.start.line || x.loop.span.start.column - y.loop.span.start.column);
+  for (const { loop, upgrade } of work) {
+    if (upgrade) {
+      const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
+      if (typeof region === 'string') add(loop, region, null);
+      else add(loop, { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
+      continue;
+    }
     const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target }, loop);
     if (typeof site === 'string') {
       add(loop, site, null);
@@ -117,19 +132,13 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     const block = (indent: string): string => render(loop.receive.connection, indent, site.leave);
     if (site.wrap) {
       const isTemplate = (x: TsNode): boolean => ts.isTemplateLiteral(x);
-      add(loop, hasMultilineTemplate(sf, site.stmt, isTemplate) ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(text, sf, site.stmt, style, block), 'insert');
+      add(loop, hasMultilineTemplate(sf, site.stmt, isTemplate) ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(ts, text, sf, site.stmt, style, block), 'insert');
       continue;
     }
     const start = site.stmt.getStart(sf);
     const ls = lineStart(text, start);
     const indent = text.slice(ls, start);
     add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
-  }
-
-  for (const loop of input.upgrade) {
-    const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
-    if (typeof region === 'string') add(loop, region, null);
-    else add(loop, { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
   }
 
   if (edits.length) {
