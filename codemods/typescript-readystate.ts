@@ -50,8 +50,9 @@ export function renderReadyStateGuard(t: ReadyStateTemplate): string {
   const warn = `${t.logger}.warn(${q}WebSocket not open within ${t.timeoutMs} ms${q})${s}`;
   const thrown = `throw new Error(${q}WebSocket not open within ${t.timeoutMs} ms${q})${s}`;
   const exit = t.onTimeout === 'recheck' ? `break${s}` : t.onTimeout === 'raise' ? thrown : `return${s}`;
+  const closed = t.onTimeout === 'raise' ? `throw new Error(${q}WebSocket closed before it opened${q})${s}` : exit;
   const lines = [`${i0}const ${t.startName} = ${now}${s}`, `${i0}while (${sock}.readyState !== ${sock}.OPEN) {`];
-  if (t.exitsOnTerminalState) lines.push(`${i1}if (${terminal}) ${exit}`);
+  if (t.exitsOnTerminalState) lines.push(`${i1}if (${terminal}) ${closed}`);
   if (t.onTimeout === 'recheck') lines.push(`${i1}if (${now} - ${t.startName} > ${t.timeoutMs}) break${s}`);
   else {
     lines.push(`${i1}if (${now} - ${t.startName} > ${t.timeoutMs}) {`);

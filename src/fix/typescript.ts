@@ -129,6 +129,12 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
       add(loop, site, null);
       continue;
     }
+    // An unbounded wait (HG003) is replaced, as the Python fixer does: left in place it still hangs.
+    const hang = loop.guard.kind === 'unbounded' && !loop.guard.helper ? upgradeRegion(ts, sf, text, loop) : null;
+    if (hang && typeof hang !== 'string') {
+      add(loop, { start: hang.start, end: hang.end, text: render(loop.receive.connection, hang.indent, hang.leave) }, 'replace');
+      continue;
+    }
     const block = (indent: string): string => render(loop.receive.connection, indent, site.leave);
     if (site.wrap) {
       const isTemplate = (x: TsNode): boolean => ts.isTemplateLiteral(x);
