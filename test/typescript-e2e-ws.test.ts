@@ -4,6 +4,7 @@
 // and against a server that never answers the upgrade it waits the bound, warns once and leaves.
 // The same for `fix --upgrade` of a guard with a Date.now() deadline and no fallback (it sends while
 // CONNECTING once its bound runs out): the upgraded guard keeps its 500 ms bound and leaves.
+// And for a loop at the top level of an ES module (unbraced body: braces added, `break` to leave).
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -40,6 +41,15 @@ export async function sendAll(url, messages) {
   }
   return ws;
 }
+`;
+
+// A top-level loop: the module's own evaluation sends (top-level await is valid in .mjs).
+const TOP_LEVEL_CLIENT = `import WebSocket from 'ws';
+
+const { url, messages } = globalThis.hgE2e;
+export const ws = new WebSocket(url);
+ws.on('error', () => {});
+for (const m of messages) ws.send(m);
 `;
 
 const temps: string[] = [];
@@ -208,6 +218,53 @@ describe('fix --upgrade of a Date.now() guard with no fallback, against real ser
     } finally {
       warn.mockRestore();
       await silent.close();
+    }
+  });
+});
+
+describe('fixed top-level loop of an ES module, against real servers', () => {
+  const g = globalThis as { hgE2e?: { url: string; messages: string[] } };
+
+  it('throws while CONNECTING before the fix; after it the import sends every message', async () => {
+    const dir = project(TOP_LEVEL_CLIENT);
+    const file = path.join(dir, 'client.mjs');
+    const srv = await server();
+    try {
+      g.hgE2e = { url: srv.url, messages: ['x'] };
+      await expect(import(`${pathToFileURL(file).href}?top-before`)).rejects.toThrow(/CONNECTING/);
+      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+      expect(result.files.map((f) => [f.refused, f.written])).toEqual([[null, true]]);
+      expect(readFileSync(file, 'utf8')).toContain('for (const m of messages) {\n  const wsOpenWaitStart = performance.now();');
+      const messages = Array.from({ length: 20 }, (_, i) => `top ${i}`);
+      g.hgE2e = { url: srv.url, messages };
+      const mod = (await import(`${pathToFileURL(file).href}?top-after`)) as { ws: { close(): void } };
+      await srv.done(messages.length);
+      expect(srv.received).toEqual(messages);
+      mod.ws.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('against a server that never answers, the import waits the bound, warns once and breaks out', async () => {
+    const dir = project(TOP_LEVEL_CLIENT);
+    const file = path.join(dir, 'client.mjs');
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+    const silent = await silentServer();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      g.hgE2e = { url: silent.url, messages: ['never sent', 'nor this'] };
+      const start = performance.now();
+      const mod = (await import(`${pathToFileURL(file).href}?top-silent`)) as { ws: { readyState: number } };
+      const elapsed = performance.now() - start;
+      expect(mod.ws.readyState).toBe(0);
+      expect(elapsed).toBeGreaterThanOrEqual(450);
+      expect(elapsed).toBeLessThan(2500);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+      await silent.close();
+      delete g.hgE2e;
     }
   });
 });

@@ -77,7 +77,9 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const ts = await loadTypeScript();
   const { text, target } = input;
   const sf = parseSource(ts, input.absPath, text);
-  const style = detectStyle(text);
+  const detected = detectStyle(text);
+  // A file with no indented line shows no unit; two spaces is what JS formatters default to.
+  const style: TextStyle = /^[ \t]+\S/m.test(text) ? detected : { ...detected, indentUnit: '  ' };
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
   let names = text;
