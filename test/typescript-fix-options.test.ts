@@ -171,6 +171,14 @@ describe('TS fix: top-level loops', () => {
     ]);
   }, 60_000);
 
+  it('an unbounded wait before a top-level loop: skipped, since a guard after it would never run', async () => {
+    const src = `import { once } from 'node:events';\n${esm.replace(loop, `await once(ws, 'open');\n${loop}`)}`;
+    const { outcomes } = await fix({ 'a.mjs': src });
+    expect(outcomes).toEqual([
+      '<module>: the unbounded wait (line 5) cannot be replaced: the guard is before a top-level loop, where neither `return` nor `break` can leave; move it into the loop',
+    ]);
+  }, 60_000);
+
   it("a group whose guards return on timeout: skipped (a top-level guard can only break); --upgrade fixes both", async () => {
     const src = `import WebSocket from 'ws';
 

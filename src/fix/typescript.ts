@@ -41,11 +41,11 @@ export async function typeChecksNoWorse(absPath: string, before: string, after: 
 }
 
 /** A multi-line template literal would change if its lines were re-indented. */
-function hasMultilineTemplate(sf: TsSourceFile, n: TsNode, isTemplate: (x: TsNode) => boolean): boolean {
-  if (isTemplate(n) && /[\r\n]/.test(n.getText(sf))) return true;
+function hasMultilineTemplate(ts: TS, sf: TsSourceFile, n: TsNode): boolean {
+  if (ts.isTemplateLiteral(n) && /[\r\n]/.test(n.getText(sf))) return true;
   let found = false;
   n.forEachChild((c) => {
-    found ||= hasMultilineTemplate(sf, c, isTemplate);
+    found ||= hasMultilineTemplate(ts, sf, c);
   });
   return found;
 }
@@ -83,6 +83,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
   let names = text;
+  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(text) };
   const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
     const startName = freshName(names, 'wsOpenWaitStart');
     names += ` ${startName}`; // the next block gets a different name
@@ -91,9 +92,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
       indent,
       indentUnit: style.indentUnit,
       eol: style.eol,
-      quote: quoteOf(text),
-      semicolons: usesSemicolons(text),
-      logger: loggerOf(text),
+      ...habits,
       timeoutMs: ms(target.timeoutSeconds) ?? 0,
       intervalMs: ms(target.intervalSeconds) ?? 0,
       startName,
@@ -131,16 +130,21 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
       add(loop, site, null);
       continue;
     }
-    // An unbounded wait (HG003) is replaced, as the Python fixer does: left in place it still hangs.
+    // An unbounded wait (HG003) is replaced, as the Python fixer does: a guard after it would
+    // never run while it hangs.
     const hang = loop.guard.kind === 'unbounded' && !loop.guard.helper ? upgradeRegion(ts, sf, text, loop) : null;
-    if (hang && typeof hang !== 'string') {
+    if (typeof hang === 'string') {
+      add(loop, `the unbounded wait (line ${loop.guard.span?.start.line ?? '?'}) cannot be replaced: ${hang}`, null);
+      continue;
+    }
+    if (hang) {
       add(loop, { start: hang.start, end: hang.end, text: render(loop.receive.connection, hang.indent, hang.leave) }, 'replace');
       continue;
     }
     const block = (indent: string): string => render(loop.receive.connection, indent, site.leave);
     if (site.wrap) {
-      const isTemplate = (x: TsNode): boolean => ts.isTemplateLiteral(x);
-      add(loop, hasMultilineTemplate(sf, site.stmt, isTemplate) ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(ts, text, sf, site.stmt, style, block), 'insert');
+      const multiline = hasMultilineTemplate(ts, sf, site.stmt);
+      add(loop, multiline ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(ts, text, sf, site.stmt, style, block), 'insert');
       continue;
     }
     const start = site.stmt.getStart(sf);
