@@ -1,6 +1,7 @@
 // The TS/JS codemod's options and refusals: --timeout/--interval, --upgrade next to helpers and
 // groups it cannot follow, top-level loops where `await` is not allowed, statements it will not
 // wrap. Each case states the exact outcome (the snapshots in typescript-fix.test.ts show results).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,6 +171,19 @@ describe('TS fix: top-level loops', () => {
       '<module>: top-level loop: pkg/package.json does not set "type": "module", so the file is CommonJS to Node and a top-level await is not allowed',
     ]);
   }, 60_000);
+
+  it('a package.json that is a FIFO is not read (no hang): the file counts as CommonJS', async () => {
+    // In a subdirectory: config discovery (from the working directory up) does not look there.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-ts-fifo-'));
+    temps.push(dir);
+    mkdirSync(path.join(dir, 'pkg'));
+    execFileSync('mkfifo', [path.join(dir, 'pkg', 'package.json')]);
+    writeFileSync(path.join(dir, 'pkg', 'a.js'), esm);
+    const result = await runFix({ cwd: dir, paths: ['pkg/a.js'], write: false, upgrade: false, placement: 'per-message' });
+    expect(result.files.flatMap((f) => f.outcomes.map((o) => o.skipped))).toEqual([
+      'top-level loop: pkg/package.json does not set "type": "module", so the file is CommonJS to Node and a top-level await is not allowed',
+    ]);
+  }, 20_000);
 
   it('an unbounded wait before a top-level loop: skipped, since a guard after it would never run', async () => {
     const src = `import { once } from 'node:events';\n${esm.replace(loop, `await once(ws, 'open');\n${loop}`)}`;

@@ -2,8 +2,9 @@
 // import/export syntax under a package.json with `"type": "module"`). Elsewhere top-level `await`
 // is a syntax error (CommonJS) or makes TypeScript refuse the file (a script), so the loop is
 // skipped with the reason.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readSource } from '../engine/read.js';
 import type { TS, TsSourceFile } from '../languages/typescript/compiler.js';
 
 function hasModuleSyntax(ts: TS, sf: TsSourceFile): boolean {
@@ -21,8 +22,10 @@ function nearestPackageType(absPath: string): { file: string; type: string | nul
   for (let dir = path.dirname(absPath); ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
+      // Read as the scanner reads sources: a regular file, without blocking, size-capped.
+      const read = readSource(file);
       try {
-        const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        const json: unknown = read.ok ? JSON.parse(read.text) : null;
         const type = json && typeof json === 'object' && 'type' in json && typeof json.type === 'string' ? json.type : null;
         return { file, type };
       } catch {
