@@ -57,6 +57,10 @@ describe('typescript fix snapshots', () => {
       expect(polling(after)).toBe(polling(before) + inserted);
       const ids = upgrade ? ['HG002', 'HG003', 'HG004', 'HG005', 'HG006', 'HG007', 'HG008', 'HG009', 'HG010', 'HG011'] : ['HG002', 'HG003', 'HG010', 'HG011', 'HG006', 'HG007', 'HG009'];
       expect(after.findings.filter((f) => ids.includes(f.ruleId)).map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.message}`)).toEqual([]);
+      if (upgrade) {
+        const rows = after.report.checks.filter((c) => ['consistency', 'logic', 'parameters'].includes(c.id));
+        expect(rows.map((c) => [c.id, c.status])).toEqual([['consistency', 'pass'], ['logic', 'pass'], ['parameters', 'pass']]);
+      }
     });
   }
 });
