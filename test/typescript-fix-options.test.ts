@@ -154,6 +154,16 @@ export async function b(url: string, items: string[]): Promise<void> {
   }, 60_000);
 });
 
+describe('TS fix without --upgrade: a bound the fixer cannot read', () => {
+  it('a timeout from a parameter: skipped, since a constant would not match it (HG002)', async () => {
+    const src = grouped(5000).replace('(url: string, items: string[])', '(url: string, items: string[], limit: number)').replace('> 5000)', '> limit)');
+    const { outcomes } = await fix({ 'a.ts': src });
+    expect(outcomes).toEqual([
+      "b: the group's guards (line 6 a) cannot be matched by the readyState block: their bound is not a constant the fixer can read; run fix --upgrade to rewrite them all",
+    ]);
+  }, 60_000);
+});
+
 describe('TS fix: top-level loops', () => {
   const loop = `for (const m of ['a']) ws.send(m);\n`;
   const esm = `import WebSocket from 'ws';\n\nconst ws = new WebSocket('ws://127.0.0.1:1');\n${loop}`;

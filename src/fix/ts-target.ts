@@ -30,9 +30,11 @@ function within(v: number | null, range: { min: number; max: number }): v is num
 /** Why the template cannot reproduce a fingerprint, or null when it can. */
 function unrepresentable(f: Fingerprint): string | null {
   if (f.states.length !== 1 || f.states[0] !== 'readyState') return `they check ${f.states.join(', ')}`;
-  if (f.intervalSeconds === null || f.sleep === null) return 'they wait without polling (no interval to follow)';
+  if (f.sleep === null) return 'they wait without polling (no interval to follow)';
+  if (f.intervalSeconds === null) return 'their interval is not a constant the fixer can read';
   if (f.sleep !== 'async') return 'they sleep with a blocking busy-wait (HG004)';
   if (f.clock !== 'monotonic' && f.clock !== 'wall') return 'their bound is not measured with a clock';
+  if (f.timeoutSeconds === null) return 'their bound is not a constant the fixer can read';
   if (!['recheck-break', 'return', 'raise'].includes(f.onTimeout)) return `they do not leave on timeout (${f.onTimeout})`;
   return null;
 }
