@@ -5,10 +5,11 @@ import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { decodeSource } from '../engine/read.js';
 import { buildModule } from '../languages/python/module.js';
 import { loadParser, parseTolerant } from '../languages/python/parser.js';
-import type { Finding, Fingerprint, MessageLoop } from '../model.js';
+import type { Finding, MessageLoop } from '../model.js';
 import { applyEdits } from './edits.js';
-import { fingerprintKey, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
+import { majority, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
 import { detectStyle } from './text-style.js';
+import { differsFromTarget, tsTargetFor } from './ts-target.js';
 import { planScriptFile } from './typescript.js';
 import { ChangedOnDiskError, writeAtomic } from './write.js';
 
@@ -41,22 +42,6 @@ export interface FixResult {
 }
 
 const UPGRADE_RULES = new Set(['HG002', 'HG003', 'HG004', 'HG005', 'HG006', 'HG007', 'HG008', 'HG009']);
-
-/** The most common fingerprint (compared fields), ties to the first loop. */
-function majority(loops: MessageLoop[]): { fingerprint: Fingerprint; loop: MessageLoop } | null {
-  const counts = new Map<string, { n: number; loop: MessageLoop }>();
-  for (const l of loops) {
-    const f = l.guard.fingerprint;
-    if (l.guard.kind !== 'polling' || !f) continue;
-    const key = fingerprintKey(f);
-    const c = counts.get(key);
-    if (c) c.n++;
-    else counts.set(key, { n: 1, loop: l });
-  }
-  let best: { n: number; loop: MessageLoop } | null = null;
-  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
-  return best && best.loop.guard.fingerprint ? { fingerprint: best.loop.guard.fingerprint, loop: best.loop } : null;
-}
 
 function within(v: number | null, min: number, max: number): v is number {
   return v !== null && v >= min && v <= max;
@@ -174,17 +159,21 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     if (fa.skipped) continue;
     const loops = fa.loops;
     const failing = loops.filter((l) => failsPolicy(l) && l.guard.kind !== 'framework');
+    const flagged = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && UPGRADE_RULES.has(f.ruleId));
     let upgrade: MessageLoop[] = [];
+    const tsTarget = fa.language === 'python' || !loops.length ? null : tsTargetFor(groupOf(loops[0] as MessageLoop), opts, scan.config);
+    if (opts.upgrade && tsTarget) {
+      upgrade = loops.filter((l) => l.guard.kind === 'polling' && l.guard.fingerprint && (flagged(l) || differsFromTarget(l.guard.fingerprint, tsTarget)));
+    }
     if (opts.upgrade && loops.length && fa.language === 'python') {
       const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);
       upgrade = loops.filter((l) => {
         if (l.guard.kind !== 'polling' || !l.guard.fingerprint) return false;
-        const flagged = scan.findings.some((f) => f.loop === l && !f.suppressed && UPGRADE_RULES.has(f.ruleId));
         const f = l.guard.fingerprint;
         const differs =
           f.timeoutSeconds !== target.timeoutSeconds || f.intervalSeconds !== target.intervalSeconds || f.clock !== 'monotonic' ||
           !f.exitsOnTerminalState || !f.logsOnTimeout || f.sleep !== 'async' || f.onTimeout !== 'recheck-break';
-        return flagged || differs;
+        return flagged(l) || differs;
       });
     }
     if (failing.length === 0 && upgrade.length === 0) continue;
@@ -194,10 +183,9 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     const text = decoded.text;
     const fix: FileFix = { file: fa.file, absPath: fa.absPath, before: text, after: null, outcomes: [], refused: null, written: false };
     out.push(fix);
-    if (fa.language !== 'python') {
-      // TS/JS: the readyState guard before each failing loop (src/fix/typescript.ts).
-      const target = targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf);
-      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, timeoutSeconds: target.timeoutSeconds, intervalSeconds: target.intervalSeconds });
+    if (tsTarget) {
+      // TS/JS: the readyState guard for each failing loop, the target block for each upgrade (src/fix/typescript.ts).
+      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, upgrade, target: tsTarget });
       fix.outcomes = plan.outcomes;
       if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
     } else {

@@ -1,46 +1,24 @@
-// The TS/JS half of `fix`: plans the readyState guard (codemods/typescript-readystate.ts) before
-// each failing loop, as text edits on the original text. Only inside `async` functions, and only
-// where the loop is a statement of a block that a `return` may leave; anything else is skipped
-// with a reason.
+// The TS/JS half of `fix`: plans the readyState guard (codemods/typescript-readystate.ts) for each
+// failing loop (ts-sites.ts says where) and, with --upgrade, the rewrite of each existing guard
+// (ts-upgrade.ts), as text edits on the original text. The result must type-check no worse.
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
 import type { MessageLoop } from '../model.js';
-import { loadTypeScript, parseSource, type TsNode } from '../languages/typescript/compiler.js';
+import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
-import { detectStyle, lineStart } from './text-style.js';
+import { detectStyle, lineStart, type TextStyle } from './text-style.js';
+import { insertSite, type TsSite } from './ts-sites.js';
+import { freshName, loggerOf, quoteOf, usesSemicolons } from './ts-style.js';
+import { ms, type TsTarget } from './ts-target.js';
+import { upgradeRegion } from './ts-upgrade.js';
 
 export interface ScriptPlanInput {
   absPath: string;
   text: string;
   failing: MessageLoop[];
-  timeoutSeconds: number;
-  intervalSeconds: number;
-}
-
-/** The module's logger: `logger`, `log`, a pino/winston instance, else `console`. */
-function loggerOf(text: string): string {
-  const declared = (name: string): boolean => new RegExp(`(?:const|let|var|import)\\s+(?:\\{[^}]*\\b${name}\\b[^}]*\\}|${name}\\b)`).test(text);
-  for (const name of ['logger', 'log', 'LOGGER']) if (declared(name)) return name;
-  const m = /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:pino\s*\(|winston\.createLogger\s*\(|createLogger\s*\()/.exec(text);
-  return m?.[1] ?? 'console';
-}
-
-function quoteOf(text: string): "'" | '"' {
-  const single = (text.match(/'[^'\n]*'/g) ?? []).length;
-  const double = (text.match(/"[^"\n]*"/g) ?? []).length;
-  return double > single ? '"' : "'";
-}
-
-function usesSemicolons(text: string): boolean {
-  const lines = text.split(/\r\n|\r|\n/).map((l) => l.trimEnd()).filter((l) => l && !/[{}(,[]$/.test(l) && !l.trimStart().startsWith('//'));
-  const withSemi = lines.filter((l) => l.endsWith(';')).length;
-  return withSemi * 2 >= lines.length;
-}
-
-function freshName(text: string, base: string): string {
-  let name = base;
-  for (let i = 2; new RegExp(`\\b${name}\\b`).test(text); i++) name = `${base}${i}`;
-  return name;
+  /** Polling guards to rewrite to the target (`--upgrade`). */
+  upgrade: MessageLoop[];
+  target: TsTarget;
 }
 
 /**
@@ -62,67 +40,119 @@ export async function typeChecksNoWorse(absPath: string, before: string, after: 
   return b > a ? `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before` : null;
 }
 
+/** A multi-line template literal would change if its lines were re-indented. */
+function hasMultilineTemplate(ts: TS, sf: TsSourceFile, n: TsNode): boolean {
+  if (ts.isTemplateLiteral(n) && /[\r\n]/.test(n.getText(sf))) return true;
+  let found = false;
+  n.forEachChild((c) => {
+    found ||= hasMultilineTemplate(ts, sf, c);
+  });
+  return found;
+}
+
+/**
+ * `if (x) ws.send(m)` → `if (x) {⏎ <guard> ws.send(m)⏎}`: the statement moves one level in (its
+ * continuation lines too), the brace opens on the header's line (K&R, as nearly all JS is written).
+ */
+function wrapEdit(ts: TS, text: string, sf: TsSourceFile, stmt: TsNode, style: TextStyle, guard: (indent: string) => string): TextEdit | string {
+  const start = stmt.getStart(sf);
+  if (text.slice(stmt.pos, start).trim() !== '') return 'a comment stands between the header and the statement to wrap';
+  const headerLine = lineStart(text, stmt.pos);
+  const outer = /^[ \t]*/.exec(text.slice(headerLine))?.[0] ?? '';
+  const inner = outer + style.indentUnit;
+  const ownLine = text.slice(lineStart(text, start), start).trim() === '';
+  const base = ownLine ? text.slice(lineStart(text, start), start) : outer;
+  const parts = text.slice(start, stmt.end).split(/(\r\n|\r|\n)/);
+  const body = parts.map((p, i) => (i === 0 || i % 2 === 1 || !p.startsWith(base) || p.trim() === '' ? p : inner + p.slice(base.length))).join('');
+  // `if (x) a⏎else b` → `if (x) {…} else b`: the else follows the brace, as braced code has it.
+  const p = stmt.parent;
+  const elseAt = p && ts.isIfStatement(p) && p.thenStatement === stmt && p.elseStatement ? p.elseStatement.pos : -1;
+  const gap = elseAt < 0 ? '' : text.slice(stmt.end, elseAt).replace(/\s*else$/, '');
+  const end = elseAt >= 0 && gap.trim() === '' ? elseAt - 'else'.length : stmt.end;
+  const close = end === stmt.end ? '}' : '} ';
+  return { start: stmt.pos, end, text: ` {${style.eol}${guard(inner)}${inner}${body}${style.eol}${outer}${close}` };
+}
+
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
   const ts = await loadTypeScript();
-  const { text } = input;
+  const { text, target } = input;
   const sf = parseSource(ts, input.absPath, text);
-  const style = detectStyle(text);
+  const detected = detectStyle(text);
+  // A file with no indented line shows no unit; two spaces is what JS formatters default to.
+  const style: TextStyle = /^[ \t]+\S/m.test(text) ? detected : { ...detected, indentUnit: '  ' };
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
-  let work = text;
-  const nodeAt = (line: number, column: number): TsNode | null => {
-    const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
-    let found: TsNode | null = null;
-    const visit = (n: TsNode): void => {
-      if (n.getStart(sf) === pos && ts.isStatement(n)) found ??= n;
-      if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
-    };
-    visit(sf);
-    return found;
-  };
-  for (const loop of input.failing) {
-    const skip = (reason: string): void => {
-      outcomes.push({ loop, skipped: reason, action: null });
-    };
-    if (!loop.inAsyncFunction || loop.function === '<module>') {
-      skip(loop.function === '<module>' ? 'top-level loop: no function to return from' : 'the loop is not inside an async function (the guard awaits)');
-      continue;
-    }
-    const stmt = nodeAt(loop.span.start.line, loop.span.start.column);
-    const parent = stmt?.parent;
-    if (!stmt || !parent || !(ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent))) {
-      skip('the loop is not a statement of a block (e.g. the body of an if without braces)');
-      continue;
-    }
-    const start = stmt.getStart(sf);
-    const ls = lineStart(text, start);
-    const indent = text.slice(ls, start);
-    if (indent.trim() !== '') {
-      skip('the loop does not start its line');
-      continue;
-    }
-    const socket = loop.receive.connection;
-    if (!/^[\w$.!?]+$/.test(socket)) {
-      skip(`the connection \`${socket}\` is not a plain name or property`);
-      continue;
-    }
-    const startName = freshName(work, 'wsOpenWaitStart');
-    const block = renderReadyStateGuard({
+  let names = text;
+  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(text) };
+  const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
+    const startName = freshName(names, 'wsOpenWaitStart');
+    names += ` ${startName}`; // the next block gets a different name
+    return renderReadyStateGuard({
       socket: socket.replace(/!$/, ''),
       indent,
       indentUnit: style.indentUnit,
       eol: style.eol,
-      quote: quoteOf(text),
-      semicolons: usesSemicolons(text),
-      logger: loggerOf(text),
-      timeoutMs: Math.round(input.timeoutSeconds * 1000),
-      intervalMs: Math.round(input.intervalSeconds * 1000),
+      ...habits,
+      timeoutMs: ms(target.timeoutSeconds) ?? 0,
+      intervalMs: ms(target.intervalSeconds) ?? 0,
       startName,
+      clock: target.clock,
+      onTimeout: target.onTimeout,
+      leave,
+      logs: target.logs,
+      exitsOnTerminalState: target.exitsOnTerminalState,
     });
-    work += startName; // the next loop gets a different name
-    edits.push({ start: ls, end: ls, text: block });
-    outcomes.push({ loop, skipped: null, action: 'insert' });
+  };
+  const overlaps = (e: TextEdit): boolean => edits.some((o) => e.start < o.end && o.start < e.end || (e.start === e.end && o.start < e.start && e.start < o.end));
+  const add = (loop: MessageLoop, edit: TextEdit | string, action: LoopOutcome['action']): void => {
+    if (typeof edit !== 'string' && overlaps(edit)) edit = 'its guard would overlap the edit of another loop; run fix again';
+    if (typeof edit === 'string') outcomes.push({ loop, skipped: edit, action: null });
+    else {
+      edits.push(edit);
+      outcomes.push({ loop, skipped: null, action });
+    }
+  };
+  const plainSocket = (loop: MessageLoop): string | null =>
+    /^[\w$.!?]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
+
+  // In file order, so that the start-time names count down the file.
+  const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
+  work.sort((x, y) => x.loop.span.start.line - y.loop.span.start.line || x.loop.span.start.column - y.loop.span.start.column);
+  for (const { loop, upgrade } of work) {
+    if (upgrade) {
+      const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
+      if (typeof region === 'string') add(loop, region, null);
+      else add(loop, { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
+      continue;
+    }
+    const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target }, loop);
+    if (typeof site === 'string') {
+      add(loop, site, null);
+      continue;
+    }
+    // An unbounded wait (HG003) is replaced, as the Python fixer does: a guard after it would
+    // never run while it hangs.
+    const hang = loop.guard.kind === 'unbounded' && !loop.guard.helper ? upgradeRegion(ts, sf, text, loop) : null;
+    if (typeof hang === 'string') {
+      add(loop, `the unbounded wait (line ${loop.guard.span?.start.line ?? '?'}) cannot be replaced: ${hang}`, null);
+      continue;
+    }
+    if (hang) {
+      add(loop, { start: hang.start, end: hang.end, text: render(loop.receive.connection, hang.indent, hang.leave) }, 'replace');
+      continue;
+    }
+    const block = (indent: string): string => render(loop.receive.connection, indent, site.leave);
+    if (site.wrap) {
+      const multiline = hasMultilineTemplate(ts, sf, site.stmt);
+      add(loop, multiline ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(ts, text, sf, site.stmt, style, block), 'insert');
+      continue;
+    }
+    const start = site.stmt.getStart(sf);
+    const ls = lineStart(text, start);
+    const indent = text.slice(ls, start);
+    add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
   }
+
   if (edits.length) {
     const worse = await typeChecksNoWorse(input.absPath, text, applyEdits(text, edits));
     if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };

@@ -1,0 +1,69 @@
+// Small structural questions the TS/JS fixer asks of the syntax tree: which statement holds a
+// node, whether a statement is an unbraced body, what a `break` there would leave.
+import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
+
+/** Block-like parents whose statements a guard can be inserted between. */
+export function isStatementList(ts: TS, n: TsNode | undefined): boolean {
+  return !!n && (ts.isBlock(n) || ts.isSourceFile(n) || ts.isCaseClause(n) || ts.isDefaultClause(n) || ts.isModuleBlock(n));
+}
+
+/** True when `n` is the unbraced body of an `if`/`else` or a loop. */
+export function isUnbracedBody(ts: TS, n: TsNode): boolean {
+  const p = n.parent;
+  if (!p || ts.isBlock(n)) return false;
+  if (ts.isIfStatement(p)) return p.thenStatement === n || p.elseStatement === n;
+  return ts.isIterationStatement(p, false) && p.statement === n;
+}
+
+/** The statement starting exactly at (line, column), 1-based — how the model points at loops. */
+export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+  const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
+  let found: TsNode | null = null;
+  const visit = (n: TsNode): void => {
+    if (n.getStart(sf) === pos && ts.isStatement(n)) found ??= n;
+    if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** The innermost node that starts at (line, column) — the start of a guard or a send. */
+export function nodeStartingAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+  const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
+  let found: TsNode | null = null;
+  const visit = (n: TsNode): void => {
+    if (n.getStart(sf) === pos) found = n;
+    if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
+  };
+  visit(sf);
+  return found;
+}
+
+export function isFunctionLike(ts: TS, n: TsNode): boolean {
+  return ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n);
+}
+
+export function isInside(inner: TsNode, outer: TsNode): boolean {
+  for (let n: TsNode | undefined = inner; n; n = n.parent) if (n === outer) return true;
+  return false;
+}
+
+/**
+ * Why a `break` at `stmt` would not leave `loop` (a function, a `switch` or another loop in
+ * between), or null when it leaves exactly that loop.
+ */
+export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode): string | null {
+  if (!ts.isIterationStatement(loop, false)) return 'the message loop is a callback (forEach), which a `break` cannot leave';
+  for (let n = stmt.parent; n && n !== loop; n = n.parent) {
+    if (isFunctionLike(ts, n)) return 'the send is inside a callback, which a `break` cannot leave';
+    if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return 'the send is inside a `switch`, where `break` leaves the switch, not the loop';
+    if (ts.isIterationStatement(n, false)) return 'the send is inside an inner loop';
+  }
+  return isInside(stmt, loop.statement) ? null : 'the send is not in the body of the loop';
+}
+
+/** The function around a node, or null at module top level. */
+export function enclosingFunction(ts: TS, node: TsNode): TsNode | null {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(ts, n)) return n;
+  return null;
+}

@@ -1,0 +1,237 @@
+// The TS/JS codemod's options and refusals: --timeout/--interval, --upgrade next to helpers and
+// groups it cannot follow, top-level loops where `await` is not allowed, statements it will not
+// wrap. Each case states the exact outcome (the snapshots in typescript-fix.test.ts show results).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runFix, type FixOptions } from '../src/fix/fix.js';
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+async function fix(files: Record<string, string>, opts: Partial<FixOptions> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-ts-opt-'));
+  temps.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  const paths = Object.keys(files).filter((f) => !f.endsWith('.json'));
+  const result = await runFix({ cwd: dir, paths, write: false, upgrade: false, placement: 'per-message', ...opts });
+  const outcomes = result.files.flatMap((f) => f.outcomes.map((o) => `${o.loop.function}: ${o.skipped ?? o.action}`));
+  return { result, outcomes, after: result.files[0]?.after ?? null, refused: result.files.map((f) => f.refused) };
+}
+
+const RETURN_GUARD = (ms: number) => `  const t0 = performance.now();
+  while (ws.readyState !== WebSocket.OPEN) {
+    if (ws.readyState >= WebSocket.CLOSING) return;
+    if (performance.now() - t0 > ${ms}) {
+      console.warn('not open');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+`;
+
+const grouped = (ms: number): string => `import WebSocket from 'ws';
+
+export async function a(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+${RETURN_GUARD(ms)}  for (const item of items) ws.send(item);
+}
+
+export async function b(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  for (const item of items) ws.send(item);
+}
+`;
+
+describe('TS fix: --timeout / --interval', () => {
+  it('set the inserted guard when the group has none', async () => {
+    const src = `import WebSocket from 'ws';\n\nexport async function b(url: string, items: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const item of items) ws.send(item);\n}\n`;
+    const { after, outcomes } = await fix({ 'a.ts': src }, { timeout: 1.5, interval: 0.02 });
+    expect(outcomes).toEqual(['b: insert']);
+    expect(after).toContain('performance.now() - wsOpenWaitStart > 1500) break;');
+    expect(after).toContain('setTimeout(resolve, 20)');
+  }, 60_000);
+
+  it('without them the inserted guard follows the group (5 s, return on timeout)', async () => {
+    const { after, outcomes } = await fix({ 'a.ts': grouped(5000) });
+    expect(outcomes).toEqual(['b: insert']);
+    expect(after).toContain("performance.now() - wsOpenWaitStart > 5000) {\n      console.warn('WebSocket not open within 5000 ms');\n      return;");
+  }, 60_000);
+
+  it('with --upgrade they set every guard of the group', async () => {
+    const { after, outcomes } = await fix({ 'a.ts': grouped(5000) }, { upgrade: true, timeout: 1.5 });
+    expect(outcomes).toEqual(['a: upgrade', 'b: insert']);
+    expect(after?.match(/> 1500\) break;/g)).toHaveLength(2);
+    expect(after).not.toContain('5000');
+  }, 60_000);
+
+  it('a value that differs from the group without --upgrade is refused (the result would fail HG002)', async () => {
+    const { refused } = await fix({ 'a.ts': grouped(5000) }, { timeout: 1.5 });
+    expect(refused).toEqual([expect.stringMatching(/^b still fails after the fix: HG002 polling guard differs from a .*timeoutSeconds: 5 .*, 1.5 /)]);
+  }, 60_000);
+});
+
+describe('TS fix --upgrade: what it leaves alone, and why', () => {
+  it('a guard through a repository helper: the helper is to be upgraded instead', async () => {
+    const src = `import { once } from 'node:events';
+import WebSocket from 'ws';
+
+async function openWithin(ws: WebSocket, ms: number): Promise<boolean> {
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(ms) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function a(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (!(await openWithin(ws, 20000))) return;
+  for (const item of items) ws.send(item);
+}
+`;
+    const { outcomes, after } = await fix({ 'a.ts': src }, { upgrade: true });
+    expect(outcomes).toEqual(['a: the guard is a call to openWithin: upgrade that helper instead']);
+    expect(after).toBeNull();
+  }, 60_000);
+
+  it('a setup name used after the guard stays; the wait and its re-check are replaced', async () => {
+    const src = `import WebSocket from 'ws';
+
+export async function a(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const deadline = Date.now() + 3000;
+  while (ws.readyState === WebSocket.CONNECTING && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (ws.readyState !== WebSocket.OPEN) return;
+  for (const item of items) ws.send(item);
+  console.log(deadline - Date.now());
+}
+`;
+    const { outcomes, after } = await fix({ 'a.ts': src }, { upgrade: true });
+    expect(outcomes).toEqual(['a: upgrade']);
+    expect(after).toContain('  const deadline = Date.now() + 3000;\n  const wsOpenWaitStart = performance.now();');
+    expect(after).not.toContain('WebSocket.CONNECTING');
+  }, 60_000);
+});
+
+describe('TS fix without --upgrade: groups a readyState block cannot follow', () => {
+  it('guards that wait without polling (once + AbortSignal): skipped, pointing at --upgrade', async () => {
+    const src = `import { once } from 'node:events';
+import WebSocket from 'ws';
+
+export async function a(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
+  } catch (err) {
+    console.warn('not open', err);
+    return;
+  }
+  for (const item of items) ws.send(item);
+}
+
+export async function b(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  for (const item of items) ws.send(item);
+}
+`;
+    const plain = await fix({ 'a.ts': src });
+    expect(plain.outcomes).toEqual([
+      "b: the group's guards (line 7 a) cannot be matched by the readyState block: they wait without polling (no interval to follow); run fix --upgrade to rewrite them all",
+    ]);
+    const upgraded = await fix({ 'a.ts': src }, { upgrade: true });
+    expect(upgraded.outcomes).toEqual(['a: upgrade', 'b: insert']);
+    expect(upgraded.refused).toEqual([null]);
+    expect(upgraded.after).not.toContain('AbortSignal');
+  }, 60_000);
+});
+
+describe('TS fix without --upgrade: a bound the fixer cannot read', () => {
+  it('a timeout from a parameter: skipped, since a constant would not match it (HG002)', async () => {
+    const src = grouped(5000).replace('(url: string, items: string[])', '(url: string, items: string[], limit: number)').replace('> 5000)', '> limit)');
+    const { outcomes } = await fix({ 'a.ts': src });
+    expect(outcomes).toEqual([
+      "b: the group's guards (line 6 a) cannot be matched by the readyState block: their bound is not a constant the fixer can read; run fix --upgrade to rewrite them all",
+    ]);
+  }, 60_000);
+});
+
+describe('TS fix: top-level loops', () => {
+  const loop = `for (const m of ['a']) ws.send(m);\n`;
+  const esm = `import WebSocket from 'ws';\n\nconst ws = new WebSocket('ws://127.0.0.1:1');\n${loop}`;
+
+  it('CommonJS (.cjs, or no "type": "module") and scripts are skipped with the reason', async () => {
+    const { outcomes } = await fix({
+      'a.cjs': `const WebSocket = require('ws');\nconst ws = new WebSocket('ws://127.0.0.1:1');\n${loop}`,
+      'pkg/package.json': '{ "type": "commonjs" }',
+      'pkg/b.js': esm,
+      'c.js': `const ws = new WebSocket('ws://127.0.0.1:1');\n${loop}`,
+    });
+    expect(outcomes).toEqual([
+      '<module>: top-level loop in a CommonJS file: the guard would need a top-level await, which CommonJS does not allow',
+      '<module>: top-level loop in a file without import/export: the guard would need a top-level await, which only an ES module allows',
+      '<module>: top-level loop: pkg/package.json does not set "type": "module", so the file is CommonJS to Node and a top-level await is not allowed',
+    ]);
+  }, 60_000);
+
+  it('a package.json that is a FIFO is not read (no hang): the file counts as CommonJS', async () => {
+    // In a subdirectory: config discovery (from the working directory up) does not look there.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-ts-fifo-'));
+    temps.push(dir);
+    mkdirSync(path.join(dir, 'pkg'));
+    execFileSync('mkfifo', [path.join(dir, 'pkg', 'package.json')]);
+    writeFileSync(path.join(dir, 'pkg', 'a.js'), esm);
+    const result = await runFix({ cwd: dir, paths: ['pkg/a.js'], write: false, upgrade: false, placement: 'per-message' });
+    expect(result.files.flatMap((f) => f.outcomes.map((o) => o.skipped))).toEqual([
+      'top-level loop: pkg/package.json does not set "type": "module", so the file is CommonJS to Node and a top-level await is not allowed',
+    ]);
+  }, 20_000);
+
+  it('an unbounded wait before a top-level loop: skipped, since a guard after it would never run', async () => {
+    const src = `import { once } from 'node:events';\n${esm.replace(loop, `await once(ws, 'open');\n${loop}`)}`;
+    const { outcomes } = await fix({ 'a.mjs': src });
+    expect(outcomes).toEqual([
+      '<module>: the unbounded wait (line 5) cannot be replaced: the guard is before a top-level loop, where neither `return` nor `break` can leave; move it into the loop',
+    ]);
+  }, 60_000);
+
+  it("a group whose guards return on timeout: skipped (a top-level guard can only break); --upgrade fixes both", async () => {
+    const src = `import WebSocket from 'ws';
+
+export async function a(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+${RETURN_GUARD(3000)}  for (const item of items) ws.send(item);
+}
+
+const ws = new WebSocket('ws://127.0.0.1:1');
+${loop}`;
+    const plain = await fix({ 'a.mjs': src });
+    expect(plain.outcomes).toEqual(["<module>: top-level loop: the group's guards return on timeout, which a top-level guard cannot; run fix --upgrade (the canonical block breaks)"]);
+    const upgraded = await fix({ 'a.mjs': src }, { upgrade: true });
+    expect(upgraded.outcomes).toEqual(['a: upgrade', '<module>: insert']);
+    expect(upgraded.refused).toEqual([null]);
+  }, 60_000);
+});
+
+describe('TS fix: unbraced bodies it will not wrap', () => {
+  it('a statement holding a multi-line template literal (re-indenting would change the string)', async () => {
+    const src = `import WebSocket from 'ws';
+
+export async function a(url: string, live: boolean, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (live) for (const item of items) ws.send(\`line one
+line two \${item}\`);
+}
+`;
+    const { outcomes } = await fix({ 'a.ts': src });
+    expect(outcomes).toEqual(['a: the statement to wrap in braces holds a multi-line template literal']);
+  }, 60_000);
+});
