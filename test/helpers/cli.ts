@@ -1,8 +1,9 @@
 // Runs the built binary, as users do. `npm test` builds first.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 export const BIN = path.resolve(__dirname, '../../bin/handshake-guard.js');
 
@@ -21,9 +22,23 @@ export function cli(args: string[], cwd: string, env: Record<string, string | un
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A temp directory with the given files (string or raw bytes). */
+// Every tree made by a test file is removed after that file's last test (vitest imports this
+// module afresh for each test file, so the hook is registered once per file).
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A test that left a directory unreadable keeps its tree; it is only a temp dir.
+    }
+  }
+});
+
+/** A temp directory with the given files (string or raw bytes), removed after the test file. */
 export function tempTree(files: Record<string, string | Uint8Array>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-cli-'));
+  made.push(dir);
   for (const [rel, content] of Object.entries(files)) {
     const p = path.join(dir, rel);
     mkdirSync(path.dirname(p), { recursive: true });
