@@ -1,4 +1,5 @@
 // The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file is scanned.
+import { NestingLimitError } from '../languages/nesting.js';
 import type { FileAnalysis } from '../model.js';
 import type { DiscoveredFile } from './discover.js';
 import type { ReadResult } from './read.js';
@@ -44,7 +45,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       scan.onFile?.();
     } catch (e) {
       // One file the analyser cannot handle must not stop the scan: report it and go on.
-      const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
       scan.analysed.push(empty(d, reason));
       scan.notes.push(`${d.relPath}: ${reason}`);
     }
