@@ -7,7 +7,7 @@ import type { TsNode } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
-import { resolveSocket, type SocketInfo } from './sockets.js';
+import { globalFramework, resolveSocket, type SocketInfo } from './sockets.js';
 
 export interface TsAnalysisOptions {
   project: TsProject;
@@ -324,7 +324,8 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     loops.push({
       file,
       language,
-      framework: 'unknown',
+      // The socket's origin; a WebSocketStream's reader/writer has no SocketInfo: it is the global.
+      framework: use.info?.framework ?? (use.frameworkReason ? globalFramework(m) : 'unknown'),
       function: qualifiedName(m, loop),
       span: m.span(stmt),
       text: (m.text(stmt).split(/\r?\n/)[0] ?? '').replace(/\s+/g, ' ').trim(),

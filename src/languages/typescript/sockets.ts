@@ -1,6 +1,7 @@
 // Which expressions are WebSocket connections, and whether they may still be CONNECTING
 // (SPEC §3b): client sockets made with `new WebSocket(…)` (ws, isomorphic-ws, undici, the
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
+import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, isFunctionLike, type TsModule } from './module.js';
 
@@ -8,6 +9,34 @@ import { ancestor, isFunctionLike, type TsModule } from './module.js';
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
 /** Modules whose sockets are EventEmitters (`events.once` rejects on 'error'). */
 const EMITTER_MODULES = new Set(['ws', 'isomorphic-ws']);
+
+/** The `framework` a client module's sockets report (the wrappers around the global stay `unknown`). */
+const MODULE_FRAMEWORKS: Readonly<Record<string, Framework>> = {
+  ws: 'ws',
+  'isomorphic-ws': 'isomorphic-ws',
+  'isomorphic-ws/browser': 'isomorphic-ws',
+  undici: 'undici',
+};
+
+export function frameworkOfModule(module: string): Framework {
+  return MODULE_FRAMEWORKS[module] ?? 'unknown';
+}
+
+/**
+ * The global `WebSocket` (and WebSocketStream) is the WHATWG one: `dom` in browsers and Node ≥ 22;
+ * a file that uses Deno's or Bun's own API runs there, and says so.
+ */
+export function globalFramework(m: TsModule): Framework {
+  if (/\bDeno\.[A-Za-z]/.test(m.source)) return 'deno';
+  if (/\bBun\.[A-Za-z]/.test(m.source)) return 'bun';
+  return 'dom';
+}
+
+/** A server's sockets (`'connection'` callbacks, `clients`): the ws flavour the file imports, if any. */
+function serverFramework(m: TsModule): Framework {
+  for (const imp of m.imports.values()) if (imp.module === 'ws' || imp.module === 'isomorphic-ws') return frameworkOfModule(imp.module);
+  return 'unknown';
+}
 
 export type SocketKind =
   /** May be CONNECTING: a client socket, or Deno's upgraded socket before the response is returned. */
@@ -26,10 +55,12 @@ export interface SocketInfo {
   emitter: boolean;
   /** Known from a type annotation or an import, not only from a name. */
   typed: boolean;
+  /** The library or runtime the socket comes from (`unknown` when the file does not say). */
+  framework: Framework;
 }
 
 /** The class a `new X(…)` makes, when it is a WebSocket-ish class. */
-export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'server' | 'pair' | 'stream'; emitter: boolean } | null {
+export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'server' | 'pair' | 'stream'; emitter: boolean; framework: Framework } | null {
   const ts = m.ts;
   let e = expr;
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
@@ -40,27 +71,29 @@ export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'serve
     const imp = m.imports.get(name);
     if (imp) {
       if (!CLIENT_MODULES.has(imp.module)) return null;
-      if (imp.imported === 'WebSocketServer' || imp.imported === 'Server') return { cls: 'server', emitter: true };
-      if (['default', '*', 'WebSocket'].includes(imp.imported)) return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+      const framework = frameworkOfModule(imp.module);
+      if (imp.imported === 'WebSocketServer' || imp.imported === 'Server') return { cls: 'server', emitter: true, framework };
+      if (['default', '*', 'WebSocket'].includes(imp.imported)) return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module), framework };
       return null;
     }
     if (m.declarations.has(name)) return null; // a local class of that name
-    if (name === 'WebSocket') return { cls: 'client', emitter: false };
-    if (name === 'WebSocketPair') return { cls: 'pair', emitter: false };
-    if (name === 'WebSocketStream') return { cls: 'stream', emitter: false };
+    if (name === 'WebSocket') return { cls: 'client', emitter: false, framework: globalFramework(m) };
+    if (name === 'WebSocketPair') return { cls: 'pair', emitter: false, framework: 'cloudflare' };
+    if (name === 'WebSocketStream') return { cls: 'stream', emitter: false, framework: globalFramework(m) };
     return null;
   }
   // `new WebSocket.Server(…)`, `new WebSocket.WebSocketServer(…)`
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
     const imp = m.imports.get(callee.expression.text);
-    if (imp && EMITTER_MODULES.has(imp.module) && ['Server', 'WebSocketServer'].includes(callee.name.text)) return { cls: 'server', emitter: true };
-    if (imp && CLIENT_MODULES.has(imp.module) && callee.name.text === 'WebSocket') return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+    const framework = imp ? frameworkOfModule(imp.module) : 'unknown';
+    if (imp && EMITTER_MODULES.has(imp.module) && ['Server', 'WebSocketServer'].includes(callee.name.text)) return { cls: 'server', emitter: true, framework };
+    if (imp && CLIENT_MODULES.has(imp.module) && callee.name.text === 'WebSocket') return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module), framework };
   }
   return null;
 }
 
 /** Whether a type annotation names a client WebSocket (`WebSocket`, `WebSocket | null`, `import('ws').WebSocket`). */
-function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean } | null {
+function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean; framework: Framework } | null {
   if (!type) return null;
   const t = m.text(type);
   const match = /(?:^|[\s|(<])(?:([A-Za-z_$][\w$]*)\.)?(WebSocket|WS)(?![\w$])/.exec(t);
@@ -68,9 +101,10 @@ function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean 
   const qualifier = match[1];
   const name = qualifier ?? (match[2] as string);
   const imp = m.imports.get(name);
-  if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module) } : null;
-  if (/import\(['"](ws|isomorphic-ws)['"]\)/.test(t)) return { emitter: true };
-  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false } : null;
+  if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module), framework: frameworkOfModule(imp.module) } : null;
+  const imported = /import\(['"](ws|isomorphic-ws)['"]\)/.exec(t);
+  if (imported) return { emitter: true, framework: frameworkOfModule(imported[1] as string) };
+  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false, framework: globalFramework(m) } : null;
 }
 
 /** The callee's method name and receiver of a call such as `wss.on('connection', fn)`. */
@@ -90,7 +124,7 @@ function stringArg(m: TsModule, call: TsNode, i: number): string | null {
 }
 
 /** Why the parameters of this function are framework-guaranteed sockets, if they are. */
-function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): string | null {
+function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: string; framework: Framework } | null {
   const ts = m.ts;
   const parent = fn.parent;
   if (!parent) return null;
@@ -98,17 +132,17 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): string | nul
   if (ts.isCallExpression(parent) && parent.arguments.includes(fn as never)) {
     const mc = methodCall(m, parent);
     if (mc && ['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, parent, 0) === 'connection' && first) {
-      return "a ws server's 'connection' callback";
+      return { why: "a ws server's 'connection' callback", framework: serverFramework(m) };
     }
-    if (mc && mc.method === 'handleUpgrade' && parent.arguments[3] === fn && first) return "a ws server's handleUpgrade callback";
+    if (mc && mc.method === 'handleUpgrade' && parent.arguments[3] === fn && first) return { why: "a ws server's handleUpgrade callback", framework: serverFramework(m) };
     if (mc && mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && first) {
-      return "a ws server's clients";
+      return { why: "a ws server's clients", framework: serverFramework(m) };
     }
   }
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket' && first) {
-    return "Bun's websocket handler";
+    return { why: "Bun's websocket handler", framework: 'bun' };
   }
   return null;
 }
@@ -144,18 +178,18 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
     const list = d?.parent;
     const loop = list?.parent;
     if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
-      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true };
+      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: serverFramework(m) };
     }
   }
   const start = e.getStart(m.sf);
   const t = types.socketAt(m.absPath, start, e.getEnd() - start);
-  return t ? { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true } : null;
+  return t ? { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true, framework: t.framework } : null;
 }
 
 function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
   const ts = m.ts;
   const c = constructed(m, init);
-  if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true };
+  if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   let e = init;
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
@@ -172,7 +206,7 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
         if (r) return r;
       }
       const typed = typedClient(m, d.type);
-      if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+      if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
       // `let ws; … ws = new WebSocket(url)`
       for (const a of assignmentsTo(m, name, d)) {
         const r = fromInitializer(m, a, d, depth);
@@ -184,25 +218,25 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isObjectBindingPattern(d.name) && d.initializer && isDenoUpgrade(m, d.initializer)) {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
       const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
-      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true };
+      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
     }
     // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
     if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
       const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
-      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
-      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     return null;
   }
   if (ts.isParameter(d)) {
     const fn = d.parent;
     const why = frameworkCallback(m, fn, d);
-    if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why}`, emitter: true, typed: false };
+    if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why.why}`, emitter: true, typed: false, framework: why.framework };
     const typed = typedClient(m, d.type);
-    if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+    if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
     return null;
   }
   return null;
@@ -214,10 +248,10 @@ function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | 
   if (prop && ts.isPropertyDeclaration(prop)) {
     if (prop.initializer) {
       const c = constructed(m, prop.initializer);
-      if (c?.cls === 'client') return { kind: 'client', origin: prop, reason: `class field created by ${m.brief(prop.initializer, 40)}`, emitter: c.emitter, typed: true };
+      if (c?.cls === 'client') return { kind: 'client', origin: prop, reason: `class field created by ${m.brief(prop.initializer, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
     }
     const typed = typedClient(m, prop.type);
-    if (typed) return { kind: 'client', origin: prop, reason: `class field typed ${m.text(prop.type as TsNode)}`, emitter: typed.emitter, typed: true };
+    if (typed) return { kind: 'client', origin: prop, reason: `class field typed ${m.text(prop.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
   }
   // this.ws = new WebSocket(url) anywhere in the class (constructor, connect())
   const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
@@ -233,7 +267,7 @@ function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | 
       n.left.name.text === name
     ) {
       const c = constructed(m, n.right);
-      if (c?.cls === 'client') return { kind: 'client', origin: n, reason: `this.${name} = ${m.brief(n.right, 40)}`, emitter: c.emitter, typed: true };
+      if (c?.cls === 'client') return { kind: 'client', origin: n, reason: `this.${name} = ${m.brief(n.right, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
     }
     n.forEachChild((c) => {
       stack.push(c);
