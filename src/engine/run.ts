@@ -279,7 +279,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     progress.parsed++;
     opts.onProgress?.(progress);
   };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python

@@ -11,6 +11,9 @@ export interface ScriptScan {
   analysed: FileAnalysis[];
   notes: string[];
   guardHelpers: readonly string[];
+  /** Config `receiveMethods` and `connectionNames`, honoured for TS/JS as for Python. */
+  receiveMethods: readonly string[];
+  connectionNames: readonly string[];
   overrides?: ReadonlyMap<string, string>;
   /** Called after each TS/JS file (the CLI's progress bar). */
   onFile?: () => void;
@@ -24,7 +27,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
   const { TsProject } = await import('../languages/typescript/module.js');
   const { analyzeTypeScript } = await import('../languages/typescript/analyze.js');
-  const project = new TsProject(await loadTypeScript(), scan.reader);
+  const project = new TsProject(await loadTypeScript(), scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames });
   if (scan.tsconfig) project.types = await (await import('../languages/typescript/types.js')).typeOracle(scan.tsconfig);
   for (const d of scripts) {
     const override = scan.overrides?.get(d.absPath);

@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
@@ -57,6 +57,8 @@ export interface SocketInfo {
   typed: boolean;
   /** The library or runtime the socket comes from (`unknown` when the file does not say). */
   framework: Framework;
+  /** Placed only by its name (config `connectionNames`): reported at low confidence. */
+  byName?: boolean;
 }
 
 /** The class a `new X(…)` makes, when it is a WebSocket-ish class. */
@@ -123,25 +125,53 @@ function stringArg(m: TsModule, call: TsNode, i: number): string | null {
   return a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) ? a.text : null;
 }
 
+/** Why a function passed as `arg` to this call gets framework-guaranteed sockets, if it does. */
+function serverCallbackRole(m: TsModule, call: TsNode, arg: TsNode): string | null {
+  const ts = m.ts;
+  const mc = methodCall(m, call);
+  if (!mc || !ts.isCallExpression(call)) return null;
+  if (['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, call, 0) === 'connection' && call.arguments.includes(arg as never)) return "a ws server's 'connection' callback";
+  if (mc.method === 'handleUpgrade' && call.arguments[3] === arg) return "a ws server's handleUpgrade callback";
+  if (mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && call.arguments.includes(arg as never)) return "a ws server's clients";
+  return null;
+}
+
+const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
+
+/** `wss.on('connection', onConnection)` with `function onConnection(ws) {…}` elsewhere in the file. */
+function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
+  const ts = m.ts;
+  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn ? fn.parent : null;
+  if (!decl) return null;
+  let roles = namedRoles.get(m);
+  if (!roles) {
+    const found = new Map<TsNode, string>();
+    for (const n of descendants(ts, m.sf, true)) {
+      if (!ts.isCallExpression(n)) continue;
+      for (const a of n.arguments) {
+        const role = ts.isIdentifier(a) ? serverCallbackRole(m, n, a) : null;
+        const d = role && ts.isIdentifier(a) ? m.declarationOf(a.text, a) : null;
+        if (role && d) found.set(d, role);
+      }
+    }
+    roles = found;
+    namedRoles.set(m, roles);
+  }
+  return roles.get(decl) ?? null;
+}
+
 /** Why the parameters of this function are framework-guaranteed sockets, if they are. */
 function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: string; framework: Framework } | null {
   const ts = m.ts;
   const parent = fn.parent;
   if (!parent) return null;
   const first = ts.isParameter(param) && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === param;
-  if (ts.isCallExpression(parent) && parent.arguments.includes(fn as never)) {
-    const mc = methodCall(m, parent);
-    if (mc && ['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, parent, 0) === 'connection' && first) {
-      return { why: "a ws server's 'connection' callback", framework: serverFramework(m) };
-    }
-    if (mc && mc.method === 'handleUpgrade' && parent.arguments[3] === fn && first) return { why: "a ws server's handleUpgrade callback", framework: serverFramework(m) };
-    if (mc && mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && first) {
-      return { why: "a ws server's clients", framework: serverFramework(m) };
-    }
-  }
+  if (!first) return null;
+  const role = ts.isCallExpression(parent) ? serverCallbackRole(m, parent, fn) : namedCallbackRole(m, fn);
+  if (role) return { why: role, framework: serverFramework(m) };
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
-  if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket' && first) {
+  if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
     return { why: "Bun's websocket handler", framework: 'bun' };
   }
   return null;
@@ -157,14 +187,47 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    return fromTypes(m, e);
+    return fromTypes(m, e) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
-  const syntactic = ts.isIdentifier(e)
-    ? null
-    : ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword
-      ? fromClassProperty(m, e, e.name.text)
-      : null;
-  return syntactic ?? fromTypes(m, e);
+  if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
+  const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
+  const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
+  return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * Whether a declaration says nothing about what its name holds: none at all, an untyped (or
+ * `any`) parameter, a field or variable with neither type nor initializer. What a type or an
+ * initializer says wins over a name: `const socket = dgram.createSocket('udp4')` is no connection.
+ */
+function unplaced(m: TsModule, d: TsNode | null): boolean {
+  const ts = m.ts;
+  if (d === null) return true;
+  if (ts.isParameter(d)) return d.type === undefined || d.type.kind === ts.SyntaxKind.AnyKeyword;
+  if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) return d.type === undefined && d.initializer === undefined;
+  return false;
+}
+
+const usesWebSockets = new WeakMap<TsModule, boolean>();
+
+/**
+ * Config `connectionNames`: a receiver nothing else places, named like a connection (`ws`,
+ * `this.socket`, case-insensitive, leading `_`/`#` ignored), in a file that uses WebSockets
+ * (imports a client module or names `WebSocket`) — `send` is too common a method to trust a name
+ * anywhere else. It may be CONNECTING, as any client socket; confidence is low.
+ */
+function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
+  const names = m.project.names.connectionNames;
+  const key = name.replace(/^[_#]+/, '').toLowerCase();
+  if (!names.some((n) => n.toLowerCase() === key)) return null;
+  let uses = usesWebSockets.get(m);
+  if (uses === undefined) {
+    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || /\bWebSocket\b/.test(m.source);
+    usesWebSockets.set(m, uses);
+  }
+  if (!uses) return null;
+  const framework = serverFramework(m);
+  return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
 }
 
 /** The type-aware mode: what the checker says, for what provenance could not place. */
