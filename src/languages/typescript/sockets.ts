@@ -235,18 +235,19 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
   const ts = m.ts;
   const types = m.project.types;
   if (!types) return null;
-  // Elements of a server's client set are open: `for (const c of wss.clients)`.
-  if (ts.isIdentifier(e)) {
-    const d = m.declarationOf(e.text, e);
-    const list = d?.parent;
-    const loop = list?.parent;
-    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
-      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: serverFramework(m) };
-    }
-  }
   const start = e.getStart(m.sf);
   const t = types.socketAt(m.absPath, start, e.getEnd() - start);
-  return t ? { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true, framework: t.framework } : null;
+  if (!t) return null;
+  // Elements of a server's client set are open: `for (const c of wss.clients)`. Only where the
+  // checker answered, so that a file without a usable checker reads as on the syntax-only path.
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    const loop = d?.parent?.parent;
+    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
+      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: t.framework };
+    }
+  }
+  return { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true, framework: t.framework };
 }
 
 function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
