@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import { mayAskTypes } from '../src/languages/typescript/type-router.js';
+import { cli } from './helpers/cli.js';
 
 const SOURCE = `import WebSocket, { WebSocketServer } from 'ws';
 
@@ -119,6 +120,20 @@ describe('type-aware TS/JS', () => {
     expect(rows(report.loops)).toEqual([[4, 'run', 'ws', 'none', 'fail']]);
     expect((await run({ cwd: dir, paths: ['user.ts'], types: false })).report.loops).toEqual([]);
   }, 60_000);
+
+  it('the CLI: a bad --project is one line on stderr and exit 2; a broken found tsconfig.json a note', () => {
+    const dir = project({ 'tsconfig.json': '{', 'client.ts': SOURCE });
+    for (const args of [['scan', '--project', 'tsconfig.json'], ['scan', '--project', 'nope.json'], ['verify', '--project', 'tsconfig.json', '--no-types']]) {
+      const r = cli(args, dir);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^handshake-guard: .*(--project|--no-types)/);
+    }
+    const found = cli(['scan', '--format', 'json'], dir);
+    expect(found.code).toBe(0);
+    expect(found.stderr).toContain('note: tsconfig.json: not used (');
+    expect(JSON.parse(found.stdout).loops).toEqual([]);
+  });
 
   it('the prefilter: a loop word and a send, a message event or a configured receive', () => {
     expect(mayAskTypes('for (const s of xs) ws.send(s)', [])).toBe(true);

@@ -29,7 +29,8 @@ const LOOP_WORD = /\b(?:for|while|do)\b|\.forEach\s*\(/;
 /** Whether a file's text can hold a loop that sends or receives (a superset: strings and comments count). */
 export function mayAskTypes(text: string, receiveMethods: readonly string[]): boolean {
   if (!LOOP_WORD.test(text)) return false;
-  if (/\.(?:send|ping|pong)\s*\(|['"`]message['"`]/.test(text)) return true;
+  // The calls whose receiver the checker is asked about: sends, on/once(x, 'message').
+  if (/\.(?:send|ping|pong)\s*\(|\b(?:on|once)\s*\(\s*[\w$.]+\s*,\s*['"`]message['"`]/.test(text)) return true;
   return receiveMethods.some((name) => name.length > 0 && text.includes(`${name}(`));
 }
 
@@ -58,7 +59,7 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
     g.roots.set(f.absPath, f.text);
   }
   if (governed.size === 0) return null;
-  const { Project } = await import('ts-morph');
+  const morph = await import('ts-morph');
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
     const read = readTsconfig(input.ts, cfg);
@@ -75,7 +76,7 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
       const g = cfg === null ? undefined : governed.get(cfg);
       if (!g || g.oracle === null || cfg === null) return null;
       try {
-        g.oracle ??= programOracle(Project, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+        g.oracle ??= programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
         return g.oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):

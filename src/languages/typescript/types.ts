@@ -31,10 +31,25 @@ export interface ProgramInput {
 }
 
 /** A checker over one program. Throws what the compiler throws while building it. */
-export function programOracle(Project: typeof import('ts-morph').Project, input: ProgramInput): TypeOracle {
+export function programOracle(morph: typeof import('ts-morph'), input: ProgramInput): TypeOracle {
+  const { Project, ts } = morph;
+  const NODE_MODULES = /[\\/]node_modules[\\/]/;
   // ts-morph brings the compiler's lib files (lib.dom.d.ts, …) with it; the roots get the scan's
-  // text, their imports are read by the compiler as it resolves them.
-  const project = new Project({ compilerOptions: input.options, skipFileDependencyResolution: true });
+  // text. Imports resolve from the roots (one level into the repository: a factory or helper in
+  // another file) and from declaration packages; a repository file a non-root imports is not
+  // loaded — following every import chain loaded 4,304 of 5,000 files of the bench tree.
+  const project = new Project({
+    compilerOptions: input.options,
+    skipFileDependencyResolution: true,
+    resolutionHost: (host, getOptions) => ({
+      resolveModuleNames: (names, containingFile, _reused, _redirected, _options, containing) =>
+        names.map((name) => {
+          const resolved = ts.resolveModuleName(name, containingFile, getOptions(), host, undefined, undefined, containing?.impliedNodeFormat).resolvedModule;
+          const fromRoot = input.roots.has(containingFile) || NODE_MODULES.test(containingFile);
+          return resolved && (fromRoot || NODE_MODULES.test(resolved.resolvedFileName)) ? resolved : undefined;
+        }),
+    }),
+  });
   for (const [file, text] of input.roots) project.createSourceFile(file, text, { overwrite: true });
   const program = project.getProgram().compilerObject;
   const checker = program.getTypeChecker();
