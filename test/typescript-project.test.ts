@@ -60,6 +60,13 @@ describe('type-aware TS/JS', () => {
     expect(notes).toEqual([]);
   }, 60_000);
 
+  it('a solution-style tsconfig.json (an empty file list, references) is used for its options, not refused', async () => {
+    const dir = project({ 'tsconfig.json': JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }] }), 'client.ts': SOURCE });
+    const { report, notes } = await run({ cwd: dir, paths: ['client.ts'] });
+    expect(notes).toEqual([]);
+    expect(rows(report.loops)).toEqual(TYPED);
+  }, 60_000);
+
   it('--no-types: the syntax-only path, where a factory-made socket has no provenance', async () => {
     const dir = project({ 'tsconfig.json': TSCONFIG, 'client.ts': SOURCE });
     const { report } = await run({ cwd: dir, paths: ['client.ts'], types: false });

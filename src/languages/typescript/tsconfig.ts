@@ -37,8 +37,8 @@ export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | 
 
 /**
  * The compiler options of a tsconfig.json, `extends` followed. Its file list is not computed (the
- * host lists no directory), so "no inputs were found" is expected and ignored; any other error
- * (unreadable, not JSON, a missing base config) is a reason not to use it.
+ * host lists no directory), so errors about it are ignored; any other error (unreadable, not
+ * JSON, a missing base config) is a reason not to use it.
  */
 export function readTsconfig(ts: TS, file: string): TsconfigRead {
   const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
@@ -51,8 +51,10 @@ export function readTsconfig(ts: TS, file: string): TsconfigRead {
     readFile: (f) => ts.sys.readFile(f),
   };
   const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(file), undefined, file);
-  const NO_INPUTS = 18003;
-  const errors = parsed.errors.filter((e) => e.code !== NO_INPUTS);
+  // "The 'files' list is empty" (a solution-style config) and "No inputs were found": the file
+  // list is not ours to check; the options still apply.
+  const FILE_LIST = new Set([18002, 18003]);
+  const errors = parsed.errors.filter((e) => !FILE_LIST.has(e.code));
   if (errors.length) return { ok: false, reason: message(ts, errors[0] as TsNamespace.Diagnostic) };
   // The checker is only asked about types: nothing is emitted, and JS files are typed as TS would.
   return { ok: true, options: { ...parsed.options, noEmit: true, allowJs: true, skipLibCheck: true } };
