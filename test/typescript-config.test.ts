@@ -53,14 +53,16 @@ describe('TS/JS configuration', () => {
     expect(await inventory('no_websockets.js', { connectionNames: ['socket'] })).toEqual([]);
   });
 
-  it('guardHelpers: an external validation helper, by name or dotted path, is a check guard', async () => {
+  it('guardHelpers: a configured validation helper, by name or dotted path, with or without the socket, is a check guard', async () => {
     expect(await inventory('guard_helpers.ts', { require: 'check' })).toEqual([
-      '9 byName ws none fail ws.send high',
-      '13 byPath ws none fail ws.send high',
+      '10 byName ws none fail ws.send high',
+      '14 byPath ws none fail ws.send high',
+      '24 Feed.pump ws none fail this.ws.send high',
     ]);
-    expect(await inventory('guard_helpers.ts', { require: 'check', guardHelpers: ['socketUsable', 'health.alive'] })).toEqual([
-      '9 byName ws check pass ws.send high',
-      '13 byPath ws check pass ws.send high',
+    expect(await inventory('guard_helpers.ts', { require: 'check', guardHelpers: ['socketUsable', 'health.alive', 'linkOk'] })).toEqual([
+      '10 byName ws check pass ws.send high',
+      '14 byPath ws check pass ws.send high',
+      '24 Feed.pump ws check pass this.ws.send high',
     ]);
   });
 });

@@ -374,10 +374,13 @@ function externalHelper(c: Ctx, cond: TsNode, negated: boolean): string | null {
       e = e.operand;
     } else break;
   }
-  if (neg !== negated || !ts.isCallExpression(e) || !e.arguments.some((a) => c.match(a))) return null;
+  if (neg !== negated || !ts.isCallExpression(e)) return null;
   const name = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : null;
-  // Configured by its name or its dotted path (`wsUtils.usable`), as for Python.
-  if (!name || (!c.guardHelpers.includes(name) && !c.guardHelpers.includes(m.text(e.expression)) && !HELPER_NAME.test(name))) return null;
+  if (!name) return null;
+  // Configured by its name or its dotted path (`wsUtils.usable`): the user's word wins, with or
+  // without the socket as an argument (`this.linkOk()`), as for Python.
+  if (c.guardHelpers.includes(name) || c.guardHelpers.includes(m.text(e.expression))) return name;
+  if (!HELPER_NAME.test(name) || !e.arguments.some((a) => c.match(a))) return null;
   return resolveHelper(m, e, c.match) ? null : name;
 }
 
