@@ -87,6 +87,24 @@ describe('type-aware TS/JS', () => {
     expect(report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['typed/client.ts:9', 'typed/client.ts:13']);
   }, 60_000);
 
+  it('a monorepo: each package its own program, at most two alive, one dropped is rebuilt when asked again', async () => {
+    const dir = project({
+      'pkgs/tsconfig.json': TSCONFIG,
+      'pkgs/w/client.ts': SOURCE,
+      'pkgs/x/tsconfig.json': TSCONFIG,
+      'pkgs/x/client.ts': SOURCE,
+      'pkgs/y/tsconfig.json': TSCONFIG,
+      'pkgs/y/client.ts': SOURCE,
+      // pkgs/tsconfig.json again, after x and y pushed its program out.
+      'pkgs/z/client.ts': SOURCE,
+    });
+    const { report, notes } = await run({ cwd: dir, paths: ['pkgs'] });
+    expect(notes).toEqual([]);
+    expect(report.loops.map((l) => `${l.file}:${l.line} ${l.guard.kind}`)).toEqual(
+      ['w', 'x', 'y', 'z'].flatMap((p) => [`pkgs/${p}/client.ts:9 none`, `pkgs/${p}/client.ts:13 framework`]),
+    );
+  }, 60_000);
+
   it('a broken or unreadable tsconfig.json is a note and the syntax-only path, not a failure', async () => {
     const dir = project({
       'a/tsconfig.json': '{ "compilerOptions": { ',

@@ -70,13 +70,21 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
       g.oracle = null;
     }
   }
+  // A monorepo has a tsconfig per package: at most LIVE programs are kept (files come in path
+  // order, so a package's files mostly come together); one dropped is rebuilt if asked again.
+  const LIVE = 2;
+  const live: Governed[] = [];
   return {
     socketAt(absPath: string, start: number, width: number): SocketType | null {
       const cfg = configOf(absPath);
       const g = cfg === null ? undefined : governed.get(cfg);
       if (!g || g.oracle === null || cfg === null) return null;
       try {
-        g.oracle ??= programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+        if (g.oracle === undefined) {
+          while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
+          g.oracle = programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+          live.push(g);
+        } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
         return g.oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):
