@@ -3,7 +3,12 @@
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
+/**
+ * Where a loop's connection comes from. New values are backward-compatible additions to the JSON
+ * output (schemaVersion 1): consumers must accept values they do not know.
+ */
 export type Framework =
+  // Python
   | 'fastapi'
   | 'starlette'
   | 'websockets'
@@ -12,6 +17,14 @@ export type Framework =
   | 'quart'
   | 'litestar'
   | 'starlette-testclient'
+  // TS/JS: the library or runtime the socket comes from (SPEC §3b)
+  | 'ws'
+  | 'isomorphic-ws'
+  | 'undici'
+  | 'dom'
+  | 'deno'
+  | 'bun'
+  | 'cloudflare'
   | 'unknown';
 
 export type GuardKind = 'none' | 'check' | 'polling' | 'unbounded' | 'framework';

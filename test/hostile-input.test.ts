@@ -22,6 +22,19 @@ const DEEP: Record<string, string> = {
   'deep_not.py': `async def f(websocket):\n    while True:\n        if ${'not '.repeat(N)}websocket.client_state:\n            break\n        await websocket.receive_text()\n`,
   'deep_blocks.py': `${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(1500)}pass\n`,
 };
+// The same for TS/JS: the compiler's parser recurses per level (parens, blocks, `if`, arrows,
+// ternaries) and its left-deep chains (`a + a + …`, `ws.a().a()…`) are deep trees too.
+const DEEP_SCRIPTS: Record<string, string> = {
+  'deep_parens.ts': `const x = ${'('.repeat(N)}1${')'.repeat(N)};\n`,
+  'deep_sum.ts': `const x = ${Array(N).fill('1').join(' + ')};\n`,
+  'deep_calls.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    const x = ${'g('.repeat(N)}1${')'.repeat(N)};\n    ws.send('x');\n  }\n}\n`,
+  'deep_chain.js': `const ws = new WebSocket('wss://x');\nwhile (true) { ws${'.a()'.repeat(N)}; ws.send('x'); }\n`,
+  'deep_not.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    if (${'!'.repeat(N)}ws.readyState) break;\n    ws.send('x');\n  }\n}\n`,
+  'deep_blocks.mjs': `${'{'.repeat(N)}${'}'.repeat(N)}\n`,
+  'deep_ifs.cjs': `${'if (x) '.repeat(N)}x();\n`,
+  'deep_arrows.tsx': `const f = ${'() => '.repeat(N)}1;\n`,
+  'deep_ternary.jsx': `const x = ${'a ? b : '.repeat(N)}c;\n`,
+};
 // Loops whose deadline is a long, deep expression: constant folding and bounds must not recurse.
 const DEEP_GUARD =
   'import asyncio, time\nfrom starlette.websockets import WebSocketState\n\nT = ' +
@@ -56,6 +69,8 @@ beforeAll(async () => {
   put('empty.py', '');
   put('big.py', `${Array.from({ length: 100_000 }, (_, i) => `x${i} = ${i}`).join('\n')}\n${LOOP}`);
   for (const [name, text] of Object.entries(DEEP)) put(name, text);
+  for (const [name, text] of Object.entries(DEEP_SCRIPTS)) put(name, text);
+  put('shallow.ts', "import WebSocket from 'ws';\nconst ws = new WebSocket('wss://x');\nfor (const m of ['a']) ws.send(m);\n");
   put('deep_guard.py', DEEP_GUARD);
   put('deep_unclosed.py', UNCLOSED);
   for (const name of NAMES) put(name, LOOP);
@@ -105,6 +120,17 @@ describe('hostile input: every bad file reported once with a reason, the scan go
     // 20,000 unclosed brackets: tree-sitter's recovery keeps the tree flat; a syntax error, no crash.
     expect(skipped('deep_unclosed.py')).toBeNull();
     expect(result.files.find((f) => f.file === 'deep_unclosed.py')?.syntax.length).toBeGreaterThan(0);
+  });
+
+  it('a TS/JS file nested 20,000 levels deep gets the same nesting-limit note, never a crash', () => {
+    for (const file of Object.keys(DEEP_SCRIPTS)) {
+      expect(skipped(file), file).toBe(`nesting deeper than ${MAX_NESTING_DEPTH} levels: not analysed`);
+      expect(notesOf(file), file).toEqual([`${file}: nesting deeper than ${MAX_NESTING_DEPTH} levels: not analysed`]);
+    }
+    expect(result.notes.join('\n')).not.toMatch(/call stack|analysis failed/);
+    // The scan went on: an ordinary TS file beside them is analysed.
+    expect(skipped('shallow.ts')).toBeNull();
+    expect(result.loops.filter((l) => l.file === 'shallow.ts')).toHaveLength(1);
   });
 
   it('a deep but legal constant expression in a guard is evaluated without recursion trouble', () => {

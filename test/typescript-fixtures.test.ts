@@ -1,6 +1,6 @@
 // Every fixture under fixtures/typescript/<RULE>/ is a case (a .ts/.js file, or a directory scanned
 // whole), with the same `// expect:` / `// ok:` marks as the Python fixtures (fixtures/README.md).
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,8 +22,9 @@ function cases(): { name: string; source: string }[] {
   const out: { name: string; source: string }[] = [];
   for (const group of readdirSync(ROOT).sort()) {
     const dir = path.join(ROOT, group);
-    // loops/ holds inventory snapshots (test/typescript-loops.test.ts).
-    if (!statSync(dir).isDirectory() || group === 'loops' || group === 'fix') continue;
+    // loops/ holds inventory snapshots (test/typescript-loops.test.ts); config/ is scanned with
+    // and without its configuration (test/typescript-config.test.ts).
+    if (!statSync(dir).isDirectory() || group === 'loops' || group === 'fix' || group === 'config') continue;
     for (const entry of readdirSync(dir).sort()) {
       const p = path.join(dir, entry);
       if (SCRIPT.test(entry) && !/\.fixed\./.test(entry)) out.push({ name: `${group}/${entry}`, source: p });
@@ -33,7 +34,11 @@ function cases(): { name: string; source: string }[] {
   return out;
 }
 
-describe('typescript fixtures', () => {
+// Each fixture on both paths: syntax only, and type-aware (a tsconfig.json beside it, found
+// without --project, with the repository's node_modules so that `ws` has its types).
+const TSCONFIG = { compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', allowJs: true, types: ['node'] } };
+
+describe.each([['syntax-only'], ['type-aware']])('typescript fixtures (%s)', (mode) => {
   for (const c of cases()) {
     it(c.name, async () => {
       const tmp = mkdtempSync(path.join(os.tmpdir(), 'hg-ts-fixture-'));
@@ -53,7 +58,12 @@ describe('typescript fixtures', () => {
       }
       expect(rules.size, 'a fixture must carry at least one mark').toBeGreaterThan(0);
       if (config) writeFileSync(path.join(tmp, 'handshake-guard.config.json'), JSON.stringify(config));
+      if (mode === 'type-aware') {
+        writeFileSync(path.join(tmp, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+        symlinkSync(path.resolve(__dirname, '../node_modules'), path.join(tmp, 'node_modules'), 'dir');
+      }
       const result = await run({ cwd: tmp, paths: ['.'] });
+      expect(result.notes.filter((n) => n.includes('tsconfig')), 'the tsconfig.json is used').toEqual([]);
       const actual = new Set(result.findings.filter((f) => !f.suppressed && rules.has(f.ruleId)).map((f) => `${f.file}:${f.ruleId}:${f.line}`));
       const missing = [...expected].filter((e) => !actual.has(e));
       const unexpected = [...actual].filter((a) => !expected.has(a));

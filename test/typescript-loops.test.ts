@@ -1,5 +1,5 @@
 // Loop-inventory snapshots for TS/JS: fixtures/typescript/loops/<case>.<ext> beside <case>.loops.txt,
-// one line per message loop (line | function | language | guard kind | status | receive | confidence | why).
+// one line per message loop (line | function | language | framework | guard kind | status | receive | confidence | why).
 // The expected files are reviewed by hand: a loop found, missed or misclassified changes them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ describe('typescript loop inventory', () => {
         .map((l, i) => {
           const loop = result.loops[i];
           const why = loop?.guard.frameworkReason ?? loop?.guard.summary ?? '';
-          return [l.line, l.function, l.language, l.guard.kind, l.status, l.receive.call, l.confidence, why].join(' | ');
+          return [l.line, l.function, l.language, l.framework, l.guard.kind, l.status, l.receive.call, l.confidence, why].join(' | ');
         })
         .join('\n');
       const expectedFile = path.join(DIR, name.replace(/\.[^.]+$/, '.loops.txt'));

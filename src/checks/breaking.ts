@@ -4,7 +4,9 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { NestingLimitError } from '../languages/nesting.js';
 import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
+import type { TsPublicApi } from '../languages/typescript/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 
 export interface BreakingFile {
@@ -129,7 +131,16 @@ async function compareScripts(
       continue;
     }
     const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
-    const [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, file.source)];
+    let old: TsPublicApi;
+    let cur: TsPublicApi;
+    try {
+      [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, file.source)];
+    } catch (e) {
+      // A file too deep to parse safely is named, not compared (the scan noted it too).
+      if (!(e instanceof NestingLimitError)) throw e;
+      notCompared.push(`${file.file} (${e.message})`);
+      continue;
+    }
     if (old.syntaxErrorLine !== null || cur.syntaxErrorLine !== null) {
       notCompared.push(`${file.file} (does not parse${old.syntaxErrorLine !== null ? ` at ${refName}` : ''}, line ${old.syntaxErrorLine ?? cur.syntaxErrorLine})`);
       continue;

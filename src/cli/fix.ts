@@ -71,6 +71,8 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       paths,
       ...(opts.config ? { configPath: opts.config } : {}),
       ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
+      ...(opts.project ? { project: opts.project } : {}),
+      ...(opts.types === false ? { types: false } : {}),
       ...(opts.require ? { require: opts.require } : {}),
       write,
       upgrade: opts.upgrade === true,

@@ -28,8 +28,10 @@ export interface CommonOptions {
   baseline?: string;
   pythonVersion?: string;
   python?: string;
-  /** `--project FILE`: type-aware TS/JS analysis with this tsconfig.json. */
+  /** `--project FILE`: type-aware TS/JS analysis with this tsconfig.json (default: the nearest one found). */
   project?: string;
+  /** false with `--no-types`: no type checker for TS/JS even where a tsconfig.json is found. */
+  types?: boolean;
   require?: RequirePolicy;
   failOn: 'error' | 'warning' | 'never';
   strict?: boolean;
@@ -51,7 +53,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('-o, --output <file>', 'write the output of the --format before it to a file instead of stdout', placed, [])
     .option('--python-version <X.Y>', 'target Python version')
     .option('--python <path>', 'cross-check the syntax row with this interpreter of the target version (ast.parse; runs no scanned code)')
-    .option('--project <tsconfig>', "TS/JS: resolve socket types with this tsconfig.json's type checker (slower)")
+    .option('--project <tsconfig>', "TS/JS: resolve socket types with this tsconfig.json's type checker (default: the nearest tsconfig.json above each file)")
+    .option('--no-types', 'TS/JS: no type checker even where a tsconfig.json is found (imports and provenance only; faster)')
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .addOption(new Option('--fail-on <level>', 'lowest severity that fails').choices(['error', 'warning', 'never']).default('error'))
     .option('--strict', 'a warn row fails the gate too')

@@ -42,6 +42,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
     ...(opts.python ? { python: opts.python } : {}),
     ...(opts.project ? { project: opts.project } : {}),
+    ...(opts.types === false ? { types: false } : {}),
     ...(opts.require ? { require: opts.require } : {}),
     ...(opts.base ? { base: opts.base } : {}),
     ...(opts.staged ? { staged: true } : {}),

@@ -5,6 +5,7 @@ import { ALL_RULES } from '../../rules/index.js';
 import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
 import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
 import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
@@ -60,8 +61,10 @@ export interface RunOptions {
   staged?: boolean;
   /** `--baseline FILE`: findings recorded there are suppressed (`baselined`). */
   baseline?: string;
-  /** `--project FILE`: TS/JS socket types from this tsconfig.json's type checker (opt-in). */
+  /** `--project FILE`: TS/JS socket types from this tsconfig.json's type checker (else the nearest one found). */
   project?: string;
+  /** false (`--no-types`): no type checker for TS/JS, even where a tsconfig.json is found. */
+  types?: boolean;
   /** Contents to analyse instead of the files on disk (absolute path → text): `fix` re-scans its results this way. */
   sourceOverrides?: ReadonlyMap<string, string>;
 }
@@ -146,6 +149,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const cwd = path.resolve(opts.cwd);
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   if (opts.require) config.require = opts.require;
+  if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
   const paths = opts.paths.length ? opts.paths : ['.'];
   const diffAware = opts.staged === true || opts.base !== undefined;
   const selection = diffAware ? await selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
@@ -279,7 +283,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     progress.parsed++;
     opts.onProgress?.(progress);
   };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.project ? { tsconfig: path.resolve(cwd, opts.project) } : {}) }, sources);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python

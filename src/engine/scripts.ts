@@ -1,4 +1,5 @@
 // The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file is scanned.
+import { NestingLimitError } from '../languages/nesting.js';
 import type { FileAnalysis } from '../model.js';
 import type { DiscoveredFile } from './discover.js';
 import type { ReadResult } from './read.js';
@@ -10,11 +11,17 @@ export interface ScriptScan {
   analysed: FileAnalysis[];
   notes: string[];
   guardHelpers: readonly string[];
+  /** Config `receiveMethods` and `connectionNames`, honoured for TS/JS as for Python. */
+  receiveMethods: readonly string[];
+  connectionNames: readonly string[];
   overrides?: ReadonlyMap<string, string>;
   /** Called after each TS/JS file (the CLI's progress bar). */
   onFile?: () => void;
-  /** `--project`: the tsconfig.json whose type checker resolves socket types (opt-in, slower). */
-  tsconfig?: string;
+  /**
+   * Socket types from the compiler's checker: false (`--no-types`) never; a path (`--project`)
+   * with that tsconfig.json; else with the nearest tsconfig.json found above each file.
+   */
+  types: false | { explicit: string | null; stopDir: string; cwd: string };
 }
 
 export async function analyseScripts(discovered: readonly DiscoveredFile[], scan: ScriptScan, sources: Map<string, string | null>): Promise<void> {
@@ -23,8 +30,10 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
   const { TsProject } = await import('../languages/typescript/module.js');
   const { analyzeTypeScript } = await import('../languages/typescript/analyze.js');
-  const project = new TsProject(await loadTypeScript(), scan.reader);
-  if (scan.tsconfig) project.types = await (await import('../languages/typescript/types.js')).typeOracle(scan.tsconfig);
+  const ts = await loadTypeScript();
+  const project = new TsProject(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames });
+  // Every file is read first: the type checker's program is built from the texts that can need it.
+  const texts: { d: DiscoveredFile; text: string }[] = [];
   for (const d of scripts) {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
@@ -36,15 +45,31 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       continue;
     }
     sources.set(d.absPath, r.text);
+    texts.push({ d, text: r.text });
+  }
+  if (scan.types !== false) {
+    const { planTypes } = await import('../languages/typescript/type-router.js');
+    project.types = await planTypes({
+      ts,
+      files: texts.map((t) => ({ absPath: t.d.absPath, text: t.text })),
+      explicit: scan.types.explicit,
+      stopDir: scan.types.stopDir,
+      cwd: scan.types.cwd,
+      receiveMethods: scan.receiveMethods,
+      sourceOf: (absPath) => scan.overrides?.get(absPath) ?? scan.reader.read(absPath),
+      note: (message) => scan.notes.push(message),
+    });
+  }
+  for (const { d, text } of texts) {
     try {
-      scan.analysed.push(analyzeTypeScript(d.relPath, d.absPath, r.text, { project, guardHelpers: scan.guardHelpers }));
+      scan.analysed.push(analyzeTypeScript(d.relPath, d.absPath, text, { project, guardHelpers: scan.guardHelpers }));
       // Drop the file's tree once analysed (a later import parses it again if it needs it):
       // keeping every tree took 1.8 GB on 5,000 files.
       project['modules'].delete(d.absPath);
       scan.onFile?.();
     } catch (e) {
       // One file the analyser cannot handle must not stop the scan: report it and go on.
-      const reason = `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
       scan.analysed.push(empty(d, reason));
       scan.notes.push(`${d.relPath}: ${reason}`);
     }

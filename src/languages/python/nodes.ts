@@ -156,21 +156,7 @@ export function brief(node: PyNode, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/**
- * How deep a syntax tree may nest before a file is not analysed. Real code stays under 30
- * levels (the standard library's deepest module: 29); CPython itself refuses 200 nested
- * parentheses and 100 indentation levels. The limit keeps every recursive evaluation (constant
- * folding, conditions, linear bounds) well inside the stack, and the parent climbs, which cost
- * O(depth) each in tree-sitter, fast.
- */
-export const MAX_NESTING_DEPTH = 500;
-
-export class NestingLimitError extends Error {
-  override name = 'NestingLimitError';
-  constructor(readonly limit: number) {
-    super(`nesting deeper than ${limit} levels: not analysed`);
-  }
-}
+export { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
 
 /**
  * Whether the tree under `root` is deeper than `limit` (an iterative cursor walk, stops early).

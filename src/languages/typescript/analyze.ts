@@ -7,7 +7,8 @@ import type { TsNode } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
-import { resolveSocket, type SocketInfo } from './sockets.js';
+import { configuredReceive } from './receives.js';
+import { globalFramework, resolveSocket, type SocketInfo } from './sockets.js';
 
 export interface TsAnalysisOptions {
   project: TsProject;
@@ -202,6 +203,13 @@ function findUses(m: TsModule): Use[] {
         if (why) out.push({ call: n, socket: recv, info: null, kind: method === 'write' ? 'send' : 'receive', frameworkReason: why });
       }
     }
+    // Configured receives (`receiveMethods`): `ws.nextMessage()`, `nextMessage(ws)`.
+    const received = configuredReceive(m, n);
+    if (received) {
+      const info = resolveSocket(m, received);
+      if (info) out.push({ call: n, socket: received, info, kind: 'receive', frameworkReason: null });
+      continue;
+    }
     // for await (const [data] of on(ws, 'message')) / await once(ws, 'message')
     if (ts.isCallExpression(n) && n.arguments.length >= 2 && n.arguments[0] !== undefined) {
       const sock = n.arguments[0];
@@ -319,12 +327,13 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     // A send is named by its callee (`ws.send`); a receive by the whole call (`on(ws, 'message')`).
     const sendCall = use.via?.inner ?? use.call;
     const callee = ts.isCallExpression(sendCall) && use.kind === 'send' ? sendCall.expression : sendCall;
-    const confidence: Confidence = language === 'javascript' ? 'low' : use.info?.typed === false ? 'medium' : 'high';
+    const confidence: Confidence = language === 'javascript' || use.info?.byName ? 'low' : use.info?.typed === false ? 'medium' : 'high';
     const stmt = ts.isCallExpression(loop) && loop.parent && ts.isExpressionStatement(loop.parent) ? loop.parent : loop;
     loops.push({
       file,
       language,
-      framework: 'unknown',
+      // The socket's origin; a WebSocketStream's reader/writer has no SocketInfo: it is the global.
+      framework: use.info?.framework ?? (use.frameworkReason ? globalFramework(m) : 'unknown'),
       function: qualifiedName(m, loop),
       span: m.span(stmt),
       text: (m.text(stmt).split(/\r?\n/)[0] ?? '').replace(/\s+/g, ' ').trim(),

@@ -1,6 +1,7 @@
 // The TypeScript compiler, loaded once and only when a TS/JS file is scanned. The registry's
 // `typescript@7` is the Go compiler (no createSourceFile); ts-morph bundles a usable `ts`.
 import type { ts as TsNamespace } from 'ts-morph';
+import { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
 
 export type TS = typeof TsNamespace;
 export type TsNode = TsNamespace.Node;
@@ -24,6 +25,38 @@ export function scriptKindOf(ts: TS, fileName: string): TsNamespace.ScriptKind {
   return ts.ScriptKind.JS;
 }
 
+/**
+ * Parses one file; a file nested deeper than MAX_NESTING_DEPTH is refused with a
+ * NestingLimitError, as the Python front end refuses one, so that the analysis's recursive
+ * helpers (and the compiler's own, in the type checker) never see it. The parser itself recurses
+ * per level: when it runs out of stack first, the file is deeper than the limit all the same.
+ */
 export function parseSource(ts: TS, fileName: string, text: string): TsSourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, fileName));
+  let sf: TsSourceFile;
+  try {
+    sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, fileName));
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new NestingLimitError(MAX_NESTING_DEPTH);
+    throw e;
+  }
+  if (deeperThan(sf, MAX_NESTING_DEPTH)) throw new NestingLimitError(MAX_NESTING_DEPTH);
+  return sf;
+}
+
+/** Whether the tree nests deeper than `limit` (iterative: the deep trees are the point). */
+function deeperThan(root: TsNamespace.Node, limit: number): boolean {
+  // A tree deeper than the limit has more tokens than that: short files cannot be.
+  if (root.end < limit) return false;
+  const nodes: TsNamespace.Node[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const n = nodes.pop() as TsNamespace.Node;
+    const d = (depths.pop() as number) + 1;
+    if (d > limit) return true;
+    n.forEachChild((c) => {
+      nodes.push(c);
+      depths.push(d);
+    });
+  }
+  return false;
 }

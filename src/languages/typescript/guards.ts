@@ -6,6 +6,7 @@ import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placemen
 import type { TsNode } from './compiler.js';
 import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
 import { listenerOf, sameSocket } from './sockets.js';
+import { configuredReceive } from './receives.js';
 
 // ---- readyState conditions -------------------------------------------------------------
 
@@ -373,9 +374,13 @@ function externalHelper(c: Ctx, cond: TsNode, negated: boolean): string | null {
       e = e.operand;
     } else break;
   }
-  if (neg !== negated || !ts.isCallExpression(e) || !e.arguments.some((a) => c.match(a))) return null;
+  if (neg !== negated || !ts.isCallExpression(e)) return null;
   const name = ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : null;
-  if (!name || (!c.guardHelpers.includes(name) && !HELPER_NAME.test(name))) return null;
+  if (!name) return null;
+  // Configured by its name or its dotted path (`wsUtils.usable`): the user's word wins, with or
+  // without the socket as an argument (`this.linkOk()`), as for Python.
+  if (c.guardHelpers.includes(name) || c.guardHelpers.includes(m.text(e.expression))) return name;
+  if (!HELPER_NAME.test(name) || !e.arguments.some((a) => c.match(a))) return null;
   return resolveHelper(m, e, c.match) ? null : name;
 }
 
@@ -714,7 +719,9 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
   const exprs = [stmt, ...descendants(ts, stmt)];
   // After a receive on the same socket: `await once(ws, 'message')`.
   for (const n of exprs) {
-    if (ts.isAwaitExpression(n) && isEventsOnce(m, n.expression) && ts.isCallExpression(n.expression) && n.expression.arguments[0] && c.match(n.expression.arguments[0]) && str(m, n.expression.arguments[1]) === 'message') {
+    const configured = ts.isAwaitExpression(n) ? configuredReceive(m, n.expression) : null;
+    const onceMessage = ts.isAwaitExpression(n) && isEventsOnce(m, n.expression) && ts.isCallExpression(n.expression) && n.expression.arguments[0] && c.match(n.expression.arguments[0]) && str(m, n.expression.arguments[1]) === 'message';
+    if (onceMessage || (configured && c.match(configured))) {
       return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: null, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
     }
   }
@@ -914,9 +921,16 @@ export function openEvidence(m: TsModule, use: TsNode, socket: TsNode): string |
       }
     }
     if (ts.isForOfStatement(p) && p.awaitModifier && isReceiveIterable(m, p.expression, socket)) return 'after a receive on the same socket';
+    if (ts.isForOfStatement(p) && p.awaitModifier && p.statement.pos <= use.pos && sameReceive(m, p.expression, socket)) return 'after a receive on the same socket';
     p = p.parent;
   }
   return null;
+}
+
+/** A configured receive (`for await (const msg of messages(ws))`) on the socket. */
+function sameReceive(m: TsModule, e: TsNode, socket: TsNode): boolean {
+  const s = configuredReceive(m, e);
+  return s !== null && sameSocket(m, s, socket);
 }
 
 /** `on(ws, 'message')` from events. */

@@ -14,14 +14,23 @@ export interface SourceReader {
   read(absPath: string): string | null;
 }
 
+/** The configured names the TS/JS analysis honours as the Python one does (SPEC §10). */
+export interface ConfiguredNames {
+  /** Calls that receive: `ws.<name>(…)` or `<name>(ws, …)`. */
+  receiveMethods: readonly string[];
+  /** Names an otherwise unplaced receiver is taken for a connection by (case-insensitive). */
+  connectionNames: readonly string[];
+}
+
 /** Where the parsed files of one scan are kept, so that a helper's file is parsed once. */
 export class TsProject {
   private readonly modules = new Map<string, TsModule | null>();
-  /** The type checker, in the opt-in type-aware mode (`--project`). */
+  /** The type checker, in the type-aware mode (a tsconfig.json found or named). */
   types: import('./types.js').TypeOracle | null = null;
   constructor(
     readonly ts: TS,
     readonly reader: SourceReader,
+    readonly names: ConfiguredNames = { receiveMethods: [], connectionNames: [] },
   ) {}
 
   module(absPath: string, text?: string): TsModule | null {

@@ -1,13 +1,42 @@
 // Which expressions are WebSocket connections, and whether they may still be CONNECTING
 // (SPEC §3b): client sockets made with `new WebSocket(…)` (ws, isomorphic-ws, undici, the
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
+import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
 /** Modules whose sockets are EventEmitters (`events.once` rejects on 'error'). */
 const EMITTER_MODULES = new Set(['ws', 'isomorphic-ws']);
+
+/** The `framework` a client module's sockets report (the wrappers around the global stay `unknown`). */
+const MODULE_FRAMEWORKS: Readonly<Record<string, Framework>> = {
+  ws: 'ws',
+  'isomorphic-ws': 'isomorphic-ws',
+  'isomorphic-ws/browser': 'isomorphic-ws',
+  undici: 'undici',
+};
+
+export function frameworkOfModule(module: string): Framework {
+  return MODULE_FRAMEWORKS[module] ?? 'unknown';
+}
+
+/**
+ * The global `WebSocket` (and WebSocketStream) is the WHATWG one: `dom` in browsers and Node ≥ 22;
+ * a file that uses Deno's or Bun's own API runs there, and says so.
+ */
+export function globalFramework(m: TsModule): Framework {
+  if (/\bDeno\.[A-Za-z]/.test(m.source)) return 'deno';
+  if (/\bBun\.[A-Za-z]/.test(m.source)) return 'bun';
+  return 'dom';
+}
+
+/** A server's sockets (`'connection'` callbacks, `clients`): the ws flavour the file imports, if any. */
+function serverFramework(m: TsModule): Framework {
+  for (const imp of m.imports.values()) if (imp.module === 'ws' || imp.module === 'isomorphic-ws') return frameworkOfModule(imp.module);
+  return 'unknown';
+}
 
 export type SocketKind =
   /** May be CONNECTING: a client socket, or Deno's upgraded socket before the response is returned. */
@@ -26,10 +55,14 @@ export interface SocketInfo {
   emitter: boolean;
   /** Known from a type annotation or an import, not only from a name. */
   typed: boolean;
+  /** The library or runtime the socket comes from (`unknown` when the file does not say). */
+  framework: Framework;
+  /** Placed only by its name (config `connectionNames`): reported at low confidence. */
+  byName?: boolean;
 }
 
 /** The class a `new X(…)` makes, when it is a WebSocket-ish class. */
-export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'server' | 'pair' | 'stream'; emitter: boolean } | null {
+export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'server' | 'pair' | 'stream'; emitter: boolean; framework: Framework } | null {
   const ts = m.ts;
   let e = expr;
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
@@ -40,27 +73,29 @@ export function constructed(m: TsModule, expr: TsNode): { cls: 'client' | 'serve
     const imp = m.imports.get(name);
     if (imp) {
       if (!CLIENT_MODULES.has(imp.module)) return null;
-      if (imp.imported === 'WebSocketServer' || imp.imported === 'Server') return { cls: 'server', emitter: true };
-      if (['default', '*', 'WebSocket'].includes(imp.imported)) return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+      const framework = frameworkOfModule(imp.module);
+      if (imp.imported === 'WebSocketServer' || imp.imported === 'Server') return { cls: 'server', emitter: true, framework };
+      if (['default', '*', 'WebSocket'].includes(imp.imported)) return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module), framework };
       return null;
     }
     if (m.declarations.has(name)) return null; // a local class of that name
-    if (name === 'WebSocket') return { cls: 'client', emitter: false };
-    if (name === 'WebSocketPair') return { cls: 'pair', emitter: false };
-    if (name === 'WebSocketStream') return { cls: 'stream', emitter: false };
+    if (name === 'WebSocket') return { cls: 'client', emitter: false, framework: globalFramework(m) };
+    if (name === 'WebSocketPair') return { cls: 'pair', emitter: false, framework: 'cloudflare' };
+    if (name === 'WebSocketStream') return { cls: 'stream', emitter: false, framework: globalFramework(m) };
     return null;
   }
   // `new WebSocket.Server(…)`, `new WebSocket.WebSocketServer(…)`
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
     const imp = m.imports.get(callee.expression.text);
-    if (imp && EMITTER_MODULES.has(imp.module) && ['Server', 'WebSocketServer'].includes(callee.name.text)) return { cls: 'server', emitter: true };
-    if (imp && CLIENT_MODULES.has(imp.module) && callee.name.text === 'WebSocket') return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module) };
+    const framework = imp ? frameworkOfModule(imp.module) : 'unknown';
+    if (imp && EMITTER_MODULES.has(imp.module) && ['Server', 'WebSocketServer'].includes(callee.name.text)) return { cls: 'server', emitter: true, framework };
+    if (imp && CLIENT_MODULES.has(imp.module) && callee.name.text === 'WebSocket') return { cls: 'client', emitter: EMITTER_MODULES.has(imp.module), framework };
   }
   return null;
 }
 
 /** Whether a type annotation names a client WebSocket (`WebSocket`, `WebSocket | null`, `import('ws').WebSocket`). */
-function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean } | null {
+function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean; framework: Framework } | null {
   if (!type) return null;
   const t = m.text(type);
   const match = /(?:^|[\s|(<])(?:([A-Za-z_$][\w$]*)\.)?(WebSocket|WS)(?![\w$])/.exec(t);
@@ -68,9 +103,10 @@ function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean 
   const qualifier = match[1];
   const name = qualifier ?? (match[2] as string);
   const imp = m.imports.get(name);
-  if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module) } : null;
-  if (/import\(['"](ws|isomorphic-ws)['"]\)/.test(t)) return { emitter: true };
-  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false } : null;
+  if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module), framework: frameworkOfModule(imp.module) } : null;
+  const imported = /import\(['"](ws|isomorphic-ws)['"]\)/.exec(t);
+  if (imported) return { emitter: true, framework: frameworkOfModule(imported[1] as string) };
+  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false, framework: globalFramework(m) } : null;
 }
 
 /** The callee's method name and receiver of a call such as `wss.on('connection', fn)`. */
@@ -89,26 +125,54 @@ function stringArg(m: TsModule, call: TsNode, i: number): string | null {
   return a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) ? a.text : null;
 }
 
+/** Why a function passed as `arg` to this call gets framework-guaranteed sockets, if it does. */
+function serverCallbackRole(m: TsModule, call: TsNode, arg: TsNode): string | null {
+  const ts = m.ts;
+  const mc = methodCall(m, call);
+  if (!mc || !ts.isCallExpression(call)) return null;
+  if (['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, call, 0) === 'connection' && call.arguments.includes(arg as never)) return "a ws server's 'connection' callback";
+  if (mc.method === 'handleUpgrade' && call.arguments[3] === arg) return "a ws server's handleUpgrade callback";
+  if (mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && call.arguments.includes(arg as never)) return "a ws server's clients";
+  return null;
+}
+
+const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
+
+/** `wss.on('connection', onConnection)` with `function onConnection(ws) {…}` elsewhere in the file. */
+function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
+  const ts = m.ts;
+  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn ? fn.parent : null;
+  if (!decl) return null;
+  let roles = namedRoles.get(m);
+  if (!roles) {
+    const found = new Map<TsNode, string>();
+    for (const n of descendants(ts, m.sf, true)) {
+      if (!ts.isCallExpression(n)) continue;
+      for (const a of n.arguments) {
+        const role = ts.isIdentifier(a) ? serverCallbackRole(m, n, a) : null;
+        const d = role && ts.isIdentifier(a) ? m.declarationOf(a.text, a) : null;
+        if (role && d) found.set(d, role);
+      }
+    }
+    roles = found;
+    namedRoles.set(m, roles);
+  }
+  return roles.get(decl) ?? null;
+}
+
 /** Why the parameters of this function are framework-guaranteed sockets, if they are. */
-function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): string | null {
+function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: string; framework: Framework } | null {
   const ts = m.ts;
   const parent = fn.parent;
   if (!parent) return null;
   const first = ts.isParameter(param) && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === param;
-  if (ts.isCallExpression(parent) && parent.arguments.includes(fn as never)) {
-    const mc = methodCall(m, parent);
-    if (mc && ['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, parent, 0) === 'connection' && first) {
-      return "a ws server's 'connection' callback";
-    }
-    if (mc && mc.method === 'handleUpgrade' && parent.arguments[3] === fn && first) return "a ws server's handleUpgrade callback";
-    if (mc && mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && first) {
-      return "a ws server's clients";
-    }
-  }
+  if (!first) return null;
+  const role = ts.isCallExpression(parent) ? serverCallbackRole(m, parent, fn) : namedCallbackRole(m, fn);
+  if (role) return { why: role, framework: serverFramework(m) };
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
-  if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket' && first) {
-    return "Bun's websocket handler";
+  if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
+    return { why: "Bun's websocket handler", framework: 'bun' };
   }
   return null;
 }
@@ -123,14 +187,47 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    return fromTypes(m, e);
+    return fromTypes(m, e) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
-  const syntactic = ts.isIdentifier(e)
-    ? null
-    : ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword
-      ? fromClassProperty(m, e, e.name.text)
-      : null;
-  return syntactic ?? fromTypes(m, e);
+  if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
+  const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
+  const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
+  return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * Whether a declaration says nothing about what its name holds: none at all, an untyped (or
+ * `any`) parameter, a field or variable with neither type nor initializer. What a type or an
+ * initializer says wins over a name: `const socket = dgram.createSocket('udp4')` is no connection.
+ */
+function unplaced(m: TsModule, d: TsNode | null): boolean {
+  const ts = m.ts;
+  if (d === null) return true;
+  if (ts.isParameter(d)) return d.type === undefined || d.type.kind === ts.SyntaxKind.AnyKeyword;
+  if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) return d.type === undefined && d.initializer === undefined;
+  return false;
+}
+
+const usesWebSockets = new WeakMap<TsModule, boolean>();
+
+/**
+ * Config `connectionNames`: a receiver nothing else places, named like a connection (`ws`,
+ * `this.socket`, case-insensitive, leading `_`/`#` ignored), in a file that uses WebSockets
+ * (imports a client module or names `WebSocket`) — `send` is too common a method to trust a name
+ * anywhere else. It may be CONNECTING, as any client socket; confidence is low.
+ */
+function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
+  const names = m.project.names.connectionNames;
+  const key = name.replace(/^[_#]+/, '').toLowerCase();
+  if (!names.some((n) => n.toLowerCase() === key)) return null;
+  let uses = usesWebSockets.get(m);
+  if (uses === undefined) {
+    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || /\bWebSocket\b/.test(m.source);
+    usesWebSockets.set(m, uses);
+  }
+  if (!uses) return null;
+  const framework = serverFramework(m);
+  return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
 }
 
 /** The type-aware mode: what the checker says, for what provenance could not place. */
@@ -138,24 +235,25 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
   const ts = m.ts;
   const types = m.project.types;
   if (!types) return null;
-  // Elements of a server's client set are open: `for (const c of wss.clients)`.
-  if (ts.isIdentifier(e)) {
-    const d = m.declarationOf(e.text, e);
-    const list = d?.parent;
-    const loop = list?.parent;
-    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
-      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true };
-    }
-  }
   const start = e.getStart(m.sf);
   const t = types.socketAt(m.absPath, start, e.getEnd() - start);
-  return t ? { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true } : null;
+  if (!t) return null;
+  // Elements of a server's client set are open: `for (const c of wss.clients)`. Only where the
+  // checker answered, so that a file without a usable checker reads as on the syntax-only path.
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    const loop = d?.parent?.parent;
+    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
+      return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: t.framework };
+    }
+  }
+  return { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true, framework: t.framework };
 }
 
 function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
   const ts = m.ts;
   const c = constructed(m, init);
-  if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true };
+  if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   let e = init;
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
@@ -172,7 +270,7 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
         if (r) return r;
       }
       const typed = typedClient(m, d.type);
-      if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+      if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
       // `let ws; … ws = new WebSocket(url)`
       for (const a of assignmentsTo(m, name, d)) {
         const r = fromInitializer(m, a, d, depth);
@@ -184,25 +282,25 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isObjectBindingPattern(d.name) && d.initializer && isDenoUpgrade(m, d.initializer)) {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
       const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
-      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true };
+      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
     }
     // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
     if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
       const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
-      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
-      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true };
+      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     return null;
   }
   if (ts.isParameter(d)) {
     const fn = d.parent;
     const why = frameworkCallback(m, fn, d);
-    if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why}`, emitter: true, typed: false };
+    if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why.why}`, emitter: true, typed: false, framework: why.framework };
     const typed = typedClient(m, d.type);
-    if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true };
+    if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
     return null;
   }
   return null;
@@ -214,10 +312,10 @@ function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | 
   if (prop && ts.isPropertyDeclaration(prop)) {
     if (prop.initializer) {
       const c = constructed(m, prop.initializer);
-      if (c?.cls === 'client') return { kind: 'client', origin: prop, reason: `class field created by ${m.brief(prop.initializer, 40)}`, emitter: c.emitter, typed: true };
+      if (c?.cls === 'client') return { kind: 'client', origin: prop, reason: `class field created by ${m.brief(prop.initializer, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
     }
     const typed = typedClient(m, prop.type);
-    if (typed) return { kind: 'client', origin: prop, reason: `class field typed ${m.text(prop.type as TsNode)}`, emitter: typed.emitter, typed: true };
+    if (typed) return { kind: 'client', origin: prop, reason: `class field typed ${m.text(prop.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
   }
   // this.ws = new WebSocket(url) anywhere in the class (constructor, connect())
   const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
@@ -233,7 +331,7 @@ function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | 
       n.left.name.text === name
     ) {
       const c = constructed(m, n.right);
-      if (c?.cls === 'client') return { kind: 'client', origin: n, reason: `this.${name} = ${m.brief(n.right, 40)}`, emitter: c.emitter, typed: true };
+      if (c?.cls === 'client') return { kind: 'client', origin: n, reason: `this.${name} = ${m.brief(n.right, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
     }
     n.forEachChild((c) => {
       stack.push(c);

@@ -1,0 +1,65 @@
+// Which tsconfig.json governs a TS/JS file (SPEC §3b: the type checker is used when one is found),
+// and its compiler options. Reading one never enumerates its `include` globs: the type-aware mode
+// loads only the files that can matter, not the whole program.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ts as TsNamespace } from 'ts-morph';
+import type { TS } from './compiler.js';
+
+/** The nearest tsconfig.json from a file's directory up to the stop directory (the repository root). */
+export class TsconfigFinder {
+  private readonly byDir = new Map<string, string | null>();
+  constructor(private readonly stopDir: string) {}
+
+  forFile(absPath: string): string | null {
+    return this.forDir(path.dirname(absPath));
+  }
+
+  private forDir(dir: string): string | null {
+    const known = this.byDir.get(dir);
+    if (known !== undefined) return known;
+    const here = path.join(dir, 'tsconfig.json');
+    const up = path.dirname(dir);
+    // Never above the stop directory; a file outside it looks in its own directory only.
+    const inside = isInside(this.stopDir, dir);
+    const found = existsSync(here) ? here : inside && dir !== this.stopDir && up !== dir ? this.forDir(up) : null;
+    this.byDir.set(dir, found);
+    return found;
+  }
+}
+
+function isInside(root: string, dir: string): boolean {
+  const rel = path.relative(root, dir);
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | { ok: false; reason: string };
+
+/**
+ * The compiler options of a tsconfig.json, `extends` followed. Its file list is not computed (the
+ * host lists no directory), so errors about it are ignored; any other error (unreadable, not
+ * JSON, a missing base config) is a reason not to use it.
+ */
+export function readTsconfig(ts: TS, file: string): TsconfigRead {
+  const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
+  if (read.error) return { ok: false, reason: message(ts, read.error) };
+  if (read.config === null || typeof read.config !== 'object' || Array.isArray(read.config)) return { ok: false, reason: 'not a JSON object' };
+  const host: TsNamespace.ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    readDirectory: () => [],
+    fileExists: (f) => ts.sys.fileExists(f),
+    readFile: (f) => ts.sys.readFile(f),
+  };
+  const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(file), undefined, file);
+  // "The 'files' list is empty" (a solution-style config) and "No inputs were found": the file
+  // list is not ours to check; the options still apply.
+  const FILE_LIST = new Set([18002, 18003]);
+  const errors = parsed.errors.filter((e) => !FILE_LIST.has(e.code));
+  if (errors.length) return { ok: false, reason: message(ts, errors[0] as TsNamespace.Diagnostic) };
+  // The checker is only asked about types: nothing is emitted, and JS files are typed as TS would.
+  return { ok: true, options: { ...parsed.options, noEmit: true, allowJs: true, skipLibCheck: true } };
+}
+
+function message(ts: TS, d: TsNamespace.Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/\s+/g, ' ').trim();
+}

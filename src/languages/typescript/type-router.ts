@@ -1,0 +1,98 @@
+// Which type checker answers for a TS/JS file: the program of its nearest tsconfig.json (or of
+// --project), built on the first question. Only files whose text can hold a message loop are its
+// roots: the checker is asked about the receivers of sends and receives, and a file with no loop
+// keyword or no such call has no loop for the answer to matter to.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../errors.js';
+import type { TS } from './compiler.js';
+import { readTsconfig, TsconfigFinder } from './tsconfig.js';
+import { programOracle, type SocketType, type TypeOracle } from './types.js';
+
+export interface TypePlanInput {
+  ts: TS;
+  /** The TS/JS files of the scan with the text the analysis sees. */
+  files: readonly { absPath: string; text: string }[];
+  /** `--project FILE` (absolute): this tsconfig for every file; a bad one is a usage error. */
+  explicit: string | null;
+  /** Where the search for a tsconfig.json stops going up (the repository root). */
+  stopDir: string;
+  /** Paths in notes are relative to this directory. */
+  cwd: string;
+  receiveMethods: readonly string[];
+  sourceOf(absPath: string): string | null;
+  note(message: string): void;
+}
+
+const LOOP_WORD = /\b(?:for|while|do)\b|\.forEach\s*\(/;
+
+/** Whether a file's text can hold a loop that sends or receives (a superset: strings and comments count). */
+export function mayAskTypes(text: string, receiveMethods: readonly string[]): boolean {
+  if (!LOOP_WORD.test(text)) return false;
+  // The calls whose receiver the checker is asked about: sends, on/once(x, 'message').
+  if (/\.(?:send|ping|pong)\s*\(|\b(?:on|once)\s*\(\s*[\w$.]+\s*,\s*['"`]message['"`]/.test(text)) return true;
+  return receiveMethods.some((name) => name.length > 0 && text.includes(`${name}(`));
+}
+
+interface Governed {
+  label: string;
+  roots: Map<string, string>;
+  oracle: TypeOracle | null | undefined;
+}
+
+/** The type checkers of a scan, or null when no file has one (the fast path). */
+export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null> {
+  const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
+  if (input.explicit !== null && !existsSync(input.explicit)) throw new UsageError(`--project: ${label(input.explicit)} does not exist`);
+  const finder = input.explicit === null ? new TsconfigFinder(input.stopDir) : null;
+  const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
+  const governed = new Map<string, Governed>();
+  for (const f of input.files) {
+    if (!mayAskTypes(f.text, input.receiveMethods)) continue;
+    const cfg = configOf(f.absPath);
+    if (cfg === null) continue;
+    let g = governed.get(cfg);
+    if (!g) {
+      g = { label: label(cfg), roots: new Map(), oracle: undefined };
+      governed.set(cfg, g);
+    }
+    g.roots.set(f.absPath, f.text);
+  }
+  if (governed.size === 0) return null;
+  const morph = await import('ts-morph');
+  const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
+  for (const [cfg, g] of governed) {
+    const read = readTsconfig(input.ts, cfg);
+    if (read.ok) options.set(cfg, read.options);
+    else if (input.explicit !== null) throw new UsageError(`--project ${g.label}: ${read.reason}`);
+    else {
+      input.note(`${g.label}: not used (${read.reason}); TS/JS socket types from imports and provenance only`);
+      g.oracle = null;
+    }
+  }
+  // A monorepo has a tsconfig per package: at most LIVE programs are kept (files come in path
+  // order, so a package's files mostly come together); one dropped is rebuilt if asked again.
+  const LIVE = 2;
+  const live: Governed[] = [];
+  return {
+    socketAt(absPath: string, start: number, width: number): SocketType | null {
+      const cfg = configOf(absPath);
+      const g = cfg === null ? undefined : governed.get(cfg);
+      if (!g || g.oracle === null || cfg === null) return null;
+      try {
+        if (g.oracle === undefined) {
+          while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
+          g.oracle = programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+          live.push(g);
+        } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
+        return g.oracle.socketAt(absPath, start, width);
+      } catch (e) {
+        // A program the compiler cannot build or check (a root nested too deep for its recursion):
+        // say so once and go on without types for the files it governs.
+        if (g.oracle === undefined) input.note(`${g.label}: type checker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); TS/JS socket types from imports and provenance only`);
+        g.oracle ??= null;
+        return null;
+      }
+    },
+  };
+}
