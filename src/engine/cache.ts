@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { FileAnalysis } from '../model.js';
-import type { Fact, FactProbe } from './deps.js';
+import { compactFacts, expandFacts, type Fact, type FactProbe } from './deps.js';
 
 const FORMAT = 2;
 
@@ -132,9 +132,9 @@ export class ResultCache {
     const oldCount = this.old?.entries.size ?? 0;
     if (!this.changed && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
     const facts = new Map<string, Fact>();
-    const keep = this.snapshot === 'holds' ? (this.old?.verdicts.facts ?? []) : [];
+    const keep = this.snapshot === 'holds' ? expandFacts(this.old?.verdicts.facts ?? []) : [];
     for (const f of [...keep, ...prefilterFacts]) facts.set(`${f[0]}\0${f[1]}`, f);
-    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: [...facts.values()], free: [...this.free] } };
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: compactFacts([...facts.values()]), free: [...this.free] } };
     const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
