@@ -216,6 +216,26 @@ describe('what a cached result rests on', () => {
     expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['app/routes.py:5']);
   });
 
+  it('an edit that changes no import and no receive-like word keeps the prefilter\'s verdicts; one that adds an import does not', async () => {
+    const dir = writeTree({
+      'app/__init__.py': '',
+      'app/ws.py': 'async def next_message(conn):\n    return await conn.receive_text()\n',
+      'app/a.py': 'def next_message(conn):\n    return conn.pop()\n',
+      'app/b.py': 'from app.a import next_message\n\n\nasync def handler(conn):\n    while True:\n        msg = await next_message(conn)\n        print(msg)\n',
+      'app/c.py': 'from app import a\n\n\ndef total(xs):\n    n = 0\n    for x in xs:\n        n += a.f(x)\n    return n\n',
+    });
+    const cache = path.join(tmp, `c-${n++}`);
+    await expectAsUncached(dir, cache);
+    expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops).toEqual([]);
+    // A body edit: only a.py is analysed again; b.py and c.py keep their loop-free results.
+    write(dir, 'app/a.py', 'def next_message(conn):\n    # popped\n    return conn.pop()\n');
+    expect(await expectAsUncached(dir, cache)).toEqual({ hits: 4, misses: 1 });
+    // a.py now re-exports the receiving helper: b.py's loop receives through it.
+    write(dir, 'app/a.py', 'from app.ws import next_message\n');
+    await expectAsUncached(dir, cache);
+    expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['app/b.py:5']);
+  });
+
   it('the configuration', async () => {
     const dir = writeTree({ 'app/__init__.py': '', 'app/routes.py': 'async def handler(q):\n    while True:\n        msg = await q.pull_frame()\n        print(msg)\n' });
     const cache = path.join(tmp, `c-${n++}`);

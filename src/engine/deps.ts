@@ -7,11 +7,12 @@ import path from 'node:path';
 import { listEntries } from '../languages/python/prefilter.js';
 
 /**
- * `r` content hash ('' unreadable); `f` is a regular file ('1'/'0'); `e` exists; `k` what a
+ * `r` content hash ('' unreadable); `p` content hash | hash of the prefilter's signature, which
+ * holds while either still matches; `f` is a regular file ('1'/'0'); `e` exists; `k` what a
  * name is in its directory ('file', 'dir', ''); `d` a package directory's listing (hash);
  * `K` many `k` facts of one directory, stored together (value: JSON [name, kind] pairs).
  */
-export type FactKind = 'r' | 'f' | 'e' | 'k' | 'd' | 'K';
+export type FactKind = 'r' | 'p' | 'f' | 'e' | 'k' | 'd' | 'K';
 export type Fact = readonly [kind: FactKind, path: string, value: string];
 
 /** sha1 through the one-shot built-in: ~35 ms for 51 MB here (md5 twice that; sha256 about the same). */
@@ -37,7 +38,15 @@ function isFile(p: string): boolean {
 export class FactProbe {
   private readonly memo = new Map<string, string>();
   private readonly listings = new Map<string, Map<string, 'file' | 'dir'>>();
+  /** What the prefilter's verdicts read of a file (LoopPrefilter.signature); set when it runs. */
+  signature: ((absPath: string, text: string) => string) | null = null;
   constructor(private readonly source: FactSource) {}
+
+  private signatureOf(p: string): string {
+    const text = this.source.read(p);
+    if (text === null || !this.signature) return '';
+    return contentHash(this.signature(p, text));
+  }
 
   /** A directory as the prefilter and the index see it, read once per run (symlinks followed). */
   private entries(dir: string): Map<string, 'file' | 'dir'> {
@@ -67,6 +76,7 @@ export class FactProbe {
       } else if (kind === 'f') v = isFile(p) ? '1' : '0';
       else if (kind === 'e') v = existsSync(p) ? '1' : '0';
       else if (kind === 'k') v = this.entryKind(p);
+      else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;
       else if (kind === 'd') v = contentHash(JSON.stringify([...this.entries(p)].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
       else throw new Error(`fact kind ${kind} is checked by holds()`);
       this.memo.set(k, v);
@@ -91,6 +101,10 @@ export class FactProbe {
       if (kind === 'K') {
         const entries = this.entries(p);
         for (const [name, was] of JSON.parse(value) as [string, string][]) if ((entries.get(name) ?? '') !== was) return false;
+      } else if (kind === 'p') {
+        // Same text, or a text that offers the prefilter the same: the verdicts stand.
+        const [content, signature] = value.split('|');
+        if (this.observe('r', p) !== content && (content === '' || this.signatureOf(p) !== signature)) return false;
       } else if (this.observe(kind, p) !== value) return false;
     }
     return true;

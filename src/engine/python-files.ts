@@ -66,7 +66,10 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
   const { config, cache } = scan;
   const prefilterFacts = cache ? new FactLog(cache.probe) : null;
   const prefilter = scan.prefilter ? new LoopPrefilter(config.receiveMethods, scan.cwd, scan.reader) : null;
-  if (prefilter && prefilterFacts) prefilter.observer = (kind, p) => prefilterFacts.add(kind, p);
+  if (prefilter && cache && prefilterFacts) {
+    prefilter.observer = (kind, p) => prefilterFacts.add(kind, p);
+    cache.probe.signature = (p, text) => prefilter.signature(p, text);
+  }
   const todo: Todo[] = [];
   // Every directory's target at once: one at a time, the reads of pyproject.toml and friends
   // wait for each other (~0.6 s on 5,000 files in 600 directories).

@@ -117,10 +117,12 @@ export class LoopPrefilter {
   analysed = 0;
   skipped = 0;
   /**
-   * Told what a verdict rests on — `r` a file's text, `k` what a probed name is (file, directory,
-   * nothing), `d` a package directory's listing — so that the result cache can re-check it.
+   * Told what a verdict rests on — `p` what a file offers the search (signature()), `k` what a
+   * probed name is (file, directory, nothing), `d` a package directory's listing — so that the
+   * result cache can re-check it.
    */
-  observer: ((kind: 'r' | 'k' | 'd', absPath: string) => void) | null = null;
+  observer: ((kind: 'p' | 'k' | 'd', absPath: string) => void) | null = null;
+  private readonly targets = new Map<string, ImportTarget[]>();
 
   constructor(
     receiveMethods: readonly string[],
@@ -132,7 +134,7 @@ export class LoopPrefilter {
 
   /** Whether the loop analysis can find anything in this file. */
   needsLoopAnalysis(absPath: string, text: string): boolean {
-    this.observer?.('r', absPath);
+    this.observer?.('p', absPath);
     const need = LOOP_KEYWORD.test(text) && (this.textMatches(absPath, text) || this.reachesReceive(absPath, text));
     if (need) this.analysed++;
     else this.skipped++;
@@ -165,7 +167,7 @@ export class LoopPrefilter {
       visited.add(file);
       const state = this.reaches.get(file);
       if (state === false) continue;
-      if (state !== true) this.observer?.('r', file);
+      if (state !== true) this.observer?.('p', file);
       const source = state === true ? null : this.reader.read(file);
       if (state === true || this.textMatches(file, source)) {
         for (const s of stack) this.reaches.set(s.file, true);
@@ -177,13 +179,31 @@ export class LoopPrefilter {
     return false;
   }
 
+  private targetsOf(file: string, rel: string, text: string): ImportTarget[] {
+    let t = this.targets.get(file);
+    if (!t) {
+      t = importTargets(text, rel);
+      this.targets.set(file, t);
+    }
+    return t;
+  }
+
+  /**
+   * All a file's text contributes to any verdict: whether it has a receive-like word, and what
+   * it imports. An edit that changes neither (most edits) leaves every verdict standing.
+   */
+  signature(absPath: string, text: string): string {
+    const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
+    return JSON.stringify([this.textMatches(absPath, text), this.targetsOf(absPath, rel, text)]);
+  }
+
   private edgesOf(file: string, text: string | null): string[] {
     let e = this.edges.get(file);
     if (e) return [...e];
     const found = new Set<string>();
     if (text !== null) {
       const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
-      const targets = importTargets(text, rel);
+      const targets = this.targetsOf(file, rel, text);
       for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
         for (const t of targets) this.candidates(dir, t, found);
         if (path.dirname(dir) === dir) break;
