@@ -3,7 +3,7 @@
 // anything it rests on changed (a helper in another file, a file appearing where the resolver
 // looked, the configuration, the target version, the tool's build).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, symlinkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, symlinkSync, utimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deserialize } from 'node:v8';
@@ -306,6 +306,25 @@ describe('what a cached result rests on', () => {
     const restaged = await staged();
     expect(comparable(restaged)).toEqual(comparable(await uncached()));
     expect(restaged.cache?.misses).toBeGreaterThan(0);
+  });
+
+  it('shards no run wrote for 30 days are removed when another is written', async () => {
+    const dir = writeTree({ 'a.py': 'x = 1\n' });
+    const cache = path.join(tmp, `c-${n++}`);
+    mkdirSync(cache);
+    const old = path.join(cache, 'scan-0123456789abcdef0123.bin');
+    const recent = path.join(cache, 'scan-1123456789abcdef0123.bin');
+    const other = path.join(cache, 'notes.txt');
+    for (const f of [old, recent, other]) writeFileSync(f, 'x');
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    utimesSync(other, longAgo, longAgo);
+    await run({ cwd: dir, paths: ['.'], cache });
+    const left = readdirSync(cache);
+    expect(existsSync(old)).toBe(false);
+    expect(left).toContain('notes.txt');
+    expect(left).toContain(path.basename(recent));
+    expect(left).toHaveLength(3);
   });
 
   it('entries of deleted files are dropped', async () => {

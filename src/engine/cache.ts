@@ -14,16 +14,19 @@
 //
 // Whole-run results (rules, consistency groups, the table, the breaking row) are never cached.
 // Writes are atomic (temp file + rename, so concurrent runs never see half a file: the last
-// writer wins); a run writes only the entries it used, so deleted files leave the cache; an
-// unreadable, corrupt or unwritable cache costs time, never a result.
+// writer wins); a run writes only the entries it used, so deleted files leave the cache, and
+// removes shards nobody wrote for 30 days; an unreadable, corrupt or unwritable cache costs
+// time, never a result.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { FileAnalysis } from '../model.js';
 import { compactFacts, expandFacts, type Fact, type FactProbe } from './deps.js';
 
 const FORMAT = 2;
+/** A shard no run has written for this long belongs to a tree nobody scans any more. */
+const STALE_SHARD_MS = 30 * 24 * 3600 * 1000;
 
 interface Entry {
   key: string;
@@ -140,6 +143,7 @@ export class ResultCache {
       mkdirSync(path.dirname(this.file), { recursive: true });
       writeFileSync(tmp, serialize(shard), { mode: 0o600 });
       renameSync(tmp, this.file);
+      pruneStaleShards(path.dirname(this.file));
     } catch (e) {
       try {
         rmSync(tmp, { force: true });
@@ -147,6 +151,19 @@ export class ResultCache {
         // Nothing more to do: the directory refuses us.
       }
       this.stats.problems.push(`${this.file}: not written (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+}
+
+/** Removes other shards (and temp files of crashed runs) untouched for 30 days: one shard per scanned tree would otherwise pile up. */
+export function pruneStaleShards(dir: string, now = Date.now()): void {
+  for (const name of readdirSync(dir)) {
+    if (!/^scan-[0-9a-f]+\.bin(?:\.\d+\.[0-9a-f]+\.tmp)?$/.test(name)) continue;
+    const p = path.join(dir, name);
+    try {
+      if (now - statSync(p).mtimeMs > STALE_SHARD_MS) rmSync(p, { force: true });
+    } catch {
+      // Another run removed it first.
     }
   }
 }
