@@ -3,7 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { blobId, catFileCheck, gitRoot, resolveRef, showFiles } from '../engine/git.js';
 import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 
@@ -47,12 +47,17 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
 
   const notes: string[] = [];
-  const scripts = await locate(root, opts.files.filter((f) => f.language !== 'python'));
-  const python = await locate(root, opts.files.filter((f) => f.language === 'python'));
+  const located = await locate(root, opts.files);
+  const unchanged = await unchangedAtBase(root, commit, located);
+  // A file git holds byte for byte at the base cannot break anything: it is not fetched.
+  const changed = located.filter((p) => p.rel === null || unchanged.get(p.rel) !== true);
+  const scripts = changed.filter((p) => p.file.language !== 'python');
+  const python = changed.filter((p) => p.file.language === 'python');
   const atBase = await showFiles(
     root,
     commit,
-    [...python, ...scripts].flatMap((p) => (p.rel === null ? [] : [p.rel])),
+    // New since the base (false): nothing to fetch either.
+    changed.flatMap((p) => (p.rel === null || unchanged.has(p.rel) ? [] : [p.rel])),
   );
 
   const breaks: string[] = [];
@@ -140,6 +145,25 @@ async function compareScripts(
   }
   const note = compared > 0 ? `exported declarations of ${plural(compared, 'changed TS/JS file')} compared (${plural(exported, 'declaration')})` : null;
   return { breaks, notCompared, note };
+}
+
+/**
+ * Which files git holds unchanged at the base (rel → true), and which it does not hold at all
+ * (rel → false: new since the base); a file absent from the map differs and must be compared.
+ * One `cat-file --batch-check` instead of fetching every blob: a re-scan of a large tree
+ * otherwise spends most of its time having git inflate files nobody changed.
+ */
+async function unchangedAtBase(root: string, commit: string, files: { file: BreakingFile; rel: string | null }[]): Promise<Map<string, boolean>> {
+  const named = files.filter((p): p is { file: BreakingFile; rel: string } => p.rel !== null && !/[\n\r]/.test(p.rel));
+  const ids = await catFileCheck(root, named.map((p) => `${commit}:${p.rel}`));
+  const out = new Map<string, boolean>();
+  if (ids === null) return out;
+  named.forEach((p, i) => {
+    const id = ids[i];
+    if (id === null || id === undefined) out.set(p.rel, false);
+    else if (p.file.source !== null && id === blobId(p.file.source)) out.set(p.rel, true);
+  });
+  return out;
 }
 
 /** Each file's path relative to the repository root (`/`-separated), null when it lies outside. */
