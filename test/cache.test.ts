@@ -236,6 +236,19 @@ describe('what a cached result rests on', () => {
     expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['app/b.py:5']);
   });
 
+  it('a module created where the prefilter looked for an import', async () => {
+    const dir = writeTree({
+      'app/__init__.py': '',
+      'app/b.py': 'from app.helpers import next_message\n\n\nasync def handler(conn):\n    while True:\n        msg = await next_message(conn)\n        print(msg)\n',
+    });
+    const cache = path.join(tmp, `c-${n++}`);
+    await expectAsUncached(dir, cache);
+    expect(await expectAsUncached(dir, cache)).toEqual({ hits: 2, misses: 0 });
+    write(dir, 'app/helpers.py', 'async def next_message(conn):\n    return await conn.receive_text()\n');
+    await expectAsUncached(dir, cache);
+    expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['app/b.py:5']);
+  });
+
   it('the configuration', async () => {
     const dir = writeTree({ 'app/__init__.py': '', 'app/routes.py': 'async def handler(q):\n    while True:\n        msg = await q.pull_frame()\n        print(msg)\n' });
     const cache = path.join(tmp, `c-${n++}`);
