@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, symlinkSync, utimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deserialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { setBuildFingerprintForTests } from '../src/engine/build-fingerprint.js';
 import { defaultCacheDir } from '../src/engine/cache-location.js';
@@ -363,6 +363,25 @@ describe('a cache that cannot be read or written never fails a run', () => {
     expect(comparable(r)).toEqual(comparable(first));
     expect(r.cache?.problems.join()).toMatch(/unreadable|another build/);
     expect(await expectAsUncached(dir, cache)).toEqual({ hits: 3, misses: 0 });
+  });
+
+  it('a shard that deserialises but holds nonsense (damaged facts, damaged results) is dropped, not trusted', async () => {
+    const dir = writeTree({ ...files, 'app/plain.py': 'def total(xs):\n    n = 0\n    for x in xs:\n        n += x\n    return n\n' });
+    const cache = path.join(tmp, `c-${n++}`);
+    const first = await run({ cwd: dir, paths: ['.'], cache });
+    const file = first.cache?.file as string;
+    const shard = deserialize(readFileSync(file)) as { entries: Map<string, { kind: string; result: Uint8Array }>; verdicts: { facts: unknown[] } };
+    shard.verdicts.facts = [['K', dir, '{not json']];
+    writeFileSync(file, serialize(shard));
+    const r = await run({ cwd: dir, paths: ['.'], cache });
+    expect(comparable(r)).toEqual(comparable(first));
+    expect(r.cache?.problems.join()).toMatch(/damaged/);
+    const again = deserialize(readFileSync(file)) as typeof shard;
+    for (const e of again.entries.values()) e.result = new Uint8Array([1, 2, 3]);
+    writeFileSync(file, serialize(again));
+    const r2 = await run({ cwd: dir, paths: ['.'], cache });
+    expect(comparable(r2)).toEqual(comparable(first));
+    expect(r2.cache).toMatchObject({ hits: 0, misses: 4 });
   });
 
   it('a truncated shard is ignored', async () => {

@@ -86,34 +86,56 @@ export class ResultCache {
       if (isShard(data) && data.salt === salt) old = data;
       else this.stats.problems.push(`${file}: written by another build or configuration; starting afresh`);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.stats.problems.push(`${file}: unreadable (${e instanceof Error ? e.message : String(e)}); starting afresh`);
+      if (!(e instanceof Error && 'code' in e && e.code === 'ENOENT')) this.stats.problems.push(`${file}: unreadable (${e instanceof Error ? e.message : String(e)}); starting afresh`);
     }
     this.old = old;
   }
 
+  /** A shard that deserialises but holds nonsense (damaged on disk) is dropped, not trusted. */
+  private damaged(e: unknown): null {
+    this.stats.problems.push(`${this.file}: damaged (${e instanceof Error ? e.message : String(e)}); its entries are ignored`);
+    this.old?.entries.clear();
+    if (this.old) this.old.verdicts = { facts: [], free: [] };
+    return null;
+  }
+
   /** The stored entry for a file when its key matches and its facts still hold. */
   lookup(absPath: string, key: string, probe: FactProbe): Entry | null {
-    const e = this.old?.entries.get(absPath);
-    return e && e.key === key && probe.holds(e.facts) ? e : null;
+    try {
+      const e = this.old?.entries.get(absPath);
+      return e && e.key === key && probe.holds(e.facts) ? e : null;
+    } catch (e) {
+      return this.damaged(e);
+    }
   }
 
   /** Whether the last run's prefilter snapshot says this file holds no loop (every fact it rests on re-checked once). */
   provedFree(absPath: string, probe: FactProbe): boolean {
     if (!this.old) return false;
     if (this.snapshot === 'unchecked') {
-      this.snapshot = probe.holds(this.old.verdicts.facts) ? 'holds' : 'broken';
-      this.provedBefore = new Set(this.old.verdicts.free);
+      try {
+        this.snapshot = probe.holds(this.old.verdicts.facts) ? 'holds' : 'broken';
+        this.provedBefore = new Set(this.old.verdicts.free);
+      } catch (e) {
+        this.snapshot = 'broken';
+        this.damaged(e);
+      }
     }
     return this.snapshot === 'holds' && this.provedBefore !== null && this.provedBefore.has(absPath);
   }
 
-  /** Reuses an entry: a fresh copy of its result (later stages mark suppressions used). */
-  use(absPath: string, entry: Entry): FileAnalysis {
+  /** Reuses an entry: a fresh copy of its result (later stages mark suppressions used); null if it is damaged. */
+  use(absPath: string, entry: Entry): FileAnalysis | null {
+    let analysis: FileAnalysis;
+    try {
+      analysis = deserialize(entry.result) as FileAnalysis;
+      for (const s of analysis.suppressions) s.used = false;
+    } catch (e) {
+      return this.damaged(e);
+    }
     this.used.set(absPath, entry);
     if (entry.kind === 'verdict') this.free.add(absPath);
     this.stats.hits++;
-    const analysis = deserialize(entry.result) as FileAnalysis;
-    for (const s of analysis.suppressions) s.used = false;
     return analysis;
   }
 

@@ -102,8 +102,9 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
       const entry = cache.store.lookup(d.absPath, key, cache.probe);
       // A `verdict` entry is loop-free only while the prefilter still says so.
       if (entry && entry.kind === 'verdict' && !cache.store.provedFree(d.absPath, cache.probe)) loops = prefilter?.needsLoopAnalysis(d.absPath, r.text) ?? true;
-      if (entry && loops !== true) {
-        scan.analysed.push(withLazyLines(cache.store.use(d.absPath, entry), r.text));
+      const reused = entry && loops !== true ? cache.store.use(d.absPath, entry) : null;
+      if (reused) {
+        scan.analysed.push(withLazyLines(reused, r.text));
         scan.progress.parsed++;
         tick();
         continue;

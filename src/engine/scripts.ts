@@ -68,8 +68,9 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     sources.set(d.absPath, r.text);
     const key = cache ? cache.probe.hashOf(d.absPath, r.text) : null;
     const entry = cache && key ? cache.store.lookup(d.absPath, key, cache.probe) : null;
-    if (cache && entry) {
-      scan.analysed.push(withLazyLines(cache.store.use(d.absPath, entry), r.text));
+    const reused = cache && entry ? cache.store.use(d.absPath, entry) : null;
+    if (reused) {
+      scan.analysed.push(withLazyLines(reused, r.text));
       scan.onFile?.();
       continue;
     }
