@@ -49,7 +49,7 @@ const rssFile = path.join(os.tmpdir(), `hg-memory-bench-${process.pid}.json`);
 const t = Date.now();
 const r = spawnSync(
   process.execPath,
-  ['--require', path.join(REPO, 'bench/rss-probe.cjs'), path.join(REPO, 'bin/handshake-guard.js'), 'scan', '--format', 'json', '-o', path.join(os.tmpdir(), `hg-memory-bench-${process.pid}.out.json`), '.'],
+  ['--require', path.join(REPO, 'bench/rss-probe.cjs'), path.join(REPO, 'bin/handshake-guard.js'), 'scan', '--no-cache', '--format', 'json', '-o', path.join(os.tmpdir(), `hg-memory-bench-${process.pid}.out.json`), '.'],
   { cwd: DIR, encoding: 'utf8', env: { ...process.env, HG_BENCH_RSS_FILE: rssFile }, maxBuffer: 64 * 1024 * 1024 },
 );
 const seconds = (Date.now() - t) / 1000;

@@ -88,7 +88,9 @@ ${guard}        message = await websocket.receive_json()
 
 function time(args, cwd) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  // The default result cache (on, as for a user), kept inside the temp repository's .git: never ~/.cache.
+  const env = { ...process.env, HANDSHAKE_GUARD_CACHE_DIR: path.join(cwd, '.git', 'hg-bench-cache') };
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status}: ${r.stderr}`);
   return { ms, code: r.status, stdout: r.stdout };

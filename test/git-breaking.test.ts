@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
-import { changedFiles, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
+import { blobId, catFileCheck, changedFiles, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
 import { UsageError } from '../src/errors.js';
 
 const dirs: string[] = [];
@@ -174,6 +174,22 @@ describe('checkBreaking', () => {
     expect(staged.status).toBe('fail');
     expect(staged.details).toContain('removed Router');
     expect(staged.details).toContain('removed serve');
+  });
+
+  it('asks git only for the ids of unchanged files (blob ids as git computes them), never their content', async () => {
+    const root = repo({ 'app/ws.py': ROUTER, 'app/é.py': 'x = "é"\n' });
+    for (const text of ['', 'x = 1\n', 'x = "é"\n', ROUTER]) {
+      expect(blobId(text)).toBe(execFileSync('git', ['hash-object', '--stdin'], { input: text, encoding: 'utf8' }).trim());
+    }
+    const head = (await resolveRef(root, 'HEAD')) as string;
+    expect(await catFileCheck(root, [`${head}:app/ws.py`, `${head}:app/none.py`, `${head}:app`])).toEqual([blobId(ROUTER), null, null]);
+    // An unchanged file, a changed one (a removed method) and a new one, in one run.
+    write(root, 'app/new.py', 'def fresh(a): pass\n');
+    const files = scanned(root, 'app/é.py', 'app/ws.py', 'app/new.py').map((f) => (f.file === 'app/ws.py' ? { ...f, source: ROUTER.replace(/def serve/, 'def served') } : f));
+    const result = await checkBreaking({ cwd: root, files, base: null });
+    expect(result.status).toBe('fail');
+    expect(result.details).toContain('removed serve');
+    expect(result.details).toContain('1 new Python file');
   });
 
   it('has nothing to break in a new file', async () => {

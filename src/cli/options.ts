@@ -42,7 +42,7 @@ export interface CommonOptions {
   prefilter?: boolean;
   /** `--jobs N`: threads that parse Python files. */
   jobs?: number;
-  /** `--cache [DIR]`: reuse loop-free files' results between runs. */
+  /** `--cache DIR` / `--no-cache` (false); undefined: the default cache directory. */
   cache?: string | boolean;
 }
 
@@ -62,7 +62,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no colors (also NO_COLOR)')
     .option('--verbose', 'stack traces for internal errors')
     .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)')
-    .option('--cache [dir]', "keep the results of files that hold no message loop between runs (default dir: .handshake-guard-cache)")
+    .option('--cache [dir]', 'result cache directory (default: $HANDSHAKE_GUARD_CACHE_DIR, else $XDG_CACHE_HOME/handshake-guard, else ~/.cache/handshake-guard)')
+    .option('--no-cache', 'analyse every file again; read and write no cache')
     .option('--jobs <n>', 'threads that parse Python files (default: one per core, up to 4, on large scans; 1: none)', parseJobs);
 }
 

@@ -36,7 +36,8 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     paths,
     ...(opts.prefilter === false ? { prefilter: false } : {}),
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-    ...(opts.cache ? { cache: opts.cache } : {}),
+    // On by default (scan and verify), outside the repository: see engine/cache-location.ts.
+    cache: opts.cache ?? true,
     ...(progress ? { onProgress: (p: ProgressCounts) => progress.update(p) } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
@@ -77,6 +78,11 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
   for (const t of targets) if (t.file !== null) emit(render(t.format, true), t.file, cwd);
   for (const t of targets) if (t.file === null && t.format !== 'github') emit(render(t.format, false), undefined, cwd);
   for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(render(t.format, false));
+  if (opts.verbose && result.cache) {
+    const c = result.cache;
+    process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused, ${c.misses} analysed\n`);
+    for (const p of c.problems) process.stderr.write(`note: cache: ${escapeControl(p)}\n`);
+  }
   if (!opts.quiet) {
     for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note)}\n`);
     const stale = result.baseline?.stale ?? [];

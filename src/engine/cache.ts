@@ -1,98 +1,191 @@
-// `--cache` (issue #8): per-file results that depend on nothing but the file's own text, kept
-// between runs under a hash of the text. Only files the prefilter proves loop-free are cached
-// (their result — syntax problems and suppressions — is a function of the text and the target
-// version alone); files that may hold a loop depend on other files' helpers and are always
-// analysed. The key also holds the tool's version, a hash of the Python front end's code and
-// the target, so a changed rule or grammar never reads stale
-// results. Written atomically (temp file + rename); an unreadable cache is ignored.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// The result cache (issue #8): every file's FileAnalysis kept between runs, so that a re-scan
+// of an unchanged tree costs about a read of it. On by default (see cache-location.ts).
+//
+// A shard holds, per absolute path: the key (content hash + target), the facts about other
+// paths its analysis observed (deps.ts: helpers the resolver read, paths it probed) and the
+// result, serialised with v8 (what worker threads already send: Infinity and shared objects
+// survive). A shard is thrown away whole when the salt differs: format, tool build
+// (build-fingerprint.ts), resolved configuration, prefilter on/off.
+//
+// A file the prefilter proved loop-free although it has a loop keyword depends on every file
+// its import search read: these files are marked `verdict`, and the prefilter's verdicts are
+// kept as one snapshot with every fact the prefilter observed. The snapshot is reused whole
+// when every fact holds; otherwise the prefilter runs again for the files that need it.
+//
+// Whole-run results (rules, consistency groups, the table, the breaking row) are never cached.
+// Writes are atomic (temp file + rename, so concurrent runs never see half a file: the last
+// writer wins); a run writes only the entries it used, so deleted files leave the cache, and
+// removes shards nobody wrote for 30 days; an unreadable, corrupt or unwritable cache costs
+// time, never a result.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { FileAnalysis, Suppression, SyntaxProblem, TargetVersion } from '../model.js';
-import { TOOL_VERSION } from '../version.js';
+import { deserialize, serialize } from 'node:v8';
+import type { FileAnalysis } from '../model.js';
+import { compactFacts, expandFacts, type Fact, type FactProbe } from './deps.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
+/** A shard no run has written for this long belongs to a tree nobody scans any more. */
+const STALE_SHARD_MS = 30 * 24 * 3600 * 1000;
 
 interface Entry {
-  syntax: SyntaxProblem[];
-  suppressions: Omit<Suppression, 'file'>[];
+  key: string;
+  /** facts: valid while its facts hold; verdict: also needs the prefilter to say "no loop" again. */
+  kind: 'facts' | 'verdict';
+  facts: Fact[];
+  result: Uint8Array;
 }
 
-/** The Python front end's code (a hash of its files): a changed rule or grammar check starts a new cache. */
-function frontEndStamp(): string {
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'languages', 'python');
-  const h = createHash('sha1');
-  try {
-    for (const f of readdirSync(dir).sort()) h.update(f).update('\0').update(readFileSync(path.join(dir, f)));
-  } catch {
-    h.update(String(Date.now()));
-  }
-  return h.digest('hex');
+interface Shard {
+  format: number;
+  salt: string;
+  entries: Map<string, Entry>;
+  /** Files the prefilter proved loop-free, valid while every one of `facts` holds. */
+  verdicts: { facts: Fact[]; free: string[] };
+}
+
+export interface CacheStats {
+  file: string;
+  hits: number;
+  misses: number;
+  /** Why the cache was not read or not written (shown with --verbose). */
+  problems: string[];
+}
+
+function isShard(x: unknown): x is Shard {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Partial<Shard>;
+  return s.format === FORMAT && typeof s.salt === 'string' && s.entries instanceof Map && typeof s.verdicts === 'object' && s.verdicts !== null;
+}
+
+/** A FileAnalysis as stored: everything but `lines` (split again from the text on first use). */
+function encode(analysis: FileAnalysis): Uint8Array {
+  const plain: Record<string, unknown> = {};
+  for (const k of Object.keys(analysis)) if (k !== 'lines') plain[k] = (analysis as unknown as Record<string, unknown>)[k];
+  plain['lines'] = [];
+  return serialize(plain);
 }
 
 export class ResultCache {
-  private readonly file: string;
-  private readonly salt: string;
-  private entries: Record<string, Entry> = {};
-  private readonly used: Record<string, Entry> = {};
-  hits = 0;
-  misses = 0;
+  private readonly old: Shard | null;
+  private readonly used = new Map<string, Entry>();
+  private snapshot: 'unchecked' | 'holds' | 'broken' = 'unchecked';
+  private provedBefore: Set<string> | null = null;
+  private readonly free = new Set<string>();
+  private changed = false;
+  readonly stats: CacheStats;
 
-  constructor(dir: string) {
-    this.file = path.join(dir, `python-v${FORMAT}.json`);
-    this.salt = `${FORMAT}\0${TOOL_VERSION}\0${frontEndStamp()}\0`;
+  constructor(
+    private readonly file: string,
+    private readonly salt: string,
+  ) {
+    this.stats = { file, hits: 0, misses: 0, problems: [] };
+    let old: Shard | null = null;
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { salt?: string; entries?: Record<string, Entry> };
-      if (data.salt === this.salt && data.entries && typeof data.entries === 'object') this.entries = data.entries;
-    } catch {
-      // No cache yet, or one we cannot read: start empty.
+      const data: unknown = deserialize(readFileSync(file));
+      if (isShard(data) && data.salt === salt) old = data;
+      else this.stats.problems.push(`${file}: written by another build or configuration; starting afresh`);
+    } catch (e) {
+      if (!(e instanceof Error && 'code' in e && e.code === 'ENOENT')) this.stats.problems.push(`${file}: unreadable (${e instanceof Error ? e.message : String(e)}); starting afresh`);
+    }
+    this.old = old;
+  }
+
+  /** A shard that deserialises but holds nonsense (damaged on disk) is dropped, not trusted. */
+  private damaged(e: unknown): null {
+    this.stats.problems.push(`${this.file}: damaged (${e instanceof Error ? e.message : String(e)}); its entries are ignored`);
+    this.old?.entries.clear();
+    if (this.old) this.old.verdicts = { facts: [], free: [] };
+    return null;
+  }
+
+  /** The stored entry for a file when its key matches and its facts still hold. */
+  lookup(absPath: string, key: string, probe: FactProbe): Entry | null {
+    try {
+      const e = this.old?.entries.get(absPath);
+      return e && e.key === key && probe.holds(e.facts) ? e : null;
+    } catch (e) {
+      return this.damaged(e);
     }
   }
 
-  key(text: string, target: TargetVersion): string {
-    return createHash('sha1').update(this.salt).update(JSON.stringify(target)).update('\0').update(text).digest('hex');
-  }
-
-  /** The cached result of a loop-free file, or null. */
-  get(key: string, relPath: string, absPath: string, target: TargetVersion): FileAnalysis | null {
-    const e = this.entries[key];
-    if (!e) {
-      this.misses++;
-      return null;
+  /** Whether the last run's prefilter snapshot says this file holds no loop (every fact it rests on re-checked once). */
+  provedFree(absPath: string, probe: FactProbe): boolean {
+    if (!this.old) return false;
+    if (this.snapshot === 'unchecked') {
+      try {
+        this.snapshot = probe.holds(this.old.verdicts.facts) ? 'holds' : 'broken';
+        this.provedBefore = new Set(this.old.verdicts.free);
+      } catch (e) {
+        this.snapshot = 'broken';
+        this.damaged(e);
+      }
     }
-    this.hits++;
-    this.used[key] = e;
-    return {
-      file: relPath,
-      absPath,
-      language: 'python',
-      skipped: null,
-      syntax: e.syntax.map((p) => ({ ...p, position: { ...p.position } })),
-      target,
-      loops: [],
-      suppressions: e.suppressions.map((s) => ({ ...s, file: relPath, rules: [...s.rules], used: false })),
-      lines: [],
-    };
+    return this.snapshot === 'holds' && this.provedBefore !== null && this.provedBefore.has(absPath);
   }
 
-  put(key: string, analysis: FileAnalysis): void {
-    if (analysis.skipped !== null || analysis.loops.length > 0) return;
-    // Copied now: later stages may mark suppressions used or add cross-checked problems.
-    this.used[key] = JSON.parse(
-      JSON.stringify({ syntax: analysis.syntax, suppressions: analysis.suppressions.map(({ file: _file, ...s }) => ({ ...s, used: false })) }),
-    ) as Entry;
+  /** Reuses an entry: a fresh copy of its result (later stages mark suppressions used); null if it is damaged. */
+  use(absPath: string, entry: Entry): FileAnalysis | null {
+    let analysis: FileAnalysis;
+    try {
+      analysis = deserialize(entry.result) as FileAnalysis;
+      for (const s of analysis.suppressions) s.used = false;
+    } catch (e) {
+      return this.damaged(e);
+    }
+    this.used.set(absPath, entry);
+    if (entry.kind === 'verdict') this.free.add(absPath);
+    this.stats.hits++;
+    return analysis;
   }
 
-  /** Writes the entries this run used (so deleted files leave the cache). */
-  save(): void {
+  /** Stores a result computed now, copied before later stages touch it. */
+  put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind']): void {
+    this.stats.misses++;
+    if (analysis.skipped !== null) return;
+    this.used.set(absPath, { key, kind, facts, result: encode(analysis) });
+    if (kind === 'verdict') this.free.add(absPath);
+    this.changed = true;
+  }
+
+  /**
+   * Writes the entries this run used (so the cache stays bounded), and the prefilter facts the
+   * loop-free verdicts rest on: this run's and, when they were all re-checked, the last run's.
+   * Skipped when nothing changed.
+   */
+  save(prefilterFacts: Fact[]): void {
+    const oldCount = this.old?.entries.size ?? 0;
+    if (!this.changed && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
+    const facts = new Map<string, Fact>();
+    const keep = this.snapshot === 'holds' ? expandFacts(this.old?.verdicts.facts ?? []) : [];
+    for (const f of [...keep, ...prefilterFacts]) facts.set(`${f[0]}\0${f[1]}`, f);
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: compactFacts([...facts.values()]), free: [...this.free] } };
+    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ salt: this.salt, entries: this.used }));
+      writeFileSync(tmp, serialize(shard), { mode: 0o600 });
       renameSync(tmp, this.file);
+      pruneStaleShards(path.dirname(this.file));
+    } catch (e) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Nothing more to do: the directory refuses us.
+      }
+      this.stats.problems.push(`${this.file}: not written (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+}
+
+/** Removes other shards (and temp files of crashed runs) untouched for 30 days: one shard per scanned tree would otherwise pile up. */
+export function pruneStaleShards(dir: string, now = Date.now()): void {
+  for (const name of readdirSync(dir)) {
+    if (!/^scan-[0-9a-f]+\.bin(?:\.\d+\.[0-9a-f]+\.tmp)?$/.test(name)) continue;
+    const p = path.join(dir, name);
+    try {
+      if (now - statSync(p).mtimeMs > STALE_SHARD_MS) rmSync(p, { force: true });
     } catch {
-      // A cache that cannot be written only costs time.
+      // Another run removed it first.
     }
   }
 }

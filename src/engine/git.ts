@@ -1,6 +1,7 @@
 // Thin wrappers over the `git` binary. execFile only (never a shell), user paths only
 // after `--` or inside `<rev>:<path>`, and a resolved commit id wherever a ref would
 // otherwise reach git's option parser.
+import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
 
@@ -163,6 +164,23 @@ export async function catFileBatch(root: string, objects: string[]): Promise<(Bu
     pos += size + 1;
   }
   return out;
+}
+
+/**
+ * The object ids `objects` name, in order, with one `git cat-file --batch-check` (no content
+ * is sent); null for a name that is missing or not a blob. Null when git fails.
+ */
+export async function catFileCheck(root: string, objects: string[]): Promise<(string | null)[] | null> {
+  if (objects.length === 0) return [];
+  const result = await runGit(root, ['cat-file', '--batch-check'], objects.map((o) => `${o}\n`).join(''));
+  if (!result.ok) return null;
+  const lines = result.stdout.toString('utf8').split('\n');
+  return objects.map((_, i) => /^([0-9a-f]+) blob \d+$/.exec(lines[i] ?? '')?.[1] ?? null);
+}
+
+/** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
+export function blobId(text: string): string {
+  return createHash('sha1').update(`blob ${Buffer.byteLength(text, 'utf8')}\0`).update(text, 'utf8').digest('hex');
 }
 
 /** One entry of `git diff --raw`: a path whose staged content differs from the base. */

@@ -8,6 +8,7 @@ import { analyzePython } from '../languages/python/analyze.js';
 import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
+import { FactLog, FactProbe, type Fact } from './deps.js';
 import { readSource } from './read.js';
 
 export interface WorkerInit {
@@ -25,15 +26,18 @@ export interface WorkerTask {
   text: string;
   target: TargetVersion;
   loops: boolean;
+  /** Record the facts the analysis observes about other files (the result cache is on). */
+  facts: boolean;
 }
 
 /** `retry`: the thread failed; the main thread analyses the file itself. */
-export type WorkerReply = { id: number; analysis: FileAnalysis } | { id: number; error: string } | { id: number; retry: true };
+export type WorkerReply = { id: number; analysis: FileAnalysis; facts: Fact[] } | { id: number; error: string } | { id: number; retry: true };
 
 if (parentPort) {
   const port = parentPort;
   let init: WorkerInit | null = null;
   let index: RepoIndex | null = null;
+  let probe: FactProbe | null = null;
   const ready = loadParser();
   let chain: Promise<void> = Promise.resolve();
   const crashAfter = process.env['HG_TEST_THREAD_EXIT_AFTER'] ? Number(process.env['HG_TEST_THREAD_EXIT_AFTER']) : null;
@@ -45,15 +49,17 @@ if (parentPort) {
         init = msg.init;
         const maxFileBytes = init.maxFileBytes;
         const cache = new Map<string, string | null>();
-        index = new RepoIndex(parser, init.cwd, {
-          read(absPath) {
+        const reader = {
+          read(absPath: string): string | null {
             if (!cache.has(absPath)) {
               const r = readSource(absPath, maxFileBytes);
               cache.set(absPath, r.ok ? r.text : null);
             }
             return cache.get(absPath) ?? null;
           },
-        });
+        };
+        index = new RepoIndex(parser, init.cwd, reader);
+        probe = new FactProbe(reader);
         return;
       }
       if (msg.close) {
@@ -66,6 +72,8 @@ if (parentPort) {
       // Tests only: a thread that dies mid-scan (its files must be analysed by the main thread).
       if (crashAfter !== null && handled++ >= crashAfter) process.exit(3);
       let reply: WorkerReply;
+      const log = t.facts && probe ? new FactLog(probe) : null;
+      index.observer = log ? (kind, p) => log.add(kind, p) : null;
       try {
         const analysis = analyzePython(t.relPath, t.absPath, t.text, {
           parser,
@@ -78,10 +86,11 @@ if (parentPort) {
         });
         // The lines are split again on the main thread when needed: never copied across.
         Object.defineProperty(analysis, 'lines', { value: [], enumerable: true, writable: true, configurable: true });
-        reply = { id: t.id, analysis };
+        reply = { id: t.id, analysis, facts: log?.list() ?? [] };
       } catch (e) {
         reply = { id: t.id, error: e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
       }
+      index.observer = null;
       port.postMessage(reply);
     });
   });

@@ -6,11 +6,6 @@ import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
-import { NestingLimitError } from '../languages/python/nodes.js';
-import { loadParser } from '../languages/python/parser.js';
-import { LoopPrefilter } from '../languages/python/prefilter.js';
-import { RepoIndex } from '../languages/python/repo-index.js';
 import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
 import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
 import {
@@ -23,19 +18,20 @@ import {
   type Report,
   type RequirePolicy,
   type RuleId,
-  type TargetVersion,
 } from '../model.js';
 import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { buildFingerprint } from './build-fingerprint.js';
+import { ResultCache, type CacheStats } from './cache.js';
+import { defaultCacheDir, shardFile } from './cache-location.js';
+import { FactProbe, type FactSource } from './deps.js';
+import { analysePythonFiles } from './python-files.js';
 import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
 import { gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
-import { ResultCache } from './cache.js';
-import { PythonPool, threadsFor } from './python-pool.js';
-import type { WorkerReply } from './python-worker.js';
 import { readSource, type ReadResult } from './read.js';
 import { analyseScripts } from './scripts.js';
 
@@ -45,7 +41,10 @@ export interface RunOptions {
   configPath?: string;
   /** false (`--no-prefilter`): run the loop analysis on every Python file, not only where the text prefilter says a loop can be. */
   prefilter?: boolean;
-  /** `--cache [DIR]`: keep loop-free files' results between runs in DIR (true: .handshake-guard-cache in the cwd). */
+  /**
+   * Keep every file's result between runs (issue #8): a directory, or true for the default one
+   * (cache-location.ts). The CLI turns it on unless `--no-cache`; for the API it is off unless given.
+   */
   cache?: string | boolean;
   /** `--jobs N`: threads that parse Python files (default: one per core, up to 4, when there are enough files; 1: none). */
   jobs?: number;
@@ -80,12 +79,21 @@ export interface RunResult {
   root: string;
   /** With `--baseline`: how many findings it covered, and its entries nothing matched any more. */
   baseline: (BaselineOutcome & { file: string }) | null;
+  /** The result cache's shard, hits, misses and problems (null: no cache). */
+  cache: CacheStats | null;
 }
 
-const PENDING_NOTE = '\0pending';
-
-function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
-  return { file, absPath, language: 'python', skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
+/** The cache shard for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
+function openCache(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig, reader: FactSource): { store: ResultCache; probe: FactProbe } | null {
+  if (!opts.cache || opts.sourceOverrides) return null;
+  const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
+  const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
+  const file = shardFile(dir, { cwd, roots: paths.map((p) => path.resolve(cwd, p)), mode });
+  // Anything that changes a file's result without changing its text starts a new shard.
+  // The TS/JS types mode too: a file that asked the checker is cached under --no-types only.
+  const types = opts.types === false ? 'no-types' : opts.project ? `project:${path.resolve(cwd, opts.project)}` : 'found';
+  const salt = JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]);
+  return { store: new ResultCache(file, salt), probe: new FactProbe(reader) };
 }
 
 /** fail: an error-severity finding is on the loop (any rule); suppressed: its findings are all suppressed. */
@@ -167,7 +175,6 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     displayDir: cwd,
   });
 
-  const parser = await loadParser();
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
   const readFile = (absPath: string): ReadResult =>
@@ -183,107 +190,38 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       return sources.get(absPath) ?? null;
     },
   };
-  const index = new RepoIndex(parser, cwd, reader);
-  const prefilter = opts.prefilter === false ? null : new LoopPrefilter(config.receiveMethods, cwd, reader);
   const analysed: FileAnalysis[] = [];
   const total = discovered.filter((d) => d.language === 'python').length;
   const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
   const progress = { read: 0, parsed: 0, total: total + scriptFiles };
-  // Worker threads parse when there is enough work on a plain working-tree scan (--jobs N).
-  const threads = opts.sourceOverrides || selection?.read ? 1 : threadsFor(total, opts.jobs);
-  const pool = threads > 1 ? new PythonPool(threads, { cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers }) : null;
-  const cache = opts.cache && !opts.sourceOverrides ? new ResultCache(path.resolve(cwd, typeof opts.cache === 'string' ? opts.cache : '.handshake-guard-cache')) : null;
-  const pending: { at: number; noteAt: number; d: DiscoveredFile; text: string; reply: Promise<WorkerReply>; cacheKey: string | null; target: TargetVersion; loops: boolean }[] = [];
-  // A file a failed thread handed back is analysed here, as a one-thread scan would.
-  const analyseHere = (d: DiscoveredFile, text: string, target: TargetVersion, loops: boolean): Exclude<WorkerReply, { retry: true }> => {
-    try {
-      const analysis = analyzePython(d.relPath, d.absPath, text, { parser, index, target, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers, loops });
-      return { id: -1, analysis };
-    } catch (e) {
-      return { id: -1, error: e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
-    }
-  };
-  try {
-    for (const d of discovered) {
-      if (d.language !== 'python') continue;
-      const override = opts.sourceOverrides?.get(d.absPath);
-      const r = override !== undefined ? ({ ok: true, text: override } as const) : readFile(d.absPath);
-      if (!r.ok) {
-        if (gated.has(d.absPath)) {
-          analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
-          notes.push(`${d.relPath}: not read: ${r.reason}`);
-        }
-        continue;
-      }
-      sources.set(d.absPath, r.text);
-      progress.read++;
-      opts.onProgress?.(progress);
-      const target = await targetFor(path.dirname(d.absPath));
-      const loops = prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
-      const cacheKey = cache && !loops ? cache.key(r.text, target) : null;
-      const cached = cacheKey ? cache?.get(cacheKey, d.relPath, d.absPath, target) : null;
-      if (cached) {
-        analysed.push(withLazyLines(cached, r.text));
-        progress.parsed++;
-        opts.onProgress?.(progress);
-        continue;
-      }
-      if (pool) {
-        // Placeholders keep the results and notes in discovery order.
-        const reply = pool.analyse({ relPath: d.relPath, absPath: d.absPath, text: r.text, target, loops });
-        void reply.then(() => {
-          progress.parsed++;
-          opts.onProgress?.(progress);
-        }, () => {});
-        pending.push({ at: analysed.length, noteAt: notes.length, d, text: r.text, reply, cacheKey, target, loops });
-        analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
-        notes.push(PENDING_NOTE);
-        continue;
-      }
-      try {
-        const analysis = analyzePython(d.relPath, d.absPath, r.text, {
-          parser,
-          index,
-          target,
-          receiveMethods: config.receiveMethods,
-          connectionNames: config.connectionNames,
-          guardHelpers: config.guardHelpers,
-          loops,
-        });
-        if (cacheKey) cache?.put(cacheKey, analysis);
-        analysed.push(analysis);
-      } catch (e) {
-        // One file the analyser cannot handle must not stop the scan: report it and go on.
-        const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-        analysed.push(emptyAnalysis(d.relPath, d.absPath, reason));
-        notes.push(`${d.relPath}: ${reason}`);
-      }
-      progress.parsed++;
-      opts.onProgress?.(progress);
-    }
-    for (const p of pending) {
-      const answer = await p.reply;
-      const reply = 'retry' in answer ? analyseHere(p.d, p.text, p.target, p.loops) : answer;
-      if ('analysis' in reply) {
-        analysed[p.at] = withLazyLines(reply.analysis, p.text);
-        if (p.cacheKey) cache?.put(p.cacheKey, reply.analysis);
-      } else {
-        analysed[p.at] = emptyAnalysis(p.d.relPath, p.d.absPath, reply.error);
-        notes[p.noteAt] = `${p.d.relPath}: ${reply.error}`;
-      }
-    }
-    for (let i = notes.length - 1; i >= 0; i--) if (notes[i] === PENDING_NOTE) notes.splice(i, 1);
-    cache?.save();
-  } finally {
-    index.dispose();
-    await pool?.close();
-  }
+  const cache = openCache(opts, cwd, paths, config, reader);
+  const prefilterFacts = await analysePythonFiles({
+    cwd,
+    config,
+    discovered,
+    gated,
+    analysed,
+    notes,
+    sources,
+    reader,
+    readFile,
+    ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}),
+    targetFor,
+    prefilter: opts.prefilter !== false,
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    // Worker threads read the working tree themselves: not for --staged or source overrides.
+    threads: !opts.sourceOverrides && !selection?.read,
+    cache,
+    progress,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
   const onFile = (): void => {
     progress.read++;
     progress.parsed++;
     opts.onProgress?.(progress);
   };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
+  cache?.store.save(prefilterFacts);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
@@ -348,5 +286,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     loops: records,
     findings: live.map(orderFinding),
   };
-  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline };
+  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline, cache: cache?.store.stats ?? null };
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import { deeperThan, MAX_NESTING_DEPTH, NestingLimitError } from './nodes.js';
 import { starredWorkaround } from './syntax.js';
 
@@ -9,6 +9,8 @@ let parserPromise: Promise<Parser> | null = null;
 /** One shared parser: loading the grammar costs ~0.15 s, parsing reuses it. */
 export function loadParser(): Promise<Parser> {
   parserPromise ??= (async () => {
+    // Imported here: a scan whose results all come from the cache never loads tree-sitter.
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();

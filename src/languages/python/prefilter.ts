@@ -22,6 +22,11 @@ import type { SourceReader } from './repo-index.js';
 
 const LOOP_KEYWORD = /\b(?:for|while)\b/;
 
+/** No `for`/`while` in the text: no loop, whatever other files hold (the result cache keys such files on their text alone). */
+export function hasLoopKeyword(text: string): boolean {
+  return LOOP_KEYWORD.test(text);
+}
+
 function escape(word: string): string {
   return word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -111,6 +116,13 @@ export class LoopPrefilter {
   /** Files the prefilter let through to the loop analysis, and files it skipped (for --verbose / tests). */
   analysed = 0;
   skipped = 0;
+  /**
+   * Told what a verdict rests on — `p` what a file offers the search (signature()), `k` what a
+   * probed name is (file, directory, nothing), `d` a package directory's listing — so that the
+   * result cache can re-check it.
+   */
+  observer: ((kind: 'p' | 'k' | 'd', absPath: string) => void) | null = null;
+  private readonly targets = new Map<string, ImportTarget[]>();
 
   constructor(
     receiveMethods: readonly string[],
@@ -122,6 +134,7 @@ export class LoopPrefilter {
 
   /** Whether the loop analysis can find anything in this file. */
   needsLoopAnalysis(absPath: string, text: string): boolean {
+    this.observer?.('p', absPath);
     const need = LOOP_KEYWORD.test(text) && (this.textMatches(absPath, text) || this.reachesReceive(absPath, text));
     if (need) this.analysed++;
     else this.skipped++;
@@ -154,6 +167,7 @@ export class LoopPrefilter {
       visited.add(file);
       const state = this.reaches.get(file);
       if (state === false) continue;
+      if (state !== true) this.observer?.('p', file);
       const source = state === true ? null : this.reader.read(file);
       if (state === true || this.textMatches(file, source)) {
         for (const s of stack) this.reaches.set(s.file, true);
@@ -165,13 +179,31 @@ export class LoopPrefilter {
     return false;
   }
 
+  private targetsOf(file: string, rel: string, text: string): ImportTarget[] {
+    let t = this.targets.get(file);
+    if (!t) {
+      t = importTargets(text, rel);
+      this.targets.set(file, t);
+    }
+    return t;
+  }
+
+  /**
+   * All a file's text contributes to any verdict: whether it has a receive-like word, and what
+   * it imports. An edit that changes neither (most edits) leaves every verdict standing.
+   */
+  signature(absPath: string, text: string): string {
+    const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
+    return JSON.stringify([this.textMatches(absPath, text), this.targetsOf(absPath, rel, text)]);
+  }
+
   private edgesOf(file: string, text: string | null): string[] {
     let e = this.edges.get(file);
     if (e) return [...e];
     const found = new Set<string>();
     if (text !== null) {
       const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
-      const targets = importTargets(text, rel);
+      const targets = this.targetsOf(file, rel, text);
       for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
         for (const t of targets) this.candidates(dir, t, found);
         if (path.dirname(dir) === dir) break;
@@ -202,16 +234,23 @@ export class LoopPrefilter {
     const parts = t.dotted.split('.').filter(Boolean);
     if (parts.length === 0) return;
     let at = dir;
+    // Only the names looked up are facts: a new file elsewhere in /tmp must not matter.
+    const seen = (p: string): void => this.observer?.('k', p);
     for (let i = 0; i < parts.length; i++) {
       const entries = this.entries(at);
       const name = parts[i] as string;
       const last = i === parts.length - 1;
+      seen(path.join(at, name));
       if (last) {
+        seen(path.join(at, `${name}.py`));
         if (entries.has(`${name}.py`)) out.add(path.join(at, `${name}.py`));
         if (entries.get(name) === 'dir') {
           const pkg = path.join(at, name);
           if (t.recursive) for (const f of this.pythonFilesUnder(pkg)) out.add(f);
-          else if (this.entries(pkg).has('__init__.py')) out.add(path.join(pkg, '__init__.py'));
+          else {
+            seen(path.join(pkg, '__init__.py'));
+            if (this.entries(pkg).has('__init__.py')) out.add(path.join(pkg, '__init__.py'));
+          }
         }
         return;
       }
@@ -223,24 +262,7 @@ export class LoopPrefilter {
   private entries(dir: string): Map<string, 'file' | 'dir'> {
     let m = this.dirEntries.get(dir);
     if (m) return m;
-    m = new Map();
-    try {
-      for (const d of readdirSync(dir, { withFileTypes: true })) {
-        let kind: 'file' | 'dir' | null = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : null;
-        if (d.isSymbolicLink()) {
-          // The index follows symlinks (existsSync/statSync): so does this.
-          try {
-            const s = statSync(path.join(dir, d.name));
-            kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
-          } catch {
-            kind = null;
-          }
-        }
-        if (kind) m.set(d.name, kind);
-      }
-    } catch {
-      // Unreadable or missing: nothing to load from it.
-    }
+    m = listEntries(dir);
     this.dirEntries.set(dir, m);
     return m;
   }
@@ -258,6 +280,7 @@ export class LoopPrefilter {
     }
     if (seen.has(real) || seen.size > 10_000) return out;
     seen.add(real);
+    this.observer?.('d', dir);
     for (const [name, kind] of this.entries(dir)) {
       const p = path.join(dir, name);
       if (kind === 'file' && name.endsWith('.py')) out.push(p);
@@ -266,4 +289,27 @@ export class LoopPrefilter {
     this.pyUnder.set(dir, out);
     return out;
   }
+}
+
+/** A directory's Python-relevant entries as the index would see them (symlinks followed); empty when unreadable. */
+export function listEntries(dir: string): Map<string, 'file' | 'dir'> {
+  const m = new Map<string, 'file' | 'dir'>();
+  try {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      let kind: 'file' | 'dir' | null = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : null;
+      if (d.isSymbolicLink()) {
+        // The index follows symlinks (existsSync/statSync): so does this.
+        try {
+          const s = statSync(path.join(dir, d.name));
+          kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
+        } catch {
+          kind = null;
+        }
+      }
+      if (kind) m.set(d.name, kind);
+    }
+  } catch {
+    // Unreadable or missing: nothing to load from it.
+  }
+  return m;
 }

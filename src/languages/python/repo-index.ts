@@ -14,9 +14,14 @@ export interface SourceReader {
   read(absPath: string): string | null;
 }
 
+/** What a lookup looked at (`r` a file read, `f` is-a-file probe, `e` exists probe): the result cache re-checks them. */
+export type IndexFact = (kind: 'r' | 'f' | 'e', absPath: string) => void;
+
 export class RepoIndex {
   private readonly modules = new Map<string, PyModule | null>();
   private readonly trees: Tree[] = [];
+  /** Told every fact a lookup depends on, remembered ones included (set per analysed file by the cache). */
+  observer: IndexFact | null = null;
 
   constructor(
     private readonly parser: Parser,
@@ -34,6 +39,7 @@ export class RepoIndex {
   }
 
   private load(absPath: string): PyModule | null {
+    this.observer?.('r', absPath);
     if (this.modules.has(absPath)) return this.modules.get(absPath) ?? null;
     const source = this.reader.read(absPath);
     let module: PyModule | null = null;
@@ -52,7 +58,7 @@ export class RepoIndex {
     return module;
   }
 
-  private readonly probes = new Map<string, string | null>();
+  private readonly probes = new Map<string, { found: string | null; facts: [kind: 'f' | 'e', absPath: string][] }>();
 
   /**
    * Finds the file of a dotted module, probing from the importer's directory upward as sys.path
@@ -63,17 +69,24 @@ export class RepoIndex {
     const rel = dotted.split('.').join(path.sep);
     const start = path.dirname(fromFile);
     const key = `${start}\0${dotted}`;
-    if (this.probes.has(key)) return this.probes.get(key) ?? null;
-    let found: string | null = null;
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      for (const candidate of [path.join(dir, `${rel}.py`), path.join(dir, rel, '__init__.py')]) {
-        if (!found && existsSync(candidate) && statSync(candidate).isFile()) found = candidate;
+    let probe = this.probes.get(key);
+    if (!probe) {
+      probe = { found: null, facts: [] };
+      for (let dir = start; ; dir = path.dirname(dir)) {
+        for (const candidate of [path.join(dir, `${rel}.py`), path.join(dir, rel, '__init__.py')]) {
+          if (probe.found) continue;
+          probe.facts.push(['f', candidate]);
+          if (existsSync(candidate) && statSync(candidate).isFile()) probe.found = candidate;
+        }
+        // Up to the repository that holds the importer (its git root), else the filesystem root.
+        if (probe.found || path.dirname(dir) === dir) break;
+        probe.facts.push(['e', path.join(dir, '.git')]);
+        if (existsSync(path.join(dir, '.git'))) break;
       }
-      // Up to the repository that holds the importer (its git root), else the filesystem root.
-      if (found || path.dirname(dir) === dir || existsSync(path.join(dir, '.git'))) break;
+      this.probes.set(key, probe);
     }
-    this.probes.set(key, found);
-    return found;
+    if (this.observer) for (const [kind, p] of probe.facts) this.observer(kind, p);
+    return probe.found;
   }
 
   /** Resolves a qualified name (`app.ws_utils.wait_for_handshake`) to a repository function. */

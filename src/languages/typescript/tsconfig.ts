@@ -19,13 +19,24 @@ export class TsconfigFinder {
     const known = this.byDir.get(dir);
     if (known !== undefined) return known;
     const here = path.join(dir, 'tsconfig.json');
-    const up = path.dirname(dir);
-    // Never above the stop directory; a file outside it looks in its own directory only.
-    const inside = isInside(this.stopDir, dir);
-    const found = existsSync(here) ? here : inside && dir !== this.stopDir && up !== dir ? this.forDir(up) : null;
+    const up = searchesAbove(this.stopDir, dir);
+    const found = existsSync(here) ? here : up !== null ? this.forDir(up) : null;
     this.byDir.set(dir, found);
     return found;
   }
+}
+
+/** Never above the stop directory; a file outside it looks in its own directory only. */
+function searchesAbove(stopDir: string, dir: string): string | null {
+  const up = path.dirname(dir);
+  return isInside(stopDir, dir) && dir !== stopDir && up !== dir ? up : null;
+}
+
+/** Every tsconfig.json path the finder can look at for a file, nearest first (what its answer rests on). */
+export function tsconfigCandidates(absPath: string, stopDir: string): string[] {
+  const out: string[] = [];
+  for (let dir: string | null = path.dirname(absPath); dir !== null; dir = searchesAbove(stopDir, dir)) out.push(path.join(dir, 'tsconfig.json'));
+  return out;
 }
 
 function isInside(root: string, dir: string): boolean {

@@ -1,0 +1,190 @@
+// The Python half of the pipeline: read every file, take what the result cache still holds,
+// and parse and analyse the rest (worker threads when there are enough of them). The parser
+// and the threads are started only when some file needs parsing.
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
+import { NestingLimitError } from '../languages/python/nodes.js';
+import { loadParser } from '../languages/python/parser.js';
+import { hasLoopKeyword, LoopPrefilter } from '../languages/python/prefilter.js';
+import { RepoIndex, type SourceReader } from '../languages/python/repo-index.js';
+import type { FileAnalysis, TargetVersion } from '../model.js';
+import type { ResultCache } from './cache.js';
+import { FactLog, type Fact, type FactProbe } from './deps.js';
+import type { DiscoveredFile } from './discover.js';
+import { PythonPool, threadsFor } from './python-pool.js';
+import type { WorkerReply } from './python-worker.js';
+import type { ReadResult } from './read.js';
+
+export interface PythonScan {
+  cwd: string;
+  config: ResolvedConfig;
+  discovered: readonly DiscoveredFile[];
+  gated: ReadonlySet<string>;
+  /** Results, in discovery order (appended to). */
+  analysed: FileAnalysis[];
+  notes: string[];
+  sources: Map<string, string | null>;
+  reader: SourceReader;
+  readFile(absPath: string): ReadResult;
+  overrides?: ReadonlyMap<string, string>;
+  targetFor(dir: string): Promise<TargetVersion>;
+  /** false: `--no-prefilter`. */
+  prefilter: boolean;
+  jobs?: number;
+  /** Worker threads allowed (not with --staged or source overrides: their readers live here). */
+  threads: boolean;
+  cache: { store: ResultCache; probe: FactProbe } | null;
+  progress: { read: number; parsed: number; total: number };
+  onProgress?: (progress: { read: number; parsed: number; total: number }) => void;
+}
+
+interface Todo {
+  at: number;
+  noteAt: number;
+  d: DiscoveredFile;
+  text: string;
+  target: TargetVersion;
+  loops: boolean;
+  key: string | null;
+}
+
+type Outcome = { analysis: FileAnalysis; facts: Fact[] } | { error: string };
+
+const PENDING_NOTE = '\0pending';
+
+function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
+  return { file, absPath, language: 'python', skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
+}
+
+function failure(e: unknown): string {
+  return e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+}
+
+/** Analyses the scan's Python files into `scan.analysed`; returns the facts the prefilter's verdicts rest on (for the cache). */
+export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
+  const { config, cache } = scan;
+  const prefilterFacts = cache ? new FactLog(cache.probe) : null;
+  const prefilter = scan.prefilter ? new LoopPrefilter(config.receiveMethods, scan.cwd, scan.reader) : null;
+  if (prefilter && cache && prefilterFacts) {
+    prefilter.observer = (kind, p) => prefilterFacts.add(kind, p);
+    cache.probe.signature = (p, text) => prefilter.signature(p, text);
+  }
+  const todo: Todo[] = [];
+  // Every directory's target at once: one at a time, the reads of pyproject.toml and friends
+  // wait for each other (~0.6 s on 5,000 files in 600 directories).
+  const dirs = new Set(scan.discovered.flatMap((d) => (d.language === 'python' ? [path.dirname(d.absPath)] : [])));
+  const targets = new Map(await Promise.all([...dirs].map(async (dir) => [dir, await scan.targetFor(dir)] as const)));
+  const tick = (): void => scan.onProgress?.(scan.progress);
+
+  // Pass 1: read, key, and take every result the cache still holds.
+  for (const d of scan.discovered) {
+    if (d.language !== 'python') continue;
+    // A file a cache check already read (as another file's helper) is not read again.
+    const known = scan.overrides?.get(d.absPath) ?? scan.sources.get(d.absPath);
+    const r = typeof known === 'string' ? ({ ok: true, text: known } as const) : scan.readFile(d.absPath);
+    if (!r.ok) {
+      if (scan.gated.has(d.absPath)) {
+        scan.analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
+        scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
+      }
+      continue;
+    }
+    scan.sources.set(d.absPath, r.text);
+    scan.progress.read++;
+    tick();
+    const target = targets.get(path.dirname(d.absPath)) ?? (await scan.targetFor(path.dirname(d.absPath)));
+    let key: string | null = null;
+    let loops: boolean | null = null;
+    if (cache) {
+      const hash = cache.probe.hashOf(d.absPath, r.text);
+      key = `${hash}\0${target.pythonVersion}\0${target.source}`;
+      const entry = cache.store.lookup(d.absPath, key, cache.probe);
+      // A `verdict` entry is loop-free only while the prefilter still says so.
+      if (entry && entry.kind === 'verdict' && !cache.store.provedFree(d.absPath, cache.probe)) loops = prefilter?.needsLoopAnalysis(d.absPath, r.text) ?? true;
+      const reused = entry && loops !== true ? cache.store.use(d.absPath, entry) : null;
+      if (reused) {
+        scan.analysed.push(withLazyLines(reused, r.text));
+        scan.progress.parsed++;
+        tick();
+        continue;
+      }
+    }
+    loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
+    // Placeholders keep results and notes in discovery order.
+    todo.push({ at: scan.analysed.length, noteAt: scan.notes.length, d, text: r.text, target, loops, key });
+    scan.analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
+    scan.notes.push(PENDING_NOTE);
+  }
+
+  // Pass 2: parse and analyse what the cache did not hold.
+  if (todo.length > 0) {
+    const parser = await loadParser();
+    const index = new RepoIndex(parser, scan.cwd, scan.reader);
+    const threads = scan.threads ? threadsFor(todo.length, scan.jobs) : 1;
+    const pool =
+      threads > 1
+        ? new PythonPool(threads, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers })
+        : null;
+    // Here: on the main thread, recording what the helper resolution looked at.
+    const analyseHere = (t: Todo): Outcome => {
+      const log = cache && t.loops ? new FactLog(cache.probe) : null;
+      index.observer = log ? (kind, p) => log.add(kind, p) : null;
+      try {
+        const analysis = analyzePython(t.d.relPath, t.d.absPath, t.text, {
+          parser,
+          index,
+          target: t.target,
+          receiveMethods: config.receiveMethods,
+          connectionNames: config.connectionNames,
+          guardHelpers: config.guardHelpers,
+          loops: t.loops,
+        });
+        return { analysis, facts: log?.list() ?? [] };
+      } catch (e) {
+        // One file the analyser cannot handle must not stop the scan: report it and go on.
+        return { error: failure(e) };
+      } finally {
+        index.observer = null;
+      }
+    };
+    try {
+      const replies: (Promise<WorkerReply> | null)[] = todo.map((t) => {
+        if (!pool) return null;
+        const reply = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, target: t.target, loops: t.loops, facts: cache !== null && t.loops });
+        void reply.then(() => {
+          scan.progress.parsed++;
+          tick();
+        }, () => {});
+        return reply;
+      });
+      for (const [i, t] of todo.entries()) {
+        const pending = replies[i];
+        let outcome: Outcome;
+        if (pending) {
+          const answer = await pending;
+          // A file a failed thread handed back is analysed here, as a one-thread scan would.
+          outcome = 'retry' in answer ? analyseHere(t) : 'error' in answer ? { error: answer.error } : { analysis: answer.analysis, facts: answer.facts };
+        } else {
+          outcome = analyseHere(t);
+          scan.progress.parsed++;
+          tick();
+        }
+        if ('analysis' in outcome) {
+          scan.analysed[t.at] = withLazyLines(outcome.analysis, t.text);
+          // No loop keyword: the result rests on the text alone; loop-free by the prefilter: on its verdict.
+          const kind = !t.loops && prefilter !== null && hasLoopKeyword(t.text) ? 'verdict' : 'facts';
+          if (cache && t.key) cache.store.put(t.d.absPath, t.key, outcome.analysis, outcome.facts, kind);
+        } else {
+          scan.analysed[t.at] = emptyAnalysis(t.d.relPath, t.d.absPath, outcome.error);
+          scan.notes[t.noteAt] = `${t.d.relPath}: ${outcome.error}`;
+        }
+      }
+    } finally {
+      index.dispose();
+      await pool?.close();
+    }
+  }
+  for (let i = scan.notes.length - 1; i >= 0; i--) if (scan.notes[i] === PENDING_NOTE) scan.notes.splice(i, 1);
+  return prefilterFacts?.list() ?? [];
+}
