@@ -26,7 +26,7 @@ import {
 } from '../model.js';
 import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
+import type { BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
@@ -304,6 +304,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
   let baseline: RunResult['baseline'] = null;
   if (opts.baseline !== undefined) {
+    // Imported only with --baseline: its zod schema is a tenth of a second of start-up.
+    const { applyBaseline, readBaseline } = await import('./baseline.js');
     const baselinePath = path.resolve(cwd, opts.baseline);
     const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
     baseline = { file: opts.baseline, ...outcome };
