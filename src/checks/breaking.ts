@@ -3,7 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { filesAtCommit, gitRoot } from '../engine/git.js';
 import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 
@@ -23,6 +23,8 @@ export interface BreakingOptions {
   base: string | null;
   /** How to name the base in details when `base` is a commit id (`origin/main (merge base 1a2b3c4d5e)`). */
   baseLabel?: string;
+  /** The repository's root when the caller already asked git (null: not a repository). */
+  root?: string | null;
 }
 
 const ID = 'breaking';
@@ -32,7 +34,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const result = (status: CheckStatus, details: string): CheckResult => ({ id: ID, title: TITLE, status, details });
   let root: string | null;
   try {
-    root = await gitRoot(opts.cwd);
+    root = opts.root !== undefined ? opts.root : await gitRoot(opts.cwd);
   } catch (error) {
     // git refuses a repository owned by someone else: a reason to skip, not to stop.
     if (error instanceof UsageError) return result('skip', error.message);
@@ -40,20 +42,20 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
   if (root === null) return result('skip', 'not a git repository');
   const refName = opts.baseLabel ?? opts.base ?? 'HEAD';
-  const commit = await resolveRef(root, opts.base ?? 'HEAD');
+  const scripts = await locate(root, opts.files.filter((f) => f.language !== 'python'));
+  const python = await locate(root, opts.files.filter((f) => f.language === 'python'));
+  // The base commit and the files' content there: one git process.
+  const { commit, files: atBase } = await filesAtCommit(
+    root,
+    opts.base ?? 'HEAD',
+    [...python, ...scripts].flatMap((p) => (p.rel === null ? [] : [p.rel])),
+  );
   if (commit === null) {
     if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
     return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');
   }
 
   const notes: string[] = [];
-  const scripts = await locate(root, opts.files.filter((f) => f.language !== 'python'));
-  const python = await locate(root, opts.files.filter((f) => f.language === 'python'));
-  const atBase = await showFiles(
-    root,
-    commit,
-    [...python, ...scripts].flatMap((p) => (p.rel === null ? [] : [p.rel])),
-  );
 
   const breaks: string[] = [];
   const notCompared: string[] = [];

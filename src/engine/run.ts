@@ -154,7 +154,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
-  const root = selection?.root ?? (await gitRoot(cwd)) ?? cwd;
+  const repoRoot = selection?.root ?? (await gitRoot(cwd));
+  const root = repoRoot ?? cwd;
   // Each file's target comes from the files nearest to it (a monorepo's services may differ).
   const targetFor = await pythonTargetResolver({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
@@ -325,6 +326,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     syntaxCrossCheck,
     groups,
     cwd,
+    repoRoot,
     base: selection?.breakingBase?.commit ?? opts.base ?? null,
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => ({ file: f.file, absPath: f.absPath, language: f.language, source: sources.get(f.absPath) ?? null })),
