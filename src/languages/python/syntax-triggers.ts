@@ -43,8 +43,8 @@ const NUMBER = new RegExp(
 
 /** What to look at for a file of this target, or 'full' when only the full walk will do. */
 export function syntaxTriggers(text: string, minor: number): Triggers | 'full' {
-  // Python 2 backticks are strings to tree-sitter; annotations below 3.6 are on every assignment.
-  if (minor < 6 || text.includes('`')) return 'full';
+  // Annotations below 3.6 are on every assignment.
+  if (minor < 6) return 'full';
   const t = scanTokens(text);
   if (t === null) return 'full';
   return new Scan(t, text, minor).run();

@@ -121,7 +121,7 @@ export function scanTokens(text: string): Tokens | null {
       t.partner[o] = t.kind.length - 1;
       t.partner[t.kind.length - 1] = o;
       i++;
-    } else if (code > 0x7f || code < 0x20) return null;
+    } else if (code > 0x7f || code < 0x20 || code === 96) return null; // `x` (Python 2) is a string to tree-sitter
     else {
       const op = (OPERATOR_STARTS.has(code) ? OPERATORS.find((o) => text.startsWith(o, i)) : undefined) ?? (text[i] as string);
       push(OP, i, i + op.length, op);
