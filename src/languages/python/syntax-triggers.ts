@@ -6,6 +6,8 @@
 // it may fire where the check then finds nothing, never the other way round. Where the scan is
 // unsure (a token it cannot read, a target below 3.6) it answers 'full' and the full walk runs.
 // `test/syntax-cheap-path.test.ts` holds both paths to the same problems.
+import { NUMBER } from './strict-grammar.js';
+import { VALID_PREFIXES } from './strings.js';
 import { CLOSE, END, NUM, OP, OPEN, STR, WORD, scanTokens, type Tokens } from './token-scan.js';
 
 export interface TriggerRange {
@@ -28,18 +30,8 @@ const HARD_KEYWORDS = new Set(
 const HEADERS = new Set(['if', 'elif', 'else', 'while', 'for', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
 const VALUES = new Set(['True', 'False', 'None']);
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '^=', '|=', '@=']);
-const VALID_PREFIXES = new Set(['', 'r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
 /** Tokens after which `*` is a star, not a multiplication, when they come before it. */
 const SPLAT_AFTER = new Set(['[', ',', ':', '|', '=', '->', '(']);
-
-// Python's numeric literal grammar, as strict-grammar.ts checks it.
-const DIGITS = '[0-9](?:_?[0-9])*';
-const POINT_FLOAT = `(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.)`;
-const EXPONENT = `[eE][+-]?${DIGITS}`;
-const FLOAT = `(?:${POINT_FLOAT}(?:${EXPONENT})?|${DIGITS}${EXPONENT})`;
-const NUMBER = new RegExp(
-  `^(?:[1-9](?:_?[0-9])*|0+(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|${FLOAT}|(?:${FLOAT}|${DIGITS})[jJ])$`,
-);
 
 /** What to look at for a file of this target, or 'full' when only the full walk will do. */
 export function syntaxTriggers(text: string, minor: number): Triggers | 'full' {
@@ -221,11 +213,14 @@ class Scan {
         if (!this.clausesFollow(i)) this.add(['try_statement'], i);
         return;
       case 'as': {
-        // `except E as e:`, `with f() as g, h() as k:`: a plain name in its statement's header.
+        // `except E as e:`, `with f() as g, h(x) as k:`: a plain name after a plain header.
         const first = t.text[statement] as string;
+        if (this.is(statement, WORD) && (first === 'import' || first === 'from')) return; // `import a as b` is no as_pattern
         const plain =
           t.depth[i] === 0 && this.is(i + 1, WORD) && !HARD_KEYWORDS.has(t.text[i + 1] as string) && t.depth[i + 2] === 0 && (this.is(i + 2, OP, ':') || this.is(i + 2, OP, ','));
-        if (!(plain && this.is(statement, WORD) && (first === 'except' || first === 'with' || first === 'async'))) this.add(['as_pattern'], i);
+        if (!(plain && this.is(statement, WORD) && (first === 'except' || first === 'with' || first === 'async') && this.plainHeader(statement + 1, i))) {
+          this.add(['as_pattern'], i);
+        }
         return;
       }
       case 'import': {
@@ -246,8 +241,11 @@ class Scan {
       case 'for':
         return this.forClause(i);
       case 'lambda': {
+        // A lambda in a default (`lambda a=lambda: 0, b: …`) ends the scan at its own colon.
         const colon = this.colonAt(i + 1, t.depth[i] as number);
-        if (colon < 0 || t.kind[colon] === END || this.parametersSuspect(i + 1, colon)) this.add(['lambda_parameters'], i, Math.max(i + 1, colon));
+        if (colon < 0 || t.kind[colon] === END || this.has(i + 1, colon, (j) => this.is(j, WORD, 'lambda')) || this.parametersSuspect(i + 1, colon)) {
+          this.add(['lambda_parameters'], i, Math.max(i + 1, colon));
+        }
         return;
       }
       case 'def':
@@ -269,6 +267,22 @@ class Scan {
       default:
         return;
     }
+  }
+
+  /**
+   * Names, attributes, calls and subscripts (and `with`, `as`, commas between items) only: no
+   * operator or keyword that could take an `as` into an expression of its own.
+   */
+  private plainHeader(from: number, to: number): boolean {
+    for (let j = from; j < to; j++) {
+      const kind = this.t.kind[j];
+      const value = this.t.text[j] as string;
+      if (kind === OPEN) j = this.t.partner[j] as number;
+      else if (kind === WORD) {
+        if (HARD_KEYWORDS.has(value) && value !== 'with' && value !== 'as') return false;
+      } else if (!(kind === OP && (value === '.' || value === ','))) return false;
+    }
+    return true;
   }
 
   private has(from: number, to: number, test: (j: number) => boolean): boolean {
@@ -305,7 +319,8 @@ class Scan {
     const quote = p;
     while (p > 0 && /[A-Za-z]/.test(text[p - 1] as string)) p--;
     const prefix = text.slice(p, quote).toLowerCase();
-    if (!VALID_PREFIXES.has(prefix)) {
+    // `_f"…"`, `abc"…"`: letters the scan did not read as the prefix; it may have read the string wrong.
+    if (!VALID_PREFIXES.has(prefix) || prefix !== (t.text[i] as string).toLowerCase()) {
       this.unsure = true;
       return;
     }
