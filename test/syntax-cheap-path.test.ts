@@ -13,6 +13,7 @@ import { loadParser, parseTolerant } from '../src/languages/python/parser.js';
 import { pythonSyntaxProblems } from '../src/languages/python/syntax-check.js';
 import { syntaxTriggers } from '../src/languages/python/syntax-triggers.js';
 import { fstringModule, indentationModule, statementModule } from './helpers/python-snippets.js';
+import { pythonSoup } from './helpers/python-soup.js';
 
 const TARGETS = ['3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
 const REPO = path.resolve(__dirname, '..');
@@ -111,6 +112,18 @@ describe('HG011: the cheap path finds what the full walk finds', () => {
     // Most of them must really take the cheap path, or this proves nothing.
     expect(cheap.length).toBeGreaterThan(modules.length / 2);
     expect(differences(modules.map((source, i) => ({ name: `module ${i}`, source })))).toEqual([]);
+  });
+
+  it('on random statement soup that tree-sitter parses without error (seeded)', () => {
+    const next = pythonSoup(7);
+    const modules = Array.from({ length: 1500 }, next).filter((source) => {
+      const { tree } = parseTolerant(parser, source);
+      const clean = !tree.rootNode.hasError;
+      tree.delete();
+      return clean;
+    });
+    expect(modules.length).toBeGreaterThan(400);
+    expect(differences(modules.map((source, i) => ({ name: `soup ${i}`, source })))).toEqual([]);
   });
 
   it('on a generated project tree (bench/generate.mjs)', { timeout: 120_000 }, () => {
