@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
-import { blobId, catFileCheck, changedFiles, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
+import { blobId, catFileCheck, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
 import { UsageError } from '../src/errors.js';
 
 const dirs: string[] = [];
@@ -96,6 +96,26 @@ describe('git wrappers', () => {
     git(root, 'commit', '-q', '-m', 'second');
     expect(await mergeBase(root, 'HEAD', 'HEAD~1')).toBe(head);
     expect(await mergeBase(root, 'HEAD', 'nope')).toBeNull();
+  });
+
+  it('filesAtCommit: the commit and the files there from one cat-file, as resolveRef + showFiles give them', async () => {
+    const root = repo({ 'app/ws.py': ROUTER, 'README.md': 'x\n' });
+    write(root, 'app/ws.py', 'y = 2\n');
+    git(root, 'commit', '-q', '-am', 'second');
+    for (const ref of ['HEAD', 'HEAD~1', 'main']) {
+      const got = await filesAtCommit(root, ref, ['app/ws.py', 'missing.py', 'app']);
+      const commit = await resolveRef(root, ref);
+      expect(got.commit).toBe(commit);
+      expect([...got.files.entries()]).toEqual([...(await showFiles(root, commit ?? '', ['app/ws.py', 'missing.py', 'app'])).entries()]);
+    }
+    expect((await filesAtCommit(root, 'HEAD', ['app/ws.py'])).files.get('app/ws.py')).toBe('y = 2\n');
+    // A ref naming no commit: a blob, an unknown name, an option-like name, a tree.
+    for (const ref of ['HEAD:README.md', 'nope', '--output=/tmp/x', 'HEAD^{tree}']) {
+      expect((await filesAtCommit(root, ref, ['README.md'])).commit).toBeNull();
+    }
+    const empty = tempDir();
+    git(empty, 'init', '-q');
+    expect((await filesAtCommit(empty, 'HEAD', ['a.py'])).commit).toBeNull();
   });
 
   it('never runs a command named by the repository config (core.fsmonitor)', async () => {

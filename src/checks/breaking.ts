@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { blobId, catFileCheck, gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { blobId, catFileCheck, filesAtCommit, gitRoot, resolveRef, showFiles } from '../engine/git.js';
 import { NestingLimitError } from '../languages/nesting.js';
 import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
 import type { TsPublicApi } from '../languages/typescript/public-api.js';
@@ -26,6 +26,8 @@ export interface BreakingOptions {
   base: string | null;
   /** How to name the base in details when `base` is a commit id (`origin/main (merge base 1a2b3c4d5e)`). */
   baseLabel?: string;
+  /** The repository's root when the caller already asked git (null: not a repository). */
+  root?: string | null;
 }
 
 const ID = 'breaking';
@@ -35,7 +37,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const result = (status: CheckStatus, details: string): CheckResult => ({ id: ID, title: TITLE, status, details });
   let root: string | null;
   try {
-    root = await gitRoot(opts.cwd);
+    root = opts.root !== undefined ? opts.root : await gitRoot(opts.cwd);
   } catch (error) {
     // git refuses a repository owned by someone else: a reason to skip, not to stop.
     if (error instanceof UsageError) return result('skip', error.message);
@@ -43,25 +45,14 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
   if (root === null) return result('skip', 'not a git repository');
   const refName = opts.baseLabel ?? opts.base ?? 'HEAD';
-  const commit = await resolveRef(root, opts.base ?? 'HEAD');
+  const { commit, changed, atBase } = await atBaseOf(root, opts.base ?? 'HEAD', await locate(root, opts.files));
   if (commit === null) {
     if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
     return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');
   }
-
-  const notes: string[] = [];
-  const located = await locate(root, opts.files);
-  const unchanged = await unchangedAtBase(root, commit, located);
-  // A file git holds byte for byte at the base cannot break anything: it is not fetched.
-  const changed = located.filter((p) => p.rel === null || unchanged.get(p.rel) !== true);
   const scripts = changed.filter((p) => p.file.language !== 'python');
   const python = changed.filter((p) => p.file.language === 'python');
-  const atBase = await showFiles(
-    root,
-    commit,
-    // New since the base (false): nothing to fetch either.
-    changed.flatMap((p) => (p.rel === null || unchanged.has(p.rel) ? [] : [p.rel])),
-  );
+  const notes: string[] = [];
 
   const breaks: string[] = [];
   const notCompared: string[] = [];
@@ -165,6 +156,31 @@ async function compareScripts(
  * One `cat-file --batch-check` instead of fetching every blob: a re-scan of a large tree
  * otherwise spends most of its time having git inflate files nobody changed.
  */
+type Located = { file: BreakingFile; rel: string | null };
+
+/** Up to this many files, fetching every one in one process beats asking for ids first (a pre-commit run). */
+const FETCH_ALL_UP_TO = 64;
+
+/**
+ * The base commit, the files that may differ from it and their content there. A few files (a
+ * pre-commit run): commit and contents from one `git cat-file --batch`. Many (a full scan, most
+ * files untouched): their blob ids first, and only the files whose id differs are fetched.
+ */
+async function atBaseOf(root: string, ref: string, located: Located[]): Promise<{ commit: string | null; changed: Located[]; atBase: Map<string, string | null> }> {
+  if (located.length <= FETCH_ALL_UP_TO) {
+    const { commit, files } = await filesAtCommit(root, ref, located.flatMap((p) => (p.rel === null ? [] : [p.rel])));
+    return { commit, changed: located, atBase: files };
+  }
+  const commit = await resolveRef(root, ref);
+  if (commit === null) return { commit, changed: [], atBase: new Map() };
+  const unchanged = await unchangedAtBase(root, commit, located);
+  // A file git holds byte for byte at the base cannot break anything: it is not fetched.
+  const changed = located.filter((p) => p.rel === null || unchanged.get(p.rel) !== true);
+  // New since the base (false): nothing to fetch either.
+  const atBase = await showFiles(root, commit, changed.flatMap((p) => (p.rel === null || unchanged.has(p.rel) ? [] : [p.rel])));
+  return { commit, changed, atBase };
+}
+
 async function unchangedAtBase(root: string, commit: string, files: { file: BreakingFile; rel: string | null }[]): Promise<Map<string, boolean>> {
   const named = files.filter((p): p is { file: BreakingFile; rel: string } => p.rel !== null && !/[\n\r]/.test(p.rel));
   const ids = await catFileCheck(root, named.map((p) => `${commit}:${p.rel}`));

@@ -17,6 +17,8 @@ export interface TableInput extends CheckInput {
   base: string | null;
   baseLabel?: string;
   sources: BreakingFile[];
+  /** The git repository's root as the run found it (null: none); the breaking row need not ask again. */
+  repoRoot?: string | null;
 }
 
 export async function runChecks(input: TableInput): Promise<CheckResult[]> {
@@ -27,7 +29,7 @@ export async function runChecks(input: TableInput): Promise<CheckResult[]> {
     checkConsistency(input, input.groups),
     checkLogic(input),
     checkParameters(input),
-    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}) }),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}) }),
     checkPerformance(input),
   ];
 }

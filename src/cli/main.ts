@@ -1,14 +1,15 @@
 // The commander program: parses arguments, runs one command, maps errors to exit codes
 // (0 passed, 1 gate failed, 2 usage/config/internal error — one line on stderr).
+import v8 from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { explainCommand } from './explain.js';
-import { fixCommand, type FixCliOptions } from './fix.js';
-import { initCommand } from './init.js';
-import { baselineCommand, type BaselineCliOptions } from './baseline.js';
+import type { BaselineCliOptions } from './baseline.js';
+import type { FixCliOptions } from './fix.js';
 import { addCommonOptions, addGateOptions, type CommonOptions } from './options.js';
-import { reportCommand } from './report-command.js';
+
+// Each command's module is imported when that command runs: a pre-commit hook pays Node's
+// start-up on every commit, and `verify` needs neither the codemod (diff) nor `init`.
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('handshake-guard')
@@ -20,12 +21,12 @@ function program(setExit: (code: number) => void): Command {
     p.command('scan', { isDefault: true })
       .description('list message loops and findings (default command)')
       .argument('[paths...]', 'files or directories', []),
-  )).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('scan', paths, opts)));
+  )).action(async (paths: string[], opts: CommonOptions) => setExit(await (await import('./report-command.js')).reportCommand('scan', paths, opts)));
   addGateOptions(addCommonOptions(
     p.command('verify')
       .description('print the verification table; exit 1 when the gate fails')
       .argument('[paths...]', 'files or directories', []),
-  )).action(async (paths: string[], opts: CommonOptions) => setExit(await reportCommand('verify', paths, opts)));
+  )).action(async (paths: string[], opts: CommonOptions) => setExit(await (await import('./report-command.js')).reportCommand('verify', paths, opts)));
   p.command('baseline')
     .description('record the current findings in .handshake-guard-baseline.json (for verify --baseline)')
     .argument('[paths...]', 'files or directories', [])
@@ -35,7 +36,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .option('-q, --quiet', 'no notes on stderr')
     .option('--verbose', 'stack traces for internal errors')
-    .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await baselineCommand(paths, opts)));
+    .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await (await import('./baseline.js')).baselineCommand(paths, opts)));
   addCommonOptions(
     p.command('fix')
       .description('insert the bounded polling guard where it is missing (dry run: a diff)')
@@ -47,20 +48,31 @@ function program(setExit: (code: number) => void): Command {
       .addOption(new Option('--placement <where>', 'before the receive, or before the loop').choices(['per-message', 'before-loop']).default('per-message'))
       .option('--timeout <seconds>', "bound of the wait (default: the group's guards, else 3.0)")
       .option('--interval <seconds>', "sleep between checks (default: the group's guards, else 0.01)"),
-  ).action(async (paths: string[], opts: FixCliOptions) => setExit(await fixCommand(paths, opts)));
+  ).action(async (paths: string[], opts: FixCliOptions) => setExit(await (await import('./fix.js')).fixCommand(paths, opts)));
   p.command('explain')
     .description("print a rule's documentation (no rule: list the rules)")
     .argument('[rule]', 'rule id or name, e.g. HG001 or receive-before-guard')
     .option('--no-color', 'no colors')
-    .action((rule: string | undefined, opts: { color?: boolean }) => setExit(explainCommand(rule, opts)));
+    .action(async (rule: string | undefined, opts: { color?: boolean }) => setExit((await import('./explain.js')).explainCommand(rule, opts)));
   p.command('init')
     .description('write handshake-guard.config.json and print pre-commit / CI snippets')
     .option('--force', 'overwrite an existing config file')
-    .action((opts: { force?: boolean }) => setExit(initCommand(opts)));
+    .action(async (opts: { force?: boolean }) => setExit((await import('./init.js')).initCommand(opts)));
   return p;
 }
 
+/**
+ * V8 compiles hot WebAssembly again with its optimising compiler. At the default budget the
+ * tree-sitter parser gets there within one small file: ~0.1 s of CPU that a pre-commit run of a
+ * few files never earns back. A hundred times the budget still tiers up a large scan within its
+ * first files (5,000-file scan: same time), so the flag is set for every run of the CLI.
+ */
+function deferWasmTierUp(): void {
+  v8.setFlagsFromString('--wasm-tiering-budget=500000000');
+}
+
 export async function main(argv: string[]): Promise<number> {
+  deferWasmTierUp();
   let code = 0;
   const verbose = argv.includes('--verbose');
   try {

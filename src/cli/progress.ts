@@ -1,7 +1,11 @@
 // Progress on stderr for long scans (issue #8): a cli-progress bar, shown only on a terminal,
 // only once the scan has run for half a second, never in CI (`CI` set and not "false"/"0"),
 // when stderr is piped or redirected, or with --quiet.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
+
+// Loaded when a bar is first drawn (a pre-commit run never draws one and should not pay for it).
+const load = (): typeof cliProgress => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 export interface ProgressCounts {
   read: number;
@@ -32,7 +36,8 @@ export function createProgress(opts: { quiet?: boolean }, stream: NodeJS.WriteSt
     update(p) {
       if (!bar) {
         if (Date.now() - started < DELAY_MS || p.total === 0) return;
-        bar = new cliProgress.SingleBar(
+        const bars = load();
+        bar = new bars.SingleBar(
           {
             stream,
             format: 'scanning {bar} {percentage}% | {parsed}/{total} files parsed, {read} read | {duration_formatted}',
@@ -41,7 +46,7 @@ export function createProgress(opts: { quiet?: boolean }, stream: NodeJS.WriteSt
             barsize: 30,
             fps: 10,
           },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         );
         bar.start(p.total, p.parsed, { read: p.read, parsed: p.parsed });
         return;

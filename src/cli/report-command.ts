@@ -1,15 +1,9 @@
 // scan and verify: run the pipeline, render the chosen format, decide the exit code.
-import { run } from '../engine/run.js';
+import { run, type RunResult } from '../engine/run.js';
 import type { CheckResult, Finding } from '../model.js';
-import { renderGithub } from '../report/github.js';
-import { renderJson } from '../report/json.js';
-import { renderJunit } from '../report/junit.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderSarif } from '../report/sarif.js';
-import { escapeControl, renderText } from '../report/text.js';
 import { useColor } from './color.js';
 import { resolveOutputs, type CommonOptions, type Format } from './options.js';
-import { appendStepSummary, emit } from './output.js';
+import { appendStepSummary, emit, stepSummaryWanted } from './output.js';
 import { createProgress, type ProgressCounts } from './progress.js';
 
 export type Mode = 'scan' | 'verify';
@@ -50,40 +44,19 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
   }).finally(() => progress?.stop());
   const strict = opts.strict === true || opts.failOn === 'warning';
-  const render = (format: Format, toFile: boolean): string => {
-    switch (format) {
-      case 'json':
-        return renderJson(result.report);
-      case 'markdown':
-        return renderMarkdown(result.report, { strict });
-      case 'sarif':
-        return renderSarif({ report: result.report, findings: result.findings, files: result.files, cwd, root: result.root });
-      case 'junit':
-        return renderJunit({ report: result.report, findings: result.findings, loops: result.loops, cwd, root: result.root, strict });
-      case 'github':
-        return renderGithub({ report: result.report, findings: result.findings, cwd, root: result.root, strict });
-      case 'text':
-        return renderText({
-          report: result.report,
-          findings: result.findings,
-          files: result.files,
-          color: useColor(opts, toFile),
-          showTable: mode === 'verify',
-          showLoops: mode === 'scan' && !opts.quiet,
-          strict,
-        });
-    }
-  };
+  const render = (format: Format, toFile: boolean): Promise<string> => renderFormat(format, { mode, opts, result, cwd, strict, toFile });
   // Files first, then stdout; annotations go to stderr so that stdout stays machine-readable.
-  for (const t of targets) if (t.file !== null) emit(render(t.format, true), t.file, cwd);
-  for (const t of targets) if (t.file === null && t.format !== 'github') emit(render(t.format, false), undefined, cwd);
-  for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(render(t.format, false));
+  for (const t of targets) if (t.file !== null) emit(await render(t.format, true), t.file, cwd);
+  for (const t of targets) if (t.file === null && t.format !== 'github') emit(await render(t.format, false), undefined, cwd);
+  for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(await render(t.format, false));
   if (opts.verbose && result.cache) {
+    const { escapeControl } = await import('../report/text.js');
     const c = result.cache;
     process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused, ${c.misses} analysed\n`);
     for (const p of c.problems) process.stderr.write(`note: cache: ${escapeControl(p)}\n`);
   }
-  if (!opts.quiet) {
+  if (!opts.quiet && (result.notes.length > 0 || (result.baseline?.stale.length ?? 0) > 0)) {
+    const { escapeControl } = await import('../report/text.js');
     for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note)}\n`);
     const stale = result.baseline?.stale ?? [];
     if (result.baseline && stale.length > 0) {
@@ -96,7 +69,37 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
       );
     }
   }
-  if (mode === 'verify') appendStepSummary(renderMarkdown(result.report, { strict }));
+  if (mode === 'verify' && stepSummaryWanted()) appendStepSummary((await import('../report/markdown.js')).renderMarkdown(result.report, { strict }));
   const fails = mode === 'verify' ? verifyGateFails(result.report.checks, opts) : scanFails(result.findings, opts);
   return fails ? 1 : 0;
+}
+
+/** Renders one format; each reporter's module is imported only when its format is asked for. */
+async function renderFormat(
+  format: Format,
+  c: { mode: Mode; opts: CommonOptions; result: RunResult; cwd: string; strict: boolean; toFile: boolean },
+): Promise<string> {
+  const { result, cwd, strict } = c;
+  switch (format) {
+    case 'json':
+      return (await import('../report/json.js')).renderJson(result.report);
+    case 'markdown':
+      return (await import('../report/markdown.js')).renderMarkdown(result.report, { strict });
+    case 'sarif':
+      return (await import('../report/sarif.js')).renderSarif({ report: result.report, findings: result.findings, files: result.files, cwd, root: result.root });
+    case 'junit':
+      return (await import('../report/junit.js')).renderJunit({ report: result.report, findings: result.findings, loops: result.loops, cwd, root: result.root, strict });
+    case 'github':
+      return (await import('../report/github.js')).renderGithub({ report: result.report, findings: result.findings, cwd, root: result.root, strict });
+    case 'text':
+      return (await import('../report/text.js')).renderText({
+        report: result.report,
+        findings: result.findings,
+        files: result.files,
+        color: useColor(c.opts, c.toFile),
+        showTable: c.mode === 'verify',
+        showLoops: c.mode === 'scan' && !c.opts.quiet,
+        strict,
+      });
+  }
 }

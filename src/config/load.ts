@@ -4,7 +4,6 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import { UsageError } from '../errors.js';
 import {
   DEFAULT_BOUNDS,
@@ -13,7 +12,8 @@ import {
   DEFAULT_RECEIVE_METHODS,
   type ResolvedConfig,
 } from './types.js';
-import { describeIssue, normaliseKebabKeys, renderPath, type UserConfig, userConfigSchema } from './schema.js';
+import { renderPath } from './keys.js';
+import type { UserConfig } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'handshake-guard.config.json';
 const PYPROJECT_TABLE = 'handshake-guard';
@@ -40,7 +40,7 @@ export async function loadConfig(opts: { cwd: string; configPath?: string }): Pr
   const found =
     opts.configPath !== undefined ? await readExplicit(path.resolve(cwd, opts.configPath)) : await discover(cwd);
   if (found === null) return resolveConfig(null, cwd, {}, []);
-  const user = validate(found);
+  const user = await validate(found);
   return resolveConfig(found.file, path.dirname(found.file), user, PREFIX[found.kind]);
 }
 
@@ -54,7 +54,7 @@ async function readExplicit(file: string): Promise<FoundConfig> {
   const text = await readText(file);
   if (text === null) throw new UsageError(`cannot read config ${file}: file not found`);
   const kind = kindOf(file);
-  const section = extractSection(file, kind, text);
+  const section = await extractSection(file, kind, text);
   if (section === undefined) {
     const where = kind === 'pyproject' ? `[tool.${PYPROJECT_TABLE}] table` : `"${PACKAGE_KEY}" key`;
     throw new UsageError(`invalid config ${file}: no ${where}`);
@@ -76,7 +76,7 @@ async function discover(cwd: string): Promise<FoundConfig | null> {
       const file = path.join(dir, name);
       const text = await readText(file);
       if (text === null || !text.includes(marker)) continue;
-      const section = extractSection(file, kind, text);
+      const section = await extractSection(file, kind, text);
       if (section !== undefined) return { file, kind, raw: section };
     }
     const parent = path.dirname(dir);
@@ -98,13 +98,13 @@ async function readText(file: string): Promise<string | null> {
 }
 
 /** The configuration object inside the file, or undefined when the file has none. */
-function extractSection(file: string, kind: ConfigKind, text: string): unknown {
+async function extractSection(file: string, kind: ConfigKind, text: string): Promise<unknown> {
   if (kind === 'json') return parseJson(file, text);
   if (kind === 'package') {
     const doc = parseJson(file, text);
     return isRecord(doc) ? doc[PACKAGE_KEY] : undefined;
   }
-  const doc = parseTomlText(file, text);
+  const doc = await parseTomlText(file, text);
   const tool = doc['tool'];
   return isRecord(tool) ? tool[PYPROJECT_TABLE] : undefined;
 }
@@ -122,7 +122,9 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
-function parseTomlText(file: string, text: string): Record<string, unknown> {
+/** smol-toml is imported only when a pyproject.toml names the tool (most runs have no config file). */
+async function parseTomlText(file: string, text: string): Promise<Record<string, unknown>> {
+  const { parse: parseToml, TomlError } = await import('smol-toml');
   try {
     return parseToml(text);
   } catch (err) {
@@ -150,7 +152,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function validate(found: FoundConfig): UserConfig {
+/** The zod schema is imported here, once a config file is found. */
+async function validate(found: FoundConfig): Promise<UserConfig> {
+  const { describeIssue, normaliseKebabKeys, userConfigSchema } = await import('./schema.js');
   const prefix = PREFIX[found.kind];
   const fail = (problem: string): never => {
     throw new UsageError(`invalid config ${found.file}: ${problem}`);

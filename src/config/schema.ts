@@ -3,6 +3,7 @@
 // Everything here is pure: reading files and filling defaults happen in load.ts.
 
 import { z } from 'zod';
+import { PYTHON_VERSION_PATTERN, renderPath, type PathSegment } from './keys.js';
 
 export const RULE_IDS = [
   'HG000',
@@ -21,8 +22,7 @@ export const RULE_IDS = [
   'HG013',
 ] as const;
 
-/** `X.Y`, as `--python-version` takes it; shared with the target-version resolver. */
-export const PYTHON_VERSION_PATTERN = /^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)$/;
+export { PYTHON_VERSION_PATTERN, renderPath } from './keys.js';
 
 const seconds = z.number().positive();
 const name = z.string().min(1);
@@ -62,7 +62,6 @@ export const userConfigSchema = z.strictObject({
 
 export type UserConfig = z.infer<typeof userConfigSchema>;
 
-type PathSegment = string | number;
 
 const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$/;
 
@@ -108,15 +107,6 @@ export function normaliseKebabKeys(value: unknown, prefix: readonly string[] = [
   };
   const result = walk(value, []);
   return problem === null ? { ok: true, value: result } : { ok: false, message: problem };
-}
-
-export function renderPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
-  }
-  return out;
 }
 
 /**

@@ -139,11 +139,23 @@ export async function showFiles(root: string, ref: string, relPaths: string[]): 
  * `git cat-file --batch`; null for a name that is missing or not a blob. Null when git fails.
  */
 export async function catFileBatch(root: string, objects: string[]): Promise<(Buffer | null)[] | null> {
+  const entries = await catFileObjects(root, objects);
+  return entries === null ? null : entries.map((e) => (e?.type === 'blob' ? e.content : null));
+}
+
+interface GitObject {
+  oid: string;
+  type: string;
+  content: Buffer;
+}
+
+/** `catFileBatch` with each object's id and type (null: missing or ambiguous). */
+async function catFileObjects(root: string, objects: string[]): Promise<(GitObject | null)[] | null> {
   if (objects.length === 0) return [];
   const result = await runGit(root, ['cat-file', '--batch'], objects.map((o) => `${o}\n`).join(''));
   if (!result.ok) return null;
   const buf = result.stdout;
-  const out: (Buffer | null)[] = [];
+  const out: (GitObject | null)[] = [];
   let pos = 0;
   for (let i = 0; i < objects.length; i++) {
     const eol = buf.indexOf(0x0a, pos);
@@ -154,13 +166,13 @@ export async function catFileBatch(root: string, objects: string[]): Promise<(Bu
     const header = buf.subarray(pos, eol).toString('utf8');
     pos = eol + 1;
     // `<oid> <type> <size>` then the content and a newline; otherwise `<name> missing|ambiguous`.
-    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    const match = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
     if (!match) {
       out.push(null);
       continue;
     }
-    const size = Number(match[2]);
-    out.push(match[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
+    const size = Number(match[3]);
+    out.push({ oid: match[1] as string, type: match[2] as string, content: buf.subarray(pos, pos + size) });
     pos += size + 1;
   }
   return out;
@@ -181,6 +193,35 @@ export async function catFileCheck(root: string, objects: string[]): Promise<(st
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
 export function blobId(text: string): string {
   return createHash('sha1').update(`blob ${Buffer.byteLength(text, 'utf8')}\0`).update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The commit `ref` names and the given files' content there, with one `git cat-file --batch`
+ * (`resolveRef` + `showFiles` cost three git processes; a pre-commit hook pays each one).
+ * `commit` is null when `ref` names no commit; a file is null when missing there.
+ */
+export async function filesAtCommit(root: string, ref: string, relPaths: string[]): Promise<{ commit: string | null; files: Map<string, string | null> }> {
+  // What the batch's line protocol cannot carry, or what could read as an option, takes the long way.
+  if (ref.startsWith('-') || /[\n\r]/.test(ref)) {
+    const commit = await resolveRef(root, ref);
+    return { commit, files: commit === null ? new Map() : await showFiles(root, commit, relPaths) };
+  }
+  const batchable = relPaths.filter((p) => !/[\n\r]/.test(p));
+  const objects = await catFileObjects(root, [`${ref}^{commit}`, ...batchable.map((p) => objectName(ref, p))]);
+  if (objects === null) {
+    const commit = await resolveRef(root, ref);
+    return { commit, files: commit === null ? new Map() : await showFiles(root, commit, relPaths) };
+  }
+  const head = objects[0];
+  const commit = head?.type === 'commit' && /^[0-9a-f]{40,64}$/.test(head.oid) ? head.oid : null;
+  const files = new Map<string, string | null>();
+  if (commit === null) return { commit, files };
+  batchable.forEach((p, i) => {
+    const o = objects[i + 1];
+    files.set(p, o?.type === 'blob' ? o.content.toString('utf8') : null);
+  });
+  for (const p of relPaths.filter((p) => /[\n\r]/.test(p))) files.set(p, await showFile(root, commit, p));
+  return { commit, files };
 }
 
 /** One entry of `git diff --raw`: a path whose staged content differs from the base. */

@@ -26,7 +26,7 @@ import { ResultCache, type CacheStats } from './cache.js';
 import { defaultCacheDir, shardFile } from './cache-location.js';
 import { FactProbe, type FactSource } from './deps.js';
 import { analysePythonFiles } from './python-files.js';
-import { applyBaseline, readBaseline, type BaselineOutcome } from './baseline.js';
+import type { BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
@@ -166,7 +166,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
-  const root = selection?.root ?? (await gitRoot(cwd)) ?? cwd;
+  const repoRoot = selection?.root ?? (await gitRoot(cwd));
+  const root = repoRoot ?? cwd;
   // Each file's target comes from the files nearest to it (a monorepo's services may differ).
   const targetFor = await pythonTargetResolver({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
@@ -246,6 +247,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
   let baseline: RunResult['baseline'] = null;
   if (opts.baseline !== undefined) {
+    // Imported only with --baseline: its zod schema is a tenth of a second of start-up.
+    const { applyBaseline, readBaseline } = await import('./baseline.js');
     const baselinePath = path.resolve(cwd, opts.baseline);
     const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
     baseline = { file: opts.baseline, ...outcome };
@@ -265,6 +268,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     syntaxCrossCheck,
     groups,
     cwd,
+    repoRoot,
     base: selection?.breakingBase?.commit ?? opts.base ?? null,
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => ({ file: f.file, absPath: f.absPath, language: f.language, source: sources.get(f.absPath) ?? null })),

@@ -163,12 +163,36 @@ function logsThroughHelper(call: PyNode, cctx: PathContext): boolean {
 }
 
 /** The right-hand side of the last assignment to a local name before its use. */
+interface LocalAssignment {
+  name: string;
+  end: number;
+  right: PyNode | null;
+}
+
+// A function's simple assignments, listed once: conditions ask for a name's value many times,
+// and each walk of the function crosses into WebAssembly node by node.
+const assignmentCache = new WeakMap<PyFunction, LocalAssignment[]>();
+const ASSIGNMENT = new Set(['assignment']);
+
+function localAssignments(fn: PyFunction): LocalAssignment[] {
+  let list = assignmentCache.get(fn);
+  if (!list) {
+    list = [];
+    for (const a of findInScope(fn.node, ASSIGNMENT)) {
+      const left = field(a, 'left');
+      if (left?.type === 'identifier') list.push({ name: left.text, end: a.endIndex, right: field(a, 'right') });
+    }
+    assignmentCache.set(fn, list);
+  }
+  return list;
+}
+
+/** The right side of the last assignment to the name that ends before it, in document order. */
 function localValue(id: PyNode, fn: PyFunction): PyNode | null {
   let found: PyNode | null = null;
-  for (const a of findInScope(fn.node, new Set(['assignment']))) {
-    const left = field(a, 'left');
-    if (left?.type === 'identifier' && left.text === id.text && a.endIndex <= id.startIndex) found = field(a, 'right');
-  }
+  const name = id.text;
+  const at = id.startIndex;
+  for (const a of localAssignments(fn)) if (a.name === name && a.end <= at) found = a.right;
   return found;
 }
 

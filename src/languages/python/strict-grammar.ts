@@ -350,7 +350,7 @@ const DIGITS = '[0-9](?:_?[0-9])*';
 const POINT_FLOAT = `(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.)`;
 const EXPONENT = `[eE][+-]?${DIGITS}`;
 const FLOAT = `(?:${POINT_FLOAT}(?:${EXPONENT})?|${DIGITS}${EXPONENT})`;
-const NUMBER = new RegExp(
+export const NUMBER = new RegExp(
   `^(?:[1-9](?:_?[0-9])*|0+(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|${FLOAT}|(?:${FLOAT}|${DIGITS})[jJ])$`,
 );
 

@@ -5,7 +5,7 @@ import type { Position } from '../../model.js';
 import { kids, named, type PyNode } from './nodes.js';
 import { reportError, type SyntaxContext } from './version-syntax.js';
 
-const VALID_PREFIXES = new Set(['', 'r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
+export const VALID_PREFIXES = new Set(['', 'r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
 
 export interface StringShape {
   prefix: string;

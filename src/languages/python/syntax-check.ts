@@ -11,6 +11,7 @@ import type { PyNode } from './nodes.js';
 import { strictGrammar } from './strict-grammar.js';
 import { checkConcatenation, checkStringLiteral } from './strings.js';
 import { python2Problem, syntaxProblems } from './syntax.js';
+import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
 import { layoutProblems } from './tokenizer.js';
 import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
 
@@ -45,15 +46,23 @@ function checkedTypes(ctx: SyntaxContext): string[] {
 
 /** Runs every node check over a tree; `descendantsOfType` builds only the nodes a check reads. */
 function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
+  // Subtrees not to enter: ERROR nodes (syntax.ts reports them).
+  const skipped: [number, number][] = errorRanges(root);
+  const fstrings = checkNodes(root.descendantsOfType(checkedTypes(ctx)), root.hasError, skipped, ctx, parser);
+  keywordNames(root, ctx, [...skipped, ...fstrings]);
+}
+
+/**
+ * The node checks over nodes in document order (ancestors before descendants). Below 3.12,
+ * f-strings' subtrees are not entered: their fields are re-parsed as CPython 3.11 reads them.
+ * Returns the f-strings' ranges.
+ */
+function checkNodes(nodes: Iterable<PyNode | null>, broken: boolean, skipped: [number, number][], ctx: SyntaxContext, parser: Parser): [number, number][] {
   const modern = targetAtLeast(ctx, 12);
   const fstrings: [number, number][] = [];
-  // Subtrees not to enter: ERROR nodes (syntax.ts reports them) and, below 3.12, f-strings, whose
-  // fields are re-parsed as CPython 3.11 reads them. Nodes come in document order.
-  const skipped: [number, number][] = errorRanges(root);
   let errors = 0;
   let skipEnd = -1;
-  const broken = root.hasError;
-  for (const n of root.descendantsOfType(checkedTypes(ctx))) {
+  for (const n of nodes) {
     if (!n) continue;
     while (errors < skipped.length && (skipped[errors] as [number, number])[1] <= n.startIndex) errors++;
     const error = skipped[errors];
@@ -83,7 +92,70 @@ function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
     } else if (type === 'concatenated_string') checkConcatenation(ctx, n);
     else if (type === 'interpolation' || type === 'format_expression') checkInterpolation312(ctx, n);
   }
-  keywordNames(root, ctx, [...skipped, ...fstrings]);
+  return fstrings;
+}
+
+/** More ranges than this and one walk of the whole tree is cheaper than a walk per range. */
+const MAX_RANGES = 48;
+
+/**
+ * The cheap path (`syntax-triggers.ts`): only the nodes around what the text scan found, for a
+ * tree without errors. The same node checks run on them, in the same order.
+ */
+function checkAround(root: PyNode, text: string, ctx: SyntaxContext, parser: Parser, triggers: Triggers): boolean {
+  const all = checkedTypes(ctx);
+  const checked = new Set(all);
+  // Below 3.12 an f-string's inner nodes are skipped: ask for strings wherever the tree is visited.
+  const types = [...triggers.types, ...(targetAtLeast(ctx, 12) ? [] : ['string'])].filter((t) => checked.has(t));
+  // Below 3.12 an f-string's fields are re-read from its text (`checkFString311`): the string
+  // node is all there is to find; from 3.12 its fields are in the tree, every type may be there.
+  const groups: [TriggerRange[], string[]][] = [
+    [merged(triggers.ranges), types],
+    [merged(triggers.fstrings), targetAtLeast(ctx, 12) ? all : ['string']],
+  ];
+  if (groups.reduce((n, [ranges]) => n + ranges.length, 0) > MAX_RANGES) return false;
+  const found = new Map<number, PyNode>();
+  const lines = lineStarts(text);
+  for (const [ranges, asked] of groups) {
+    if (asked.length === 0) continue;
+    for (const r of ranges) {
+      for (const n of root.descendantsOfType(asked, pointAt(lines, r.start), pointAt(lines, r.end))) if (n && !found.has(n.id)) found.set(n.id, n);
+    }
+  }
+  // Document order, ancestors first: as one walk of the tree gives them.
+  const nodes = [...found.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  const fstrings = checkNodes(nodes, false, [], ctx, parser);
+  keywordNames(root, ctx, fstrings);
+  return true;
+}
+
+function merged(ranges: TriggerRange[]): TriggerRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const out: TriggerRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** tree-sitter's point for a text offset: rows end at LF (a lone CR was made LF before parsing). */
+function pointAt(lines: number[], offset: number): { row: number; column: number } {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((lines[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { row: lo, column: offset - (lines[lo] as number) };
 }
 
 /**
@@ -202,19 +274,25 @@ function recheck(expression: string, at: Position, outer: SyntaxContext, parser:
   }
 }
 
-/** Every HG011 problem of one Python file for its target version, first ten by position. */
-export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser): SyntaxProblem[] {
+/**
+ * Every HG011 problem of one Python file for its target version, first ten by position.
+ * `cheap: false` always walks the whole tree (the cheap path is tested against it).
+ */
+export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser, opts: { cheap?: boolean } = {}): SyntaxProblem[] {
   const ctx = syntaxContext(target);
   // Without an ERROR or MISSING node, syntax.ts would only look for Python 2 constructs, which
   // checkTree's walk does too.
   const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
-  checkTree(root, ctx, parser);
+  const layout = layoutProblems(text);
+  // The cheap path needs a tree without errors and a text the layout scan read to its end.
+  const triggers = opts.cheap !== false && !root.hasError && layout.length === 0 && ctx.major === 3 ? syntaxTriggers(text, ctx.minor) : 'full';
+  if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
   const first = unparsed[0]?.position;
   const before = (p: SyntaxProblem): boolean =>
     !first || p.position.line < first.line || (p.position.line === first.line && p.position.column < first.column);
-  ctx.problems.push(...layoutProblems(text).filter(before));
+  ctx.problems.push(...layout.filter(before));
   const seen = new Set<string>();
   return ctx.problems
     .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column)

@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import { PYTHON_VERSION_PATTERN } from '../../config/schema.js';
+import { PYTHON_VERSION_PATTERN } from '../../config/keys.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
 import type { TargetVersion } from '../../model.js';
@@ -135,7 +134,7 @@ async function fromDirectory(dir: string, label: (file: string) => string): Prom
   const pyproject = path.join(dir, 'pyproject.toml');
   const pyprojectText = await readText(pyproject);
   if (pyprojectText !== null) {
-    for (const [key, spec] of pyprojectSpecifiers(pyprojectText)) {
+    for (const [key, spec] of await pyprojectSpecifiers(pyprojectText)) {
       const bound = specifierLowerBound(spec);
       if (bound) return target(bound, `${label(pyproject)} (${key} "${spec}")`);
     }
@@ -185,7 +184,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `[project] requires-python`, then Poetry's `[tool.poetry.dependencies] python`. */
-function pyprojectSpecifiers(text: string): [string, string][] {
+async function pyprojectSpecifiers(text: string): Promise<[string, string][]> {
+  // Imported on the first pyproject.toml: most pre-commit runs never read one.
+  const { parse: parseToml } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(text);

@@ -17,40 +17,46 @@ const ID_START = /[\p{ID_Start}_]/u;
 const ID_CONTINUE = /[\p{ID_Continue}]/u;
 
 /** ASCII first (almost every character), Unicode's classes for the rest. */
-function isWordStart(code: number, text: string, i: number): boolean {
+export function isWordStart(code: number, text: string, i: number): boolean {
   if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
   return ID_START.test(String.fromCodePoint(text.codePointAt(i) as number));
 }
 
-function isWordPart(code: number, text: string, i: number): boolean {
+export function isWordPart(code: number, text: string, i: number): boolean {
   if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57);
   return ID_CONTINUE.test(String.fromCodePoint(text.codePointAt(i) as number));
 }
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) starts.push(k + 1);
+  }
+  return starts;
+}
+
 class Layout {
   private i = 0;
-  private readonly lineStarts: number[] = [0];
+  private lineStarts: number[] | null = null;
   problem: SyntaxProblem | null = null;
 
-  constructor(private readonly text: string) {
-    for (let k = 0; k < text.length; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) this.lineStarts.push(k + 1);
-    }
-  }
+  constructor(private readonly text: string) {}
 
   private fail(index: number, message: string): void {
     if (this.problem) return;
+    // Only a problem needs line numbers: they are counted then.
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.lineStarts[mid] as number) <= index) lo = mid;
+      if ((starts[mid] as number) <= index) lo = mid;
       else hi = mid - 1;
     }
-    this.problem = { position: { line: lo + 1, column: index - (this.lineStarts[lo] as number) + 1 }, message: `syntax error: ${message}` };
+    this.problem = { position: { line: lo + 1, column: index - (starts[lo] as number) + 1 }, message: `syntax error: ${message}` };
   }
 
   private isNewline(k: number): boolean {
@@ -192,7 +198,7 @@ class Layout {
   }
 
   /** From the opening quote at k; returns the index after the closing quote (or where it gave up). */
-  private string(k: number, prefix: string): number {
+  string(k: number, prefix: string): number {
     const { text } = this;
     const q = text[k] as string;
     const triple = text[k + 1] === q && text[k + 2] === q;
@@ -271,4 +277,15 @@ export function layoutProblems(text: string): SyntaxProblem[] {
   const layout = new Layout(text);
   layout.run();
   return layout.problem ? [layout.problem] : [];
+}
+
+/**
+ * Where the string literal whose opening quote is at `k` ends (the index after its closing
+ * quote), read as the layout scan reads it (f-string fields nested as PEP 701 allows); null
+ * when it is not terminated.
+ */
+export function stringEnd(text: string, k: number, prefix: string): number | null {
+  const layout = new Layout(text);
+  const end = layout.string(k, prefix);
+  return layout.problem || end > text.length ? null : end;
 }

@@ -1,0 +1,58 @@
+// Issue 8: a pre-commit run pays Node's start-up and every module it imports, so modules are
+// imported only when needed. What a run loads is observed with a module loader hook (never
+// timed here: the machine's load would make a timed assertion flaky).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from './helpers/cli.js';
+import { git, gitRepo, guarded, removeAll, UNGUARDED, write } from './helpers/git.js';
+
+const dirs: string[] = [];
+afterAll(() => removeAll(dirs));
+
+// Reports every module URL the loader loads on stderr, one per line.
+const HOOKS = `export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }`;
+const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
+
+function loaded(args: string[], cwd: string): { code: number; modules: string[] } {
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: 'true' },
+  });
+  const modules = r.stderr.split('\n').flatMap((l) => (l.startsWith('LOADED ') ? [l.slice(7)] : []));
+  return { code: r.status ?? -1, modules };
+}
+
+const pkg = (modules: string[], name: string): boolean => modules.some((m) => m.includes(`/node_modules/${name}/`));
+const own = (modules: string[], rel: string): boolean => modules.some((m) => m.includes(`/dist/${rel}`));
+
+describe('start-up: modules are loaded when needed', () => {
+  it('verify --staged with no config file loads neither zod, smol-toml, diff, cli-progress nor the TS compiler', () => {
+    const repo = gitRepo({ 'app/ws.py': guarded(), 'README.md': 'x\n' }, dirs);
+    write(repo, 'app/ws.py', UNGUARDED);
+    git(repo, 'add', 'app/ws.py');
+    const { code, modules } = loaded(['verify', '--staged'], repo);
+    expect(code).toBe(1); // the unguarded loop fails the gate: the run really happened
+    expect(pkg(modules, 'web-tree-sitter')).toBe(true);
+    for (const name of ['zod', 'smol-toml', 'diff', 'cli-progress', 'ts-morph', 'typescript']) expect(pkg(modules, name), name).toBe(false);
+    for (const rel of ['src/fix/', 'src/report/sarif.js', 'src/report/junit.js', 'src/report/markdown.js', 'src/engine/baseline.js', 'src/config/schema.js']) {
+      expect(own(modules, rel), rel).toBe(false);
+    }
+  });
+
+  it('a config file brings in the zod schema (and the hook sees it), a JSON config no TOML parser', () => {
+    const repo = gitRepo({ 'app/ws.py': UNGUARDED, 'handshake-guard.config.json': '{"budget": 4}\n' }, dirs);
+    const { modules } = loaded(['scan', '--format', 'json', '--quiet', path.join('app', 'ws.py')], repo);
+    expect(pkg(modules, 'zod')).toBe(true);
+    expect(own(modules, 'src/report/json.js')).toBe(true);
+    expect(pkg(modules, 'smol-toml')).toBe(false);
+  });
+
+  it('--version loads none of the engine', () => {
+    const { code, modules } = loaded(['--version'], path.resolve(__dirname, '..'));
+    expect(code).toBe(0);
+    expect(own(modules, 'src/engine/')).toBe(false);
+    expect(pkg(modules, 'web-tree-sitter')).toBe(false);
+  });
+});
