@@ -170,10 +170,27 @@ function streamReason(m: TsModule, receiver: TsNode): string | null {
   const ts = m.ts;
   if (!ts.isIdentifier(receiver) || !m.source.includes('WebSocketStream')) return null;
   const d = m.declarationOf(receiver.text, receiver);
-  if (d && ts.isVariableDeclaration(d) && d.initializer && /\b(writable|readable)\.get(Writer|Reader)\(\s*\)$/.test(m.text(d.initializer))) {
-    return 'WebSocketStream readable/writable (only reachable after `await wss.opened`)';
-  }
-  return null;
+  const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+  if (!init || !/\b(writable|readable)\.get(Writer|Reader)\(\s*\)$/.test(m.text(init))) return null;
+  // Only a stream that came out of `wss.opened`: a CompressionStream's or a fetch body's
+  // `readable` has the same shape and is no socket.
+  const stream = ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) ? init.expression.expression : null;
+  if (!stream || !fromOpened(m, stream, 0)) return null;
+  return 'WebSocketStream readable/writable (only reachable after `await wss.opened`)';
+}
+
+/** Whether an expression reads `….opened` (WebSocketStream's promise), directly or through the names it is bound from. */
+function fromOpened(m: TsModule, e: TsNode, depth: number): boolean {
+  const ts = m.ts;
+  if (depth > 4) return false;
+  if (/\.opened\b/.test(m.text(e))) return true;
+  let target: TsNode = e;
+  while (ts.isPropertyAccessExpression(target) || ts.isParenthesizedExpression(target) || ts.isAwaitExpression(target)) target = target.expression;
+  if (!ts.isIdentifier(target)) return false;
+  let d: TsNode | undefined = m.declarationOf(target.text, target) ?? undefined;
+  // `const { readable } = await wss.opened`: the binding's declaration holds the initializer.
+  while (d && (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d))) d = d.parent;
+  return !!d && ts.isVariableDeclaration(d) && !!d.initializer && fromOpened(m, d.initializer, depth + 1);
 }
 
 /** Sends and receives on WebSocket-like connections, in source order. */

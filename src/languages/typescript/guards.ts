@@ -401,8 +401,33 @@ function recheckAfter(c: Ctx, stmt: TsNode): { onTimeout: OnTimeout; logs: boole
     const v = evalCondition(m, next.expression, c.match, c.env);
     const exit = exitOf(m, next.thenStatement);
     if ((v.must & CONNECTING) !== 0 && exit) return { onTimeout: 'recheck-break', logs: logsIn(m, next.thenStatement) };
+    // `const opened = await Promise.race([...])` then `if (!opened) return`: the race's value says it.
+    const name = declaredName(m, stmt);
+    if (name !== null && exit && negates(m, next.expression, name)) return { onTimeout: exit, logs: logsIn(m, next.thenStatement) };
   }
   return { onTimeout: 'none', logs: false };
+}
+
+/** The one name a `const x = …` statement declares, else null. */
+function declaredName(m: TsModule, stmt: TsNode): string | null {
+  const ts = m.ts;
+  if (!ts.isVariableStatement(stmt) || stmt.declarationList.declarations.length !== 1) return null;
+  const d = stmt.declarationList.declarations[0];
+  return d && ts.isIdentifier(d.name) ? d.name.text : null;
+}
+
+/** `!x`, `x === false`, `x !== true` (and the loose forms). */
+function negates(m: TsModule, cond: TsNode, name: string): boolean {
+  const ts = m.ts;
+  let e = cond;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return ts.isIdentifier(e.operand) && e.operand.text === name;
+  if (!ts.isBinaryExpression(e) || !ts.isIdentifier(e.left) || e.left.text !== name) return false;
+  const op = e.operatorToken.kind;
+  const k = e.right.kind;
+  const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+  const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+  return (eq && k === ts.SyntaxKind.FalseKeyword) || (ne && k === ts.SyntaxKind.TrueKeyword);
 }
 
 /** A loop that waits on readyState: its bound, sleep, clock and timeout path. */
@@ -605,11 +630,29 @@ function signalTimeout(c: Ctx, e: TsNode | undefined, depth = 0): TsNode | null 
 }
 
 /** `await once(ws, 'open'[, { signal }])`, an open promise, `Promise.race([...])`, within one expression. */
-function openWait(c: Ctx, expr: TsNode): { kind: 'polling' | 'unbounded'; node: TsNode; timeout: TsNode | null; path: 'raise' | 'value' } | null {
+interface OpenWait {
+  kind: 'polling' | 'unbounded';
+  node: TsNode;
+  timeout: TsNode | null;
+  path: 'raise' | 'value';
+  /** An `events.once(ws, 'open')` settles it: on an emitter it rejects at once on 'error'. */
+  viaOnce?: boolean;
+}
+
+function openWait(c: Ctx, expr: TsNode): OpenWait | null {
   const { m } = c;
   const ts = m.ts;
   let e = expr;
-  while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+  // `once(ws, 'open').then(() => true)`: the chain settles when the wait does; a `.catch` turns
+  // the rejection into a value, read afterwards like a timer's.
+  let caught = false;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+    else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ['then', 'catch', 'finally'].includes(e.expression.name.text)) {
+      caught ||= e.expression.name.text === 'catch';
+      e = e.expression.expression;
+    } else break;
+  }
   if (isEventsOnce(m, e) && ts.isCallExpression(e) && e.arguments[0] && c.match(e.arguments[0]) && str(m, e.arguments[1]) === 'open') {
     const opts = e.arguments[2];
     let timeout: TsNode | null = null;
@@ -619,7 +662,7 @@ function openWait(c: Ctx, expr: TsNode): { kind: 'polling' | 'unbounded'; node: 
         if (ts.isShorthandPropertyAssignment(p) && p.name.text === 'signal') timeout = signalTimeout(c, p.name);
       }
     }
-    return timeout ? { kind: 'polling', node: e, timeout, path: 'raise' } : { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+    return timeout ? { kind: 'polling', node: e, timeout, path: caught ? 'value' : 'raise', viaOnce: true } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce: true };
   }
   if (ts.isNewExpression(e) && m.text(e.expression) === 'Promise') {
     const inner = descendants(ts, e, true);
@@ -640,17 +683,24 @@ function openWait(c: Ctx, expr: TsNode): { kind: 'polling' | 'unbounded'; node: 
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Promise.race' && e.arguments[0] && ts.isArrayLiteralExpression(e.arguments[0])) {
     const els = e.arguments[0].elements;
     let open = false;
+    let viaOnce = false;
     let timeout: TsNode | null = null;
     let path: 'raise' | 'value' = 'raise';
     for (const el of els) {
       const w = openWait(c, el);
       if (w) {
         open = true;
+        viaOnce ||= w.viaOnce === true;
         if (w.kind === 'polling') timeout = w.timeout;
         continue;
       }
       let x = el;
       while (ts.isParenthesizedExpression(x)) x = x.expression;
+      // `const timer = new Promise(…setTimeout…)` raced by name.
+      if (ts.isIdentifier(x)) {
+        const d = m.declarationOf(x.text, x);
+        if (d && ts.isVariableDeclaration(d) && d.initializer) x = d.initializer;
+      }
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;
@@ -660,7 +710,7 @@ function openWait(c: Ctx, expr: TsNode): { kind: 'polling' | 'unbounded'; node: 
       }
     }
     if (!open) return null;
-    return timeout ? { kind: 'polling', node: e, timeout, path } : { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce };
   }
   return null;
 }
@@ -746,7 +796,7 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
                 onTimeout: path.onTimeout,
                 logsOnTimeout: path.logs,
                 // events.once rejects on a ws socket's 'error'; an EventTarget's open wait runs to the bound.
-                exitsOnTerminalState: c.emitter && isEventsOnce(m, w.node),
+                exitsOnTerminalState: c.emitter && w.viaOnce === true,
                 placement: c.placement,
               })
             : null,
@@ -804,7 +854,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
           summary: h.module.brief(ret as TsNode),
           helper: null,
           frameworkReason: null,
-          fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: c.emitter && isEventsOnce(h.module, w.node), placement: c.placement }) : null,
+          fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: c.emitter && w.viaOnce === true, placement: c.placement }) : null,
           parts: noParts(),
           timeoutPath: w.path,
         };
