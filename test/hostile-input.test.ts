@@ -241,6 +241,27 @@ describe('reading', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 10_000);
+
+  it('a FIFO where a config file is looked for is passed over; named with --config it is a usage error', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-'));
+    try {
+      writeFileSync(path.join(dir, 'app.py'), LOOP);
+      writeFileSync(path.join(dir, 'client.ts'), "import WebSocket from 'ws';\nexport async function f(items: string[]): Promise<void> {\n  const ws = new WebSocket('ws://x');\n  for (const i of items) ws.send(i);\n}\n");
+      // Every file a run looks for by name: the config (3 names), the target version's sources, tsconfig.json.
+      for (const name of ['package.json', 'pyproject.toml', 'handshake-guard.config.json', '.python-version', 'runtime.txt', 'Dockerfile', 'tsconfig.json']) {
+        expect(spawnSync('mkfifo', [path.join(dir, name)]).status).toBe(0);
+      }
+      // A blocking read would never return: the spawn's timeout turns that into a failure.
+      const found = spawnSync(process.execPath, [BIN, 'scan', '--no-cache', '--format', 'json', 'app.py', 'client.ts'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect([found.status, found.signal]).toEqual([1, null]);
+      expect(JSON.parse(found.stdout).loops).toHaveLength(2);
+      expect(found.stderr).toMatch(/tsconfig\.json: not used/);
+      const named = spawnSync(process.execPath, [BIN, 'scan', '--config', 'package.json', 'app.py'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect([named.status, named.signal, named.stderr.trim().split('\n')]).toEqual([2, null, [expect.stringMatching(/cannot read config .*package\.json: not a regular file$/)]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('size limit (maxFileBytes)', () => {

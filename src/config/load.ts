@@ -2,9 +2,10 @@
 // Configuration is data only: files are read as text and parsed as JSON or TOML,
 // nothing from the scanned repository is ever imported or evaluated.
 
-import { readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { readRegularText } from '../text-file.js';
 import {
   DEFAULT_BOUNDS,
   DEFAULT_CONNECTION_NAMES,
@@ -51,7 +52,7 @@ function kindOf(file: string): ConfigKind {
 }
 
 async function readExplicit(file: string): Promise<FoundConfig> {
-  const text = await readText(file);
+  const text = await readText(file, true);
   if (text === null) throw new UsageError(`cannot read config ${file}: file not found`);
   const kind = kindOf(file);
   const section = await extractSection(file, kind, text);
@@ -85,14 +86,19 @@ async function discover(cwd: string): Promise<FoundConfig | null> {
   }
 }
 
-/** The file's text, or null when there is no such file; any other failure is a usage error. */
-async function readText(file: string): Promise<string | null> {
+/**
+ * The file's text, or null when there is no such file (or, while discovering, something that is
+ * not a regular file: a FIFO named package.json must not hang every command); any other failure
+ * is a usage error.
+ */
+async function readText(file: string, explicit = false): Promise<string | null> {
   try {
-    const text = await readFile(file, 'utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const text = readRegularText(file);
+    if (text === null && explicit && existsSync(file) && !statSync(file).isDirectory()) throw new UsageError(`cannot read config ${file}: not a regular file`);
+    return text;
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
     throw new UsageError(`cannot read config ${file}: ${code ?? oneLine((err as Error).message)}`);
   }
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
+import { readRegularText } from '../../text-file.js';
 import type { TS } from './compiler.js';
 
 /** The nearest tsconfig.json from a file's directory up to the stop directory (the repository root). */
@@ -52,14 +53,14 @@ export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | 
  * JSON, a missing base config) is a reason not to use it.
  */
 export function readTsconfig(ts: TS, file: string): TsconfigRead {
-  const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
+  const read = ts.readConfigFile(file, readData);
   if (read.error) return { ok: false, reason: message(ts, read.error) };
   if (read.config === null || typeof read.config !== 'object' || Array.isArray(read.config)) return { ok: false, reason: 'not a JSON object' };
   const host: TsNamespace.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
     fileExists: (f) => ts.sys.fileExists(f),
-    readFile: (f) => ts.sys.readFile(f),
+    readFile: readData,
   };
   const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(file), undefined, file);
   // "The 'files' list is empty" (a solution-style config) and "No inputs were found": the file
@@ -69,6 +70,15 @@ export function readTsconfig(ts: TS, file: string): TsconfigRead {
   if (errors.length) return { ok: false, reason: message(ts, errors[0] as TsNamespace.Diagnostic) };
   // The checker is only asked about types: nothing is emitted, and JS files are typed as TS would.
   return { ok: true, options: { ...parsed.options, noEmit: true, allowJs: true, skipLibCheck: true } };
+}
+
+/** A config file's text (undefined: none, or not a regular file — a FIFO must not hang the scan). */
+function readData(file: string): string | undefined {
+  try {
+    return readRegularText(file) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function message(ts: TS, d: TsNamespace.Diagnostic): string {
