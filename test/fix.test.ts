@@ -154,6 +154,16 @@ describe('fix on the command line', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--timeout must be a positive number of seconds');
   });
+
+  it('refuses the report options it would otherwise ignore (--format, -o, --python), exit 2, file untouched', () => {
+    const dir = tempTree({ 'app.py': 'x = 1\n' });
+    for (const args of [['--format', 'json'], ['--format', 'sarif', '-o', 'out.sarif'], ['--python', 'python3']]) {
+      const r = cli(['fix', '--write', ...args], dir);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^handshake-guard: fix does not take (--format|--format, --output|--python): it prints a unified diff/)]);
+    }
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe('x = 1\n');
+  });
 });
 
 describe('the fixer refuses results with a new syntax error for the target version', () => {
