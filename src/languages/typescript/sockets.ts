@@ -24,11 +24,12 @@ export function frameworkOfModule(module: string): Framework {
 
 /**
  * The global `WebSocket` (and WebSocketStream) is the WHATWG one: `dom` in browsers and Node ≥ 22;
- * a file that uses Deno's or Bun's own API runs there, and says so.
+ * a file that uses Deno's, Bun's or Cloudflare Workers' own API runs there, and says so.
  */
 export function globalFramework(m: TsModule): Framework {
   if (/\bDeno\.[A-Za-z]/.test(m.source)) return 'deno';
   if (/\bBun\.[A-Za-z]/.test(m.source)) return 'bun';
+  if (/\bWebSocketPair\b|['"]cloudflare:workers['"]/.test(m.source)) return 'cloudflare';
   return 'dom';
 }
 
@@ -133,7 +134,24 @@ function serverCallbackRole(m: TsModule, call: TsNode, arg: TsNode): string | nu
   if (['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, call, 0) === 'connection' && call.arguments.includes(arg as never)) return "a ws server's 'connection' callback";
   if (mc.method === 'handleUpgrade' && call.arguments[3] === arg) return "a ws server's handleUpgrade callback";
   if (mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && call.arguments.includes(arg as never)) return "a ws server's clients";
+  if (mc.method === 'forEach' && isAcceptedSet(m, mc.receiver, 0) && call.arguments.includes(arg as never)) return DURABLE_OBJECT_SOCKETS;
   return null;
+}
+
+const DURABLE_OBJECT_SOCKETS = "a Durable Object's accepted sockets (ctx.getWebSockets())";
+
+/**
+ * Cloudflare Durable Objects: `state.getWebSockets()` lists the sockets the object accepted
+ * (`acceptWebSocket`), open by construction — directly or through a name bound to the list.
+ */
+function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
+  const ts = m.ts;
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
+  if (!ts.isIdentifier(x) || depth > 2) return false;
+  const d = m.declarationOf(x.text, x);
+  return !!d && ts.isVariableDeclaration(d) && d.initializer !== undefined && isAcceptedSet(m, d.initializer, depth + 1);
 }
 
 const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
@@ -168,7 +186,7 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   const first = ts.isParameter(param) && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === param;
   if (!first) return null;
   const role = ts.isCallExpression(parent) ? serverCallbackRole(m, parent, fn) : namedCallbackRole(m, fn);
-  if (role) return { why: role, framework: serverFramework(m) };
+  if (role) return { why: role, framework: role === DURABLE_OBJECT_SOCKETS ? 'cloudflare' : serverFramework(m) };
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
@@ -264,6 +282,11 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
 function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): SocketInfo | null {
   const ts = m.ts;
   if (ts.isVariableDeclaration(d)) {
+    // for (const ws of this.ctx.getWebSockets()) — sockets the Durable Object accepted.
+    const loop = d.parent?.parent;
+    if (loop && ts.isForOfStatement(loop) && isAcceptedSet(m, loop.expression, 0)) {
+      return { kind: 'framework', origin: loop, reason: `socket from ${DURABLE_OBJECT_SOCKETS}`, emitter: false, typed: false, framework: 'cloudflare' };
+    }
     if (ts.isIdentifier(d.name)) {
       if (d.initializer) {
         const r = fromInitializer(m, d.initializer, d, depth);
