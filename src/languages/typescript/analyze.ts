@@ -302,7 +302,10 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
   const language = languageOfFile(file);
   const lines = source.split(/\r?\n|\r/);
   const esm = /\.m[jt]s$/i.test(file) || m.sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
-  const direct = findUses(m);
+  // A declaration file is ambient: no statement runs, so no loop can send (Cloudflare's generated
+  // worker-configuration.d.ts is 0.5–2 MB of types). It is still parsed for the syntax row.
+  const ambient = /\.d\.[cm]?ts$/i.test(file);
+  const direct = ambient ? [] : findUses(m);
   const uses = [...direct, ...viaUses(m, direct)];
   const byLoop = new Map<TsNode, Use[]>();
   for (const u of uses) {
@@ -362,7 +365,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     });
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
-  const issues: FrontEndIssue[] = findPlatformIssues(m);
+  const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
   return {
     file,
     absPath,

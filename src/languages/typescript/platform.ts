@@ -43,6 +43,7 @@ function acceptDominates(m: TsModule, use: TsNode, decl: TsNode): boolean {
 function cloudflare(m: TsModule): FrontEndIssue[] {
   const ts = m.ts;
   const out: FrontEndIssue[] = [];
+  if (!m.source.includes('WebSocketPair')) return out;
   const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean }>();
   const stack: TsNode[] = [m.sf];
   const ids: TsNode[] = [];
@@ -53,7 +54,6 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
       stack.push(c);
     });
   }
-  if (!m.source.includes('WebSocketPair')) return out;
   for (const id of ids) {
     if (!ts.isIdentifier(id)) continue;
     const p = id.parent;

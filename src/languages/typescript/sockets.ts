@@ -364,18 +364,30 @@ function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | 
 }
 
 /** Right-hand sides of `name = …` assignments in the declaration's scope. */
+const assignmentsByScope = new WeakMap<TsNode, Map<string, TsNode[]>>();
+
+/** The right-hand sides of `name = …` in the declaration's scope (one walk per scope, not per name: a large file asks for thousands). */
 function assignmentsTo(m: TsModule, name: string, decl: TsNode): TsNode[] {
   const ts = m.ts;
-  const out: TsNode[] = [];
-  const stack: TsNode[] = [m.scopeOf(decl)];
-  while (stack.length) {
-    const n = stack.pop() as TsNode;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) out.push(n.right);
-    n.forEachChild((c) => {
-      stack.push(c);
-    });
+  const scope = m.scopeOf(decl);
+  let byName = assignmentsByScope.get(scope);
+  if (!byName) {
+    byName = new Map();
+    const stack: TsNode[] = [scope];
+    while (stack.length) {
+      const n = stack.pop() as TsNode;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = byName.get(n.left.text);
+        if (list) list.push(n.right);
+        else byName.set(n.left.text, [n.right]);
+      }
+      n.forEachChild((c) => {
+        stack.push(c);
+      });
+    }
+    assignmentsByScope.set(scope, byName);
   }
-  return out;
+  return byName.get(name) ?? [];
 }
 
 export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
