@@ -408,8 +408,16 @@ function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
 }
 
 /** The same socket: both expressions resolve to the same declaration (or are the same text). */
-export function sameSocket(m: TsModule, a: TsNode, b: TsNode): boolean {
+export function sameSocket(m: TsModule, a0: TsNode, b0: TsNode): boolean {
   const ts = m.ts;
+  // `this._ws!` and `(this._ws)` are `this._ws`.
+  const bare = (e: TsNode): TsNode => {
+    let x = e;
+    while (ts.isNonNullExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
+    return x;
+  };
+  const a = bare(a0);
+  const b = bare(b0);
   if (m.text(a) === m.text(b) && !ts.isIdentifier(a)) return true;
   if (ts.isIdentifier(a) && ts.isIdentifier(b)) {
     if (a.text !== b.text) return false;
@@ -433,5 +441,35 @@ export function listenerOf(m: TsModule, fn: TsNode): { socket: TsNode; event: st
     const prop = parent.left.name.text;
     if (/^on[a-z]+$/.test(prop)) return { socket: parent.left.expression, event: prop.slice(2) };
   }
+  // A method or arrow-function field registered by name elsewhere in its class:
+  // `this._ws.addEventListener('open', this._handleOpen)` (reconnecting-websocket).
+  const member = ts.isMethodDeclaration(fn) ? fn : ts.isPropertyDeclaration(parent) && parent.initializer === fn ? parent : null;
+  if (member && ts.isIdentifier(member.name) && member.parent && ts.isClassLike(member.parent)) return registrationOf(m, member.parent, member.name.text);
   return null;
+}
+
+const LISTEN_METHODS = ['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'prependOnceListener'];
+
+/** Where a class registers its member `name` as a socket listener; an 'open' registration wins. */
+function registrationOf(m: TsModule, cls: TsNode, name: string): { socket: TsNode; event: string } | null {
+  const ts = m.ts;
+  // `this.name`, or `this.name.bind(this)`
+  const isMember = (e: TsNode | undefined): boolean => {
+    let x = e;
+    if (x && ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') x = x.expression.expression;
+    return !!x && ts.isPropertyAccessExpression(x) && x.expression.kind === ts.SyntaxKind.ThisKeyword && x.name.text === name;
+  };
+  let found: { socket: TsNode; event: string } | null = null;
+  for (const n of descendants(ts, cls, true)) {
+    let hit: { socket: TsNode; event: string } | null = null;
+    if (ts.isCallExpression(n) && isMember(n.arguments[1])) {
+      const mc = methodCall(m, n);
+      const event = stringArg(m, n, 0);
+      if (mc && event && LISTEN_METHODS.includes(mc.method)) hit = { socket: mc.receiver, event };
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && /^on[a-z]+$/.test(n.left.name.text) && isMember(n.right)) {
+      hit = { socket: n.left.expression, event: n.left.name.text.slice(2) };
+    }
+    if (hit && (found === null || hit.event === 'open')) found = hit;
+  }
+  return found;
 }
