@@ -107,7 +107,17 @@ function typedClient(m: TsModule, type: TsNode | undefined): { emitter: boolean;
   if (imp) return CLIENT_MODULES.has(imp.module) ? { emitter: EMITTER_MODULES.has(imp.module), framework: frameworkOfModule(imp.module) } : null;
   const imported = /import\(['"](ws|isomorphic-ws)['"]\)/.exec(t);
   if (imported) return { emitter: true, framework: frameworkOfModule(imported[1] as string) };
-  return match[2] === 'WebSocket' && !m.declarations.has('WebSocket') ? { emitter: false, framework: globalFramework(m) } : null;
+  return match[2] === 'WebSocket' && !declaresType(m, 'WebSocket') ? { emitter: false, framework: globalFramework(m) } : null;
+}
+
+/**
+ * Whether the file declares a type of this name. Types and values live apart: a variable or a
+ * destructured option named `WebSocket` (reconnecting-websocket's `{ WebSocket = … } = options`)
+ * leaves the global type in annotations alone; a class, interface, type alias or enum does not.
+ */
+function declaresType(m: TsModule, name: string): boolean {
+  const ts = m.ts;
+  return (m.declarations.get(name) ?? []).some((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d) || ts.isEnumDeclaration(d));
 }
 
 /** The callee's method name and receiver of a call such as `wss.on('connection', fn)`. */
