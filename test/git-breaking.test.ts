@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
+import { startBaseLookup } from '../src/checks/breaking-base.js';
 import { blobId, catFileCheck, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
 import { UsageError } from '../src/errors.js';
 
@@ -210,6 +211,29 @@ describe('checkBreaking', () => {
     expect(result.status).toBe('fail');
     expect(result.details).toContain('removed serve');
     expect(result.details).toContain('1 new Python file');
+  });
+
+  it('uses a lookup started early only when it was asked for the same files, root and ref', async () => {
+    // 70 files: past the fetch-everything size, so git is asked for blob ids.
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`app/m${i}.py`, `def f${i}(a): pass\n`]));
+    const root = repo(many);
+    write(root, 'app/m3.py', 'def g(a): pass\n');
+    git(root, 'commit', '-q', '-am', 'second');
+    write(root, 'app/m5.py', 'x = 1\n');
+    const files = scanned(root, ...Object.keys(many));
+    const abs = files.map((f) => f.absPath);
+    const plain = await checkBreaking({ cwd: root, files, base: null });
+    expect(plain.status).toBe('fail');
+    expect(plain.details).toContain('removed f5');
+    expect(plain.details).not.toContain('f3');
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD', [...abs].reverse()) })).toEqual(plain);
+    // Another set of files, another ref or another root: asked again, same answer as without.
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD', abs.slice(0, 69)) })).toEqual(plain);
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD~1', abs) })).toEqual(plain);
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(tempDir(), 'HEAD', abs) })).toEqual(plain);
+    const older = await checkBreaking({ cwd: root, files, base: 'HEAD~1', early: startBaseLookup(root, 'HEAD~1', abs) });
+    expect(older.details).toContain('removed f3');
+    expect(older).toEqual(await checkBreaking({ cwd: root, files, base: 'HEAD~1' }));
   });
 
   it('has nothing to break in a new file', async () => {
