@@ -5,7 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { blobId, catFileCheck, filesAtCommit, resolveRef, showFiles } from '../engine/git.js';
+import { blobId, blobIdsAt, filesAtCommit, resolveRef, showFiles } from '../engine/git.js';
 import type { BreakingFile } from './breaking.js';
 
 export type Located = { file: BreakingFile; rel: string | null };
@@ -74,8 +74,7 @@ async function queryBase(root: string, ref: string, rels: readonly (string | nul
   const commit = await resolveRef(root, ref);
   if (commit === null) return { commit, contents: null, ids: new Map() };
   const asked = named.filter((r) => !/[\n\r]/.test(r));
-  const found = await catFileCheck(root, asked.map((r) => `${commit}:${r}`));
-  return { commit, contents: null, ids: found === null ? null : new Map(asked.map((r, i) => [r, found[i] ?? null])) };
+  return { commit, contents: null, ids: await blobIdsAt(root, commit, asked) };
 }
 
 /** Starts the lookup now; its answer is awaited (and any error thrown) by `checkBreaking`. */
