@@ -30,8 +30,11 @@ export interface BaseLookup {
   answer: Promise<{ rels: Map<string, string | null>; query: BaseQuery }>;
 }
 
-/** Each file's path relative to the repository root (`/`-separated), null when it lies outside. */
-async function relPaths(root: string, absPaths: readonly string[]): Promise<Map<string, string | null>> {
+/**
+ * Each file's path relative to the repository root (`/`-separated), null when it lies outside.
+ * `known`: real paths the walk already resolved (discover.ts), used as they are.
+ */
+async function relPaths(root: string, absPaths: readonly string[], known?: ReadonlyMap<string, string>): Promise<Map<string, string | null>> {
   // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve ours too.
   const realRoot = await realpath(root).catch(() => root);
   // One realpath per directory: a file that is not itself a symlink resolves through its
@@ -47,7 +50,9 @@ async function relPaths(root: string, absPaths: readonly string[]): Promise<Map<
   };
   const rels = await Promise.all(
     absPaths.map(async (absPath) => {
+      const real = known?.get(absPath);
       const linked = (() => {
+        if (real !== undefined) return false;
         try {
           return lstatSync(absPath).isSymbolicLink();
         } catch {
@@ -55,7 +60,7 @@ async function relPaths(root: string, absPaths: readonly string[]): Promise<Map<
         }
       })();
       const viaDir = async (): Promise<string> => path.join(await realDir(path.dirname(absPath)), path.basename(absPath));
-      const abs = linked ? await realpath(absPath).catch(viaDir) : await viaDir();
+      const abs = real ?? (linked ? await realpath(absPath).catch(viaDir) : await viaDir());
       const rel = path.relative(realRoot, abs);
       const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
       return [absPath, outside ? null : rel.split(path.sep).join('/')] as const;
@@ -78,8 +83,8 @@ async function queryBase(root: string, ref: string, rels: readonly (string | nul
 }
 
 /** Starts the lookup now; its answer is awaited (and any error thrown) by `checkBreaking`. */
-export function startBaseLookup(root: string, ref: string, absPaths: readonly string[]): BaseLookup {
-  const answer = relPaths(root, absPaths).then(async (rels) => ({ rels, query: await queryBase(root, ref, absPaths.map((a) => rels.get(a) ?? null)) }));
+export function startBaseLookup(root: string, ref: string, absPaths: readonly string[], realPaths?: ReadonlyMap<string, string>): BaseLookup {
+  const answer = relPaths(root, absPaths, realPaths).then(async (rels) => ({ rels, query: await queryBase(root, ref, absPaths.map((a) => rels.get(a) ?? null)) }));
   // Not awaited until the checks run: an early failure must not count as unhandled meanwhile.
   answer.catch(() => {});
   return { root, ref, absPaths: new Set(absPaths), answer };

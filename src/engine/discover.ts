@@ -76,7 +76,7 @@ export async function discoverFiles(opts: {
   paths: string[];
   cwd: string;
   config: ResolvedConfig;
-}): Promise<{ files: DiscoveredFile[]; notes: string[] }> {
+}): Promise<{ files: DiscoveredFile[]; notes: string[]; realPaths: Map<string, string> }> {
   const cwd = path.resolve(opts.cwd);
   const filter = new ConfigFilter(opts.config);
   const notes: string[] = [];
@@ -119,7 +119,9 @@ export async function discoverFiles(opts: {
   candidates.sort((a, b) => viaLink(a) - viaLink(b) || byPath(a, b));
   const chosen = new Map<string, DiscoveredFile>();
   for (const { key, ...file } of candidates) if (!chosen.has(key)) chosen.set(key, file);
-  return { files: [...chosen.values()].sort(byPath), notes };
+  // Each file's real path, as the walk resolved it: the breaking row places files in the repository by it.
+  const realPaths = new Map([...chosen].map(([key, file]) => [file.absPath, key]));
+  return { files: [...chosen.values()].sort(byPath), notes, realPaths };
 }
 
 async function statPath(given: string, abs: string): Promise<Stats> {

@@ -183,7 +183,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const root = repoRoot ?? cwd;
   const breakingBase = selection?.breakingBase?.commit ?? opts.base ?? null;
   // The breaking row's git questions need only the names: git answers while the files are read.
-  const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])));
+  const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
   // Each file's target comes from the files nearest to it (a monorepo's services may differ).
   const targetFor = await pythonTargetResolver({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
