@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,19 @@ describe('discoverFiles', () => {
     // The file symlink is a second name for real/a.py: returned once, by its own name.
     expect(rel).toEqual(['real/a.py']);
     expect(notes).toEqual(['skipped symlinked directory real/linked']);
+  });
+
+  it('gives each file its real path, as realpath resolves it (walked, symlinked or named, behind a symlinked root)', async () => {
+    await put(['real/a.py', 'real/sub/b.py', 'other/c.py']);
+    await symlink(path.join(tmp, 'other/c.py'), path.join(tmp, 'real/sub/to-c.py'));
+    await symlink(path.join(tmp, 'real'), path.join(tmp, 'via'), 'dir');
+    const config = await configFor(tmp);
+    for (const paths of [['via'], ['real'], ['via/sub/to-c.py', 'real/a.py']]) {
+      const { files, realPaths } = await discoverFiles({ paths, cwd: tmp, config });
+      expect(files.length).toBeGreaterThan(0);
+      expect(realPaths.size).toBe(files.length);
+      for (const f of files) expect(realPaths.get(f.absPath)).toBe(realpathSync(f.absPath));
+    }
   });
 
   describe('named files', () => {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
-import { blobId, catFileCheck, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
+import { startBaseLookup } from '../src/checks/breaking-base.js';
+import { blobId, blobIdsAt, catFileCheck, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
 import { UsageError } from '../src/errors.js';
 
 const dirs: string[] = [];
@@ -118,6 +119,36 @@ describe('git wrappers', () => {
     expect((await filesAtCommit(empty, 'HEAD', ['a.py'])).commit).toBeNull();
   });
 
+  it('blobIdsAt: the ids cat-file gives per path, from one ls-tree, for every kind of entry', async () => {
+    const root = repo({
+      'top.py': 'a = 1\n',
+      'a/x.py': 'b = 2\n',
+      'ab/x.py': 'c = 3\n',
+      'a/b/é y.py': 'd = 4\n',
+      'a/b/back\\slash.py': 'e = 5\n',
+      '*/star.py': 'f = 6\n',
+      'dir/sub/deep.py': 'g = 7\n',
+    });
+    symlinkSync('x.py', path.join(root, 'a/link.py'));
+    symlinkSync('../ab', path.join(root, 'a/dirlink'));
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'links');
+    const head = (await resolveRef(root, 'HEAD')) as string;
+    git(root, 'update-index', '--add', '--cacheinfo', `160000,${head},a/sub`);
+    git(root, 'commit', '-q', '-m', 'gitlink');
+    const commit = (await resolveRef(root, 'HEAD')) as string;
+    const asked = ['top.py', 'a/x.py', 'ab/x.py', 'a/b/é y.py', 'a/b/back\\slash.py', '*/star.py', 'a/link.py', 'a/dirlink/x.py', 'a/sub', 'a/b', 'a', 'missing.py', 'a/missing.py', 'a/b/missing.py', 'dir/sub/deep.py', 'no/such/dir/x.py', 'a/x.py/y.py'];
+    const expected = await catFileCheck(root, asked.map((r) => `${commit}:${r}`));
+    expect(expected?.filter((id) => id !== null)).toHaveLength(8);
+    expect(await blobIdsAt(root, commit, asked)).toEqual(new Map(asked.map((r, i) => [r, expected?.[i] ?? null])));
+    // Only some of them: a directory other paths sit in is not listed for nothing.
+    expect(await blobIdsAt(root, commit, ['a/b/é y.py', '*/star.py'])).toEqual(new Map([['a/b/é y.py', blobId('d = 4\n')], ['*/star.py', blobId('f = 6\n')]]));
+    // Paths in more directories than it lists at once: asked one by one, same answer.
+    const many = Array.from({ length: 70 }, (_, i) => `d${i}/x.py`);
+    expect(await blobIdsAt(root, commit, [...many, 'a/x.py'])).toEqual(new Map([...many.map((r) => [r, null] as const), ['a/x.py', blobId('b = 2\n')]]));
+    expect(await blobIdsAt(root, 'f'.repeat(40), ['a/x.py'])).toBeNull();
+  });
+
   it('never runs a command named by the repository config (core.fsmonitor)', async () => {
     const root = repo({ 'a.py': 'x = 1\n' });
     const marker = path.join(root, 'fsmonitor-ran');
@@ -210,6 +241,29 @@ describe('checkBreaking', () => {
     expect(result.status).toBe('fail');
     expect(result.details).toContain('removed serve');
     expect(result.details).toContain('1 new Python file');
+  });
+
+  it('uses a lookup started early only when it was asked for the same files, root and ref', async () => {
+    // 70 files: past the fetch-everything size, so git is asked for blob ids.
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`app/m${i}.py`, `def f${i}(a): pass\n`]));
+    const root = repo(many);
+    write(root, 'app/m3.py', 'def g(a): pass\n');
+    git(root, 'commit', '-q', '-am', 'second');
+    write(root, 'app/m5.py', 'x = 1\n');
+    const files = scanned(root, ...Object.keys(many));
+    const abs = files.map((f) => f.absPath);
+    const plain = await checkBreaking({ cwd: root, files, base: null });
+    expect(plain.status).toBe('fail');
+    expect(plain.details).toContain('removed f5');
+    expect(plain.details).not.toContain('f3');
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD', [...abs].reverse()) })).toEqual(plain);
+    // Another set of files, another ref or another root: asked again, same answer as without.
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD', abs.slice(0, 69)) })).toEqual(plain);
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(root, 'HEAD~1', abs) })).toEqual(plain);
+    expect(await checkBreaking({ cwd: root, files, base: null, early: startBaseLookup(tempDir(), 'HEAD', abs) })).toEqual(plain);
+    const older = await checkBreaking({ cwd: root, files, base: 'HEAD~1', early: startBaseLookup(root, 'HEAD~1', abs) });
+    expect(older.details).toContain('removed f3');
+    expect(older).toEqual(await checkBreaking({ cwd: root, files, base: 'HEAD~1' }));
   });
 
   it('has nothing to break in a new file', async () => {

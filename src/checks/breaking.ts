@@ -1,14 +1,12 @@
 // The `breaking` row of the verification table (SPEC §5): no public function, method or
 // class of a changed Python file removed or changed in signature against the base.
-import { lstatSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { blobId, catFileCheck, filesAtCommit, gitRoot, resolveRef, showFiles } from '../engine/git.js';
+import { gitRoot } from '../engine/git.js';
 import { NestingLimitError } from '../languages/nesting.js';
 import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
 import type { TsPublicApi } from '../languages/typescript/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
+import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
 
 export interface BreakingFile {
   /** Display path, relative to the working directory. */
@@ -28,6 +26,8 @@ export interface BreakingOptions {
   baseLabel?: string;
   /** The repository's root when the caller already asked git (null: not a repository). */
   root?: string | null;
+  /** The same git questions, asked while the files were read (used when they were asked for these files). */
+  early?: BaseLookup;
 }
 
 const ID = 'breaking';
@@ -45,7 +45,8 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
   if (root === null) return result('skip', 'not a git repository');
   const refName = opts.baseLabel ?? opts.base ?? 'HEAD';
-  const { commit, changed, atBase } = await atBaseOf(root, opts.base ?? 'HEAD', await locate(root, opts.files));
+  const { located, query } = await lookupFor(root, opts.base ?? 'HEAD', opts.files, opts.early);
+  const { commit, changed, atBase } = await atBaseOf(root, located, query);
   if (commit === null) {
     if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
     return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');
@@ -148,83 +149,6 @@ async function compareScripts(
   }
   const note = compared > 0 ? `exported declarations of ${plural(compared, 'changed TS/JS file')} compared (${plural(exported, 'declaration')})` : null;
   return { breaks, notCompared, note };
-}
-
-/**
- * Which files git holds unchanged at the base (rel → true), and which it does not hold at all
- * (rel → false: new since the base); a file absent from the map differs and must be compared.
- * One `cat-file --batch-check` instead of fetching every blob: a re-scan of a large tree
- * otherwise spends most of its time having git inflate files nobody changed.
- */
-type Located = { file: BreakingFile; rel: string | null };
-
-/** Up to this many files, fetching every one in one process beats asking for ids first (a pre-commit run). */
-const FETCH_ALL_UP_TO = 64;
-
-/**
- * The base commit, the files that may differ from it and their content there. A few files (a
- * pre-commit run): commit and contents from one `git cat-file --batch`. Many (a full scan, most
- * files untouched): their blob ids first, and only the files whose id differs are fetched.
- */
-async function atBaseOf(root: string, ref: string, located: Located[]): Promise<{ commit: string | null; changed: Located[]; atBase: Map<string, string | null> }> {
-  if (located.length <= FETCH_ALL_UP_TO) {
-    const { commit, files } = await filesAtCommit(root, ref, located.flatMap((p) => (p.rel === null ? [] : [p.rel])));
-    return { commit, changed: located, atBase: files };
-  }
-  const commit = await resolveRef(root, ref);
-  if (commit === null) return { commit, changed: [], atBase: new Map() };
-  const unchanged = await unchangedAtBase(root, commit, located);
-  // A file git holds byte for byte at the base cannot break anything: it is not fetched.
-  const changed = located.filter((p) => p.rel === null || unchanged.get(p.rel) !== true);
-  // New since the base (false): nothing to fetch either.
-  const atBase = await showFiles(root, commit, changed.flatMap((p) => (p.rel === null || unchanged.has(p.rel) ? [] : [p.rel])));
-  return { commit, changed, atBase };
-}
-
-async function unchangedAtBase(root: string, commit: string, files: { file: BreakingFile; rel: string | null }[]): Promise<Map<string, boolean>> {
-  const named = files.filter((p): p is { file: BreakingFile; rel: string } => p.rel !== null && !/[\n\r]/.test(p.rel));
-  const ids = await catFileCheck(root, named.map((p) => `${commit}:${p.rel}`));
-  const out = new Map<string, boolean>();
-  if (ids === null) return out;
-  named.forEach((p, i) => {
-    const id = ids[i];
-    if (id === null || id === undefined) out.set(p.rel, false);
-    else if (p.file.source !== null && id === blobId(p.file.source)) out.set(p.rel, true);
-  });
-  return out;
-}
-
-/** Each file's path relative to the repository root (`/`-separated), null when it lies outside. */
-async function locate(root: string, files: BreakingFile[]): Promise<{ file: BreakingFile; rel: string | null }[]> {
-  // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve ours too.
-  const realRoot = await realpath(root).catch(() => root);
-  // One realpath per directory: a file that is not itself a symlink resolves through its
-  // directory (5,000 realpath calls cost ~0.1 s of CPU; an lstat each is ~10 ms).
-  const dirs = new Map<string, Promise<string>>();
-  const realDir = (dir: string): Promise<string> => {
-    let p = dirs.get(dir);
-    if (!p) {
-      p = realpath(dir).catch(() => dir);
-      dirs.set(dir, p);
-    }
-    return p;
-  };
-  return Promise.all(
-    files.map(async (file) => {
-      const linked = (() => {
-        try {
-          return lstatSync(file.absPath).isSymbolicLink();
-        } catch {
-          return false;
-        }
-      })();
-      const viaDir = async (): Promise<string> => path.join(await realDir(path.dirname(file.absPath)), path.basename(file.absPath));
-      const abs = linked ? await realpath(file.absPath).catch(viaDir) : await viaDir();
-      const rel = path.relative(realRoot, abs);
-      const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
-      return { file, rel: outside ? null : rel.split(path.sep).join('/') };
-    }),
-  );
 }
 
 /** Line endings may differ only by git's autocrlf conversion. */

@@ -2,6 +2,7 @@
 import type { CheckResult } from '../model.js';
 import type { ConsistencyGroup } from '../rule.js';
 import { checkBreaking, type BreakingFile } from './breaking.js';
+import type { BaseLookup } from './breaking-base.js';
 import { checkConsistency } from './consistency.js';
 import { checkCoverage } from './coverage.js';
 import { checkImports } from './imports.js';
@@ -19,6 +20,8 @@ export interface TableInput extends CheckInput {
   sources: BreakingFile[];
   /** The git repository's root as the run found it (null: none); the breaking row need not ask again. */
   repoRoot?: string | null;
+  /** The breaking row's git questions, started while the files were read. */
+  baseLookup?: BaseLookup;
 }
 
 export async function runChecks(input: TableInput): Promise<CheckResult[]> {
@@ -29,7 +32,7 @@ export async function runChecks(input: TableInput): Promise<CheckResult[]> {
     checkConsistency(input, input.groups),
     checkLogic(input),
     checkParameters(input),
-    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}) }),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}), ...(input.baseLookup ? { early: input.baseLookup } : {}) }),
     checkPerformance(input),
   ];
 }

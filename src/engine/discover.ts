@@ -65,8 +65,6 @@ function toPosix(p: string): string {
 interface IgnoreLevel {
   dir: string;
   ig: Ignore;
-  /** The file's text, to derive a variant of the level (see `activeLevels`). */
-  text: string;
 }
 
 interface Candidate extends DiscoveredFile {
@@ -78,7 +76,7 @@ export async function discoverFiles(opts: {
   paths: string[];
   cwd: string;
   config: ResolvedConfig;
-}): Promise<{ files: DiscoveredFile[]; notes: string[] }> {
+}): Promise<{ files: DiscoveredFile[]; notes: string[]; realPaths: Map<string, string> }> {
   const cwd = path.resolve(opts.cwd);
   const filter = new ConfigFilter(opts.config);
   const notes: string[] = [];
@@ -121,7 +119,9 @@ export async function discoverFiles(opts: {
   candidates.sort((a, b) => viaLink(a) - viaLink(b) || byPath(a, b));
   const chosen = new Map<string, DiscoveredFile>();
   for (const { key, ...file } of candidates) if (!chosen.has(key)) chosen.set(key, file);
-  return { files: [...chosen.values()].sort(byPath), notes };
+  // Each file's real path, as the walk resolved it: the breaking row places files in the repository by it.
+  const realPaths = new Map([...chosen].map(([key, file]) => [file.absPath, key]));
+  return { files: [...chosen.values()].sort(byPath), notes, realPaths };
 }
 
 async function statPath(given: string, abs: string): Promise<Stats> {
@@ -231,7 +231,7 @@ async function readText(file: string): Promise<string | null> {
 
 async function loadLevel(dir: string, file: string): Promise<IgnoreLevel | null> {
   const text = await readText(file);
-  return text === null ? null : { dir, ig: newIgnore().add(text), text };
+  return text === null ? null : { dir, ig: newIgnore().add(text) };
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -300,6 +300,9 @@ async function readDirectory(
   }
 
   const active = activeLevels(levels, dir);
+  // An entry's path from an ancestor is the directory's plus its name: path.relative once per directory.
+  const fromLevels = active.map((level) => childPrefix(toPosix(path.relative(level.dir, dir))));
+  const fromCwd = childPrefix(state.relOf(dir));
 
   const subdirs: PendingDir[] = [];
   for (const entry of entries) {
@@ -318,9 +321,9 @@ async function readDirectory(
       isFile = target.isFile();
     }
     if (isDir ? DEFAULT_EXCLUDED_DIRS.has(entry.name) : !isFile || languageOf(entry.name) === null) continue;
-    if (gitIgnored(active, abs, isDir) || state.filter.excluded(abs, isDir)) continue;
+    if (gitIgnored(active, fromLevels, abs, entry.name, isDir) || state.filter.excluded(abs, isDir)) continue;
 
-    const rel = state.relOf(abs);
+    const rel = fromCwd === null ? state.relOf(abs) : fromCwd + entry.name;
     if (isDir) {
       if (isLink) state.notes.push(`skipped symlinked directory ${rel}`);
       else subdirs.push({ dir: abs, levels });
@@ -358,15 +361,26 @@ function activeLevels(levels: readonly IgnoreLevel[], dir: string): IgnoreLevel[
     if (!level.ig.test(`${rel}/`).ignored) return level;
     const segments = rel.split('/').map((s) => s.replace(/[\\*?[\]]/g, '\\$&'));
     const reinclude = segments.map((_, i) => `!/${segments.slice(0, i + 1).join('/')}/`);
-    return { ...level, ig: newIgnore().add(level.text).add(reinclude) };
+    // Adding the level's Ignore shares its parsed rules (and their compiled regexes): no re-parse per directory.
+    return { ...level, ig: newIgnore().add(level.ig).add(reinclude) };
   });
 }
 
-/** Git's precedence: the deepest ignore file with a matching pattern decides. */
-function gitIgnored(levels: readonly IgnoreLevel[], abs: string, isDir: boolean): boolean {
+/**
+ * What goes before an entry's name to spell its path from where `rel` is measured; null when the
+ * directory is not below that place (a `..` there may fold into the name: path.relative decides).
+ */
+function childPrefix(rel: string): string | null {
+  if (rel === '') return '';
+  return rel.startsWith('..') || path.isAbsolute(rel) ? null : `${rel}/`;
+}
+
+/** Git's precedence: the deepest ignore file with a matching pattern decides. `prefixes[i]`: childPrefix from levels[i]. */
+function gitIgnored(levels: readonly IgnoreLevel[], prefixes: readonly (string | null)[], abs: string, name: string, isDir: boolean): boolean {
   for (let i = levels.length - 1; i >= 0; i--) {
     const level = levels[i];
-    const rel = toPosix(path.relative(level.dir, abs));
+    const prefix = prefixes[i];
+    const rel = prefix === null || prefix === undefined ? toPosix(path.relative(level.dir, abs)) : prefix + name;
     const result = level.ig.test(isDir ? `${rel}/` : rel);
     if (result.ignored) return true;
     if (result.unignored) return false;

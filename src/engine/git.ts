@@ -190,6 +190,61 @@ export async function catFileCheck(root: string, objects: string[]): Promise<(st
   return objects.map((_, i) => /^([0-9a-f]+) blob \d+$/.exec(lines[i] ?? '')?.[1] ?? null);
 }
 
+/** Above this many directories to list, `blobIdsAt` asks per path instead (git matches every pathspec against every entry). */
+const MAX_LISTED_DIRS = 64;
+
+/** The fewest directories (a file at the root: itself) whose subtrees hold every path. */
+function coveringPathspecs(relPaths: readonly string[]): string[] {
+  const items = [...new Set(relPaths.map((r) => (r.includes('/') ? r.slice(0, r.lastIndexOf('/')) : r)))].sort((a, b) => a.length - b.length);
+  const kept = new Set<string>();
+  for (const item of items) {
+    const parts = item.split('/');
+    let covered = false;
+    for (let i = 1; i < parts.length && !covered; i++) covered = kept.has(parts.slice(0, i).join('/'));
+    if (!covered) kept.add(item);
+  }
+  return [...kept];
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Each path's blob id at `commit` (null: not there, or not a blob), as `catFileCheck` of
+ * `commit:path` gives it, from one `ls-tree -r` of the directories holding the paths: git reads
+ * each tree once rather than once per path (5,000 paths: ~0.3 s of git's CPU, ~0.01 s this way).
+ * `commit` must be a resolved id. Null when git fails.
+ */
+export async function blobIdsAt(root: string, commit: string, relPaths: readonly string[]): Promise<Map<string, string | null> | null> {
+  const specs = coveringPathspecs(relPaths);
+  if (relPaths.length === 0 || specs.length > MAX_LISTED_DIRS) {
+    const ids = await catFileCheck(root, relPaths.map((r) => `${commit}:${r}`));
+    return ids === null ? null : new Map(relPaths.map((r, i) => [r, ids[i] ?? null]));
+  }
+  // Literal: a directory named `*` or `:(top)` is a name, not a pattern.
+  const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit, '--', ...specs]);
+  if (!result.ok) return null;
+  const found = new Map<string, string>();
+  const buf = result.stdout;
+  for (let pos = 0; pos < buf.length; ) {
+    const nul = buf.indexOf(0, pos);
+    const end = nul < 0 ? buf.length : nul;
+    const tab = buf.indexOf(0x09, pos);
+    if (tab > pos && tab < end) {
+      // `<mode> <type> <oid>\t<path>`; a path that is not UTF-8 is no name we could have asked for.
+      const [, type, oid] = buf.subarray(pos, tab).toString('latin1').split(' ');
+      let name: string | null = null;
+      try {
+        name = STRICT_UTF8.decode(buf.subarray(tab + 1, end));
+      } catch {
+        name = null;
+      }
+      if (name !== null && type === 'blob' && oid !== undefined) found.set(name, oid);
+    }
+    pos = end + 1;
+  }
+  return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
+}
+
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
 export function blobId(text: string): string {
   return createHash('sha1').update(`blob ${Buffer.byteLength(text, 'utf8')}\0`).update(text, 'utf8').digest('hex');

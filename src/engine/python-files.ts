@@ -52,6 +52,8 @@ interface Todo {
 type Outcome = { analysis: FileAnalysis; facts: Fact[] } | { error: string };
 
 const PENDING_NOTE = '\0pending';
+/** Files read between two turns of the event loop. */
+const YIELD_EVERY = 32;
 
 function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
   return { file, absPath, language: 'python', skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
@@ -78,8 +80,14 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
   const tick = (): void => scan.onProgress?.(scan.progress);
 
   // Pass 1: read, key, and take every result the cache still holds.
+  let sinceYield = 0;
   for (const d of scan.discovered) {
     if (d.language !== 'python') continue;
+    // Reading is synchronous: let the event loop feed the git processes started meanwhile.
+    if (++sinceYield === YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     // A file a cache check already read (as another file's helper) is not read again.
     const known = scan.overrides?.get(d.absPath) ?? scan.sources.get(d.absPath);
     const r = typeof known === 'string' ? ({ ok: true, text: known } as const) : scan.readFile(d.absPath);

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
+import { startBaseLookup } from '../checks/breaking-base.js';
 import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -153,21 +154,36 @@ function displayRoot(cwd: string, root: string): string {
   }
 }
 
+/** A promise started before it is needed: its rejection waits for the await that wants it. */
+function early<T>(p: Promise<T>): () => Promise<T> {
+  const settled = p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  return async () => {
+    const r = await settled;
+    if (!r.ok) throw r.error;
+    return r.value;
+  };
+}
+
 export async function run(opts: RunOptions): Promise<RunResult> {
   const cwd = path.resolve(opts.cwd);
+  const diffAware = opts.staged === true || opts.base !== undefined;
+  // git names the root while the config is read and the tree walked.
+  const rootOfCwd = diffAware ? null : early(gitRoot(cwd));
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   if (opts.require) config.require = opts.require;
   if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
   const paths = opts.paths.length ? opts.paths : ['.'];
-  const diffAware = opts.staged === true || opts.base !== undefined;
   const selection = diffAware ? await selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
   // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
   const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
-  const repoRoot = selection?.root ?? (await gitRoot(cwd));
+  const repoRoot = selection?.root ?? (await (rootOfCwd ?? early(gitRoot(cwd)))());
   const root = repoRoot ?? cwd;
+  const breakingBase = selection?.breakingBase?.commit ?? opts.base ?? null;
+  // The breaking row's git questions need only the names: git answers while the files are read.
+  const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
   // Each file's target comes from the files nearest to it (a monorepo's services may differ).
   const targetFor = await pythonTargetResolver({
     ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
@@ -269,7 +285,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     groups,
     cwd,
     repoRoot,
-    base: selection?.breakingBase?.commit ?? opts.base ?? null,
+    base: breakingBase,
+    ...(baseLookup ? { baseLookup } : {}),
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => ({ file: f.file, absPath: f.absPath, language: f.language, source: sources.get(f.absPath) ?? null })),
   });
