@@ -40,6 +40,25 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     expect(report.findings.map((f) => `${f.ruleId}:${f.file}:${f.line}`)).toContain('HG001:client.ts:3');
   });
 
+  it('consistency: repository compares guards within a language, never a Python guard with a TS one', async () => {
+    // Two Python guards that match, two TS guards that match: the two languages' guards always
+    // differ (states, clock calls), which is no inconsistency.
+    const TS_GUARDED = (name: string): string =>
+      `import WebSocket from 'ws';\nconst log = console;\nexport async function ${name}(url: string, items: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  const start = performance.now();\n  while (ws.readyState !== ws.OPEN) {\n    if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) break;\n    if (performance.now() - start > 3000) break;\n    await new Promise((resolve) => setTimeout(resolve, 10));\n  }\n  if (ws.readyState !== ws.OPEN) {\n    log.warn('WebSocket not open within 3000 ms');\n    return;\n  }\n  for (const item of items) ws.send(item);\n}\n`;
+    const dir = repo({ 'a.ts': TS_GUARDED('a'), 'b.ts': TS_GUARDED('b'), 'handshake-guard.config.json': '{"consistency": "repository"}' });
+    cpSync(PY, path.join(dir, 'server.py'));
+    cpSync(PY, path.join(dir, 'server2.py'));
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.loops.map((l) => `${l.file}:${l.guard.kind}`).sort()).toEqual(['a.ts:polling', 'b.ts:polling', 'server.py:polling', 'server2.py:polling']);
+    expect(report.findings.filter((f) => f.ruleId === 'HG002')).toEqual([]);
+    const consistency = report.checks.find((c) => c.id === 'consistency');
+    expect(consistency?.status).toBe('pass');
+    // A real mismatch inside one language is still one.
+    writeFileSync(path.join(dir, 'b.ts'), TS_GUARDED('b').replaceAll('3000', '5000'));
+    const mismatched = await run({ cwd: dir, paths: ['.'] });
+    expect(mismatched.report.findings.filter((f) => f.ruleId === 'HG002').map((f) => f.file)).toEqual(['b.ts']);
+  });
+
   it('fails the syntax row on a TS syntax error (HG011)', async () => {
     const dir = repo({ 'broken.ts': `const x = (;\n`, 'ok.js': `export const y = 1;\n` });
     cpSync(PY, path.join(dir, 'server.py'));

@@ -2,6 +2,7 @@
 // pass the re-scan is left untouched and reported.
 import { readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
+import { consistencyGroups } from '../engine/groups.js';
 import { decodeSource } from '../engine/read.js';
 import { buildModule } from '../languages/python/module.js';
 import { loadParser, parseTolerant } from '../languages/python/parser.js';
@@ -151,8 +152,10 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     }
     return sources.get(f.absPath) ?? null;
   };
-  const groupOf = (loop: MessageLoop): MessageLoop[] =>
-    scan.config.consistency === 'repository' ? scan.loops : scan.loops.filter((l) => l.file === loop.file);
+  // The groups the consistency row checks (per language family under `repository`); with
+  // `none`, a fix still follows its own file.
+  const groups = consistencyGroups(scan.loops, scan.config.consistency === 'repository' ? 'repository' : 'file');
+  const groupOf = (loop: MessageLoop): MessageLoop[] => groups.find((g) => g.loops.includes(loop))?.loops ?? [loop];
   const parser = await loadParser();
   const out: FileFix[] = [];
   for (const fa of scan.files) {
