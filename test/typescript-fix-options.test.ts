@@ -235,3 +235,29 @@ line two \${item}\`);
     expect(outcomes).toEqual(['a: the statement to wrap in braces holds a multi-line template literal']);
   }, 60_000);
 });
+
+describe('TS fix: the events import an upgrade leaves behind', () => {
+  const waits = (receive: string): string => `import { once } from 'node:events';
+import WebSocket from 'ws';
+
+export async function pump(url: string, items: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  await once(ws, 'open');
+  for (const item of items) ws.send(item);
+}
+${receive}`;
+
+  it('is removed when the replaced wait was its only use', async () => {
+    const { after, outcomes } = await fix({ 'a.ts': waits('') });
+    expect(outcomes).toEqual(['pump: replace']);
+    expect(after?.startsWith("import WebSocket from 'ws';\n")).toBe(true);
+    expect(after).not.toMatch(/\bonce\b/);
+  }, 60_000);
+
+  it('stays while anything else still uses it', async () => {
+    const receive = `\nexport async function next(ws: WebSocket): Promise<unknown> {\n  const [data] = await once(ws, 'message');\n  return data;\n}\n`;
+    const { after, outcomes } = await fix({ 'a.ts': waits(receive) });
+    expect(outcomes).toEqual(['pump: replace']);
+    expect(after?.startsWith("import { once } from 'node:events';\n")).toBe(true);
+  }, 60_000);
+});

@@ -153,9 +153,50 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
   }
 
+  // An `import { once } from 'node:events'` only the replaced waits used goes with them.
+  if (outcomes.some((o) => o.action === 'upgrade' || o.action === 'replace')) edits.push(...staleImports(ts, sf, text, applyEdits(text, edits)));
   if (edits.length) {
     const worse = await typeChecksNoWorse(input.absPath, text, applyEdits(text, edits));
     if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
   }
   return { edits, outcomes };
+}
+
+/** How often each name is written as an identifier outside import declarations. */
+function identifierCounts(ts: TS, sf: TsSourceFile): Map<string, number> {
+  const counts = new Map<string, number>();
+  const stack: TsNode[] = [sf];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (ts.isImportDeclaration(n)) continue;
+    if (ts.isIdentifier(n)) counts.set(n.text, (counts.get(n.text) ?? 0) + 1);
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  return counts;
+}
+
+/**
+ * Import declarations of `events`/`node:events` whose every named binding was used before the
+ * edits and is not after (what an upgrade of `once(ws, 'open')` waits leaves behind): removed,
+ * line and all. A declaration that keeps any binding, or has a default or namespace import, stays.
+ */
+function staleImports(ts: TS, sf: TsSourceFile, before: string, after: string): TextEdit[] {
+  const was = identifierCounts(ts, sf);
+  const now = identifierCounts(ts, parseSource(ts, sf.fileName, after));
+  const out: TextEdit[] = [];
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || !/^(node:)?events$/.test(st.moduleSpecifier.text)) continue;
+    const clause = st.importClause;
+    const named = clause?.namedBindings;
+    if (!clause || clause.name || !named || !ts.isNamedImports(named) || named.elements.length === 0) continue;
+    if (!named.elements.every((e) => (was.get(e.name.text) ?? 0) > 0 && (now.get(e.name.text) ?? 0) === 0)) continue;
+    const start = lineStart(before, st.getStart(sf));
+    const nl = before.indexOf('\n', st.getEnd());
+    // Only a declaration alone on its lines: anything else sharing them is left as it is.
+    if (before.slice(start, st.getStart(sf)).trim() !== '' || before.slice(st.getEnd(), nl < 0 ? before.length : nl).trim() !== '') continue;
+    out.push({ start, end: nl < 0 ? before.length : nl + 1, text: '' });
+  }
+  return out;
 }
