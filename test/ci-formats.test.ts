@@ -17,7 +17,6 @@ import { git, gitRepo, guarded, removeAll, UNGUARDED, write } from './helpers/gi
 const REPO = path.resolve(__dirname, '..');
 const dirs: string[] = [];
 afterEach(() => removeAll(dirs));
-const EXAMPLES = path.join(REPO, 'examples');
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the callable is `.default`.
 const addFormats = addFormatsModule.default;

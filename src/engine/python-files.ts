@@ -4,7 +4,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
-import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
 import { hasLoopKeyword, LoopPrefilter } from '../languages/python/prefilter.js';
 import { RepoIndex, type SourceReader } from '../languages/python/repo-index.js';
@@ -15,6 +14,7 @@ import type { DiscoveredFile } from './discover.js';
 import { PythonPool, threadsFor } from './python-pool.js';
 import type { WorkerReply } from './python-worker.js';
 import type { ReadResult } from './read.js';
+import { analysisFailure, skippedAnalysis } from './skipped.js';
 
 export interface PythonScan {
   cwd: string;
@@ -55,14 +55,6 @@ const PENDING_NOTE = '\0pending';
 /** Files read between two turns of the event loop. */
 const YIELD_EVERY = 32;
 
-function emptyAnalysis(file: string, absPath: string, reason: string): FileAnalysis {
-  return { file, absPath, language: 'python', skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
-}
-
-function failure(e: unknown): string {
-  return e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-}
-
 /** Analyses the scan's Python files into `scan.analysed`; returns the facts the prefilter's verdicts rest on (for the cache). */
 export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
   const { config, cache } = scan;
@@ -93,7 +85,7 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
     const r = typeof known === 'string' ? ({ ok: true, text: known } as const) : scan.readFile(d.absPath);
     if (!r.ok) {
       if (scan.gated.has(d.absPath)) {
-        scan.analysed.push(emptyAnalysis(d.relPath, d.absPath, r.reason));
+        scan.analysed.push(skippedAnalysis(d, r.reason));
         scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
       }
       continue;
@@ -121,7 +113,7 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
     loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
     // Placeholders keep results and notes in discovery order.
     todo.push({ at: scan.analysed.length, noteAt: scan.notes.length, d, text: r.text, target, loops, key });
-    scan.analysed.push(emptyAnalysis(d.relPath, d.absPath, 'pending'));
+    scan.analysed.push(skippedAnalysis(d, 'pending'));
     scan.notes.push(PENDING_NOTE);
   }
 
@@ -151,7 +143,7 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
         return { analysis, facts: log?.list() ?? [] };
       } catch (e) {
         // One file the analyser cannot handle must not stop the scan: report it and go on.
-        return { error: failure(e) };
+        return { error: analysisFailure(e) };
       } finally {
         index.observer = null;
       }
@@ -184,7 +176,7 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
           const kind = !t.loops && prefilter !== null && hasLoopKeyword(t.text) ? 'verdict' : 'facts';
           if (cache && t.key) cache.store.put(t.d.absPath, t.key, outcome.analysis, outcome.facts, kind);
         } else {
-          scan.analysed[t.at] = emptyAnalysis(t.d.relPath, t.d.absPath, outcome.error);
+          scan.analysed[t.at] = skippedAnalysis(t.d, outcome.error);
           scan.notes[t.noteAt] = `${t.d.relPath}: ${outcome.error}`;
         }
       }

@@ -5,11 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import type { FileAnalysis, TargetVersion } from '../model.js';
 import { analyzePython } from '../languages/python/analyze.js';
-import { NestingLimitError } from '../languages/python/nodes.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
 import { FactLog, FactProbe, type Fact } from './deps.js';
 import { readSource } from './read.js';
+import { analysisFailure } from './skipped.js';
 
 export interface WorkerInit {
   cwd: string;
@@ -88,7 +88,7 @@ if (parentPort) {
         Object.defineProperty(analysis, 'lines', { value: [], enumerable: true, writable: true, configurable: true });
         reply = { id: t.id, analysis, facts: log?.list() ?? [] };
       } catch (e) {
-        reply = { id: t.id, error: e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+        reply = { id: t.id, error: analysisFailure(e) };
       }
       index.observer = null;
       port.postMessage(reply);

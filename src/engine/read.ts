@@ -1,7 +1,8 @@
 // Reads a source file as text, or says in one phrase why it cannot be analysed.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/types.js';
+import { withRegularFile } from '../text-file.js';
 
 /** The default of the config's `maxFileBytes`. */
 export const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
@@ -74,24 +75,21 @@ export function formatBytes(n: number): string {
  * `maxFileBytes`), then read to the size it had, never more.
  */
 export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResult {
-  let fd: number | null = null;
   try {
-    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
-    if (st.size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${st.size} bytes` };
-    const bytes = Buffer.alloc(st.size);
-    let at = 0;
-    while (at < bytes.length) {
-      const n = readSync(fd, bytes, at, bytes.length - at, at);
-      if (n === 0) break; // truncated while we read: analyse what was there
-      at += n;
-    }
-    return decodeSource(bytes.subarray(0, at));
+    const r = withRegularFile(absPath, (fd, size): ReadResult => {
+      if (size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${size} bytes` };
+      const bytes = Buffer.alloc(size);
+      let at = 0;
+      while (at < bytes.length) {
+        const n = readSync(fd, bytes, at, bytes.length - at, at);
+        if (n === 0) break; // truncated while we read: analyse what was there
+        at += n;
+      }
+      return decodeSource(bytes.subarray(0, at));
+    });
+    return r === 'not-regular' ? { ok: false, reason: 'not a regular file' } : r;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { ok: false, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `unreadable (${code ?? 'error'})` };
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
 }

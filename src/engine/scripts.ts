@@ -2,7 +2,6 @@
 // (not when every result comes from the result cache).
 import { existsSync } from 'node:fs';
 import { withLazyLines } from '../languages/python/analyze.js';
-import { NestingLimitError } from '../languages/nesting.js';
 import type { TsProject } from '../languages/typescript/module.js';
 import type { SocketType, TypeOracle } from '../languages/typescript/types.js';
 import type { FileAnalysis } from '../model.js';
@@ -10,6 +9,7 @@ import type { ResultCache } from './cache.js';
 import { FactLog, type FactProbe } from './deps.js';
 import type { DiscoveredFile } from './discover.js';
 import type { ReadResult } from './read.js';
+import { analysisFailure, skippedAnalysis } from './skipped.js';
 
 export interface ScriptScan {
   reader: { read(absPath: string): string | null };
@@ -120,7 +120,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
     if (!r.ok) {
       if (scan.gated.has(d.absPath)) {
-        results.push(empty(d, r.reason));
+        results.push(skippedAnalysis(d, r.reason));
         scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
       }
       continue;
@@ -154,8 +154,8 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
         scan.onFile?.();
       } catch (e) {
         // One file the analyser cannot handle must not stop the scan: report it and go on.
-        const reason = e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-        results[i] = empty(d, reason);
+        const reason = analysisFailure(e);
+        results[i] = skippedAnalysis(d, reason);
         scan.notes.push(`${d.relPath}: ${reason}`);
       } finally {
         opened.observe(null);
@@ -163,8 +163,4 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     }
   }
   for (const r of results) if (r) scan.analysed.push(r);
-}
-
-function empty(d: DiscoveredFile, reason: string): FileAnalysis {
-  return { file: d.relPath, absPath: d.absPath, language: d.language, skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
 }

@@ -159,7 +159,6 @@ export function buildModule(file: string, absPath: string, source: string, root:
       if (child.type === 'function_definition') {
         const name = field(child, 'name')?.text ?? '<anonymous>';
         const base = classEnv ?? parent?.env ?? env;
-        const selfName = classNode ? (paramsOf(child)[0]?.name ?? null) : null;
         const fn: PyFunction = {
           node: child,
           name,

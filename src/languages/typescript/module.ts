@@ -269,6 +269,13 @@ export class TsModule {
 
 type TsNamespaceIdentifier = import('ts-morph').ts.Identifier;
 
+/** The expression under parentheses, `!` and `as T`: `(this.ws as WebSocket)!` is `this.ws`. */
+export function bareExpression(ts: TS, e: TsNode): TsNode {
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  return x;
+}
+
 export function isFunctionLike(ts: TS, n: TsNode): boolean {
   return (
     ts.isFunctionDeclaration(n) ||

@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
@@ -156,8 +156,7 @@ const DURABLE_OBJECT_SOCKETS = "a Durable Object's accepted sockets (ctx.getWebS
  */
 function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const ts = m.ts;
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  const x = bareExpression(ts, e);
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
   if (!ts.isIdentifier(x) || depth > 2) return false;
   const d = m.declarationOf(x.text, x);
@@ -209,8 +208,7 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
 export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo | null {
   const ts = m.ts;
   if (depth > 6) return null;
-  let e = expr;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  const e = bareExpression(ts, expr);
   if (ts.isIdentifier(e)) {
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
@@ -283,8 +281,7 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   const c = constructed(m, init);
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
-  let e = init;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+  const e = bareExpression(ts, init);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
   return null;
 }

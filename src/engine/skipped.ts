@@ -1,0 +1,14 @@
+// A file the scan could not analyse: its result carries the reason, which `run` also prints as
+// the file's note. One wording for the Python and TS/JS halves and the worker threads.
+import { NestingLimitError } from '../languages/nesting.js';
+import type { FileAnalysis } from '../model.js';
+import type { DiscoveredFile } from './discover.js';
+
+export function skippedAnalysis(d: Pick<DiscoveredFile, 'relPath' | 'absPath' | 'language'>, reason: string): FileAnalysis {
+  return { file: d.relPath, absPath: d.absPath, language: d.language, skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
+}
+
+/** Why an analysis threw: the nesting limit says so itself; anything else is a failure, first line only. */
+export function analysisFailure(e: unknown): string {
+  return e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+}
