@@ -22,15 +22,20 @@ export function frameworkOfModule(module: string): Framework {
   return MODULE_FRAMEWORKS[module] ?? 'unknown';
 }
 
+const globalFrameworks = new WeakMap<TsModule, Framework>();
+
 /**
  * The global `WebSocket` (and WebSocketStream) is the WHATWG one: `dom` in browsers and Node ≥ 22;
  * a file that uses Deno's, Bun's or Cloudflare Workers' own API runs there, and says so.
  */
 export function globalFramework(m: TsModule): Framework {
-  if (/\bDeno\.[A-Za-z]/.test(m.source)) return 'deno';
-  if (/\bBun\.[A-Za-z]/.test(m.source)) return 'bun';
-  if (/\bWebSocketPair\b|['"]cloudflare:workers['"]/.test(m.source)) return 'cloudflare';
-  return 'dom';
+  // Asked for every global socket of a file: the text is searched once per file.
+  let f = globalFrameworks.get(m);
+  if (f === undefined) {
+    f = /\bDeno\.[A-Za-z]/.test(m.source) ? 'deno' : /\bBun\.[A-Za-z]/.test(m.source) ? 'bun' : /\bWebSocketPair\b|['"]cloudflare:workers['"]/.test(m.source) ? 'cloudflare' : 'dom';
+    globalFrameworks.set(m, f);
+  }
+  return f;
 }
 
 /** A server's sockets (`'connection'` callbacks, `clients`): the ws flavour the file imports, if any. */
