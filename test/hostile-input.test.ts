@@ -185,13 +185,12 @@ describe('hostile input through the CLI', () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-nobody-'));
       try {
         chmodSync(dir, 0o755);
-        // read.js and the one module it imports, laid out as in dist/src.
+        // read.js and the modules it imports, laid out as in dist/src.
         mkdirSync(path.join(dir, 'engine'));
         mkdirSync(path.join(dir, 'config'));
         chmodSync(path.join(dir, 'engine'), 0o755);
         chmodSync(path.join(dir, 'config'), 0o755);
-        copyFileSync(path.resolve(__dirname, '../dist/src/engine/read.js'), path.join(dir, 'engine', 'read.js'));
-        copyFileSync(path.resolve(__dirname, '../dist/src/config/types.js'), path.join(dir, 'config', 'types.js'));
+        for (const rel of ['engine/read.js', 'config/types.js', 'text-file.js']) copyFileSync(path.resolve(__dirname, '../dist/src', rel), path.join(dir, rel));
         writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
         writeFileSync(path.join(dir, 'secret.py'), 'x = 1\n');
         chmodSync(path.join(dir, 'secret.py'), 0o000);
