@@ -2,14 +2,14 @@
 // pyproject.toml, .python-version, tsconfig.json, …) — are opened without blocking and read only
 // when they are regular files, so that a FIFO or a device under one of those names (or swapped in
 // after the walk) cannot hang a run.
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 
-/** Hands a regular file's descriptor and size to `use`; 'not-regular' for anything else. Open and read errors are thrown. */
-export function withRegularFile<T>(file: string, use: (fd: number, size: number) => T): T | 'not-regular' {
+/** Hands a regular file's descriptor, size and stat to `use`; 'not-regular' for anything else. Open and read errors are thrown. */
+export function withRegularFile<T>(file: string, use: (fd: number, size: number, st: Stats) => T): T | 'not-regular' {
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
-    return st.isFile() ? use(fd, st.size) : 'not-regular';
+    return st.isFile() ? use(fd, st.size, st) : 'not-regular';
   } finally {
     closeSync(fd);
   }

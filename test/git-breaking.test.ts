@@ -42,11 +42,16 @@ function repo(files: Record<string, string>): string {
   return root;
 }
 
+/** A file as the scan hands it to the row: its content (as read, or as staged) and that content's blob id. */
+function withSource(file: Omit<BreakingFile, 'read' | 'blob'>, source: string): BreakingFile {
+  return { ...file, read: () => source, blob: () => blobId(source) };
+}
+
 function scanned(root: string, ...rels: string[]): BreakingFile[] {
   return rels.map((rel) => {
     const absPath = path.join(root, rel);
     const language = rel.endsWith('.py') ? 'python' : 'typescript';
-    return { file: rel, absPath, language, source: readFileSync(absPath, 'utf8') };
+    return withSource({ file: rel, absPath, language }, readFileSync(absPath, 'utf8'));
   });
 }
 
@@ -221,7 +226,7 @@ describe('checkBreaking', () => {
 
     const [file] = scanned(root, 'app/ws.py');
     if (!file) throw new Error('no file');
-    const staged = await checkBreaking({ cwd: root, files: [{ ...file, source: 'x = 1\n' }], base: null });
+    const staged = await checkBreaking({ cwd: root, files: [withSource(file, 'x = 1\n')], base: null });
     expect(staged.status).toBe('fail');
     expect(staged.details).toContain('removed Router');
     expect(staged.details).toContain('removed serve');
@@ -236,7 +241,7 @@ describe('checkBreaking', () => {
     expect(await catFileCheck(root, [`${head}:app/ws.py`, `${head}:app/none.py`, `${head}:app`])).toEqual([blobId(ROUTER), null, null]);
     // An unchanged file, a changed one (a removed method) and a new one, in one run.
     write(root, 'app/new.py', 'def fresh(a): pass\n');
-    const files = scanned(root, 'app/é.py', 'app/ws.py', 'app/new.py').map((f) => (f.file === 'app/ws.py' ? { ...f, source: ROUTER.replace(/def serve/, 'def served') } : f));
+    const files = scanned(root, 'app/é.py', 'app/ws.py', 'app/new.py').map((f) => (f.file === 'app/ws.py' ? withSource(f, ROUTER.replace(/def serve/, 'def served')) : f));
     const result = await checkBreaking({ cwd: root, files, base: null });
     expect(result.status).toBe('fail');
     expect(result.details).toContain('removed serve');
@@ -282,7 +287,7 @@ describe('checkBreaking', () => {
     git(root, 'commit', '-q', '-am', 'second');
     const sub = path.join(root, 'app');
     const files: BreakingFile[] = [
-      { file: 'ws.py', absPath: path.join(sub, 'ws.py'), language: 'python', source: readFileSync(path.join(sub, 'ws.py'), 'utf8') },
+      withSource({ file: 'ws.py', absPath: path.join(sub, 'ws.py'), language: 'python' }, readFileSync(path.join(sub, 'ws.py'), 'utf8')),
     ];
     expect((await checkBreaking({ cwd: sub, files, base: null })).status).toBe('pass');
     const result = await checkBreaking({ cwd: sub, files, base: 'HEAD~1' });

@@ -5,7 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { blobId, blobIdsAt, filesAtCommit, resolveRef, showFiles } from '../engine/git.js';
+import { blobIdsAt, filesAtCommit, resolveRef, showFiles } from '../engine/git.js';
 import type { BreakingFile } from './breaking.js';
 
 export type Located = { file: BreakingFile; rel: string | null };
@@ -113,7 +113,7 @@ export async function atBaseOf(root: string, located: Located[], query: BaseQuer
       if (rel === null || !query.ids.has(rel)) continue;
       const id = query.ids.get(rel) ?? null;
       if (id === null) unchanged.set(rel, false);
-      else if (file.source !== null && id === blobId(file.source)) unchanged.set(rel, true);
+      else if (id === file.blob()) unchanged.set(rel, true);
     }
   }
   const changed = located.filter((p) => p.rel === null || unchanged.get(p.rel) !== true);

@@ -13,8 +13,10 @@ export interface BreakingFile {
   file: string;
   absPath: string;
   language: LanguageId;
-  /** The content to compare (the staged content under `--staged`); null when it could not be read. */
-  source: string | null;
+  /** The content to compare (the staged content under `--staged`); null when it could not be read. Asked only of files that differ from the base. */
+  read(): string | null;
+  /** Its git blob id (null: unreadable), which the cache may know without reading the file. */
+  blob(): string | null;
 }
 
 export interface BreakingOptions {
@@ -67,12 +69,13 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
       added += 1;
       continue;
     }
-    if (file.source === null) {
+    const source = file.read();
+    if (source === null) {
       notCompared.push(`${file.file} (could not be read)`);
       continue;
     }
-    if (normalise(before) === normalise(file.source)) continue;
-    const [old, cur] = [await extractPublicApi(before), await extractPublicApi(file.source)];
+    if (normalise(before) === normalise(source)) continue;
+    const [old, cur] = [await extractPublicApi(before), await extractPublicApi(source)];
     // tree-sitter recovers from errors, but what it drops would read as "removed".
     if (old.syntaxErrorLine !== null) {
       notCompared.push(`${file.file} (does not parse at ${refName}, line ${old.syntaxErrorLine})`);
@@ -124,15 +127,16 @@ async function compareScripts(
   let exported = 0;
   for (const { file, rel } of scripts) {
     const before = rel === null ? null : atBase.get(rel) ?? null;
-    if (before === null || file.source === null || normalise(before) === normalise(file.source)) {
-      if (before !== null && file.source === null) notCompared.push(`${file.file} (could not be read)`);
+    const source = before === null ? null : file.read();
+    if (before === null || source === null || normalise(before) === normalise(source)) {
+      if (before !== null && source === null) notCompared.push(`${file.file} (could not be read)`);
       continue;
     }
     const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
     let old: TsPublicApi;
     let cur: TsPublicApi;
     try {
-      [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, file.source)];
+      [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, source)];
     } catch (e) {
       // A file too deep to parse safely is named, not compared (the scan noted it too).
       if (!(e instanceof NestingLimitError)) throw e;

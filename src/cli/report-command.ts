@@ -52,7 +52,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
   if (opts.verbose && result.cache) {
     const { escapeControl } = await import('../report/text.js');
     const c = result.cache;
-    process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused, ${c.misses} analysed\n`);
+    process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused (${c.unread} unread: unchanged since cached), ${c.misses} analysed\n`);
     for (const p of c.problems) process.stderr.write(`note: cache: ${escapeControl(p)}\n`);
   }
   if (!opts.quiet && (result.notes.length > 0 || (result.baseline?.stale.length ?? 0) > 0)) {

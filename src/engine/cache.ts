@@ -23,8 +23,9 @@ import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { FileAnalysis } from '../model.js';
 import { compactFacts, expandFacts, type Fact, type FactProbe } from './deps.js';
+import { StatIndex, type IndexEntry } from './stat-index.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 /** A shard no run has written for this long belongs to a tree nobody scans any more. */
 const STALE_SHARD_MS = 30 * 24 * 3600 * 1000;
 
@@ -42,12 +43,16 @@ interface Shard {
   entries: Map<string, Entry>;
   /** Files the prefilter proved loop-free, valid while every one of `facts` holds. */
   verdicts: { facts: Fact[]; free: string[] };
+  /** Content hashes by stat (stat-index.ts). */
+  index: Map<string, IndexEntry>;
 }
 
 export interface CacheStats {
   file: string;
   hits: number;
   misses: number;
+  /** Of the hits, files not even read: their stat vouched for their content (stat-index.ts). */
+  unread: number;
   /** Why the cache was not read or not written (shown with --verbose). */
   problems: string[];
 }
@@ -55,7 +60,7 @@ export interface CacheStats {
 function isShard(x: unknown): x is Shard {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<Shard>;
-  return s.format === FORMAT && typeof s.salt === 'string' && s.entries instanceof Map && typeof s.verdicts === 'object' && s.verdicts !== null;
+  return s.format === FORMAT && typeof s.salt === 'string' && s.entries instanceof Map && typeof s.verdicts === 'object' && s.verdicts !== null && s.index instanceof Map;
 }
 
 /** A FileAnalysis as stored: everything but `lines` (split again from the text on first use). */
@@ -74,12 +79,15 @@ export class ResultCache {
   private readonly free = new Set<string>();
   private changed = false;
   readonly stats: CacheStats;
+  /** What the last run knew of each file's content by its stat; null under --staged (the index's content is not on disk). */
+  readonly index: StatIndex | null;
 
   constructor(
     private readonly file: string,
     private readonly salt: string,
+    byStat = true,
   ) {
-    this.stats = { file, hits: 0, misses: 0, problems: [] };
+    this.stats = { file, hits: 0, misses: 0, unread: 0, problems: [] };
     let old: Shard | null = null;
     try {
       const data: unknown = deserialize(readFileSync(file));
@@ -89,12 +97,14 @@ export class ResultCache {
       if (!(e instanceof Error && 'code' in e && e.code === 'ENOENT')) this.stats.problems.push(`${file}: unreadable (${e instanceof Error ? e.message : String(e)}); starting afresh`);
     }
     this.old = old;
+    this.index = byStat ? new StatIndex(old?.index ?? new Map()) : null;
   }
 
   /** A shard that deserialises but holds nonsense (damaged on disk) is dropped, not trusted. */
   private damaged(e: unknown): null {
     this.stats.problems.push(`${this.file}: damaged (${e instanceof Error ? e.message : String(e)}); its entries are ignored`);
     this.old?.entries.clear();
+    this.old?.index.clear();
     if (this.old) this.old.verdicts = { facts: [], free: [] };
     return null;
   }
@@ -155,11 +165,12 @@ export class ResultCache {
    */
   save(prefilterFacts: Fact[]): void {
     const oldCount = this.old?.entries.size ?? 0;
-    if (!this.changed && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
+    const indexSame = !this.index || (!this.index.changed && this.index.current.size === (this.old?.index.size ?? 0));
+    if (!this.changed && indexSame && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
     const facts = new Map<string, Fact>();
     const keep = this.snapshot === 'holds' ? expandFacts(this.old?.verdicts.facts ?? []) : [];
     for (const f of [...keep, ...prefilterFacts]) facts.set(`${f[0]}\0${f[1]}`, f);
-    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: compactFacts([...facts.values()]), free: [...this.free] } };
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: compactFacts([...facts.values()]), free: [...this.free] }, index: this.index?.current ?? new Map() };
     const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import path from 'node:path';
 import { listEntries } from '../languages/python/prefilter.js';
+import type { StatIndex } from './stat-index.js';
 
 /**
  * `r` content hash ('' unreadable); `p` content hash | hash of the prefilter's signature, which
@@ -40,7 +41,19 @@ export class FactProbe {
   private readonly listings = new Map<string, Map<string, 'file' | 'dir'>>();
   /** What the prefilter's verdicts read of a file (LoopPrefilter.signature); set when it runs. */
   signature: ((absPath: string, text: string) => string) | null = null;
-  constructor(private readonly source: FactSource) {}
+  /** index: content hashes of files whose stat has not changed (the main thread's cache; workers have none). */
+  constructor(
+    private readonly source: FactSource,
+    readonly index: StatIndex | null = null,
+  ) {}
+
+  /** A file's content hash without reading it, when the index vouches for it; else null. */
+  knownHash(absPath: string): string | null {
+    const k = `r\0${absPath}`;
+    const v = this.memo.get(k) ?? this.index?.hash(absPath) ?? null;
+    if (v !== null) this.memo.set(k, v);
+    return v;
+  }
 
   private signatureOf(p: string): string {
     const text = this.source.read(p);
@@ -71,8 +84,12 @@ export class FactProbe {
     let v = this.memo.get(k);
     if (v === undefined) {
       if (kind === 'r') {
-        const text = this.source.read(p);
-        v = text === null ? '' : contentHash(text);
+        v = this.index?.hash(p) ?? undefined;
+        if (v === undefined) {
+          const text = this.source.read(p);
+          v = text === null ? '' : contentHash(text);
+          if (text !== null) this.index?.remember(p, v);
+        }
       } else if (kind === 'f') v = isFile(p) ? '1' : '0';
       else if (kind === 'e') v = existsSync(p) ? '1' : '0';
       else if (kind === 'k') v = this.entryKind(p);
@@ -91,6 +108,7 @@ export class FactProbe {
     if (v === undefined) {
       v = contentHash(text);
       this.memo.set(k, v);
+      this.index?.remember(absPath, v);
     }
     return v;
   }

@@ -80,39 +80,50 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    // A file a cache check already read (as another file's helper) is not read again.
+    // A file a cache check already read (as another file's helper) is not read again; one the
+    // cache's stat index vouches for is not read at all unless something needs its text.
     const known = scan.overrides?.get(d.absPath) ?? scan.sources.get(d.absPath);
-    const r = typeof known === 'string' ? ({ ok: true, text: known } as const) : scan.readFile(d.absPath);
-    if (!r.ok) {
-      if (scan.gated.has(d.absPath)) {
-        scan.analysed.push(skippedAnalysis(d, r.reason));
-        scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
+    let text: string | null = typeof known === 'string' ? known : null;
+    const hash = text === null && cache ? cache.probe.knownHash(d.absPath) : null;
+    const readNow = (): string | null => {
+      const r = scan.readFile(d.absPath);
+      if (!r.ok) {
+        if (scan.gated.has(d.absPath)) {
+          scan.analysed.push(skippedAnalysis(d, r.reason));
+          scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
+        }
+        return null;
       }
-      continue;
-    }
-    scan.sources.set(d.absPath, r.text);
+      scan.sources.set(d.absPath, r.text);
+      return r.text;
+    };
+    if (text === null && hash === null && (text = readNow()) === null) continue;
     scan.progress.read++;
     tick();
     const target = targets.get(path.dirname(d.absPath)) ?? (await scan.targetFor(path.dirname(d.absPath)));
     let key: string | null = null;
     let loops: boolean | null = null;
     if (cache) {
-      const hash = cache.probe.hashOf(d.absPath, r.text);
-      key = `${hash}\0${target.pythonVersion}\0${target.source}`;
+      key = `${hash ?? cache.probe.hashOf(d.absPath, text as string)}\0${target.pythonVersion}\0${target.source}`;
       const entry = cache.store.lookup(d.absPath, key, cache.probe);
       // A `verdict` entry is loop-free only while the prefilter still says so.
-      if (entry && entry.kind === 'verdict' && !cache.store.provedFree(d.absPath, cache.probe)) loops = prefilter?.needsLoopAnalysis(d.absPath, r.text) ?? true;
+      if (entry && entry.kind === 'verdict' && !cache.store.provedFree(d.absPath, cache.probe)) {
+        if (text === null && (text = readNow()) === null) continue;
+        loops = prefilter?.needsLoopAnalysis(d.absPath, text) ?? true;
+      }
       const reused = entry && loops !== true ? cache.store.use(d.absPath, entry) : null;
       if (reused) {
-        scan.analysed.push(withLazyLines(reused, r.text));
+        if (text === null) cache.store.stats.unread++;
+        scan.analysed.push(withLazyLines(reused, text ?? (() => scan.reader.read(d.absPath) ?? '')));
         scan.progress.parsed++;
         tick();
         continue;
       }
     }
-    loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, r.text);
+    if (text === null && (text = readNow()) === null) continue;
+    loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, text);
     // Placeholders keep results and notes in discovery order.
-    todo.push({ at: scan.analysed.length, noteAt: scan.notes.length, d, text: r.text, target, loops, key });
+    todo.push({ at: scan.analysed.length, noteAt: scan.notes.length, d, text, target, loops, key });
     scan.analysed.push(skippedAnalysis(d, 'pending'));
     scan.notes.push(PENDING_NOTE);
   }

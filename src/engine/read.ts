@@ -3,11 +3,13 @@ import { readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/types.js';
 import { withRegularFile } from '../text-file.js';
+import { stampOf, type Stamp } from './stat-index.js';
 
 /** The default of the config's `maxFileBytes`. */
 export const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
 
-export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
+/** `stamp`: the stat of what was read, for a file read from the working tree (stat-index.ts). */
+export type ReadResult = { ok: true; text: string; stamp?: Stamp } | { ok: false; reason: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 // PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines.
@@ -76,7 +78,7 @@ export function formatBytes(n: number): string {
  */
 export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResult {
   try {
-    const r = withRegularFile(absPath, (fd, size): ReadResult => {
+    const r = withRegularFile(absPath, (fd, size, st): ReadResult => {
       if (size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${size} bytes` };
       const bytes = Buffer.alloc(size);
       let at = 0;
@@ -85,7 +87,8 @@ export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResu
         if (n === 0) break; // truncated while we read: analyse what was there
         at += n;
       }
-      return decodeSource(bytes.subarray(0, at));
+      const decoded = decodeSource(bytes.subarray(0, at));
+      return decoded.ok ? { ...decoded, stamp: stampOf(st) } : decoded;
     });
     return r === 'not-regular' ? { ok: false, reason: 'not a regular file' } : r;
   } catch (e) {

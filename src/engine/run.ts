@@ -31,7 +31,7 @@ import type { BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
-import { gitRoot } from './git.js';
+import { blobId, gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
 import { readSource, type ReadResult } from './read.js';
 import { analyseScripts } from './scripts.js';
@@ -94,7 +94,13 @@ function openCache(opts: RunOptions, cwd: string, paths: string[], config: Resol
   // The TS/JS types mode too: a file that asked the checker is cached under --no-types only.
   const types = opts.types === false ? 'no-types' : opts.project ? `project:${path.resolve(cwd, opts.project)}` : 'found';
   const salt = JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]);
-  return { store: new ResultCache(file, salt), probe: new FactProbe(reader) };
+  // Under --staged the content comes from git's index: the working tree's stat says nothing of it.
+  const store = new ResultCache(file, salt, !opts.staged);
+  return { store, probe: new FactProbe(reader, store.index) };
+}
+
+function blobOfText(text: string | null): string | null {
+  return text === null ? null : blobId(text);
 }
 
 /** fail: an error-severity finding is on the loop (any rule); suppressed: its findings are all suppressed. */
@@ -194,8 +200,13 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
-  const readFile = (absPath: string): ReadResult =>
-    selection?.read ? (selection.read(absPath) ?? { ok: false, reason: 'not in the git index' }) : readSource(absPath, config.maxFileBytes);
+  let cache: ReturnType<typeof openCache> = null;
+  const readFile = (absPath: string): ReadResult => {
+    if (selection?.read) return selection.read(absPath) ?? { ok: false, reason: 'not in the git index' };
+    const r = readSource(absPath, config.maxFileBytes);
+    if (r.ok && r.stamp) cache?.store.index?.noteRead(absPath, r.stamp);
+    return r;
+  };
   const reader = {
     read(absPath: string): string | null {
       const override = opts.sourceOverrides?.get(absPath);
@@ -211,7 +222,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const total = discovered.filter((d) => d.language === 'python').length;
   const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
   const progress = { read: 0, parsed: 0, total: total + scriptFiles };
-  const cache = openCache(opts, cwd, paths, config, reader);
+  cache = openCache(opts, cwd, paths, config, reader);
   const prefilterFacts = await analysePythonFiles({
     cwd,
     config,
@@ -242,7 +253,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
-    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => sources.get(f.absPath) ?? null, cwd)
+    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => reader.read(f.absPath), cwd)
     : null;
   const analysedLoops = analysed.flatMap((f) => f.loops);
   const allGroups = consistencyGroups(analysedLoops, config.consistency);
@@ -288,7 +299,11 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     base: breakingBase,
     ...(baseLookup ? { baseLookup } : {}),
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
-    sources: files.map((f) => ({ file: f.file, absPath: f.absPath, language: f.language, source: sources.get(f.absPath) ?? null })),
+    sources: files.map((f) => {
+      const read = (): string | null => reader.read(f.absPath);
+      const index = cache?.store.index;
+      return { file: f.file, absPath: f.absPath, language: f.language, read, blob: () => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) };
+    }),
   });
   const live = findings.filter((f) => !f.suppressed);
   const records = loops.map((l) => loopRecord(l, findings));

@@ -114,8 +114,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   // planned from the texts that can need them, and only if some file must be analysed.
   const results: (FileAnalysis | null)[] = [];
   const pending: { i: number; d: DiscoveredFile; text: string; key: string | null }[] = [];
-  const texts: { absPath: string; text: string }[] = [];
-  for (const d of scripts) {
+  const readNow = (d: DiscoveredFile): string | null => {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
     if (!r.ok) {
@@ -123,22 +122,35 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
         results.push(skippedAnalysis(d, r.reason));
         scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
       }
-      continue;
+      return null;
     }
     sources.set(d.absPath, r.text);
-    texts.push({ absPath: d.absPath, text: r.text });
-    const key = cache ? cache.probe.hashOf(d.absPath, r.text) : null;
+    return r.text;
+  };
+  for (const d of scripts) {
+    // A file the cache's stat index vouches for is looked up without reading it.
+    const known = cache && scan.overrides?.get(d.absPath) === undefined ? cache.probe.knownHash(d.absPath) : null;
+    let text: string | null = null;
+    if (known === null && (text = readNow(d)) === null) continue;
+    const key = cache ? (known ?? cache.probe.hashOf(d.absPath, text as string)) : null;
     const entry = cache && key ? cache.store.lookup(d.absPath, key, cache.probe) : null;
     const reused = cache && entry ? cache.store.use(d.absPath, entry) : null;
     if (reused) {
-      results.push(withLazyLines(reused, r.text));
+      if (text === null && cache) cache.store.stats.unread++;
+      results.push(withLazyLines(reused, text ?? (() => scan.reader.read(d.absPath) ?? '')));
       scan.onFile?.();
       continue;
     }
-    pending.push({ i: results.length, d, text: r.text, key });
+    if (text === null && (text = readNow(d)) === null) continue;
+    pending.push({ i: results.length, d, text, key });
     results.push(null);
   }
   if (pending.length > 0) {
+    // The type checkers are planned from every TS/JS text of the scan: read those the cache vouched for.
+    const texts = scripts.flatMap((d) => {
+      const text = scan.overrides?.get(d.absPath) ?? scan.reader.read(d.absPath);
+      return text === null ? [] : [{ absPath: d.absPath, text }];
+    });
     const opened = await openProject(scan, texts);
     for (const { i, d, text, key } of pending) {
       const log = cache ? new FactLog(cache.probe) : null;

@@ -53,12 +53,13 @@ export function analyzePython(file: string, absPath: string, source: string, opt
 
 /**
  * A file's lines, split on first use (code frames, SARIF snippets): most files of a large scan
- * never need them, and holding every file's lines costs more memory than the texts.
+ * never need them, and holding every file's lines costs more memory than the texts. `source`
+ * may be a reader: a result the cache reused by the file's stat was never read.
  */
-export function withLazyLines(analysis: FileAnalysis, source: string): FileAnalysis {
+export function withLazyLines(analysis: FileAnalysis, source: string | (() => string)): FileAnalysis {
   let lines: string[] | null = null;
   Object.defineProperty(analysis, 'lines', {
-    get: () => (lines ??= source.split(/\r?\n|\r/)),
+    get: () => (lines ??= (typeof source === 'string' ? source : source()).split(/\r?\n|\r/)),
     set: (v: string[]) => {
       lines = v;
     },
