@@ -249,7 +249,6 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     opts.onProgress?.(progress);
   };
   await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
-  cache?.store.save(prefilterFacts);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
@@ -305,6 +304,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       return { file: f.file, absPath: f.absPath, language: f.language, read, blob: () => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) };
     }),
   });
+  // Saved after the checks: the breaking row adds the blob ids it computed to the stat index.
+  cache?.store.save(prefilterFacts);
   const live = findings.filter((f) => !f.suppressed);
   const records = loops.map((l) => loopRecord(l, findings));
   const report: Report = {
