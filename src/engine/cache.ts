@@ -34,8 +34,12 @@ interface Entry {
   /** facts: valid while its facts hold; verdict: also needs the prefilter to say "no loop" again. */
   kind: 'facts' | 'verdict';
   facts: Fact[];
-  result: Uint8Array;
+  /** v8-serialised; a result with nothing in it (most files of a large tree) as the object itself, copied on use. */
+  result: Uint8Array | Plain;
 }
+
+/** A FileAnalysis with no loop, problem, issue or suppression: what it is, not what it found. */
+type Plain = Pick<FileAnalysis, 'file' | 'absPath' | 'language' | 'skipped' | 'syntax' | 'target' | 'loops' | 'issues' | 'suppressions' | 'lines'>;
 
 interface Shard {
   format: number;
@@ -64,11 +68,24 @@ function isShard(x: unknown): x is Shard {
 }
 
 /** A FileAnalysis as stored: everything but `lines` (split again from the text on first use). */
-function encode(analysis: FileAnalysis): Uint8Array {
+function encode(analysis: FileAnalysis): Uint8Array | Plain {
   const plain: Record<string, unknown> = {};
   for (const k of Object.keys(analysis)) if (k !== 'lines') plain[k] = (analysis as unknown as Record<string, unknown>)[k];
   plain['lines'] = [];
-  return serialize(plain);
+  const empty = (k: string): boolean => plain[k] === undefined || (Array.isArray(plain[k]) && plain[k].length === 0);
+  const known = new Set(['file', 'absPath', 'language', 'skipped', 'syntax', 'target', 'loops', 'issues', 'suppressions', 'lines']);
+  const bare = Object.keys(plain).every((k) => known.has(k)) && analysis.skipped === null && ['syntax', 'loops', 'issues', 'suppressions'].every(empty);
+  return bare ? (plain as unknown as Plain) : serialize(plain);
+}
+
+/** A fresh copy of a stored result (later stages add `lines` and mark suppressions used). */
+function decode(result: Uint8Array | Plain): FileAnalysis {
+  if (result instanceof Uint8Array) return deserialize(result) as FileAnalysis;
+  if (typeof result !== 'object' || result === null || !Array.isArray(result.loops)) throw new Error('not a stored result');
+  // Every array is empty (encode): new ones, in the stored key order; the target copied too.
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(result)) copy[k] = Array.isArray(v) ? [] : typeof v === 'object' && v !== null ? { ...v } : v;
+  return copy as unknown as FileAnalysis;
 }
 
 export class ResultCache {
@@ -138,7 +155,7 @@ export class ResultCache {
   use(absPath: string, entry: Entry): FileAnalysis | null {
     let analysis: FileAnalysis;
     try {
-      analysis = deserialize(entry.result) as FileAnalysis;
+      analysis = decode(entry.result);
       for (const s of analysis.suppressions) s.used = false;
     } catch (e) {
       return this.damaged(e);

@@ -1,10 +1,10 @@
 // What a cached result depends on besides its own file (issue #8): the facts its analysis
 // observed about other paths — a helper's content, whether a probed path is a file, a directory
 // listing — recorded while it ran and checked again before the result is reused.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type Dirent } from 'node:fs';
 import { hash } from 'node:crypto';
 import path from 'node:path';
-import { listEntries } from '../languages/python/prefilter.js';
+import { classifyEntries, listEntries } from '../languages/python/prefilter.js';
 import type { StatIndex } from './stat-index.js';
 
 /**
@@ -45,6 +45,8 @@ export class FactProbe {
   constructor(
     private readonly source: FactSource,
     readonly index: StatIndex | null = null,
+    /** The directories this run's walk read (discover.ts): not read again. */
+    private readonly walked: ReadonlyMap<string, readonly Dirent[]> = new Map(),
   ) {}
 
   /** A file's content hash without reading it, when the index vouches for it; else null. */
@@ -65,10 +67,21 @@ export class FactProbe {
   private entries(dir: string): Map<string, 'file' | 'dir'> {
     let m = this.listings.get(dir);
     if (!m) {
-      m = listEntries(dir);
+      const dirents = this.walked.get(dir);
+      m = dirents ? classifyEntries(dir, dirents) : listEntries(dir);
       this.listings.set(dir, m);
     }
     return m;
+  }
+
+  /**
+   * What a path is, from its directory's listing when the walk read that directory (one stat
+   * per symlink, none per file); undefined when it did not: ask the file system.
+   */
+  private walkedKind(p: string): 'file' | 'dir' | null | undefined {
+    const dir = path.dirname(p);
+    if (!this.walked.has(dir)) return undefined;
+    return this.entries(dir).get(path.basename(p)) ?? null;
   }
 
   /**
@@ -90,8 +103,14 @@ export class FactProbe {
           v = text === null ? '' : contentHash(text);
           if (text !== null) this.index?.remember(p, v);
         }
-      } else if (kind === 'f') v = isFile(p) ? '1' : '0';
-      else if (kind === 'e') v = existsSync(p) ? '1' : '0';
+      } else if (kind === 'f') {
+        // Listed as a file (symlinks followed) exactly when statSync(p).isFile() holds.
+        const walked = this.walkedKind(p);
+        v = (walked === undefined ? isFile(p) : walked === 'file') ? '1' : '0';
+      } else if (kind === 'e') {
+        // Absent from the listing may still exist (a FIFO, a socket): then ask.
+        v = this.walkedKind(p) || existsSync(p) ? '1' : '0';
+      }
       else if (kind === 'k') v = this.entryKind(p);
       else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;
       else if (kind === 'd') v = contentHash(JSON.stringify([...this.entries(p)].sort((a, b) => (a[0] < b[0] ? -1 : 1))));

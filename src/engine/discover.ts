@@ -76,11 +76,12 @@ export async function discoverFiles(opts: {
   paths: string[];
   cwd: string;
   config: ResolvedConfig;
-}): Promise<{ files: DiscoveredFile[]; notes: string[]; realPaths: Map<string, string> }> {
+}): Promise<{ files: DiscoveredFile[]; notes: string[]; realPaths: Map<string, string>; listings: Map<string, Dirent[]> }> {
   const cwd = path.resolve(opts.cwd);
   const filter = new ConfigFilter(opts.config);
   const notes: string[] = [];
   const candidates: Candidate[] = [];
+  const listings = new Map<string, Dirent[]>();
   const relOf = (abs: string): string => toPosix(path.relative(cwd, abs));
 
   // Every argument is checked before any walking, so a typo fails fast.
@@ -108,7 +109,7 @@ export async function discoverFiles(opts: {
         notes.push(`${given}: skipped (${why})`);
         continue;
       }
-      await walk(abs, { filter, notes, candidates, relOf });
+      await walk(abs, { filter, notes, candidates, relOf, listings });
     }
   }
 
@@ -121,7 +122,8 @@ export async function discoverFiles(opts: {
   for (const { key, ...file } of candidates) if (!chosen.has(key)) chosen.set(key, file);
   // Each file's real path, as the walk resolved it: the breaking row places files in the repository by it.
   const realPaths = new Map([...chosen].map(([key, file]) => [file.absPath, key]));
-  return { files: [...chosen.values()].sort(byPath), notes, realPaths };
+  // Every directory read, as read: the cache's fact checks answer from them instead of reading them again.
+  return { files: [...chosen.values()].sort(byPath), notes, realPaths, listings };
 }
 
 async function statPath(given: string, abs: string): Promise<Stats> {
@@ -190,6 +192,7 @@ interface WalkState {
   notes: string[];
   candidates: Candidate[];
   relOf: (abs: string) => string;
+  listings: Map<string, Dirent[]>;
 }
 
 interface PendingDir {
@@ -281,6 +284,7 @@ async function readDirectory(
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
+    state.listings.set(dir, entries);
   } catch (err) {
     state.notes.push(`cannot read directory ${state.relOf(dir) || '.'}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     return [];

@@ -1,5 +1,5 @@
 // The scan pipeline, one way: files → parse → loop model → rules and checks → report.
-import { realpathSync } from 'node:fs';
+import { realpathSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { startBaseLookup } from '../checks/breaking-base.js';
@@ -85,7 +85,7 @@ export interface RunResult {
 }
 
 /** The cache shard for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
-function openCache(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig, reader: FactSource): { store: ResultCache; probe: FactProbe } | null {
+function openCache(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig, reader: FactSource, listings?: ReadonlyMap<string, Dirent[]>): { store: ResultCache; probe: FactProbe } | null {
   if (!opts.cache || opts.sourceOverrides) return null;
   const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
   const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
@@ -96,7 +96,7 @@ function openCache(opts: RunOptions, cwd: string, paths: string[], config: Resol
   const salt = JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]);
   // Under --staged the content comes from git's index: the working tree's stat says nothing of it.
   const store = new ResultCache(file, salt, !opts.staged);
-  return { store, probe: new FactProbe(reader, store.index) };
+  return { store, probe: new FactProbe(reader, store.index, listings) };
 }
 
 function blobOfText(text: string | null): string | null {
@@ -222,7 +222,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const total = discovered.filter((d) => d.language === 'python').length;
   const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
   const progress = { read: 0, parsed: 0, total: total + scriptFiles };
-  cache = openCache(opts, cwd, paths, config, reader);
+  cache = openCache(opts, cwd, paths, config, reader, walked?.listings);
   const prefilterFacts = await analysePythonFiles({
     cwd,
     config,
