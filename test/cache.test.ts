@@ -535,7 +535,7 @@ describe('where the cache lives', () => {
     expect(readdirSync(path.join(xdg, 'handshake-guard'))).toHaveLength(1);
   });
 
-  it('a warm run loads neither tree-sitter nor the TypeScript compiler (so starts no parsing thread)', () => {
+  it('a warm run loads neither tree-sitter, the analysers nor the TypeScript compiler (so starts no parsing thread)', () => {
     if (!BUILT) return;
     // A copy outside git: in the repository the breaking row parses files that differ from HEAD.
     const corpus = path.join(tmp, `fixtures-copy-${n++}`);
@@ -552,6 +552,6 @@ describe('where the cache lives', () => {
     scan();
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toMatch(/engine\/cache\.js/);
-    expect(loaded).not.toMatch(/web-tree-sitter|ts-morph|python-worker/);
+    expect(loaded).not.toMatch(/web-tree-sitter|ts-morph|python-worker|python\/analyze\.js|typescript\/analyze\.js|public-api\.js/);
   }, 120_000);
 });

@@ -3,7 +3,6 @@
 import { UsageError } from '../errors.js';
 import { gitRoot } from '../engine/git.js';
 import { NestingLimitError } from '../languages/nesting.js';
-import { diffPublicApi, extractPublicApi } from '../languages/python/public-api.js';
 import type { TsPublicApi } from '../languages/typescript/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
@@ -75,6 +74,8 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
       continue;
     }
     if (normalise(before) === normalise(source)) continue;
+    // Loaded only when a file changed: a run with nothing to compare does not pay for it.
+    const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
     const [old, cur] = [await extractPublicApi(before), await extractPublicApi(source)];
     // tree-sitter recovers from errors, but what it drops would read as "removed".
     if (old.syntaxErrorLine !== null) {

@@ -3,16 +3,15 @@
 // and the threads are started only when some file needs parsing.
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { analyzePython, withLazyLines } from '../languages/python/analyze.js';
-import { loadParser } from '../languages/python/parser.js';
 import { hasLoopKeyword, LoopPrefilter } from '../languages/python/prefilter.js';
-import { RepoIndex, type SourceReader } from '../languages/python/repo-index.js';
+import type { SourceReader } from '../languages/python/repo-index.js';
 import type { FileAnalysis, TargetVersion } from '../model.js';
 import type { ResultCache } from './cache.js';
 import { FactLog, type Fact, type FactProbe } from './deps.js';
 import type { DiscoveredFile } from './discover.js';
 import { PythonPool, threadsFor } from './python-pool.js';
 import type { WorkerReply } from './python-worker.js';
+import { withLazyLines } from './lazy-lines.js';
 import type { ReadResult } from './read.js';
 import { analysisFailure, skippedAnalysis } from './skipped.js';
 
@@ -130,6 +129,8 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
 
   // Pass 2: parse and analyse what the cache did not hold.
   if (todo.length > 0) {
+    // The analyser, the parser and the module index are loaded only now: a warm run needs none.
+    const [{ analyzePython }, { loadParser }, { RepoIndex }] = await Promise.all([import('../languages/python/analyze.js'), import('../languages/python/parser.js'), import('../languages/python/repo-index.js')]);
     const parser = await loadParser();
     const index = new RepoIndex(parser, scan.cwd, scan.reader);
     const threads = scan.threads ? threadsFor(todo.length, scan.jobs) : 1;

@@ -7,7 +7,7 @@ import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { crossCheckSyntax, type SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
+import type { SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
 import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
 import {
   SCHEMA_VERSION,
@@ -252,7 +252,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
-    ? await crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => reader.read(f.absPath), cwd)
+    ? await (await import('../languages/python/interpreter-check.js')).crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => reader.read(f.absPath), cwd)
     : null;
   const analysedLoops = analysed.flatMap((f) => f.loops);
   const allGroups = consistencyGroups(analysedLoops, config.consistency);

@@ -1,7 +1,7 @@
 // The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file needs parsing
 // (not when every result comes from the result cache).
 import { existsSync } from 'node:fs';
-import { withLazyLines } from '../languages/python/analyze.js';
+import { withLazyLines } from './lazy-lines.js';
 import type { TsProject } from '../languages/typescript/module.js';
 import type { SocketType, TypeOracle } from '../languages/typescript/types.js';
 import type { FileAnalysis } from '../model.js';

@@ -8,6 +8,7 @@ import { findSuppressions } from './suppressions.js';
 import { parseTolerant } from './parser.js';
 import { pythonSyntaxProblems } from './syntax-check.js';
 import { DEFAULT_PYTHON_TARGET } from './target-version.js';
+import { withLazyLines } from '../../engine/lazy-lines.js';
 
 export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
   index: RepoIndex;
@@ -49,22 +50,4 @@ export function analyzePython(file: string, absPath: string, source: string, opt
   } finally {
     tree.delete();
   }
-}
-
-/**
- * A file's lines, split on first use (code frames, SARIF snippets): most files of a large scan
- * never need them, and holding every file's lines costs more memory than the texts. `source`
- * may be a reader: a result the cache reused by the file's stat was never read.
- */
-export function withLazyLines(analysis: FileAnalysis, source: string | (() => string)): FileAnalysis {
-  let lines: string[] | null = null;
-  Object.defineProperty(analysis, 'lines', {
-    get: () => (lines ??= (typeof source === 'string' ? source : source()).split(/\r?\n|\r/)),
-    set: (v: string[]) => {
-      lines = v;
-    },
-    enumerable: true,
-    configurable: true,
-  });
-  return analysis;
 }
