@@ -152,6 +152,13 @@ describe('git wrappers', () => {
     const many = Array.from({ length: 70 }, (_, i) => `d${i}/x.py`);
     expect(await blobIdsAt(root, commit, [...many, 'a/x.py'])).toEqual(new Map([...many.map((r) => [r, null] as const), ['a/x.py', blobId('b = 2\n')]]));
     expect(await blobIdsAt(root, 'f'.repeat(40), ['a/x.py'])).toBeNull();
+    // A name that is not UTF-8 in the listing: the other names are still read right.
+    writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'a', 'b')), Buffer.from([0xff]), Buffer.from('.py')]), 'h = 8\n');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'latin-1 name');
+    const third = (await resolveRef(root, 'HEAD')) as string;
+    expect(execFileSync('git', ['ls-tree', '-r', '-z', '--name-only', third, '--', 'a'], { cwd: root }).includes(Buffer.from([0xff]))).toBe(true);
+    expect(await blobIdsAt(root, third, ['a/x.py', 'a/b/é y.py', 'top.py'])).toEqual(new Map([['a/x.py', blobId('b = 2\n')], ['a/b/é y.py', blobId('d = 4\n')], ['top.py', blobId('a = 1\n')]]));
   });
 
   it('never runs a command named by the repository config (core.fsmonitor)', async () => {

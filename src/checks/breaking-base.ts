@@ -37,6 +37,7 @@ export interface BaseLookup {
 async function relPaths(root: string, absPaths: readonly string[], known?: ReadonlyMap<string, string>): Promise<Map<string, string | null>> {
   // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve ours too.
   const realRoot = await realpath(root).catch(() => root);
+  const rootPrefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
   // One realpath per directory: a file that is not itself a symlink resolves through its
   // directory (5,000 realpath calls cost ~0.1 s of CPU; an lstat each is ~10 ms).
   const dirs = new Map<string, Promise<string>>();
@@ -61,7 +62,8 @@ async function relPaths(root: string, absPaths: readonly string[], known?: Reado
       })();
       const viaDir = async (): Promise<string> => path.join(await realDir(path.dirname(absPath)), path.basename(absPath));
       const abs = real ?? (linked ? await realpath(absPath).catch(viaDir) : await viaDir());
-      const rel = path.relative(realRoot, abs);
+      // Below the root, the path's tail is its relative path (path.relative costs ~10 µs a file).
+      const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : path.relative(realRoot, abs);
       const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
       return [absPath, outside ? null : rel.split(path.sep).join('/')] as const;
     }),

@@ -80,8 +80,12 @@ export class FactProbe {
    */
   private walkedKind(p: string): 'file' | 'dir' | null | undefined {
     const dir = path.dirname(p);
-    if (!this.walked.has(dir)) return undefined;
-    return this.entries(dir).get(path.basename(p)) ?? null;
+    if (this.walked.has(dir)) return this.entries(dir).get(path.basename(p)) ?? null;
+    // A directory its walked parent does not list as one: nothing below it exists (the module
+    // index probes `pkg/mod.py` and `pkg/__init__.py` for packages that are not there).
+    const parent = path.dirname(dir);
+    if (parent !== dir && this.walked.has(parent) && this.entries(parent).get(path.basename(dir)) !== 'dir') return null;
+    return undefined;
   }
 
   /**

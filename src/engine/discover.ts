@@ -212,6 +212,12 @@ async function walk(root: string, state: WalkState): Promise<void> {
   }
 }
 
+/** `abs`, below `root`, spelt from `realRoot` instead (string work: path.join + path.relative cost ~10 µs a file). */
+function rebase(abs: string, root: string, realRoot: string): string {
+  const tail = abs.slice(root.endsWith(path.sep) ? root.length : root.length + 1);
+  return realRoot.endsWith(path.sep) ? realRoot + tail : realRoot + path.sep + tail;
+}
+
 /** The enclosing git repository's root (a `.git` entry), else `dir` itself. */
 async function repositoryOf(dir: string): Promise<string> {
   for (let d = dir; ; d = path.dirname(d)) {
@@ -336,9 +342,7 @@ async function readDirectory(
     const language = languageOf(entry.name);
     if (language === null || !state.filter.included(abs)) continue;
     // Below the root nothing symlinked is walked, so the real path is the root's plus the rest.
-    const key = isLink
-      ? await realpath(abs).catch(() => null)
-      : path.join(realRoot, path.relative(root, abs));
+    const key = isLink ? await realpath(abs).catch(() => null) : rebase(abs, root, realRoot);
     if (key === null) continue;
     // A symlinked file is read only where it stays inside the repository: never followed out.
     if (isLink && state.boundary !== undefined && !within(key, state.boundary)) {

@@ -225,6 +225,22 @@ export async function blobIdsAt(root: string, commit: string, relPaths: readonly
   if (!result.ok) return null;
   const found = new Map<string, string>();
   const buf = result.stdout;
+  // Usually every name is UTF-8: one decode for the whole listing (per entry, ~3 µs each).
+  let whole: string | null = null;
+  try {
+    whole = STRICT_UTF8.decode(buf);
+  } catch {
+    whole = null;
+  }
+  if (whole !== null) {
+    for (const entry of whole.split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab < 0) continue;
+      const [, type, oid] = entry.slice(0, tab).split(' ');
+      if (type === 'blob' && oid !== undefined) found.set(entry.slice(tab + 1), oid);
+    }
+    return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
+  }
   for (let pos = 0; pos < buf.length; ) {
     const nul = buf.indexOf(0, pos);
     const end = nul < 0 ? buf.length : nul;
