@@ -148,9 +148,16 @@ describe('git wrappers', () => {
     expect(await blobIdsAt(root, commit, asked)).toEqual(new Map(asked.map((r, i) => [r, expected?.[i] ?? null])));
     // Only some of them: a directory other paths sit in is not listed for nothing.
     expect(await blobIdsAt(root, commit, ['a/b/é y.py', '*/star.py'])).toEqual(new Map([['a/b/é y.py', blobId('d = 4\n')], ['*/star.py', blobId('f = 6\n')]]));
-    // Paths in more directories than it lists at once: asked one by one, same answer.
+    // Paths in more directories than it lists at once: their parents are listed (the whole tree at worst), same answer.
     const many = Array.from({ length: 70 }, (_, i) => `d${i}/x.py`);
     expect(await blobIdsAt(root, commit, [...many, 'a/x.py'])).toEqual(new Map([...many.map((r) => [r, null] as const), ['a/x.py', blobId('b = 2\n')]]));
+    const nested = Array.from({ length: 70 }, (_, i) => `pkg/d${i}/x${i}.py`);
+    for (const [i, rel] of nested.entries()) write(root, rel, `n = ${i}\n`);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'nested');
+    const second = (await resolveRef(root, 'HEAD')) as string;
+    const wanted = [...nested, 'pkg/d3/missing.py', 'top.py', 'a/x.py'];
+    expect(await blobIdsAt(root, second, wanted)).toEqual(new Map(wanted.map((r) => [r, r.startsWith('pkg/d') && !r.endsWith('missing.py') ? blobId(`n = ${/d(\d+)/.exec(r)?.[1]}\n`) : r === 'top.py' ? blobId('a = 1\n') : r === 'a/x.py' ? blobId('b = 2\n') : null])));
     expect(await blobIdsAt(root, 'f'.repeat(40), ['a/x.py'])).toBeNull();
     // A name that is not UTF-8 in the listing: the other names are still read right.
     writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'a', 'b')), Buffer.from([0xff]), Buffer.from('.py')]), 'h = 8\n');
