@@ -240,7 +240,9 @@ async function readText(file: string): Promise<string | null> {
 
 async function loadLevel(dir: string, file: string): Promise<IgnoreLevel | null> {
   const text = await readText(file);
-  return text === null ? null : { dir, ig: newIgnore().add(text) };
+  // Only blank lines and comments (git init's .git/info/exclude): no level to test every entry against.
+  if (text === null || text.split(/\r?\n/).every((line) => line.trim() === '' || line.startsWith('#'))) return null;
+  return { dir, ig: newIgnore().add(text) };
 }
 
 async function exists(p: string): Promise<boolean> {
