@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FileAnalysis, Finding, Fingerprint, Report } from '../src/model.js';
 import { renderJson } from '../src/report/json.js';
 import { escapeCell, renderMarkdown } from '../src/report/markdown.js';
-import { describeFingerprint, escapeControl, renderText, type TextInput } from '../src/report/text.js';
+import { escapeControl } from '../src/report/escape.js';
+import { describeFingerprint } from '../src/report/fingerprint-text.js';
+import { renderText, type TextInput } from '../src/report/text.js';
 
 const FINGERPRINT: Fingerprint = {
   timeoutSeconds: 3,

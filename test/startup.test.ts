@@ -49,6 +49,16 @@ describe('start-up: modules are loaded when needed', () => {
     expect(pkg(modules, 'smol-toml')).toBe(false);
   });
 
+  it('a JSON report, with notes and --verbose, loads neither chalk nor the text reporter', () => {
+    const repo = gitRepo({ 'app/ws.py': UNGUARDED, 'app/big.py': `x = 1\n${'#'.repeat(3 * 1024 * 1024)}\n` }, dirs);
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'json', '--verbose', '--fail-on', 'never'], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(r.stderr).toMatch(/big\.py: not read: larger than 2 MiB/);
+    const { modules } = loaded(['scan', '--format', 'json', '--verbose', '--fail-on', 'never'], repo);
+    expect(pkg(modules, 'chalk')).toBe(false);
+    expect(own(modules, 'src/report/text.js')).toBe(false);
+    expect(own(modules, 'src/report/escape.js')).toBe(true);
+  });
+
   it('--version loads none of the engine', () => {
     const { code, modules } = loaded(['--version'], path.resolve(__dirname, '..'));
     expect(code).toBe(0);

@@ -1,6 +1,6 @@
 // Consistency Across Loops: the polling guards of each group match (HG002).
 import type { CheckResult } from '../model.js';
-import { describeFingerprint } from '../report/text.js';
+import { describeFingerprint } from '../report/fingerprint-text.js';
 import type { ConsistencyGroup } from '../rule.js';
 import { findingsOf, type CheckInput } from './input.js';
 import { listed, plural, result, statusOf, where } from './support.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BASELINE_FILE_NAME, buildBaseline, readBaseline, renderBaseline } from '../engine/baseline.js';
 import { run } from '../engine/run.js';
 import type { RequirePolicy } from '../model.js';
-import { escapeControl } from '../report/text.js';
+import { escapeControl } from '../report/escape.js';
 import { emit } from './output.js';
 
 export interface BaselineCliOptions {

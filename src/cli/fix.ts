@@ -4,7 +4,7 @@ import { Chalk } from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { UsageError } from '../errors.js';
 import { runFix, type FixResult } from '../fix/fix.js';
-import { escapeCodeLine, escapeControl } from '../report/text.js';
+import { escapeCodeLine, escapeControl } from '../report/escape.js';
 import { useColor } from './color.js';
 import type { CommonOptions } from './options.js';
 

@@ -50,13 +50,13 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
   for (const t of targets) if (t.file === null && t.format !== 'github') emit(await render(t.format, false), undefined, cwd);
   for (const t of targets) if (t.file === null && t.format === 'github') process.stderr.write(await render(t.format, false));
   if (opts.verbose && result.cache) {
-    const { escapeControl } = await import('../report/text.js');
+    const { escapeControl } = await import('../report/escape.js');
     const c = result.cache;
     process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused (${c.unread} unread: unchanged since cached), ${c.misses} analysed\n`);
     for (const p of c.problems) process.stderr.write(`note: cache: ${escapeControl(p)}\n`);
   }
   if (!opts.quiet && (result.notes.length > 0 || (result.baseline?.stale.length ?? 0) > 0)) {
-    const { escapeControl } = await import('../report/text.js');
+    const { escapeControl } = await import('../report/escape.js');
     for (const note of result.notes) process.stderr.write(`note: ${escapeControl(note)}\n`);
     const stale = result.baseline?.stale ?? [];
     if (result.baseline && stale.length > 0) {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import type { Finding, Report } from '../model.js';
-import { escapeControl } from './text.js';
+import { escapeControl } from './escape.js';
 
 /** GitHub shows this many annotations of one type (error, warning, notice) per step. */
 export const ANNOTATIONS_PER_TYPE = 10;

@@ -2,7 +2,9 @@
 // paste in a pull request or append to $GITHUB_STEP_SUMMARY. Every cell is escaped:
 // a file name is data, and must not be able to end a row or open a link or a tag.
 import type { CheckStatus, LoopRecord, LoopStatus, Report } from '../model.js';
-import { describeFingerprint, escapeControl, gateFailures } from './text.js';
+import { escapeControl } from './escape.js';
+import { describeFingerprint } from './fingerprint-text.js';
+import { gateFailures } from './text.js';
 
 export interface MarkdownOptions {
   /** `--strict`: a `warn` row fails the gate too. */

@@ -2,7 +2,9 @@
 // the loop inventory and the verification table. A pure function: the CLI decides
 // whether to color (TTY, NO_COLOR, FORCE_COLOR) and passes the answer in.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { CheckResult, CheckStatus, FileAnalysis, Finding, Fingerprint, LoopRecord, Report } from '../model.js';
+import type { CheckResult, CheckStatus, FileAnalysis, Finding, LoopRecord, Report } from '../model.js';
+import { escapeCodeLine, escapeControl, stripCr } from './escape.js';
+import { describeFingerprint } from './fingerprint-text.js';
 
 export interface TextInput {
   report: Report;
@@ -122,28 +124,6 @@ function renderLoops(c: ChalkInstance, loops: LoopRecord[]): string {
 }
 
 /** `3.0s / 10ms, wall clock, application_state+client_state, on timeout: recheck-break, logs`. */
-export function describeFingerprint(f: Fingerprint): string {
-  const parts = [
-    `${f.timeoutSeconds === null ? '?' : formatSeconds(f.timeoutSeconds)} / ${f.intervalSeconds === null ? '?' : formatMillis(f.intervalSeconds)}`,
-    f.clock === null ? 'no clock' : `${f.clock} clock`,
-    f.states.length > 0 ? f.states.join('+') : 'no state',
-    `on timeout: ${f.onTimeout}`,
-    f.logsOnTimeout ? 'logs' : 'silent',
-  ];
-  if (f.sleep === 'blocking') parts.push('blocking sleep');
-  if (f.exitsOnTerminalState) parts.push('exits on disconnect');
-  if (f.placement === 'before-loop') parts.push('before loop');
-  return parts.join(', ');
-}
-
-function formatSeconds(s: number): string {
-  return `${Number.isInteger(s) ? s.toFixed(1) : String(s)}s`;
-}
-
-function formatMillis(s: number): string {
-  return `${Math.round(s * 1_000_000) / 1000}ms`;
-}
-
 // ---- verification table ----
 
 const STATUS_WORD: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
@@ -170,32 +150,6 @@ function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean): 
 /** The rows that fail the gate (SPEC §5): every `fail`, and every `warn` under `--strict`. */
 export function gateFailures(checks: CheckResult[], strict: boolean): CheckResult[] {
   return checks.filter((k) => k.status === 'fail' || (strict && k.status === 'warn'));
-}
-
-// ---- terminal safety ----
-
-// C0/C1 controls, DEL, line/paragraph separators and bidi overrides ("Trojan Source").
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNSAFE_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Shows control characters as escapes (`\x1b`, `\n`, `\u202e`) so no file name or message can drive the terminal. */
-export function escapeControl(text: string): string {
-  return text.replace(UNSAFE, escapeChar);
-}
-
-/** `escapeControl` for a source line: a tab is layout, not a threat (a trailing CR is dropped). */
-export function escapeCodeLine(text: string): string {
-  return stripCr(text).replace(UNSAFE_BUT_TAB, escapeChar);
-}
-
-function escapeChar(ch: string): string {
-  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-  const code = ch.charCodeAt(0);
-  return named[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function plural(n: number, noun: string): string {
