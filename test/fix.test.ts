@@ -155,6 +155,21 @@ describe('fix on the command line', () => {
     expect(r.stderr).toContain('--timeout must be a positive number of seconds');
   });
 
+  it('honours the performance options: its scan uses the result cache (--no-cache: none), --jobs and --no-prefilter change nothing but the work', () => {
+    const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
+    const dir = tempTree({ 'app/minimal.py': source, 'app/other.py': 'x = 1\n' });
+    const cacheDir = path.join(dir, '..', `${path.basename(dir)}-cache`);
+    const env = { HANDSHAKE_GUARD_CACHE_DIR: cacheDir };
+    const plain = cli(['fix', '--no-cache'], dir, env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('+++ b/app/minimal.py');
+    expect(() => readdirSync(cacheDir)).toThrow();
+    for (const args of [[], ['--jobs', '1'], ['--no-prefilter'], ['--verbose']]) expect(cli(['fix', ...args], dir, env).stdout).toBe(plain.stdout);
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.bin')).length).toBeGreaterThan(0);
+    expect(readFileSync(path.join(dir, 'app/minimal.py'), 'utf8')).toBe(source);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
   it('refuses the report options it would otherwise ignore (--format, -o, --python), exit 2, file untouched', () => {
     const dir = tempTree({ 'app.py': 'x = 1\n' });
     for (const args of [['--format', 'json'], ['--format', 'sarif', '-o', 'out.sarif'], ['--python', 'python3']]) {

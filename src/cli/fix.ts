@@ -78,6 +78,11 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       ...(opts.project ? { project: opts.project } : {}),
       ...(opts.types === false ? { types: false } : {}),
       ...(opts.require ? { require: opts.require } : {}),
+      // The scan before the fix is a scan: the same threads, prefilter and result cache (the
+      // re-checks of fixed texts use neither: they are not on disk).
+      ...(opts.prefilter === false ? { prefilter: false } : {}),
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+      cache: opts.cache ?? true,
       write,
       upgrade: opts.upgrade === true,
       ...(opts.style ? { style: opts.style } : {}),
