@@ -225,6 +225,22 @@ describe('per file: each file is checked for the target nearest to it', () => {
     expect(syntax?.details).toContain('Python 3.9 from pyproject.toml (requires-python ">=3.9,<4") for 1 file');
   });
 
+  it('a scanned path outside the working directory\'s repository finds its own project\'s files (the same targets from anywhere)', async () => {
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'hg-target-cwd-'));
+    try {
+      // tmp is the project (its own repository); the run starts in an unrelated directory.
+      await mkdir(path.join(tmp, '.git'));
+      const inside = await run({ cwd: tmp, paths: ['.'] });
+      const outside = await run({ cwd: elsewhere, paths: [tmp] });
+      const targets = (r: typeof inside): Record<string, string | undefined> => Object.fromEntries(r.files.map((f) => [path.relative(tmp, f.absPath), f.target?.pythonVersion]));
+      expect(targets(outside)).toEqual(targets(inside));
+      expect(targets(outside)['scripts/tool.py']).toBe('3.9');
+      expect(outside.findings.filter((f) => f.ruleId === 'HG011').map((f) => path.basename(f.file))).toEqual(['greet.py']);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('--python-version decides for every file', async () => {
     const result = await run({ cwd: tmp, paths: ['.'], pythonVersion: '3.12' });
     expect(result.findings.filter((f) => f.ruleId === 'HG011')).toEqual([]);

@@ -1,5 +1,5 @@
 // The scan pipeline, one way: files → parse → loop model → rules and checks → report.
-import { realpathSync, type Dirent } from 'node:fs';
+import { existsSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { startBaseLookup } from '../checks/breaking-base.js';
@@ -19,6 +19,7 @@ import {
   type Report,
   type RequirePolicy,
   type RuleId,
+  type TargetVersion,
 } from '../model.js';
 import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -160,6 +161,20 @@ function displayRoot(cwd: string, root: string): string {
   }
 }
 
+function within(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** The repository a path outside the working directory's belongs to (the nearest `.git` above it), else its directory. */
+function ownRoot(p: string): string {
+  const start = existsSync(p) && statSync(p).isDirectory() ? p : path.dirname(p);
+  for (let d = start; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return start;
+  }
+}
+
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
 function early<T>(p: Promise<T>): () => Promise<T> {
   const settled = p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
@@ -190,13 +205,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const breakingBase = selection?.breakingBase?.commit ?? opts.base ?? null;
   // The breaking row's git questions need only the names: git answers while the files are read.
   const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
-  // Each file's target comes from the files nearest to it (a monorepo's services may differ).
-  const targetFor = await pythonTargetResolver({
-    ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}),
-    config,
-    stopDir: root,
-    displayDir: cwd,
-  });
+  // Each file's target comes from the files nearest to it (a monorepo's services may differ),
+  // looked for up to the repository root — a scanned path's own repository when it lies outside
+  // the working directory's (`scan ../service`: its pyproject.toml counts, wherever it is run from).
+  const resolverFor = (stopDir: string): ReturnType<typeof pythonTargetResolver> =>
+    pythonTargetResolver({ ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}), config, stopDir, displayDir: cwd });
+  const inRoot = await resolverFor(root);
+  const elsewhere = await Promise.all(paths.map((p) => path.resolve(cwd, p)).filter((p) => !within(root, p)).map(async (p) => ({ stop: ownRoot(p), resolve: await resolverFor(ownRoot(p)) })));
+  const targetFor = async (dir: string): Promise<TargetVersion> => (within(root, dir) ? inRoot : (elsewhere.find((e) => within(e.stop, dir))?.resolve ?? inRoot))(dir);
 
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
