@@ -20,7 +20,8 @@ function loaded(args: string[], cwd: string): { code: number; modules: string[] 
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: 'true' },
   });
-  const modules = r.stderr.split('\n').flatMap((l) => (l.startsWith('LOADED ') ? [l.slice(7)] : []));
+  // The hook runs on the loader's thread: its lines may land inside the CLI's own notes.
+  const modules = [...r.stderr.matchAll(/LOADED (\S+)/g)].map((m) => m[1] as string);
   return { code: r.status ?? -1, modules };
 }
 
