@@ -42,7 +42,7 @@ export function analyzePython(file: string, absPath: string, source: string, opt
       syntax: pythonSyntaxProblems(root, text, target, opts.parser),
       target,
       loops,
-      suppressions: findSuppressions(root, file),
+      suppressions: findSuppressions(root, file, text),
       lines: [],
     };
     withLazyLines(analysis, source);

@@ -1,5 +1,5 @@
 // Small, typed helpers over tree-sitter nodes, shared by the Python front end.
-import type { Node, TreeCursor } from 'web-tree-sitter';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import type { Position, Span } from '../../model.js';
 
 export type PyNode = Node;
@@ -108,21 +108,67 @@ export function traverse(root: PyNode, visit: (cursor: TreeCursor) => 'skip' | v
   }
 }
 
-/** All descendants of the given types, not entering nested function/class/lambda scopes. */
-export function findInScope(root: PyNode, types: ReadonlySet<string>, scopes = FUNCTION_SCOPES): PyNode[] {
-  const out: PyNode[] = [];
-  let first = true;
+/**
+ * The node types the front end asks `findInScope` for. One walk of a scope collects all of them,
+ * so that the many questions asked of one function (its calls, its assignments, its loops, …)
+ * cost one crossing into WebAssembly per node instead of one per node per question.
+ */
+const INDEXED_TYPES = new Set([
+  'call',
+  'assignment',
+  'augmented_assignment',
+  'named_expression',
+  'with_item',
+  'while_statement',
+  'for_statement',
+  'if_statement',
+  'elif_clause',
+  'comparison_operator',
+]);
+
+/** Per tree, per scope root (node id): the indexed nodes by type, each with its place in a pre-order walk. */
+const scopeIndexes = new WeakMap<Tree, Map<number, Map<string, [number, PyNode][]>>>();
+
+function walkScope(root: PyNode, types: ReadonlySet<string>, scopes: ReadonlySet<string>, found: (at: number, type: string, node: PyNode) => void): void {
+  let at = 0;
   traverse(root, (c) => {
     const type = c.nodeType;
-    if (first) {
-      first = false;
-      if (types.has(type)) out.push(root);
+    if (at++ === 0) {
+      if (types.has(type)) found(0, type, root);
       return;
     }
     if (scopes.has(type)) return 'skip';
-    if (types.has(type) && c.nodeIsNamed) out.push(c.currentNode);
+    if (types.has(type) && c.nodeIsNamed) found(at - 1, type, c.currentNode);
   });
-  return out;
+}
+
+function scopeIndex(root: PyNode): Map<string, [number, PyNode][]> {
+  let byRoot = scopeIndexes.get(root.tree);
+  if (!byRoot) scopeIndexes.set(root.tree, (byRoot = new Map()));
+  let index = byRoot.get(root.id);
+  if (!index) {
+    const built = new Map<string, [number, PyNode][]>();
+    walkScope(root, INDEXED_TYPES, FUNCTION_SCOPES, (at, type, node) => {
+      let list = built.get(type);
+      if (!list) built.set(type, (list = []));
+      list.push([at, node]);
+    });
+    byRoot.set(root.id, (index = built));
+  }
+  return index;
+}
+
+/** All descendants of the given types (the root too), in document order, not entering nested function/class/lambda scopes. */
+export function findInScope(root: PyNode, types: ReadonlySet<string>, scopes: ReadonlySet<string> = FUNCTION_SCOPES): PyNode[] {
+  if (scopes !== FUNCTION_SCOPES || ![...types].every((t) => INDEXED_TYPES.has(t))) {
+    const out: PyNode[] = [];
+    walkScope(root, types, scopes, (_at, _type, node) => out.push(node));
+    return out;
+  }
+  const index = scopeIndex(root);
+  const lists = [...types].flatMap((t) => index.get(t) ?? []);
+  if (lists.length > 1 && types.size > 1) lists.sort((a, b) => a[0] - b[0]);
+  return lists.map(([, node]) => node);
 }
 
 /** The statements of a block (or of a module), comments excluded. */

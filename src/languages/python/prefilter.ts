@@ -31,13 +31,33 @@ function escape(word: string): string {
   return word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * `words` without those that contain another (a text holding one holds the other), compared in
+ * lower case when `fold` (every such word is ASCII); and without the ASCII words that contain,
+ * in lower case, one of `covered` (lower-case words searched case-insensitively elsewhere).
+ */
+function shortest(words: Iterable<string>, fold: boolean, covered: readonly string[] = []): string[] {
+  const list = [...new Set(words)].filter((w) => w.length > 0);
+  const norm = (w: string): string => (fold ? w.toLowerCase() : w);
+  return list.filter((w, i) => {
+    const n = norm(w);
+    if (/^[\x00-\x7f]*$/.test(w) && covered.some((c) => w.toLowerCase().includes(c))) return false;
+    // Of two words equal in lower case, the first stays.
+    return !list.some((o, j) => j !== i && n.includes(norm(o)) && (norm(o) !== n || j < i));
+  });
+}
+
 /** A receive-like word: every receive method name (configured and per framework) and what makes a connection iterable. */
 export function receiveLikePattern(receiveMethods: readonly string[]): { test(text: string): boolean } {
   const words = new Set<string>(['recv', 'receive', 'iter_', 'websocket', 'aiohttp', 'sanic', 'ws_connect', '__anext__']);
   for (const list of Object.values(FRAMEWORK_RECEIVES)) for (const m of list ?? []) words.add(m);
   // Built-in words case-insensitively (WebSocket, WebSocketResponse); configured names as written.
-  const builtIn = new RegExp([...words].map(escape).join('|'), 'i');
-  const configured = receiveMethods.filter((m) => m.length > 0).map(escape);
+  // Only the shortest words are searched (`receive` finds every `receive_*`): the same answer,
+  // and half the alternatives for the regex to try at each position of a 51 MB tree.
+  const builtInWords = shortest(words, true);
+  const builtIn = new RegExp(builtInWords.map(escape).join('|'), 'i');
+  const lowered = builtInWords.map((w) => w.toLowerCase());
+  const configured = shortest(receiveMethods, false, lowered).map(escape);
   const extra = configured.length > 0 ? new RegExp(configured.join('|')) : null;
   return { test: (text) => builtIn.test(text) || (extra !== null && extra.test(text)) };
 }
@@ -203,10 +223,24 @@ export class LoopPrefilter {
     const found = new Set<string>();
     if (text !== null) {
       const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
-      const targets = this.targetsOf(file, rel, text);
-      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-        for (const t of targets) this.candidates(dir, t, found);
-        if (path.dirname(dir) === dir) break;
+      // A name imported twice (prefixes repeat: `a`, `a.b`, `a.b.c`) finds nothing new.
+      const targets = new Map<string, ImportTarget>();
+      for (const t of this.targetsOf(file, rel, text)) {
+        const key = `${t.recursive ? 1 : 0}${t.dotted}`;
+        if (!targets.has(key)) targets.set(key, t);
+      }
+      for (const dir of this.ancestorsOf(path.dirname(file))) {
+        let byName = this.probed.get(dir);
+        if (!byName) this.probed.set(dir, (byName = new Map()));
+        for (const [key, t] of targets) {
+          let files = byName.get(key);
+          if (!files) {
+            const set = new Set<string>();
+            this.probe(dir, t, set);
+            byName.set(key, (files = [...set]));
+          }
+          for (const f of files) found.add(f);
+        }
       }
     }
     found.delete(file);
@@ -215,40 +249,45 @@ export class LoopPrefilter {
     return [...e];
   }
 
-  private readonly probed = new Map<string, string[]>();
+  /** What the index could load for a name probed from a directory (findModuleFile): per directory, per name. */
+  private readonly probed = new Map<string, Map<string, string[]>>();
+  private readonly ancestors = new Map<string, string[]>();
 
-  /** What the index could load for `t` probed from `dir` (findModuleFile), into `out`; remembered per directory and name. */
-  private candidates(dir: string, t: ImportTarget, out: Set<string>): void {
-    const key = `${dir}\0${t.dotted}\0${t.recursive ? 1 : 0}`;
-    let found = this.probed.get(key);
-    if (!found) {
-      const set = new Set<string>();
-      this.probe(dir, t, set);
-      found = [...set];
-      this.probed.set(key, found);
+  /** `dir` and every directory above it, the same strings each time (their hashes are kept: ~700,000 lookups on 5,000 files). */
+  private ancestorsOf(dir: string): string[] {
+    let list = this.ancestors.get(dir);
+    if (!list) {
+      const parent = path.dirname(dir);
+      list = parent === dir ? [dir] : [dir, ...this.ancestorsOf(parent)];
+      this.ancestors.set(dir, list);
     }
-    for (const f of found) out.add(f);
+    return list;
   }
 
+  /** `a.b.c` → `['a', 'b', 'c']`, once per name (each is probed from every ancestor directory). */
+  private readonly partsOf = new Map<string, string[]>();
+
   private probe(dir: string, t: ImportTarget, out: Set<string>): void {
-    const parts = t.dotted.split('.').filter(Boolean);
+    let parts = this.partsOf.get(t.dotted);
+    if (!parts) this.partsOf.set(t.dotted, (parts = t.dotted.split('.').filter(Boolean)));
     if (parts.length === 0) return;
     let at = dir;
     // Only the names looked up are facts: a new file elsewhere in /tmp must not matter.
-    const seen = (p: string): void => this.observer?.('k', p);
+    // (Their paths are built only for an observer: most probes of a scan find nothing.)
+    const observer = this.observer;
     for (let i = 0; i < parts.length; i++) {
       const entries = this.entries(at);
       const name = parts[i] as string;
       const last = i === parts.length - 1;
-      seen(path.join(at, name));
+      observer?.('k', path.join(at, name));
       if (last) {
-        seen(path.join(at, `${name}.py`));
+        observer?.('k', path.join(at, `${name}.py`));
         if (entries.has(`${name}.py`)) out.add(path.join(at, `${name}.py`));
         if (entries.get(name) === 'dir') {
           const pkg = path.join(at, name);
           if (t.recursive) for (const f of this.pythonFilesUnder(pkg)) out.add(f);
           else {
-            seen(path.join(pkg, '__init__.py'));
+            observer?.('k', path.join(pkg, '__init__.py'));
             if (this.entries(pkg).has('__init__.py')) out.add(path.join(pkg, '__init__.py'));
           }
         }

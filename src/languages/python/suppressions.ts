@@ -4,10 +4,11 @@ import type { RuleId, Suppression } from '../../model.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { walk, type PyNode } from './nodes.js';
 
-export function findSuppressions(root: PyNode, file: string): Suppression[] {
+/** `text`: the text the tree was parsed from (the root's text but for leading whitespace; not fetched again from the tree). */
+export function findSuppressions(root: PyNode, file: string, text: string = root.text): Suppression[] {
   const out: Suppression[] = [];
   // Most files have none: a text search is far cheaper than visiting every comment node.
-  if (!root.text.includes('handshake-guard:')) return out;
+  if (!text.includes('handshake-guard:')) return out;
   walk(root, (n) => {
     if (n.type === 'comment') {
       const s = parseSuppression(n.text);

@@ -218,8 +218,11 @@ function checkSmallTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void 
 function keywordNames(root: PyNode, ctx: SyntaxContext, skipped: [number, number][]): void {
   if (!targetAtLeast(ctx, 7)) return;
   const text = root.text;
+  // The root starts at its first token (leading blank lines are not in its text): offsets into
+  // the text are shifted by the root's start.
+  const base = root.startIndex;
   for (const m of text.matchAll(/\b(?:async|await)\b/g)) {
-    const at = m.index;
+    const at = base + m.index;
     if (skipped.some(([from, to]) => at >= from && at < to)) continue;
     const n = root.descendantForIndex(at, at + 5);
     if (n && (n.type === 'identifier' || n.type === 'keyword_identifier') && n.startIndex === at && n.endIndex === at + 5) {

@@ -14,22 +14,24 @@ export const CLOSE = 6;
 /** The end of a logical line (a newline outside brackets, and the end of the file). */
 export const END = 7;
 
+/** Parallel arrays, one entry per token, exactly as long as the stream (reads past its end give undefined). */
 export interface Tokens {
-  kind: number[];
-  start: number[];
-  end: number[];
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
   /** Bracket depth the token stands at (a bracket: the depth outside it). */
-  depth: number[];
+  depth: Int32Array;
   /** Words, operators and brackets: their text; strings: their prefix; numbers: their text. */
   text: string[];
   /** Brackets: the index of the partner bracket. */
-  partner: number[];
+  partner: Int32Array;
 }
 
 // Longest first: `**=` before `**` before `*`.
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '<>', '**', '//', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
-/** The characters a longer operator can start with. */
-const OPERATOR_STARTS = new Set(OPERATORS.map((o) => o.charCodeAt(0)));
+/** The longer operators by their first character, longest first (`.` and `=` are common: most match none). */
+const OPERATORS_BY_START = new Map<number, string[]>();
+for (const o of OPERATORS) OPERATORS_BY_START.set(o.charCodeAt(0), [...(OPERATORS_BY_START.get(o.charCodeAt(0)) ?? []), o]);
 const STRING_PREFIX = /^[rRbBuUfF]{1,2}$/;
 
 const isAsciiWordPart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
@@ -52,15 +54,39 @@ function plainStringEnd(text: string, k: number): number | null {
 }
 
 export function scanTokens(text: string): Tokens | null {
-  const t: Tokens = { kind: [], start: [], end: [], depth: [], text: [], partner: [] };
+  // Typed arrays grown by doubling: a file has ~1 token per 6 characters, and 8 million
+  // pushes onto six plain arrays cost more than the scan itself.
+  let capacity = (text.length >> 2) + 16;
+  let kind = new Uint8Array(capacity);
+  let start = new Int32Array(capacity);
+  let end = new Int32Array(capacity);
+  let depth = new Int32Array(capacity);
+  let partner = new Int32Array(capacity);
+  const texts: string[] = [];
+  let count = 0;
   const open: number[] = [];
-  const push = (kind: number, start: number, end: number, value: string): void => {
-    t.kind.push(kind);
-    t.start.push(start);
-    t.end.push(end);
-    t.depth.push(open.length);
-    t.text.push(value);
-    t.partner.push(-1);
+  const grow = (): void => {
+    capacity *= 2;
+    const more = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a);
+      return b;
+    };
+    kind = more(kind, (k) => new Uint8Array(k));
+    start = more(start, (k) => new Int32Array(k));
+    end = more(end, (k) => new Int32Array(k));
+    depth = more(depth, (k) => new Int32Array(k));
+    partner = more(partner, (k) => new Int32Array(k));
+  };
+  const push = (k: number, from: number, to: number, value: string): void => {
+    if (count === capacity) grow();
+    kind[count] = k;
+    start[count] = from;
+    end[count] = to;
+    depth[count] = open.length;
+    partner[count] = -1;
+    texts.push(value);
+    count++;
   };
   const isNewline = (k: number): boolean => {
     const c = text.charCodeAt(k);
@@ -73,7 +99,7 @@ export function scanTokens(text: string): Tokens | null {
     const code = text.charCodeAt(i);
     if (code === 32 || code === 9 || code === 12) i++;
     else if (code === 10 || code === 13) {
-      if (open.length === 0 && t.kind.length > 0 && t.kind[t.kind.length - 1] !== END) push(END, i, i, '');
+      if (open.length === 0 && count > 0 && kind[count - 1] !== END) push(END, i, i, '');
       i = pastNewline(i);
     } else if (code === 92) {
       // A backslash continues the line; anywhere else it is not Python.
@@ -112,23 +138,23 @@ export function scanTokens(text: string): Tokens | null {
       push(NUM, start, i, text.slice(start, i));
     } else if (code === 40 || code === 91 || code === 123) {
       push(OPEN, i, i + 1, text[i] as string);
-      open.push(t.kind.length - 1);
+      open.push(count - 1);
       i++;
     } else if (code === 41 || code === 93 || code === 125) {
       const o = open.pop();
-      if (o === undefined || t.text[o] !== (code === 41 ? '(' : code === 93 ? '[' : '{')) return null;
+      if (o === undefined || texts[o] !== (code === 41 ? '(' : code === 93 ? '[' : '{')) return null;
       push(CLOSE, i, i + 1, text[i] as string);
-      t.partner[o] = t.kind.length - 1;
-      t.partner[t.kind.length - 1] = o;
+      partner[o] = count - 1;
+      partner[count - 1] = o;
       i++;
     } else if (code > 0x7f || code < 0x20 || code === 96) return null; // `x` (Python 2) is a string to tree-sitter
     else {
-      const op = (OPERATOR_STARTS.has(code) ? OPERATORS.find((o) => text.startsWith(o, i)) : undefined) ?? (text[i] as string);
+      const op = OPERATORS_BY_START.get(code)?.find((o) => text.startsWith(o, i)) ?? (text[i] as string);
       push(OP, i, i + op.length, op);
       i += op.length;
     }
   }
   if (open.length > 0) return null;
   push(END, n, n, '');
-  return t;
+  return { kind: kind.subarray(0, count), start: start.subarray(0, count), end: end.subarray(0, count), depth: depth.subarray(0, count), text: texts, partner: partner.subarray(0, count) };
 }

@@ -29,6 +29,26 @@ export function isWordPart(code: number, text: string, i: number): boolean {
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const FF = 12;
+const HASH = 35;
+const BACKSLASH = 92;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const DOT = 46;
+const COLON = 58;
+const EQUALS = 61;
+const MINUS = 45;
+const GREATER = 62;
+const LBRACE = 123;
+const RBRACE = 125;
+/** The longest word the layout scan ever compares `last` with (`import`, `lambda`); longer words are NAME. */
+const LONGEST_NOTABLE_WORD = 6;
+const NAME = '<name>';
+
 function lineStartsOf(text: string): number[] {
   const starts = [0];
   for (let k = 0; k < text.length; k++) {
@@ -59,47 +79,51 @@ class Layout {
     this.problem = { position: { line: lo + 1, column: index - (starts[lo] as number) + 1 }, message: `syntax error: ${message}` };
   }
 
+  // Character codes, not one-character strings: this scan reads every character of every file.
   private isNewline(k: number): boolean {
-    const c = this.text[k];
-    return c === '\n' || c === '\r';
+    const c = this.text.charCodeAt(k);
+    return c === LF || c === CR;
   }
 
   /** Past the newline at k (\n, \r\n or \r). */
   private skipNewline(k: number): number {
-    return this.text[k] === '\r' && this.text[k + 1] === '\n' ? k + 2 : k + 1;
+    return this.text.charCodeAt(k) === CR && this.text.charCodeAt(k + 1) === LF ? k + 2 : k + 1;
   }
 
   run(): void {
     const { text } = this;
+    const n = text.length;
     const indents = [0];
     const alts = [0];
     let depth = 0;
     let atLineStart = true;
     let headerEnded = false; // the previous logical line ended with ':'
-    let last = ''; // the last token of the current logical line
+    // The last token of the current logical line: an operator, a bracket, 'string', 'number', a
+    // word — only words that can matter (DANGLING's, `import`) are spelt out, others are NAME.
+    let last = '';
     let lastAt = 0;
     let beforeLast = '';
     if (text.charCodeAt(0) === 0xfeff) this.i = 1;
-    while (this.i < text.length && !this.problem) {
+    while (this.i < n && !this.problem) {
       if (atLineStart) {
         let col = 0;
         let alt = 0;
         let k = this.i;
-        for (; k < text.length; k++) {
-          const c = text[k];
-          if (c === ' ') {
+        for (; k < n; k++) {
+          const c = text.charCodeAt(k);
+          if (c === SPACE) {
             col++;
             alt++;
-          } else if (c === '\t') {
+          } else if (c === TAB) {
             col = (Math.floor(col / TAB_SIZE) + 1) * TAB_SIZE;
             alt++;
-          } else if (c === '\f') col = alt = 0;
+          } else if (c === FF) col = alt = 0;
           else break;
         }
-        if (k >= text.length) break;
-        if (text[k] === '#' || this.isNewline(k)) {
-          while (k < text.length && !this.isNewline(k)) k++;
-          this.i = k < text.length ? this.skipNewline(k) : k;
+        if (k >= n) break;
+        if (text.charCodeAt(k) === HASH || this.isNewline(k)) {
+          while (k < n && !this.isNewline(k)) k++;
+          this.i = k < n ? this.skipNewline(k) : k;
           continue;
         }
         const top = indents.length - 1;
@@ -128,14 +152,15 @@ class Layout {
         last = '';
         this.i = k;
       }
-      const c = text[this.i] as string;
-      if (c !== ' ' && c !== '\t' && c !== '\f' && c !== '#' && !this.isNewline(this.i) && !(c === '\\' && this.isNewline(this.i + 1))) {
+      const c = text.charCodeAt(this.i);
+      const newline = c === LF || c === CR;
+      if (c !== SPACE && c !== TAB && c !== FF && c !== HASH && !newline && !(c === BACKSLASH && this.isNewline(this.i + 1))) {
         beforeLast = last;
         lastAt = this.i;
       }
-      if (c === '#') {
-        while (this.i < text.length && !this.isNewline(this.i)) this.i++;
-      } else if (this.isNewline(this.i)) {
+      if (c === HASH) {
+        while (this.i < n && !this.isNewline(this.i)) this.i++;
+      } else if (newline) {
         this.i = this.skipNewline(this.i);
         if (depth === 0) {
           atLineStart = true;
@@ -145,81 +170,85 @@ class Layout {
             return this.fail(lastAt, `invalid syntax: the line ends with \`${last}\``);
           }
         }
-      } else if (c === '\\' && (this.isNewline(this.i + 1) || this.i + 1 >= text.length)) {
-        if (this.i + 1 >= text.length || this.skipNewline(this.i + 1) >= text.length) {
+      } else if (c === BACKSLASH && (this.isNewline(this.i + 1) || this.i + 1 >= n)) {
+        if (this.i + 1 >= n || this.skipNewline(this.i + 1) >= n) {
           return this.fail(this.i, 'unexpected end of file after a line continuation `\\`');
         }
         this.i = this.skipNewline(this.i + 1);
-      } else if (c === ' ' || c === '\t' || c === '\f') {
+      } else if (c === SPACE || c === TAB || c === FF) {
         this.i++;
-      } else if (c === '"' || c === "'") {
+      } else if (c === DQUOTE || c === SQUOTE) {
         this.i = this.string(this.i, '');
         last = 'string';
-      } else if (isWordStart(text.charCodeAt(this.i), text, this.i)) {
+      } else if (isWordStart(c, text, this.i)) {
         const start = this.i;
-        while (this.i < text.length) {
+        while (this.i < n) {
           const code = text.charCodeAt(this.i);
           if (!isWordPart(code, text, this.i)) break;
           this.i += code >= 0xd800 && code < 0xdc00 ? 2 : 1;
         }
-        const word = text.slice(start, this.i);
-        if ((text[this.i] === '"' || text[this.i] === "'") && /^[rRbBuUfF]{1,2}$/.test(word)) {
-          this.i = this.string(this.i, word);
+        const next = text.charCodeAt(this.i);
+        const length = this.i - start;
+        if ((next === DQUOTE || next === SQUOTE) && length <= 2 && /^[rRbBuUfF]{1,2}$/.test(text.slice(start, this.i))) {
+          this.i = this.string(this.i, text.slice(start, this.i));
           last = 'string';
-        } else last = word;
-      } else if (isDigit(text.charCodeAt(this.i)) || (c === '.' && isDigit(text.charCodeAt(this.i + 1)))) {
-        while (this.i < text.length && (isWordPart(text.charCodeAt(this.i), text, this.i) || text[this.i] === '.')) {
-          const e = text[this.i] as string;
+        } else last = length <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
+      } else if (isDigit(c) || (c === DOT && isDigit(text.charCodeAt(this.i + 1)))) {
+        while (this.i < n) {
+          const e = text.charCodeAt(this.i);
+          if (!(isWordPart(e, text, this.i) || e === DOT)) break;
           this.i++;
-          if ((e === 'e' || e === 'E') && (text[this.i] === '+' || text[this.i] === '-')) this.i++;
+          if ((e === 101 || e === 69) && (text.charCodeAt(this.i) === 43 || text.charCodeAt(this.i) === 45)) this.i++;
         }
         last = 'number';
-      } else if (c === '(' || c === '[' || c === '{') {
+      } else if (c === 40 || c === 91 || c === 123) {
         depth++;
+        last = text[this.i] as string;
         this.i++;
-        last = c;
-      } else if (c === ')' || c === ']' || c === '}') {
+      } else if (c === 41 || c === 93 || c === 125) {
         depth = Math.max(0, depth - 1);
+        last = text[this.i] as string;
         this.i++;
-        last = c;
-      } else if (c.charCodeAt(0) > 0x7f) {
+      } else if (c > 0x7f) {
         const cp = text.codePointAt(this.i) as number;
         const hex = cp.toString(16).toUpperCase().padStart(4, '0');
         const printable = /[\p{L}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
         return this.fail(this.i, printable ? `invalid character '${String.fromCodePoint(cp)}' (U+${hex})` : `invalid non-printable character U+${hex}`);
       } else {
         // `:=` is an operator, not the end of a header; `...` is a value, not a dot.
-        last = c === ':' && text[this.i + 1] === '=' ? ':=' : text.startsWith('...', this.i) ? '...' : text.startsWith('->', this.i) ? '->' : c;
+        const c1 = text.charCodeAt(this.i + 1);
+        last = c === COLON && c1 === EQUALS ? ':=' : c === DOT && c1 === DOT && text.charCodeAt(this.i + 2) === DOT ? '...' : c === MINUS && c1 === GREATER ? '->' : (text[this.i] as string);
         this.i += last.length;
       }
     }
-    if (!this.problem && !atLineStart && depth === 0 && last === ':') this.fail(text.length, 'expected an indented block (IndentationError)');
-    else if (!this.problem && atLineStart && headerEnded) this.fail(text.length, 'expected an indented block (IndentationError)');
+    if (!this.problem && !atLineStart && depth === 0 && last === ':') this.fail(n, 'expected an indented block (IndentationError)');
+    else if (!this.problem && atLineStart && headerEnded) this.fail(n, 'expected an indented block (IndentationError)');
   }
 
   /** From the opening quote at k; returns the index after the closing quote (or where it gave up). */
   string(k: number, prefix: string): number {
     const { text } = this;
-    const q = text[k] as string;
-    const triple = text[k + 1] === q && text[k + 2] === q;
-    const quote = triple ? q.repeat(3) : q;
+    const n = text.length;
+    const q = text.charCodeAt(k);
+    const triple = text.charCodeAt(k + 1) === q && text.charCodeAt(k + 2) === q;
     const formatted = /f/i.test(prefix);
-    let i = k + quote.length;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '\\') {
+    let i = k + (triple ? 3 : 1);
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH) {
         // A backslash never takes an f-string's brace with it: `\{x}`, raw `\{{`.
-        if (formatted && (text[i + 1] === '{' || text[i + 1] === '}')) i++;
-        else i += this.isNewline(i + 1) ? this.skipNewline(i + 1) - i : 2;
+        const c1 = text.charCodeAt(i + 1);
+        if (formatted && (c1 === LBRACE || c1 === RBRACE)) i++;
+        else i += c1 === LF || c1 === CR ? this.skipNewline(i + 1) - i : 2;
         continue;
       }
-      if (text.startsWith(quote, i)) return i + quote.length;
-      if (!triple && this.isNewline(i)) {
+      if (c === q && (!triple || (text.charCodeAt(i + 1) === q && text.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
+      if (!triple && (c === LF || c === CR)) {
         this.fail(k, 'unterminated string literal');
         return i;
       }
-      if (formatted && c === '{') {
-        if (text[i + 1] === '{') i += 2;
+      if (formatted && c === LBRACE) {
+        if (text.charCodeAt(i + 1) === LBRACE) i += 2;
         else i = this.field(i + 1);
         continue;
       }
@@ -231,26 +260,27 @@ class Layout {
   /** A replacement field of an f-string, from after its `{`; returns the index after its `}`. */
   private field(k: number): number {
     const { text } = this;
+    const n = text.length;
     let depth = 0;
     let i = k;
-    while (i < text.length) {
-      const c = text[i] as string;
-      if (c === '"' || c === "'") {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === DQUOTE || c === SQUOTE) {
         const word = /[rRbBuUfF]{1,2}$/.exec(text.slice(Math.max(k, i - 2), i))?.[0] ?? '';
         i = this.string(i, word);
-      } else if (c === '#') {
-        while (i < text.length && !this.isNewline(i)) i++;
-      } else if (c === '(' || c === '[' || c === '{') {
+      } else if (c === HASH) {
+        while (i < n && !this.isNewline(i)) i++;
+      } else if (c === 40 || c === 91 || c === LBRACE) {
         depth++;
         i++;
-      } else if (c === ')' || c === ']') {
+      } else if (c === 41 || c === 93) {
         depth = Math.max(0, depth - 1);
         i++;
-      } else if (c === '}') {
+      } else if (c === RBRACE) {
         if (depth === 0) return i + 1;
         depth--;
         i++;
-      } else if (c === ':' && depth === 0) {
+      } else if (c === COLON && depth === 0) {
         return this.formatSpec(i + 1);
       } else i++;
     }
@@ -260,12 +290,13 @@ class Layout {
   /** A format spec, from after its `:`; nested fields inside; returns the index after the field's `}`. */
   private formatSpec(k: number): number {
     const { text } = this;
+    const n = text.length;
     let i = k;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '{') i = this.field(i + 1);
-      else if (c === '}') return i + 1;
-      else if (c === '"' || c === "'" || this.isNewline(i)) return i; // the enclosing string decides
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === LBRACE) i = this.field(i + 1);
+      else if (c === RBRACE) return i + 1;
+      else if (c === DQUOTE || c === SQUOTE || c === LF || c === CR) return i; // the enclosing string decides
       else i++;
     }
     return i;
