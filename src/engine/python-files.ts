@@ -56,7 +56,40 @@ const YIELD_EVERY = 32;
 
 /** Analyses the scan's Python files into `scan.analysed`; returns the facts the prefilter's verdicts rest on (for the cache). */
 export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
+  const threads: Threads = { pool: null, replies: [], index: new Map() };
+  try {
+    return await analyse(scan, threads);
+  } finally {
+    // Threads started during pass 1 stop even when it fails.
+    await threads.pool?.close();
+  }
+}
+
+interface Threads {
+  pool: PythonPool | null;
+  /** One per todo entry sent to the pool, in todo order. */
+  replies: Promise<WorkerReply>[];
+  /** Task id → todo index. */
+  index: Map<number, number>;
+}
+
+async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
   const { config, cache } = scan;
+  // `analysers` threads analyse, the main one included: n - 1 workers.
+  const startPool = (analysers: number): PythonPool =>
+    new PythonPool(analysers - 1, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers });
+  const send = (t: Todo, pool: PythonPool): void => {
+    const { id, reply } = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, target: t.target, loops: t.loops, facts: cache !== null && t.loops });
+    void reply.then(() => {
+      scan.progress.parsed++;
+      tick();
+    }, () => {});
+    threads.index.set(id, threads.replies.length);
+    threads.replies.push(reply);
+  };
+  // Threads start as soon as there are files enough for all of them, so that they parse while
+  // the rest is read and prefiltered (issue #8: a cold scan's pass 1 left a core idle ~1.5 s).
+  const mostThreads = scan.threads ? threadsFor(Number.MAX_SAFE_INTEGER, scan.jobs) : 1;
   const prefilterFacts = cache ? new FactLog(cache.probe) : null;
   const prefilter = scan.prefilter ? new LoopPrefilter(config.receiveMethods, scan.cwd, scan.reader) : null;
   if (prefilter && cache && prefilterFacts) {
@@ -122,9 +155,15 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
     if (text === null && (text = readNow()) === null) continue;
     loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, text);
     // Placeholders keep results and notes in discovery order.
-    todo.push({ at: scan.analysed.length, noteAt: scan.notes.length, d, text, target, loops, key });
+    const t: Todo = { at: scan.analysed.length, noteAt: scan.notes.length, d, text, target, loops, key };
+    todo.push(t);
     scan.analysed.push(skippedAnalysis(d, 'pending'));
     scan.notes.push(PENDING_NOTE);
+    if (threads.pool) send(t, threads.pool);
+    else if (mostThreads > 1 && threadsFor(todo.length, scan.jobs) === mostThreads) {
+      const pool = (threads.pool = startPool(mostThreads));
+      for (const early of todo) send(early, pool);
+    }
   }
 
   // Pass 2: parse and analyse what the cache did not hold.
@@ -133,11 +172,14 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
     const [{ analyzePython }, { loadParser }, { RepoIndex }] = await Promise.all([import('../languages/python/analyze.js'), import('../languages/python/parser.js'), import('../languages/python/repo-index.js')]);
     const parser = await loadParser();
     const index = new RepoIndex(parser, scan.cwd, scan.reader);
-    const threads = scan.threads ? threadsFor(todo.length, scan.jobs) : 1;
-    const pool =
-      threads > 1
-        ? new PythonPool(threads, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers })
-        : null;
+    if (!threads.pool) {
+      const n = scan.threads ? threadsFor(todo.length, scan.jobs) : 1;
+      if (n > 1) {
+        const pool = (threads.pool = startPool(n));
+        for (const t of todo) send(t, pool);
+      }
+    }
+    const pool = threads.pool;
     // Here: on the main thread, recording what the helper resolution looked at.
     const analyseHere = (t: Todo): Outcome => {
       const log = cache && t.loops ? new FactLog(cache.probe) : null;
@@ -161,19 +203,24 @@ export async function analysePythonFiles(scan: PythonScan): Promise<Fact[]> {
       }
     };
     try {
-      const replies: (Promise<WorkerReply> | null)[] = todo.map((t) => {
-        if (!pool) return null;
-        const reply = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, target: t.target, loops: t.loops, facts: cache !== null && t.loops });
-        void reply.then(() => {
+      // This thread takes its share from the threads' queue (the files no thread has yet).
+      const here: (Outcome | undefined)[] = [];
+      if (pool) {
+        for (let task = pool.take(); task !== null; task = pool.take()) {
+          const i = threads.index.get(task.id) as number;
+          here[i] = analyseHere(todo[i] as Todo);
           scan.progress.parsed++;
           tick();
-        }, () => {});
-        return reply;
-      });
+          // Let the threads' replies in, so that each gets its next file.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
       for (const [i, t] of todo.entries()) {
-        const pending = replies[i];
+        const pending = pool ? threads.replies[i] : undefined;
         let outcome: Outcome;
-        if (pending) {
+        const mine = here[i];
+        if (mine) outcome = mine;
+        else if (pending) {
           const answer = await pending;
           // A file a failed thread handed back is analysed here, as a one-thread scan would.
           outcome = 'retry' in answer ? analyseHere(t) : 'error' in answer ? { error: answer.error } : { analysis: answer.analysis, facts: answer.facts };

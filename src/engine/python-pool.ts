@@ -1,7 +1,8 @@
 // The parallel Python scan (issue #8): worker threads parse and analyse while the main thread
-// reads, prefilters and assembles the results in discovery order. Used when there is enough
-// work (MIN_FILES_PER_WORKER per extra thread) on a plain working-tree scan; `--jobs N` sets
-// the number of threads (1: none).
+// reads and prefilters; then the main thread takes its share from the same queue and assembles
+// the results in discovery order. Used when there is enough work (MIN_FILES_PER_WORKER per extra
+// thread) on a plain working-tree scan; `--jobs N` sets how many threads analyse, the main one
+// included (1: no worker).
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -18,7 +19,7 @@ function workerUrl(): URL | null {
   return fileURLToPath(import.meta.url).endsWith('.js') ? url : null;
 }
 
-/** How many threads a scan of `files` Python files uses: `jobs` when given, else one per core when there is enough work. */
+/** How many threads analyse `files` Python files, the main one included: `jobs` when given, else one per core (up to 4) when there is enough work. */
 export function threadsFor(files: number, jobs: number | undefined): number {
   if (workerUrl() === null) return 1;
   const cores = os.availableParallelism();
@@ -76,16 +77,24 @@ export class PythonPool {
     w?.resolve({ id, retry: true });
   }
 
-  analyse(task: Omit<WorkerTask, 'id'>): Promise<WorkerReply> {
+  /** Queues a file; its reply comes from a thread (retry: from none), or never if the main thread takes it (`take`). */
+  analyse(task: Omit<WorkerTask, 'id'>): { id: number; reply: Promise<WorkerReply> } {
     const id = this.nextId++;
-    const p = new Promise<WorkerReply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const reply = new Promise<WorkerReply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     if (this.workers.length === 0) {
       this.handBack(id);
-      return p;
+      return { id, reply };
     }
     this.queue.push({ ...task, id });
     this.pump();
-    return p;
+    return { id, reply };
+  }
+
+  /** The next queued file no thread has yet, for the main thread to analyse; null when none is left. */
+  take(): WorkerTask | null {
+    const task = this.queue.shift() ?? null;
+    if (task) this.waiting.delete(task.id);
+    return task;
   }
 
   private pump(): void {
