@@ -59,7 +59,10 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
     g.roots.set(f.absPath, f.text);
   }
   if (governed.size === 0) return null;
-  const morph = await import('ts-morph');
+  // ts-morph (its project layer and lib files) only once a program is built: most scans never ask.
+  let morph: typeof import('ts-morph') | null = null;
+  const { createRequire } = await import('node:module');
+  const loadMorph = (): typeof import('ts-morph') => (morph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph'));
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
     const read = readTsconfig(input.ts, cfg);
@@ -82,7 +85,7 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
       try {
         if (g.oracle === undefined) {
           while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
-          g.oracle = programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+          g.oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
           live.push(g);
         } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
         return g.oracle.socketAt(absPath, start, width);
