@@ -51,8 +51,11 @@ export class ScriptPool {
     const url = workerUrl();
     if (!url) throw new Error('script worker not found');
     for (let i = 0; i < workers; i++) {
-      // A bounded heap: the compiler (~45 MB) and one file's tree; the scan's peak memory counts every thread.
-      const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 } });
+      // A bounded heap: the compiler and one file's tree; the scan's peak memory counts every thread.
+      // A stack no deeper than the main thread's (~1 MB; a worker's is 4 MB by default): a file
+      // deep enough to overflow it fails here and is analysed again on the main thread, so no
+      // file the main thread would refuse is analysed by a thread.
+      const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16, stackSizeMb: 0.9 } });
       const slot: Slot = { worker, inFlight: 0, ids: new Set() };
       worker.on('message', (reply: ScriptReply) => {
         slot.inFlight--;
