@@ -117,11 +117,15 @@ describe('threaded TS/JS scan = one-thread scan (the built CLI)', () => {
       'broken/factory.ts': FACTORY,
       // Not parseable: a failure note in its place.
       'zbad/deep.ts': `${'('.repeat(3000)}1${')'.repeat(3000)};\n`,
+      // Near the nesting limit (a thread's stack is no deeper than the main thread's): the same result.
+      'zdeep/arrows.ts': `const f = ${'() => '.repeat(480)}1;\n`,
+      'zdeep/whiles.ts': `async function h(ws: WebSocket) {\n${'while (x) {\n'.repeat(240)}ws.send('a');\n${'}\n'.repeat(240)}}\n`,
     });
     const report = expectSameThreadedOrNot(dir);
     const loops = report.loops as { file: string; guard: { kind: string } }[];
     expect(loops.filter((l) => l.file.startsWith('typed/')).map((l) => l.guard.kind)).toEqual(['none', 'framework', 'none', 'none', 'framework', 'none']);
     expect(loops.filter((l) => l.file.startsWith('untyped/')).map((l) => l.guard.kind)).toEqual(['none']);
+    expect(loops.filter((l) => l.file.startsWith('zdeep/')).length).toBeGreaterThan(0);
     // A cold and a warm cache: the same reports and the same reuse counts whichever thread
     // analysed a file (typed/a.ts and typed/b.ts asked a checker that answers: never cached).
     const runs = ['1', '2'].map((jobs) => {
@@ -131,7 +135,7 @@ describe('threaded TS/JS scan = one-thread scan (the built CLI)', () => {
     expect(runs[1]).toEqual(runs[0]);
     const plain = scan(dir, ['--jobs', '1']).json;
     for (const r of runs[0] ?? []) expect(r.json).toBe(plain);
-    expect(runs[0]?.[1]?.stderr).toMatch(/note: cache <cache>\/\S+: 4 reused/);
+    expect(runs[0]?.[1]?.stderr).toMatch(/note: cache <cache>\/\S+: 6 reused/);
   }, 240_000);
 });
 
