@@ -40,7 +40,7 @@ export interface CommonOptions {
   verbose?: boolean;
   /** false with `--no-prefilter`: run the loop analysis on every file (same results, slower; for checking the prefilter). */
   prefilter?: boolean;
-  /** `--jobs N`: threads that parse Python files. */
+  /** `--jobs N`: threads that analyse Python and TS/JS files, the main one included. */
   jobs?: number;
   /** `--cache DIR` / `--no-cache` (false); undefined: the default cache directory. */
   cache?: string | boolean;
@@ -64,7 +64,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)')
     .option('--cache [dir]', 'result cache directory (default: $HANDSHAKE_GUARD_CACHE_DIR, else $XDG_CACHE_HOME/handshake-guard, else ~/.cache/handshake-guard)')
     .option('--no-cache', 'analyse every file again; read and write no cache')
-    .option('--jobs <n>', 'threads that parse Python files (default: one per core, up to 4, on large scans; 1: none)', parseJobs);
+    .option('--jobs <n>', 'threads that analyse files, the main one included (default: one per core, up to 4 for Python and 2 for TS/JS, on large scans; 1: no worker thread)', parseJobs);
 }
 
 /** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify). */

@@ -166,9 +166,14 @@ export class ResultCache {
     return analysis;
   }
 
+  /** Counts a file analysed now whose result is not stored (it asked a type checker that could answer). */
+  miss(): void {
+    this.stats.misses++;
+  }
+
   /** Stores a result computed now, copied before later stages touch it. */
   put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind']): void {
-    this.stats.misses++;
+    this.miss();
     if (analysis.skipped !== null) return;
     this.used.set(absPath, { key, kind, facts, result: encode(analysis) });
     if (kind === 'verdict') this.free.add(absPath);

@@ -48,7 +48,7 @@ export interface RunOptions {
    * (cache-location.ts). The CLI turns it on unless `--no-cache`; for the API it is off unless given.
    */
   cache?: string | boolean;
-  /** `--jobs N`: threads that parse Python files (default: one per core, up to 4, when there are enough files; 1: none). */
+  /** `--jobs N`: threads that parse Python files, and that analyse TS/JS files (this one included) (default: one per core, up to 4, when there are enough files; 1: none). */
   jobs?: number;
   /** Called as Python files are read and parsed (the CLI's progress bar), with the number of Python files to analyse. */
   onProgress?: (progress: { read: number; parsed: number; total: number }) => void;
@@ -264,7 +264,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     progress.parsed++;
     opts.onProgress?.(progress);
   };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}) }, sources);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), threads: !opts.sourceOverrides && !selection?.read, maxFileBytes: config.maxFileBytes }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python

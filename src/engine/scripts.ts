@@ -1,14 +1,17 @@
 // The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file needs parsing
-// (not when every result comes from the result cache).
+// (not when every result comes from the result cache); worker threads share the analysis when
+// there are enough files (script-pool.ts).
 import { existsSync } from 'node:fs';
 import { withLazyLines } from './lazy-lines.js';
-import type { TsProject } from '../languages/typescript/module.js';
-import type { SocketType, TypeOracle } from '../languages/typescript/types.js';
+import type { PlannedTypes } from '../languages/typescript/type-router.js';
 import type { FileAnalysis } from '../model.js';
 import type { ResultCache } from './cache.js';
 import { FactLog, type FactProbe } from './deps.js';
 import type { DiscoveredFile } from './discover.js';
 import type { ReadResult } from './read.js';
+import type { ScriptAnalyser } from './script-analysis.js';
+import type { ScriptPool } from './script-pool.js';
+import type { ScriptReply } from './script-worker.js';
 import { analysisFailure, skippedAnalysis } from './skipped.js';
 
 export interface ScriptScan {
@@ -30,33 +33,20 @@ export interface ScriptScan {
    */
   types: false | { explicit: string | null; stopDir: string; cwd: string };
   cache?: { store: ResultCache; probe: FactProbe } | null;
-}
-
-/**
- * TYPE-AWARE RESULTS ARE NEVER CACHED. A file's analysis asks the type checker only where
- * provenance cannot place a receiver; where a checker answers, the answer depends on the whole
- * program, which the cache cannot re-check. So every ask is recorded, with or without a
- * checker: a file that never asked has the same result in every types mode and is cached with
- * the facts it read; one that asked is cached only where no checker could answer (`--no-types`,
- * a mode in the shard's salt, or no tsconfig.json found — the absence of each one the finder
- * looked at becomes a fact); otherwise (see `cacheableAfterAsk`) it is analysed on every run.
- */
-class AskRecorder implements TypeOracle {
-  asked = false;
-  constructor(private readonly inner: TypeOracle | null) {}
-  socketAt(absPath: string, start: number, width: number): SocketType | null {
-    this.asked = true;
-    return this.inner ? this.inner.socketAt(absPath, start, width) : null;
-  }
+  /** `--jobs N`: threads that analyse, this one included (default: one per core, up to 4, when there are enough files; 1: none). */
+  jobs?: number;
+  /** Worker threads allowed (not with --staged or source overrides: their readers live here). */
+  threads?: boolean;
+  /** What a worker thread may read of an imported file (the config's `maxFileBytes`). */
+  maxFileBytes?: number;
 }
 
 interface Opened {
-  project: TsProject;
-  recorder: AskRecorder;
-  observe: (log: FactLog | null) => void;
+  analyser: ScriptAnalyser;
+  /** The type checkers (null: none could answer any file). */
+  oracle: PlannedTypes | null;
   /** Whether a file that asked the checker got an answer no program could change (recorded in `log`). */
   cacheableAfterAsk: (absPath: string, log: FactLog) => boolean;
-  analyse: typeof import('../languages/typescript/analyze.js').analyzeTypeScript;
 }
 
 /**
@@ -65,19 +55,10 @@ interface Opened {
  */
 async function openProject(scan: ScriptScan, texts: readonly { absPath: string; text: string }[]): Promise<Opened> {
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
-  const { TsProject } = await import('../languages/typescript/module.js');
-  const { analyzeTypeScript } = await import('../languages/typescript/analyze.js');
-  let log: FactLog | null = null;
-  // Every import a file's analysis resolves goes through module(path): what its result rests on.
-  class RecordingProject extends TsProject {
-    override module(absPath: string, text?: string): ReturnType<TsProject['module']> {
-      if (text === undefined) log?.add('r', absPath);
-      return super.module(absPath, text);
-    }
-  }
+  const { ScriptAnalyser } = await import('./script-analysis.js');
   const ts = await loadTypeScript();
-  const project = new RecordingProject(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames });
-  let oracle: TypeOracle | null = null;
+  const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers);
+  let oracle: PlannedTypes | null = null;
   if (scan.types !== false) {
     const { planTypes } = await import('../languages/typescript/type-router.js');
     oracle = await planTypes({
@@ -91,8 +72,7 @@ async function openProject(scan: ScriptScan, texts: readonly { absPath: string; 
       note: (message) => scan.notes.push(message),
     });
   }
-  const recorder = new AskRecorder(oracle);
-  project.types = recorder;
+  analyser.recorder.inner = oracle;
   const types = scan.types;
   const { tsconfigCandidates } = await import('../languages/typescript/tsconfig.js');
   const cacheableAfterAsk = (absPath: string, l: FactLog): boolean => {
@@ -103,7 +83,15 @@ async function openProject(scan: ScriptScan, texts: readonly { absPath: string; 
     for (const c of candidates) l.add('e', c);
     return true;
   };
-  return { project, recorder, observe: (l) => (log = l), cacheableAfterAsk, analyse: analyzeTypeScript };
+  return { analyser, oracle, cacheableAfterAsk };
+}
+
+interface Pending {
+  /** Where its result goes. */
+  i: number;
+  d: DiscoveredFile;
+  text: string;
+  key: string | null;
 }
 
 export async function analyseScripts(discovered: readonly DiscoveredFile[], scan: ScriptScan, sources: Map<string, string | null>): Promise<void> {
@@ -113,7 +101,7 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   // Every file is read (and looked up in the cache) first: the type checkers' programs are
   // planned from the texts that can need them, and only if some file must be analysed.
   const results: (FileAnalysis | null)[] = [];
-  const pending: { i: number; d: DiscoveredFile; text: string; key: string | null }[] = [];
+  const pending: Pending[] = [];
   const readNow = (d: DiscoveredFile): string | null => {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
@@ -151,28 +139,90 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       const text = scan.overrides?.get(d.absPath) ?? scan.reader.read(d.absPath);
       return text === null ? [] : [{ absPath: d.absPath, text }];
     });
-    const opened = await openProject(scan, texts);
-    for (const { i, d, text, key } of pending) {
-      const log = cache ? new FactLog(cache.probe) : null;
-      opened.observe(log);
-      opened.recorder.asked = false;
-      try {
-        const analysis = opened.analyse(d.relPath, d.absPath, text, { project: opened.project, guardHelpers: scan.guardHelpers });
-        results[i] = analysis;
-        if (cache && key && log && (!opened.recorder.asked || opened.cacheableAfterAsk(d.absPath, log))) cache.store.put(d.absPath, key, analysis, log.list(), 'facts');
-        // Drop the file's tree once analysed (a later import parses it again if it needs it):
-        // keeping every tree took 1.8 GB on 5,000 files.
-        opened.project['modules'].delete(d.absPath);
-        scan.onFile?.();
-      } catch (e) {
-        // One file the analyser cannot handle must not stop the scan: report it and go on.
-        const reason = analysisFailure(e);
-        results[i] = skippedAnalysis(d, reason);
-        scan.notes.push(`${d.relPath}: ${reason}`);
-      } finally {
-        opened.observe(null);
+    // The threads load their compilers while this one loads its own and plans the checkers.
+    const pool = scan.threads && scan.maxFileBytes !== undefined ? await startPool(pending.length, scan, scan.maxFileBytes) : null;
+    try {
+      const queued = pool ? queueAll(pool, pending, scan) : null;
+      const opened = await openProject(scan, texts);
+      const outcomes = pool && queued ? await analyseInThreads(pool, queued, opened, scan) : null;
+      for (const [n, { i, d, text, key }] of pending.entries()) {
+        const outcome = outcomes?.[n];
+        // A thread's result stands unless a checker could have answered what it asked (it had
+        // none), or it failed (the main thread's failure is the one a one-thread scan reports);
+        // a file a failed thread handed back is analysed here too.
+        if (outcome && 'analysis' in outcome && !outcome.asked.some((p) => opened.oracle?.mayAnswer(p))) {
+          results[i] = withLazyLines(outcome.analysis, text);
+          const after = cache && key && outcome.asked.length > 0 ? new FactLog(cache.probe) : null;
+          if (cache && key && (after === null || opened.cacheableAfterAsk(d.absPath, after))) cache.store.put(d.absPath, key, outcome.analysis, [...outcome.facts, ...(after?.list() ?? [])], 'facts');
+          else cache?.store.miss();
+          continue;
+        }
+        const log = cache ? new FactLog(cache.probe) : null;
+        try {
+          const analysis = opened.analyser.analyse(d.relPath, d.absPath, text, log);
+          results[i] = analysis;
+          if (cache && key && log && (opened.analyser.recorder.asked.size === 0 || opened.cacheableAfterAsk(d.absPath, log))) cache.store.put(d.absPath, key, analysis, log.list(), 'facts');
+          else cache?.store.miss();
+          if (!outcomes) scan.onFile?.();
+        } catch (e) {
+          // One file the analyser cannot handle must not stop the scan: report it and go on.
+          const reason = analysisFailure(e);
+          results[i] = skippedAnalysis(d, reason);
+          scan.notes.push(`${d.relPath}: ${reason}`);
+        }
       }
+    } finally {
+      await pool?.close();
     }
   }
   for (const r of results) if (r) scan.analysed.push(r);
+}
+
+/** Worker threads for `files` files to analyse, or null when this thread alone should (few files, `--jobs 1`). */
+async function startPool(files: number, scan: ScriptScan, maxFileBytes: number): Promise<ScriptPool | null> {
+  const { ScriptPool, scriptThreadsFor } = await import('./script-pool.js');
+  const threads = scriptThreadsFor(files, scan.jobs);
+  if (threads <= 1) return null;
+  return new ScriptPool(threads - 1, { maxFileBytes, receiveMethods: [...scan.receiveMethods], connectionNames: [...scan.connectionNames], guardHelpers: [...scan.guardHelpers] });
+}
+
+/** Queues every pending file for the threads: the outcomes (or their promises) in the order of `pending`, by task id. */
+function queueAll(pool: ScriptPool, pending: readonly Pending[], scan: ScriptScan): { outcomes: (ScriptReply | Promise<ScriptReply>)[]; index: Map<number, number> } {
+  const outcomes: (ScriptReply | Promise<ScriptReply>)[] = [];
+  const index = new Map<number, number>();
+  for (const [n, t] of pending.entries()) {
+    const { id, reply } = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, facts: (scan.cache ?? null) !== null });
+    index.set(id, n);
+    outcomes.push(
+      reply.then((r) => {
+        scan.onFile?.();
+        return r;
+      }),
+    );
+  }
+  return { outcomes, index };
+}
+
+/**
+ * Every queued file analysed once, with no type checker, by the worker threads and by this one
+ * (taking files from the same queue, between the threads' replies). The files this thread takes
+ * are analysed as a thread would, checker off, so that which thread took a file never changes
+ * its outcome.
+ */
+async function analyseInThreads(pool: ScriptPool, queued: ReturnType<typeof queueAll>, opened: Opened, scan: ScriptScan): Promise<ScriptReply[]> {
+  const { outcomes, index } = queued;
+  const { runScriptTask } = await import('./script-worker.js');
+  const checker = opened.analyser.recorder.inner;
+  opened.analyser.recorder.inner = null;
+  try {
+    for (let task = pool.take(); task !== null; task = pool.take()) {
+      outcomes[index.get(task.id) as number] = runScriptTask(opened.analyser, task, scan.cache?.probe ?? null);
+      scan.onFile?.();
+      // Let the threads' replies in, so that each gets its next file.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    opened.analyser.recorder.inner = checker;
+  }
+  return Promise.all(outcomes);
 }

@@ -258,7 +258,7 @@ function loopOfUse(m: TsModule, u: Use): TsNode | null {
   return owningLoop(m, u.call);
 }
 
-function findSuppressions(m: TsModule, file: string, lines: string[]): Suppression[] {
+function findSuppressions(m: TsModule, file: string): Suppression[] {
   const out: Suppression[] = [];
   if (!m.source.includes('handshake-guard:')) return out;
   const ts = m.ts;
@@ -284,7 +284,6 @@ function findSuppressions(m: TsModule, file: string, lines: string[]): Suppressi
       stack.push(c);
     });
   }
-  void lines;
   return out.sort((a, b) => a.line - b.line);
 }
 
@@ -300,7 +299,6 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
   const m = opts.project.module(absPath, source) as TsModule;
   const ts = m.ts;
   const language = languageOfFile(file);
-  const lines = source.split(/\r?\n|\r/);
   const esm = /\.m[jt]s$/i.test(file) || m.sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s));
   // A declaration file is ambient: no statement runs, so no loop can send (Cloudflare's generated
   // worker-configuration.d.ts is 0.5–2 MB of types). It is still parsed for the syntax row.
@@ -366,7 +364,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
   const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
-  return {
+  const analysis: FileAnalysis = {
     file,
     absPath,
     language,
@@ -374,7 +372,25 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     syntax: syntaxProblems(m),
     loops,
     issues,
-    suppressions: findSuppressions(m, file, lines),
-    lines,
+    suppressions: findSuppressions(m, file),
+    lines: [],
   };
+  return withLinesOf(analysis, source);
+}
+
+/**
+ * `lines` split when a report needs them (a code frame): 5,000 files' lines kept ~40 MB. Out of
+ * analyzeTypeScript, so that the getter's closure holds the text and not the file's tree.
+ */
+function withLinesOf(analysis: FileAnalysis, source: string): FileAnalysis {
+  let lines: string[] | null = null;
+  Object.defineProperty(analysis, 'lines', {
+    get: () => (lines ??= source.split(/\r?\n|\r/)),
+    set: (v: string[]) => {
+      lines = v;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return analysis;
 }

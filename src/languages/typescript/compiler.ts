@@ -1,5 +1,7 @@
 // The TypeScript compiler, loaded once and only when a TS/JS file is scanned. The registry's
 // `typescript@7` is the Go compiler (no createSourceFile); ts-morph bundles a usable `ts`.
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
 import { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
 
@@ -10,8 +12,25 @@ export type TsSourceFile = TsNamespace.SourceFile;
 let loaded: Promise<TS> | null = null;
 
 export function loadTypeScript(): Promise<TS> {
-  loaded ??= import('ts-morph').then((m) => m.ts);
+  loaded ??= bundledCompiler();
   return loaded;
+}
+
+/**
+ * The compiler file ts-morph bundles (@ts-morph/common's typescript.js, which is ts-morph's `ts`:
+ * one module), without the rest of ts-morph — its lib .d.ts texts and project layer cost each
+ * thread ~20 MB of heap and ~60 ms; only the type checker needs them (types.ts imports ts-morph).
+ * Resolved from ts-morph's own directory; ts-morph whole if its layout ever differs.
+ */
+async function bundledCompiler(): Promise<TS> {
+  try {
+    const fromMorph = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
+    const ts = fromMorph(path.join(path.dirname(fromMorph.resolve('@ts-morph/common')), 'typescript.js')) as Partial<TS>;
+    if (typeof ts.createSourceFile === 'function' && typeof ts.SyntaxKind === 'object') return ts as TS;
+  } catch {
+    // another layout: below
+  }
+  return (await import('ts-morph')).ts;
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);

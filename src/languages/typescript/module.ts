@@ -45,6 +45,21 @@ export class TsProject {
     }
     return this.modules.get(absPath) ?? null;
   }
+
+  /** Drops a parsed file (its tree is large); a later `module(path)` parses it again. */
+  forget(absPath: string): void {
+    this.modules.delete(absPath);
+  }
+
+  /** Drops every parsed file. */
+  forgetAll(): void {
+    this.modules.clear();
+  }
+
+  /** How many files (and misses) are kept. */
+  get size(): number {
+    return this.modules.size;
+  }
 }
 
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];

@@ -40,8 +40,18 @@ interface Governed {
   oracle: TypeOracle | null | undefined;
 }
 
+/** The type checkers of a scan. */
+export interface PlannedTypes extends TypeOracle {
+  /**
+   * Whether asking about this file could do anything — answer, build a program, note a failure:
+   * false where no usable tsconfig governs it (a worker thread's analysis, which had no checker,
+   * stands for such files).
+   */
+  mayAnswer(absPath: string): boolean;
+}
+
 /** The type checkers of a scan, or null when no file has one (the fast path). */
-export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null> {
+export async function planTypes(input: TypePlanInput): Promise<PlannedTypes | null> {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
   if (input.explicit !== null && !existsSync(input.explicit)) throw new UsageError(`--project: ${label(input.explicit)} does not exist`);
   const finder = input.explicit === null ? new TsconfigFinder(input.stopDir) : null;
@@ -59,7 +69,10 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
     g.roots.set(f.absPath, f.text);
   }
   if (governed.size === 0) return null;
-  const morph = await import('ts-morph');
+  // ts-morph (its project layer and lib files) only once a program is built: most scans never ask.
+  let morph: typeof import('ts-morph') | null = null;
+  const { createRequire } = await import('node:module');
+  const loadMorph = (): typeof import('ts-morph') => (morph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph'));
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
     const read = readTsconfig(input.ts, cfg);
@@ -74,18 +87,25 @@ export async function planTypes(input: TypePlanInput): Promise<TypeOracle | null
   // order, so a package's files mostly come together); one dropped is rebuilt if asked again.
   const LIVE = 2;
   const live: Governed[] = [];
+  const usable = (absPath: string): { cfg: string; g: Governed } | null => {
+    const cfg = configOf(absPath);
+    const g = cfg === null ? undefined : governed.get(cfg);
+    return cfg === null || !g || g.oracle === null ? null : { cfg, g };
+  };
   return {
+    mayAnswer: (absPath) => usable(absPath) !== null,
     socketAt(absPath: string, start: number, width: number): SocketType | null {
-      const cfg = configOf(absPath);
-      const g = cfg === null ? undefined : governed.get(cfg);
-      if (!g || g.oracle === null || cfg === null) return null;
+      const found = usable(absPath);
+      if (!found) return null;
+      const { cfg, g } = found;
       try {
-        if (g.oracle === undefined) {
+        let oracle = g.oracle;
+        if (oracle === undefined || oracle === null) {
           while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
-          g.oracle = programOracle(morph, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+          oracle = g.oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
           live.push(g);
         } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
-        return g.oracle.socketAt(absPath, start, width);
+        return oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):
         // say so once and go on without types for the files it governs.
