@@ -190,7 +190,7 @@ describe('hostile input through the CLI', () => {
         mkdirSync(path.join(dir, 'config'));
         chmodSync(path.join(dir, 'engine'), 0o755);
         chmodSync(path.join(dir, 'config'), 0o755);
-        for (const rel of ['engine/read.js', 'config/types.js', 'text-file.js']) copyFileSync(path.resolve(__dirname, '../dist/src', rel), path.join(dir, rel));
+        for (const rel of ['engine/read.js', 'engine/stamp.js', 'config/types.js', 'text-file.js']) copyFileSync(path.resolve(__dirname, '../dist/src', rel), path.join(dir, rel));
         writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
         writeFileSync(path.join(dir, 'secret.py'), 'x = 1\n');
         chmodSync(path.join(dir, 'secret.py'), 0o000);

@@ -3,7 +3,7 @@ import { readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/types.js';
 import { withRegularFile } from '../text-file.js';
-import { stampOf, type Stamp } from './stat-index.js';
+import { stampOf, type Stamp } from './stamp.js';
 
 /** The default of the config's `maxFileBytes`. */
 export const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;

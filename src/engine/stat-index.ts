@@ -10,23 +10,14 @@
 // mtime (`touch -d`, `cp -p`, `rsync -t`) still change the stamp.
 import { statSync, type Stats } from 'node:fs';
 import { blobId } from './git.js';
+import { stampOf, type Stamp } from './stamp.js';
 
 /** 2 s: FAT's mtime granularity, the coarsest in use. */
 const RACY_MS = 2000;
 
-/** What a read saw of the file it read (fstat of the descriptor it read through). */
-export interface Stamp {
-  key: string;
-  /** The later of mtime and ctime (ms). */
-  changedMs: number;
-}
-
 /** [stamp key, content hash, git blob id or '' when not asked yet]. */
 export type IndexEntry = [stamp: string, hash: string, blob: string];
 
-export function stampOf(st: Stats): Stamp {
-  return { key: `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`, changedMs: Math.max(st.mtimeMs, st.ctimeMs) };
-}
 
 export class StatIndex {
   /** What this run read: the stamp of each read, for remember(). */
