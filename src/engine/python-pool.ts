@@ -5,13 +5,11 @@
 // included (1: no worker).
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { WorkerInit, WorkerReply, WorkerTask } from './python-worker.js';
+import { ThreadPool } from './thread-pool.js';
 
 /** Below this many Python files per thread, starting a thread (~0.2 s: Node + the grammar) does not pay. */
 export const MIN_FILES_PER_WORKER = 200;
-/** How many files each thread has in hand, so that none waits for the next message. */
-const IN_FLIGHT = 4;
 
 /** The worker script beside this module; absent when running from TypeScript sources (tests), which then scan in one thread. */
 function workerUrl(): URL | null {
@@ -29,88 +27,11 @@ export function threadsFor(files: number, jobs: number | undefined): number {
   return enough ? Math.max(1, Math.min(wanted, Math.ceil(files / (jobs !== undefined ? 1 : MIN_FILES_PER_WORKER)))) : 1;
 }
 
-export class PythonPool {
-  private readonly workers: { worker: Worker; inFlight: number; ids: Set<number> }[] = [];
-  private readonly queue: WorkerTask[] = [];
-  private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-
+export class PythonPool extends ThreadPool<WorkerTask, WorkerReply> {
   constructor(threads: number, init: WorkerInit) {
     const url = workerUrl();
     if (!url) throw new Error('python worker script not found');
-    for (let i = 0; i < threads; i++) {
-      // A small heap: a thread holds one tree and the helpers it resolved, and the scan's peak memory counts every thread.
-      const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
-      const slot = { worker, inFlight: 0, ids: new Set<number>() };
-      worker.on('message', (reply: WorkerReply) => {
-        slot.inFlight--;
-        slot.ids.delete(reply.id);
-        const w = this.waiting.get(reply.id);
-        this.waiting.delete(reply.id);
-        w?.resolve(reply);
-        this.pump();
-      });
-      // A thread that fails (out of its heap on a huge file, say) hands its files back to the
-      // main thread, which analyses them itself: a thread never changes a scan's results.
-      worker.on('error', () => this.lose(slot));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.lose(slot);
-      });
-      worker.postMessage({ init });
-      this.workers.push(slot);
-    }
-  }
-
-  private lose(slot: { worker: Worker; inFlight: number; ids: Set<number> }): void {
-    const at = this.workers.indexOf(slot);
-    if (at < 0) return;
-    this.workers.splice(at, 1);
-    for (const id of slot.ids) this.handBack(id);
-    slot.ids.clear();
-    if (this.workers.length === 0) for (const t of this.queue.splice(0)) this.handBack(t.id);
-    else this.pump();
-  }
-
-  private handBack(id: number): void {
-    const w = this.waiting.get(id);
-    this.waiting.delete(id);
-    w?.resolve({ id, retry: true });
-  }
-
-  /** Queues a file; its reply comes from a thread (retry: from none), or never if the main thread takes it (`take`). */
-  analyse(task: Omit<WorkerTask, 'id'>): { id: number; reply: Promise<WorkerReply> } {
-    const id = this.nextId++;
-    const reply = new Promise<WorkerReply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    if (this.workers.length === 0) {
-      this.handBack(id);
-      return { id, reply };
-    }
-    this.queue.push({ ...task, id });
-    this.pump();
-    return { id, reply };
-  }
-
-  /** The next queued file no thread has yet, for the main thread to analyse; null when none is left. */
-  take(): WorkerTask | null {
-    const task = this.queue.shift() ?? null;
-    if (task) this.waiting.delete(task.id);
-    return task;
-  }
-
-  private pump(): void {
-    while (this.queue.length > 0 && this.workers.length > 0) {
-      const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      if (slot.inFlight >= IN_FLIGHT) return;
-      const task = this.queue.shift() as WorkerTask;
-      slot.inFlight++;
-      slot.ids.add(task.id);
-      slot.worker.postMessage({ task });
-    }
-  }
-
-  /** Stops every thread (their trees live in their own memory and go with them). */
-  async close(): Promise<void> {
-    const all = this.workers.splice(0);
-    await Promise.all(all.map((s) => s.worker.terminate()));
+    // A small heap: a thread holds one tree and the helpers it resolved, and the scan's peak memory counts every thread.
+    super(url, threads, init, { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }, (id) => ({ id, retry: true }));
   }
 }
