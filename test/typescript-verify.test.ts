@@ -69,6 +69,21 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     expect(report.findings.filter((f) => f.ruleId === 'HG011').map((f) => f.file)).toEqual(['broken.ts']);
   });
 
+  it('a malformed JSDoc comment is no syntax error (JSDoc is not parsed; tsc reports none either)', async () => {
+    const dir = repo({
+      'doc.ts': `/**\n * @param {string x\n * @returns {\n */\nexport function f(x: string): string {\n  return x;\n}\n`,
+      'doc.js': `/** @type {import('ws').WebSocket */\nexport const y = 1;\n`,
+      'a.d.ts': `/** @deprecated {{{ */\nexport declare const z: number;\n`,
+    });
+    const { report, files } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.checks.find((c) => c.id === 'syntax')?.status).toBe('pass');
+    expect(files.map((f) => [f.file, f.syntax.length])).toEqual([
+      ['a.d.ts', 0],
+      ['doc.js', 0],
+      ['doc.ts', 0],
+    ]);
+  });
+
   it('honours a TS suppression comment with a reason', async () => {
     const dir = repo({
       'a.ts': `import WebSocket from 'ws';\nconst ws = new WebSocket('wss://x');\n// handshake-guard: ignore[HG001] -- sent from a test harness that awaits open\nfor (const s of ['a']) ws.send(s);\n`,
