@@ -4,12 +4,12 @@
 // after the walk) cannot hang a run.
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 
-/** Hands a regular file's descriptor, size and stat to `use`; 'not-regular' for anything else. Open and read errors are thrown. */
-export function withRegularFile<T>(file: string, use: (fd: number, size: number, st: Stats) => T): T | 'not-regular' {
+/** Hands a regular file's descriptor and stat to `use`; 'not-regular' for anything else. Open and read errors are thrown. */
+export function withRegularFile<T>(file: string, use: (fd: number, st: Stats) => T): T | 'not-regular' {
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
-    return st.isFile() ? use(fd, st.size, st) : 'not-regular';
+    return st.isFile() ? use(fd, st) : 'not-regular';
   } finally {
     closeSync(fd);
   }

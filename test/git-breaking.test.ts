@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBreaking, type BreakingFile } from '../src/checks/breaking.js';
 import { startBaseLookup } from '../src/checks/breaking-base.js';
-import { blobId, blobIdsAt, catFileCheck, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
+import { blobId, blobIdsAt, changedFiles, filesAtCommit, gitRoot, mergeBase, resolveRef, showFile, showFiles } from '../src/engine/git.js';
 import { UsageError } from '../src/errors.js';
 
 const dirs: string[] = [];
@@ -40,6 +40,12 @@ function repo(files: Record<string, string>): string {
   git(root, 'add', '-A');
   git(root, 'commit', '-q', '-m', 'base');
   return root;
+}
+
+/** The oracle for blobIdsAt: `git cat-file --batch-check` of each name (null: missing or not a blob). */
+async function catFileCheck(root: string, objects: string[]): Promise<(string | null)[]> {
+  const out = execFileSync('git', ['cat-file', '--batch-check'], { cwd: root, input: objects.map((o) => `${o}\n`).join(''), encoding: 'utf8' }).split('\n');
+  return objects.map((_, i) => /^([0-9a-f]+) blob \d+$/.exec(out[i] ?? '')?.[1] ?? null);
 }
 
 /** A file as the scan hands it to the row: its content (as read, or as staged) and that content's blob id. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSource } from '../src/engine/read.js';
 import { run, type RunResult } from '../src/engine/run.js';
-import { MAX_NESTING_DEPTH } from '../src/languages/python/nodes.js';
+import { MAX_NESTING_DEPTH } from '../src/languages/nesting.js';
 import { BIN, cli } from './helpers/cli.js';
 import { gitRepo, removeAll } from './helpers/git.js';
 

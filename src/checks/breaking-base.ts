@@ -6,6 +6,7 @@ import { lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { blobIdsAt, filesAtCommit, resolveRef, showFiles } from '../engine/git.js';
+import { leadsOut } from '../paths.js';
 import type { BreakingFile } from './breaking.js';
 
 export type Located = { file: BreakingFile; rel: string | null };
@@ -64,7 +65,7 @@ async function relPaths(root: string, absPaths: readonly string[], known?: Reado
       const abs = real ?? (linked ? await realpath(absPath).catch(viaDir) : await viaDir());
       // Below the root, the path's tail is its relative path (path.relative costs ~10 µs a file).
       const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : path.relative(realRoot, abs);
-      const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+      const outside = rel === '' || leadsOut(rel);
       return [absPath, outside ? null : rel.split(path.sep).join('/')] as const;
     }),
   );

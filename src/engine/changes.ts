@@ -20,6 +20,7 @@ import {
   resolveRef,
   stagedChanges,
 } from './git.js';
+import { leadsOut } from '../paths.js';
 import { decodeSource, formatBytes, type ReadResult } from './read.js';
 
 export interface ChangeOptions {
@@ -66,7 +67,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const fromRoot = (rel: string): string => path.join(cwd, path.relative(realCwd, path.join(realRoot, rel)));
   const toRoot = (abs: string): string | null => {
     const rel = path.relative(realRoot, path.resolve(realCwd, path.relative(cwd, abs)));
-    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? null : toPosix(rel);
+    return leadsOut(rel) ? null : toPosix(rel);
   };
 
   const scopes = (opts.paths.length > 0 ? opts.paths : ['.']).map((given) => {

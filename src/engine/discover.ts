@@ -10,6 +10,7 @@ import ignore, { type Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { LanguageId } from '../model.js';
+import { isInside, leadsOut } from '../paths.js';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -160,7 +161,7 @@ class ConfigFilter {
   /** Path relative to rootDir, or null outside it: the config does not speak for other trees. */
   private rel(abs: string): string | null {
     const rel = path.relative(this.rootDir, abs);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+    if (rel === '' || leadsOut(rel)) return null;
     return toPosix(rel);
   }
 
@@ -219,15 +220,11 @@ function rebase(abs: string, root: string, realRoot: string): string {
 }
 
 /** The enclosing git repository's root (a `.git` entry), else `dir` itself. */
-async function repositoryOf(dir: string): Promise<string> {
+export async function repositoryOf(dir: string): Promise<string> {
   for (let d = dir; ; d = path.dirname(d)) {
     if (await exists(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return dir;
   }
-}
-
-function within(real: string, boundary: string): boolean {
-  return real === boundary || real.startsWith(boundary.endsWith(path.sep) ? boundary : boundary + path.sep);
 }
 
 async function readText(file: string): Promise<string | null> {
@@ -347,7 +344,7 @@ async function readDirectory(
     const key = isLink ? await realpath(abs).catch(() => null) : rebase(abs, root, realRoot);
     if (key === null) continue;
     // A symlinked file is read only where it stays inside the repository: never followed out.
-    if (isLink && state.boundary !== undefined && !within(key, state.boundary)) {
+    if (isLink && state.boundary !== undefined && !isInside(state.boundary, key)) {
       state.notes.push(`skipped symlink ${rel}: it points outside the repository`);
       continue;
     }

@@ -178,18 +178,6 @@ async function catFileObjects(root: string, objects: string[]): Promise<(GitObje
   return out;
 }
 
-/**
- * The object ids `objects` name, in order, with one `git cat-file --batch-check` (no content
- * is sent); null for a name that is missing or not a blob. Null when git fails.
- */
-export async function catFileCheck(root: string, objects: string[]): Promise<(string | null)[] | null> {
-  if (objects.length === 0) return [];
-  const result = await runGit(root, ['cat-file', '--batch-check'], objects.map((o) => `${o}\n`).join(''));
-  if (!result.ok) return null;
-  const lines = result.stdout.toString('utf8').split('\n');
-  return objects.map((_, i) => /^([0-9a-f]+) blob \d+$/.exec(lines[i] ?? '')?.[1] ?? null);
-}
-
 /** At most this many pathspecs for one `ls-tree` (git matches every pathspec against every entry). */
 const MAX_LISTED_DIRS = 64;
 
@@ -223,8 +211,8 @@ function coveringPathspecs(relPaths: readonly string[]): string[] {
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Each path's blob id at `commit` (null: not there, or not a blob), as `catFileCheck` of
- * `commit:path` gives it, from one `ls-tree -r` of the directories holding the paths (their
+ * Each path's blob id at `commit` (null: not there, or not a blob), as `git cat-file
+ * --batch-check` of `commit:path` gives it, from one `ls-tree -r` of the directories holding the paths (their
  * parents when there are too many; the whole tree at worst): git reads each tree once rather
  * than once per path (5,000 paths: ~0.3 s of git's CPU, ~0.01 s this way).
  * `commit` must be a resolved id. Null when git fails.

@@ -15,7 +15,11 @@ export function consistencyGroups(loops: readonly MessageLoop[], scope: Consiste
   if (scope === 'none') return [];
   if (scope === 'repository') {
     const byFamily = new Map<string, MessageLoop[]>();
-    for (const loop of loops) byFamily.set(family(loop), [...(byFamily.get(family(loop)) ?? []), loop]);
+    for (const loop of loops) {
+      const list = byFamily.get(family(loop)) ?? [];
+      list.push(loop);
+      byFamily.set(family(loop), list);
+    }
     // One family (most repositories): the group keeps its plain name.
     if (byFamily.size <= 1) return loops.length ? [{ name: 'the repository', loops: [...loops] }] : [];
     return [...byFamily].map(([name, list]) => ({ name: `the repository (${name})`, loops: list }));

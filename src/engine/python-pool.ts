@@ -4,18 +4,13 @@
 // thread) on a plain working-tree scan; `--jobs N` sets how many threads analyse, the main one
 // included (1: no worker).
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { WorkerInit, WorkerReply, WorkerTask } from './python-worker.js';
-import { ThreadPool } from './thread-pool.js';
+import { ThreadPool, workerScript } from './thread-pool.js';
 
 /** Below this many Python files per thread, starting a thread (~0.2 s: Node + the grammar) does not pay. */
 export const MIN_FILES_PER_WORKER = 200;
 
-/** The worker script beside this module; absent when running from TypeScript sources (tests), which then scan in one thread. */
-function workerUrl(): URL | null {
-  const url = new URL('./python-worker.js', import.meta.url);
-  return fileURLToPath(import.meta.url).endsWith('.js') ? url : null;
-}
+const workerUrl = (): URL | null => workerScript('python-worker.js');
 
 /** How many threads analyse `files` Python files, the main one included: `jobs` when given, else one per core (up to 4) when there is enough work. */
 export function threadsFor(files: number, jobs: number | undefined): number {

@@ -8,8 +8,8 @@ import { analyzePython } from '../languages/python/analyze.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
 import { FactLog, FactProbe, type Fact } from './deps.js';
-import { readSource } from './read.js';
 import { analysisFailure } from './skipped.js';
+import { cachingReader, serveTasks, withoutLines } from './thread-worker.js';
 
 export interface WorkerInit {
   cwd: string;
@@ -34,45 +34,15 @@ export interface WorkerTask {
 export type WorkerReply = { id: number; analysis: FileAnalysis; facts: Fact[] } | { id: number; error: string } | { id: number; retry: true };
 
 if (parentPort) {
-  const port = parentPort;
-  let init: WorkerInit | null = null;
-  let index: RepoIndex | null = null;
-  let probe: FactProbe | null = null;
+  // The parser loads while the pool sends its init.
   const ready = loadParser();
-  let chain: Promise<void> = Promise.resolve();
-  const crashAfter = process.env['HG_TEST_THREAD_EXIT_AFTER'] ? Number(process.env['HG_TEST_THREAD_EXIT_AFTER']) : null;
-  let handled = 0;
-  port.on('message', (msg: { init?: WorkerInit; task?: WorkerTask; close?: true }) => {
-    chain = chain.then(async () => {
-      const parser = await ready;
-      if (msg.init) {
-        init = msg.init;
-        const maxFileBytes = init.maxFileBytes;
-        const cache = new Map<string, string | null>();
-        const reader = {
-          read(absPath: string): string | null {
-            if (!cache.has(absPath)) {
-              const r = readSource(absPath, maxFileBytes);
-              cache.set(absPath, r.ok ? r.text : null);
-            }
-            return cache.get(absPath) ?? null;
-          },
-        };
-        index = new RepoIndex(parser, init.cwd, reader);
-        probe = new FactProbe(reader);
-        return;
-      }
-      if (msg.close) {
-        index?.dispose();
-        port.close();
-        return;
-      }
-      const t = msg.task;
-      if (!t || !init || !index) return;
-      // Tests only: a thread that dies mid-scan (its files must be analysed by the main thread).
-      if (crashAfter !== null && handled++ >= crashAfter) process.exit(3);
-      let reply: WorkerReply;
-      const log = t.facts && probe ? new FactLog(probe) : null;
+  serveTasks(async (init: WorkerInit) => {
+    const parser = await ready;
+    const reader = cachingReader(init.maxFileBytes);
+    const index = new RepoIndex(parser, init.cwd, reader);
+    const probe = new FactProbe(reader);
+    return (t: WorkerTask): WorkerReply => {
+      const log = t.facts ? new FactLog(probe) : null;
       index.observer = log ? (kind, p) => log.add(kind, p) : null;
       try {
         const analysis = analyzePython(t.relPath, t.absPath, t.text, {
@@ -84,14 +54,12 @@ if (parentPort) {
           guardHelpers: init.guardHelpers,
           loops: t.loops,
         });
-        // The lines are split again on the main thread when needed: never copied across.
-        Object.defineProperty(analysis, 'lines', { value: [], enumerable: true, writable: true, configurable: true });
-        reply = { id: t.id, analysis, facts: log?.list() ?? [] };
+        return { id: t.id, analysis: withoutLines(analysis), facts: log?.list() ?? [] };
       } catch (e) {
-        reply = { id: t.id, error: analysisFailure(e) };
+        return { id: t.id, error: analysisFailure(e) };
+      } finally {
+        index.observer = null;
       }
-      index.observer = null;
-      port.postMessage(reply);
-    });
+    };
   });
 }

@@ -78,7 +78,8 @@ export function formatBytes(n: number): string {
  */
 export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResult {
   try {
-    const r = withRegularFile(absPath, (fd, size, st): ReadResult => {
+    const r = withRegularFile(absPath, (fd, st): ReadResult => {
+      const size = st.size;
       if (size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${size} bytes` };
       const bytes = Buffer.alloc(size);
       let at = 0;

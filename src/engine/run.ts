@@ -1,5 +1,5 @@
 // The scan pipeline, one way: files → parse → loop model → rules and checks → report.
-import { existsSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { startBaseLookup } from '../checks/breaking-base.js';
@@ -22,6 +22,7 @@ import {
   type TargetVersion,
 } from '../model.js';
 import { orderFinding } from '../report/json.js';
+import { isInside } from '../paths.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { buildFingerprint } from './build-fingerprint.js';
 import { ResultCache, type CacheStats } from './cache.js';
@@ -30,7 +31,7 @@ import { FactProbe, type FactSource } from './deps.js';
 import { analysePythonFiles } from './python-files.js';
 import type { BaselineOutcome } from './baseline.js';
 import { selectChanges } from './changes.js';
-import { discoverFiles, type DiscoveredFile } from './discover.js';
+import { discoverFiles, repositoryOf, type DiscoveredFile } from './discover.js';
 import { collectFindings } from './findings.js';
 import { blobId, gitRoot } from './git.js';
 import { consistencyGroups } from './groups.js';
@@ -161,20 +162,6 @@ function displayRoot(cwd: string, root: string): string {
   }
 }
 
-function within(dir: string, p: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
-
-/** The repository a path outside the working directory's belongs to (the nearest `.git` above it), else its directory. */
-function ownRoot(p: string): string {
-  const start = existsSync(p) && statSync(p).isDirectory() ? p : path.dirname(p);
-  for (let d = start; ; d = path.dirname(d)) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    if (path.dirname(d) === d) return start;
-  }
-}
-
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
 function early<T>(p: Promise<T>): () => Promise<T> {
   const settled = p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
@@ -211,8 +198,17 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const resolverFor = (stopDir: string): ReturnType<typeof pythonTargetResolver> =>
     pythonTargetResolver({ ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}), config, stopDir, displayDir: cwd });
   const inRoot = await resolverFor(root);
-  const elsewhere = await Promise.all(paths.map((p) => path.resolve(cwd, p)).filter((p) => !within(root, p)).map(async (p) => ({ stop: ownRoot(p), resolve: await resolverFor(ownRoot(p)) })));
-  const targetFor = async (dir: string): Promise<TargetVersion> => (within(root, dir) ? inRoot : (elsewhere.find((e) => within(e.stop, dir))?.resolve ?? inRoot))(dir);
+  const elsewhere = await Promise.all(
+    paths
+      .map((p) => path.resolve(cwd, p))
+      .filter((p) => !isInside(root, p))
+      .map(async (p) => {
+        // The repository the path belongs to (a file's: its directory's), else that directory.
+        const stop = await repositoryOf(statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p));
+        return { stop, resolve: await resolverFor(stop) };
+      }),
+  );
+  const targetFor = async (dir: string): Promise<TargetVersion> => (isInside(root, dir) ? inRoot : (elsewhere.find((e) => isInside(e.stop, dir))?.resolve ?? inRoot))(dir);
 
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.

@@ -5,21 +5,16 @@
 // included (1: no worker). By default two at most: each thread holds a compiler, and the scan's
 // peak memory counts them all.
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { ScriptReply, ScriptTask, ScriptWorkerInit } from './script-worker.js';
-import { ThreadPool } from './thread-pool.js';
+import { ThreadPool, workerScript } from './thread-pool.js';
 
 /**
  * Below this many TS/JS files to analyse per extra thread, a thread does not pay: it loads its
  * own compiler (~0.4 s CPU, ~60 MB) while a file takes ~2.5 ms on the bench tree.
  */
-export const MIN_SCRIPTS_PER_THREAD = 400;
+const MIN_SCRIPTS_PER_THREAD = 400;
 
-/** The worker script beside this module; absent when running from TypeScript sources (tests), which then scan in one thread. */
-function workerUrl(): URL | null {
-  const url = new URL('./script-worker.js', import.meta.url);
-  return fileURLToPath(import.meta.url).endsWith('.js') ? url : null;
-}
+const workerUrl = (): URL | null => workerScript('script-worker.js');
 
 /** By default at most this many threads analyse (the main one included): each holds a compiler (~80 MB). */
 const DEFAULT_MAX_THREADS = 2;

@@ -7,9 +7,9 @@ import { parentPort } from 'node:worker_threads';
 import { loadTypeScript } from '../languages/typescript/compiler.js';
 import type { FileAnalysis } from '../model.js';
 import { FactLog, FactProbe, type Fact } from './deps.js';
-import { readSource } from './read.js';
 import { ScriptAnalyser } from './script-analysis.js';
 import { analysisFailure } from './skipped.js';
+import { cachingReader, serveTasks, withoutLines } from './thread-worker.js';
 
 export interface ScriptWorkerInit {
   maxFileBytes: number;
@@ -37,9 +37,7 @@ const KEEP_MODULES = 64;
 export function runScriptTask(analyser: ScriptAnalyser, t: ScriptTask, probe: FactProbe | null): ScriptReply {
   const log = t.facts && probe ? new FactLog(probe) : null;
   try {
-    const analysis = analyser.analyse(t.relPath, t.absPath, t.text, log);
-    // The lines are split again on the main thread when needed: never copied across, nor kept meanwhile.
-    Object.defineProperty(analysis, 'lines', { value: [], enumerable: true, writable: true, configurable: true });
+    const analysis = withoutLines(analyser.analyse(t.relPath, t.absPath, t.text, log));
     return { id: t.id, analysis, facts: log?.list() ?? [], asked: [...analyser.recorder.asked] };
   } catch (e) {
     return { id: t.id, error: analysisFailure(e), asked: [...analyser.recorder.asked] };
@@ -47,41 +45,18 @@ export function runScriptTask(analyser: ScriptAnalyser, t: ScriptTask, probe: Fa
 }
 
 if (parentPort) {
-  const port = parentPort;
-  let analyser: ScriptAnalyser | null = null;
-  let probe: FactProbe | null = null;
+  // The compiler loads while the pool sends its init.
   const ready = loadTypeScript();
-  let chain: Promise<void> = Promise.resolve();
-  const crashAfter = process.env['HG_TEST_THREAD_EXIT_AFTER'] ? Number(process.env['HG_TEST_THREAD_EXIT_AFTER']) : null;
-  let handled = 0;
-  port.on('message', (msg: { init?: ScriptWorkerInit; task?: ScriptTask }) => {
-    chain = chain.then(async () => {
-      const ts = await ready;
-      if (msg.init) {
-        const { maxFileBytes } = msg.init;
-        // Each imported file is read once while it is needed (the facts hash it, the project parses it).
-        const texts = new Map<string, string | null>();
-        const reader = {
-          read(absPath: string): string | null {
-            if (!texts.has(absPath)) {
-              if (texts.size >= KEEP_MODULES * 4) texts.clear();
-              const r = readSource(absPath, maxFileBytes);
-              texts.set(absPath, r.ok ? r.text : null);
-            }
-            return texts.get(absPath) ?? null;
-          },
-        };
-        analyser = new ScriptAnalyser(ts, reader, { receiveMethods: msg.init.receiveMethods, connectionNames: msg.init.connectionNames }, msg.init.guardHelpers);
-        probe = new FactProbe(reader);
-        return;
-      }
-      const t = msg.task;
-      if (!t || !analyser) return;
-      // Tests only: a thread that dies mid-scan (its files must be analysed by the main thread).
-      if (crashAfter !== null && handled++ >= crashAfter) process.exit(3);
+  serveTasks(async (init: ScriptWorkerInit) => {
+    const ts = await ready;
+    // Each imported file is read once while it is needed (the facts hash it, the project parses it).
+    const reader = cachingReader(init.maxFileBytes, KEEP_MODULES * 4);
+    const analyser = new ScriptAnalyser(ts, reader, { receiveMethods: init.receiveMethods, connectionNames: init.connectionNames }, init.guardHelpers);
+    const probe = new FactProbe(reader);
+    return (t: ScriptTask): ScriptReply => {
       const reply = runScriptTask(analyser, t, probe);
       if (analyser.project.size > KEEP_MODULES) analyser.project.forgetAll();
-      port.postMessage(reply);
-    });
+      return reply;
+    };
   });
 }

@@ -33,7 +33,7 @@ export interface ScriptScan {
    */
   types: false | { explicit: string | null; stopDir: string; cwd: string };
   cache?: { store: ResultCache; probe: FactProbe } | null;
-  /** `--jobs N`: threads that analyse, this one included (default: one per core, up to 4, when there are enough files; 1: none). */
+  /** `--jobs N`: threads that analyse, this one included (default: one per core, up to 2, when there are enough files; 1: none). */
   jobs?: number;
   /** Worker threads allowed (not with --staged or source overrides: their readers live here). */
   threads?: boolean;
@@ -53,7 +53,7 @@ interface Opened {
  * The project, created on the first file the cache does not hold: only then is the compiler
  * loaded and the type checkers planned (from every TS/JS text of the scan, as their roots).
  */
-async function openProject(scan: ScriptScan, texts: readonly { absPath: string; text: string }[]): Promise<Opened> {
+async function openProject(scan: ScriptScan, texts: () => { absPath: string; text: string }[]): Promise<Opened> {
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
   const { ScriptAnalyser } = await import('./script-analysis.js');
   const ts = await loadTypeScript();
@@ -63,12 +63,12 @@ async function openProject(scan: ScriptScan, texts: readonly { absPath: string; 
     const { planTypes } = await import('../languages/typescript/type-router.js');
     oracle = await planTypes({
       ts,
-      files: texts,
+      files: texts(),
       explicit: scan.types.explicit,
       stopDir: scan.types.stopDir,
       cwd: scan.types.cwd,
       receiveMethods: scan.receiveMethods,
-      sourceOf: (absPath) => scan.overrides?.get(absPath) ?? scan.reader.read(absPath),
+      sourceOf: (absPath) => scan.reader.read(absPath),
       note: (message) => scan.notes.push(message),
     });
   }
@@ -134,11 +134,13 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     results.push(null);
   }
   if (pending.length > 0) {
-    // The type checkers are planned from every TS/JS text of the scan: read those the cache vouched for.
-    const texts = scripts.flatMap((d) => {
-      const text = scan.overrides?.get(d.absPath) ?? scan.reader.read(d.absPath);
-      return text === null ? [] : [{ absPath: d.absPath, text }];
-    });
+    // The type checkers are planned from every TS/JS text of the scan (read, under types only,
+    // for the files the cache vouched for).
+    const texts = (): { absPath: string; text: string }[] =>
+      scripts.flatMap((d) => {
+        const text = scan.reader.read(d.absPath);
+        return text === null ? [] : [{ absPath: d.absPath, text }];
+      });
     // The threads load their compilers while this one loads its own and plans the checkers.
     const pool = scan.threads && scan.maxFileBytes !== undefined ? await startPool(pending.length, scan, scan.maxFileBytes) : null;
     try {

@@ -4,7 +4,13 @@
 // thread takes what no thread has yet (`take`). A thread that fails (out of its heap on a huge
 // file, say) hands its files back (`retry`), and the main thread analyses them itself: a thread
 // never changes a scan's results.
+import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+
+/** A worker script beside this module; null when running from TypeScript sources (tests), which then scan in one thread. */
+export function workerScript(name: string): URL | null {
+  return fileURLToPath(import.meta.url).endsWith('.js') ? new URL(`./${name}`, import.meta.url) : null;
+}
 
 /** How many files each thread has in hand, so that none waits for the next message. */
 const IN_FLIGHT = 4;

@@ -8,7 +8,7 @@ import { buildModule } from '../languages/python/module.js';
 import { loadParser, parseTolerant } from '../languages/python/parser.js';
 import type { Finding, MessageLoop } from '../model.js';
 import { applyEdits } from './edits.js';
-import { majority, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
+import { boundedTiming, majority, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
 import { detectStyle } from './text-style.js';
 import { differsFromTarget, tsTargetFor } from './ts-target.js';
 import { planScriptFile } from './typescript.js';
@@ -44,10 +44,6 @@ export interface FixResult {
 
 const UPGRADE_RULES = new Set(['HG002', 'HG003', 'HG004', 'HG005', 'HG006', 'HG007', 'HG008', 'HG009']);
 
-function within(v: number | null, min: number, max: number): v is number {
-  return v !== null && v >= min && v <= max;
-}
-
 /** A reused helper's arguments after the connection, from the reference loop's guard line. */
 function reuseOf(ref: MessageLoop | null, text: string | null): TargetGuard['reuseHelper'] {
   if (!ref?.guard.helper || !ref.guard.span || !text) return null;
@@ -62,9 +58,7 @@ function targetFor(groupLoops: MessageLoop[], opts: FixOptions, scan: RunResult,
   const cfg = scan.config;
   const ref = majority(groupLoops);
   const f = ref?.fingerprint ?? null;
-  const b = cfg.bounds;
-  const timeout = opts.timeout ?? (within(f?.timeoutSeconds ?? null, b.timeoutSeconds.min, b.timeoutSeconds.max) ? (f?.timeoutSeconds as number) : cfg.defaults.timeoutSeconds);
-  const interval = opts.interval ?? (within(f?.intervalSeconds ?? null, b.intervalSeconds.min, b.intervalSeconds.max) ? (f?.intervalSeconds as number) : cfg.defaults.intervalSeconds);
+  const { timeoutSeconds: timeout, intervalSeconds: interval } = boundedTiming(f, opts, cfg);
   const states = f && f.states.length ? [...f.states] : ['application_state', 'client_state'];
   const helperRefs = groupLoops.filter((l) => l.guard.kind === 'polling' && l.guard.helper);
   const inlineRefs = groupLoops.filter((l) => l.guard.kind === 'polling' && !l.guard.helper);

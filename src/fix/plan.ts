@@ -14,6 +14,7 @@ import { conditionContext } from '../languages/python/guards.js';
 import { functionAt, type PyFunction, type PyModule } from '../languages/python/module.js';
 import { field, isInside, LOOP_TYPES, named, statements, unwrap, type PyNode } from '../languages/python/nodes.js';
 import { leaves } from '../languages/python/polling.js';
+import type { ResolvedConfig } from '../config/types.js';
 import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, planNames } from './names.js';
@@ -316,6 +317,20 @@ export function planFile(input: FilePlanInput): FilePlan {
 /** Compared fields of a fingerprint, as one key: loops with equal keys have matching guards. */
 export function fingerprintKey(f: Fingerprint): string {
   return JSON.stringify([f.timeoutSeconds, f.intervalSeconds, [...f.states].sort(), f.clock, f.sleep, f.onTimeout, f.logsOnTimeout, f.exitsOnTerminalState]);
+}
+
+/**
+ * The timeout and interval a new guard uses: `--timeout`/`--interval`, else the reference
+ * fingerprint's where they are within the configured bounds, else the configured defaults.
+ */
+export function boundedTiming(f: Fingerprint | null, opts: { timeout?: number; interval?: number }, cfg: Pick<ResolvedConfig, 'bounds' | 'defaults'>): { timeoutSeconds: number; intervalSeconds: number } {
+  const within = (v: number | null, range: { min: number; max: number }): v is number => v !== null && v >= range.min && v <= range.max;
+  const timeout = f?.timeoutSeconds ?? null;
+  const interval = f?.intervalSeconds ?? null;
+  return {
+    timeoutSeconds: opts.timeout ?? (within(timeout, cfg.bounds.timeoutSeconds) ? timeout : cfg.defaults.timeoutSeconds),
+    intervalSeconds: opts.interval ?? (within(interval, cfg.bounds.intervalSeconds) ? interval : cfg.defaults.intervalSeconds),
+  };
 }
 
 /** The most common fingerprint (compared fields), ties to the first loop. */

@@ -4,7 +4,7 @@
 import { templateOnTimeout, type TsGuardTimeout } from '../../codemods/typescript-readystate.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Fingerprint, MessageLoop } from '../model.js';
-import { majority } from './plan.js';
+import { boundedTiming, majority } from './plan.js';
 
 export interface TsTarget {
   timeoutSeconds: number;
@@ -23,10 +23,6 @@ export interface TsTargetOptions {
   interval?: number;
 }
 
-function within(v: number | null, range: { min: number; max: number }): v is number {
-  return v !== null && v >= range.min && v <= range.max;
-}
-
 /** Why the template cannot reproduce a fingerprint, or null when it can. */
 function unrepresentable(f: Fingerprint): string | null {
   if (f.states.length !== 1 || f.states[0] !== 'readyState') return `they check ${f.states.join(', ')}`;
@@ -42,10 +38,8 @@ function unrepresentable(f: Fingerprint): string | null {
 export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: ResolvedConfig): TsTarget {
   const ref = majority(group.filter((l) => l.language !== 'python'));
   const f = ref?.fingerprint ?? null;
-  const b = cfg.bounds;
   const canonical: TsTarget = {
-    timeoutSeconds: opts.timeout ?? (within(f?.timeoutSeconds ?? null, b.timeoutSeconds) ? (f?.timeoutSeconds as number) : cfg.defaults.timeoutSeconds),
-    intervalSeconds: opts.interval ?? (within(f?.intervalSeconds ?? null, b.intervalSeconds) ? (f?.intervalSeconds as number) : cfg.defaults.intervalSeconds),
+    ...boundedTiming(f, opts, cfg),
     clock: 'monotonic',
     onTimeout: 'recheck',
     logs: true,

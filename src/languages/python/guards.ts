@@ -162,15 +162,15 @@ function logsThroughHelper(call: PyNode, cctx: PathContext): boolean {
   return target !== null && findInScope(target.node, new Set(['call'])).some((c) => isLogCall(c, target.module.imports));
 }
 
-/** The right-hand side of the last assignment to a local name before its use. */
+/** A simple assignment to a local name: where it ends and its right-hand side. */
 interface LocalAssignment {
   name: string;
   end: number;
   right: PyNode | null;
 }
 
-// A function's simple assignments, listed once: conditions ask for a name's value many times,
-// and each walk of the function crosses into WebAssembly node by node.
+// A function's simple assignments with their names and right-hand sides, listed once: conditions
+// ask for a name's value many times (findInScope keeps the nodes; this keeps what is read of them).
 const assignmentCache = new WeakMap<PyFunction, LocalAssignment[]>();
 const ASSIGNMENT = new Set(['assignment']);
 

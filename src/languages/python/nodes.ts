@@ -202,7 +202,6 @@ export function brief(node: PyNode, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-export { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
 
 /**
  * Whether the tree under `root` is deeper than `limit` (an iterative cursor walk, stops early).

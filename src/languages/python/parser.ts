@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Parser, Tree } from 'web-tree-sitter';
-import { deeperThan, MAX_NESTING_DEPTH, NestingLimitError } from './nodes.js';
+import { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
+import { deeperThan } from './nodes.js';
 import { starredWorkaround } from './syntax.js';
 
 const require = createRequire(import.meta.url);

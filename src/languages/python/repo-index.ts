@@ -7,7 +7,8 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import { dottedChain, qualify } from './imports.js';
 import { parseTolerant } from './parser.js';
 import { buildModule, type PyFunction, type PyModule } from './module.js';
-import { field, findInScope, NestingLimitError, unwrap, type PyNode } from './nodes.js';
+import { NestingLimitError } from '../nesting.js';
+import { field, findInScope, unwrap, type PyNode } from './nodes.js';
 
 export interface SourceReader {
   /** The content to analyse for a file (working tree, or the git index with --staged); null if unreadable. */

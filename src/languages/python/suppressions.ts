@@ -4,8 +4,8 @@ import type { RuleId, Suppression } from '../../model.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { walk, type PyNode } from './nodes.js';
 
-/** `text`: the text the tree was parsed from (the root's text but for leading whitespace; not fetched again from the tree). */
-export function findSuppressions(root: PyNode, file: string, text: string = root.text): Suppression[] {
+/** `text`: the text the tree was parsed from (not fetched again from the tree). */
+export function findSuppressions(root: PyNode, file: string, text: string): Suppression[] {
   const out: Suppression[] = [];
   // Most files have none: a text search is far cheaper than visiting every comment node.
   if (!text.includes('handshake-guard:')) return out;

@@ -44,12 +44,12 @@ function checkedTypes(ctx: SyntaxContext): string[] {
   return types;
 }
 
-/** Runs every node check over a tree; `descendantsOfType` builds only the nodes a check reads. */
-function checkTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void {
+/** Runs every node check over a tree (of `text`); `descendantsOfType` builds only the nodes a check reads. */
+function checkTree(root: PyNode, text: string, ctx: SyntaxContext, parser: Parser): void {
   // Subtrees not to enter: ERROR nodes (syntax.ts reports them).
   const skipped: [number, number][] = errorRanges(root);
   const fstrings = checkNodes(root.descendantsOfType(checkedTypes(ctx)), root.hasError, skipped, ctx, parser);
-  keywordNames(root, ctx, [...skipped, ...fstrings]);
+  keywordNames(root, text, ctx, [...skipped, ...fstrings]);
 }
 
 /**
@@ -125,7 +125,7 @@ function checkAround(root: PyNode, text: string, ctx: SyntaxContext, parser: Par
   // Document order, ancestors first: as one walk of the tree gives them.
   const nodes = [...found.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
   const fstrings = checkNodes(nodes, false, [], ctx, parser);
-  keywordNames(root, ctx, fstrings);
+  keywordNames(root, text, ctx, fstrings);
   return true;
 }
 
@@ -214,15 +214,15 @@ function checkSmallTree(root: PyNode, ctx: SyntaxContext, parser: Parser): void 
   }
 }
 
-/** `async` and `await` used as names (keywords since 3.7): found in the text, confirmed on the tree. */
-function keywordNames(root: PyNode, ctx: SyntaxContext, skipped: [number, number][]): void {
+/**
+ * `async` and `await` used as names (keywords since 3.7): found in the parsed text (the file's,
+ * not the root's: that one starts at the first token and would shift every offset, and copying it
+ * out of the tree costs), confirmed on the tree.
+ */
+function keywordNames(root: PyNode, text: string, ctx: SyntaxContext, skipped: [number, number][]): void {
   if (!targetAtLeast(ctx, 7)) return;
-  const text = root.text;
-  // The root starts at its first token (leading blank lines are not in its text): offsets into
-  // the text are shifted by the root's start.
-  const base = root.startIndex;
   for (const m of text.matchAll(/\b(?:async|await)\b/g)) {
-    const at = base + m.index;
+    const at = m.index;
     if (skipped.some(([from, to]) => at >= from && at < to)) continue;
     const n = root.descendantForIndex(at, at + 5);
     if (n && (n.type === 'identifier' || n.type === 'keyword_identifier') && n.startIndex === at && n.endIndex === at + 5) {
@@ -262,7 +262,8 @@ function checkField(fstring: PyNode, from: number, to: number, at: Position, ctx
 
 /** An f-string field's expression, parsed and checked as the `(expression)` CPython 3.11 compiles. */
 function recheck(expression: string, at: Position, outer: SyntaxContext, parser: Parser): void {
-  const tree = parser.parse(`(${expression})`);
+  const source = `(${expression})`;
+  const tree = parser.parse(source);
   if (!tree) return;
   try {
     const shift = (row: number, column: number): Position =>
@@ -271,7 +272,7 @@ function recheck(expression: string, at: Position, outer: SyntaxContext, parser:
     for (const p of syntaxProblems(tree.rootNode)) {
       outer.problems.push({ ...p, position: shift(p.position.line - 1, p.position.column - 1) });
     }
-    checkTree(tree.rootNode, ctx, parser);
+    checkTree(tree.rootNode, source, ctx, parser);
   } finally {
     tree.delete();
   }
@@ -290,7 +291,7 @@ export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetV
   const layout = layoutProblems(text);
   // The cheap path needs a tree without errors and a text the layout scan read to its end.
   const triggers = opts.cheap !== false && !root.hasError && layout.length === 0 && ctx.major === 3 ? syntaxTriggers(text, ctx.minor) : 'full';
-  if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, ctx, parser);
+  if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, text, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
   const first = unparsed[0]?.position;
   const before = (p: SyntaxProblem): boolean =>

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PYTHON_VERSION_PATTERN } from '../../config/keys.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
+import { directoriesUp } from '../../paths.js';
 import { readRegularText } from '../../text-file.js';
 import type { TargetVersion } from '../../model.js';
 
@@ -104,20 +105,6 @@ export function mostCommonTarget(targets: readonly TargetVersion[]): TargetVersi
   return best?.target ?? null;
 }
 
-/** startDir, its parents, …, stopDir. Only startDir when it is not inside stopDir. */
-function directoriesUp(startDir: string, stopDir: string): string[] {
-  if (isOutside(path.relative(stopDir, startDir))) return [startDir];
-  const dirs: string[] = [];
-  for (let dir = startDir; ; dir = path.dirname(dir)) {
-    dirs.push(dir);
-    if (dir === stopDir || path.dirname(dir) === dir) return dirs;
-  }
-}
-
-/** Whether a `path.relative` result leads out of its base directory. */
-function isOutside(rel: string): boolean {
-  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
-}
 
 async function readText(file: string): Promise<string | null> {
   // Most directories have none of these files: a failed open costs ~30 µs of CPU, existsSync ~1 µs.

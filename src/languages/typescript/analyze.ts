@@ -2,6 +2,7 @@
 // a socket that may be CONNECTING, or use an open one), HG012/HG013 issues, suppressions and the
 // compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
 import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression, SyntaxProblem } from '../../model.js';
+import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import type { TsNode } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
@@ -375,22 +376,6 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     suppressions: findSuppressions(m, file),
     lines: [],
   };
-  return withLinesOf(analysis, source);
-}
-
-/**
- * `lines` split when a report needs them (a code frame): 5,000 files' lines kept ~40 MB. Out of
- * analyzeTypeScript, so that the getter's closure holds the text and not the file's tree.
- */
-function withLinesOf(analysis: FileAnalysis, source: string): FileAnalysis {
-  let lines: string[] | null = null;
-  Object.defineProperty(analysis, 'lines', {
-    get: () => (lines ??= source.split(/\r?\n|\r/)),
-    set: (v: string[]) => {
-      lines = v;
-    },
-    enumerable: true,
-    configurable: true,
-  });
-  return analysis;
+  // Lines split when a report needs them (a code frame); the getter holds the text, not the tree.
+  return withLazyLines(analysis, source);
 }

@@ -18,7 +18,7 @@ const MODULE_FRAMEWORKS: Readonly<Record<string, Framework>> = {
   undici: 'undici',
 };
 
-export function frameworkOfModule(module: string): Framework {
+function frameworkOfModule(module: string): Framework {
   return MODULE_FRAMEWORKS[module] ?? 'unknown';
 }
 

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
+import { directoriesUp, isInside } from '../../paths.js';
 import { readRegularText } from '../../text-file.js';
 import type { TS } from './compiler.js';
 
@@ -35,14 +36,7 @@ function searchesAbove(stopDir: string, dir: string): string | null {
 
 /** Every tsconfig.json path the finder can look at for a file, nearest first (what its answer rests on). */
 export function tsconfigCandidates(absPath: string, stopDir: string): string[] {
-  const out: string[] = [];
-  for (let dir: string | null = path.dirname(absPath); dir !== null; dir = searchesAbove(stopDir, dir)) out.push(path.join(dir, 'tsconfig.json'));
-  return out;
-}
-
-function isInside(root: string, dir: string): boolean {
-  const rel = path.relative(root, dir);
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+  return directoriesUp(path.dirname(absPath), stopDir).map((dir) => path.join(dir, 'tsconfig.json'));
 }
 
 export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | { ok: false; reason: string };

@@ -1,0 +1,23 @@
+// Path questions several stages ask the same way: whether a path lies inside a directory, and
+// the directories from one up to another (the target version's and the tsconfig's searches).
+import path from 'node:path';
+
+/** Whether a `path.relative` result leads out of its base directory. */
+export function leadsOut(rel: string): boolean {
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+}
+
+/** Whether `p` is `dir` or lies below it. */
+export function isInside(dir: string, p: string): boolean {
+  return !leadsOut(path.relative(dir, p));
+}
+
+/** startDir, its parents, …, stopDir. Only startDir when it is not inside stopDir. */
+export function directoriesUp(startDir: string, stopDir: string): string[] {
+  if (!isInside(stopDir, startDir)) return [startDir];
+  const dirs: string[] = [];
+  for (let dir = startDir; ; dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (dir === stopDir || path.dirname(dir) === dir) return dirs;
+  }
+}
