@@ -1,5 +1,6 @@
 // Path questions several stages ask the same way: whether a path lies inside a directory, and
 // the directories from one up to another (the target version's and the tsconfig's searches).
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /** Whether a `path.relative` result leads out of its base directory. */
@@ -19,5 +20,15 @@ export function directoriesUp(startDir: string, stopDir: string): string[] {
   for (let dir = startDir; ; dir = path.dirname(dir)) {
     dirs.push(dir);
     if (dir === stopDir || path.dirname(dir) === dir) return dirs;
+  }
+}
+
+/** git names the root with symlinks resolved (/tmp → /private/tmp); spell it from the cwd so paths relate. */
+export function displayRoot(cwd: string, root: string): string {
+  try {
+    const up = path.relative(realpathSync(cwd), realpathSync(root));
+    return path.resolve(cwd, up);
+  } catch {
+    return root;
   }
 }

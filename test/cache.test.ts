@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { setBuildFingerprintForTests } from '../src/engine/build-fingerprint.js';
 import { defaultCacheDir } from '../src/engine/cache-location.js';
 import { run, type RunResult } from '../src/engine/run.js';
+import { comparable } from './helpers/comparable.js';
 import { git as gitIn, gitRepo, removeAll } from './helpers/git.js';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { generate } from '../bench/generate.mjs';
@@ -36,14 +37,6 @@ function writeTree(files: Record<string, string>): string {
 function write(dir: string, rel: string, text: string): void {
   mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
   writeFileSync(path.join(dir, rel), text);
-}
-
-function comparable(r: RunResult): unknown {
-  return {
-    report: r.report,
-    notes: r.notes,
-    files: r.files.map((f) => ({ file: f.file, skipped: f.skipped, syntax: f.syntax, loops: f.loops, issues: f.issues, suppressions: f.suppressions, lines: f.lines })),
-  };
 }
 
 /** A cached run (cache in `dir`) reports exactly what an uncached one does; returns its cache stats. */

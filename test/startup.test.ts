@@ -2,6 +2,8 @@
 // imported only when needed. What a run loads is observed with a module loader hook (never
 // timed here: the machine's load would make a timed assertion flaky).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from './helpers/cli.js';
@@ -14,11 +16,11 @@ afterAll(() => removeAll(dirs));
 const HOOKS = `export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }`;
 const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
 
-function loaded(args: string[], cwd: string): { code: number; modules: string[] } {
+function loaded(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number; modules: string[] } {
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: 'true' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: 'true', ...env },
   });
   // The hook runs on the loader's thread: its lines may land inside the CLI's own notes.
   const modules = [...r.stderr.matchAll(/LOADED (\S+)/g)].map((m) => m[1] as string);
@@ -58,6 +60,21 @@ describe('start-up: modules are loaded when needed', () => {
     expect(pkg(modules, 'chalk')).toBe(false);
     expect(own(modules, 'src/report/text.js')).toBe(false);
     expect(own(modules, 'src/report/escape.js')).toBe(true);
+  });
+
+  it('a re-scan whose whole report is reused loads neither the pipeline, the rules, the checks nor a TOML parser', async () => {
+    const repo = gitRepo({ 'app/ws.py': UNGUARDED, 'pyproject.toml': '[project]\nrequires-python = ">=3.11"\n' }, dirs);
+    // Files changed within 2 s of a read are racy: no report is kept for them.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'hg-startup-cache-'));
+    dirs.push(cacheDir);
+    const env = { HANDSHAKE_GUARD_CACHE_DIR: cacheDir };
+    const first = loaded(['scan', '--format', 'json', '--fail-on', 'never'], repo, env);
+    expect(own(first.modules, 'src/engine/pipeline.js')).toBe(true);
+    const again = loaded(['scan', '--format', 'json', '--fail-on', 'never'], repo, env);
+    expect(again.code).toBe(0);
+    for (const rel of ['src/engine/pipeline.js', 'rules/', 'src/checks/', 'src/engine/python-files.js', 'src/engine/scripts.js']) expect(own(again.modules, rel), rel).toBe(false);
+    expect(pkg(again.modules, 'smol-toml')).toBe(false);
   });
 
   it('--version loads none of the engine', () => {

@@ -52,7 +52,8 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
   if (opts.verbose && result.cache) {
     const { escapeControl } = await import('../report/escape.js');
     const c = result.cache;
-    process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused (${c.unread} unread: unchanged since cached), ${c.misses} analysed\n`);
+    const whole = c.report ? '; the whole report reused (nothing it rests on changed)' : '';
+    process.stderr.write(`note: cache ${escapeControl(c.file)}: ${c.hits} reused (${c.unread} unread: unchanged since cached), ${c.misses} analysed${whole}\n`);
     for (const p of c.problems) process.stderr.write(`note: cache: ${escapeControl(p)}\n`);
   }
   if (!opts.quiet && (result.notes.length > 0 || (result.baseline?.stale.length ?? 0) > 0)) {

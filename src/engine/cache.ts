@@ -59,6 +59,8 @@ export interface CacheStats {
   unread: number;
   /** Why the cache was not read or not written (shown with --verbose). */
   problems: string[];
+  /** The whole report was the last run's (report-memo.ts): nothing it rests on changed. */
+  report: boolean;
 }
 
 function isShard(x: unknown): x is Shard {
@@ -104,7 +106,7 @@ export class ResultCache {
     private readonly salt: string,
     byStat = true,
   ) {
-    this.stats = { file, hits: 0, misses: 0, unread: 0, problems: [] };
+    this.stats = { file, hits: 0, misses: 0, unread: 0, problems: [], report: false };
     let old: Shard | null = null;
     try {
       const data: unknown = deserialize(readFileSync(file));
@@ -180,6 +182,28 @@ export class ResultCache {
     this.changed = true;
   }
 
+  /** The facts the loop-free verdicts rest on: this run's prefilter's and, when they were all re-checked, the last run's. */
+  private verdictFacts(prefilterFacts: readonly Fact[]): Fact[] {
+    const facts = new Map<string, Fact>();
+    const keep = this.snapshot === 'holds' ? expandFacts(this.old?.verdicts.facts ?? []) : [];
+    for (const f of [...keep, ...prefilterFacts]) facts.set(`${f[0]}\0${f[1]}`, f);
+    return compactFacts([...facts.values()]);
+  }
+
+  /**
+   * What this run's results rest on, for the report memo: the files whose result was reused or
+   * stored, and every fact those results (and the prefilter's verdicts) depend on.
+   */
+  inUse(prefilterFacts: readonly Fact[]): { files: ReadonlySet<string>; facts: Fact[] } {
+    const facts = new Map<string, Fact>();
+    const add = (f: Fact): void => {
+      facts.set(`${f[0]}\0${f[1]}\0${f[2]}`, f);
+    };
+    for (const e of this.used.values()) e.facts.forEach(add);
+    if (this.free.size > 0) this.verdictFacts(prefilterFacts).forEach(add);
+    return { files: new Set(this.used.keys()), facts: [...facts.values()] };
+  }
+
   /**
    * Writes the entries this run used (so the cache stays bounded), and the prefilter facts the
    * loop-free verdicts rest on: this run's and, when they were all re-checked, the last run's.
@@ -189,10 +213,7 @@ export class ResultCache {
     const oldCount = this.old?.entries.size ?? 0;
     const indexSame = !this.index || (!this.index.changed && this.index.current.size === (this.old?.index.size ?? 0));
     if (!this.changed && indexSame && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
-    const facts = new Map<string, Fact>();
-    const keep = this.snapshot === 'holds' ? expandFacts(this.old?.verdicts.facts ?? []) : [];
-    for (const f of [...keep, ...prefilterFacts]) facts.set(`${f[0]}\0${f[1]}`, f);
-    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: compactFacts([...facts.values()]), free: [...this.free] }, index: this.index?.current ?? new Map() };
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map() };
     const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
@@ -213,7 +234,7 @@ export class ResultCache {
 /** Removes other shards (and temp files of crashed runs) untouched for 30 days: one shard per scanned tree would otherwise pile up. */
 export function pruneStaleShards(dir: string, now = Date.now()): void {
   for (const name of readdirSync(dir)) {
-    if (!/^scan-[0-9a-f]+\.bin(?:\.\d+\.[0-9a-f]+\.tmp)?$/.test(name)) continue;
+    if (!/^scan-[0-9a-f]+(?:\.report)?\.bin(?:\.\d+\.[0-9a-f]+\.tmp)?$/.test(name)) continue;
     const p = path.join(dir, name);
     try {
       if (now - statSync(p).mtimeMs > STALE_SHARD_MS) rmSync(p, { force: true });

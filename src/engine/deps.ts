@@ -75,17 +75,25 @@ export class FactProbe {
   }
 
   /**
-   * What a path is, from its directory's listing when the walk read that directory (one stat
-   * per symlink, none per file); undefined when it did not: ask the file system.
+   * The walked directory whose listing says what a path is: its own directory, or the nearest
+   * walked ancestor that does not list the next directory down (then nothing below exists: the
+   * module index probes `pkg/mod.py` and `pkg/__init__.py` for packages that are not there).
+   * Null: no listing read by this run's walk decides (ask the file system).
    */
-  private walkedKind(p: string): 'file' | 'dir' | null | undefined {
+  listingFor(p: string): string | null {
     const dir = path.dirname(p);
-    if (this.walked.has(dir)) return this.entries(dir).get(path.basename(p)) ?? null;
-    // A directory its walked parent does not list as one: nothing below it exists (the module
-    // index probes `pkg/mod.py` and `pkg/__init__.py` for packages that are not there).
-    const parent = path.dirname(dir);
-    if (parent !== dir && this.walked.has(parent) && this.entries(parent).get(path.basename(dir)) !== 'dir') return null;
-    return undefined;
+    if (this.walked.has(dir)) return dir;
+    for (let child = dir, parent = path.dirname(dir); parent !== child; child = parent, parent = path.dirname(parent)) {
+      if (this.walked.has(parent)) return this.entries(parent).get(path.basename(child)) === 'dir' ? null : parent;
+    }
+    return null;
+  }
+
+  /** What a path is from the walk's listings (one stat per symlink, none per file); undefined: ask the file system. */
+  private walkedKind(p: string): 'file' | 'dir' | null | undefined {
+    const decides = this.listingFor(p);
+    if (decides === null) return undefined;
+    return decides === path.dirname(p) ? (this.entries(decides).get(path.basename(p)) ?? null) : null;
   }
 
   /**
@@ -113,7 +121,8 @@ export class FactProbe {
         v = (walked === undefined ? isFile(p) : walked === 'file') ? '1' : '0';
       } else if (kind === 'e') {
         // Absent from the listing may still exist (a FIFO, a socket): then ask.
-        v = this.walkedKind(p) || existsSync(p) ? '1' : '0';
+        const decides = this.listingFor(p);
+        v = decides !== null && decides !== path.dirname(p) ? '0' : this.walkedKind(p) || existsSync(p) ? '1' : '0';
       }
       else if (kind === 'k') v = this.entryKind(p);
       else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;

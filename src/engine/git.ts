@@ -80,6 +80,21 @@ export async function gitRoot(dir: string): Promise<string | null> {
   return root === '' ? null : root;
 }
 
+/**
+ * The work tree's top-level directory and HEAD's commit id (null before the first commit), in
+ * one process: the report memo (report-memo.ts) is keyed by both. Null outside a repository.
+ */
+export async function gitRootAndHead(dir: string): Promise<{ root: string; head: string | null } | null> {
+  // Exit 1 with the root alone when HEAD names no commit yet; 128 outside a repository.
+  const result = await runGit(dir, ['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}']);
+  const [root = '', head = ''] = result.stdout.toString('utf8').split('\n').map((l) => l.trim());
+  if (root === '') {
+    throwIfDubious(result);
+    return null;
+  }
+  return { root, head: result.ok && /^[0-9a-f]{40,64}$/.test(head) ? head : null };
+}
+
 /** The commit id `ref` names, or null when it names no commit. */
 export async function resolveRef(root: string, ref: string): Promise<string | null> {
   // `--end-of-options` keeps a ref such as `--output=x` from being read as an option.

@@ -8,8 +8,11 @@ import { stampOf, type Stamp } from './stamp.js';
 /** The default of the config's `maxFileBytes`. */
 export const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
 
-/** `stamp`: the stat of what was read, for a file read from the working tree (stat-index.ts). */
-export type ReadResult = { ok: true; text: string; stamp?: Stamp } | { ok: false; reason: string };
+/**
+ * `stamp`: the stat of what was read, for a file read from the working tree (stat-index.ts); a
+ * file refused for its size or bytes has one too (the same stat gets the same refusal).
+ */
+export type ReadResult = { ok: true; text: string; stamp?: Stamp } | { ok: false; reason: string; stamp?: Stamp };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 // PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines.
@@ -80,7 +83,7 @@ export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResu
   try {
     const r = withRegularFile(absPath, (fd, st): ReadResult => {
       const size = st.size;
-      if (size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${size} bytes` };
+      if (size > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${size} bytes`, stamp: stampOf(st) };
       const bytes = Buffer.alloc(size);
       let at = 0;
       while (at < bytes.length) {
@@ -89,7 +92,7 @@ export function readSource(absPath: string, maxBytes = MAX_FILE_BYTES): ReadResu
         at += n;
       }
       const decoded = decodeSource(bytes.subarray(0, at));
-      return decoded.ok ? { ...decoded, stamp: stampOf(st) } : decoded;
+      return { ...decoded, stamp: stampOf(st) };
     });
     return r === 'not-regular' ? { ok: false, reason: 'not a regular file' } : r;
   } catch (e) {

@@ -1,42 +1,25 @@
-// The scan pipeline, one way: files → parse → loop model → rules and checks → report.
-import { realpathSync, statSync, type Dirent } from 'node:fs';
+// The scan, one way: files → parse → loop model → rules and checks → report. This module
+// decides what the run looks at (configuration, the walk or the diff, targets) and gives back
+// the last run's report when nothing it rests on changed (report-memo.ts); the pipeline itself
+// (pipeline.ts: analysers, rules, checks) is loaded only when there is work for it.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ALL_RULES } from '../../rules/index.js';
-import { startBaseLookup } from '../checks/breaking-base.js';
-import { runChecks } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import type { SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
-import { mostCommonTarget, pythonTargetResolver } from '../languages/python/target-version.js';
-import {
-  SCHEMA_VERSION,
-  type FileAnalysis,
-  type Finding,
-  type LoopRecord,
-  type LoopStatus,
-  type MessageLoop,
-  type Report,
-  type RequirePolicy,
-  type RuleId,
-  type TargetVersion,
-} from '../model.js';
-import { orderFinding } from '../report/json.js';
-import { isInside } from '../paths.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { buildFingerprint } from './build-fingerprint.js';
-import { ResultCache, type CacheStats } from './cache.js';
-import { defaultCacheDir, shardFile } from './cache-location.js';
-import { FactProbe, type FactSource } from './deps.js';
-import { analysePythonFiles } from './python-files.js';
+import { pythonTargetResolver, targetSourceText } from '../languages/python/target-version.js';
+import type { FileAnalysis, Finding, MessageLoop, Report, RequirePolicy, TargetVersion } from '../model.js';
+import { displayRoot, isInside } from '../paths.js';
 import type { BaselineOutcome } from './baseline.js';
-import { selectChanges } from './changes.js';
-import { discoverFiles, repositoryOf, type DiscoveredFile } from './discover.js';
-import { collectFindings } from './findings.js';
-import { blobId, gitRoot } from './git.js';
-import { consistencyGroups } from './groups.js';
-import { readSource, type ReadResult } from './read.js';
-import { analyseScripts } from './scripts.js';
+import { buildFingerprint } from './build-fingerprint.js';
+import type { CacheStats } from './cache.js';
+import { defaultCacheDir, shardFile } from './cache-location.js';
+import type { Selection } from './changes.js';
+import { contentHash, FactProbe } from './deps.js';
+import { discoverFiles, listedIn, repositoryOf, type DiscoveredFile, type Discovery } from './discover.js';
+import { gitRootAndHead } from './git.js';
+import { readSource } from './read.js';
+import { memoFile, memoKey, recall } from './report-memo.js';
 
 export interface RunOptions {
   cwd: string;
@@ -86,8 +69,8 @@ export interface RunResult {
   cache: CacheStats | null;
 }
 
-/** The cache shard for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
-function openCache(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig, reader: FactSource, listings?: ReadonlyMap<string, Dirent[]>): { store: ResultCache; probe: FactProbe } | null {
+/** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
+function cacheIdentity(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig): { file: string; salt: string } | null {
   if (!opts.cache || opts.sourceOverrides) return null;
   const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
   const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
@@ -95,71 +78,23 @@ function openCache(opts: RunOptions, cwd: string, paths: string[], config: Resol
   // Anything that changes a file's result without changing its text starts a new shard.
   // The TS/JS types mode too: a file that asked the checker is cached under --no-types only.
   const types = opts.types === false ? 'no-types' : opts.project ? `project:${path.resolve(cwd, opts.project)}` : 'found';
-  const salt = JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]);
-  // Under --staged the content comes from git's index: the working tree's stat says nothing of it.
-  const store = new ResultCache(file, salt, !opts.staged);
-  return { store, probe: new FactProbe(reader, store.index, listings) };
+  return { file, salt: JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]) };
 }
 
-function blobOfText(text: string | null): string | null {
-  return text === null ? null : blobId(text);
-}
-
-/** fail: an error-severity finding is on the loop (any rule); suppressed: its findings are all suppressed. */
-function loopStatus(loop: MessageLoop, findings: readonly Finding[]): LoopStatus {
-  const own = findings.filter((f) => f.loop === loop);
-  if (own.some((f) => !f.suppressed && f.severity === 'error')) return 'fail';
-  return own.some((f) => f.suppressed) ? 'suppressed' : 'pass';
-}
-
-/** Whether a loop meets the policy (the coverage row's count): no live HG001/HG003 on it. */
-export function meetsPolicy(loop: MessageLoop, findings: readonly Finding[]): boolean {
-  return !findings.some((f) => f.loop === loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
-}
-
-function loopRecord(loop: MessageLoop, findings: readonly Finding[]): LoopRecord {
-  return {
-    file: loop.file,
-    line: loop.span.start.line,
-    endLine: loop.span.end.line,
-    function: loop.function,
-    language: loop.language,
-    framework: loop.framework,
-    receive: { line: loop.receive.span.start.line, column: loop.receive.span.start.column, call: loop.receive.call },
-    guard: { kind: loop.guard.kind, line: loop.guard.span?.start.line ?? null, fingerprint: loop.guard.fingerprint },
-    status: loopStatus(loop, findings),
-    confidence: loop.confidence,
-  };
-}
-
-/** The deepest directory containing all the given ones: where the project's pyproject.toml is looked for first. */
-function commonDir(dirs: string[]): string | null {
-  if (dirs.length === 0) return null;
-  let common = dirs[0] as string;
-  for (const d of dirs) {
-    while (common !== d && !d.startsWith(common.endsWith(path.sep) ? common : common + path.sep)) {
-      const up = path.dirname(common);
-      if (up === common) break;
-      common = up;
-    }
+/** The --baseline file's content hash for the report memo's key; null when it cannot be read (the run says why). */
+function baselineHash(cwd: string, file: string | undefined): string | null {
+  if (file === undefined) return '';
+  try {
+    return contentHash(readFileSync(path.resolve(cwd, file), 'latin1'));
+  } catch {
+    return null;
   }
-  return common;
 }
 
 /** The changed files and, for a repository-wide consistency group, every other file once, in path order as a walk gives them. */
 function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): DiscoveredFile[] {
   const seen = new Set(changed.map((d) => d.absPath));
   return [...changed, ...walked.filter((d) => !seen.has(d.absPath))].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
-}
-
-/** git names the root with symlinks resolved (/tmp → /private/tmp); spell it from the cwd so paths relate. */
-function displayRoot(cwd: string, root: string): string {
-  try {
-    const up = path.relative(realpathSync(cwd), realpathSync(root));
-    return path.resolve(cwd, up);
-  } catch {
-    return root;
-  }
 }
 
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
@@ -172,31 +107,63 @@ function early<T>(p: Promise<T>): () => Promise<T> {
   };
 }
 
+/** What the pipeline (pipeline.ts) is handed: everything decided before any file is read. */
+export interface RunContext {
+  opts: RunOptions;
+  cwd: string;
+  config: ResolvedConfig;
+  /** --staged / --base: the changed files and how to read them; null for a full scan. */
+  selection: Selection | null;
+  /** The walk (a full scan, or a repository-wide consistency group's other files). */
+  walked: Discovery | null;
+  /** The files the gate, the table and the report see (the rules see every discovered one). */
+  gated: ReadonlySet<string>;
+  discovered: DiscoveredFile[];
+  notes: string[];
+  repoRoot: string | null;
+  root: string;
+  breakingBase: string | null;
+  targetFor(dir: string): Promise<TargetVersion>;
+  cacheId: { file: string; salt: string } | null;
+  /**
+   * Where this run's report is kept for the next, and the files its targets were looked for in
+   * (null: this kind of run is never memoised).
+   */
+  memo: { file: string; key: string; targetSources: ReadonlyMap<string, string | null> } | null;
+}
+
 export async function run(opts: RunOptions): Promise<RunResult> {
   const cwd = path.resolve(opts.cwd);
   const diffAware = opts.staged === true || opts.base !== undefined;
   // git names the root while the config is read and the tree walked.
-  const rootOfCwd = diffAware ? null : early(gitRoot(cwd));
+  const rootOfCwd = diffAware ? null : early(gitRootAndHead(cwd));
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   if (opts.require) config.require = opts.require;
   if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
   const paths = opts.paths.length ? opts.paths : ['.'];
-  const selection = diffAware ? await selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
+  // Imported only for --staged / --base.
+  const selection = diffAware ? await (await import('./changes.js')).selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
   // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
   const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
-  const repoRoot = selection?.root ?? (await (rootOfCwd ?? early(gitRoot(cwd)))());
+  const repo = selection?.root ? null : await (rootOfCwd ?? early(gitRootAndHead(cwd)))();
+  const repoRoot = selection?.root ?? repo?.root ?? null;
   const root = repoRoot ?? cwd;
   const breakingBase = selection?.breakingBase?.commit ?? opts.base ?? null;
-  // The breaking row's git questions need only the names: git answers while the files are read.
-  const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
   // Each file's target comes from the files nearest to it (a monorepo's services may differ),
   // looked for up to the repository root — a scanned path's own repository when it lies outside
   // the working directory's (`scan ../service`: its pyproject.toml counts, wherever it is run from).
+  const listed = walked ? listedIn(walked.listings) : null;
+  const mayExist = (file: string): boolean => listed?.(file) ?? existsSync(file);
+  // Every file a target was looked for in, with its content hash (null: none): the memo's check.
+  const targetSources = new Map<string, string | null>();
+  const observe = (file: string, text: string | null): void => {
+    targetSources.set(file, text === null ? null : contentHash(text));
+  };
   const resolverFor = (stopDir: string): ReturnType<typeof pythonTargetResolver> =>
-    pythonTargetResolver({ ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}), config, stopDir, displayDir: cwd });
+    pythonTargetResolver({ ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}), config, stopDir, displayDir: cwd, mayExist, observe });
   const inRoot = await resolverFor(root);
   const elsewhere = await Promise.all(
     paths
@@ -209,131 +176,27 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       }),
   );
   const targetFor = async (dir: string): Promise<TargetVersion> => (isInside(root, dir) ? inRoot : (elsewhere.find((e) => isInside(e.stop, dir))?.resolve ?? inRoot))(dir);
+  const cacheId = cacheIdentity(opts, cwd, paths, config);
 
-  const sources = new Map<string, string | null>();
-  // Under --staged every file, helpers included, is read from the index: what will be committed.
-  let cache: ReturnType<typeof openCache> = null;
-  const readFile = (absPath: string): ReadResult => {
-    if (selection?.read) return selection.read(absPath) ?? { ok: false, reason: 'not in the git index' };
-    const r = readSource(absPath, config.maxFileBytes);
-    if (r.ok && r.stamp) cache?.store.index?.noteRead(absPath, r.stamp);
-    return r;
-  };
-  const reader = {
-    read(absPath: string): string | null {
-      const override = opts.sourceOverrides?.get(absPath);
-      if (override !== undefined) return override;
-      if (!sources.has(absPath)) {
-        const r = readFile(absPath);
-        sources.set(absPath, r.ok ? r.text : null);
-      }
-      return sources.get(absPath) ?? null;
-    },
-  };
-  const analysed: FileAnalysis[] = [];
-  const total = discovered.filter((d) => d.language === 'python').length;
-  const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
-  const progress = { read: 0, parsed: 0, total: total + scriptFiles };
-  cache = openCache(opts, cwd, paths, config, reader, walked?.listings);
-  const prefilterFacts = await analysePythonFiles({
-    cwd,
-    config,
-    discovered,
-    gated,
-    analysed,
-    notes,
-    sources,
-    reader,
-    readFile,
-    ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}),
-    targetFor,
-    prefilter: opts.prefilter !== false,
-    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-    // Worker threads read the working tree themselves: not for --staged or source overrides.
-    threads: !opts.sourceOverrides && !selection?.read,
-    cache,
-    progress,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
-  const onFile = (): void => {
-    progress.read++;
-    progress.parsed++;
-    opts.onProgress?.(progress);
-  };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), threads: !opts.sourceOverrides && !selection?.read, maxFileBytes: config.maxFileBytes }, sources);
-
-  // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
-  const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
-    ? await (await import('../languages/python/interpreter-check.js')).crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => reader.read(f.absPath), cwd)
-    : null;
-  const analysedLoops = analysed.flatMap((f) => f.loops);
-  const allGroups = consistencyGroups(analysedLoops, config.consistency);
-  const allFindings = collectFindings({
-    files: analysed,
-    loops: analysedLoops,
-    ctx: { files: analysed, loops: analysedLoops, groups: allGroups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
-    rules: config.rules,
-    requireSuppressionReason: config.requireSuppressionReason,
-  });
-  // Rules saw every analysed file; the gate, the table and the report see the gated ones.
-  const files = analysed.filter((f) => gated.has(f.absPath));
-  const inGate = new Set(files.map((f) => f.file));
-  const loops = analysedLoops.filter((l) => inGate.has(l.file));
-  // A consistency group is judged whole: a gated loop can make the others of its group differ.
-  const groups = allGroups.filter((g) => g.loops.some((l) => inGate.has(l.file)));
-  const grouped = new Set(groups.flatMap((g) => g.loops));
-  const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
-  let baseline: RunResult['baseline'] = null;
-  if (opts.baseline !== undefined) {
-    // Imported only with --baseline: its zod schema is a tenth of a second of start-up.
-    const { applyBaseline, readBaseline } = await import('./baseline.js');
-    const baselinePath = path.resolve(cwd, opts.baseline);
-    const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
-    baseline = { file: opts.baseline, ...outcome };
+  let memo: RunContext['memo'] = null;
+  const baselineKey = baselineHash(cwd, opts.baseline);
+  // The last run's whole report, when nothing it rests on changed (report-memo.ts): a full scan
+  // of the working tree only (diff-aware runs and --python read more than the memo records).
+  if (cacheId && walked && !diffAware && !opts.python && baselineKey !== null) {
+    // The targets are not resolved here: the files they were found in (or not) are checked instead.
+    const searched = { cli: opts.pythonVersion ?? null, stops: elsewhere.map((e) => e.stop) };
+    const key = memoKey([cacheId.salt, cwd, paths.map((p) => path.resolve(cwd, p)), repo, discovered.map((d) => [d.relPath, d.language]), walked.notes, [...walked.realPaths].filter(([abs, real]) => abs !== real), searched, baselineKey]);
+    memo = { file: memoFile(cacheId.file), key, targetSources };
+    const read = (p: string): string | null => {
+      const r = readSource(p, config.maxFileBytes);
+      return r.ok ? r.text : null;
+    };
+    const again = recall(memo.file, key, { files: discovered, probe: new FactProbe({ read }, null, walked.listings), sourceText: (file) => targetSourceText(file, mayExist), read });
+    if (again) {
+      const stats: CacheStats = { file: cacheId.file, hits: again.cached, misses: 0, unread: again.cached, problems: [], report: true };
+      return { report: again.report, findings: again.findings, files: again.files, loops: again.loops, config, notes: again.notes, root: displayRoot(cwd, root), baseline: again.baseline, cache: stats };
+    }
   }
-  // The report's target: the one most files have (the syntax row names every one used).
-  const target =
-    mostCommonTarget(files.flatMap((f) => (f.target ? [f.target] : []))) ??
-    (await targetFor(commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd));
-  const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
-  const checks = await runChecks({
-    files,
-    loops,
-    findings,
-    config,
-    target,
-    disabled,
-    syntaxCrossCheck,
-    groups,
-    cwd,
-    repoRoot,
-    base: breakingBase,
-    ...(baseLookup ? { baseLookup } : {}),
-    ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
-    sources: files.map((f) => {
-      const read = (): string | null => reader.read(f.absPath);
-      const index = cache?.store.index;
-      return { file: f.file, absPath: f.absPath, language: f.language, read, blob: () => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) };
-    }),
-  });
-  // Saved after the checks: the breaking row adds the blob ids it computed to the stat index.
-  cache?.store.save(prefilterFacts);
-  const live = findings.filter((f) => !f.suppressed);
-  const records = loops.map((l) => loopRecord(l, findings));
-  const report: Report = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    target,
-    summary: {
-      files: files.length,
-      loops: loops.length,
-      guarded: loops.filter((l) => meetsPolicy(l, findings)).length,
-      errors: live.filter((f) => f.severity === 'error').length,
-      warnings: live.filter((f) => f.severity === 'warning').length,
-    },
-    checks,
-    loops: records,
-    findings: live.map(orderFinding),
-  };
-  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline, cache: cache?.store.stats ?? null };
+  const { analyseRun } = await import('./pipeline.js');
+  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, notes, repoRoot, root, breakingBase, targetFor, cacheId, memo });
 }

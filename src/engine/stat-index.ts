@@ -29,9 +29,27 @@ export class StatIndex {
 
   constructor(private readonly old: ReadonlyMap<string, IndexEntry>) {}
 
+  /** Files refused for their size or bytes, by stamp (not racy): the same stat is refused again. */
+  private readonly refused = new Map<string, string>();
+
   /** Called by the scan's reader for every file it read from the working tree. */
   noteRead(absPath: string, stamp: Stamp): void {
     this.reads.set(absPath, { stamp, at: Date.now() });
+  }
+
+  /** Called by the scan's reader for a file it opened but could not analyse (too large, binary, undecodable). */
+  noteRefused(absPath: string, stamp: Stamp): void {
+    if (stamp.changedMs < Date.now() - RACY_MS) this.refused.set(absPath, stamp.key);
+  }
+
+  /** The stat this run vouches for a file's content by (read, or found unchanged, and not racy); null: none. */
+  readStamp(absPath: string): string | null {
+    return this.current.get(absPath)?.[0] ?? null;
+  }
+
+  /** The stat of a file this run refused (too large, binary, undecodable), when not racy; null: none. */
+  refusedStamp(absPath: string): string | null {
+    return this.refused.get(absPath) ?? null;
   }
 
   /** The last run's entry for a file whose stat has not changed since (stat'ed once per run). */

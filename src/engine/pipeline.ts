@@ -1,0 +1,224 @@
+// The pipeline of a run that has work to do (run.ts decided what to look at): read, take what
+// the result cache holds, parse and analyse the rest, run the rules and the checks, build the
+// report, and keep it for the next run when it may be reused whole (report-memo.ts).
+import type { Dirent } from 'node:fs';
+import path from 'node:path';
+import { ALL_RULES } from '../../rules/index.js';
+import { startBaseLookup } from '../checks/breaking-base.js';
+import { runChecks } from '../checks/index.js';
+import type { SyntaxCrossCheck } from '../languages/python/interpreter-check.js';
+import { mostCommonTarget } from '../languages/python/target-version.js';
+import { SCHEMA_VERSION, type FileAnalysis, type Finding, type LoopRecord, type LoopStatus, type MessageLoop, type Report, type RuleId } from '../model.js';
+import { displayRoot } from '../paths.js';
+import { orderFinding } from '../report/json.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { ResultCache } from './cache.js';
+import { FactProbe, type FactSource } from './deps.js';
+import { collectFindings } from './findings.js';
+import { blobId } from './git.js';
+import { consistencyGroups } from './groups.js';
+import { analysePythonFiles } from './python-files.js';
+import { readSource, type ReadResult } from './read.js';
+import { factsBeyond, forget, remember } from './report-memo.js';
+import type { RunContext, RunOptions, RunResult } from './run.js';
+import { analyseScripts } from './scripts.js';
+
+/** The cache shard for this scan. */
+function openCache(opts: RunOptions, id: { file: string; salt: string }, reader: FactSource, listings?: ReadonlyMap<string, Dirent[]>): { store: ResultCache; probe: FactProbe } {
+  // Under --staged the content comes from git's index: the working tree's stat says nothing of it.
+  const store = new ResultCache(id.file, id.salt, !opts.staged);
+  return { store, probe: new FactProbe(reader, store.index, listings) };
+}
+
+function blobOfText(text: string | null): string | null {
+  return text === null ? null : blobId(text);
+}
+
+/** fail: an error-severity finding is on the loop (any rule); suppressed: its findings are all suppressed. */
+function loopStatus(loop: MessageLoop, findings: readonly Finding[]): LoopStatus {
+  const own = findings.filter((f) => f.loop === loop);
+  if (own.some((f) => !f.suppressed && f.severity === 'error')) return 'fail';
+  return own.some((f) => f.suppressed) ? 'suppressed' : 'pass';
+}
+
+/** Whether a loop meets the policy (the coverage row's count): no live HG001/HG003 on it. */
+export function meetsPolicy(loop: MessageLoop, findings: readonly Finding[]): boolean {
+  return !findings.some((f) => f.loop === loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
+}
+
+function loopRecord(loop: MessageLoop, findings: readonly Finding[]): LoopRecord {
+  return {
+    file: loop.file,
+    line: loop.span.start.line,
+    endLine: loop.span.end.line,
+    function: loop.function,
+    language: loop.language,
+    framework: loop.framework,
+    receive: { line: loop.receive.span.start.line, column: loop.receive.span.start.column, call: loop.receive.call },
+    guard: { kind: loop.guard.kind, line: loop.guard.span?.start.line ?? null, fingerprint: loop.guard.fingerprint },
+    status: loopStatus(loop, findings),
+    confidence: loop.confidence,
+  };
+}
+
+/** The deepest directory containing all the given ones: where the project's pyproject.toml is looked for first. */
+function commonDir(dirs: string[]): string | null {
+  if (dirs.length === 0) return null;
+  let common = dirs[0] as string;
+  for (const d of dirs) {
+    while (common !== d && !d.startsWith(common.endsWith(path.sep) ? common : common + path.sep)) {
+      const up = path.dirname(common);
+      if (up === common) break;
+      common = up;
+    }
+  }
+  return common;
+}
+
+export async function analyseRun(ctx: RunContext): Promise<RunResult> {
+  const { opts, cwd, config, selection, walked, gated, discovered, notes, repoRoot, root, breakingBase, targetFor, cacheId, memo } = ctx;
+  const sources = new Map<string, string | null>();
+  // Under --staged every file, helpers included, is read from the index: what will be committed.
+  let cache: ReturnType<typeof openCache> | null = null;
+  const readFile = (absPath: string): ReadResult => {
+    if (selection?.read) return selection.read(absPath) ?? { ok: false, reason: 'not in the git index' };
+    const r = readSource(absPath, config.maxFileBytes);
+    if (r.stamp) {
+      if (r.ok) cache?.store.index?.noteRead(absPath, r.stamp);
+      else cache?.store.index?.noteRefused(absPath, r.stamp);
+    }
+    return r;
+  };
+  const reader = {
+    read(absPath: string): string | null {
+      const override = opts.sourceOverrides?.get(absPath);
+      if (override !== undefined) return override;
+      if (!sources.has(absPath)) {
+        const r = readFile(absPath);
+        sources.set(absPath, r.ok ? r.text : null);
+      }
+      return sources.get(absPath) ?? null;
+    },
+  };
+  const analysed: FileAnalysis[] = [];
+  const total = discovered.filter((d) => d.language === 'python').length;
+  const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
+  const progress = { read: 0, parsed: 0, total: total + scriptFiles };
+
+  // The breaking row's git questions need only the names: git answers while the files are read.
+  const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
+  cache = cacheId ? openCache(opts, cacheId, reader, walked?.listings) : null;
+  const prefilterFacts = await analysePythonFiles({
+    cwd,
+    config,
+    discovered,
+    gated,
+    analysed,
+    notes,
+    sources,
+    reader,
+    readFile,
+    ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}),
+    targetFor,
+    prefilter: opts.prefilter !== false,
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    // Worker threads read the working tree themselves: not for --staged or source overrides.
+    threads: !opts.sourceOverrides && !selection?.read,
+    cache,
+    progress,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const onFile = (): void => {
+    progress.read++;
+    progress.parsed++;
+    opts.onProgress?.(progress);
+  };
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopDir: root, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), threads: !opts.sourceOverrides && !selection?.read, maxFileBytes: config.maxFileBytes }, sources);
+
+  // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
+  const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
+    ? await (await import('../languages/python/interpreter-check.js')).crossCheckSyntax(opts.python, analysed.filter((f) => gated.has(f.absPath)), (f) => reader.read(f.absPath), cwd)
+    : null;
+  const analysedLoops = analysed.flatMap((f) => f.loops);
+  const allGroups = consistencyGroups(analysedLoops, config.consistency);
+  const allFindings = collectFindings({
+    files: analysed,
+    loops: analysedLoops,
+    ctx: { files: analysed, loops: analysedLoops, groups: allGroups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
+    rules: config.rules,
+    requireSuppressionReason: config.requireSuppressionReason,
+  });
+  // Rules saw every analysed file; the gate, the table and the report see the gated ones.
+  const files = analysed.filter((f) => gated.has(f.absPath));
+  const inGate = new Set(files.map((f) => f.file));
+  const loops = analysedLoops.filter((l) => inGate.has(l.file));
+  // A consistency group is judged whole: a gated loop can make the others of its group differ.
+  const groups = allGroups.filter((g) => g.loops.some((l) => inGate.has(l.file)));
+  const grouped = new Set(groups.flatMap((g) => g.loops));
+  const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
+  let baseline: RunResult['baseline'] = null;
+  if (opts.baseline !== undefined) {
+    // Imported only with --baseline: its zod schema is a tenth of a second of start-up.
+    const { applyBaseline, readBaseline } = await import('./baseline.js');
+    const baselinePath = path.resolve(cwd, opts.baseline);
+    const outcome = applyBaseline({ baseline: readBaseline(baselinePath, opts.baseline), baselinePath, findings, files, cwd });
+    baseline = { file: opts.baseline, ...outcome };
+  }
+  // The report's target: the one most files have (the syntax row names every one used).
+  const target =
+    mostCommonTarget(files.flatMap((f) => (f.target ? [f.target] : []))) ??
+    (await targetFor(commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd));
+  const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
+  const checks = await runChecks({
+    files,
+    loops,
+    findings,
+    config,
+    target,
+    disabled,
+    syntaxCrossCheck,
+    groups,
+    cwd,
+    repoRoot,
+    base: breakingBase,
+    ...(baseLookup ? { baseLookup } : {}),
+    ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
+    sources: files.map((f) => {
+      const read = (): string | null => reader.read(f.absPath);
+      const index = cache?.store.index;
+      return { file: f.file, absPath: f.absPath, language: f.language, read, blob: () => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) };
+    }),
+  });
+  // Saved after the checks: the breaking row adds the blob ids it computed to the stat index.
+  cache?.store.save(prefilterFacts);
+  const live = findings.filter((f) => !f.suppressed);
+  const records = loops.map((l) => loopRecord(l, findings));
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    target,
+    summary: {
+      files: files.length,
+      loops: loops.length,
+      guarded: loops.filter((l) => meetsPolicy(l, findings)).length,
+      errors: live.filter((f) => f.severity === 'error').length,
+      warnings: live.filter((f) => f.severity === 'warning').length,
+    },
+    checks,
+    loops: records,
+    findings: live.map(orderFinding),
+  };
+  if (memo && cache) {
+    // Kept only when every file's result came from the cache and every file's stat vouches for
+    // what was analysed; else the old memo goes (it no longer describes the tree).
+    const { index } = cache.store;
+    const inUse = cache.store.inUse(prefilterFacts);
+    const stamps = discovered.map((d) => (inUse.files.has(d.absPath) ? index?.readStamp(d.absPath) : index?.refusedStamp(d.absPath)) ?? null);
+    const facts = factsBeyond(inUse.facts, discovered, walked?.listings ?? new Map(), cache.probe);
+    if (stamps.every((s): s is string => s !== null)) {
+      const problem = remember(memo.file, memo.key, { files: discovered, stamps, facts, sources: memo.targetSources }, { report, findings, files, loops, notes, baseline, cached: inUse.files.size });
+      if (problem) cache.store.stats.problems.push(problem);
+    } else forget(memo.file);
+  }
+  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline, cache: cache?.store.stats ?? null };
+}
