@@ -196,6 +196,11 @@ describe.concurrent('the last report, reused whole when nothing it rests on chan
     const after = await expectAsUncached(dir, cache, { baseline: 'baseline.json' });
     expect(after.cache?.report).toBe(false);
     expect(after.report.summary.errors).toBeGreaterThan(0);
+    // The same content elsewhere: its entries name files relative to where it is.
+    await sleep(2100);
+    await memoised(dir, cache, { baseline: 'baseline.json' });
+    write(dir, 'ci/baseline.json', readFileSync(baseline, 'utf8'));
+    expect((await expectAsUncached(dir, cache, { baseline: 'ci/baseline.json' })).cache?.report).toBe(false);
     // Another target version on the command line is another report.
     expect((await expectAsUncached(dir, cache, { pythonVersion: '3.8' })).cache?.report).toBe(false);
   });

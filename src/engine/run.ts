@@ -81,11 +81,16 @@ function cacheIdentity(opts: RunOptions, cwd: string, paths: string[], config: R
   return { file, salt: JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]) };
 }
 
-/** The --baseline file's content hash for the report memo's key; null when it cannot be read (the run says why). */
-function baselineHash(cwd: string, file: string | undefined): string | null {
-  if (file === undefined) return '';
+/**
+ * The --baseline file for the report memo's key: as given (the report names it so), where it is
+ * (its entries name files relative to it) and its content hash; null when it cannot be read (the
+ * run says why).
+ */
+function baselineKeyOf(cwd: string, file: string | undefined): string[] | null {
+  if (file === undefined) return [];
+  const at = path.resolve(cwd, file);
   try {
-    return contentHash(readFileSync(path.resolve(cwd, file), 'latin1'));
+    return [file, at, contentHash(readFileSync(at, 'latin1'))];
   } catch {
     return null;
   }
@@ -179,7 +184,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const cacheId = cacheIdentity(opts, cwd, paths, config);
 
   let memo: RunContext['memo'] = null;
-  const baselineKey = baselineHash(cwd, opts.baseline);
+  const baselineKey = baselineKeyOf(cwd, opts.baseline);
   // The last run's whole report, when nothing it rests on changed (report-memo.ts): a full scan
   // of the working tree only (diff-aware runs and --python read more than the memo records).
   if (cacheId && walked && !diffAware && !opts.python && baselineKey !== null) {
