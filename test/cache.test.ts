@@ -12,6 +12,7 @@ import { setBuildFingerprintForTests } from '../src/engine/build-fingerprint.js'
 import { defaultCacheDir } from '../src/engine/cache-location.js';
 import { run, type RunResult } from '../src/engine/run.js';
 import { comparable } from './helpers/comparable.js';
+import { HELPER, ROUTES } from './helpers/helper-module.js';
 import { git as gitIn, gitRepo, removeAll } from './helpers/git.js';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { generate } from '../bench/generate.mjs';
@@ -53,37 +54,6 @@ function cliRun(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { cod
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const HELPER = `import asyncio
-import time
-
-from starlette.websockets import WebSocketState
-
-
-async def wait_for_handshake(websocket, timeout=3.0):
-    start = time.monotonic()
-    while websocket.client_state == WebSocketState.CONNECTING:
-        if time.monotonic() - start > timeout:
-            return False
-        await asyncio.sleep(0.01)
-    return websocket.client_state == WebSocketState.CONNECTED
-`;
-
-const ROUTES = `from fastapi import FastAPI, WebSocket
-
-from app.guards import wait_for_handshake
-
-app = FastAPI()
-
-
-@app.websocket("/ws")
-async def endpoint(websocket: WebSocket):
-    await websocket.accept()
-    while True:
-        if not await wait_for_handshake(websocket):
-            break
-        data = await websocket.receive_text()
-        await websocket.send_text(data)
-`;
 
 describe('same output with --no-cache, a cold cache and a warm cache (the built CLI)', () => {
   const corpora: [string, () => string][] = [

@@ -4,16 +4,16 @@
 // baseline, the options. Each case is a real git repository whose files are older than the
 // racy window (2 s: a file written within it may change again unseen by its stat).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoFile } from '../src/engine/report-memo.js';
 import { run, type RunOptions, type RunResult } from '../src/engine/run.js';
 import { BIN } from './helpers/cli.js';
 import { comparable } from './helpers/comparable.js';
 import { git, gitRepo, guarded, removeAll, UNGUARDED, write } from './helpers/git.js';
+import { HELPER, ROUTES } from './helpers/helper-module.js';
 
 const repos: string[] = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'hg-memo-'));
@@ -25,37 +25,6 @@ afterAll(() => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 let n = 0;
 
-const HELPER = `import asyncio
-import time
-
-from starlette.websockets import WebSocketState
-
-
-async def wait_for_handshake(websocket, timeout=3.0):
-    start = time.monotonic()
-    while websocket.client_state == WebSocketState.CONNECTING:
-        if time.monotonic() - start > timeout:
-            return False
-        await asyncio.sleep(0.01)
-    return websocket.client_state == WebSocketState.CONNECTED
-`;
-
-const ROUTES = `from fastapi import FastAPI, WebSocket
-
-from app.guards import wait_for_handshake
-
-app = FastAPI()
-
-
-@app.websocket("/ws")
-async def endpoint(websocket: WebSocket):
-    await websocket.accept()
-    while True:
-        if not await wait_for_handshake(websocket):
-            break
-        data = await websocket.receive_text()
-        await websocket.send_text(data)
-`;
 
 const CLIENT = `import WebSocket from 'ws';
 
