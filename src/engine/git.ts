@@ -239,41 +239,38 @@ export async function blobIdsAt(root: string, commit: string, relPaths: readonly
   const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
   if (!result.ok) return null;
   const found = new Map<string, string>();
+  // `<mode> <type> <oid>\t<path>`: only blobs count.
+  const add = (header: string, name: string | null): void => {
+    const [, type, oid] = header.split(' ');
+    if (name !== null && type === 'blob' && oid !== undefined) found.set(name, oid);
+  };
   const buf = result.stdout;
   // Usually every name is UTF-8: one decode for the whole listing (per entry, ~3 µs each).
-  let whole: string | null = null;
-  try {
-    whole = STRICT_UTF8.decode(buf);
-  } catch {
-    whole = null;
-  }
+  const whole = utf8OrNull(buf);
   if (whole !== null) {
     for (const entry of whole.split('\0')) {
       const tab = entry.indexOf('\t');
-      if (tab < 0) continue;
-      const [, type, oid] = entry.slice(0, tab).split(' ');
-      if (type === 'blob' && oid !== undefined) found.set(entry.slice(tab + 1), oid);
+      if (tab >= 0) add(entry.slice(0, tab), entry.slice(tab + 1));
     }
-    return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
-  }
-  for (let pos = 0; pos < buf.length; ) {
-    const nul = buf.indexOf(0, pos);
-    const end = nul < 0 ? buf.length : nul;
-    const tab = buf.indexOf(0x09, pos);
-    if (tab > pos && tab < end) {
-      // `<mode> <type> <oid>\t<path>`; a path that is not UTF-8 is no name we could have asked for.
-      const [, type, oid] = buf.subarray(pos, tab).toString('latin1').split(' ');
-      let name: string | null = null;
-      try {
-        name = STRICT_UTF8.decode(buf.subarray(tab + 1, end));
-      } catch {
-        name = null;
-      }
-      if (name !== null && type === 'blob' && oid !== undefined) found.set(name, oid);
+  } else {
+    for (let pos = 0; pos < buf.length; ) {
+      const nul = buf.indexOf(0, pos);
+      const end = nul < 0 ? buf.length : nul;
+      const tab = buf.indexOf(0x09, pos);
+      // A path that is not UTF-8 is no name we could have asked for.
+      if (tab > pos && tab < end) add(buf.subarray(pos, tab).toString('latin1'), utf8OrNull(buf.subarray(tab + 1, end)));
+      pos = end + 1;
     }
-    pos = end + 1;
   }
   return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
+}
+
+function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
