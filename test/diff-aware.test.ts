@@ -63,25 +63,33 @@ describe('verify --staged', () => {
     expect(json(['verify', '--staged', '.'], root).report.loops).toHaveLength(1);
   });
 
-  it('a staged deletion removes the file from the gate, even while it is still on disk', () => {
-    const root = gitRepo({ 'ok.py': 'x = 1\n', 'bad.py': UNGUARDED }, dirs);
+  it('a staged deletion removes the file from the gate, even while it is still on disk; its public names are removed', () => {
+    const root = gitRepo({ 'ok.py': 'x = 1\n', 'bad.py': UNGUARDED, 'gone.py': '_private = 1\n' }, dirs);
     git(root, 'rm', '-q', '--cached', 'bad.py'); // still on disk, gone from the commit
     const r = json(['verify', '--staged'], root);
     expect(r.report.loops).toEqual([]);
-    expect(r.code).toBe(0);
+    // The commit deletes the module `echo` lived in: importers of it break.
+    expect(r.report.checks.find((c) => c.id === 'breaking')).toMatchObject({ status: 'fail', details: expect.stringContaining('bad.py:6 removed echo (file deleted)') });
+    expect(r.report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['breaking']);
     rmSync(path.join(root, 'bad.py'));
     git(root, 'add', '-A');
-    expect(json(['verify', '--staged'], root).code).toBe(0);
+    expect(json(['verify', '--staged'], root).code).toBe(1);
+    // A deleted module with no public name breaks nothing.
+    git(root, 'commit', '-q', '-m', 'drop bad.py');
+    git(root, 'rm', '-q', 'gone.py');
+    const quiet = json(['verify', '--staged'], root);
+    expect(quiet.code).toBe(0);
+    expect(quiet.report.checks.find((c) => c.id === 'breaking')?.details).toContain('1 deleted file compared');
   });
 
-  it('a rename is its new path, checked whole', () => {
+  it('a rename is its new path, checked whole; the old path is gone (its importers break)', () => {
     const root = gitRepo({ 'old_name.py': UNGUARDED }, dirs);
     git(root, 'mv', 'old_name.py', 'new_name.py');
     const r = json(['verify', '--staged'], root);
     expect(r.code).toBe(1);
     expect(files(r.report)).toEqual(['new_name.py']);
     const breaking = r.report.checks.find((c) => c.id === 'breaking');
-    expect(breaking?.status).toBe('pass');
+    expect(breaking).toMatchObject({ status: 'fail', details: expect.stringContaining('old_name.py:6 removed echo (file deleted)') });
   });
 
   it('consistency groups see the whole staged module, not just the changed hunk', () => {

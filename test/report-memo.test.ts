@@ -152,6 +152,20 @@ describe.concurrent('the last report, reused whole when nothing it rests on chan
     expect(after.report.loops.find((l) => l.file === 'app/routes.py')?.guard.kind).not.toBe('polling');
   });
 
+  it('a tracked file the walk skips (ignored) deleted: the breaking row\'s base loses it', async () => {
+    const { dir, cache } = await settledRepo({ '.gitignore': 'gen/generated.py\n' });
+    write(dir, 'gen/generated.py', 'def made():\n    pass\n');
+    git(dir, 'add', '-f', 'gen/generated.py');
+    git(dir, 'commit', '-q', '-m', 'generated');
+    await sleep(2100);
+    const before = await memoised(dir, cache);
+    expect(before.report.checks.find((c) => c.id === 'breaking')?.status).toBe('pass');
+    rmSync(path.join(dir, 'gen/generated.py'));
+    const after = await expectAsUncached(dir, cache);
+    expect(after.cache?.report).toBe(false);
+    expect(after.report.checks.find((c) => c.id === 'breaking')?.details).toContain('gen/generated.py:1 removed made (file deleted)');
+  });
+
   it('the --baseline file, and the options', async () => {
     const { dir, cache } = await settledRepo({ 'baseline.json': '' });
     const baseline = path.join(dir, 'baseline.json');

@@ -151,7 +151,8 @@ const decoded = (result: Uint8Array | object): unknown => (result instanceof Uin
 
 /** The entries of the one shard in a cache directory. */
 function entries(cacheDir: string): Map<string, ShardEntry> {
-  const files = readdirSync(cacheDir).filter((f) => f.endsWith('.bin'));
+  // The shard (the report memo beside it is `.report.bin`).
+  const files = readdirSync(cacheDir).filter((f) => f.endsWith('.bin') && !f.endsWith('.report.bin'));
   expect(files).toHaveLength(1);
   return (deserialize(readFileSync(path.join(cacheDir, files[0] as string))) as { entries: Map<string, ShardEntry> }).entries;
 }

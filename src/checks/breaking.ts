@@ -1,7 +1,8 @@
 // The `breaking` row of the verification table (SPEC §5): no public function, method or
 // class of a changed Python file removed or changed in signature against the base.
 import { UsageError } from '../errors.js';
-import { gitRoot } from '../engine/git.js';
+import type { DeletedFile } from '../engine/deleted.js';
+import { gitRoot, showFiles } from '../engine/git.js';
 import { NestingLimitError } from '../languages/nesting.js';
 import type { TsPublicApi } from '../languages/typescript/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
@@ -29,6 +30,8 @@ export interface BreakingOptions {
   root?: string | null;
   /** The same git questions, asked while the files were read (used when they were asked for these files). */
   early?: BaseLookup;
+  /** Files the base has that are gone now (deleted, or moved: their old path is gone). */
+  deleted?: DeletedFile[];
 }
 
 const ID = 'breaking';
@@ -99,6 +102,10 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   breaks.push(...ts.breaks);
   notCompared.push(...ts.notCompared);
   if (ts.note) notes.push(ts.note);
+  const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
+  breaks.push(...gone.breaks);
+  notCompared.push(...gone.notCompared);
+  if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
   if (breaks.length > 0) {
@@ -114,6 +121,47 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
     status,
     `public API of ${plural(compared, 'changed Python file')} unchanged against ${refName} (${plural(definitions, 'definition')})${tail}`,
   );
+}
+
+/** A deleted file's public names (Python) or exported declarations (TS/JS) at the base: every one is removed. */
+async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], refName: string): Promise<{ breaks: string[]; notCompared: string[]; compared: number }> {
+  const breaks: string[] = [];
+  const notCompared: string[] = [];
+  let compared = 0;
+  if (deleted.length === 0) return { breaks, notCompared, compared };
+  const atBase = await showFiles(root, commit, deleted.map((d) => d.rel));
+  for (const d of deleted) {
+    const before = atBase.get(d.rel) ?? null;
+    // Not at the base (added and deleted since): nothing was there to remove.
+    if (before === null) continue;
+    let removed: { line: number; message: string }[];
+    let syntaxErrorLine: number | null;
+    if (d.language === 'python') {
+      const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
+      const old = await extractPublicApi(before);
+      syntaxErrorLine = old.syntaxErrorLine;
+      removed = diffPublicApi(old.definitions, []);
+    } else {
+      const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
+      try {
+        const old = await extractTsPublicApi(d.absPath, before);
+        syntaxErrorLine = old.syntaxErrorLine;
+        removed = diffTsPublicApi(old.exports, []);
+      } catch (e) {
+        if (!(e instanceof NestingLimitError)) throw e;
+        notCompared.push(`${d.file} (deleted; ${e.message})`);
+        continue;
+      }
+    }
+    // What a parse with errors drops would read as fewer names removed: say so instead.
+    if (syntaxErrorLine !== null) {
+      notCompared.push(`${d.file} (deleted; does not parse at ${refName}, line ${syntaxErrorLine})`);
+      continue;
+    }
+    compared += 1;
+    for (const b of removed) breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
+  }
+  return { breaks, notCompared, compared };
 }
 
 /** The exported declarations of the changed TS/JS files against the base. */

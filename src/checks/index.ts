@@ -1,4 +1,5 @@
 // The verification table (SPEC §5): eight rows, in this order, each backed by a real check.
+import type { DeletedFile } from '../engine/deleted.js';
 import type { CheckResult } from '../model.js';
 import type { ConsistencyGroup } from '../rule.js';
 import { checkBreaking, type BreakingFile } from './breaking.js';
@@ -22,6 +23,8 @@ export interface TableInput extends CheckInput {
   repoRoot?: string | null;
   /** The breaking row's git questions, started while the files were read. */
   baseLookup?: BaseLookup;
+  /** Files the base has that are gone now: every public name they had is removed. */
+  deleted?: DeletedFile[];
 }
 
 export async function runChecks(input: TableInput): Promise<CheckResult[]> {
@@ -32,7 +35,7 @@ export async function runChecks(input: TableInput): Promise<CheckResult[]> {
     checkConsistency(input, input.groups),
     checkLogic(input),
     checkParameters(input),
-    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}), ...(input.baseLookup ? { early: input.baseLookup } : {}) }),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}), ...(input.baseLookup ? { early: input.baseLookup } : {}), ...(input.deleted ? { deleted: input.deleted } : {}) }),
     checkPerformance(input),
   ];
 }

@@ -7,6 +7,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import type { DeletedFile } from './deleted.js';
 import { filterNamedFiles, languageOf, type DiscoveredFile } from './discover.js';
 import {
   catFileBatch,
@@ -47,6 +48,8 @@ export interface Selection {
   notes: string[];
   /** The repository's root, as git names it. */
   root: string;
+  /** Files the base has that the change deletes (the breaking row: their public names are removed). */
+  deleted: DeletedFile[];
 }
 
 const REGULAR_FILE = /^100(644|755)$/;
@@ -94,8 +97,12 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
     const changed = (await changedFiles(root, diffBase)).filter((rel) => inScope(rel, scopes));
     const present: string[] = [];
-    for (const abs of changed.map(fromRoot)) {
-      if (!existsSync(abs)) continue;
+    const gone = new Map<string, string>();
+    for (const [abs, rel] of changed.map((r) => [fromRoot(r), r] as const)) {
+      if (!existsSync(abs)) {
+        gone.set(abs, rel);
+        continue;
+      }
       // A changed file that is a symlink out of the repository is not followed (it could show a
       // runner's files in a CI log): noted, not read.
       const real = await realpath(abs).catch(() => null);
@@ -105,7 +112,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       }
       present.push(abs);
     }
-    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root };
+    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root, deleted: deletedOf(gone, cwd, opts.config) };
   }
 
   // --staged: the index against the base (HEAD by default; an empty tree before the first commit).
@@ -115,8 +122,13 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     if (diffBase !== 'HEAD' || (await resolveRef(root, 'HEAD')) !== null) throw e;
     return stagedChanges(root, null);
   });
+  const gone = new Map<string, string>();
   for (const change of changes) {
-    if (!inScope(change.path, scopes) || change.status === 'D') continue;
+    if (!inScope(change.path, scopes)) continue;
+    if (change.status === 'D') {
+      gone.set(fromRoot(change.path), change.path);
+      continue;
+    }
     if (change.status === 'U') notes.push(`${change.path}: unmerged (in conflict); not checked`);
     else if (REGULAR_FILE.test(change.mode) && !ZERO_OID.test(change.oid)) blobs.set(change.path, change.oid);
   }
@@ -155,7 +167,12 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     staged.set(absPath, result);
     return result;
   };
-  return { files: candidates, read, breakingBase, notes, root };
+  return { files: candidates, read, breakingBase, notes, root, deleted: deletedOf(gone, cwd, opts.config) };
+}
+
+/** The deleted files (absolute path → path from the root) a walk would have scanned. */
+function deletedOf(gone: ReadonlyMap<string, string>, cwd: string, config: ResolvedConfig): DeletedFile[] {
+  return filterNamedFiles([...gone.keys()], { cwd, config }).map((d) => ({ file: d.relPath, absPath: d.absPath, language: d.language, rel: gone.get(d.absPath) as string }));
 }
 
 function isDirectory(abs: string): boolean {

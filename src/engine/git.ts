@@ -273,6 +273,28 @@ function utf8OrNull(bytes: Uint8Array): string | null {
   }
 }
 
+/**
+ * Every file path (from the root) a commit holds below the given directories or files (`''`:
+ * the whole tree); null when git cannot list it. Names that are not UTF-8 are left out (no file
+ * the scan names could be one).
+ */
+export async function pathsAt(root: string, commit: string, scopes: readonly string[]): Promise<string[] | null> {
+  const specs = scopes.includes('') ? [] : [...scopes];
+  const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
+  if (!result.ok) return null;
+  const whole = utf8OrNull(result.stdout);
+  if (whole !== null) return whole.split('\0').filter((p) => p !== '');
+  const out: string[] = [];
+  for (let pos = 0; pos < result.stdout.length; ) {
+    const nul = result.stdout.indexOf(0, pos);
+    const end = nul < 0 ? result.stdout.length : nul;
+    const name = end > pos ? utf8OrNull(result.stdout.subarray(pos, end)) : null;
+    if (name !== null) out.push(name);
+    pos = end + 1;
+  }
+  return out;
+}
+
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
 export function blobId(text: string): string {
   return createHash('sha1').update(`blob ${Buffer.byteLength(text, 'utf8')}\0`).update(text, 'utf8').digest('hex');

@@ -13,12 +13,13 @@ import { displayRoot } from '../paths.js';
 import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ResultCache } from './cache.js';
-import { FactProbe, type FactSource } from './deps.js';
+import { FactProbe, type Fact, type FactSource } from './deps.js';
 import { collectFindings } from './findings.js';
 import { blobId } from './git.js';
 import { consistencyGroups } from './groups.js';
 import { analysePythonFiles } from './python-files.js';
 import { readSource, type ReadResult } from './read.js';
+import { deletedSince, type DeletedFile } from './deleted.js';
 import { factsBeyond, forget, remember } from './report-memo.js';
 import type { RunContext, RunOptions, RunResult } from './run.js';
 import { analyseScripts } from './scripts.js';
@@ -107,6 +108,13 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
 
   // The breaking row's git questions need only the names: git answers while the files are read.
   const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
+  // And the files the base has that are gone (a full scan asks git for them; a diff knows them).
+  const deletions: Promise<{ files: DeletedFile[]; facts: Fact[] }> =
+    selection !== null || repoRoot === null
+      ? Promise.resolve({ files: selection?.deleted ?? [], facts: [] })
+      : deletedSince({ root: repoRoot, spelledRoot: displayRoot(cwd, repoRoot), ref: 'HEAD', cwd, scanned: ctx.scanned, present: new Set(discovered.map((d) => d.absPath)), config });
+  // Awaited after the analysis: an early failure must not count as unhandled meanwhile.
+  deletions.catch(() => {});
   cache = cacheId ? openCache(opts, cacheId, reader, walked?.listings) : null;
   const prefilterFacts = await analysePythonFiles({
     cwd,
@@ -169,6 +177,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     mostCommonTarget(files.flatMap((f) => (f.target ? [f.target] : []))) ??
     (await targetFor(commonDir(discovered.filter((d) => d.language === 'python').map((d) => path.dirname(d.absPath))) ?? cwd));
   const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
+  const deleted = await deletions;
   const checks = await runChecks({
     files,
     loops,
@@ -182,6 +191,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     repoRoot,
     base: breakingBase,
     ...(baseLookup ? { baseLookup } : {}),
+    deleted: deleted.files,
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => {
       const read = (): string | null => reader.read(f.absPath);
@@ -214,7 +224,8 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     const { index } = cache.store;
     const inUse = cache.store.inUse(prefilterFacts);
     const stamps = discovered.map((d) => (inUse.files.has(d.absPath) ? index?.readStamp(d.absPath) : index?.refusedStamp(d.absPath)) ?? null);
-    const facts = factsBeyond(inUse.facts, discovered, walked?.listings ?? new Map(), cache.probe);
+    // The breaking row's deleted files: whether each file the base has and the walk did not find exists.
+    const facts = factsBeyond([...inUse.facts, ...deleted.facts], discovered, walked?.listings ?? new Map(), cache.probe);
     if (stamps.every((s): s is string => s !== null)) {
       const problem = remember(memo.file, memo.key, { files: discovered, stamps, facts, sources: memo.targetSources }, { report, findings, files, loops, notes, baseline, cached: inUse.files.size });
       if (problem) cache.store.stats.problems.push(problem);

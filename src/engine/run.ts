@@ -124,6 +124,8 @@ export interface RunContext {
   /** The files the gate, the table and the report see (the rules see every discovered one). */
   gated: ReadonlySet<string>;
   discovered: DiscoveredFile[];
+  /** The scanned paths, absolute. */
+  scanned: string[];
   notes: string[];
   repoRoot: string | null;
   root: string;
@@ -203,5 +205,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
   }
   const { analyseRun } = await import('./pipeline.js');
-  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, notes, repoRoot, root, breakingBase, targetFor, cacheId, memo });
+  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned: paths.map((p) => path.resolve(cwd, p)), notes, repoRoot, root, breakingBase, targetFor, cacheId, memo });
 }
