@@ -56,26 +56,32 @@ export function parseSource(ts: TS, fileName: string, text: string): TsSourceFil
     // No JSDoc parse: nothing reads it (types come from syntax, provenance and the checker, which
     // parses its own program), and it is ~30% of the allocation of a commented declaration file.
     // JSDoc errors are not among a TS file's parse diagnostics, so the syntax row is the same.
-    sf = ts.createSourceFile(fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKindOf(ts, fileName));
+    // Parents are set below, in the walk that measures the depth (the parser's own would be a
+    // second walk of every tree).
+    sf = ts.createSourceFile(fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKindOf(ts, fileName));
   } catch (e) {
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw new NestingLimitError(MAX_NESTING_DEPTH);
     throw e;
   }
-  if (deeperThan(sf, MAX_NESTING_DEPTH)) throw new NestingLimitError(MAX_NESTING_DEPTH);
+  if (linkParents(sf, MAX_NESTING_DEPTH)) throw new NestingLimitError(MAX_NESTING_DEPTH);
   return sf;
 }
 
-/** Whether the tree nests deeper than `limit` (iterative: the deep trees are the point). */
-function deeperThan(root: TsNamespace.Node, limit: number): boolean {
-  // A tree deeper than the limit has more tokens than that: short files cannot be.
-  if (root.end < limit) return false;
+/**
+ * Sets every node's `parent`, as the parser does with `setParentNodes` (every child
+ * `forEachChild` visits; a JSDoc-free tree has no others), and says whether the tree nests
+ * deeper than `limit` (iterative: the deep trees are the point; a refused tree is dropped).
+ */
+function linkParents(root: TsNamespace.Node, limit: number): boolean {
   const nodes: TsNamespace.Node[] = [root];
   const depths: number[] = [0];
   while (nodes.length) {
     const n = nodes.pop() as TsNamespace.Node;
     const d = (depths.pop() as number) + 1;
     if (d > limit) return true;
+    // A callback that returns a value stops forEachChild: this one returns nothing.
     n.forEachChild((c) => {
+      (c as { parent: TsNamespace.Node }).parent = n;
       nodes.push(c);
       depths.push(d);
     });
