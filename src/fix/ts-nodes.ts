@@ -15,28 +15,26 @@ export function isUnbracedBody(ts: TS, n: TsNode): boolean {
   return ts.isIterationStatement(p, false) && p.statement === n;
 }
 
-/** The statement starting exactly at (line, column), 1-based — how the model points at loops. */
-export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+/** Every node starting at (line, column), 1-based, in pre-order (outermost first): the model points at code by its start. */
+function nodesStartingAt(sf: TsSourceFile, line: number, column: number): TsNode[] {
   const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
-  let found: TsNode | null = null;
+  const found: TsNode[] = [];
   const visit = (n: TsNode): void => {
-    if (n.getStart(sf) === pos && ts.isStatement(n)) found ??= n;
+    if (n.getStart(sf) === pos) found.push(n);
     if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
   };
   visit(sf);
   return found;
 }
 
+/** The outermost statement starting at (line, column) — where the model's loops start. */
+export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+  return nodesStartingAt(sf, line, column).find((n) => ts.isStatement(n)) ?? null;
+}
+
 /** The innermost node that starts at (line, column) — the start of a guard or a send. */
-export function nodeStartingAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
-  const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
-  let found: TsNode | null = null;
-  const visit = (n: TsNode): void => {
-    if (n.getStart(sf) === pos) found = n;
-    if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
-  };
-  visit(sf);
-  return found;
+export function nodeStartingAt(sf: TsSourceFile, line: number, column: number): TsNode | null {
+  return nodesStartingAt(sf, line, column).at(-1) ?? null;
 }
 
 export function isFunctionLike(ts: TS, n: TsNode): boolean {

@@ -29,9 +29,9 @@ const word = (name: string): RegExp => new RegExp(`(?<![\\w$])${name.replace(/[$
 export function upgradeRegion(ts: TS, sf: TsSourceFile, text: string, loop: MessageLoop): TsRegion | string {
   if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
   const span = loop.guard.span;
-  const node = span ? nodeStartingAt(ts, sf, span.start.line, span.start.column) : null;
+  const node = span ? nodeStartingAt(sf, span.start.line, span.start.column) : null;
   const loopStmt = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
-  const send = nodeStartingAt(ts, sf, loop.receive.span.start.line, loop.receive.span.start.column);
+  const send = nodeStartingAt(sf, loop.receive.span.start.line, loop.receive.span.start.column);
   if (!node || !loopStmt || !send) return 'could not locate the polling guard';
   let stmt: TsNode = node;
   while (stmt.parent && !isStatementList(ts, stmt.parent)) stmt = stmt.parent;
