@@ -37,7 +37,8 @@ export function nodeStartingAt(sf: TsSourceFile, line: number, column: number): 
   return nodesStartingAt(sf, line, column).at(-1) ?? null;
 }
 
-export function isFunctionLike(ts: TS, n: TsNode): boolean {
+/** What neither `return` nor `break` crosses: any function (ts.isFunctionLike) or a class static block. */
+function isFunctionOrStaticBlock(ts: TS, n: TsNode): boolean {
   return ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n);
 }
 
@@ -53,7 +54,7 @@ export function isInside(inner: TsNode, outer: TsNode): boolean {
 export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode): string | null {
   if (!ts.isIterationStatement(loop, false)) return 'the message loop is a callback (forEach), which a `break` cannot leave';
   for (let n = stmt.parent; n && n !== loop; n = n.parent) {
-    if (isFunctionLike(ts, n)) return 'the send is inside a callback, which a `break` cannot leave';
+    if (isFunctionOrStaticBlock(ts, n)) return 'the send is inside a callback, which a `break` cannot leave';
     if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return 'the send is inside a `switch`, where `break` leaves the switch, not the loop';
     if (ts.isIterationStatement(n, false)) return 'the send is inside an inner loop';
   }
@@ -62,6 +63,6 @@ export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode): string | null 
 
 /** The function around a node, or null at module top level. */
 export function enclosingFunction(ts: TS, node: TsNode): TsNode | null {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(ts, n)) return n;
+  for (let n = node.parent; n; n = n.parent) if (isFunctionOrStaticBlock(ts, n)) return n;
   return null;
 }

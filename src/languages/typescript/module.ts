@@ -291,6 +291,7 @@ export function bareExpression(ts: TS, e: TsNode): TsNode {
   return x;
 }
 
+/** A function, method, constructor or accessor — not a signature or function type (which ts.isFunctionLike counts), nor a static block. */
 export function isFunctionLike(ts: TS, n: TsNode): boolean {
   return (
     ts.isFunctionDeclaration(n) ||
