@@ -164,8 +164,8 @@ function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const x = bareExpression(ts, e);
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
   if (!ts.isIdentifier(x) || depth > 2) return false;
-  const d = m.declarationOf(x.text, x);
-  return !!d && ts.isVariableDeclaration(d) && d.initializer !== undefined && isAcceptedSet(m, d.initializer, depth + 1);
+  const init = m.initializerOf(x);
+  return init !== null && isAcceptedSet(m, init, depth + 1);
 }
 
 const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
@@ -413,8 +413,8 @@ function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
   const arg = expr.arguments[0] as TsNode;
   if (constructed(m, arg)?.cls === 'pair') return true;
   if (ts.isIdentifier(arg) && depth < 4) {
-    const d = m.declarationOf(arg.text, arg);
-    return !!(d && ts.isVariableDeclaration(d) && d.initializer && constructed(m, d.initializer)?.cls === 'pair');
+    const init = m.initializerOf(arg);
+    return init !== null && constructed(m, init)?.cls === 'pair';
   }
   return false;
 }
