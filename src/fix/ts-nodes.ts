@@ -49,16 +49,16 @@ export function isInside(inner: TsNode, outer: TsNode): boolean {
 
 /**
  * Why a `break` at `stmt` would not leave `loop` (a function, a `switch` or another loop in
- * between), or null when it leaves exactly that loop.
+ * between), or null when it leaves exactly that loop. `subject` names `stmt` in the message.
  */
-export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode): string | null {
+export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode, subject: string): string | null {
   if (!ts.isIterationStatement(loop, false)) return 'the message loop is a callback (forEach), which a `break` cannot leave';
   for (let n = stmt.parent; n && n !== loop; n = n.parent) {
-    if (isFunctionOrStaticBlock(ts, n)) return 'the send is inside a callback, which a `break` cannot leave';
-    if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return 'the send is inside a `switch`, where `break` leaves the switch, not the loop';
-    if (ts.isIterationStatement(n, false)) return 'the send is inside an inner loop';
+    if (isFunctionOrStaticBlock(ts, n)) return `${subject} is inside a callback, which a \`break\` cannot leave`;
+    if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return `${subject} is inside a \`switch\`, where \`break\` leaves the switch, not the loop`;
+    if (ts.isIterationStatement(n, false)) return `${subject} is inside an inner loop`;
   }
-  return isInside(stmt, loop.statement) ? null : 'the send is not in the body of the loop';
+  return isInside(stmt, loop.statement) ? null : `${subject} is not in the body of the loop`;
 }
 
 /** The function around a node, or null at module top level. */

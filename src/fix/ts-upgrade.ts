@@ -68,8 +68,8 @@ export function upgradeRegion(ts: TS, sf: TsSourceFile, text: string, loop: Mess
   if (indent.trim() !== '' || text.slice(lastNode.end, end).trim() !== '') return 'the guard shares its lines with other code';
   let leave: 'return' | 'break';
   if (isInside(stmt, loopStmt)) {
-    const refusal = breakRefusal(ts, stmt, loopStmt);
-    if (refusal) return refusal.replace('the send is', 'the guard is');
+    const refusal = breakRefusal(ts, stmt, loopStmt, 'the guard');
+    if (refusal) return refusal;
     leave = 'break';
   } else if (enclosingFunction(ts, stmt)) leave = 'return';
   else return 'the guard is before a top-level loop, where neither `return` nor `break` can leave; move it into the loop';
