@@ -15,31 +15,30 @@ export function isUnbracedBody(ts: TS, n: TsNode): boolean {
   return ts.isIterationStatement(p, false) && p.statement === n;
 }
 
-/** The statement starting exactly at (line, column), 1-based — how the model points at loops. */
-export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+/** Every node starting at (line, column), 1-based, in pre-order (outermost first): the model points at code by its start. */
+function nodesStartingAt(sf: TsSourceFile, line: number, column: number): TsNode[] {
   const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
-  let found: TsNode | null = null;
+  const found: TsNode[] = [];
   const visit = (n: TsNode): void => {
-    if (n.getStart(sf) === pos && ts.isStatement(n)) found ??= n;
+    if (n.getStart(sf) === pos) found.push(n);
     if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
   };
   visit(sf);
   return found;
+}
+
+/** The outermost statement starting at (line, column) — where the model's loops start. */
+export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+  return nodesStartingAt(sf, line, column).find((n) => ts.isStatement(n)) ?? null;
 }
 
 /** The innermost node that starts at (line, column) — the start of a guard or a send. */
-export function nodeStartingAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
-  const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
-  let found: TsNode | null = null;
-  const visit = (n: TsNode): void => {
-    if (n.getStart(sf) === pos) found = n;
-    if (n.pos <= pos && pos < n.end) n.forEachChild(visit);
-  };
-  visit(sf);
-  return found;
+export function nodeStartingAt(sf: TsSourceFile, line: number, column: number): TsNode | null {
+  return nodesStartingAt(sf, line, column).at(-1) ?? null;
 }
 
-export function isFunctionLike(ts: TS, n: TsNode): boolean {
+/** What neither `return` nor `break` crosses: any function (ts.isFunctionLike) or a class static block. */
+function isFunctionOrStaticBlock(ts: TS, n: TsNode): boolean {
   return ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n);
 }
 
@@ -50,20 +49,20 @@ export function isInside(inner: TsNode, outer: TsNode): boolean {
 
 /**
  * Why a `break` at `stmt` would not leave `loop` (a function, a `switch` or another loop in
- * between), or null when it leaves exactly that loop.
+ * between), or null when it leaves exactly that loop. `subject` names `stmt` in the message.
  */
-export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode): string | null {
+export function breakRefusal(ts: TS, stmt: TsNode, loop: TsNode, subject: string): string | null {
   if (!ts.isIterationStatement(loop, false)) return 'the message loop is a callback (forEach), which a `break` cannot leave';
   for (let n = stmt.parent; n && n !== loop; n = n.parent) {
-    if (isFunctionLike(ts, n)) return 'the send is inside a callback, which a `break` cannot leave';
-    if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return 'the send is inside a `switch`, where `break` leaves the switch, not the loop';
-    if (ts.isIterationStatement(n, false)) return 'the send is inside an inner loop';
+    if (isFunctionOrStaticBlock(ts, n)) return `${subject} is inside a callback, which a \`break\` cannot leave`;
+    if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return `${subject} is inside a \`switch\`, where \`break\` leaves the switch, not the loop`;
+    if (ts.isIterationStatement(n, false)) return `${subject} is inside an inner loop`;
   }
-  return isInside(stmt, loop.statement) ? null : 'the send is not in the body of the loop';
+  return isInside(stmt, loop.statement) ? null : `${subject} is not in the body of the loop`;
 }
 
 /** The function around a node, or null at module top level. */
 export function enclosingFunction(ts: TS, node: TsNode): TsNode | null {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(ts, n)) return n;
+  for (let n = node.parent; n; n = n.parent) if (isFunctionOrStaticBlock(ts, n)) return n;
   return null;
 }

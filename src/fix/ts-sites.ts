@@ -50,7 +50,7 @@ export function insertSite(c: SiteContext, loop: MessageLoop): TsSite | string {
   if (esm) return esm;
   if (c.target.onTimeout === 'return') return "top-level loop: the group's guards return on timeout, which a top-level guard cannot; run fix --upgrade (the canonical block breaks)";
   if (!ts.isIterationStatement(loopStmt, false)) return 'top-level loop: the message loop is a callback (forEach), which a `break` cannot leave';
-  const send = nodeStartingAt(ts, sf, loop.receive.span.start.line, loop.receive.span.start.column);
+  const send = nodeStartingAt(sf, loop.receive.span.start.line, loop.receive.span.start.column);
   const body = loopStmt.statement;
   if (!send || !isInside(send, body)) return 'top-level loop: the send is not in the body of the loop';
   // The statement of the loop body that holds the send: every send of the iteration comes after it.

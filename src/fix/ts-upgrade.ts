@@ -29,9 +29,9 @@ const word = (name: string): RegExp => new RegExp(`(?<![\\w$])${name.replace(/[$
 export function upgradeRegion(ts: TS, sf: TsSourceFile, text: string, loop: MessageLoop): TsRegion | string {
   if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
   const span = loop.guard.span;
-  const node = span ? nodeStartingAt(ts, sf, span.start.line, span.start.column) : null;
+  const node = span ? nodeStartingAt(sf, span.start.line, span.start.column) : null;
   const loopStmt = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
-  const send = nodeStartingAt(ts, sf, loop.receive.span.start.line, loop.receive.span.start.column);
+  const send = nodeStartingAt(sf, loop.receive.span.start.line, loop.receive.span.start.column);
   if (!node || !loopStmt || !send) return 'could not locate the polling guard';
   let stmt: TsNode = node;
   while (stmt.parent && !isStatementList(ts, stmt.parent)) stmt = stmt.parent;
@@ -68,8 +68,8 @@ export function upgradeRegion(ts: TS, sf: TsSourceFile, text: string, loop: Mess
   if (indent.trim() !== '' || text.slice(lastNode.end, end).trim() !== '') return 'the guard shares its lines with other code';
   let leave: 'return' | 'break';
   if (isInside(stmt, loopStmt)) {
-    const refusal = breakRefusal(ts, stmt, loopStmt);
-    if (refusal) return refusal.replace('the send is', 'the guard is');
+    const refusal = breakRefusal(ts, stmt, loopStmt, 'the guard');
+    if (refusal) return refusal;
     leave = 'break';
   } else if (enclosingFunction(ts, stmt)) leave = 'return';
   else return 'the guard is before a top-level loop, where neither `return` nor `break` can leave; move it into the loop';

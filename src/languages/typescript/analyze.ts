@@ -170,8 +170,7 @@ function isAsync(m: TsModule, node: TsNode, esm: boolean): boolean {
 function streamReason(m: TsModule, receiver: TsNode): string | null {
   const ts = m.ts;
   if (!ts.isIdentifier(receiver) || !m.source.includes('WebSocketStream')) return null;
-  const d = m.declarationOf(receiver.text, receiver);
-  const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+  const init = m.initializerOf(receiver);
   if (!init || !/\b(writable|readable)\.get(Writer|Reader)\(\s*\)$/.test(m.text(init))) return null;
   // Only a stream that came out of `wss.opened`: a CompressionStream's or a fetch body's
   // `readable` has the same shape and is no socket.
@@ -188,10 +187,9 @@ function fromOpened(m: TsModule, e: TsNode, depth: number): boolean {
   let target: TsNode = e;
   while (ts.isPropertyAccessExpression(target) || ts.isParenthesizedExpression(target) || ts.isAwaitExpression(target)) target = target.expression;
   if (!ts.isIdentifier(target)) return false;
-  let d: TsNode | undefined = m.declarationOf(target.text, target) ?? undefined;
-  // `const { readable } = await wss.opened`: the binding's declaration holds the initializer.
-  while (d && (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d))) d = d.parent;
-  return !!d && ts.isVariableDeclaration(d) && !!d.initializer && fromOpened(m, d.initializer, depth + 1);
+  // `const { readable } = await wss.opened`: the initializer is the destructured one's.
+  const init = m.initializerOf(target);
+  return init !== null && fromOpened(m, init, depth + 1);
 }
 
 /** Sends and receives on WebSocket-like connections, in source order. */

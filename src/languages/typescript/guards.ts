@@ -484,9 +484,8 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
       // performance.now() < deadline, deadline = performance.now() + 3000
       for (const side of [l, r]) {
         if (!ts.isIdentifier(side)) continue;
-        const d = m.declarationOf(side.text, side);
-        if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isBinaryExpression(d.initializer)) {
-          const init = d.initializer;
+        const init = m.initializerOf(side);
+        if (init && ts.isBinaryExpression(init)) {
           valueNode = isClocky(init.left) ? init.right : isClocky(init.right) ? init.left : null;
         }
       }
@@ -616,8 +615,8 @@ function signalTimeout(c: Ctx, e: TsNode | undefined, depth = 0): TsNode | null 
     return timer && ts.isCallExpression(timer) ? (timer.arguments[1] ?? null) : null;
   }
   if (ts.isIdentifier(e)) {
-    const d = m.declarationOf(e.text, e);
-    if (d && ts.isVariableDeclaration(d)) return signalTimeout(c, d.initializer, depth + 1);
+    const init = m.initializerOf(e);
+    if (init) return signalTimeout(c, init, depth + 1);
   }
   if (ts.isCallExpression(e) && m.text(e.expression) === 'AbortSignal.any') {
     const arr = e.arguments[0];
@@ -697,10 +696,7 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       let x = el;
       while (ts.isParenthesizedExpression(x)) x = x.expression;
       // `const timer = new Promise(…setTimeout…)` raced by name.
-      if (ts.isIdentifier(x)) {
-        const d = m.declarationOf(x.text, x);
-        if (d && ts.isVariableDeclaration(d) && d.initializer) x = d.initializer;
-      }
+      if (ts.isIdentifier(x)) x = m.initializerOf(x) ?? x;
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;

@@ -197,6 +197,16 @@ export class TsModule {
     return best;
   }
 
+  /**
+   * The initializer of the variable `id` names where it is read — of the whole declaration when
+   * it destructures (`const { readable } = await wss.opened`) — or null (a parameter, an import,
+   * no initializer). One step: callers that follow a chain of names bound their own depth.
+   */
+  initializerOf(id: TsNamespaceIdentifier): TsNamespaceExpression | null {
+    const d = this.declarationOf(id.text, id);
+    return d && this.ts.isVariableDeclaration(d) ? (d.initializer ?? null) : null;
+  }
+
   /** The node a declaration is visible in: the function for parameters and `var`, else the block. */
   scopeOf(decl: TsNode): TsNode {
     const ts = this.ts;
@@ -283,6 +293,7 @@ export class TsModule {
 }
 
 type TsNamespaceIdentifier = import('ts-morph').ts.Identifier;
+type TsNamespaceExpression = import('ts-morph').ts.Expression;
 
 /** The expression under parentheses, `!` and `as T`: `(this.ws as WebSocket)!` is `this.ws`. */
 export function bareExpression(ts: TS, e: TsNode): TsNode {
@@ -291,6 +302,7 @@ export function bareExpression(ts: TS, e: TsNode): TsNode {
   return x;
 }
 
+/** A function, method, constructor or accessor — not a signature or function type (which ts.isFunctionLike counts), nor a static block. */
 export function isFunctionLike(ts: TS, n: TsNode): boolean {
   return (
     ts.isFunctionDeclaration(n) ||

@@ -164,8 +164,8 @@ function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const x = bareExpression(ts, e);
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
   if (!ts.isIdentifier(x) || depth > 2) return false;
-  const d = m.declarationOf(x.text, x);
-  return !!d && ts.isVariableDeclaration(d) && d.initializer !== undefined && isAcceptedSet(m, d.initializer, depth + 1);
+  const init = m.initializerOf(x);
+  return init !== null && isAcceptedSet(m, init, depth + 1);
 }
 
 const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
@@ -413,8 +413,8 @@ function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
   const arg = expr.arguments[0] as TsNode;
   if (constructed(m, arg)?.cls === 'pair') return true;
   if (ts.isIdentifier(arg) && depth < 4) {
-    const d = m.declarationOf(arg.text, arg);
-    return !!(d && ts.isVariableDeclaration(d) && d.initializer && constructed(m, d.initializer)?.cls === 'pair');
+    const init = m.initializerOf(arg);
+    return init !== null && constructed(m, init)?.cls === 'pair';
   }
   return false;
 }
@@ -438,20 +438,42 @@ export function sameSocket(m: TsModule, a0: TsNode, b0: TsNode): boolean {
   return m.text(a) === m.text(b);
 }
 
+/** A socket and the event a callback is registered for on it. */
+interface ListenedEvent {
+  socket: TsNode;
+  event: string;
+}
+
+const LISTEN_METHODS = ['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'prependOnceListener'];
+
+/** `ws.on('open', …)` (any of LISTEN_METHODS): what the call registers its second argument for. */
+function listenCall(m: TsModule, call: TsNode): ListenedEvent | null {
+  const mc = methodCall(m, call);
+  const event = stringArg(m, call, 0);
+  return mc && event && LISTEN_METHODS.includes(mc.method) ? { socket: mc.receiver, event } : null;
+}
+
+/** `ws.onopen = …`: what the assignment registers its right side for. */
+function handlerAssignment(m: TsModule, n: TsNode): ListenedEvent | null {
+  const ts = m.ts;
+  if (!ts.isBinaryExpression(n) || n.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(n.left)) return null;
+  const prop = n.left.name.text;
+  return /^on[a-z]+$/.test(prop) ? { socket: n.left.expression, event: prop.slice(2) } : null;
+}
+
 /** `ws.on('open', fn)`, `ws.addEventListener('open', fn)`, `ws.onopen = fn`: the event a callback listens to on a socket. */
-export function listenerOf(m: TsModule, fn: TsNode): { socket: TsNode; event: string } | null {
+export function listenerOf(m: TsModule, fn: TsNode): ListenedEvent | null {
   const ts = m.ts;
   if (!isFunctionLike(ts, fn)) return null;
   const parent = fn.parent;
   if (!parent) return null;
   if (ts.isCallExpression(parent) && parent.arguments[1] === fn) {
-    const mc = methodCall(m, parent);
-    const event = stringArg(m, parent, 0);
-    if (mc && event && ['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'prependOnceListener'].includes(mc.method)) return { socket: mc.receiver, event };
+    const registered = listenCall(m, parent);
+    if (registered) return registered;
   }
-  if (ts.isBinaryExpression(parent) && parent.right === fn && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) {
-    const prop = parent.left.name.text;
-    if (/^on[a-z]+$/.test(prop)) return { socket: parent.left.expression, event: prop.slice(2) };
+  if (ts.isBinaryExpression(parent) && parent.right === fn) {
+    const assigned = handlerAssignment(m, parent);
+    if (assigned) return assigned;
   }
   // A method or arrow-function field registered by name elsewhere in its class:
   // `this._ws.addEventListener('open', this._handleOpen)` (reconnecting-websocket).
@@ -460,10 +482,8 @@ export function listenerOf(m: TsModule, fn: TsNode): { socket: TsNode; event: st
   return null;
 }
 
-const LISTEN_METHODS = ['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'prependOnceListener'];
-
 /** Where a class registers its member `name` as a socket listener; an 'open' registration wins. */
-function registrationOf(m: TsModule, cls: TsNode, name: string): { socket: TsNode; event: string } | null {
+function registrationOf(m: TsModule, cls: TsNode, name: string): ListenedEvent | null {
   const ts = m.ts;
   // `this.name`, or `this.name.bind(this)`
   const isMember = (e: TsNode | undefined): boolean => {
@@ -471,16 +491,11 @@ function registrationOf(m: TsModule, cls: TsNode, name: string): { socket: TsNod
     if (x && ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') x = x.expression.expression;
     return !!x && ts.isPropertyAccessExpression(x) && x.expression.kind === ts.SyntaxKind.ThisKeyword && x.name.text === name;
   };
-  let found: { socket: TsNode; event: string } | null = null;
+  let found: ListenedEvent | null = null;
   for (const n of descendants(ts, cls, true)) {
-    let hit: { socket: TsNode; event: string } | null = null;
-    if (ts.isCallExpression(n) && isMember(n.arguments[1])) {
-      const mc = methodCall(m, n);
-      const event = stringArg(m, n, 0);
-      if (mc && event && LISTEN_METHODS.includes(mc.method)) hit = { socket: mc.receiver, event };
-    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && /^on[a-z]+$/.test(n.left.name.text) && isMember(n.right)) {
-      hit = { socket: n.left.expression, event: n.left.name.text.slice(2) };
-    }
+    let hit: ListenedEvent | null = null;
+    if (ts.isCallExpression(n) && isMember(n.arguments[1])) hit = listenCall(m, n);
+    else if (ts.isBinaryExpression(n) && isMember(n.right)) hit = handlerAssignment(m, n);
     if (hit && (found === null || hit.event === 'open')) found = hit;
   }
   return found;
