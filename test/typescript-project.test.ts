@@ -87,6 +87,13 @@ describe('type-aware TS/JS', () => {
     expect(report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['typed/client.ts:9', 'typed/client.ts:13']);
   }, 60_000);
 
+  it('a path outside the working directory\'s repository: its own repository\'s tsconfig.json is found', async () => {
+    const service = project({ '.git/HEAD': 'ref: refs/heads/main\n', 'tsconfig.json': TSCONFIG, 'src/client.ts': SOURCE });
+    const here = project({ '.git/HEAD': 'ref: refs/heads/main\n' });
+    const { report } = await run({ cwd: here, paths: [path.join(service, 'src')] });
+    expect(rows(report.loops)).toEqual(TYPED);
+  }, 60_000);
+
   it('a monorepo: each package its own program, at most two alive, one dropped is rebuilt when asked again', async () => {
     const dir = project({
       'pkgs/tsconfig.json': TSCONFIG,

@@ -131,6 +131,8 @@ export interface RunContext {
   root: string;
   breakingBase: string | null;
   targetFor(dir: string): Promise<TargetVersion>;
+  /** The root of the repository a directory is in (a scanned path's own when it lies outside the working directory's). */
+  stopFor(dir: string): string;
   cacheId: { file: string; salt: string } | null;
   /**
    * Where this run's report is kept for the next, and the files its targets were looked for in
@@ -182,7 +184,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         return { stop, resolve: await resolverFor(stop) };
       }),
   );
-  const targetFor = async (dir: string): Promise<TargetVersion> => (isInside(root, dir) ? inRoot : (elsewhere.find((e) => isInside(e.stop, dir))?.resolve ?? inRoot))(dir);
+  const outside = (dir: string): (typeof elsewhere)[number] | undefined => (isInside(root, dir) ? undefined : elsewhere.find((e) => isInside(e.stop, dir)));
+  const targetFor = async (dir: string): Promise<TargetVersion> => (outside(dir)?.resolve ?? inRoot)(dir);
+  // The TS/JS tsconfig.json search stops at the same repository roots.
+  const stopFor = (dir: string): string => outside(dir)?.stop ?? root;
   const cacheId = cacheIdentity(opts, cwd, paths, config);
 
   let memo: RunContext['memo'] = null;
@@ -205,5 +210,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
   }
   const { analyseRun } = await import('./pipeline.js');
-  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned: paths.map((p) => path.resolve(cwd, p)), notes, repoRoot, root, breakingBase, targetFor, cacheId, memo });
+  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned: paths.map((p) => path.resolve(cwd, p)), notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo });
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { withLazyLines } from './lazy-lines.js';
 import type { PlannedTypes } from '../languages/typescript/type-router.js';
+import type { StopFor } from '../languages/typescript/tsconfig.js';
 import type { FileAnalysis } from '../model.js';
 import type { ResultCache } from './cache.js';
 import { FactLog, type FactProbe } from './deps.js';
@@ -31,7 +32,7 @@ export interface ScriptScan {
    * Socket types from the compiler's checker: false (`--no-types`) never; a path (`--project`)
    * with that tsconfig.json; else with the nearest tsconfig.json found above each file.
    */
-  types: false | { explicit: string | null; stopDir: string; cwd: string };
+  types: false | { explicit: string | null; stopFor: StopFor; cwd: string };
   cache?: { store: ResultCache; probe: FactProbe } | null;
   /** `--jobs N`: threads that analyse, this one included (default: one per core, up to 2, when there are enough files; 1: none). */
   jobs?: number;
@@ -65,7 +66,7 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
       ts,
       files: texts(),
       explicit: scan.types.explicit,
-      stopDir: scan.types.stopDir,
+      stopFor: scan.types.stopFor,
       cwd: scan.types.cwd,
       receiveMethods: scan.receiveMethods,
       sourceOf: (absPath) => scan.reader.read(absPath),
@@ -78,7 +79,7 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   const cacheableAfterAsk = (absPath: string, l: FactLog): boolean => {
     if (types === false) return true;
     if (types.explicit !== null) return false;
-    const candidates = tsconfigCandidates(absPath, types.stopDir);
+    const candidates = tsconfigCandidates(absPath, types.stopFor);
     if (candidates.some((c) => existsSync(c))) return false;
     for (const c of candidates) l.add('e', c);
     return true;

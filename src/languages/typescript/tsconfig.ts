@@ -8,10 +8,13 @@ import { directoriesUp, isInside } from '../../paths.js';
 import { readRegularText } from '../../text-file.js';
 import type { TS } from './compiler.js';
 
-/** The nearest tsconfig.json from a file's directory up to the stop directory (the repository root). */
+/** Where the search for a directory's tsconfig.json stops going up: the root of the repository the directory is in. */
+export type StopFor = (dir: string) => string;
+
+/** The nearest tsconfig.json from a file's directory up to its stop directory (its repository's root). */
 export class TsconfigFinder {
   private readonly byDir = new Map<string, string | null>();
-  constructor(private readonly stopDir: string) {}
+  constructor(private readonly stopFor: StopFor) {}
 
   forFile(absPath: string): string | null {
     return this.forDir(path.dirname(absPath));
@@ -21,7 +24,7 @@ export class TsconfigFinder {
     const known = this.byDir.get(dir);
     if (known !== undefined) return known;
     const here = path.join(dir, 'tsconfig.json');
-    const up = searchesAbove(this.stopDir, dir);
+    const up = searchesAbove(this.stopFor(dir), dir);
     const found = existsSync(here) ? here : up !== null ? this.forDir(up) : null;
     this.byDir.set(dir, found);
     return found;
@@ -35,8 +38,9 @@ function searchesAbove(stopDir: string, dir: string): string | null {
 }
 
 /** Every tsconfig.json path the finder can look at for a file, nearest first (what its answer rests on). */
-export function tsconfigCandidates(absPath: string, stopDir: string): string[] {
-  return directoriesUp(path.dirname(absPath), stopDir).map((dir) => path.join(dir, 'tsconfig.json'));
+export function tsconfigCandidates(absPath: string, stopFor: StopFor): string[] {
+  const dir = path.dirname(absPath);
+  return directoriesUp(dir, stopFor(dir)).map((d) => path.join(d, 'tsconfig.json'));
 }
 
 export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | { ok: false; reason: string };

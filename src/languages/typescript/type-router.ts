@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
-import { readTsconfig, TsconfigFinder } from './tsconfig.js';
+import { readTsconfig, TsconfigFinder, type StopFor } from './tsconfig.js';
 import { programOracle, type SocketType, type TypeOracle } from './types.js';
 
 export interface TypePlanInput {
@@ -15,8 +15,8 @@ export interface TypePlanInput {
   files: readonly { absPath: string; text: string }[];
   /** `--project FILE` (absolute): this tsconfig for every file; a bad one is a usage error. */
   explicit: string | null;
-  /** Where the search for a tsconfig.json stops going up (the repository root). */
-  stopDir: string;
+  /** Where the search for a tsconfig.json stops going up (the root of each file's repository). */
+  stopFor: StopFor;
   /** Paths in notes are relative to this directory. */
   cwd: string;
   receiveMethods: readonly string[];
@@ -54,7 +54,7 @@ export interface PlannedTypes extends TypeOracle {
 export async function planTypes(input: TypePlanInput): Promise<PlannedTypes | null> {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
   if (input.explicit !== null && !existsSync(input.explicit)) throw new UsageError(`--project: ${label(input.explicit)} does not exist`);
-  const finder = input.explicit === null ? new TsconfigFinder(input.stopDir) : null;
+  const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
   const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
   const governed = new Map<string, Governed>();
   for (const f of input.files) {
