@@ -12,6 +12,7 @@ import { strictGrammar } from './strict-grammar.js';
 import { checkConcatenation, checkStringLiteral } from './strings.js';
 import { python2Problem, syntaxProblems } from './syntax.js';
 import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
+import { lineStartsOf, pointAt } from './text-points.js';
 import { layoutProblems } from './tokenizer.js';
 import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
 
@@ -115,7 +116,7 @@ function checkAround(root: PyNode, text: string, ctx: SyntaxContext, parser: Par
   ];
   if (groups.reduce((n, [ranges]) => n + ranges.length, 0) > MAX_RANGES) return false;
   const found = new Map<number, PyNode>();
-  const lines = lineStarts(text);
+  const lines = lineStartsOf(text);
   for (const [ranges, asked] of groups) {
     if (asked.length === 0) continue;
     for (const r of ranges) {
@@ -138,24 +139,6 @@ function merged(ranges: TriggerRange[]): TriggerRange[] {
     else out.push({ ...r });
   }
   return out;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** tree-sitter's point for a text offset: rows end at LF (a lone CR was made LF before parsing). */
-function pointAt(lines: number[], offset: number): { row: number; column: number } {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((lines[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { row: lo, column: offset - (lines[lo] as number) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // operators, brackets with their depth and partner, and logical line ends. It never decides
 // anything itself: where it cannot read the text with certainty it returns null and the full
 // check runs.
-import { isWordPart, isWordStart, stringEnd } from './tokenizer.js';
+import { isNewlineAt, isNumberStart, isStringPrefix, isWordStart, numberEnd, pastNewline, stringEnd, wordEnd } from './tokenizer.js';
 
 export const WORD = 1;
 export const NUM = 2;
@@ -32,10 +32,6 @@ const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<
 /** The longer operators by their first character, longest first (`.` and `=` are common: most match none). */
 const OPERATORS_BY_START = new Map<number, string[]>();
 for (const o of OPERATORS) OPERATORS_BY_START.set(o.charCodeAt(0), [...(OPERATORS_BY_START.get(o.charCodeAt(0)) ?? []), o]);
-const STRING_PREFIX = /^[rRbBuUfF]{1,2}$/;
-
-const isAsciiWordPart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * The end of a one-line string without f-string fields, the common case, read here without the
@@ -88,11 +84,6 @@ export function scanTokens(text: string): Tokens | null {
     texts.push(value);
     count++;
   };
-  const isNewline = (k: number): boolean => {
-    const c = text.charCodeAt(k);
-    return c === 10 || c === 13;
-  };
-  const pastNewline = (k: number): number => (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) === 10 ? k + 2 : k + 1);
   const n = text.length;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
@@ -100,41 +91,32 @@ export function scanTokens(text: string): Tokens | null {
     if (code === 32 || code === 9 || code === 12) i++;
     else if (code === 10 || code === 13) {
       if (open.length === 0 && count > 0 && kind[count - 1] !== END) push(END, i, i, '');
-      i = pastNewline(i);
+      i = pastNewline(text, i);
     } else if (code === 92) {
       // A backslash continues the line; anywhere else it is not Python.
-      if (i + 1 < n && !isNewline(i + 1)) return null;
-      i = i + 1 < n ? pastNewline(i + 1) : i + 1;
+      if (i + 1 < n && !isNewlineAt(text, i + 1)) return null;
+      i = i + 1 < n ? pastNewline(text, i + 1) : i + 1;
     } else if (code === 35) {
-      while (i < n && !isNewline(i)) i++;
+      while (i < n && !isNewlineAt(text, i)) i++;
     } else if (code === 34 || code === 39) {
       const end = plainStringEnd(text, i) ?? stringEnd(text, i, '');
       if (end === null) return null;
       push(STR, i, end, '');
       i = end;
-    } else if (code < 0x80 ? (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 : isWordStart(code, text, i)) {
+    } else if (isWordStart(code, text, i)) {
       const start = i;
-      while (i < n) {
-        const k = text.charCodeAt(i);
-        if (k < 0x80 ? !isAsciiWordPart(k) : !isWordPart(k, text, i)) break;
-        i += k >= 0xd800 && k < 0xdc00 ? 2 : 1;
-      }
+      i = wordEnd(text, start);
       const word = text.slice(start, i);
-      const next = text.charCodeAt(i);
-      if ((next === 34 || next === 39) && i - start <= 2 && STRING_PREFIX.test(word)) {
+      if (isStringPrefix(text, start, i)) {
         const end = (/f/i.test(word) ? null : plainStringEnd(text, i)) ?? stringEnd(text, i, word);
         if (end === null) return null;
         push(STR, start, end, word);
         i = end;
       } else push(WORD, start, i, word);
-    } else if (isDigit(code) || (code === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      // As the layout tokenizer reads a number: greedy, so a malformed literal stays one token.
+    } else if (isNumberStart(code, text, i)) {
+      // As the layout tokenizer reads a number: a malformed literal stays one token.
       const start = i;
-      while (i < n && (isWordPart(text.charCodeAt(i), text, i) || text.charCodeAt(i) === 46)) {
-        const e = text.charCodeAt(i);
-        i++;
-        if ((e === 101 || e === 69) && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
-      }
+      i = numberEnd(text, start);
       push(NUM, start, i, text.slice(start, i));
     } else if (code === 40 || code === 91 || code === 123) {
       push(OPEN, i, i + 1, text[i] as string);
