@@ -13,7 +13,7 @@ import { checkConcatenation, checkStringLiteral } from './strings.js';
 import { python2Problem, syntaxProblems } from './syntax.js';
 import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
 import { lineStartsOf, pointAt } from './text-points.js';
-import { layoutProblems } from './tokenizer.js';
+import { scanLayout } from './tokenizer.js';
 import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
 
 const MAX_PROBLEMS = 10;
@@ -271,9 +271,11 @@ export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetV
   // checkTree's walk does too.
   const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
-  const layout = layoutProblems(text);
-  // The cheap path needs a tree without errors and a text the layout scan read to its end.
-  const triggers = opts.cheap !== false && !root.hasError && layout.length === 0 && ctx.major === 3 ? syntaxTriggers(text, ctx.minor) : 'full';
+  // The cheap path needs a tree without errors and a text the layout scan read to its end; the
+  // same scan records the token stream it reads.
+  const cheap = opts.cheap !== false && !root.hasError && ctx.major === 3;
+  const { problems: layout, tokens } = scanLayout(text, cheap);
+  const triggers = cheap && layout.length === 0 ? syntaxTriggers(text, ctx.minor, tokens) : 'full';
   if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, text, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
   const first = unparsed[0]?.position;

@@ -3,9 +3,11 @@
 // where no block starts, a block header with no indented block, and characters that cannot stand
 // in code (U+00A0, U+200B, …). A light tokenizer: it knows strings (f-strings nested as PEP 701
 // reads them; the version rules for f-strings are `fstrings.ts`'s), comments, brackets and
-// backslash continuations, which is all the line structure depends on.
+// backslash continuations, which is all the line structure depends on. The same reading gives
+// the cheap path its token stream (`token-scan.ts`), so each file is tokenized once.
 import type { SyntaxProblem } from '../../model.js';
 import { lineStartsOf, pointAt } from './text-points.js';
+import { operatorAt, TokenRecorder, type Tokens } from './token-scan.js';
 
 const TAB_SIZE = 8;
 const MAX_INDENT = 100;
@@ -25,39 +27,38 @@ const DQUOTE = 34;
 const SQUOTE = 39;
 const DOT = 46;
 const COLON = 58;
-const EQUALS = 61;
-const MINUS = 45;
-const GREATER = 62;
 const LBRACE = 123;
 const RBRACE = 125;
 /** The longest word the layout scan ever compares `last` with (`import`, `lambda`); longer words are NAME. */
 const LONGEST_NOTABLE_WORD = 6;
 const NAME = '<name>';
+/** The operators the line checks read whole; any other is read as its characters. */
+const WHOLE_OPERATORS = new Set([':=', '...', '->']);
 
 // Character codes, not one-character strings: the text scans read every character of every file.
 const ID_START = /[\p{ID_Start}_]/u;
 const ID_CONTINUE = /[\p{ID_Continue}]/u;
 
 /** ASCII first (almost every character), Unicode's classes for the rest. */
-export function isWordStart(code: number, text: string, i: number): boolean {
+function isWordStart(code: number, text: string, i: number): boolean {
   if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
   return ID_START.test(String.fromCodePoint(text.codePointAt(i) as number));
 }
 
-export function isWordPart(code: number, text: string, i: number): boolean {
+function isWordPart(code: number, text: string, i: number): boolean {
   if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57);
   return ID_CONTINUE.test(String.fromCodePoint(text.codePointAt(i) as number));
 }
 
-export const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /** A number starts here: a digit, or a dot before one (`.5`). */
-export function isNumberStart(code: number, text: string, i: number): boolean {
+function isNumberStart(code: number, text: string, i: number): boolean {
   return isDigit(code) || (code === DOT && isDigit(text.charCodeAt(i + 1)));
 }
 
 /** The end of the word starting at i (a surrogate pair is one character). */
-export function wordEnd(text: string, i: number): number {
+function wordEnd(text: string, i: number): number {
   while (i < text.length) {
     const code = text.charCodeAt(i);
     if (!isWordPart(code, text, i)) break;
@@ -67,7 +68,7 @@ export function wordEnd(text: string, i: number): number {
 }
 
 /** The end of the number starting at i, read greedily (word characters, dots, an exponent's sign): a malformed literal stays one token. */
-export function numberEnd(text: string, i: number): number {
+function numberEnd(text: string, i: number): number {
   while (i < text.length) {
     const e = text.charCodeAt(i);
     if (!(isWordPart(e, text, i) || e === DOT)) break;
@@ -78,19 +79,19 @@ export function numberEnd(text: string, i: number): number {
 }
 
 /** The word from `start` to `end` is a string's prefix: one or two of `rbuf` (any case) right before a quote. */
-export function isStringPrefix(text: string, start: number, end: number): boolean {
+function isStringPrefix(text: string, start: number, end: number): boolean {
   const next = text.charCodeAt(end);
   return (next === DQUOTE || next === SQUOTE) && end - start <= 2 && /^[rRbBuUfF]{1,2}$/.test(text.slice(start, end));
 }
 
 /** Whether the character at k ends a line (\n or \r). */
-export function isNewlineAt(text: string, k: number): boolean {
+function isNewlineAt(text: string, k: number): boolean {
   const c = text.charCodeAt(k);
   return c === LF || c === CR;
 }
 
 /** Past the newline at k (\n, \r\n or \r). */
-export function pastNewline(text: string, k: number): number {
+function pastNewline(text: string, k: number): number {
   return text.charCodeAt(k) === CR && text.charCodeAt(k + 1) === LF ? k + 2 : k + 1;
 }
 
@@ -98,7 +99,11 @@ class Layout {
   private i = 0;
   problem: SyntaxProblem | null = null;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** Where the tokens go, when they are wanted. */
+    private readonly tokens: TokenRecorder | null,
+  ) {}
 
   private fail(index: number, message: string): void {
     if (this.problem) return;
@@ -178,6 +183,7 @@ class Layout {
       if (c === HASH) {
         while (this.i < n && !isNewlineAt(text, this.i)) this.i++;
       } else if (newline) {
+        this.tokens?.newline(this.i);
         this.i = pastNewline(text, this.i);
         if (depth === 0) {
           atLineStart = true;
@@ -195,23 +201,34 @@ class Layout {
       } else if (c === SPACE || c === TAB || c === FF) {
         this.i++;
       } else if (c === DQUOTE || c === SQUOTE) {
-        this.i = this.string(this.i, '');
+        const start = this.i;
+        this.i = this.string(start, '');
+        this.tokens?.string(start, this.i, '');
         last = 'string';
       } else if (isWordStart(c, text, this.i)) {
         const start = this.i;
         this.i = wordEnd(text, start);
         if (isStringPrefix(text, start, this.i)) {
-          this.i = this.string(this.i, text.slice(start, this.i));
+          const prefix = text.slice(start, this.i);
+          this.i = this.string(this.i, prefix);
+          this.tokens?.string(start, this.i, prefix);
           last = 'string';
-        } else last = this.i - start <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
+        } else {
+          this.tokens?.word(start, this.i);
+          last = this.i - start <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
+        }
       } else if (isNumberStart(c, text, this.i)) {
-        this.i = numberEnd(text, this.i);
+        const start = this.i;
+        this.i = numberEnd(text, start);
+        this.tokens?.number(start, this.i);
         last = 'number';
       } else if (c === 40 || c === 91 || c === 123) {
+        this.tokens?.openBracket(this.i);
         depth++;
         last = text[this.i] as string;
         this.i++;
       } else if (c === 41 || c === 93 || c === 125) {
+        this.tokens?.closeBracket(this.i);
         depth = Math.max(0, depth - 1);
         last = text[this.i] as string;
         this.i++;
@@ -221,10 +238,17 @@ class Layout {
         const printable = /[\p{L}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
         return this.fail(this.i, printable ? `invalid character '${String.fromCodePoint(cp)}' (U+${hex})` : `invalid non-printable character U+${hex}`);
       } else {
-        // `:=` is an operator, not the end of a header; `...` is a value, not a dot.
-        const c1 = text.charCodeAt(this.i + 1);
-        last = c === COLON && c1 === EQUALS ? ':=' : c === DOT && c1 === DOT && text.charCodeAt(this.i + 2) === DOT ? '...' : c === MINUS && c1 === GREATER ? '->' : (text[this.i] as string);
-        this.i += last.length;
+        const op = operatorAt(text, this.i);
+        this.tokens?.operator(this.i, op);
+        // The line checks read an operator as its characters, but for `:=` (an operator, not the
+        // end of a header), `...` (a value, not a dot) and `->`: a longer one ends in its last two.
+        if (op.length === 1 || WHOLE_OPERATORS.has(op)) last = op;
+        else {
+          beforeLast = op[op.length - 2] as string;
+          last = op[op.length - 1] as string;
+          lastAt = this.i + op.length - 1;
+        }
+        this.i += op.length;
       }
     }
     if (!this.problem && !atLineStart && depth === 0 && last === ':') this.fail(n, 'expected an indented block (IndentationError)');
@@ -232,7 +256,7 @@ class Layout {
   }
 
   /** From the opening quote at k; returns the index after the closing quote (or where it gave up). */
-  string(k: number, prefix: string): number {
+  private string(k: number, prefix: string): number {
     const { text } = this;
     const n = text.length;
     const q = text.charCodeAt(k);
@@ -309,20 +333,14 @@ class Layout {
   }
 }
 
-/** The first line-structure problem of a file, if any (CPython stops at its first). */
-export function layoutProblems(text: string): SyntaxProblem[] {
-  const layout = new Layout(text);
-  layout.run();
-  return layout.problem ? [layout.problem] : [];
-}
-
 /**
- * Where the string literal whose opening quote is at `k` ends (the index after its closing
- * quote), read as the layout scan reads it (f-string fields nested as PEP 701 allows); null
- * when it is not terminated.
+ * The first line-structure problem of a text, if any (CPython stops at its first), and, when
+ * asked for, its token stream — null when there is a problem or the stream cannot read the text.
  */
-export function stringEnd(text: string, k: number, prefix: string): number | null {
-  const layout = new Layout(text);
-  const end = layout.string(k, prefix);
-  return layout.problem || end > text.length ? null : end;
+export function scanLayout(text: string, withTokens: boolean): { problems: SyntaxProblem[]; tokens: Tokens | null } {
+  const recorder = withTokens ? new TokenRecorder(text) : null;
+  const layout = new Layout(text, recorder);
+  layout.run();
+  if (layout.problem) return { problems: [layout.problem], tokens: null };
+  return { problems: [], tokens: recorder ? recorder.finish() : null };
 }
