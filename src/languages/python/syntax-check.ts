@@ -12,7 +12,8 @@ import { strictGrammar } from './strict-grammar.js';
 import { checkConcatenation, checkStringLiteral } from './strings.js';
 import { python2Problem, syntaxProblems } from './syntax.js';
 import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
-import { layoutProblems } from './tokenizer.js';
+import { lineStartsOf, pointAt } from './text-points.js';
+import { scanLayout } from './tokenizer.js';
 import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
 
 const MAX_PROBLEMS = 10;
@@ -115,7 +116,7 @@ function checkAround(root: PyNode, text: string, ctx: SyntaxContext, parser: Par
   ];
   if (groups.reduce((n, [ranges]) => n + ranges.length, 0) > MAX_RANGES) return false;
   const found = new Map<number, PyNode>();
-  const lines = lineStarts(text);
+  const lines = lineStartsOf(text);
   for (const [ranges, asked] of groups) {
     if (asked.length === 0) continue;
     for (const r of ranges) {
@@ -138,24 +139,6 @@ function merged(ranges: TriggerRange[]): TriggerRange[] {
     else out.push({ ...r });
   }
   return out;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** tree-sitter's point for a text offset: rows end at LF (a lone CR was made LF before parsing). */
-function pointAt(lines: number[], offset: number): { row: number; column: number } {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((lines[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { row: lo, column: offset - (lines[lo] as number) };
 }
 
 /**
@@ -288,9 +271,11 @@ export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetV
   // checkTree's walk does too.
   const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
-  const layout = layoutProblems(text);
-  // The cheap path needs a tree without errors and a text the layout scan read to its end.
-  const triggers = opts.cheap !== false && !root.hasError && layout.length === 0 && ctx.major === 3 ? syntaxTriggers(text, ctx.minor) : 'full';
+  // The cheap path needs a tree without errors and a text the layout scan read to its end; the
+  // same scan records the token stream it reads.
+  const cheap = opts.cheap !== false && !root.hasError && ctx.major === 3;
+  const { problems: layout, tokens } = scanLayout(text, cheap);
+  const triggers = cheap && layout.length === 0 ? syntaxTriggers(text, ctx.minor, tokens) : 'full';
   if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, text, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
   const first = unparsed[0]?.position;

@@ -8,7 +8,8 @@
 // `test/syntax-cheap-path.test.ts` holds both paths to the same problems.
 import { NUMBER } from './strict-grammar.js';
 import { VALID_PREFIXES } from './strings.js';
-import { CLOSE, END, NUM, OP, OPEN, STR, WORD, scanTokens, type Tokens } from './token-scan.js';
+import { CLOSE, END, NUM, OP, OPEN, STR, WORD, type Tokens } from './token-scan.js';
+import { scanLayout } from './tokenizer.js';
 
 export interface TriggerRange {
   start: number;
@@ -33,11 +34,14 @@ const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<
 /** Tokens after which `*` is a star, not a multiplication, when they come before it. */
 const SPLAT_AFTER = new Set(['[', ',', ':', '|', '=', '->', '(']);
 
-/** What to look at for a file of this target, or 'full' when only the full walk will do. */
-export function syntaxTriggers(text: string, minor: number): Triggers | 'full' {
+/**
+ * What to look at for a file of this target, or 'full' when only the full walk will do.
+ * `tokens`: the text's stream if the layout scan has recorded it already (null: it could not).
+ */
+export function syntaxTriggers(text: string, minor: number, tokens?: Tokens | null): Triggers | 'full' {
   // Annotations below 3.6 are on every assignment.
   if (minor < 6) return 'full';
-  const t = scanTokens(text);
+  const t = tokens === undefined ? scanLayout(text, true).tokens : tokens;
   if (t === null) return 'full';
   return new Scan(t, text, minor).run();
 }

@@ -1,9 +1,8 @@
 // A light token stream of a Python file, for HG011's cheap path (`syntax-triggers.ts`): words,
-// numbers, strings (read by the layout tokenizer, f-string fields nested as PEP 701 allows),
-// operators, brackets with their depth and partner, and logical line ends. It never decides
-// anything itself: where it cannot read the text with certainty it returns null and the full
-// check runs.
-import { isWordPart, isWordStart, stringEnd } from './tokenizer.js';
+// numbers, strings (f-string fields nested as PEP 701 allows), operators, brackets with their
+// depth and partner, and logical line ends. The layout scan (`tokenizer.ts`) reads the text once
+// and records the stream here as it goes. It never decides anything itself: where it cannot
+// read the text with certainty there is no stream and the full check runs.
 
 export const WORD = 1;
 export const NUM = 2;
@@ -32,129 +31,120 @@ const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<
 /** The longer operators by their first character, longest first (`.` and `=` are common: most match none). */
 const OPERATORS_BY_START = new Map<number, string[]>();
 for (const o of OPERATORS) OPERATORS_BY_START.set(o.charCodeAt(0), [...(OPERATORS_BY_START.get(o.charCodeAt(0)) ?? []), o]);
-const STRING_PREFIX = /^[rRbBuUfF]{1,2}$/;
 
-const isAsciiWordPart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
-/**
- * The end of a one-line string without f-string fields, the common case, read here without the
- * layout tokenizer; null for anything else (triple quotes, a line break, the end of the text).
- */
-function plainStringEnd(text: string, k: number): number | null {
-  const q = text.charCodeAt(k);
-  if (text.charCodeAt(k + 1) === q && text.charCodeAt(k + 2) === q) return null;
-  for (let i = k + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === q) return i + 1;
-    if (c === 10 || c === 13) return null;
-    if (c === 92) i++;
-  }
-  return null;
+/** The operator at i: the longest of OPERATORS that starts there, or the one character. */
+export function operatorAt(text: string, i: number): string {
+  const longer = OPERATORS_BY_START.get(text.charCodeAt(i));
+  if (longer) for (const o of longer) if (text.startsWith(o, i)) return o;
+  return text[i] as string;
 }
 
-export function scanTokens(text: string): Tokens | null {
+const OPENING: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+/**
+ * The token stream of one text, filled in reading order. Once something in the text is not
+ * Python the stream can read (a stray backslash, a control character, a backtick, unbalanced
+ * brackets, a string running past the end), it is unreadable and `finish` gives null.
+ */
+export class TokenRecorder {
   // Typed arrays grown by doubling: a file has ~1 token per 6 characters, and 8 million
   // pushes onto six plain arrays cost more than the scan itself.
-  let capacity = (text.length >> 2) + 16;
-  let kind = new Uint8Array(capacity);
-  let start = new Int32Array(capacity);
-  let end = new Int32Array(capacity);
-  let depth = new Int32Array(capacity);
-  let partner = new Int32Array(capacity);
-  const texts: string[] = [];
-  let count = 0;
-  const open: number[] = [];
-  const grow = (): void => {
-    capacity *= 2;
+  private capacity: number;
+  private kind: Uint8Array;
+  private start: Int32Array;
+  private end: Int32Array;
+  private depth: Int32Array;
+  private partner: Int32Array;
+  private readonly texts: string[] = [];
+  private count = 0;
+  /** The open brackets' token indices, innermost last. */
+  private readonly open: number[] = [];
+  private readable = true;
+
+  constructor(private readonly text: string) {
+    this.capacity = (text.length >> 2) + 16;
+    this.kind = new Uint8Array(this.capacity);
+    this.start = new Int32Array(this.capacity);
+    this.end = new Int32Array(this.capacity);
+    this.depth = new Int32Array(this.capacity);
+    this.partner = new Int32Array(this.capacity);
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
     const more = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
+      const b = make(this.capacity);
       b.set(a);
       return b;
     };
-    kind = more(kind, (k) => new Uint8Array(k));
-    start = more(start, (k) => new Int32Array(k));
-    end = more(end, (k) => new Int32Array(k));
-    depth = more(depth, (k) => new Int32Array(k));
-    partner = more(partner, (k) => new Int32Array(k));
-  };
-  const push = (k: number, from: number, to: number, value: string): void => {
-    if (count === capacity) grow();
-    kind[count] = k;
-    start[count] = from;
-    end[count] = to;
-    depth[count] = open.length;
-    partner[count] = -1;
-    texts.push(value);
-    count++;
-  };
-  const isNewline = (k: number): boolean => {
-    const c = text.charCodeAt(k);
-    return c === 10 || c === 13;
-  };
-  const pastNewline = (k: number): number => (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) === 10 ? k + 2 : k + 1);
-  const n = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (i < n) {
-    const code = text.charCodeAt(i);
-    if (code === 32 || code === 9 || code === 12) i++;
-    else if (code === 10 || code === 13) {
-      if (open.length === 0 && count > 0 && kind[count - 1] !== END) push(END, i, i, '');
-      i = pastNewline(i);
-    } else if (code === 92) {
-      // A backslash continues the line; anywhere else it is not Python.
-      if (i + 1 < n && !isNewline(i + 1)) return null;
-      i = i + 1 < n ? pastNewline(i + 1) : i + 1;
-    } else if (code === 35) {
-      while (i < n && !isNewline(i)) i++;
-    } else if (code === 34 || code === 39) {
-      const end = plainStringEnd(text, i) ?? stringEnd(text, i, '');
-      if (end === null) return null;
-      push(STR, i, end, '');
-      i = end;
-    } else if (code < 0x80 ? (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 : isWordStart(code, text, i)) {
-      const start = i;
-      while (i < n) {
-        const k = text.charCodeAt(i);
-        if (k < 0x80 ? !isAsciiWordPart(k) : !isWordPart(k, text, i)) break;
-        i += k >= 0xd800 && k < 0xdc00 ? 2 : 1;
-      }
-      const word = text.slice(start, i);
-      const next = text.charCodeAt(i);
-      if ((next === 34 || next === 39) && i - start <= 2 && STRING_PREFIX.test(word)) {
-        const end = (/f/i.test(word) ? null : plainStringEnd(text, i)) ?? stringEnd(text, i, word);
-        if (end === null) return null;
-        push(STR, start, end, word);
-        i = end;
-      } else push(WORD, start, i, word);
-    } else if (isDigit(code) || (code === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      // As the layout tokenizer reads a number: greedy, so a malformed literal stays one token.
-      const start = i;
-      while (i < n && (isWordPart(text.charCodeAt(i), text, i) || text.charCodeAt(i) === 46)) {
-        const e = text.charCodeAt(i);
-        i++;
-        if ((e === 101 || e === 69) && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
-      }
-      push(NUM, start, i, text.slice(start, i));
-    } else if (code === 40 || code === 91 || code === 123) {
-      push(OPEN, i, i + 1, text[i] as string);
-      open.push(count - 1);
-      i++;
-    } else if (code === 41 || code === 93 || code === 125) {
-      const o = open.pop();
-      if (o === undefined || texts[o] !== (code === 41 ? '(' : code === 93 ? '[' : '{')) return null;
-      push(CLOSE, i, i + 1, text[i] as string);
-      partner[o] = count - 1;
-      partner[count - 1] = o;
-      i++;
-    } else if (code > 0x7f || code < 0x20 || code === 96) return null; // `x` (Python 2) is a string to tree-sitter
-    else {
-      const op = OPERATORS_BY_START.get(code)?.find((o) => text.startsWith(o, i)) ?? (text[i] as string);
-      push(OP, i, i + op.length, op);
-      i += op.length;
-    }
+    this.kind = more(this.kind, (k) => new Uint8Array(k));
+    this.start = more(this.start, (k) => new Int32Array(k));
+    this.end = more(this.end, (k) => new Int32Array(k));
+    this.depth = more(this.depth, (k) => new Int32Array(k));
+    this.partner = more(this.partner, (k) => new Int32Array(k));
   }
-  if (open.length > 0) return null;
-  push(END, n, n, '');
-  return { kind: kind.subarray(0, count), start: start.subarray(0, count), end: end.subarray(0, count), depth: depth.subarray(0, count), text: texts, partner: partner.subarray(0, count) };
+
+  private push(kind: number, from: number, to: number, value: string): void {
+    if (this.count === this.capacity) this.grow();
+    const c = this.count;
+    this.kind[c] = kind;
+    this.start[c] = from;
+    this.end[c] = to;
+    this.depth[c] = this.open.length;
+    this.partner[c] = -1;
+    this.texts.push(value);
+    this.count++;
+  }
+
+  word(from: number, to: number): void {
+    this.push(WORD, from, to, this.text.slice(from, to));
+  }
+
+  number(from: number, to: number): void {
+    this.push(NUM, from, to, this.text.slice(from, to));
+  }
+
+  /** A string literal from its prefix (or quote) at `from` to the index after its closing quote. */
+  string(from: number, to: number, prefix: string): void {
+    if (to > this.text.length) this.readable = false;
+    else this.push(STR, from, to, prefix);
+  }
+
+  openBracket(at: number): void {
+    this.push(OPEN, at, at + 1, this.text[at] as string);
+    this.open.push(this.count - 1);
+  }
+
+  closeBracket(at: number): void {
+    const bracket = this.text[at] as string;
+    const o = this.open.pop();
+    if (o === undefined || this.texts[o] !== OPENING[bracket]) {
+      this.readable = false;
+      return;
+    }
+    this.push(CLOSE, at, at + 1, bracket);
+    this.partner[o] = this.count - 1;
+    this.partner[this.count - 1] = o;
+  }
+
+  /** Any other character outside strings and comments, `op` as `operatorAt` reads it there. */
+  operator(at: number, op: string): void {
+    const code = op.charCodeAt(0);
+    // A backslash that continues no line, a control character, a backtick (Python 2's `x` is a string to tree-sitter).
+    if (code === 92 || code === 96 || code < 0x20 || code > 0x7f) this.readable = false;
+    else this.push(OP, at, at + op.length, op);
+  }
+
+  /** A newline the scan reads (blank and comment lines at a logical line's start need not be told). */
+  newline(at: number): void {
+    if (this.open.length === 0 && this.count > 0 && this.kind[this.count - 1] !== END) this.push(END, at, at, '');
+  }
+
+  finish(): Tokens | null {
+    if (!this.readable || this.open.length > 0) return null;
+    const n = this.text.length;
+    this.push(END, n, n, '');
+    const c = this.count;
+    return { kind: this.kind.subarray(0, c), start: this.start.subarray(0, c), end: this.end.subarray(0, c), depth: this.depth.subarray(0, c), text: this.texts, partner: this.partner.subarray(0, c) };
+  }
 }

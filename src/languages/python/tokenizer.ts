@@ -3,8 +3,11 @@
 // where no block starts, a block header with no indented block, and characters that cannot stand
 // in code (U+00A0, U+200B, …). A light tokenizer: it knows strings (f-strings nested as PEP 701
 // reads them; the version rules for f-strings are `fstrings.ts`'s), comments, brackets and
-// backslash continuations, which is all the line structure depends on.
+// backslash continuations, which is all the line structure depends on. The same reading gives
+// the cheap path its token stream (`token-scan.ts`), so each file is tokenized once.
 import type { SyntaxProblem } from '../../model.js';
+import { lineStartsOf, pointAt } from './text-points.js';
+import { operatorAt, TokenRecorder, type Tokens } from './token-scan.js';
 
 const TAB_SIZE = 8;
 const MAX_INDENT = 100;
@@ -12,22 +15,6 @@ const MAX_INDENT = 100;
 /** Tokens that need something after them: a logical line cannot end with one (tree-sitter lets the
  * next line complete it). */
 const DANGLING = new Set(['->', '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '=', '.', ':=', '!', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda']);
-
-const ID_START = /[\p{ID_Start}_]/u;
-const ID_CONTINUE = /[\p{ID_Continue}]/u;
-
-/** ASCII first (almost every character), Unicode's classes for the rest. */
-export function isWordStart(code: number, text: string, i: number): boolean {
-  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
-  return ID_START.test(String.fromCodePoint(text.codePointAt(i) as number));
-}
-
-export function isWordPart(code: number, text: string, i: number): boolean {
-  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57);
-  return ID_CONTINUE.test(String.fromCodePoint(text.codePointAt(i) as number));
-}
-
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 const LF = 10;
 const CR = 13;
@@ -40,54 +27,89 @@ const DQUOTE = 34;
 const SQUOTE = 39;
 const DOT = 46;
 const COLON = 58;
-const EQUALS = 61;
-const MINUS = 45;
-const GREATER = 62;
 const LBRACE = 123;
 const RBRACE = 125;
 /** The longest word the layout scan ever compares `last` with (`import`, `lambda`); longer words are NAME. */
 const LONGEST_NOTABLE_WORD = 6;
 const NAME = '<name>';
+/** The operators the line checks read whole; any other is read as its characters. */
+const WHOLE_OPERATORS = new Set([':=', '...', '->']);
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) starts.push(k + 1);
+// Character codes, not one-character strings: the text scans read every character of every file.
+const ID_START = /[\p{ID_Start}_]/u;
+const ID_CONTINUE = /[\p{ID_Continue}]/u;
+
+/** ASCII first (almost every character), Unicode's classes for the rest. */
+function isWordStart(code: number, text: string, i: number): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+  return ID_START.test(String.fromCodePoint(text.codePointAt(i) as number));
+}
+
+function isWordPart(code: number, text: string, i: number): boolean {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 48 && code <= 57);
+  return ID_CONTINUE.test(String.fromCodePoint(text.codePointAt(i) as number));
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/** A number starts here: a digit, or a dot before one (`.5`). */
+function isNumberStart(code: number, text: string, i: number): boolean {
+  return isDigit(code) || (code === DOT && isDigit(text.charCodeAt(i + 1)));
+}
+
+/** The end of the word starting at i (a surrogate pair is one character). */
+function wordEnd(text: string, i: number): number {
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (!isWordPart(code, text, i)) break;
+    i += code >= 0xd800 && code < 0xdc00 ? 2 : 1;
   }
-  return starts;
+  return i;
+}
+
+/** The end of the number starting at i, read greedily (word characters, dots, an exponent's sign): a malformed literal stays one token. */
+function numberEnd(text: string, i: number): number {
+  while (i < text.length) {
+    const e = text.charCodeAt(i);
+    if (!(isWordPart(e, text, i) || e === DOT)) break;
+    i++;
+    if ((e === 101 || e === 69) && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
+  }
+  return i;
+}
+
+/** The word from `start` to `end` is a string's prefix: one or two of `rbuf` (any case) right before a quote. */
+function isStringPrefix(text: string, start: number, end: number): boolean {
+  const next = text.charCodeAt(end);
+  return (next === DQUOTE || next === SQUOTE) && end - start <= 2 && /^[rRbBuUfF]{1,2}$/.test(text.slice(start, end));
+}
+
+/** Whether the character at k ends a line (\n or \r). */
+function isNewlineAt(text: string, k: number): boolean {
+  const c = text.charCodeAt(k);
+  return c === LF || c === CR;
+}
+
+/** Past the newline at k (\n, \r\n or \r). */
+function pastNewline(text: string, k: number): number {
+  return text.charCodeAt(k) === CR && text.charCodeAt(k + 1) === LF ? k + 2 : k + 1;
 }
 
 class Layout {
   private i = 0;
-  private lineStarts: number[] | null = null;
   problem: SyntaxProblem | null = null;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** Where the tokens go, when they are wanted. */
+    private readonly tokens: TokenRecorder | null,
+  ) {}
 
   private fail(index: number, message: string): void {
     if (this.problem) return;
     // Only a problem needs line numbers: they are counted then.
-    const starts = (this.lineStarts ??= lineStartsOf(this.text));
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    this.problem = { position: { line: lo + 1, column: index - (starts[lo] as number) + 1 }, message: `syntax error: ${message}` };
-  }
-
-  // Character codes, not one-character strings: this scan reads every character of every file.
-  private isNewline(k: number): boolean {
-    const c = this.text.charCodeAt(k);
-    return c === LF || c === CR;
-  }
-
-  /** Past the newline at k (\n, \r\n or \r). */
-  private skipNewline(k: number): number {
-    return this.text.charCodeAt(k) === CR && this.text.charCodeAt(k + 1) === LF ? k + 2 : k + 1;
+    const { row, column } = pointAt(lineStartsOf(this.text), index);
+    this.problem = { position: { line: row + 1, column: column + 1 }, message: `syntax error: ${message}` };
   }
 
   run(): void {
@@ -121,9 +143,9 @@ class Layout {
           else break;
         }
         if (k >= n) break;
-        if (text.charCodeAt(k) === HASH || this.isNewline(k)) {
-          while (k < n && !this.isNewline(k)) k++;
-          this.i = k < n ? this.skipNewline(k) : k;
+        if (text.charCodeAt(k) === HASH || isNewlineAt(text, k)) {
+          while (k < n && !isNewlineAt(text, k)) k++;
+          this.i = k < n ? pastNewline(text, k) : k;
           continue;
         }
         const top = indents.length - 1;
@@ -154,14 +176,15 @@ class Layout {
       }
       const c = text.charCodeAt(this.i);
       const newline = c === LF || c === CR;
-      if (c !== SPACE && c !== TAB && c !== FF && c !== HASH && !newline && !(c === BACKSLASH && this.isNewline(this.i + 1))) {
+      if (c !== SPACE && c !== TAB && c !== FF && c !== HASH && !newline && !(c === BACKSLASH && isNewlineAt(text, this.i + 1))) {
         beforeLast = last;
         lastAt = this.i;
       }
       if (c === HASH) {
-        while (this.i < n && !this.isNewline(this.i)) this.i++;
+        while (this.i < n && !isNewlineAt(text, this.i)) this.i++;
       } else if (newline) {
-        this.i = this.skipNewline(this.i);
+        this.tokens?.newline(this.i);
+        this.i = pastNewline(text, this.i);
         if (depth === 0) {
           atLineStart = true;
           headerEnded = last === ':';
@@ -170,42 +193,42 @@ class Layout {
             return this.fail(lastAt, `invalid syntax: the line ends with \`${last}\``);
           }
         }
-      } else if (c === BACKSLASH && (this.isNewline(this.i + 1) || this.i + 1 >= n)) {
-        if (this.i + 1 >= n || this.skipNewline(this.i + 1) >= n) {
+      } else if (c === BACKSLASH && (isNewlineAt(text, this.i + 1) || this.i + 1 >= n)) {
+        if (this.i + 1 >= n || pastNewline(text, this.i + 1) >= n) {
           return this.fail(this.i, 'unexpected end of file after a line continuation `\\`');
         }
-        this.i = this.skipNewline(this.i + 1);
+        this.i = pastNewline(text, this.i + 1);
       } else if (c === SPACE || c === TAB || c === FF) {
         this.i++;
       } else if (c === DQUOTE || c === SQUOTE) {
-        this.i = this.string(this.i, '');
+        const start = this.i;
+        this.i = this.string(start, '');
+        this.tokens?.string(start, this.i, '');
         last = 'string';
       } else if (isWordStart(c, text, this.i)) {
         const start = this.i;
-        while (this.i < n) {
-          const code = text.charCodeAt(this.i);
-          if (!isWordPart(code, text, this.i)) break;
-          this.i += code >= 0xd800 && code < 0xdc00 ? 2 : 1;
-        }
-        const next = text.charCodeAt(this.i);
-        const length = this.i - start;
-        if ((next === DQUOTE || next === SQUOTE) && length <= 2 && /^[rRbBuUfF]{1,2}$/.test(text.slice(start, this.i))) {
-          this.i = this.string(this.i, text.slice(start, this.i));
+        this.i = wordEnd(text, start);
+        if (isStringPrefix(text, start, this.i)) {
+          const prefix = text.slice(start, this.i);
+          this.i = this.string(this.i, prefix);
+          this.tokens?.string(start, this.i, prefix);
           last = 'string';
-        } else last = length <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
-      } else if (isDigit(c) || (c === DOT && isDigit(text.charCodeAt(this.i + 1)))) {
-        while (this.i < n) {
-          const e = text.charCodeAt(this.i);
-          if (!(isWordPart(e, text, this.i) || e === DOT)) break;
-          this.i++;
-          if ((e === 101 || e === 69) && (text.charCodeAt(this.i) === 43 || text.charCodeAt(this.i) === 45)) this.i++;
+        } else {
+          this.tokens?.word(start, this.i);
+          last = this.i - start <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
         }
+      } else if (isNumberStart(c, text, this.i)) {
+        const start = this.i;
+        this.i = numberEnd(text, start);
+        this.tokens?.number(start, this.i);
         last = 'number';
       } else if (c === 40 || c === 91 || c === 123) {
+        this.tokens?.openBracket(this.i);
         depth++;
         last = text[this.i] as string;
         this.i++;
       } else if (c === 41 || c === 93 || c === 125) {
+        this.tokens?.closeBracket(this.i);
         depth = Math.max(0, depth - 1);
         last = text[this.i] as string;
         this.i++;
@@ -215,10 +238,17 @@ class Layout {
         const printable = /[\p{L}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
         return this.fail(this.i, printable ? `invalid character '${String.fromCodePoint(cp)}' (U+${hex})` : `invalid non-printable character U+${hex}`);
       } else {
-        // `:=` is an operator, not the end of a header; `...` is a value, not a dot.
-        const c1 = text.charCodeAt(this.i + 1);
-        last = c === COLON && c1 === EQUALS ? ':=' : c === DOT && c1 === DOT && text.charCodeAt(this.i + 2) === DOT ? '...' : c === MINUS && c1 === GREATER ? '->' : (text[this.i] as string);
-        this.i += last.length;
+        const op = operatorAt(text, this.i);
+        this.tokens?.operator(this.i, op);
+        // The line checks read an operator as its characters, but for `:=` (an operator, not the
+        // end of a header), `...` (a value, not a dot) and `->`: a longer one ends in its last two.
+        if (op.length === 1 || WHOLE_OPERATORS.has(op)) last = op;
+        else {
+          beforeLast = op[op.length - 2] as string;
+          last = op[op.length - 1] as string;
+          lastAt = this.i + op.length - 1;
+        }
+        this.i += op.length;
       }
     }
     if (!this.problem && !atLineStart && depth === 0 && last === ':') this.fail(n, 'expected an indented block (IndentationError)');
@@ -226,7 +256,7 @@ class Layout {
   }
 
   /** From the opening quote at k; returns the index after the closing quote (or where it gave up). */
-  string(k: number, prefix: string): number {
+  private string(k: number, prefix: string): number {
     const { text } = this;
     const n = text.length;
     const q = text.charCodeAt(k);
@@ -239,7 +269,7 @@ class Layout {
         // A backslash never takes an f-string's brace with it: `\{x}`, raw `\{{`.
         const c1 = text.charCodeAt(i + 1);
         if (formatted && (c1 === LBRACE || c1 === RBRACE)) i++;
-        else i += c1 === LF || c1 === CR ? this.skipNewline(i + 1) - i : 2;
+        else i += c1 === LF || c1 === CR ? pastNewline(text, i + 1) - i : 2;
         continue;
       }
       if (c === q && (!triple || (text.charCodeAt(i + 1) === q && text.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
@@ -269,7 +299,7 @@ class Layout {
         const word = /[rRbBuUfF]{1,2}$/.exec(text.slice(Math.max(k, i - 2), i))?.[0] ?? '';
         i = this.string(i, word);
       } else if (c === HASH) {
-        while (i < n && !this.isNewline(i)) i++;
+        while (i < n && !isNewlineAt(text, i)) i++;
       } else if (c === 40 || c === 91 || c === LBRACE) {
         depth++;
         i++;
@@ -303,20 +333,14 @@ class Layout {
   }
 }
 
-/** The first line-structure problem of a file, if any (CPython stops at its first). */
-export function layoutProblems(text: string): SyntaxProblem[] {
-  const layout = new Layout(text);
-  layout.run();
-  return layout.problem ? [layout.problem] : [];
-}
-
 /**
- * Where the string literal whose opening quote is at `k` ends (the index after its closing
- * quote), read as the layout scan reads it (f-string fields nested as PEP 701 allows); null
- * when it is not terminated.
+ * The first line-structure problem of a text, if any (CPython stops at its first), and, when
+ * asked for, its token stream — null when there is a problem or the stream cannot read the text.
  */
-export function stringEnd(text: string, k: number, prefix: string): number | null {
-  const layout = new Layout(text);
-  const end = layout.string(k, prefix);
-  return layout.problem || end > text.length ? null : end;
+export function scanLayout(text: string, withTokens: boolean): { problems: SyntaxProblem[]; tokens: Tokens | null } {
+  const recorder = withTokens ? new TokenRecorder(text) : null;
+  const layout = new Layout(text, recorder);
+  layout.run();
+  if (layout.problem) return { problems: [layout.problem], tokens: null };
+  return { problems: [], tokens: recorder ? recorder.finish() : null };
 }
