@@ -381,15 +381,16 @@ async function main() {
     const walls = rs.map((r) => r.wall);
     const rss = rs.map((r) => r.rssKiB).filter((x) => x != null);
     const cpu = rs.map((r) => r.cpu).filter((x) => x != null);
-    return { wall: median(walls), min: Math.min(...walls), max: Math.max(...walls), rssKiB: rss.length ? median(rss) : null, cpu: cpu.length ? median(cpu) : null, walls };
+    // Median and largest peak RSS: a run whose heap V8 lets grow (it happens) must show.
+    return { wall: median(walls), min: Math.min(...walls), max: Math.max(...walls), rssKiB: rss.length ? median(rss) : null, rssMaxKiB: rss.length ? Math.max(...rss) : null, cpu: cpu.length ? median(cpu) : null, walls, rssKiBs: rss };
   };
   const base = stat('read-all');
-  const rows = [['measurement', 'wall (median)', '[min – max]', 'CPU (user+sys)', 'peak RSS', '÷ read-all']];
+  const rows = [['measurement', 'wall (median)', '[min – max]', 'CPU (user+sys)', 'peak RSS (median / max)', '÷ read-all']];
   const summary = {};
   for (const m of measurements) {
     const s = stat(m.id);
     summary[m.id] = s;
-    rows.push([m.label, `${fmtS(s.wall)} s`, `[${fmtS(s.min)} – ${fmtS(s.max)}]`, s.cpu == null ? 'n/a' : `${fmtS(s.cpu)} s`, fmtMB(s.rssKiB), `${(s.wall / base.wall).toFixed(1)}×`]);
+    rows.push([m.label, `${fmtS(s.wall)} s`, `[${fmtS(s.min)} – ${fmtS(s.max)}]`, s.cpu == null ? 'n/a' : `${fmtS(s.cpu)} s`, `${fmtMB(s.rssKiB)} / ${fmtMB(s.rssMaxKiB)}`, `${(s.wall / base.wall).toFixed(1)}×`]);
   }
   console.log(table(rows));
   for (const n of notes) console.log(n);
