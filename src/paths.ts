@@ -3,6 +3,11 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
+/** A relative path with `/` separators (git's and the reports' spelling). */
+export function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
 /** Whether a `path.relative` result leads out of its base directory. */
 export function leadsOut(rel: string): boolean {
   return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);

@@ -12,17 +12,19 @@
 // kept as one snapshot with every fact the prefilter observed. The snapshot is reused whole
 // when every fact holds; otherwise the prefilter runs again for the files that need it.
 //
-// Whole-run results (rules, consistency groups, the table, the breaking row) are never cached.
+// Whole-run results (rules, consistency groups, the table, the breaking row) are not kept here:
+// report-memo.ts keeps the last whole report, reused only when nothing at all changed.
 // Writes are atomic (temp file + rename, so concurrent runs never see half a file: the last
 // writer wins); a run writes only the entries it used, so deleted files leave the cache, and
 // removes shards nobody wrote for 30 days; an unreadable, corrupt or unwritable cache costs
 // time, never a result.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { FileAnalysis } from '../model.js';
 import { compactFacts, expandFacts, type Fact, type FactProbe } from './deps.js';
+import { bareCopier, isBare } from './bare-result.js';
+import { writePrivateFile } from './private-file.js';
 import { StatIndex, type IndexEntry } from './stat-index.js';
 
 const FORMAT = 3;
@@ -74,20 +76,14 @@ function encode(analysis: FileAnalysis): Uint8Array | Plain {
   const plain: Record<string, unknown> = {};
   for (const k of Object.keys(analysis)) if (k !== 'lines') plain[k] = (analysis as unknown as Record<string, unknown>)[k];
   plain['lines'] = [];
-  const empty = (k: string): boolean => plain[k] === undefined || (Array.isArray(plain[k]) && plain[k].length === 0);
-  const known = new Set(['file', 'absPath', 'language', 'skipped', 'syntax', 'target', 'loops', 'issues', 'suppressions', 'lines']);
-  const bare = Object.keys(plain).every((k) => known.has(k)) && analysis.skipped === null && ['syntax', 'loops', 'issues', 'suppressions'].every(empty);
-  return bare ? (plain as unknown as Plain) : serialize(plain);
+  return isBare(analysis) ? (plain as unknown as Plain) : serialize(plain);
 }
 
 /** A fresh copy of a stored result (later stages add `lines` and mark suppressions used). */
 function decode(result: Uint8Array | Plain): FileAnalysis {
   if (result instanceof Uint8Array) return deserialize(result) as FileAnalysis;
   if (typeof result !== 'object' || result === null || !Array.isArray(result.loops)) throw new Error('not a stored result');
-  // Every array is empty (encode): new ones, in the stored key order; the target copied too.
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(result)) copy[k] = Array.isArray(v) ? [] : typeof v === 'object' && v !== null ? { ...v } : v;
-  return copy as unknown as FileAnalysis;
+  return bareCopier(result as unknown as Record<string, unknown>)();
 }
 
 export class ResultCache {
@@ -214,18 +210,15 @@ export class ResultCache {
     const indexSame = !this.index || (!this.index.changed && this.index.current.size === (this.old?.index.size ?? 0));
     if (!this.changed && indexSame && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
     const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map() };
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const problem = writePrivateFile(this.file, serialize(shard));
+    if (problem) {
+      this.stats.problems.push(problem);
+      return;
+    }
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      writeFileSync(tmp, serialize(shard), { mode: 0o600 });
-      renameSync(tmp, this.file);
       pruneStaleShards(path.dirname(this.file));
     } catch (e) {
-      try {
-        rmSync(tmp, { force: true });
-      } catch {
-        // Nothing more to do: the directory refuses us.
-      }
+      // (Reported as before; the shard itself was written.)
       this.stats.problems.push(`${this.file}: not written (${e instanceof Error ? e.message : String(e)})`);
     }
   }

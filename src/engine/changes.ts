@@ -21,7 +21,7 @@ import {
   resolveRef,
   stagedChanges,
 } from './git.js';
-import { leadsOut } from '../paths.js';
+import { leadsOut, toPosix } from '../paths.js';
 import { decodeSource, formatBytes, type ReadResult } from './read.js';
 
 export interface ChangeOptions {
@@ -54,10 +54,6 @@ export interface Selection {
 
 const REGULAR_FILE = /^100(644|755)$/;
 const ZERO_OID = /^0+$/;
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
-}
 
 export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const option = opts.staged ? '--staged' : '--base';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { LanguageId } from '../model.js';
-import { leadsOut } from '../paths.js';
+import { leadsOut, toPosix } from '../paths.js';
 import type { Fact } from './deps.js';
 import { filterNamedFiles } from './discover.js';
 import { pathsAt } from './git.js';
@@ -18,10 +18,6 @@ export interface DeletedFile {
   language: LanguageId;
   /** Its path from the repository root, as the base names it. */
   rel: string;
-}
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 /**

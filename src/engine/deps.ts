@@ -89,11 +89,15 @@ export class FactProbe {
     return null;
   }
 
-  /** What a path is from the walk's listings (one stat per symlink, none per file); undefined: ask the file system. */
-  private walkedKind(p: string): 'file' | 'dir' | null | undefined {
+  /**
+   * What a path is from the walk's listings (one stat per symlink, none per file): its kind, null
+   * when its directory's listing lacks it, 'none' when an ancestor lacks the way down; undefined:
+   * ask the file system.
+   */
+  private walkedKind(p: string): 'file' | 'dir' | null | 'none' | undefined {
     const decides = this.listingFor(p);
     if (decides === null) return undefined;
-    return decides === path.dirname(p) ? (this.entries(decides).get(path.basename(p)) ?? null) : null;
+    return decides === path.dirname(p) ? (this.entries(decides).get(path.basename(p)) ?? null) : 'none';
   }
 
   /**
@@ -120,9 +124,9 @@ export class FactProbe {
         const walked = this.walkedKind(p);
         v = (walked === undefined ? isFile(p) : walked === 'file') ? '1' : '0';
       } else if (kind === 'e') {
-        // Absent from the listing may still exist (a FIFO, a socket): then ask.
-        const decides = this.listingFor(p);
-        v = decides !== null && decides !== path.dirname(p) ? '0' : this.walkedKind(p) || existsSync(p) ? '1' : '0';
+        // Absent from its directory's listing may still exist (a FIFO, a socket): then ask.
+        const walked = this.walkedKind(p);
+        v = walked === 'none' ? '0' : walked || existsSync(p) ? '1' : '0';
       }
       else if (kind === 'k') v = this.entryKind(p);
       else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;

@@ -10,7 +10,7 @@ import ignore, { type Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { LanguageId } from '../model.js';
-import { isInside, leadsOut } from '../paths.js';
+import { isInside, leadsOut, toPosix } from '../paths.js';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -53,10 +53,6 @@ const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32
 
 function newIgnore(): Ignore {
   return ignore({ ignorecase: IGNORE_CASE });
-}
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 /** The ignore file of one directory: its patterns are relative to `dir`. */

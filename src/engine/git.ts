@@ -240,29 +240,32 @@ export async function blobIdsAt(root: string, commit: string, relPaths: readonly
   if (!result.ok) return null;
   const found = new Map<string, string>();
   // `<mode> <type> <oid>\t<path>`: only blobs count.
-  const add = (header: string, name: string | null): void => {
-    const [, type, oid] = header.split(' ');
-    if (name !== null && type === 'blob' && oid !== undefined) found.set(name, oid);
-  };
-  const buf = result.stdout;
-  // Usually every name is UTF-8: one decode for the whole listing (per entry, ~3 µs each).
-  const whole = utf8OrNull(buf);
-  if (whole !== null) {
-    for (const entry of whole.split('\0')) {
-      const tab = entry.indexOf('\t');
-      if (tab >= 0) add(entry.slice(0, tab), entry.slice(tab + 1));
-    }
-  } else {
-    for (let pos = 0; pos < buf.length; ) {
-      const nul = buf.indexOf(0, pos);
-      const end = nul < 0 ? buf.length : nul;
-      const tab = buf.indexOf(0x09, pos);
-      // A path that is not UTF-8 is no name we could have asked for.
-      if (tab > pos && tab < end) add(buf.subarray(pos, tab).toString('latin1'), utf8OrNull(buf.subarray(tab + 1, end)));
-      pos = end + 1;
-    }
+  for (const entry of utf8Records(result.stdout)) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, oid] = entry.slice(0, tab).split(' ');
+    if (type === 'blob' && oid !== undefined) found.set(entry.slice(tab + 1), oid);
   }
   return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
+}
+
+/**
+ * git's NUL-separated records that are UTF-8 (the header part of an ls-tree entry is ASCII, so
+ * an entry is left out exactly when its path is not UTF-8: no name the scan could have asked for).
+ */
+function utf8Records(buf: Buffer): string[] {
+  // Usually every name is UTF-8: one decode for the whole listing (per entry, ~3 µs each).
+  const whole = utf8OrNull(buf);
+  if (whole !== null) return whole.split('\0').filter((r) => r !== '');
+  const out: string[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    const nul = buf.indexOf(0, pos);
+    const end = nul < 0 ? buf.length : nul;
+    const record = end > pos ? utf8OrNull(buf.subarray(pos, end)) : null;
+    if (record !== null) out.push(record);
+    pos = end + 1;
+  }
+  return out;
 }
 
 function utf8OrNull(bytes: Uint8Array): string | null {
@@ -281,18 +284,7 @@ function utf8OrNull(bytes: Uint8Array): string | null {
 export async function pathsAt(root: string, commit: string, scopes: readonly string[]): Promise<string[] | null> {
   const specs = scopes.includes('') ? [] : [...scopes];
   const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
-  if (!result.ok) return null;
-  const whole = utf8OrNull(result.stdout);
-  if (whole !== null) return whole.split('\0').filter((p) => p !== '');
-  const out: string[] = [];
-  for (let pos = 0; pos < result.stdout.length; ) {
-    const nul = result.stdout.indexOf(0, pos);
-    const end = nul < 0 ? result.stdout.length : nul;
-    const name = end > pos ? utf8OrNull(result.stdout.subarray(pos, end)) : null;
-    if (name !== null) out.push(name);
-    pos = end + 1;
-  }
-  return out;
+  return result.ok ? utf8Records(result.stdout) : null;
 }
 
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */

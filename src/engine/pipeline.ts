@@ -43,7 +43,7 @@ function loopStatus(loop: MessageLoop, findings: readonly Finding[]): LoopStatus
 }
 
 /** Whether a loop meets the policy (the coverage row's count): no live HG001/HG003 on it. */
-export function meetsPolicy(loop: MessageLoop, findings: readonly Finding[]): boolean {
+function meetsPolicy(loop: MessageLoop, findings: readonly Finding[]): boolean {
   return !findings.some((f) => f.loop === loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
 }
 
@@ -105,6 +105,8 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   const total = discovered.filter((d) => d.language === 'python').length;
   const scriptFiles = discovered.filter((d) => d.language === 'typescript' || d.language === 'javascript').length;
   const progress = { read: 0, parsed: 0, total: total + scriptFiles };
+  // The root as the working directory spells it (git resolves symlinks): reports name files from it.
+  const shownRoot = displayRoot(cwd, root);
 
   // The breaking row's git questions need only the names: git answers while the files are read.
   const baseLookup = repoRoot === null ? null : startBaseLookup(repoRoot, breakingBase ?? 'HEAD', discovered.flatMap((d) => (gated.has(d.absPath) ? [d.absPath] : [])), walked?.realPaths);
@@ -112,7 +114,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   const deletions: Promise<{ files: DeletedFile[]; facts: Fact[] }> =
     selection !== null || repoRoot === null
       ? Promise.resolve({ files: selection?.deleted ?? [], facts: [] })
-      : deletedSince({ root: repoRoot, spelledRoot: displayRoot(cwd, repoRoot), ref: 'HEAD', cwd, scanned: ctx.scanned, present: new Set(discovered.map((d) => d.absPath)), config });
+      : deletedSince({ root: repoRoot, spelledRoot: shownRoot, ref: 'HEAD', cwd, scanned: ctx.scanned, present: new Set(discovered.map((d) => d.absPath)), config });
   // Awaited after the analysis: an early failure must not count as unhandled meanwhile.
   deletions.catch(() => {});
   cache = cacheId ? openCache(opts, cacheId, reader, walked?.listings) : null;
@@ -231,5 +233,5 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
       if (problem) cache.store.stats.problems.push(problem);
     } else forget(memo.file);
   }
-  return { report, findings, files, loops, config, notes, root: displayRoot(cwd, root), baseline, cache: cache?.store.stats ?? null };
+  return { report, findings, files, loops, config, notes, root: shownRoot, baseline, cache: cache?.store.stats ?? null };
 }

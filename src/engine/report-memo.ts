@@ -7,18 +7,22 @@
 // by a stat that is not racy (stat-index.ts). It is reused when:
 // - its key matches: the shard's salt (tool build, resolved configuration, options), the
 //   repository's root and HEAD commit (the breaking row's base), the walk's files, notes and
-//   symlinks, every Python directory's target version, the --baseline file's content;
+//   symlinks, --python-version and the roots of scanned paths outside the repository, the
+//   --baseline file's path and content;
 // - every file has the stat it had (size, mtime, ctime, inode, device: its content with it);
-// - every fact about other paths that the results rest on still holds (deps.ts).
+// - every fact about other paths that the results rest on still holds (deps.ts);
+// - every file a target version was looked for in has the content (or absence) it had.
 // Runs that read more than that never use one: --staged/--base, --python, `fix`'s re-scans.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { hash } from 'node:crypto';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { FileAnalysis, Finding, MessageLoop, Report } from '../model.js';
 import type { BaselineOutcome } from './baseline.js';
 import { contentHash, type Fact, type FactProbe } from './deps.js';
+import { bareCopier, isBare } from './bare-result.js';
 import { withLazyLines } from './lazy-lines.js';
+import { writePrivateFile } from './private-file.js';
 import { stampOf } from './stamp.js';
 
 const FORMAT = 1;
@@ -59,26 +63,6 @@ export interface Walked {
  * walk's list, its template's index]: the rest of it, shared by many files.
  */
 type Stored = Omit<Remembered, 'files'> & { files: (FileAnalysis | [number, number])[]; templates: Record<string, unknown>[] };
-
-const BARE_KEYS = new Set(['file', 'absPath', 'language', 'skipped', 'syntax', 'target', 'loops', 'issues', 'suppressions']);
-
-/** Nothing found and nothing to find (no loop, problem, issue or suppression): one template serves many files. */
-function bare(f: FileAnalysis): boolean {
-  return Object.keys(f).every((k) => BARE_KEYS.has(k)) && f.skipped === null && f.loops.length === 0 && f.syntax.length === 0 && f.suppressions.length === 0 && (f.issues?.length ?? 0) === 0;
-}
-
-/** Makes fresh copies of a template (a reporter or the API may mark or add to what a result holds). */
-function copier(template: Record<string, unknown>): (file: string, absPath: string) => FileAnalysis {
-  const keys = Object.keys(template);
-  return (file, absPath) => {
-    const copy: Record<string, unknown> = { file, absPath };
-    for (const k of keys) {
-      const v = template[k];
-      copy[k] = Array.isArray(v) ? [] : typeof v === 'object' && v !== null ? { ...v } : v;
-    }
-    return copy as unknown as FileAnalysis;
-  };
-}
 
 /** The memo beside a shard. */
 export function memoFile(shard: string): string {
@@ -148,12 +132,12 @@ export function recall(file: string, key: string, present: Present): Remembered 
     if (statsNow(files) !== memo.stamps || !probe.holds(memo.facts) || !sourcesHold(memo.sources, present.sourceText)) return null;
     const stored = deserialize(memo.payload) as Stored;
     const { templates, ...rest } = stored;
-    const copiers = templates.map(copier);
+    const copiers = templates.map(bareCopier);
     const analyses = stored.files.map((f) => {
       if (!Array.isArray(f)) return f;
       const [at, t] = f;
       const walked = files[at] as Walked;
-      return (copiers[t] as ReturnType<typeof copier>)(walked.relPath, walked.absPath);
+      return (copiers[t] as ReturnType<typeof bareCopier>)({ file: walked.relPath, absPath: walked.absPath });
     });
     // Lines are split from the text when a reporter asks (code frames, SARIF snippets).
     for (const f of analyses) {
@@ -200,7 +184,7 @@ export function factsBeyond(facts: readonly Fact[], files: readonly Walked[], li
   return out;
 }
 
-/** Writes the memo (atomically: temp file + rename); returns why it could not, or null. */
+/** Writes the memo (whole or not at all); returns why it could not, or null. */
 export function remember(file: string, key: string, inputs: { files: readonly Walked[]; stamps: string[]; facts: Fact[]; sources: ReadonlyMap<string, string | null> }, run: Remembered): string | null {
   const { files, stamps, facts } = inputs;
   const at = new Map(files.map((f, i) => [f.absPath, i]));
@@ -209,7 +193,7 @@ export function remember(file: string, key: string, inputs: { files: readonly Wa
   // Lines are not kept: a reuse reads them again on demand (the rest pattern leaves the getter uncalled).
   const stored = run.files.map(({ lines: _lines, ...rest }): FileAnalysis | [number, number] => {
     const i = at.get(rest.absPath);
-    if (i === undefined || files[i]?.relPath !== rest.file || !bare(rest as FileAnalysis)) return rest as FileAnalysis;
+    if (i === undefined || files[i]?.relPath !== rest.file || !isBare(rest as FileAnalysis)) return rest as FileAnalysis;
     const { file: _file, absPath: _absPath, ...template } = rest;
     const shape = JSON.stringify(template);
     let t = templateAt.get(shape);
@@ -221,16 +205,7 @@ export function remember(file: string, key: string, inputs: { files: readonly Wa
   });
   const payload: Stored = { ...run, files: stored, templates };
   const memo: Memo = { format: FORMAT, key, stamps: stampsHash(stamps), facts, sources: [...inputs.sources], payload: serialize(payload) };
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, serialize(memo), { mode: 0o600 });
-    renameSync(tmp, file);
-    return null;
-  } catch (e) {
-    forget(tmp);
-    return `${file}: not written (${e instanceof Error ? e.message : String(e)})`;
-  }
+  return writePrivateFile(file, serialize(memo));
 }
 
 /** Removes a memo that no longer describes the tree (the next run need not read and reject it). */

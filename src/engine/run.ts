@@ -70,11 +70,11 @@ export interface RunResult {
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
-function cacheIdentity(opts: RunOptions, cwd: string, paths: string[], config: ResolvedConfig): { file: string; salt: string } | null {
+function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config: ResolvedConfig): { file: string; salt: string } | null {
   if (!opts.cache || opts.sourceOverrides) return null;
   const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
   const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
-  const file = shardFile(dir, { cwd, roots: paths.map((p) => path.resolve(cwd, p)), mode });
+  const file = shardFile(dir, { cwd, roots: scanned, mode });
   // Anything that changes a file's result without changing its text starts a new shard.
   // The TS/JS types mode too: a file that asked the checker is cached under --no-types only.
   const types = opts.types === false ? 'no-types' : opts.project ? `project:${path.resolve(cwd, opts.project)}` : 'found';
@@ -150,6 +150,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (opts.require) config.require = opts.require;
   if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
   const paths = opts.paths.length ? opts.paths : ['.'];
+  const scanned = paths.map((p) => path.resolve(cwd, p));
   // Imported only for --staged / --base.
   const selection = diffAware ? await (await import('./changes.js')).selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
   // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
@@ -175,8 +176,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     pythonTargetResolver({ ...(opts.pythonVersion ? { cliVersion: opts.pythonVersion } : {}), config, stopDir, displayDir: cwd, mayExist, observe });
   const inRoot = await resolverFor(root);
   const elsewhere = await Promise.all(
-    paths
-      .map((p) => path.resolve(cwd, p))
+    scanned
       .filter((p) => !isInside(root, p))
       .map(async (p) => {
         // The repository the path belongs to (a file's: its directory's), else that directory.
@@ -188,7 +188,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const targetFor = async (dir: string): Promise<TargetVersion> => (outside(dir)?.resolve ?? inRoot)(dir);
   // The TS/JS tsconfig.json search stops at the same repository roots.
   const stopFor = (dir: string): string => outside(dir)?.stop ?? root;
-  const cacheId = cacheIdentity(opts, cwd, paths, config);
+  const cacheId = cacheIdentity(opts, cwd, scanned, config);
 
   let memo: RunContext['memo'] = null;
   const baselineKey = baselineKeyOf(cwd, opts.baseline);
@@ -197,7 +197,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (cacheId && walked && !diffAware && !opts.python && baselineKey !== null) {
     // The targets are not resolved here: the files they were found in (or not) are checked instead.
     const searched = { cli: opts.pythonVersion ?? null, stops: elsewhere.map((e) => e.stop) };
-    const key = memoKey([cacheId.salt, cwd, paths.map((p) => path.resolve(cwd, p)), repo, discovered.map((d) => [d.relPath, d.language]), walked.notes, [...walked.realPaths].filter(([abs, real]) => abs !== real), searched, baselineKey]);
+    const key = memoKey([cacheId.salt, cwd, scanned, repo, discovered.map((d) => [d.relPath, d.language]), walked.notes, [...walked.realPaths].filter(([abs, real]) => abs !== real), searched, baselineKey]);
     memo = { file: memoFile(cacheId.file), key, targetSources };
     const read = (p: string): string | null => {
       const r = readSource(p, config.maxFileBytes);
@@ -210,5 +210,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
   }
   const { analyseRun } = await import('./pipeline.js');
-  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned: paths.map((p) => path.resolve(cwd, p)), notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo });
+  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo });
 }

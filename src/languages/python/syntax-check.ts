@@ -272,8 +272,9 @@ export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetV
   const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
   // The cheap path needs a tree without errors and a text the layout scan read to its end; the
-  // same scan records the token stream it reads.
-  const cheap = opts.cheap !== false && !root.hasError && ctx.major === 3;
+  // same scan records the token stream it reads. Below 3.6 the triggers are 'full' whatever the
+  // tokens say (syntaxTriggers): none are recorded.
+  const cheap = opts.cheap !== false && !root.hasError && ctx.major === 3 && ctx.minor >= 6;
   const { problems: layout, tokens } = scanLayout(text, cheap);
   const triggers = cheap && layout.length === 0 ? syntaxTriggers(text, ctx.minor, tokens) : 'full';
   if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, text, ctx, parser);

@@ -82,14 +82,11 @@ export async function pythonTargetResolver(opts: {
   const label = (file: string): string => path.relative(displayDir, file).split(path.sep).join('/');
   const cache = new Map<string, Promise<TargetVersion | null>>();
   const exists = opts.mayExist ?? existsSync;
-  const observe = opts.observe;
-  const read = observe
-    ? (file: string): string | null => {
-        const text = targetSourceText(file, exists);
-        observe(file, text);
-        return text;
-      }
-    : (file: string): string | null => targetSourceText(file, exists);
+  const read = (file: string): string | null => {
+    const text = targetSourceText(file, exists);
+    opts.observe?.(file, text);
+    return text;
+  };
   return async (startDir) => {
     for (const dir of directoriesUp(path.resolve(startDir), stopDir)) {
       let found = cache.get(dir);

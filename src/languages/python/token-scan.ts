@@ -96,8 +96,9 @@ export class TokenRecorder {
     this.count++;
   }
 
-  word(from: number, to: number): void {
-    this.push(WORD, from, to, this.text.slice(from, to));
+  /** A name or keyword: `value` is its text (the layout scan has sliced it already). */
+  word(from: number, to: number, value: string): void {
+    this.push(WORD, from, to, value);
   }
 
   number(from: number, to: number): void {

@@ -213,8 +213,11 @@ class Layout {
           this.i = this.string(this.i, prefix);
           this.tokens?.string(start, this.i, prefix);
           last = 'string';
+        } else if (this.tokens) {
+          const word = text.slice(start, this.i);
+          this.tokens.word(start, this.i, word);
+          last = word.length <= LONGEST_NOTABLE_WORD ? word : NAME;
         } else {
-          this.tokens?.word(start, this.i);
           last = this.i - start <= LONGEST_NOTABLE_WORD ? text.slice(start, this.i) : NAME;
         }
       } else if (isNumberStart(c, text, this.i)) {

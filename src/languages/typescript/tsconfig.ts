@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
-import { directoriesUp, isInside } from '../../paths.js';
+import { directoriesUp } from '../../paths.js';
 import { readRegularText } from '../../text-file.js';
 import type { TS } from './compiler.js';
 
@@ -20,21 +20,26 @@ export class TsconfigFinder {
     return this.forDir(path.dirname(absPath));
   }
 
+  /** The nearest tsconfig.json on the way up (tsconfigCandidates' order); every directory passed remembers it. */
   private forDir(dir: string): string | null {
-    const known = this.byDir.get(dir);
-    if (known !== undefined) return known;
-    const here = path.join(dir, 'tsconfig.json');
-    const up = searchesAbove(this.stopFor(dir), dir);
-    const found = existsSync(here) ? here : up !== null ? this.forDir(up) : null;
-    this.byDir.set(dir, found);
+    const passed: string[] = [];
+    let found: string | null = null;
+    for (const d of directoriesUp(dir, this.stopFor(dir))) {
+      const known = this.byDir.get(d);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      passed.push(d);
+      const here = path.join(d, 'tsconfig.json');
+      if (existsSync(here)) {
+        found = here;
+        break;
+      }
+    }
+    for (const d of passed) this.byDir.set(d, found);
     return found;
   }
-}
-
-/** Never above the stop directory; a file outside it looks in its own directory only. */
-function searchesAbove(stopDir: string, dir: string): string | null {
-  const up = path.dirname(dir);
-  return isInside(stopDir, dir) && dir !== stopDir && up !== dir ? up : null;
 }
 
 /** Every tsconfig.json path the finder can look at for a file, nearest first (what its answer rests on). */
