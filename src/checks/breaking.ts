@@ -3,9 +3,8 @@
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
 import { gitRoot, showFiles } from '../engine/git.js';
-import { NestingLimitError } from '../languages/nesting.js';
-import type { TsPublicApi } from '../languages/typescript/public-api.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
+import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
 
 export interface BreakingFile {
@@ -59,49 +58,18 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const python = changed.filter((p) => p.file.language === 'python');
   const notes: string[] = [];
 
-  const breaks: string[] = [];
-  const notCompared: string[] = [];
-  let compared = 0;
-  let added = 0;
-  let definitions = 0;
-  for (const { file, rel } of python) {
-    const before = rel === null ? null : atBase.get(rel) ?? null;
-    // Outside the repository or new since base: there was nothing to break.
-    if (before === null) {
-      added += 1;
-      continue;
-    }
-    const source = file.read();
-    if (source === null) {
-      notCompared.push(`${file.file} (could not be read)`);
-      continue;
-    }
-    if (normalise(before) === normalise(source)) continue;
-    // Loaded only when a file changed: a run with nothing to compare does not pay for it.
-    const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
-    const [old, cur] = [await extractPublicApi(before), await extractPublicApi(source)];
-    // tree-sitter recovers from errors, but what it drops would read as "removed".
-    if (old.syntaxErrorLine !== null) {
-      notCompared.push(`${file.file} (does not parse at ${refName}, line ${old.syntaxErrorLine})`);
-      continue;
-    }
-    if (cur.syntaxErrorLine !== null) {
-      notCompared.push(`${file.file} (does not parse, line ${cur.syntaxErrorLine})`);
-      continue;
-    }
-    compared += 1;
-    definitions += old.definitions.length;
-    for (const b of diffPublicApi(old.definitions, cur.definitions)) breaks.push(`${file.file}:${b.line} ${b.message}`);
-  }
-
+  const py = await compareChanged(python, atBase, refName);
+  const { compared, definitions, added } = py;
+  const breaks = [...py.breaks];
+  const notCompared = [...py.notCompared];
   const skipped = `not compared: ${notCompared.join(', ')}`;
   if (notCompared.length > 0 && compared > 0) notes.push(skipped);
   if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
-  const ts = await compareScripts(scripts, atBase, refName);
+  const ts = await compareChanged(scripts, atBase, refName);
   breaks.push(...ts.breaks);
   notCompared.push(...ts.notCompared);
-  if (ts.note) notes.push(ts.note);
+  if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
   breaks.push(...gone.breaks);
   notCompared.push(...gone.notCompared);
@@ -123,6 +91,42 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   );
 }
 
+/** The changed files' public API against the base, in their order; `added`: files the base does not have. */
+async function compareChanged(
+  files: readonly { file: BreakingFile; rel: string | null }[],
+  atBase: ReadonlyMap<string, string | null>,
+  refName: string,
+): Promise<{ breaks: string[]; notCompared: string[]; compared: number; definitions: number; added: number }> {
+  const breaks: string[] = [];
+  const notCompared: string[] = [];
+  let compared = 0;
+  let definitions = 0;
+  let added = 0;
+  for (const { file, rel } of files) {
+    const before = rel === null ? null : atBase.get(rel) ?? null;
+    // Outside the repository or new since base: there was nothing to break.
+    if (before === null) {
+      added += 1;
+      continue;
+    }
+    const source = file.read();
+    if (source === null) {
+      notCompared.push(`${file.file} (could not be read)`);
+      continue;
+    }
+    if (normalise(before) === normalise(source)) continue;
+    const api = await compareApi(file.language, file.absPath, before, source, refName);
+    if (api.refused !== null) {
+      notCompared.push(`${file.file} (${api.refused})`);
+      continue;
+    }
+    compared += 1;
+    definitions += api.definitions;
+    for (const b of api.breaks) breaks.push(`${file.file}:${b.line} ${b.message}`);
+  }
+  return { breaks, notCompared, compared, definitions, added };
+}
+
 /** A deleted file's public names (Python) or exported declarations (TS/JS) at the base: every one is removed. */
 async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], refName: string): Promise<{ breaks: string[]; notCompared: string[]; compared: number }> {
   const breaks: string[] = [];
@@ -134,74 +138,15 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
     const before = atBase.get(d.rel) ?? null;
     // Not at the base (added and deleted since): nothing was there to remove.
     if (before === null) continue;
-    let removed: { line: number; message: string }[];
-    let syntaxErrorLine: number | null;
-    if (d.language === 'python') {
-      const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
-      const old = await extractPublicApi(before);
-      syntaxErrorLine = old.syntaxErrorLine;
-      removed = diffPublicApi(old.definitions, []);
-    } else {
-      const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
-      try {
-        const old = await extractTsPublicApi(d.absPath, before);
-        syntaxErrorLine = old.syntaxErrorLine;
-        removed = diffTsPublicApi(old.exports, []);
-      } catch (e) {
-        if (!(e instanceof NestingLimitError)) throw e;
-        notCompared.push(`${d.file} (deleted; ${e.message})`);
-        continue;
-      }
-    }
-    // What a parse with errors drops would read as fewer names removed: say so instead.
-    if (syntaxErrorLine !== null) {
-      notCompared.push(`${d.file} (deleted; does not parse at ${refName}, line ${syntaxErrorLine})`);
+    const api = await compareApi(d.language, d.absPath, before, null, refName);
+    if (api.refused !== null) {
+      notCompared.push(`${d.file} (deleted; ${api.refused})`);
       continue;
     }
     compared += 1;
-    for (const b of removed) breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
+    for (const b of api.breaks) breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
   }
   return { breaks, notCompared, compared };
-}
-
-/** The exported declarations of the changed TS/JS files against the base. */
-async function compareScripts(
-  scripts: { file: BreakingFile; rel: string | null }[],
-  atBase: ReadonlyMap<string, string | null>,
-  refName: string,
-): Promise<{ breaks: string[]; notCompared: string[]; note: string | null }> {
-  const breaks: string[] = [];
-  const notCompared: string[] = [];
-  let compared = 0;
-  let exported = 0;
-  for (const { file, rel } of scripts) {
-    const before = rel === null ? null : atBase.get(rel) ?? null;
-    const source = before === null ? null : file.read();
-    if (before === null || source === null || normalise(before) === normalise(source)) {
-      if (before !== null && source === null) notCompared.push(`${file.file} (could not be read)`);
-      continue;
-    }
-    const { extractTsPublicApi, diffTsPublicApi } = await import('../languages/typescript/public-api.js');
-    let old: TsPublicApi;
-    let cur: TsPublicApi;
-    try {
-      [old, cur] = [await extractTsPublicApi(file.absPath, before), await extractTsPublicApi(file.absPath, source)];
-    } catch (e) {
-      // A file too deep to parse safely is named, not compared (the scan noted it too).
-      if (!(e instanceof NestingLimitError)) throw e;
-      notCompared.push(`${file.file} (${e.message})`);
-      continue;
-    }
-    if (old.syntaxErrorLine !== null || cur.syntaxErrorLine !== null) {
-      notCompared.push(`${file.file} (does not parse${old.syntaxErrorLine !== null ? ` at ${refName}` : ''}, line ${old.syntaxErrorLine ?? cur.syntaxErrorLine})`);
-      continue;
-    }
-    compared += 1;
-    exported += old.exports.length;
-    for (const b of diffTsPublicApi(old.exports, cur.exports)) breaks.push(`${file.file}:${b.line} ${b.message}`);
-  }
-  const note = compared > 0 ? `exported declarations of ${plural(compared, 'changed TS/JS file')} compared (${plural(exported, 'declaration')})` : null;
-  return { breaks, notCompared, note };
 }
 
 /** Line endings may differ only by git's autocrlf conversion. */

@@ -1,0 +1,53 @@
+// One file's public API at the base against its current text, for the `breaking` row: the same
+// extraction and the same refusals for a changed or a deleted file, Python or TS/JS.
+import { NestingLimitError } from '../languages/nesting.js';
+import type { LanguageId } from '../model.js';
+
+/** One break, where it is (at base for a removal) and what it is, in one line. */
+export interface ApiBreak {
+  line: number;
+  message: string;
+}
+
+export type ApiComparison =
+  /** Why the file was not compared, worded to stand in `file (…)`. */
+  | { refused: string }
+  /** How many definitions (Python) or exported declarations (TS/JS) the base had, and what callers lose. */
+  | { refused: null; definitions: number; breaks: ApiBreak[] };
+
+/**
+ * The public API of `before` (the base) against `after`; `after` null: the file is gone, so every
+ * name it had is removed. The extractors are imported here, on the first file that changed: a run
+ * with nothing to compare does not pay for them.
+ */
+export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string): Promise<ApiComparison> {
+  try {
+    if (language === 'python') {
+      const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
+      return await compareWith(extractPublicApi, (api) => api.definitions, diffPublicApi, before, after, refName);
+    }
+    const { diffTsPublicApi, extractTsPublicApi } = await import('../languages/typescript/public-api.js');
+    return await compareWith((text) => extractTsPublicApi(absPath, text), (api) => api.exports, diffTsPublicApi, before, after, refName);
+  } catch (e) {
+    // A file too deep to parse safely is named, not compared (the scan noted it too). Only the
+    // TS/JS extractor refuses depth: the Python one parses without the scan's depth check.
+    if (!(e instanceof NestingLimitError)) throw e;
+    return { refused: e.message };
+  }
+}
+
+async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>(
+  extract: (text: string) => Promise<Api>,
+  items: (api: Api) => Item[],
+  diff: (before: Item[], after: Item[]) => ApiBreak[],
+  before: string,
+  after: string | null,
+  refName: string,
+): Promise<ApiComparison> {
+  const old = await extract(before);
+  const cur = after === null ? null : await extract(after);
+  // A parser recovers from errors, but what it drops would read as removed names.
+  if (old.syntaxErrorLine !== null) return { refused: `does not parse at ${refName}, line ${old.syntaxErrorLine}` };
+  if (cur !== null && cur.syntaxErrorLine !== null) return { refused: `does not parse, line ${cur.syntaxErrorLine}` };
+  return { refused: null, definitions: items(old).length, breaks: diff(items(old), cur === null ? [] : items(cur)) };
+}

@@ -1,0 +1,48 @@
+// One file's public API against the base (src/checks/breaking-api.ts): the refusals the breaking
+// row words its "not compared" entries with, the same for Python and TS/JS, changed or deleted.
+import { describe, expect, it } from 'vitest';
+import { compareApi } from '../src/checks/breaking-api.js';
+
+const PY = 'def serve(router, port=80):\n    pass\n';
+const PY_BAD = `${PY}\ndef (:\n`;
+const TS = 'export function send(a: string, retries = 3) {}\n';
+const TS_BAD = 'export function send(a: string {\n';
+const TS_DEEP = `export const x = ${'('.repeat(600)}1${')'.repeat(600)};\n`;
+
+describe('compareApi', () => {
+  it('diffs a changed file, and counts what the base had', async () => {
+    expect(await compareApi('python', '/r/a.py', PY, 'def serve(router, port):\n    pass\n', 'HEAD')).toEqual({
+      refused: null,
+      definitions: 1,
+      breaks: [{ name: 'serve', line: 1, message: 'serve(router, port=…) → serve(router, port) (port made required)' }],
+    });
+    expect(await compareApi('typescript', '/r/c.ts', TS, 'export function send(a: string, retries: number) {}\n', 'HEAD')).toEqual({
+      refused: null,
+      definitions: 1,
+      breaks: [{ line: 1, message: 'send: parameter retries is now required' }],
+    });
+  });
+
+  it('removes every name of a deleted file', async () => {
+    expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
+    expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({
+      refused: null,
+      definitions: 1,
+      breaks: [{ line: 1, message: 'exported function close removed' }],
+    });
+  });
+
+  it('refuses a side that does not parse, the base first, in either language', async () => {
+    expect(await compareApi('python', '/r/a.py', PY_BAD, PY_BAD, 'main')).toEqual({ refused: 'does not parse at main, line 4' });
+    expect(await compareApi('python', '/r/a.py', PY, PY_BAD, 'main')).toEqual({ refused: 'does not parse, line 4' });
+    expect(await compareApi('python', '/r/a.py', PY_BAD, null, 'main')).toEqual({ refused: 'does not parse at main, line 4' });
+    expect(await compareApi('typescript', '/r/c.ts', TS_BAD, TS_BAD, 'main')).toEqual({ refused: 'does not parse at main, line 1' });
+    expect(await compareApi('typescript', '/r/c.ts', TS, TS_BAD, 'main')).toEqual({ refused: 'does not parse, line 1' });
+  });
+
+  it('refuses a TS/JS file nested too deep to parse safely, with the nesting error', async () => {
+    const refused = { refused: 'nesting deeper than 500 levels: not analysed' };
+    expect(await compareApi('typescript', '/r/c.ts', TS, TS_DEEP, 'HEAD')).toEqual(refused);
+    expect(await compareApi('typescript', '/r/c.ts', TS_DEEP, null, 'HEAD')).toEqual(refused);
+  });
+});
