@@ -132,7 +132,8 @@ export class TokenRecorder {
   operator(at: number, op: string): void {
     const code = op.charCodeAt(0);
     // A backslash that continues no line, a control character, a backtick (Python 2's `x` is a string to tree-sitter).
-    if (code === 92 || code === 96 || code < 0x20 || code > 0x7f) this.readable = false;
+    // Nothing above 0x7f arrives here: the layout scan reads it as a word or stops at it.
+    if (code === 92 || code === 96 || code < 0x20) this.readable = false;
     else this.push(OP, at, at + op.length, op);
   }
 
