@@ -9,7 +9,6 @@
 import { NUMBER } from './strict-grammar.js';
 import { VALID_PREFIXES } from './strings.js';
 import { CLOSE, END, NUM, OP, OPEN, STR, WORD, type Tokens } from './token-scan.js';
-import { scanLayout } from './tokenizer.js';
 
 export interface TriggerRange {
   start: number;
@@ -36,14 +35,12 @@ const SPLAT_AFTER = new Set(['[', ',', ':', '|', '=', '->', '(']);
 
 /**
  * What to look at for a file of this target, or 'full' when only the full walk will do.
- * `tokens`: the text's stream if the layout scan has recorded it already (null: it could not).
+ * `tokens`: the text's stream as the layout scan recorded it (null: it could not).
  */
-export function syntaxTriggers(text: string, minor: number, tokens?: Tokens | null): Triggers | 'full' {
-  // Annotations below 3.6 are on every assignment.
-  if (minor < 6) return 'full';
-  const t = tokens === undefined ? scanLayout(text, true).tokens : tokens;
-  if (t === null) return 'full';
-  return new Scan(t, text, minor).run();
+export function syntaxTriggers(text: string, minor: number, tokens: Tokens | null): Triggers | 'full' {
+  // Annotations below 3.6 are on every assignment; without a stream there is nothing to search.
+  if (minor < 6 || tokens === null) return 'full';
+  return new Scan(tokens, text, minor).run();
 }
 
 class Scan {
