@@ -6,6 +6,7 @@ import { gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
+import { plural, result } from './support.js';
 
 export interface BreakingFile {
   /** Display path, relative to the working directory. */
@@ -33,26 +34,22 @@ export interface BreakingOptions {
   deleted?: DeletedFile[];
 }
 
-const ID = 'breaking';
-const TITLE = 'Breaking Changes';
-
 export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult> {
-  const result = (status: CheckStatus, details: string): CheckResult => ({ id: ID, title: TITLE, status, details });
   let root: string | null;
   try {
     root = opts.root !== undefined ? opts.root : await gitRoot(opts.cwd);
   } catch (error) {
     // git refuses a repository owned by someone else: a reason to skip, not to stop.
-    if (error instanceof UsageError) return result('skip', error.message);
+    if (error instanceof UsageError) return result('breaking', 'skip', error.message);
     throw error;
   }
-  if (root === null) return result('skip', 'not a git repository');
+  if (root === null) return result('breaking', 'skip', 'not a git repository');
   const refName = opts.baseLabel ?? opts.base ?? 'HEAD';
   const { located, query } = await lookupFor(root, opts.base ?? 'HEAD', opts.files, opts.early);
   const { commit, changed, atBase } = await atBaseOf(root, located, query);
   if (commit === null) {
     if (opts.base !== null) throw new UsageError(`--base ${opts.base}: unknown revision`);
-    return result('skip', 'no commit yet to compare against (HEAD does not name a commit)');
+    return result('breaking', 'skip', 'no commit yet to compare against (HEAD does not name a commit)');
   }
   const scripts = changed.filter((p) => p.file.language !== 'python');
   const python = changed.filter((p) => p.file.language === 'python');
@@ -77,15 +74,16 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
   if (breaks.length > 0) {
-    return result('fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${breaks.join('; ')}${tail}`);
+    return result('breaking', 'fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${breaks.join('; ')}${tail}`);
   }
   // A file we could not compare may hide a break: say so rather than pass.
   const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
   if (compared === 0 && notCompared.length > 0) {
-    return result(status, `${plural(notCompared.length, 'changed Python file')} ${skipped}${tail}`);
+    return result('breaking', status, `${plural(notCompared.length, 'changed Python file')} ${skipped}${tail}`);
   }
-  if (compared === 0) return result(status, `no scanned Python file changed since ${refName}${tail}`);
+  if (compared === 0) return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
   return result(
+    'breaking',
     status,
     `public API of ${plural(compared, 'changed Python file')} unchanged against ${refName} (${plural(definitions, 'definition')})${tail}`,
   );
@@ -152,8 +150,4 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
 /** Line endings may differ only by git's autocrlf conversion. */
 function normalise(text: string): string {
   return text.replace(/\r\n/g, '\n');
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
