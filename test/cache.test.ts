@@ -90,10 +90,8 @@ describe('same output with --no-cache, a cold cache and a warm cache (the built 
       expect(cold.text).toBe(plain.text);
       expect(warm.text).toBe(plain.text);
       expect(cold.stderr).toMatch(/note: cache .*: 0 reused \(0 unread: unchanged since cached\), \d+ analysed/);
-      // Analysed again on a warm run: only TS/JS files that asked a type checker that could answer (never cached).
-      const analysedAgain = Number(/\), (\d+) analysed/.exec(warm.stderr)?.[1]);
-      expect(warm.stderr).toMatch(/note: cache .*: \d+ reused \(\d+ unread: unchanged since cached\), \d+ analysed/);
-      expect(analysedAgain).toBe(name.startsWith('fixtures') ? 7 : 0);
+      // Nothing analysed again on a warm run, TS/JS files that asked a type checker included.
+      expect(warm.stderr).toMatch(/note: cache .*: \d+ reused \(\d+ unread: unchanged since cached\), 0 analysed/);
       // The verification table too.
       const verify = (...extra: string[]): string => cliRun(cwd, ['verify', '--fail-on', 'never', ...extra], { HANDSHAKE_GUARD_CACHE_DIR: cacheDir }).stdout;
       expect(verify()).toBe(verify('--no-cache'));
@@ -247,7 +245,7 @@ describe('what a cached result rests on', () => {
     expect(r.cache?.problems.join()).toMatch(/another build or configuration/);
   });
 
-  it('TS/JS: a relative import edited; a file that asked the type checker is never cached where one answers', async () => {
+  it('TS/JS: a relative import edited; a file that asked the type checker (its caching: type-cache.test.ts)', async () => {
     const dir = writeTree({
       'tsconfig.json': '{ "compilerOptions": { "strict": true } }',
       'src/open.ts': "import WebSocket from 'ws';\nexport async function waitOpen(ws: WebSocket): Promise<void> {\n  const start = performance.now();\n  while (ws.readyState === WebSocket.CONNECTING) {\n    if (performance.now() - start > 3000) break;\n    await new Promise((r) => setTimeout(r, 10));\n  }\n}\n",
@@ -264,10 +262,9 @@ describe('what a cached result rests on', () => {
     for (const mode of [{ project: 'tsconfig.json' }, {}] as const) {
       const typed = await run({ cwd: dir, paths: ['.'], cache, ...mode });
       const again = await run({ cwd: dir, paths: ['.'], cache, ...mode });
-      // open.ts, client.ts and make.ts never asked: reused; pump.ts asked a checker: analysed
-      // again (a miss), and never stored.
+      // open.ts, client.ts and make.ts never asked: reused. pump.ts asked a checker whose program
+      // read make.ts moments after it was written (racy): not kept, analysed again.
       expect(again.cache).toMatchObject({ hits: 3, misses: 1 });
-      expect(deserialize(readFileSync(again.cache?.file as string)).entries.has(path.join(dir, 'src/pump.ts'))).toBe(false);
       expect(comparable(again)).toEqual(comparable(typed));
     }
     // Without a checker the ask has one answer: pump.ts is cached too, under --no-types or with
@@ -279,7 +276,7 @@ describe('what a cached result rests on', () => {
     await expectAsUncached(dir, cache);
     expect(await expectAsUncached(dir, cache)).toEqual({ hits: 4, misses: 0 });
     write(dir, 'src/tsconfig.json', '{ "compilerOptions": { "strict": true } }');
-    // pump.ts analysed again, now with a checker that answers (so not stored).
+    // pump.ts analysed again, now with a checker that answers.
     expect(await expectAsUncached(dir, cache)).toEqual({ hits: 3, misses: 1 });
   });
 

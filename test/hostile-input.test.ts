@@ -245,7 +245,8 @@ describe('reading', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-'));
     try {
       writeFileSync(path.join(dir, 'app.py'), LOOP);
-      writeFileSync(path.join(dir, 'client.ts'), "import WebSocket from 'ws';\nexport async function f(items: string[]): Promise<void> {\n  const ws = new WebSocket('ws://x');\n  for (const i of items) ws.send(i);\n}\n");
+      // No provenance places `conn.ws`: the analysis asks the type checker, so the tsconfig.json is read.
+      writeFileSync(path.join(dir, 'client.ts'), "import WebSocket from 'ws';\nexport async function f(items: string[], conn: { ws: WebSocket }): Promise<void> {\n  for (const i of items) conn.ws.send(i);\n}\n");
       // Every file a run looks for by name: the config (3 names), the target version's sources, tsconfig.json.
       for (const name of ['package.json', 'pyproject.toml', 'handshake-guard.config.json', '.python-version', 'runtime.txt', 'Dockerfile', 'tsconfig.json']) {
         expect(spawnSync('mkfifo', [path.join(dir, name)]).status).toBe(0);

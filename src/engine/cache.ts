@@ -27,17 +27,32 @@ import { bareCopier, isBare } from './bare-result.js';
 import { writePrivateFile } from './private-file.js';
 import { StatIndex, type IndexEntry } from './stat-index.js';
 
-const FORMAT = 3;
+const FORMAT = 4;
 /** A shard no run has written for this long belongs to a tree nobody scans any more. */
 const STALE_SHARD_MS = 30 * 24 * 3600 * 1000;
 
-interface Entry {
+export interface Entry {
   key: string;
   /** facts: valid while its facts hold; verdict: also needs the prefilter to say "no loop" again. */
   kind: 'facts' | 'verdict';
   facts: Fact[];
   /** v8-serialised; a result with nothing in it (most files of a large tree) as the object itself, copied on use. */
   result: Uint8Array | Plain;
+  /** Ids of fact sets many entries share (a type checker's program: shard's `shared`); all must hold too. */
+  shared?: string[];
+  /** What its analysis adds to the run's notes (a tsconfig.json not used). */
+  notes?: string[];
+  /** The tsconfig.json files whose programs its result rests on, each with the key of its roots (engine/type-facts.ts). */
+  typed?: [config: string, roots: string][];
+  /** A TS/JS file that can ask the type checker (a root of its config's program). */
+  asker?: true;
+}
+
+/** What an entry stores besides its result and own facts. */
+export interface EntryExtras {
+  shared: readonly { id: string; facts: Fact[] }[];
+  notes: readonly string[];
+  typed: readonly [string, string][];
 }
 
 /** A FileAnalysis with no loop, problem, issue or suppression: what it is, not what it found. */
@@ -51,6 +66,8 @@ interface Shard {
   verdicts: { facts: Fact[]; free: string[] };
   /** Content hashes by stat (stat-index.ts). */
   index: Map<string, IndexEntry>;
+  /** Fact sets by id (their hash), for the entries that name them. */
+  shared: Map<string, Fact[]>;
 }
 
 export interface CacheStats {
@@ -68,7 +85,7 @@ export interface CacheStats {
 function isShard(x: unknown): x is Shard {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<Shard>;
-  return s.format === FORMAT && typeof s.salt === 'string' && s.entries instanceof Map && typeof s.verdicts === 'object' && s.verdicts !== null && s.index instanceof Map;
+  return s.format === FORMAT && typeof s.salt === 'string' && s.entries instanceof Map && typeof s.verdicts === 'object' && s.verdicts !== null && s.index instanceof Map && s.shared instanceof Map;
 }
 
 /** A FileAnalysis as stored: everything but `lines` (split again from the text on first use). */
@@ -93,6 +110,9 @@ export class ResultCache {
   private provedBefore: Set<string> | null = null;
   private readonly free = new Set<string>();
   private changed = false;
+  private readonly sharedChecked = new Map<string, boolean>();
+  /** Shared fact sets this run's entries made. */
+  private readonly sharedNow = new Map<string, Fact[]>();
   readonly stats: CacheStats;
   /** What the last run knew of each file's content by its stat; null under --staged (the index's content is not on disk). */
   readonly index: StatIndex | null;
@@ -120,18 +140,35 @@ export class ResultCache {
     this.stats.problems.push(`${this.file}: damaged (${e instanceof Error ? e.message : String(e)}); its entries are ignored`);
     this.old?.entries.clear();
     this.old?.index.clear();
+    this.old?.shared.clear();
     if (this.old) this.old.verdicts = { facts: [], free: [] };
     return null;
   }
 
-  /** The stored entry for a file when its key matches and its facts still hold. */
+  /** The stored entry for a file when its key matches and its facts (its own and the shared sets it names) still hold. */
   lookup(absPath: string, key: string, probe: FactProbe): Entry | null {
     try {
       const e = this.old?.entries.get(absPath);
-      return e && e.key === key && probe.holds(e.facts) ? e : null;
+      return e && e.key === key && probe.holds(e.facts) && (e.shared ?? []).every((id) => this.sharedHolds(id, probe)) ? e : null;
     } catch (e) {
       return this.damaged(e);
     }
+  }
+
+  /** Whether a shared fact set holds (checked once per run). */
+  private sharedHolds(id: string, probe: FactProbe): boolean {
+    let holds = this.sharedChecked.get(id);
+    if (holds === undefined) {
+      const facts = this.old?.shared.get(id);
+      holds = facts !== undefined && probe.holds(facts);
+      this.sharedChecked.set(id, holds);
+    }
+    return holds;
+  }
+
+  /** Every fact an entry rests on: its own and those of the shared sets it names. */
+  factsOf(entry: Entry): Fact[] {
+    return [...entry.facts, ...(entry.shared ?? []).flatMap((id) => this.sharedNow.get(id) ?? this.old?.shared.get(id) ?? [])];
   }
 
   /** Whether the last run's prefilter snapshot says this file holds no loop (every fact it rests on re-checked once). */
@@ -164,16 +201,30 @@ export class ResultCache {
     return analysis;
   }
 
-  /** Counts a file analysed now whose result is not stored (it asked a type checker that could answer). */
+  /** Takes back a reuse (a type-aware result whose program gained a root this run): the file is analysed again. */
+  unuse(absPath: string): void {
+    if (this.used.delete(absPath)) this.stats.hits--;
+    this.free.delete(absPath);
+  }
+
+  /** Counts a file analysed now whose result is not stored (its type checker's answer cannot be kept, or it failed). */
   miss(): void {
     this.stats.misses++;
   }
 
   /** Stores a result computed now, copied before later stages touch it. */
-  put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind']): void {
+  put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind'], extras?: EntryExtras, asker = false): void {
     this.miss();
     if (analysis.skipped !== null) return;
-    this.used.set(absPath, { key, kind, facts, result: encode(analysis) });
+    const entry: Entry = { key, kind, facts, result: encode(analysis) };
+    if (asker) entry.asker = true;
+    if (extras) {
+      for (const s of extras.shared) this.sharedNow.set(s.id, s.facts);
+      if (extras.shared.length > 0) entry.shared = extras.shared.map((s) => s.id);
+      if (extras.notes.length > 0) entry.notes = [...extras.notes];
+      if (extras.typed.length > 0) entry.typed = extras.typed.map(([config, roots]) => [config, roots]);
+    }
+    this.used.set(absPath, entry);
     if (kind === 'verdict') this.free.add(absPath);
     this.changed = true;
   }
@@ -195,7 +246,7 @@ export class ResultCache {
     const add = (f: Fact): void => {
       facts.set(`${f[0]}\0${f[1]}\0${f[2]}`, f);
     };
-    for (const e of this.used.values()) e.facts.forEach(add);
+    for (const e of this.used.values()) this.factsOf(e).forEach(add);
     if (this.free.size > 0) this.verdictFacts(prefilterFacts).forEach(add);
     return { files: new Set(this.used.keys()), facts: [...facts.values()] };
   }
@@ -209,7 +260,14 @@ export class ResultCache {
     const oldCount = this.old?.entries.size ?? 0;
     const indexSame = !this.index || (!this.index.changed && this.index.current.size === (this.old?.index.size ?? 0));
     if (!this.changed && indexSame && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
-    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map() };
+    const shared = new Map<string, Fact[]>();
+    for (const e of this.used.values()) {
+      for (const id of e.shared ?? []) {
+        const facts = this.sharedNow.get(id) ?? this.old?.shared.get(id);
+        if (facts) shared.set(id, facts);
+      }
+    }
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map(), shared };
     const problem = writePrivateFile(this.file, serialize(shard));
     if (problem) {
       this.stats.problems.push(problem);

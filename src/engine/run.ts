@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { pythonTargetResolver, targetSourceText } from '../languages/python/target-version.js';
 import type { FileAnalysis, Finding, MessageLoop, Report, RequirePolicy, TargetVersion } from '../model.js';
-import { displayRoot, isInside } from '../paths.js';
+import { displayRoot, isInside, toPosix } from '../paths.js';
 import type { BaselineOutcome } from './baseline.js';
 import { buildFingerprint } from './build-fingerprint.js';
 import type { CacheStats } from './cache.js';
@@ -149,6 +149,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const config = await loadConfig({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   if (opts.require) config.require = opts.require;
   if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
+  // Checked here too: a run whose results all come from the cache never plans the checkers.
+  if (opts.project && !existsSync(path.resolve(cwd, opts.project))) throw new UsageError(`--project: ${toPosix(path.relative(cwd, path.resolve(cwd, opts.project))) || opts.project} does not exist`);
   const paths = opts.paths.length ? opts.paths : ['.'];
   const scanned = paths.map((p) => path.resolve(cwd, p));
   // Imported only for --staged / --base.

@@ -9,14 +9,11 @@ import type { FileAnalysis } from '../model.js';
 import type { FactLog } from './deps.js';
 
 /**
- * TYPE-AWARE RESULTS ARE NEVER CACHED. A file's analysis asks the type checker only where
- * provenance cannot place a receiver; where a checker answers, the answer depends on the whole
- * program, which the cache cannot re-check. So every ask is recorded, with or without a
- * checker: a file that never asked has the same result in every types mode and is cached with
- * the facts it read; one that asked is cached only where no checker could answer (`--no-types`,
- * a mode in the shard's salt, or no tsconfig.json found — the absence of each one the finder
- * looked at becomes a fact); otherwise it is analysed on every run. A worker thread has no
- * checker: the files it asks about tell the main thread whether its answer could differ there.
+ * Every question put to the type checker is recorded, with or without a checker: a file that
+ * never asked has the same result in every types mode and is cached with the facts it read; one
+ * that asked is cached on what the answers rest on (engine/type-facts.ts: the governing
+ * tsconfig.json and everything its program read). A worker thread has no checker: the files it
+ * asks about tell the main thread whether its answer could differ there.
  */
 export class AskRecorder implements TypeOracle {
   /** The files asked about (an imported helper's too), since the last reset. */

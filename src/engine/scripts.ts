@@ -1,16 +1,16 @@
 // The TS/JS half of the pipeline: the compiler is loaded only when a TS/JS file needs parsing
 // (not when every result comes from the result cache); worker threads share the analysis when
 // there are enough files (script-pool.ts).
-import { existsSync } from 'node:fs';
 import { withLazyLines } from './lazy-lines.js';
 import type { PlannedTypes } from '../languages/typescript/type-router.js';
 import type { StopFor } from '../languages/typescript/tsconfig.js';
 import type { FileAnalysis } from '../model.js';
-import type { ResultCache } from './cache.js';
-import { FactLog, type FactProbe } from './deps.js';
+import type { Entry, ResultCache } from './cache.js';
+import { FactLog, type Fact, type FactProbe } from './deps.js';
 import type { DiscoveredFile } from './discover.js';
 import type { ReadResult } from './read.js';
 import type { ScriptAnalyser } from './script-analysis.js';
+import type { TypeFacts } from './type-facts.js';
 import type { ScriptPool } from './script-pool.js';
 import type { ScriptReply } from './script-worker.js';
 import { analysisFailure, skippedAnalysis } from './skipped.js';
@@ -44,10 +44,14 @@ export interface ScriptScan {
 
 interface Opened {
   analyser: ScriptAnalyser;
-  /** The type checkers (null: none could answer any file). */
+  /** The type checkers (null: --no-types). */
   oracle: PlannedTypes | null;
-  /** Whether a file that asked the checker got an answer no program could change (recorded in `log`). */
-  cacheableAfterAsk: (absPath: string, log: FactLog) => boolean;
+  /** What a result that asked them rests on (null: no cache). */
+  typeFacts: TypeFacts | null;
+  /** The notes asking about these files gave. */
+  notesOf: (asked: readonly string[]) => string[];
+  /** Whether a text can ask the checker (a root of its config's program); false under --no-types. */
+  asker: (text: string) => boolean;
 }
 
 /**
@@ -60,8 +64,10 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   const ts = await loadTypeScript();
   const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers);
   let oracle: PlannedTypes | null = null;
+  let asker = (_text: string): boolean => false;
   if (scan.types !== false) {
-    const { planTypes } = await import('../languages/typescript/type-router.js');
+    const { planTypes, mayAskTypes } = await import('../languages/typescript/type-router.js');
+    asker = (text) => mayAskTypes(text, scan.receiveMethods);
     oracle = await planTypes({
       ts,
       files: texts(),
@@ -70,21 +76,12 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
       cwd: scan.types.cwd,
       receiveMethods: scan.receiveMethods,
       sourceOf: (absPath) => scan.reader.read(absPath),
-      note: (message) => scan.notes.push(message),
     });
   }
   analyser.recorder.inner = oracle;
-  const types = scan.types;
-  const { tsconfigCandidates } = await import('../languages/typescript/tsconfig.js');
-  const cacheableAfterAsk = (absPath: string, l: FactLog): boolean => {
-    if (types === false) return true;
-    if (types.explicit !== null) return false;
-    const candidates = tsconfigCandidates(absPath, types.stopFor);
-    if (candidates.some((c) => existsSync(c))) return false;
-    for (const c of candidates) l.add('e', c);
-    return true;
-  };
-  return { analyser, oracle, cacheableAfterAsk };
+  const { TypeFacts, typeNotes } = await import('./type-facts.js');
+  const typeFacts = scan.cache ? new TypeFacts(scan.types === false ? false : { explicit: scan.types.explicit, stopFor: scan.types.stopFor }, oracle, scan.cache.probe) : null;
+  return { analyser, oracle, typeFacts, notesOf: (asked) => typeNotes(oracle, asked), asker };
 }
 
 interface Pending {
@@ -103,12 +100,19 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   // planned from the texts that can need them, and only if some file must be analysed.
   const results: (FileAnalysis | null)[] = [];
   const pending: Pending[] = [];
-  const readNow = (d: DiscoveredFile): string | null => {
+  // The notes each file's asks gave (a tsconfig.json not used): reported in file order, so that
+  // reused and fresh results give the same notes in the same order.
+  const typeNotesAt = new Map<number, readonly string[]>();
+  /** Reused results that rest on a type checker's program, to check against this run's new roots. */
+  const typedHits: { i: number; d: DiscoveredFile; key: string; entry: Entry; unread: boolean }[] = [];
+  /** Reused files that can ask the checker (roots of their config's program). */
+  const reusedAskers: string[] = [];
+  const readNow = (d: DiscoveredFile, place: (skipped: FileAnalysis) => void): string | null => {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
     if (!r.ok) {
       if (scan.gated.has(d.absPath)) {
-        results.push(skippedAnalysis(d, r.reason));
+        place(skippedAnalysis(d, r.reason));
         scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
       }
       return null;
@@ -116,23 +120,41 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     sources.set(d.absPath, r.text);
     return r.text;
   };
+  const append = (a: FileAnalysis): void => void results.push(a);
   for (const d of scripts) {
     // A file the cache's stat index vouches for is looked up without reading it.
     const known = cache && scan.overrides?.get(d.absPath) === undefined ? cache.probe.knownHash(d.absPath) : null;
     let text: string | null = null;
-    if (known === null && (text = readNow(d)) === null) continue;
+    if (known === null && (text = readNow(d, append)) === null) continue;
     const key = cache ? (known ?? cache.probe.hashOf(d.absPath, text as string)) : null;
     const entry = cache && key ? cache.store.lookup(d.absPath, key, cache.probe) : null;
     const reused = cache && entry ? cache.store.use(d.absPath, entry) : null;
-    if (reused) {
+    if (reused && entry && key) {
       if (text === null && cache) cache.store.stats.unread++;
+      if (entry.notes) typeNotesAt.set(results.length, entry.notes);
+      if (entry.typed) typedHits.push({ i: results.length, d, key, entry, unread: text === null });
+      if (entry.asker) reusedAskers.push(d.absPath);
       results.push(withLazyLines(reused, text ?? (() => scan.reader.read(d.absPath) ?? '')));
       scan.onFile?.();
       continue;
     }
-    if (text === null && (text = readNow(d)) === null) continue;
+    if (text === null && (text = readNow(d, append)) === null) continue;
     pending.push({ i: results.length, d, text, key });
     results.push(null);
+  }
+  if (cache && typedHits.length > 0) {
+    // A reused result that rests on a program stands only where this run would build that
+    // program from the same roots: a new, changed or unstaged file may add or remove one.
+    const redo = await typedHitsToRedo(typedHits, reusedAskers, pending, scan);
+    for (const hit of redo) {
+      cache.store.unuse(hit.d.absPath);
+      if (hit.unread) cache.store.stats.unread--;
+      typeNotesAt.delete(hit.i);
+      results[hit.i] = null;
+      const text = readNow(hit.d, (skipped) => (results[hit.i] = skipped));
+      if (text !== null) pending.push({ i: hit.i, d: hit.d, text, key: hit.key });
+    }
+    pending.sort((a, b) => a.i - b.i);
   }
   if (pending.length > 0) {
     // The type checkers are planned from every TS/JS text of the scan (read, under types only,
@@ -148,6 +170,14 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       const queued = pool ? queueAll(pool, pending, scan) : null;
       const opened = await openProject(scan, texts);
       const outcomes = pool && queued ? await analyseInThreads(pool, queued, opened, scan) : null;
+      /** Keeps a result computed now: with the facts of its asks, when those can be kept. */
+      const keep = (i: number, d: DiscoveredFile, key: string | null, text: string, analysis: FileAnalysis, facts: Fact[], asked: readonly string[]): void => {
+        if (asked.length > 0) typeNotesAt.set(i, opened.notesOf(asked));
+        if (!cache || !key) return;
+        const typed = asked.length > 0 ? (opened.typeFacts?.of(asked) ?? null) : null;
+        if (asked.length > 0 && typed === null) cache.store.miss();
+        else cache.store.put(d.absPath, key, analysis, [...facts, ...(typed?.facts ?? [])], 'facts', typed?.extras, opened.asker(text));
+      };
       for (const [n, { i, d, text, key }] of pending.entries()) {
         const outcome = outcomes?.[n];
         // A thread's result stands unless a checker could have answered what it asked (it had
@@ -155,17 +185,14 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
         // a file a failed thread handed back is analysed here too.
         if (outcome && 'analysis' in outcome && !outcome.asked.some((p) => opened.oracle?.mayAnswer(p))) {
           results[i] = withLazyLines(outcome.analysis, text);
-          const after = cache && key && outcome.asked.length > 0 ? new FactLog(cache.probe) : null;
-          if (cache && key && (after === null || opened.cacheableAfterAsk(d.absPath, after))) cache.store.put(d.absPath, key, outcome.analysis, [...outcome.facts, ...(after?.list() ?? [])], 'facts');
-          else cache?.store.miss();
+          keep(i, d, key, text, outcome.analysis, outcome.facts, outcome.asked);
           continue;
         }
         const log = cache ? new FactLog(cache.probe) : null;
         try {
           const analysis = opened.analyser.analyse(d.relPath, d.absPath, text, log);
           results[i] = analysis;
-          if (cache && key && log && (opened.analyser.recorder.asked.size === 0 || opened.cacheableAfterAsk(d.absPath, log))) cache.store.put(d.absPath, key, analysis, log.list(), 'facts');
-          else cache?.store.miss();
+          keep(i, d, key, text, analysis, log?.list() ?? [], [...opened.analyser.recorder.asked]);
           if (!outcomes) scan.onFile?.();
         } catch (e) {
           // One file the analyser cannot handle must not stop the scan: report it and go on.
@@ -178,7 +205,31 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       await pool?.close();
     }
   }
+  const noted = new Set<string>();
+  for (const i of [...typeNotesAt.keys()].sort((a, b) => a - b)) {
+    for (const note of typeNotesAt.get(i) ?? []) if (!noted.has(note)) scan.notes.push(note);
+    (typeNotesAt.get(i) ?? []).forEach((n) => noted.add(n));
+  }
   for (const r of results) if (r) scan.analysed.push(r);
+}
+
+/**
+ * The reused type-aware results whose program this run would build from other roots: every file
+ * that can ask (a reused one says so, a file analysed now is read) under each of their configs.
+ */
+async function typedHitsToRedo<H extends { entry: Entry }>(hits: readonly H[], reusedAskers: readonly string[], pending: readonly Pending[], scan: ScriptScan): Promise<H[]> {
+  if (scan.types === false) return [];
+  const { mayAskTypes } = await import('../languages/typescript/type-router.js');
+  const { TsconfigFinder } = await import('../languages/typescript/tsconfig.js');
+  const { rootsKey } = await import('./type-facts.js');
+  const { explicit, stopFor } = scan.types;
+  const finder = explicit === null ? new TsconfigFinder(stopFor) : null;
+  const roots = new Map<string, string[]>();
+  for (const absPath of [...reusedAskers, ...pending.filter((p) => mayAskTypes(p.text, scan.receiveMethods)).map((p) => p.d.absPath)]) {
+    const config = explicit ?? finder?.forFile(absPath) ?? null;
+    if (config !== null) roots.set(config, [...(roots.get(config) ?? []), absPath]);
+  }
+  return hits.filter(({ entry }) => (entry.typed ?? []).some(([config, key]) => rootsKey(roots.get(config) ?? []) !== key));
 }
 
 /** Worker threads for `files` files to analyse, or null when this thread alone should (few files, `--jobs 1`). */

@@ -13,7 +13,7 @@ import { blobId } from './git.js';
 import { stampOf, type Stamp } from './stamp.js';
 
 /** 2 s: FAT's mtime granularity, the coarsest in use. */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 /** [stamp key, content hash, git blob id or '' when not asked yet]. */
 export type IndexEntry = [stamp: string, hash: string, blob: string];

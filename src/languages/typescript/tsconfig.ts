@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
 import { directoriesUp } from '../../paths.js';
-import { readRegularText } from '../../text-file.js';
 import type { TS } from './compiler.js';
+import { readReporting, type AskFs } from './recording-fs.js';
 
 /** Where the search for a directory's tsconfig.json stops going up: the root of the repository the directory is in. */
 export type StopFor = (dir: string) => string;
@@ -55,14 +55,23 @@ export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | 
  * host lists no directory), so errors about it are ignored; any other error (unreadable, not
  * JSON, a missing base config) is a reason not to use it.
  */
-export function readTsconfig(ts: TS, file: string): TsconfigRead {
+export function readTsconfig(ts: TS, file: string, ask: AskFs = () => {}): TsconfigRead {
+  // Every read and existence test is reported: the options rest on them (engine/type-facts.ts).
+  const readData = (f: string): string | undefined => {
+    const text = readReporting(f, ask);
+    return text !== undefined && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  };
   const read = ts.readConfigFile(file, readData);
   if (read.error) return { ok: false, reason: message(ts, read.error) };
   if (read.config === null || typeof read.config !== 'object' || Array.isArray(read.config)) return { ok: false, reason: 'not a JSON object' };
   const host: TsNamespace.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
-    fileExists: (f) => ts.sys.fileExists(f),
+    fileExists: (f) => {
+      const answer = ts.sys.fileExists(f);
+      ask({ kind: 'file', path: f, answer });
+      return answer;
+    },
     readFile: readData,
   };
   const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(file), undefined, file);
@@ -73,15 +82,6 @@ export function readTsconfig(ts: TS, file: string): TsconfigRead {
   if (errors.length) return { ok: false, reason: message(ts, errors[0] as TsNamespace.Diagnostic) };
   // The checker is only asked about types: nothing is emitted, and JS files are typed as TS would.
   return { ok: true, options: { ...parsed.options, noEmit: true, allowJs: true, skipLibCheck: true } };
-}
-
-/** A config file's text (undefined: none, or not a regular file — a FIFO must not hang the scan). */
-function readData(file: string): string | undefined {
-  try {
-    return readRegularText(file) ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function message(ts: TS, d: TsNamespace.Diagnostic): string {

@@ -3,10 +3,12 @@
 // roots: the checker is asked about the receivers of sends and receives, and a file with no loop
 // keyword or no such call has no loop for the answer to matter to.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
 import { readTsconfig, TsconfigFinder, type StopFor } from './tsconfig.js';
+import type { FsQuestion } from './recording-fs.js';
 import { programOracle, type SocketType, type TypeOracle } from './types.js';
 
 export interface TypePlanInput {
@@ -21,7 +23,6 @@ export interface TypePlanInput {
   cwd: string;
   receiveMethods: readonly string[];
   sourceOf(absPath: string): string | null;
-  note(message: string): void;
 }
 
 const LOOP_WORD = /\b(?:for|while|do)\b|\.forEach\s*\(/;
@@ -38,6 +39,31 @@ interface Governed {
   label: string;
   roots: Map<string, string>;
   oracle: TypeOracle | null | undefined;
+  /** Why this config gives no types (unreadable, or its checker failed), once known. */
+  note: string | null;
+  /** What reading the config asked of the file system; then what its program's first build asked. */
+  configQuestions: FsQuestion[];
+  programQuestions: FsQuestion[] | null;
+  /** false once an answer cannot be kept: the checker threw, or a rebuild read other files. */
+  stable: boolean;
+}
+
+/** What the checker's answer about a file rests on (engine/type-facts.ts turns it into cache facts). */
+export interface TypeBasis {
+  /** The tsconfig.json that governs the file (the nearest one, or --project); null: none found. */
+  config: string | null;
+  /**
+   * The program's roots (absolute paths) when the answer came from a program, [] when the config
+   * governs no file that can ask (a new such file would make one); null when roots cannot matter
+   * (no config, or one that is not used).
+   */
+  roots: readonly string[] | null;
+  /** Every file-system question reading the config and building its program asked, in order. */
+  questions: readonly FsQuestion[];
+  /** The note the config gives (not used, or its checker failed), or null. */
+  note: string | null;
+  /** false: no answer resting on it may be kept. */
+  stable: boolean;
 }
 
 /** The type checkers of a scan. */
@@ -48,38 +74,48 @@ export interface PlannedTypes extends TypeOracle {
    * stands for such files).
    */
   mayAnswer(absPath: string): boolean;
+  /** What asking about this file rested on (call after the asks). */
+  basisOf(absPath: string): TypeBasis;
+  /** Every file of the scan that can ask, with the config that governs it (null: none): the roots of every program. */
+  readonly askers: readonly { absPath: string; config: string | null }[];
 }
 
-/** The type checkers of a scan, or null when no file has one (the fast path). */
-export async function planTypes(input: TypePlanInput): Promise<PlannedTypes | null> {
+/** A question as a comparable string (two builds of one program must ask the same). */
+function questionKey(q: FsQuestion): string {
+  const value = q.kind === 'read' ? (q.stamp?.key ?? '') : q.kind === 'list' ? '' : String(q.answer);
+  return `${q.kind}\0${q.path}\0${value}`;
+}
+
+/** The type checkers of a scan: the notes they give are reported where a file asks (basisOf). */
+export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
   if (input.explicit !== null && !existsSync(input.explicit)) throw new UsageError(`--project: ${label(input.explicit)} does not exist`);
   const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
   const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
   const governed = new Map<string, Governed>();
+  const askers: { absPath: string; config: string | null }[] = [];
   for (const f of input.files) {
     if (!mayAskTypes(f.text, input.receiveMethods)) continue;
     const cfg = configOf(f.absPath);
+    askers.push({ absPath: f.absPath, config: cfg });
     if (cfg === null) continue;
     let g = governed.get(cfg);
     if (!g) {
-      g = { label: label(cfg), roots: new Map(), oracle: undefined };
+      g = { label: label(cfg), roots: new Map(), oracle: undefined, note: null, configQuestions: [], programQuestions: null, stable: true };
       governed.set(cfg, g);
     }
     g.roots.set(f.absPath, f.text);
   }
-  if (governed.size === 0) return null;
   // ts-morph (its project layer and lib files) only once a program is built: most scans never ask.
   let morph: typeof import('ts-morph') | null = null;
-  const { createRequire } = await import('node:module');
   const loadMorph = (): typeof import('ts-morph') => (morph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph'));
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
-    const read = readTsconfig(input.ts, cfg);
+    const read = readTsconfig(input.ts, cfg, (q) => g.configQuestions.push(q));
     if (read.ok) options.set(cfg, read.options);
     else if (input.explicit !== null) throw new UsageError(`--project ${g.label}: ${read.reason}`);
     else {
-      input.note(`${g.label}: not used (${read.reason}); TS/JS socket types from imports and provenance only`);
+      g.note = `${g.label}: not used (${read.reason}); TS/JS socket types from imports and provenance only`;
       g.oracle = null;
     }
   }
@@ -92,8 +128,31 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes | nu
     const g = cfg === null ? undefined : governed.get(cfg);
     return cfg === null || !g || g.oracle === null ? null : { cfg, g };
   };
+  const build = (cfg: string, g: Governed): TypeOracle => {
+    const questions: FsQuestion[] = [];
+    const oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf }, (q) => questions.push(q));
+    if (g.programQuestions === null) g.programQuestions = questions;
+    else if (questions.map(questionKey).join('\n') !== g.programQuestions.map(questionKey).join('\n')) g.stable = false;
+    return oracle;
+  };
   return {
+    askers,
     mayAnswer: (absPath) => usable(absPath) !== null,
+    basisOf(absPath: string): TypeBasis {
+      const cfg = configOf(absPath);
+      const g = cfg === null ? undefined : governed.get(cfg);
+      if (cfg === null) return { config: null, roots: null, questions: [], note: null, stable: true };
+      if (!g) return { config: cfg, roots: [], questions: [], note: null, stable: true };
+      const built = g.programQuestions !== null;
+      return {
+        config: cfg,
+        roots: built ? [...g.roots.keys()] : null,
+        questions: [...g.configQuestions, ...(g.programQuestions ?? [])],
+        note: g.note,
+        // A usable config whose program was never built answered nothing it could keep.
+        stable: g.stable && (built || options.get(cfg) === undefined),
+      };
+    },
     socketAt(absPath: string, start: number, width: number): SocketType | null {
       const found = usable(absPath);
       if (!found) return null;
@@ -102,15 +161,17 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes | nu
         let oracle = g.oracle;
         if (oracle === undefined || oracle === null) {
           while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
-          oracle = g.oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf });
+          oracle = g.oracle = build(cfg, g);
           live.push(g);
         } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
         return oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):
-        // say so once and go on without types for the files it governs.
-        if (g.oracle === undefined) input.note(`${g.label}: type checker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); TS/JS socket types from imports and provenance only`);
+        // noted where a file asks, and no types for the files it governs. The failure may depend
+        // on the stack, not only on the files: nothing resting on it is kept.
+        if (g.oracle === undefined) g.note = `${g.label}: type checker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); TS/JS socket types from imports and provenance only`;
         g.oracle ??= null;
+        g.stable = false;
         return null;
       }
     },

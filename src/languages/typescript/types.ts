@@ -5,6 +5,7 @@
 // prefilter lets through); the compiler loads what they import.
 import type { ts as TsNamespace } from 'ts-morph';
 import type { Framework } from '../../model.js';
+import { recordingFileSystem, type AskFs } from './recording-fs.js';
 
 export interface SocketType {
   emitter: boolean;
@@ -30,8 +31,11 @@ export interface ProgramInput {
   sourceOf(absPath: string): string | null;
 }
 
-/** A checker over one program. Throws what the compiler throws while building it. */
-export function programOracle(morph: typeof import('ts-morph'), input: ProgramInput): TypeOracle {
+/**
+ * A checker over one program, built through a file system that reports every question to `ask`
+ * (what the program is made of). Throws what the compiler throws while building it.
+ */
+export function programOracle(morph: typeof import('ts-morph'), input: ProgramInput, ask: AskFs): TypeOracle {
   const { Project, ts } = morph;
   const NODE_MODULES = /[\\/]node_modules[\\/]/;
   // ts-morph brings the compiler's lib files (lib.dom.d.ts, …) with it; the roots get the scan's
@@ -40,6 +44,7 @@ export function programOracle(morph: typeof import('ts-morph'), input: ProgramIn
   // loaded — following every import chain loaded 4,304 of 5,000 files of the bench tree.
   const project = new Project({
     compilerOptions: input.options,
+    fileSystem: recordingFileSystem(morph, ask),
     skipFileDependencyResolution: true,
     resolutionHost: (host, getOptions) => ({
       resolveModuleNames: (names, containingFile, _reused, _redirected, _options, containing) =>
