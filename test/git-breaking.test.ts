@@ -323,6 +323,29 @@ describe('checkBreaking', () => {
     expect(result.details).toBe('1 changed Python file not compared: app/ws.py (does not parse, line 10)');
   });
 
+  it('names every file not compared, whatever its language, and words the lead by what was compared', async () => {
+    const root = repo({ 'app/ws.py': ROUTER, 'app/other.py': ROUTER, 'web/client.ts': 'export function send(a: string) {}\n' });
+    write(root, 'web/client.ts', 'export function send(a: string {\n');
+    // Only a TS/JS file changed, and it does not parse: named, not counted as a Python file.
+    const alone = await checkBreaking({ cwd: root, files: scanned(root, 'web/client.ts'), base: null });
+    expect(alone.status).toBe('warn');
+    expect(alone.details).toBe('no scanned Python file changed since HEAD; not compared: web/client.ts (does not parse, line 1)');
+    // A Python file compared beside it: the TS/JS one is still named.
+    write(root, 'app/ws.py', `${ROUTER}def extra():\n    pass\n`);
+    const both = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'web/client.ts'), base: null });
+    expect(both.status).toBe('warn');
+    expect(both.details).toBe('public API of 1 changed Python file unchanged against HEAD (4 definitions); not compared: web/client.ts (does not parse, line 1)');
+    // A Python file not compared leads; the TS/JS one follows in the notes.
+    write(root, 'app/other.py', `${ROUTER}def broken(:\n    pass\n`);
+    const lead = await checkBreaking({ cwd: root, files: scanned(root, 'app/other.py', 'web/client.ts'), base: null });
+    expect(lead.details).toBe('1 changed Python file not compared: app/other.py (does not parse, line 10); not compared: web/client.ts (does not parse, line 1)');
+    // And when something breaks, every file not compared is named after the breaks.
+    write(root, 'app/ws.py', ROUTER.replace('port=8000', 'port'));
+    const broke = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'app/other.py', 'web/client.ts'), base: null });
+    expect(broke.status).toBe('fail');
+    expect(broke.details).toBe('1 breaking change against HEAD: app/ws.py:8 serve(router, port=…) → serve(router, port) (port made required); not compared: app/other.py (does not parse, line 10), web/client.ts (does not parse, line 1)');
+  });
+
   it('skips outside a git repository', async () => {
     const dir = tempDir();
     write(dir, 'a.py', 'def f(): pass\n');

@@ -57,19 +57,18 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
 
   const py = await compareChanged(python, atBase, refName);
   const { compared, definitions, added } = py;
-  const breaks = [...py.breaks];
-  const notCompared = [...py.notCompared];
-  const skipped = `not compared: ${notCompared.join(', ')}`;
-  if (notCompared.length > 0 && compared > 0) notes.push(skipped);
-  if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
   const ts = await compareChanged(scripts, atBase, refName);
-  breaks.push(...ts.breaks);
-  notCompared.push(...ts.notCompared);
-  if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
-  breaks.push(...gone.breaks);
-  notCompared.push(...gone.notCompared);
+  const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
+  const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
+  // Every file not compared is named once: in the lead when Python files changed, none could be
+  // compared and nothing broke, else in the notes.
+  const pythonLead = compared === 0 && py.notCompared.length > 0 && breaks.length === 0;
+  const rest = pythonLead ? [...ts.notCompared, ...gone.notCompared] : notCompared;
+  if (rest.length > 0) notes.push(`not compared: ${rest.join(', ')}`);
+  if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
+  if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
@@ -78,9 +77,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
   // A file we could not compare may hide a break: say so rather than pass.
   const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
-  if (compared === 0 && notCompared.length > 0) {
-    return result('breaking', status, `${plural(notCompared.length, 'changed Python file')} ${skipped}${tail}`);
-  }
+  if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${py.notCompared.join(', ')}${tail}`);
   if (compared === 0) return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
   return result(
     'breaking',
