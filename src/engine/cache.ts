@@ -276,8 +276,8 @@ export class ResultCache {
     try {
       pruneStaleShards(path.dirname(this.file));
     } catch (e) {
-      // (Reported as before; the shard itself was written.)
-      this.stats.problems.push(`${this.file}: not written (${e instanceof Error ? e.message : String(e)})`);
+      // The shard itself was written: only the clean-up failed.
+      this.stats.problems.push(`${path.dirname(this.file)}: old shards not removed (${e instanceof Error ? e.message : String(e)})`);
     }
   }
 }
