@@ -62,7 +62,7 @@ describe('start-up: modules are loaded when needed', () => {
     expect(own(modules, 'src/report/escape.js')).toBe(true);
   });
 
-  it('a re-scan whose whole report is reused loads neither the pipeline, the rules, the checks nor a TOML parser', async () => {
+  it('a re-scan whose whole report is reused loads neither the pipeline, the rules, the checks, the Python front end (but its target versions) nor a TOML parser', async () => {
     const repo = gitRepo({ 'app/ws.py': UNGUARDED, 'pyproject.toml': '[project]\nrequires-python = ">=3.11"\n' }, dirs);
     // Files changed within 2 s of a read are racy: no report is kept for them.
     await new Promise((resolve) => setTimeout(resolve, 2100));
@@ -74,6 +74,8 @@ describe('start-up: modules are loaded when needed', () => {
     const again = loaded(['scan', '--format', 'json', '--fail-on', 'never'], repo, env);
     expect(again.code).toBe(0);
     for (const rel of ['src/engine/pipeline.js', 'rules/', 'src/checks/', 'src/engine/python-files.js', 'src/engine/scripts.js']) expect(own(again.modules, rel), rel).toBe(false);
+    // The facts' directory listings come from dir-entries.ts, not from the prefilter.
+    expect(again.modules.filter((m) => m.includes('/languages/')).map((m) => m.replace(/.*\/languages\//, ''))).toEqual(['python/target-version.js']);
     expect(pkg(again.modules, 'smol-toml')).toBe(false);
   });
 

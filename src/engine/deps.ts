@@ -4,7 +4,7 @@
 import { existsSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { hash } from 'node:crypto';
 import path from 'node:path';
-import { classifyEntries, listEntries } from '../languages/python/prefilter.js';
+import { classifyEntries, listEntries } from '../dir-entries.js';
 import type { StatIndex } from './stat-index.js';
 import { stampOf } from './stamp.js';
 

@@ -14,11 +14,12 @@
 // for them: `<ancestor>/<a/b/c>.py` and `<ancestor>/<a/b/c>/__init__.py` for each prefix of each
 // imported name, from every ancestor directory, and — since `import a` lets `a.b.c.f()` reach
 // `a/b/c.py` — every Python file under a package bound to a local name.
-import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FRAMEWORK_RECEIVES } from './connection.js';
 import { moduleNameOf } from './imports.js';
 import type { SourceReader } from './repo-index.js';
+import { listEntries } from '../../dir-entries.js';
 
 const LOOP_KEYWORD = /\b(?:for|while)\b/;
 
@@ -328,33 +329,4 @@ export class LoopPrefilter {
     this.pyUnder.set(dir, out);
     return out;
   }
-}
-
-/** A directory's Python-relevant entries as the index would see them (symlinks followed); empty when unreadable. */
-export function listEntries(dir: string): Map<string, 'file' | 'dir'> {
-  try {
-    return classifyEntries(dir, readdirSync(dir, { withFileTypes: true }));
-  } catch {
-    // Unreadable or missing: nothing to load from it.
-    return new Map();
-  }
-}
-
-/** listEntries from a listing already read (the walk's): files and directories, symlinks followed. */
-export function classifyEntries(dir: string, dirents: readonly Dirent[]): Map<string, 'file' | 'dir'> {
-  const m = new Map<string, 'file' | 'dir'>();
-  for (const d of dirents) {
-    let kind: 'file' | 'dir' | null = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : null;
-    if (d.isSymbolicLink()) {
-      // The index follows symlinks (existsSync/statSync): so does this.
-      try {
-        const s = statSync(path.join(dir, d.name));
-        kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
-      } catch {
-        kind = null;
-      }
-    }
-    if (kind) m.set(d.name, kind);
-  }
-  return m;
 }
