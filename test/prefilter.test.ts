@@ -7,8 +7,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../src/engine/run.js';
 import { importTargets, LoopPrefilter } from '../src/languages/python/prefilter.js';
+import { needsScriptAnalysis } from '../src/languages/typescript/prefilter.js';
+import { comparable as fullComparable } from './helpers/comparable.js';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { generate } from '../bench/generate.mjs';
+// @ts-expect-error -- a plain .mjs script without type declarations
+import { generateTs } from '../bench/generate-ts.mjs';
 
 const ROOT = path.resolve(__dirname, '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'hg-prefilter-'));
@@ -125,5 +129,57 @@ describe('what the prefilter lets through', () => {
     expect(dotted('if t: import q; import r\n')).toEqual(expect.arrayContaining(['q', 'r']));
     expect(dotted('from \\\n  m import \\\n  n\n')).toEqual(expect.arrayContaining(['m', 'm.n']));
     expect(dotted('from ..up import v\n')).toEqual(expect.arrayContaining(['up', 'up.v', 'pkg']));
+  });
+});
+
+describe('TS/JS prefilter (languages/typescript/prefilter.ts) on/off equivalence', () => {
+  async function sameBothWays(cwd: string): Promise<RunResult> {
+    const on = await run({ cwd, paths: ['.'] });
+    const off = await run({ cwd, paths: ['.'], prefilter: false });
+    expect(fullComparable(on)).toEqual(fullComparable(off));
+    return on;
+  }
+
+  it('the TS/JS fixtures', async () => {
+    const r = await sameBothWays(path.join(ROOT, 'fixtures/typescript'));
+    expect(r.report.loops.length).toBeGreaterThan(50);
+    expect(r.report.findings.some((f) => f.ruleId === 'HG012')).toBe(true);
+  }, 120_000);
+
+  it('a generated TS tree (bench/generate-ts.mjs, 300 files, 10% ws clients)', async () => {
+    const out = path.join(tmp, 'generated-ts');
+    generateTs({ out, files: 300, seed: 7, wsShare: 0.1, quiet: true });
+    expect((await sameBothWays(out)).report.loops.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('words spelled with escapes, suppressions, platform issues and syntax errors in files with no loop', async () => {
+    const dir = writeTree(path.join(tmp, 'ts-words'), {
+      // `s\u0065nd` is `send`: the escape sends the file to the full analysis.
+      'escaped.ts': "import WebSocket from 'ws';\nconst ws = new WebSocket('ws://x');\nexport function f(xs: string[]): void {\n  for (const x of xs) ws.s\\u0065nd(x);\n}\n",
+      // No loop, no use: an unused suppression is still reported (HG000).
+      'suppressed.ts': '// handshake-guard: ignore[HG001] -- nothing here\nexport const x = 1;\n',
+      'worker.ts': 'export default {\n  fetch(): Response {\n    const [client, server] = Object.values(new WebSocketPair());\n    server.send("hi");\n    return new Response(null, { status: 101, webSocket: client });\n  },\n};\n',
+      'broken.ts': 'export const y = (1;\n',
+      'plain.ts': 'export function sum(xs: number[]): number {\n  let s = 0;\n  for (const x of xs) s += x;\n  return s;\n}\n',
+    });
+    const r = await sameBothWays(dir);
+    expect(r.report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['escaped.ts:4']);
+    expect(r.report.findings.map((f) => `${f.ruleId}:${f.file}:${f.line}`).sort()).toEqual(['HG000:suppressed.ts:1', 'HG001:escaped.ts:4', 'HG011:broken.ts:1', 'HG012:worker.ts:4']);
+    expect(r.files.find((f) => f.file === 'suppressed.ts')?.suppressions).toHaveLength(1);
+  }, 60_000);
+
+  it('lets through what can hold a use in a loop, a platform issue or a suppression, and nothing else', () => {
+    expect(needsScriptAnalysis('for (const m of xs) ws.send(m)', [])).toBe(true);
+    expect(needsScriptAnalysis("while (x) { for await (const [d] of on(ws, 'message')) {} }\nimport { on } from 'node:events';", [])).toBe(true);
+    expect(needsScriptAnalysis('do { await writer.write(x) } while (x)', [])).toBe(true);
+    expect(needsScriptAnalysis('items.forEach((i) => sock.ping())', [])).toBe(true);
+    expect(needsScriptAnalysis('for (;;) await nextMessage(ws)', ['nextMessage'])).toBe(true);
+    expect(needsScriptAnalysis('for (;;) await nextMessage(ws)', [])).toBe(false);
+    expect(needsScriptAnalysis('ws.send(x)', [])).toBe(false);
+    expect(needsScriptAnalysis('for (const x of xs) total += x', [])).toBe(false);
+    expect(needsScriptAnalysis('const s = "\\u0066or"', [])).toBe(true);
+    expect(needsScriptAnalysis('const [a, b] = Object.values(new WebSocketPair())', [])).toBe(true);
+    expect(needsScriptAnalysis('Deno.upgradeWebSocket(req)', [])).toBe(true);
+    expect(needsScriptAnalysis('// handshake-guard: ignore[HG001] -- ok', [])).toBe(true);
   });
 });

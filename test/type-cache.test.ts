@@ -128,6 +128,47 @@ describe('type-aware results in the result cache', () => {
     expect(loops(after)).toEqual([]);
   }, 60_000);
 
+  it('the repository root moving up (git init above): a file that found no tsconfig.json below the old root is analysed again', async () => {
+    const { dir, write } = await project({ 'tsconfig.json': TSCONFIG, 'types/sock.d.ts': SOCK_WS, 'app/src/client.ts': CLIENT.replace("'../types/sock.js'", "'../../types/sock.js'") });
+    const cwd = path.join(dir, 'app');
+    const cache = path.join(dir, '.cache-dir');
+    const scan = async (): Promise<RunResult> => {
+      const cached = await run({ cwd, paths: ['src'], cache });
+      expect(comparable(cached)).toEqual(comparable(await run({ cwd, paths: ['src'] })));
+      return cached;
+    };
+    // No repository: the search stops at the working directory, below the tsconfig.json.
+    expect(loops(await scan())).toEqual([]);
+    expect((await scan()).cache).toMatchObject({ hits: 1, misses: 0 });
+    git(dir, 'init', '-q');
+    write('.gitignore', '.cache-dir\n');
+    expect(loops(await scan())).toEqual(['src/client.ts:4 ws none']);
+  }, 60_000);
+
+  it('--project: a config broken since the last run is a usage error even where every result is reused', async () => {
+    const placed = "import WebSocket from 'ws';\nconst ws = new WebSocket('ws://x');\nexport function pump(): void {\n  for (const m of ['a']) ws.send(m);\n}\n";
+    const { dir, cache, write } = await project({ 'tsconfig.json': TSCONFIG, 'src/placed.ts': placed });
+    await run({ cwd: dir, paths: ['src'], cache, project: 'tsconfig.json' });
+    expect((await run({ cwd: dir, paths: ['src'], cache, project: 'tsconfig.json' })).cache).toMatchObject({ hits: 1, misses: 0 });
+    write('tsconfig.json', '{ "compilerOptions": {');
+    await expect(run({ cwd: dir, paths: ['src'], project: 'tsconfig.json' })).rejects.toThrow(/--project tsconfig.json: /);
+    await expect(run({ cwd: dir, paths: ['src'], cache, project: 'tsconfig.json' })).rejects.toThrow(/--project tsconfig.json: /);
+  }, 60_000);
+
+  it('a program dropped and built again (three configs, two alive): its answers are kept all the same', async () => {
+    // The socket's type named from another module: answering reads more files (how to print
+    // `import("ws")`) after the program is built.
+    const deeper = CLIENT.replace("'../types/sock.js'", "'../../types/sock.js'");
+    const { dir, cache } = await project({ 'tsconfig.json': TSCONFIG, 'types/sock.d.ts': SOCK_WS, 'src/a.ts': CLIENT, 'src/m/tsconfig.json': TSCONFIG, 'src/m/x.ts': deeper, 'src/n/tsconfig.json': TSCONFIG, 'src/n/y.ts': deeper, 'src/z.ts': CLIENT });
+    const scan = async (): Promise<RunResult> => {
+      const cached = await run({ cwd: dir, paths: ['src'], cache, jobs: 1 });
+      expect(comparable(cached)).toEqual(comparable(await run({ cwd: dir, paths: ['src'], jobs: 1 })));
+      return cached;
+    };
+    expect(loops(await scan())).toHaveLength(4);
+    expect((await scan()).cache).toMatchObject({ hits: 4, misses: 0 });
+  }, 60_000);
+
   it('a tsconfig.json that is not used gives its note on every run, reused or not, where a file asks', async () => {
     const asks = "export async function pump(make: () => any): Promise<void> {\n  const sock = make();\n  for (const m of ['a']) sock.send(m);\n}\n";
     // This one's receiver is placed by its import: it never asks, so the broken config says nothing of it.

@@ -53,6 +53,8 @@ export interface EntryExtras {
   shared: readonly { id: string; facts: Fact[] }[];
   notes: readonly string[];
   typed: readonly [string, string][];
+  /** A TS/JS file that can ask the type checker. */
+  asker?: boolean;
 }
 
 /** A FileAnalysis with no loop, problem, issue or suppression: what it is, not what it found. */
@@ -201,7 +203,7 @@ export class ResultCache {
     return analysis;
   }
 
-  /** Takes back a reuse (a type-aware result whose program gained a root this run): the file is analysed again. */
+  /** Takes back a reuse (a type-aware result whose program this run builds from other roots): the file is analysed again. */
   unuse(absPath: string): void {
     if (this.used.delete(absPath)) this.stats.hits--;
     this.free.delete(absPath);
@@ -213,11 +215,11 @@ export class ResultCache {
   }
 
   /** Stores a result computed now, copied before later stages touch it. */
-  put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind'], extras?: EntryExtras, asker = false): void {
+  put(absPath: string, key: string, analysis: FileAnalysis, facts: Fact[], kind: Entry['kind'], extras?: EntryExtras): void {
     this.miss();
     if (analysis.skipped !== null) return;
     const entry: Entry = { key, kind, facts, result: encode(analysis) };
-    if (asker) entry.asker = true;
+    if (extras?.asker) entry.asker = true;
     if (extras) {
       for (const s of extras.shared) this.sharedNow.set(s.id, s.facts);
       if (extras.shared.length > 0) entry.shared = extras.shared.map((s) => s.id);

@@ -24,6 +24,11 @@ export function contentHash(text: string): string {
   return hash('sha1', text, 'base64url');
 }
 
+/** A directory's `d` fact: its files and directories by name, in one hash. */
+export function listingHash(entries: Iterable<readonly [string, 'file' | 'dir']>): string {
+  return contentHash(JSON.stringify([...entries].map(([name, kind]) => [name, kind]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1))));
+}
+
 /** The scan's reader (working tree, or the git index with --staged): what a helper's content is. */
 export interface FactSource {
   read(absPath: string): string | null;
@@ -164,7 +169,7 @@ export class FactProbe {
       }
       else if (kind === 'k') v = this.entryKind(p);
       else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;
-      else if (kind === 'd') v = contentHash(JSON.stringify([...this.entries(p)].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
+      else if (kind === 'd') v = listingHash(this.entries(p));
       else throw new Error(`fact kind ${kind} is checked by holds()`);
       this.memo.set(k, v);
     }

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { pythonTargetResolver, targetSourceText } from '../languages/python/target-version.js';
 import type { FileAnalysis, Finding, MessageLoop, Report, RequirePolicy, TargetVersion } from '../model.js';
 import { displayRoot, isInside, toPosix } from '../paths.js';
+import { readRegularText } from '../text-file.js';
 import type { BaselineOutcome } from './baseline.js';
 import { buildFingerprint } from './build-fingerprint.js';
 import type { CacheStats } from './cache.js';
@@ -70,15 +71,28 @@ export interface RunResult {
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
-function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config: ResolvedConfig): { file: string; salt: string } | null {
+function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config: ResolvedConfig, stops: readonly string[]): { file: string; salt: string } | null {
   if (!opts.cache || opts.sourceOverrides) return null;
   const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
   const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
   const file = shardFile(dir, { cwd, roots: scanned, mode });
-  // Anything that changes a file's result without changing its text starts a new shard.
-  // The TS/JS types mode too: a file that asked the checker is cached under --no-types only.
-  const types = opts.types === false ? 'no-types' : opts.project ? `project:${path.resolve(cwd, opts.project)}` : 'found';
-  return { file, salt: JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types]) };
+  // Anything that changes a file's result without changing its text starts a new shard: the
+  // TS/JS types mode too — with --project, that file's bytes (a run whose results all come from
+  // the cache never reads it, and a broken one is a usage error) —, and the repository roots
+  // where the tsconfig.json search stops (a result that found none rests on them).
+  const project = opts.project ? path.resolve(cwd, opts.project) : null;
+  const types = opts.types === false ? 'no-types' : project ? `project:${project}:${projectBytes(project)}` : 'found';
+  return { file, salt: JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types, stops]) };
+}
+
+/** A hash of the --project file's text ('' when it is not a readable regular file: planning says why). */
+function projectBytes(file: string): string {
+  try {
+    const text = readRegularText(file);
+    return text === null ? '' : contentHash(text);
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -190,7 +204,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const targetFor = async (dir: string): Promise<TargetVersion> => (outside(dir)?.resolve ?? inRoot)(dir);
   // The TS/JS tsconfig.json search stops at the same repository roots.
   const stopFor = (dir: string): string => outside(dir)?.stop ?? root;
-  const cacheId = cacheIdentity(opts, cwd, scanned, config);
+  const cacheId = cacheIdentity(opts, cwd, scanned, config, [root, ...elsewhere.map((e) => e.stop)]);
 
   let memo: RunContext['memo'] = null;
   const baselineKey = baselineKeyOf(cwd, opts.baseline);

@@ -36,6 +36,8 @@ export class ScriptAnalyser {
     reader: SourceReader,
     names: ConfiguredNames,
     private readonly guardHelpers: readonly string[],
+    /** false: `--no-prefilter` (languages/typescript/prefilter.ts). */
+    private readonly prefilter = true,
   ) {
     const self = this;
     // Every import a file's analysis resolves goes through module(path): what its result rests on.
@@ -54,7 +56,7 @@ export class ScriptAnalyser {
     this.log = log;
     this.recorder.asked.clear();
     try {
-      return analyzeTypeScript(relPath, absPath, text, { project: this.project, guardHelpers: this.guardHelpers });
+      return analyzeTypeScript(relPath, absPath, text, { project: this.project, guardHelpers: this.guardHelpers, prefilter: this.prefilter });
     } finally {
       this.log = null;
       // Drop the file's tree once analysed (a later import parses it again if it needs it):

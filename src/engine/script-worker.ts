@@ -16,6 +16,8 @@ export interface ScriptWorkerInit {
   receiveMethods: string[];
   connectionNames: string[];
   guardHelpers: string[];
+  /** false: `--no-prefilter`. */
+  prefilter: boolean;
 }
 
 export interface ScriptTask {
@@ -51,7 +53,7 @@ if (parentPort) {
     const ts = await ready;
     // Each imported file is read once while it is needed (the facts hash it, the project parses it).
     const reader = cachingReader(init.maxFileBytes, KEEP_MODULES * 4);
-    const analyser = new ScriptAnalyser(ts, reader, { receiveMethods: init.receiveMethods, connectionNames: init.connectionNames }, init.guardHelpers);
+    const analyser = new ScriptAnalyser(ts, reader, { receiveMethods: init.receiveMethods, connectionNames: init.connectionNames }, init.guardHelpers, init.prefilter);
     const probe = new FactProbe(reader);
     return (t: ScriptTask): ScriptReply => {
       const reply = runScriptTask(analyser, t, probe);

@@ -22,6 +22,8 @@ export interface ScriptScan {
   analysed: FileAnalysis[];
   notes: string[];
   guardHelpers: readonly string[];
+  /** false (`--no-prefilter`): every TS/JS file analysed in full. */
+  prefilter?: boolean;
   /** Config `receiveMethods` and `connectionNames`, honoured for TS/JS as for Python. */
   receiveMethods: readonly string[];
   connectionNames: readonly string[];
@@ -46,7 +48,7 @@ interface Opened {
   analyser: ScriptAnalyser;
   /** The type checkers (null: --no-types). */
   oracle: PlannedTypes | null;
-  /** What a result that asked them rests on (null: no cache). */
+  /** What a result that asked them rests on (null: no cache, or --no-types: an ask has one answer then). */
   typeFacts: TypeFacts | null;
   /** The notes asking about these files gave. */
   notesOf: (asked: readonly string[]) => string[];
@@ -62,7 +64,7 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
   const { ScriptAnalyser } = await import('./script-analysis.js');
   const ts = await loadTypeScript();
-  const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers);
+  const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers, scan.prefilter !== false);
   let oracle: PlannedTypes | null = null;
   let asker = (_text: string): boolean => false;
   if (scan.types !== false) {
@@ -80,9 +82,12 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   }
   analyser.recorder.inner = oracle;
   const { TypeFacts, typeNotes } = await import('./type-facts.js');
-  const typeFacts = scan.cache ? new TypeFacts(scan.types === false ? false : { explicit: scan.types.explicit, stopFor: scan.types.stopFor }, oracle, scan.cache.probe) : null;
+  const typeFacts = scan.cache && oracle && scan.types !== false ? new TypeFacts(oracle, { explicit: scan.types.explicit, stopFor: scan.types.stopFor }, scan.cache.probe) : null;
   return { analyser, oracle, typeFacts, notesOf: (asked) => typeNotes(oracle, asked), asker };
 }
+
+/** What a result that asked no checker that could answer rests on beyond its own facts: nothing. */
+const NO_TYPES = { facts: [] as Fact[], extras: { shared: [], notes: [], typed: [] } };
 
 interface Pending {
   /** Where its result goes. */
@@ -135,7 +140,8 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       if (entry.typed) typedHits.push({ i: results.length, d, key, entry, unread: text === null });
       if (entry.asker) reusedAskers.push(d.absPath);
       results.push(withLazyLines(reused, text ?? (() => scan.reader.read(d.absPath) ?? '')));
-      scan.onFile?.();
+      // A typed result counts once it is known to stand (below).
+      if (!entry.typed) scan.onFile?.();
       continue;
     }
     if (text === null && (text = readNow(d, append)) === null) continue;
@@ -145,8 +151,12 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   if (cache && typedHits.length > 0) {
     // A reused result that rests on a program stands only where this run would build that
     // program from the same roots: a new, changed or unstaged file may add or remove one.
-    const redo = await typedHitsToRedo(typedHits, reusedAskers, pending, scan);
-    for (const hit of redo) {
+    const redo = new Set(await typedHitsToRedo(typedHits, reusedAskers, pending, scan));
+    for (const hit of typedHits) {
+      if (!redo.has(hit)) {
+        scan.onFile?.();
+        continue;
+      }
       cache.store.unuse(hit.d.absPath);
       if (hit.unread) cache.store.stats.unread--;
       typeNotesAt.delete(hit.i);
@@ -170,13 +180,12 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       const queued = pool ? queueAll(pool, pending, scan) : null;
       const opened = await openProject(scan, texts);
       const outcomes = pool && queued ? await analyseInThreads(pool, queued, opened, scan) : null;
-      /** Keeps a result computed now: with the facts of its asks, when those can be kept. */
+      // Results computed now are stored once every file is analysed: what a program was asked
+      // while answering later files is then part of its facts too.
+      const toStore: { d: DiscoveredFile; key: string; analysis: FileAnalysis; facts: Fact[]; asked: readonly string[]; asker: boolean }[] = [];
       const keep = (i: number, d: DiscoveredFile, key: string | null, text: string, analysis: FileAnalysis, facts: Fact[], asked: readonly string[]): void => {
         if (asked.length > 0) typeNotesAt.set(i, opened.notesOf(asked));
-        if (!cache || !key) return;
-        const typed = asked.length > 0 ? (opened.typeFacts?.of(asked) ?? null) : null;
-        if (asked.length > 0 && typed === null) cache.store.miss();
-        else cache.store.put(d.absPath, key, analysis, [...facts, ...(typed?.facts ?? [])], 'facts', typed?.extras, opened.asker(text));
+        if (cache && key) toStore.push({ d, key, analysis, facts, asked, asker: opened.asker(text) });
       };
       for (const [n, { i, d, text, key }] of pending.entries()) {
         const outcome = outcomes?.[n];
@@ -200,6 +209,12 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
           results[i] = skippedAnalysis(d, reason);
           scan.notes.push(`${d.relPath}: ${reason}`);
         }
+      }
+      for (const { d, key, analysis, facts, asked, asker } of toStore) {
+        // Under --no-types an ask has one answer: nothing more to rest on.
+        const typed = asked.length === 0 || opened.oracle === null ? NO_TYPES : (opened.typeFacts?.of(asked) ?? null);
+        if (typed === null) cache?.store.miss();
+        else cache?.store.put(d.absPath, key, analysis, [...facts, ...typed.facts], 'facts', { ...typed.extras, asker });
       }
     } finally {
       await pool?.close();
@@ -237,7 +252,7 @@ async function startPool(files: number, scan: ScriptScan, maxFileBytes: number):
   const { ScriptPool, scriptThreadsFor } = await import('./script-pool.js');
   const threads = scriptThreadsFor(files, scan.jobs);
   if (threads <= 1) return null;
-  return new ScriptPool(threads - 1, { maxFileBytes, receiveMethods: [...scan.receiveMethods], connectionNames: [...scan.connectionNames], guardHelpers: [...scan.guardHelpers] });
+  return new ScriptPool(threads - 1, { maxFileBytes, receiveMethods: [...scan.receiveMethods], connectionNames: [...scan.connectionNames], guardHelpers: [...scan.guardHelpers], prefilter: scan.prefilter !== false });
 }
 
 /** Queues every pending file for the threads: the outcomes (or their promises) in the order of `pending`, by task id. */

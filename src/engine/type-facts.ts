@@ -1,20 +1,25 @@
 // What a TS/JS result that asked the type checker rests on (issue #8). The checker's answer is a
-// function of which tsconfig.json governs the file, of its program — the options, the roots'
-// texts and every answer the file system gave while the config was read and the program built
-// (recording-fs.ts) — and of nothing else (the compiler is part of the tool's build). All of it
+// function of which tsconfig.json governs the file (found below the repository roots, which are
+// in the shard's salt, or --project, whose text is), of its program — the options, the roots'
+// texts and every answer the file system gave while the config was read, the program built and
+// answers given (recording-fs.ts) — and of the compiler, part of the tool's build. All of it
 // becomes cache facts: such a result is kept, and reused while none of them changes. A program's
-// facts are one shared set that every file asking it names.
+// facts are one shared set that every file asking it names, taken once the scan has asked
+// everything (a superset of what each answer read).
 import type { FsQuestion } from '../languages/typescript/recording-fs.js';
 import { tsconfigCandidates, type StopFor } from '../languages/typescript/tsconfig.js';
 import type { PlannedTypes, TypeBasis } from '../languages/typescript/type-router.js';
 import type { EntryExtras } from './cache.js';
-import { contentHash, type Fact, type FactProbe } from './deps.js';
+import { contentHash, listingHash, type Fact, type FactProbe } from './deps.js';
 import { RACY_MS } from './stat-index.js';
 
-/** The types mode of a scan: off, or each file's nearest tsconfig.json (explicit: --project's for every file). */
-export type TypesMode = false | { explicit: string | null; stopFor: StopFor };
+/** Which tsconfig.json governs a file: --project's (explicit), or the nearest one found below its stop. */
+export interface ConfigChoice {
+  explicit: string | null;
+  stopFor: StopFor;
+}
 
-/** A file's facts and extras for the cache after it asked about `asked`; null: its result cannot be kept. */
+/** A file's own facts and its entry's extras, for a result that asked the checker. */
 export interface TypedResult {
   facts: Fact[];
   extras: EntryExtras;
@@ -36,23 +41,19 @@ export function rootsKey(roots: readonly string[]): string {
 }
 
 export class TypeFacts {
-  /** Per config: its shared set (null: an answer resting on it cannot be kept). */
+  /** Per config: its shared set (null: an answer resting on it cannot be kept). Asked for once every file is analysed. */
   private readonly sets = new Map<string, { id: string; facts: Fact[] } | null>();
   /** Which config governs every file that can ask (the programs' roots), as one shared set; null: not computed yet. */
   private selection: { id: string; facts: Fact[] } | null | undefined;
 
   constructor(
-    private readonly mode: TypesMode,
-    private readonly plan: PlannedTypes | null,
+    private readonly plan: PlannedTypes,
+    private readonly choice: ConfigChoice,
     private readonly probe: FactProbe,
   ) {}
 
-  /** The facts of a file that asked the checker about `asked` (itself, an imported helper). */
+  /** The facts of a file that asked the checker about `asked` (itself, an imported helper); null: its result cannot be kept. */
   of(asked: Iterable<string>): TypedResult | null {
-    const mode = this.mode;
-    const empty: TypedResult = { facts: [], extras: { shared: [], notes: [], typed: [] } };
-    if (mode === false) return empty;
-    if (this.plan === null) return null;
     const facts: Fact[] = [];
     const shared = new Map<string, { id: string; facts: Fact[] }>();
     const typed = new Map<string, string>();
@@ -60,13 +61,13 @@ export class TypeFacts {
       const basis = this.plan.basisOf(p);
       if (!basis.stable) return null;
       // Which config governs it: every candidate up to the one found (--project: always that one).
-      if (mode.explicit === null && !this.addSelection(facts, p, basis.config)) return null;
+      if (this.choice.explicit === null && !this.addSelection(facts, p, basis.config)) return null;
       if (basis.config === null) continue;
       if (basis.roots !== null) {
         typed.set(basis.config, rootsKey(basis.roots));
         // The program's roots are every file that can ask under its config: where each of them
         // is governed is part of what the answer rests on (the report memo checks only facts).
-        const selection = this.selectionSet(mode.explicit === null ? mode.stopFor : null);
+        const selection = this.selectionSet();
         if (selection === null) return null;
         if (selection.facts.length > 0) shared.set(selection.id, selection);
       }
@@ -79,8 +80,7 @@ export class TypeFacts {
 
   /** The existence of every tsconfig.json candidate from a file up to its config; false when the probe disagrees now. */
   private addSelection(facts: Fact[], file: string, config: string | null): boolean {
-    if (this.mode === false) return true;
-    for (const c of tsconfigCandidates(file, this.mode.stopFor)) {
+    for (const c of tsconfigCandidates(file, this.choice.stopFor)) {
       const v = this.probe.observe('e', c);
       if (v !== (c === config ? '1' : '0')) return false;
       facts.push(['e', c, v]);
@@ -89,10 +89,10 @@ export class TypeFacts {
     return true;
   }
 
-  private selectionSet(stopFor: StopFor | null): { id: string; facts: Fact[] } | null {
+  private selectionSet(): { id: string; facts: Fact[] } | null {
     if (this.selection === undefined) {
       const facts: Fact[] = [];
-      const ok = stopFor === null || (this.plan?.askers ?? []).every((a) => this.addSelection(facts, a.absPath, a.config));
+      const ok = this.choice.explicit !== null || this.plan.askers.every((a) => this.addSelection(facts, a.absPath, a.config));
       const unique = [...new Map(facts.map((f) => [f[1], f])).values()];
       this.selection = ok ? { id: contentHash(JSON.stringify(unique)), facts: unique } : null;
     }
@@ -123,7 +123,11 @@ function factsOfQuestions(questions: readonly FsQuestion[], probe: FactProbe): F
     if (q.kind === 'read') {
       if (q.stamp !== null && q.stamp.changedMs >= q.at - RACY_MS) return null;
       fact = ['s', q.path, q.stamp?.key ?? ''];
-    } else if (q.kind === 'list') fact = ['d', q.path, probe.observe('d', q.path)];
+    } else if (q.kind === 'list') {
+      const v = probe.observe('d', q.path);
+      if (v !== listingHash(q.entries)) return null;
+      fact = ['d', q.path, v];
+    }
     else {
       const kind = q.kind === 'file' ? 'f' : q.kind === 'dir' ? 'D' : 'l';
       const v = probe.observe(kind, q.path);

@@ -4,16 +4,19 @@
 import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression, SyntaxProblem } from '../../model.js';
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
-import type { TsNode } from './compiler.js';
+import { parseSource, type TS, type TsNode, type TsSourceFile } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
+import { needsScriptAnalysis } from './prefilter.js';
 import { configuredReceive } from './receives.js';
 import { globalFramework, resolveSocket, type SocketInfo } from './sockets.js';
 
 export interface TsAnalysisOptions {
   project: TsProject;
   guardHelpers?: readonly string[];
+  /** false (`--no-prefilter`): every file analysed in full, not only those prefilter.ts lets through. */
+  prefilter?: boolean;
 }
 
 const SEND_METHODS = new Set(['send', 'ping', 'pong']);
@@ -286,15 +289,23 @@ function findSuppressions(m: TsModule, file: string): Suppression[] {
   return out.sort((a, b) => a.line - b.line);
 }
 
-function syntaxProblems(m: TsModule): SyntaxProblem[] {
-  const diags = (m.sf as unknown as { parseDiagnostics?: { start?: number; code: number; messageText: string | { messageText: string } }[] }).parseDiagnostics ?? [];
-  return diags.slice(0, 20).map((d) => ({
-    position: m.position(d.start ?? 0),
-    message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
-  }));
+function syntaxProblems(sf: TsSourceFile): SyntaxProblem[] {
+  const diags = (sf as unknown as { parseDiagnostics?: { start?: number; code: number; messageText: string | { messageText: string } }[] }).parseDiagnostics ?? [];
+  return diags.slice(0, 20).map((d) => {
+    const lc = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+    return { position: { line: lc.line + 1, column: lc.character + 1 }, message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}` };
+  });
+}
+
+/** A file the prefilter lets through for its syntax only: parsed (the depth limit applies), nothing else. */
+function syntaxOnly(ts: TS, file: string, absPath: string, source: string): FileAnalysis {
+  const sf = parseSource(ts, absPath, source);
+  const analysis: FileAnalysis = { file, absPath, language: languageOfFile(file), skipped: null, syntax: syntaxProblems(sf), loops: [], issues: [], suppressions: [], lines: [] };
+  return withLazyLines(analysis, source);
 }
 
 export function analyzeTypeScript(file: string, absPath: string, source: string, opts: TsAnalysisOptions): FileAnalysis {
+  if (opts.prefilter !== false && !needsScriptAnalysis(source, opts.project.names.receiveMethods)) return syntaxOnly(opts.project.ts, file, absPath, source);
   const m = opts.project.module(absPath, source) as TsModule;
   const ts = m.ts;
   const language = languageOfFile(file);
@@ -368,7 +379,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     absPath,
     language,
     skipped: null,
-    syntax: syntaxProblems(m),
+    syntax: syntaxProblems(m.sf),
     loops,
     issues,
     suppressions: findSuppressions(m, file),

@@ -1,7 +1,9 @@
 // The file system the type checker's program is built through (ts-morph's FileSystemHost): it
-// answers as ts-morph's own real host does, and reports every question it was asked. Those
-// answers are everything the program is made of besides the roots' texts and the options, so a
-// result that rests on the checker's answer can be cached on them (engine/type-facts.ts).
+// answers as ts-morph's own real host does — except that a file it cannot read is absent (the
+// real host throws, which fails the program) and a FIFO is never opened for reading — and
+// reports every question it was asked. Those answers are everything the program is made of
+// besides the roots' texts and the options, so a result that rests on the checker's answer can be
+// cached on them (engine/type-facts.ts).
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
@@ -16,7 +18,8 @@ export type FsQuestion =
    */
   | { kind: 'read'; path: string; stamp: Stamp | null; at: number }
   | { kind: 'file' | 'dir'; path: string; answer: boolean }
-  | { kind: 'list'; path: string }
+  /** A directory listed: its files and directories (symlinks followed), by name; none when it cannot be read. */
+  | { kind: 'list'; path: string; entries: [name: string, kind: 'file' | 'dir'][] }
   /** '' when the path does not resolve. */
   | { kind: 'realpath'; path: string; answer: string };
 
@@ -43,10 +46,20 @@ export function readReporting(file: string, ask: AskFs): string | undefined {
       return read.text;
     }
   } catch {
-    // Not readable: the same answer as an absent file.
+    // Not readable: the same answer as an absent file (below).
   }
-  ask({ kind: 'read', path: file, stamp: null, at: Date.now() });
+  ask({ kind: 'read', path: file, stamp: unreadStamp(file), at: Date.now() });
   return undefined;
+}
+
+/** The stamp of a regular file that could not be read (its permissions: a change of them changes its ctime); null: none there. */
+function unreadStamp(file: string): Stamp | null {
+  try {
+    const st = statSync(file);
+    return st.isFile() ? stampOf(st) : null;
+  } catch {
+    return null;
+  }
 }
 
 type NotFound = new (path: string) => Error;
@@ -70,17 +83,21 @@ export function recordingFileSystem(morph: typeof import('ts-morph'), ask: AskFs
   return {
     isCaseSensitive: () => process.platform !== 'win32' && process.platform !== 'darwin',
     readDirSync(dirPath: string): RuntimeDirEntry[] {
-      ask({ kind: 'list', path: dirPath });
+      let listed: RuntimeDirEntry[] | null = null;
       try {
-        return readdirSync(dirPath, { withFileTypes: true }).map((e) => {
+        listed = readdirSync(dirPath, { withFileTypes: true }).map((e) => {
           const name = path.join(dirPath, e.name);
           // A symlink is what it points to (ts-morph's real host does the same).
           const link = e.isSymbolicLink();
           return { name, isFile: link ? statKind(name, 'file') : e.isFile(), isDirectory: link ? statKind(name, 'dir') : e.isDirectory(), isSymlink: link };
         });
       } catch {
-        throw new notFound.dir(dirPath);
+        // Unreadable or absent: no entries.
       }
+      const entries = (listed ?? []).flatMap((e): [string, 'file' | 'dir'][] => (e.isFile || e.isDirectory ? [[path.basename(e.name), e.isDirectory ? 'dir' : 'file']] : []));
+      ask({ kind: 'list', path: dirPath, entries });
+      if (listed === null) throw new notFound.dir(dirPath);
+      return listed;
     },
     readFileSync(filePath: string): string {
       const text = readReporting(filePath, ask);

@@ -2,7 +2,6 @@
 // --project), built on the first question. Only files whose text can hold a message loop are its
 // roots: the checker is asked about the receivers of sends and receives, and a file with no loop
 // keyword or no such call has no loop for the answer to matter to.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -41,10 +40,15 @@ interface Governed {
   oracle: TypeOracle | null | undefined;
   /** Why this config gives no types (unreadable, or its checker failed), once known. */
   note: string | null;
-  /** What reading the config asked of the file system; then what its program's first build asked. */
-  configQuestions: FsQuestion[];
-  programQuestions: FsQuestion[] | null;
-  /** false once an answer cannot be kept: the checker threw, or a rebuild read other files. */
+  /**
+   * Everything reading the config, building its program (every build) and answering from it
+   * asked of the file system: a rebuild that found the tree changed answers some question
+   * otherwise (engine/type-facts.ts then keeps nothing resting on it).
+   */
+  questions: FsQuestion[];
+  /** Whether a program was built (its roots are then part of what an answer rests on). */
+  built: boolean;
+  /** false once an answer cannot be kept: the checker threw. */
   stable: boolean;
 }
 
@@ -55,10 +59,10 @@ export interface TypeBasis {
   /**
    * The program's roots (absolute paths) when the answer came from a program, [] when the config
    * governs no file that can ask (a new such file would make one); null when roots cannot matter
-   * (no config, or one that is not used).
+   * (no config, one that is not used, or a usable one whose program was never built: unstable).
    */
   roots: readonly string[] | null;
-  /** Every file-system question reading the config and building its program asked, in order. */
+  /** Every file-system question reading the config, building its program and answering from it asked, so far. */
   questions: readonly FsQuestion[];
   /** The note the config gives (not used, or its checker failed), or null. */
   note: string | null;
@@ -80,16 +84,9 @@ export interface PlannedTypes extends TypeOracle {
   readonly askers: readonly { absPath: string; config: string | null }[];
 }
 
-/** A question as a comparable string (two builds of one program must ask the same). */
-function questionKey(q: FsQuestion): string {
-  const value = q.kind === 'read' ? (q.stamp?.key ?? '') : q.kind === 'list' ? '' : String(q.answer);
-  return `${q.kind}\0${q.path}\0${value}`;
-}
-
 /** The type checkers of a scan: the notes they give are reported where a file asks (basisOf). */
 export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
-  if (input.explicit !== null && !existsSync(input.explicit)) throw new UsageError(`--project: ${label(input.explicit)} does not exist`);
   const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
   const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
   const governed = new Map<string, Governed>();
@@ -101,7 +98,7 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
     if (cfg === null) continue;
     let g = governed.get(cfg);
     if (!g) {
-      g = { label: label(cfg), roots: new Map(), oracle: undefined, note: null, configQuestions: [], programQuestions: null, stable: true };
+      g = { label: label(cfg), roots: new Map(), oracle: undefined, note: null, questions: [], built: false, stable: true };
       governed.set(cfg, g);
     }
     g.roots.set(f.absPath, f.text);
@@ -111,7 +108,7 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
   const loadMorph = (): typeof import('ts-morph') => (morph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph'));
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
-    const read = readTsconfig(input.ts, cfg, (q) => g.configQuestions.push(q));
+    const read = readTsconfig(input.ts, cfg, (q) => g.questions.push(q));
     if (read.ok) options.set(cfg, read.options);
     else if (input.explicit !== null) throw new UsageError(`--project ${g.label}: ${read.reason}`);
     else {
@@ -129,10 +126,8 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
     return cfg === null || !g || g.oracle === null ? null : { cfg, g };
   };
   const build = (cfg: string, g: Governed): TypeOracle => {
-    const questions: FsQuestion[] = [];
-    const oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf }, (q) => questions.push(q));
-    if (g.programQuestions === null) g.programQuestions = questions;
-    else if (questions.map(questionKey).join('\n') !== g.programQuestions.map(questionKey).join('\n')) g.stable = false;
+    const oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf }, (q) => g.questions.push(q));
+    g.built = true;
     return oracle;
   };
   return {
@@ -143,14 +138,13 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
       const g = cfg === null ? undefined : governed.get(cfg);
       if (cfg === null) return { config: null, roots: null, questions: [], note: null, stable: true };
       if (!g) return { config: cfg, roots: [], questions: [], note: null, stable: true };
-      const built = g.programQuestions !== null;
       return {
         config: cfg,
-        roots: built ? [...g.roots.keys()] : null,
-        questions: [...g.configQuestions, ...(g.programQuestions ?? [])],
+        roots: g.built ? [...g.roots.keys()] : null,
+        questions: [...g.questions],
         note: g.note,
         // A usable config whose program was never built answered nothing it could keep.
-        stable: g.stable && (built || options.get(cfg) === undefined),
+        stable: g.stable && (g.built || options.get(cfg) === undefined),
       };
     },
     socketAt(absPath: string, start: number, width: number): SocketType | null {
