@@ -151,7 +151,8 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   if (cache && typedHits.length > 0) {
     // A reused result that rests on a program stands only where this run would build that
     // program from the same roots: a new, changed or unstaged file may add or remove one.
-    const redo = new Set(await typedHitsToRedo(typedHits, reusedAskers, pending, scan));
+    const { typedHitsToRedo } = await import('./type-facts.js');
+    const redo = new Set(scan.types === false ? [] : typedHitsToRedo(typedHits, reusedAskers, pending, { ...scan.types, receiveMethods: scan.receiveMethods }));
     for (const hit of typedHits) {
       if (!redo.has(hit)) {
         scan.onFile?.();
@@ -226,25 +227,6 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
     (typeNotesAt.get(i) ?? []).forEach((n) => noted.add(n));
   }
   for (const r of results) if (r) scan.analysed.push(r);
-}
-
-/**
- * The reused type-aware results whose program this run would build from other roots: every file
- * that can ask (a reused one says so, a file analysed now is read) under each of their configs.
- */
-async function typedHitsToRedo<H extends { entry: Entry }>(hits: readonly H[], reusedAskers: readonly string[], pending: readonly Pending[], scan: ScriptScan): Promise<H[]> {
-  if (scan.types === false) return [];
-  const { mayAskTypes } = await import('../languages/typescript/type-router.js');
-  const { TsconfigFinder } = await import('../languages/typescript/tsconfig.js');
-  const { rootsKey } = await import('./type-facts.js');
-  const { explicit, stopFor } = scan.types;
-  const finder = explicit === null ? new TsconfigFinder(stopFor) : null;
-  const roots = new Map<string, string[]>();
-  for (const absPath of [...reusedAskers, ...pending.filter((p) => mayAskTypes(p.text, scan.receiveMethods)).map((p) => p.d.absPath)]) {
-    const config = explicit ?? finder?.forFile(absPath) ?? null;
-    if (config !== null) roots.set(config, [...(roots.get(config) ?? []), absPath]);
-  }
-  return hits.filter(({ entry }) => (entry.typed ?? []).some(([config, key]) => rootsKey(roots.get(config) ?? []) !== key));
 }
 
 /** Worker threads for `files` files to analyse, or null when this thread alone should (few files, `--jobs 1`). */

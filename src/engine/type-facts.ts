@@ -7,9 +7,9 @@
 // facts are one shared set that every file asking it names, taken once the scan has asked
 // everything (a superset of what each answer read).
 import type { FsQuestion } from '../languages/typescript/recording-fs.js';
-import { tsconfigCandidates, type StopFor } from '../languages/typescript/tsconfig.js';
-import type { PlannedTypes, TypeBasis } from '../languages/typescript/type-router.js';
-import type { EntryExtras } from './cache.js';
+import { tsconfigCandidates, TsconfigFinder, type StopFor } from '../languages/typescript/tsconfig.js';
+import { mayAskTypes, type PlannedTypes, type TypeBasis } from '../languages/typescript/type-router.js';
+import type { Entry, EntryExtras } from './cache.js';
 import { contentHash, listingHash, type Fact, type FactProbe } from './deps.js';
 import { RACY_MS } from './stat-index.js';
 
@@ -38,6 +38,27 @@ export function typeNotes(plan: PlannedTypes | null, asked: Iterable<string>): s
 /** A program's roots as one key (a typed entry is reused only where this run would build the same program). */
 export function rootsKey(roots: readonly string[]): string {
   return contentHash(JSON.stringify([...roots].sort()));
+}
+
+/**
+ * The reused type-aware results whose program this run would build from other roots: every file
+ * that can ask under each of their configs (a reused one says so, `asker`; a file analysed now
+ * is read). A new, changed or unstaged file may add a root or remove one.
+ */
+export function typedHitsToRedo<H extends { entry: Entry }>(
+  hits: readonly H[],
+  reusedAskers: readonly string[],
+  analysedNow: readonly { d: { absPath: string }; text: string }[],
+  choice: ConfigChoice & { receiveMethods: readonly string[] },
+): H[] {
+  const finder = choice.explicit === null ? new TsconfigFinder(choice.stopFor) : null;
+  const roots = new Map<string, string[]>();
+  const askingNow = analysedNow.filter((p) => mayAskTypes(p.text, choice.receiveMethods)).map((p) => p.d.absPath);
+  for (const absPath of [...reusedAskers, ...askingNow]) {
+    const config = choice.explicit ?? finder?.forFile(absPath) ?? null;
+    if (config !== null) roots.set(config, [...(roots.get(config) ?? []), absPath]);
+  }
+  return hits.filter(({ entry }) => (entry.typed ?? []).some(([config, key]) => rootsKey(roots.get(config) ?? []) !== key));
 }
 
 export class TypeFacts {
