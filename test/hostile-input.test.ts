@@ -241,6 +241,18 @@ describe('reading', () => {
     }
   }, 10_000);
 
+  it('a FIFO named with --baseline is a usage error at once, not waited on', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-baseline-'));
+    try {
+      writeFileSync(path.join(dir, 'app.py'), LOOP);
+      expect(spawnSync('mkfifo', [path.join(dir, 'baseline.json')]).status).toBe(0);
+      const r = spawnSync(process.execPath, [BIN, 'verify', '--baseline', 'baseline.json', 'app.py'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect([r.status, r.signal, r.stderr.trim().split('\n')]).toEqual([2, null, ['handshake-guard: --baseline baseline.json: not a regular file']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('a FIFO where a config file is looked for is passed over; named with --config it is a usage error', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-'));
     try {

@@ -3,6 +3,7 @@
 // and reports the entries nothing matches any more, so that the file can shrink.
 // Paths in the file are relative to the file's own directory, so it works from any cwd.
 import { readFileSync } from 'node:fs';
+import { withRegularFile } from '../text-file.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { RULE_IDS, describeIssue } from '../config/schema.js';
@@ -80,13 +81,15 @@ export function renderBaseline(baseline: Baseline): string {
 
 /** Reads and validates a baseline file; any problem is a one-line UsageError naming the file. */
 export function readBaseline(file: string, displayName = file): Baseline {
-  let text: string;
+  let text: string | 'not-regular';
   try {
-    text = readFileSync(file, 'utf8');
+    // Opened without blocking: a FIFO named here must not hang the run.
+    text = withRegularFile(file, (fd) => readFileSync(fd, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`--baseline ${displayName}: ${code === 'ENOENT' ? 'no such file (write one with `handshake-guard baseline`)' : `cannot read it (${code ?? 'error'})`}`);
   }
+  if (text === 'not-regular') throw new UsageError(`--baseline ${displayName}: not a regular file`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { pythonTargetResolver, targetSourceText } from '../languages/python/target-version.js';
 import type { FileAnalysis, Finding, MessageLoop, Report, RequirePolicy, TargetVersion } from '../model.js';
 import { displayRoot, isInside, toPosix } from '../paths.js';
-import { readRegularText } from '../text-file.js';
+import { readRegularText, withRegularFile } from '../text-file.js';
 import type { BaselineOutcome } from './baseline.js';
 import { buildFingerprint } from './build-fingerprint.js';
 import type { CacheStats } from './cache.js';
@@ -104,7 +104,9 @@ function baselineKeyOf(cwd: string, file: string | undefined): string[] | null {
   if (file === undefined) return [];
   const at = path.resolve(cwd, file);
   try {
-    return [file, at, contentHash(readFileSync(at, 'latin1'))];
+    // Not a regular file (a FIFO would block a plain read): no memo; reading it is a usage error.
+    const bytes = withRegularFile(at, (fd) => readFileSync(fd));
+    return bytes === 'not-regular' ? null : [file, at, contentHash(bytes.toString('latin1'))];
   } catch {
     return null;
   }
