@@ -241,6 +241,23 @@ describe('reading', () => {
     }
   }, 10_000);
 
+  it('a FIFO named .gitignore above the scanned directory, or as .git/info/exclude, is passed over', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-ignore-'));
+    try {
+      expect(spawnSync('git', ['init', '-q', dir]).status).toBe(0);
+      mkdirSync(path.join(dir, 'sub'));
+      writeFileSync(path.join(dir, 'sub', 'app.py'), LOOP);
+      rmSync(path.join(dir, '.git', 'info', 'exclude'), { force: true });
+      for (const fifo of ['.gitignore', '.git/info/exclude']) expect(spawnSync('mkfifo', [path.join(dir, fifo)]).status).toBe(0);
+      // A blocking read would never return: the spawn's timeout turns that into a failure.
+      const r = spawnSync(process.execPath, [BIN, 'scan', '--no-cache', '--format', 'json', '.'], { cwd: path.join(dir, 'sub'), encoding: 'utf8', timeout: 20_000 });
+      expect([r.status, r.signal]).toEqual([1, null]);
+      expect(JSON.parse(r.stdout).loops).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('a FIFO named with --baseline is a usage error at once, not waited on', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-fifo-baseline-'));
     try {

@@ -4,13 +4,14 @@
 // Pattern matching is the `ignore` package's throughout (gitignore semantics).
 
 import { readdirSync, type Dirent, type Stats } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { LanguageId } from '../model.js';
 import { isInside, leadsOut, toPosix } from '../paths.js';
+import { readRegularText } from '../text-file.js';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -245,9 +246,10 @@ export async function repositoryOf(dir: string): Promise<string> {
   }
 }
 
+/** An ignore file's text; null when there is none, or it is not a regular file (a FIFO must not hang the walk). */
 async function readText(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readRegularText(file);
   } catch {
     return null;
   }
