@@ -62,7 +62,7 @@ export interface TypeBasis {
    * (no config, one that is not used, or a usable one whose program was never built: unstable).
    */
   roots: readonly string[] | null;
-  /** Every file-system question reading the config, building its program and answering from it asked, so far. */
+  /** Every file-system question reading the config, building its program and answering from it asked, so far (the live list: read it at once). */
   questions: readonly FsQuestion[];
   /** The note the config gives (not used, or its checker failed), or null. */
   note: string | null;
@@ -141,7 +141,7 @@ export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
       return {
         config: cfg,
         roots: g.built ? [...g.roots.keys()] : null,
-        questions: [...g.questions],
+        questions: g.questions,
         note: g.note,
         // A usable config whose program was never built answered nothing it could keep.
         stable: g.stable && (g.built || options.get(cfg) === undefined),
