@@ -168,6 +168,19 @@ describe('TS/JS prefilter (languages/typescript/prefilter.ts) on/off equivalence
     expect(r.files.find((f) => f.file === 'suppressed.ts')?.suppressions).toHaveLength(1);
   }, 60_000);
 
+  it('found by an adversarial read: a module name spelled with escapes, a keyword glued to a number', async () => {
+    const dir = writeTree(path.join(tmp, 'ts-adversarial'), {
+      // 'ev\ents' is 'events' (an identity escape), and so is an octal one or a line continuation:
+      // the callee's name, `on`, is what lets the file through.
+      'evented.ts': "import { on } from 'ev\\ents';\nimport WebSocket from 'ws';\nexport async function main() {\n  const ws = new WebSocket('wss://x');\n  for await (const [data] of on(ws, 'message')) console.log(data);\n}\n",
+      'octal.js': "const { once } = require('\\145vents');\nconst WebSocket = require('ws');\nasync function main() {\n  const ws = new WebSocket('wss://x');\n  while (true) await once(ws, 'message');\n}\nmodule.exports = { main };\n",
+      // `0for` is a number, then `for` (a syntax error, and a loop all the same).
+      'glued.ts': 'import WebSocket from "ws";\nconst ws = new WebSocket("x");\nlet x = 0;\nx=0for(;;)ws.send(1);\n',
+    });
+    const r = await sameBothWays(dir);
+    expect(r.report.loops.map((l) => `${l.file}:${l.line}`)).toEqual(['evented.ts:5', 'glued.ts:4', 'octal.js:5']);
+  }, 60_000);
+
   it('lets through what can hold a use in a loop, a platform issue or a suppression, and nothing else', () => {
     expect(needsScriptAnalysis('for (const m of xs) ws.send(m)', [])).toBe(true);
     expect(needsScriptAnalysis("while (x) { for await (const [d] of on(ws, 'message')) {} }\nimport { on } from 'node:events';", [])).toBe(true);
@@ -178,6 +191,9 @@ describe('TS/JS prefilter (languages/typescript/prefilter.ts) on/off equivalence
     expect(needsScriptAnalysis('ws.send(x)', [])).toBe(false);
     expect(needsScriptAnalysis('for (const x of xs) total += x', [])).toBe(false);
     expect(needsScriptAnalysis('const s = "\\u0066or"', [])).toBe(true);
+    expect(needsScriptAnalysis("for (;;) for await (const m of on(ws, 'message')) {}", [])).toBe(true);
+    expect(needsScriptAnalysis('x = 0for (;;) ws.send(1)', [])).toBe(true);
+    expect(needsScriptAnalysis('const format = resend + pinged; before()', [])).toBe(false);
     expect(needsScriptAnalysis('const [a, b] = Object.values(new WebSocketPair())', [])).toBe(true);
     expect(needsScriptAnalysis('Deno.upgradeWebSocket(req)', [])).toBe(true);
     expect(needsScriptAnalysis('// handshake-guard: ignore[HG001] -- ok', [])).toBe(true);

@@ -1,16 +1,28 @@
 // Which TS/JS files can hold anything but syntax problems (issue #8): every file is parsed (the
 // syntax row), but the module index and the search for uses, loops, guards and platform issues
 // run only where the raw text could give one. A superset, never a judgement: a word in a string
-// or a comment counts, and an escape (`\u0073end`, `'\x6dessage'`) that could spell any of them
-// sends the file to the full analysis. `--no-prefilter` analyses every file.
+// or a comment counts, and a `\u` escape (`ws.s\u0065nd`) that could spell a name sends the file
+// to the full analysis. `--no-prefilter` analyses every file.
+
+/**
+ * A word as the scanner reads it: not inside a longer identifier — though right after a digit it
+ * is a word (`0for` is a number, then `for`, in a file with a syntax error).
+ */
+function words(...alternatives: string[]): RegExp {
+  return new RegExp(`(?<![$\\u200C\\u200D\\p{ID_Start}\\p{Mn}\\p{Mc}\\p{Pc}])(?:${alternatives.join('|')})(?![$\\p{ID_Continue}])`, 'u');
+}
 
 /** A loop the analysis knows: `for`, `for…of/in`, `for await`, `while`, `do`, a `forEach` callback. */
-const LOOP_WORD = /\b(?:for|while|do|forEach)\b/;
-/** What a use is made of: a method sent or read on a socket or stream, or `on`/`once` from `events`. */
-const USE_WORD = /\b(?:send|ping|pong|write|read|events)\b/;
-/** An escape in an identifier or a string may spell any word above. */
-const ESCAPE = /\\[ux]/;
-/** HG012 (a WebSocketPair's server end), HG013 (Deno's upgrade handler), a suppression comment. */
+const LOOP_WORD = words('for', 'while', 'do', 'forEach');
+/**
+ * What a use is made of: a method sent or read on a socket or stream, or `on`/`once` (from
+ * `events`: the module's name is a string, which escapes of every kind can spell, but the callee
+ * is a name).
+ */
+const USE_WORD = words('send', 'ping', 'pong', 'write', 'read', 'on', 'once');
+/** A `\u` escape in a name may spell any word above. */
+const ESCAPE = /\\u/;
+/** HG012 (a WebSocketPair's server end), HG013 (Deno's upgrade handler), a suppression comment: read from the raw text there too. */
 const ALWAYS = ['WebSocketPair', 'upgradeWebSocket', 'handshake-guard:'];
 
 /** Whether a file's text may hold a message loop, a platform issue or a suppression (else: its syntax only). */
