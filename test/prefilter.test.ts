@@ -104,6 +104,14 @@ describe('what the prefilter lets through', () => {
   });
   const reader = { read: (p: string): string | null => readFileSync(p, 'utf8') };
 
+  it('a loop keyword glued to a number (a syntax error) is still a loop to tree-sitter', async () => {
+    const dir = writeTree(path.join(tmp, 'py-glued'), {
+      'glued.py': 'from fastapi import WebSocket\n\n\nasync def handler(websocket: WebSocket):\n    await websocket.accept()\n    x = 0while True:\n        await websocket.receive_text()\n',
+    });
+    const r = await expectSameWithAndWithout(dir);
+    expect(r.report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['HG011:1', 'HG001:6']);
+  }, 60_000);
+
   it('skips files with no loop keyword, and files whose imports lead to no receive-like text', () => {
     const pf = new LoopPrefilter([], dir, reader);
     let n = 0;

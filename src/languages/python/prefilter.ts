@@ -20,8 +20,10 @@ import { FRAMEWORK_RECEIVES } from './connection.js';
 import { moduleNameOf } from './imports.js';
 import type { SourceReader } from './repo-index.js';
 import { listEntries } from '../../dir-entries.js';
+import { wordPattern } from '../words.js';
 
-const LOOP_KEYWORD = /\b(?:for|while)\b/;
+// As the tokenizer reads them: `0while` (a syntax error) is still a loop to tree-sitter.
+const LOOP_KEYWORD = wordPattern(['for', 'while']);
 
 /** No `for`/`while` in the text: no loop, whatever other files hold (the result cache keys such files on their text alone). */
 export function hasLoopKeyword(text: string): boolean {

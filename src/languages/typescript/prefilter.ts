@@ -3,23 +3,19 @@
 // run only where the raw text could give one. A superset, never a judgement: a word in a string
 // or a comment counts, and a `\u` escape (`ws.s\u0065nd`) that could spell a name sends the file
 // to the full analysis. `--no-prefilter` analyses every file.
+import { wordPattern } from '../words.js';
 
-/**
- * A word as the scanner reads it: not inside a longer identifier — though right after a digit it
- * is a word (`0for` is a number, then `for`, in a file with a syntax error).
- */
-function words(...alternatives: string[]): RegExp {
-  return new RegExp(`(?<![$\\u200C\\u200D\\p{ID_Start}\\p{Mn}\\p{Mc}\\p{Pc}])(?:${alternatives.join('|')})(?![$\\p{ID_Continue}])`, 'u');
-}
+/** What a JavaScript name may hold besides Unicode's identifier characters. */
+const JS_NAME_CHARS = '$\u200C\u200D';
 
 /** A loop the analysis knows: `for`, `for…of/in`, `for await`, `while`, `do`, a `forEach` callback. */
-const LOOP_WORD = words('for', 'while', 'do', 'forEach');
+const LOOP_WORD = wordPattern(['for', 'while', 'do', 'forEach'], JS_NAME_CHARS);
 /**
  * What a use is made of: a method sent or read on a socket or stream, or `on`/`once` (from
  * `events`: the module's name is a string, which escapes of every kind can spell, but the callee
  * is a name).
  */
-const USE_WORD = words('send', 'ping', 'pong', 'write', 'read', 'on', 'once');
+const USE_WORD = wordPattern(['send', 'ping', 'pong', 'write', 'read', 'on', 'once'], JS_NAME_CHARS);
 /** A `\u` escape in a name may spell any word above. */
 const ESCAPE = /\\u/;
 /** HG012 (a WebSocketPair's server end), HG013 (Deno's upgrade handler), a suppression comment: read from the raw text there too. */
