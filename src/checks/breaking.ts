@@ -2,7 +2,7 @@
 // class of a changed Python file removed or changed in signature against the base.
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
-import { gitRoot, showFiles } from '../engine/git.js';
+import { blobId, gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
@@ -106,6 +106,8 @@ async function compareChanged(
     }
     const source = file.read();
     if (source === null) {
+      // Refused as text (too large, binary): the same bytes as at the base break nothing.
+      if (file.blob() === blobId(before)) continue;
       notCompared.push(`${file.file} (could not be read)`);
       continue;
     }

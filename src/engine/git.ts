@@ -292,6 +292,11 @@ export function blobId(text: string): string {
   return createHash('sha1').update(`blob ${Buffer.byteLength(text, 'utf8')}\0`).update(text, 'utf8').digest('hex');
 }
 
+/** The git blob id of raw bytes (a file the scan refused to read as text: too large, binary). */
+export function blobIdOfBytes(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
 /**
  * The commit `ref` names and the given files' content there, with one `git cat-file --batch`
  * (`resolveRef` + `showFiles` cost three git processes; a pre-commit hook pays each one).

@@ -1,7 +1,7 @@
 // The pipeline of a run that has work to do (run.ts decided what to look at): read, take what
 // the result cache holds, parse and analyse the rest, run the rules and the checks, build the
 // report, and keep it for the next run when it may be reused whole (report-memo.ts).
-import type { Dirent } from 'node:fs';
+import { readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { startBaseLookup } from '../checks/breaking-base.js';
@@ -15,7 +15,8 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ResultCache } from './cache.js';
 import { FactProbe, type Fact, type FactSource } from './deps.js';
 import { collectFindings } from './findings.js';
-import { blobId } from './git.js';
+import { blobId, blobIdOfBytes } from './git.js';
+import { withRegularFile } from '../text-file.js';
 import { consistencyGroups } from './groups.js';
 import { analysePythonFiles } from './python-files.js';
 import { readSource, type ReadResult } from './read.js';
@@ -33,6 +34,23 @@ function openCache(opts: RunOptions, id: { file: string; salt: string }, reader:
 
 function blobOfText(text: string | null): string | null {
   return text === null ? null : blobId(text);
+}
+
+/** Files past this are taken as changed without reading them for their blob id. */
+const MAX_BLOB_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The blob id of a working-tree file the scan did not read as text (too large, binary,
+ * undecodable), from its bytes: a vendored bundle unchanged since the base is then not "changed
+ * and not compared" on every run. Null when it cannot be read either.
+ */
+function blobOfBytes(absPath: string): string | null {
+  try {
+    const bytes = withRegularFile(absPath, (fd, st) => (st.size > MAX_BLOB_BYTES ? null : readFileSync(fd)));
+    return bytes === 'not-regular' || bytes === null ? null : blobIdOfBytes(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** fail: an error-severity finding is on the loop (any rule); suppressed: its findings are all suppressed. */
@@ -198,7 +216,9 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     sources: files.map((f) => {
       const read = (): string | null => reader.read(f.absPath);
       const index = cache?.store.index;
-      return { file: f.file, absPath: f.absPath, language: f.language, read, blob: () => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) };
+      // Under --staged the content is the index's: the working tree's bytes say nothing of it.
+      const blob = (): string | null => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) ?? (selection?.read ? null : blobOfBytes(f.absPath));
+      return { file: f.file, absPath: f.absPath, language: f.language, read, blob };
     }),
   });
   // Saved after the checks: the breaking row adds the blob ids it computed to the stat index.
