@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/model.js';
 import { cli, tempTree } from './helpers/cli.js';
 import { git, gitRepo, guarded, removeAll, UNGUARDED, write } from './helpers/git.js';
+import { ROUTES } from './helpers/helper-module.js';
 
 const dirs: string[] = [];
 afterEach(() => removeAll(dirs));
@@ -150,24 +151,8 @@ async def wait_for_handshake(websocket, timeout=3.0, interval=0.01):
         await asyncio.sleep(interval)
     return True
 `;
-    const route = `from fastapi import FastAPI, WebSocket
-
-from app.guards import wait_for_handshake
-
-app = FastAPI()
-
-
-@app.websocket("/ws")
-async def echo(websocket: WebSocket):
-    await websocket.accept()
-    while True:
-        if not await wait_for_handshake(websocket):
-            break
-        text = await websocket.receive_text()
-        await websocket.send_text(text)
-`;
     const root = gitRepo({ 'app/__init__.py': '', 'app/guards.py': helper }, dirs);
-    write(root, 'app/routes.py', route);
+    write(root, 'app/routes.py', ROUTES);
     git(root, 'add', 'app/routes.py');
     expect(json(['verify', '--staged'], root).report.loops.map((l) => l.guard.kind)).toEqual(['polling']);
     // The helper's polling is deleted on disk only: the commit still has it.

@@ -1,5 +1,6 @@
-// The `breaking` row of the verification table (SPEC §5): no public function, method or
-// class of a changed Python file removed or changed in signature against the base.
+// The `breaking` row of the verification table (SPEC §5): no public function, method or class
+// of a changed Python file, and no exported declaration of a changed TS/JS file, removed or
+// changed in signature against the base — a deleted (or moved) file removes all of them.
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
 import { blobId, gitRoot, showFiles } from '../engine/git.js';
@@ -56,7 +57,6 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const notes: string[] = [];
 
   const py = await compareChanged(python, atBase, refName);
-  const { compared, definitions, added } = py;
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
   const ts = await compareChanged(scripts, atBase, refName);
   const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
@@ -64,10 +64,10 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
   // Every file not compared is named once: in the lead when Python files changed, none could be
   // compared and nothing broke, else in the notes.
-  const pythonLead = compared === 0 && py.notCompared.length > 0 && breaks.length === 0;
+  const pythonLead = py.compared === 0 && py.notCompared.length > 0 && breaks.length === 0;
   const rest = pythonLead ? [...ts.notCompared, ...gone.notCompared] : notCompared;
   if (rest.length > 0) notes.push(`not compared: ${rest.join(', ')}`);
-  if (added > 0) notes.push(`${plural(added, 'new Python file')} (nothing to break)`);
+  if (py.added > 0) notes.push(`${plural(py.added, 'new Python file')} (nothing to break)`);
   if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
@@ -78,11 +78,11 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   // A file we could not compare may hide a break: say so rather than pass.
   const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
   if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${py.notCompared.join(', ')}${tail}`);
-  if (compared === 0) return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
+  if (py.compared === 0) return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
   return result(
     'breaking',
     status,
-    `public API of ${plural(compared, 'changed Python file')} unchanged against ${refName} (${plural(definitions, 'definition')})${tail}`,
+    `public API of ${plural(py.compared, 'changed Python file')} unchanged against ${refName} (${plural(py.definitions, 'definition')})${tail}`,
   );
 }
 

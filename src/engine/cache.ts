@@ -2,10 +2,12 @@
 // of an unchanged tree costs about a read of it. On by default (see cache-location.ts).
 //
 // A shard holds, per absolute path: the key (content hash + target), the facts about other
-// paths its analysis observed (deps.ts: helpers the resolver read, paths it probed) and the
-// result, serialised with v8 (what worker threads already send: Infinity and shared objects
-// survive). A shard is thrown away whole when the salt differs: format, tool build
-// (build-fingerprint.ts), resolved configuration, prefilter on/off.
+// paths its analysis observed (deps.ts: helpers the resolver read, paths it probed; a type
+// checker's program as a shared set, type-facts.ts) and the result, serialised with v8 (what
+// worker threads already send: Infinity and shared objects survive). A shard of another format
+// is not read; one is thrown away whole when the salt differs (run.ts: tool build,
+// build-fingerprint.ts; resolved configuration; prefilter on/off; the types mode and
+// --project's text; the repository roots).
 //
 // A file the prefilter proved loop-free although it has a loop keyword depends on every file
 // its import search read: these files are marked `verdict`, and the prefilter's verdicts are
@@ -168,9 +170,16 @@ export class ResultCache {
     return holds;
   }
 
-  /** Every fact an entry rests on: its own and those of the shared sets it names. */
-  factsOf(entry: Entry): Fact[] {
-    return [...entry.facts, ...(entry.shared ?? []).flatMap((id) => this.sharedNow.get(id) ?? this.old?.shared.get(id) ?? [])];
+  /** The shared fact sets the entries in use name, by id (made this run, or the last run's). */
+  private sharedInUse(): Map<string, Fact[]> {
+    const shared = new Map<string, Fact[]>();
+    for (const e of this.used.values()) {
+      for (const id of e.shared ?? []) {
+        const facts = shared.has(id) ? undefined : (this.sharedNow.get(id) ?? this.old?.shared.get(id));
+        if (facts) shared.set(id, facts);
+      }
+    }
+    return shared;
   }
 
   /** Whether the last run's prefilter snapshot says this file holds no loop (every fact it rests on re-checked once). */
@@ -248,7 +257,9 @@ export class ResultCache {
     const add = (f: Fact): void => {
       facts.set(`${f[0]}\0${f[1]}\0${f[2]}`, f);
     };
-    for (const e of this.used.values()) this.factsOf(e).forEach(add);
+    for (const e of this.used.values()) e.facts.forEach(add);
+    // A program's set once, however many entries name it.
+    for (const set of this.sharedInUse().values()) set.forEach(add);
     if (this.free.size > 0) this.verdictFacts(prefilterFacts).forEach(add);
     return { files: new Set(this.used.keys()), facts: [...facts.values()] };
   }
@@ -262,14 +273,7 @@ export class ResultCache {
     const oldCount = this.old?.entries.size ?? 0;
     const indexSame = !this.index || (!this.index.changed && this.index.current.size === (this.old?.index.size ?? 0));
     if (!this.changed && indexSame && this.used.size === oldCount && prefilterFacts.length === 0 && this.old) return;
-    const shared = new Map<string, Fact[]>();
-    for (const e of this.used.values()) {
-      for (const id of e.shared ?? []) {
-        const facts = this.sharedNow.get(id) ?? this.old?.shared.get(id);
-        if (facts) shared.set(id, facts);
-      }
-    }
-    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map(), shared };
+    const shard: Shard = { format: FORMAT, salt: this.salt, entries: this.used, verdicts: { facts: this.verdictFacts(prefilterFacts), free: [...this.free] }, index: this.index?.current ?? new Map(), shared: this.sharedInUse() };
     const problem = writePrivateFile(this.file, serialize(shard));
     if (problem) {
       this.stats.problems.push(problem);

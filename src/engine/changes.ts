@@ -2,12 +2,12 @@
 // the git index rather than the working tree (so a partially staged file is judged by what
 // will be committed); `--base REF` gates the files changed since the merge base with REF.
 // Git names the files, so a 10,000-file repository is never walked for a 5-file commit.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import type { DeletedFile } from './deleted.js';
+import { deletedFrom, type DeletedFile } from './deleted.js';
 import { filterNamedFiles, languageOf, type DiscoveredFile } from './discover.js';
 import {
   catFileBatch,
@@ -22,6 +22,7 @@ import {
   stagedChanges,
 } from './git.js';
 import { leadsOut, toPosix } from '../paths.js';
+import { statKind } from '../dir-entries.js';
 import { decodeSource, formatBytes, type ReadResult } from './read.js';
 
 export interface ChangeOptions {
@@ -108,7 +109,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       }
       present.push(abs);
     }
-    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root, deleted: deletedOf(gone, cwd, opts.config) };
+    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
   }
 
   // --staged: the index against the base (HEAD by default; an empty tree before the first commit).
@@ -130,7 +131,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   }
   // A file named on the command line is judged by its staged content whether or not it
   // changed: `pre-commit run --all-files` passes every file and expects every file checked.
-  const named = scopes.filter((s) => s.rel !== '' && !isDirectory(fromRoot(s.rel)));
+  const named = scopes.filter((s) => s.rel !== '' && statKind(fromRoot(s.rel)) !== 'dir');
   if (named.length > 0) {
     const entries = await indexEntries(root, named.map((s) => s.rel));
     for (const s of named) {
@@ -163,20 +164,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     staged.set(absPath, result);
     return result;
   };
-  return { files: candidates, read, breakingBase, notes, root, deleted: deletedOf(gone, cwd, opts.config) };
-}
-
-/** The deleted files (absolute path → path from the root) a walk would have scanned. */
-function deletedOf(gone: ReadonlyMap<string, string>, cwd: string, config: ResolvedConfig): DeletedFile[] {
-  return filterNamedFiles([...gone.keys()], { cwd, config }).map((d) => ({ file: d.relPath, absPath: d.absPath, language: d.language, rel: gone.get(d.absPath) as string }));
-}
-
-function isDirectory(abs: string): boolean {
-  try {
-    return statSync(abs).isDirectory();
-  } catch {
-    return false;
-  }
+  return { files: candidates, read, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
 }
 
 function inScope(rel: string, scopes: { rel: string }[]): boolean {

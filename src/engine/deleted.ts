@@ -52,11 +52,16 @@ export async function deletedSince(opts: {
   }
   const files: DeletedFile[] = [];
   const facts: Fact[] = [];
-  for (const d of filterNamedFiles([...relOf.keys()], { cwd: opts.cwd, config: opts.config })) {
+  for (const d of deletedFrom(relOf, opts.cwd, opts.config)) {
     // As the memo's probe asks it (symlinks followed): a tracked file the walk skipped still exists.
     const exists = existsSync(d.absPath);
     facts.push(['e', d.absPath, exists ? '1' : '0']);
-    if (!exists) files.push({ file: d.relPath, absPath: d.absPath, language: d.language, rel: relOf.get(d.absPath) as string });
+    if (!exists) files.push(d);
   }
   return { files, facts };
+}
+
+/** Of the base's files gone from the scan (absolute path → path from the root), those a walk would have scanned (languages, excludes). */
+export function deletedFrom(gone: ReadonlyMap<string, string>, cwd: string, config: ResolvedConfig): DeletedFile[] {
+  return filterNamedFiles([...gone.keys()], { cwd, config }).map((d) => ({ file: d.relPath, absPath: d.absPath, language: d.language, rel: gone.get(d.absPath) as string }));
 }

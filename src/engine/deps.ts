@@ -1,12 +1,11 @@
 // What a cached result depends on besides its own file (issue #8): the facts its analysis
 // observed about other paths — a helper's content, whether a probed path is a file, a directory
 // listing — recorded while it ran and checked again before the result is reused.
-import { existsSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, realpathSync, type Dirent } from 'node:fs';
 import { hash } from 'node:crypto';
 import path from 'node:path';
-import { classifyEntries, listEntries } from '../dir-entries.js';
+import { classifyEntries, fileStamp, listEntries, statKind } from '../dir-entries.js';
 import type { StatIndex } from './stat-index.js';
-import { stampOf } from './stamp.js';
 
 /**
  * `r` content hash ('' unreadable); `p` content hash | hash of the prefilter's signature, which
@@ -32,33 +31,6 @@ export function listingHash(entries: Iterable<readonly [string, 'file' | 'dir']>
 /** The scan's reader (working tree, or the git index with --staged): what a helper's content is. */
 export interface FactSource {
   read(absPath: string): string | null;
-}
-
-/** As the index asks it (existsSync + statSync): a stat, since a directory may be searchable but not listable. */
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** A regular file's stamp as a read of it would see it; '' when there is none. */
-function stampNow(p: string): string {
-  try {
-    const st = statSync(p);
-    return st.isFile() ? stampOf(st).key : '';
-  } catch {
-    return '';
-  }
 }
 
 function resolvedPath(p: string): string {
@@ -156,11 +128,11 @@ export class FactProbe {
       } else if (kind === 'f') {
         // Listed as a file (symlinks followed) exactly when statSync(p).isFile() holds.
         const walked = this.walkedKind(p);
-        v = (walked === undefined ? isFile(p) : walked === 'file') ? '1' : '0';
+        v = (walked === undefined ? statKind(p) === 'file' : walked === 'file') ? '1' : '0';
       } else if (kind === 'D') {
         const walked = this.walkedKind(p);
-        v = (walked === undefined ? isDirectory(p) : walked === 'dir') ? '1' : '0';
-      } else if (kind === 's') v = stampNow(p);
+        v = (walked === undefined ? statKind(p) === 'dir' : walked === 'dir') ? '1' : '0';
+      } else if (kind === 's') v = fileStamp(p)?.key ?? '';
       else if (kind === 'l') v = resolvedPath(p);
       else if (kind === 'e') {
         // Absent from its directory's listing may still exist (a FIFO, a socket): then ask.

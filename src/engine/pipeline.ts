@@ -217,7 +217,12 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
       const read = (): string | null => reader.read(f.absPath);
       const index = cache?.store.index;
       // Under --staged the content is the index's: the working tree's bytes say nothing of it.
-      const blob = (): string | null => (index ? index.blobOf(f.absPath, read) : blobOfText(read())) ?? (selection?.read ? null : blobOfBytes(f.absPath));
+      // Asked up to twice (the base lookup, then a file refused as text): computed once.
+      let id: string | null | undefined;
+      const blob = (): string | null => {
+        if (id === undefined) id = (index ? index.blobOf(f.absPath, read) : blobOfText(read())) ?? (selection?.read ? null : blobOfBytes(f.absPath));
+        return id;
+      };
       return { file: f.file, absPath: f.absPath, language: f.language, read, blob };
     }),
   });

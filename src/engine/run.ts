@@ -71,7 +71,7 @@ export interface RunResult {
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
-function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config: ResolvedConfig, stops: readonly string[]): { file: string; salt: string } | null {
+function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config: ResolvedConfig, project: string | null, stops: readonly string[]): { file: string; salt: string } | null {
   if (!opts.cache || opts.sourceOverrides) return null;
   const dir = typeof opts.cache === 'string' ? path.resolve(cwd, opts.cache) : defaultCacheDir();
   const mode = opts.staged ? 'staged' : opts.base !== undefined ? 'base' : 'tree';
@@ -80,7 +80,6 @@ function cacheIdentity(opts: RunOptions, cwd: string, scanned: string[], config:
   // TS/JS types mode too — with --project, that file's bytes (a run whose results all come from
   // the cache never reads it, and a broken one is a usage error) —, and the repository roots
   // where the tsconfig.json search stops (a result that found none rests on them).
-  const project = opts.project ? path.resolve(cwd, opts.project) : null;
   const types = opts.types === false ? 'no-types' : project ? `project:${project}:${projectBytes(project)}` : 'found';
   return { file, salt: JSON.stringify([buildFingerprint(), config, opts.prefilter !== false, types, stops]) };
 }
@@ -166,7 +165,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (opts.require) config.require = opts.require;
   if (opts.types === false && opts.project) throw new UsageError('--project and --no-types contradict each other: give one');
   // Checked here too: a run whose results all come from the cache never plans the checkers.
-  if (opts.project && !existsSync(path.resolve(cwd, opts.project))) throw new UsageError(`--project: ${toPosix(path.relative(cwd, path.resolve(cwd, opts.project))) || opts.project} does not exist`);
+  const project = opts.project ? path.resolve(cwd, opts.project) : null;
+  if (project !== null && !existsSync(project)) throw new UsageError(`--project: ${toPosix(path.relative(cwd, project)) || opts.project} does not exist`);
   const paths = opts.paths.length ? opts.paths : ['.'];
   const scanned = paths.map((p) => path.resolve(cwd, p));
   // Imported only for --staged / --base.
@@ -206,7 +206,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const targetFor = async (dir: string): Promise<TargetVersion> => (outside(dir)?.resolve ?? inRoot)(dir);
   // The TS/JS tsconfig.json search stops at the same repository roots.
   const stopFor = (dir: string): string => outside(dir)?.stop ?? root;
-  const cacheId = cacheIdentity(opts, cwd, scanned, config, [root, ...elsewhere.map((e) => e.stop)]);
+  const cacheId = cacheIdentity(opts, cwd, scanned, config, project, [root, ...elsewhere.map((e) => e.stop)]);
 
   let memo: RunContext['memo'] = null;
   const baselineKey = baselineKeyOf(cwd, opts.baseline);
@@ -214,7 +214,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // of the working tree only (diff-aware runs and --python read more than the memo records).
   if (cacheId && walked && !diffAware && !opts.python && baselineKey !== null) {
     // The targets are not resolved here: the files they were found in (or not) are checked instead.
-    const searched = { cli: opts.pythonVersion ?? null, stops: elsewhere.map((e) => e.stop) };
+    // (The repositories' roots where target and tsconfig searches stop are in the salt.)
+    const searched = { cli: opts.pythonVersion ?? null };
     const key = memoKey([cacheId.salt, cwd, scanned, repo, discovered.map((d) => [d.relPath, d.language]), walked.notes, [...walked.realPaths].filter(([abs, real]) => abs !== real), searched, baselineKey]);
     memo = { file: memoFile(cacheId.file), key, targetSources };
     const read = (p: string): string | null => {

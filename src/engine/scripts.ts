@@ -52,8 +52,8 @@ interface Opened {
   typeFacts: TypeFacts | null;
   /** The notes asking about these files gave. */
   notesOf: (asked: readonly string[]) => string[];
-  /** Whether a text can ask the checker (a root of its config's program); false under --no-types. */
-  asker: (text: string) => boolean;
+  /** The files that can ask the checker (the roots of every program); none under --no-types. */
+  askers: ReadonlySet<string>;
 }
 
 /**
@@ -66,11 +66,9 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   const ts = await loadTypeScript();
   const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers, scan.prefilter !== false);
   let oracle: PlannedTypes | null = null;
-  let asker = (_text: string): boolean => false;
   if (scan.types !== false) {
-    const { planTypes, mayAskTypes } = await import('../languages/typescript/type-router.js');
-    asker = (text) => mayAskTypes(text, scan.receiveMethods);
-    oracle = await planTypes({
+    const { planTypes } = await import('../languages/typescript/type-router.js');
+    oracle = planTypes({
       ts,
       files: texts(),
       explicit: scan.types.explicit,
@@ -83,11 +81,11 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   analyser.recorder.inner = oracle;
   const { TypeFacts, typeNotes } = await import('./type-facts.js');
   const typeFacts = scan.cache && oracle && scan.types !== false ? new TypeFacts(oracle, { explicit: scan.types.explicit, stopFor: scan.types.stopFor }, scan.cache.probe) : null;
-  return { analyser, oracle, typeFacts, notesOf: (asked) => typeNotes(oracle, asked), asker };
+  return { analyser, oracle, typeFacts, notesOf: (asked) => typeNotes(oracle, asked), askers: new Set(oracle?.askers.map((a) => a.absPath)) };
 }
 
 /** What a result that asked no checker that could answer rests on beyond its own facts: nothing. */
-const NO_TYPES = { facts: [] as Fact[], extras: { shared: [], notes: [], typed: [] } };
+const NO_TYPES = { facts: [] as Fact[], extras: { shared: [], typed: [] } };
 
 interface Pending {
   /** Where its result goes. */
@@ -183,10 +181,11 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       const outcomes = pool && queued ? await analyseInThreads(pool, queued, opened, scan) : null;
       // Results computed now are stored once every file is analysed: what a program was asked
       // while answering later files is then part of its facts too.
-      const toStore: { d: DiscoveredFile; key: string; analysis: FileAnalysis; facts: Fact[]; asked: readonly string[]; asker: boolean }[] = [];
-      const keep = (i: number, d: DiscoveredFile, key: string | null, text: string, analysis: FileAnalysis, facts: Fact[], asked: readonly string[]): void => {
-        if (asked.length > 0) typeNotesAt.set(i, opened.notesOf(asked));
-        if (cache && key) toStore.push({ d, key, analysis, facts, asked, asker: opened.asker(text) });
+      const toStore: { d: DiscoveredFile; key: string; analysis: FileAnalysis; facts: Fact[]; asked: readonly string[]; notes: readonly string[] }[] = [];
+      const keep = (i: number, d: DiscoveredFile, key: string | null, analysis: FileAnalysis, facts: Fact[], asked: readonly string[]): void => {
+        const notes = asked.length > 0 ? opened.notesOf(asked) : [];
+        if (asked.length > 0) typeNotesAt.set(i, notes);
+        if (cache && key) toStore.push({ d, key, analysis, facts, asked, notes });
       };
       for (const [n, { i, d, text, key }] of pending.entries()) {
         const outcome = outcomes?.[n];
@@ -195,14 +194,14 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
         // a file a failed thread handed back is analysed here too.
         if (outcome && 'analysis' in outcome && !outcome.asked.some((p) => opened.oracle?.mayAnswer(p))) {
           results[i] = withLazyLines(outcome.analysis, text);
-          keep(i, d, key, text, outcome.analysis, outcome.facts, outcome.asked);
+          keep(i, d, key, outcome.analysis, outcome.facts, outcome.asked);
           continue;
         }
         const log = cache ? new FactLog(cache.probe) : null;
         try {
           const analysis = opened.analyser.analyse(d.relPath, d.absPath, text, log);
           results[i] = analysis;
-          keep(i, d, key, text, analysis, log?.list() ?? [], [...opened.analyser.recorder.asked]);
+          keep(i, d, key, analysis, log?.list() ?? [], [...opened.analyser.recorder.asked]);
           if (!outcomes) scan.onFile?.();
         } catch (e) {
           // One file the analyser cannot handle must not stop the scan: report it and go on.
@@ -211,11 +210,11 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
           scan.notes.push(`${d.relPath}: ${reason}`);
         }
       }
-      for (const { d, key, analysis, facts, asked, asker } of toStore) {
+      for (const { d, key, analysis, facts, asked, notes } of toStore) {
         // Under --no-types an ask has one answer: nothing more to rest on.
-        const typed = asked.length === 0 || opened.oracle === null ? NO_TYPES : (opened.typeFacts?.of(asked) ?? null);
+        const typed = asked.length === 0 || opened.typeFacts === null ? NO_TYPES : opened.typeFacts.of(asked);
         if (typed === null) cache?.store.miss();
-        else cache?.store.put(d.absPath, key, analysis, [...facts, ...typed.facts], 'facts', { ...typed.extras, asker });
+        else cache?.store.put(d.absPath, key, analysis, [...facts, ...typed.facts], 'facts', { ...typed.extras, notes, asker: opened.askers.has(d.absPath) });
       }
     } finally {
       await pool?.close();
@@ -223,8 +222,11 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   }
   const noted = new Set<string>();
   for (const i of [...typeNotesAt.keys()].sort((a, b) => a - b)) {
-    for (const note of typeNotesAt.get(i) ?? []) if (!noted.has(note)) scan.notes.push(note);
-    (typeNotesAt.get(i) ?? []).forEach((n) => noted.add(n));
+    for (const note of typeNotesAt.get(i) ?? []) {
+      if (noted.has(note)) continue;
+      noted.add(note);
+      scan.notes.push(note);
+    }
   }
   for (const r of results) if (r) scan.analysed.push(r);
 }

@@ -19,10 +19,10 @@ export interface ConfigChoice {
   stopFor: StopFor;
 }
 
-/** A file's own facts and its entry's extras, for a result that asked the checker. */
+/** A file's own facts and its entry's extras (but the notes and whether it can ask, which its caller knows), for a result that asked the checker. */
 export interface TypedResult {
   facts: Fact[];
-  extras: EntryExtras;
+  extras: Pick<EntryExtras, 'shared' | 'typed'>;
 }
 
 /** The notes a file's asks give (a config not used, a checker that failed), whether or not its result can be kept. */
@@ -56,9 +56,18 @@ export function typedHitsToRedo<H extends { entry: Entry }>(
   const askingNow = analysedNow.filter((p) => mayAskTypes(p.text, choice.receiveMethods)).map((p) => p.d.absPath);
   for (const absPath of [...reusedAskers, ...askingNow]) {
     const config = choice.explicit ?? finder?.forFile(absPath) ?? null;
-    if (config !== null) roots.set(config, [...(roots.get(config) ?? []), absPath]);
+    if (config === null) continue;
+    const list = roots.get(config);
+    if (list) list.push(absPath);
+    else roots.set(config, [absPath]);
   }
-  return hits.filter(({ entry }) => (entry.typed ?? []).some(([config, key]) => rootsKey(roots.get(config) ?? []) !== key));
+  const keys = new Map<string, string>();
+  const keyOf = (config: string): string => {
+    let key = keys.get(config);
+    if (key === undefined) keys.set(config, (key = rootsKey(roots.get(config) ?? [])));
+    return key;
+  };
+  return hits.filter(({ entry }) => (entry.typed ?? []).some(([config, key]) => keyOf(config) !== key));
 }
 
 export class TypeFacts {
@@ -66,6 +75,8 @@ export class TypeFacts {
   private readonly sets = new Map<string, { id: string; facts: Fact[] } | null>();
   /** Which config governs every file that can ask (the programs' roots), as one shared set; null: not computed yet. */
   private selection: { id: string; facts: Fact[] } | null | undefined;
+  /** Per config: its roots' key (the roots are final once every file is analysed). */
+  private readonly keys = new Map<string, string>();
 
   constructor(
     private readonly plan: PlannedTypes,
@@ -85,7 +96,9 @@ export class TypeFacts {
       if (this.choice.explicit === null && !this.addSelection(facts, p, basis.config)) return null;
       if (basis.config === null) continue;
       if (basis.roots !== null) {
-        typed.set(basis.config, rootsKey(basis.roots));
+        let key = this.keys.get(basis.config);
+        if (key === undefined) this.keys.set(basis.config, (key = rootsKey(basis.roots)));
+        typed.set(basis.config, key);
         // The program's roots are every file that can ask under its config: where each of them
         // is governed is part of what the answer rests on (the report memo checks only facts).
         const selection = this.selectionSet();
@@ -96,7 +109,7 @@ export class TypeFacts {
       if (set === null) return null;
       shared.set(set.id, set);
     }
-    return { facts, extras: { shared: [...shared.values()], notes: typeNotes(this.plan, asked), typed: [...typed] } };
+    return { facts, extras: { shared: [...shared.values()], typed: [...typed] } };
   }
 
   /** The existence of every tsconfig.json candidate from a file up to its config; false when the probe disagrees now. */

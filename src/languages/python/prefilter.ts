@@ -14,7 +14,7 @@
 // for them: `<ancestor>/<a/b/c>.py` and `<ancestor>/<a/b/c>/__init__.py` for each prefix of each
 // imported name, from every ancestor directory, and — since `import a` lets `a.b.c.f()` reach
 // `a/b/c.py` — every Python file under a package bound to a local name.
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { FRAMEWORK_RECEIVES } from './connection.js';
 import { moduleNameOf } from './imports.js';

@@ -272,11 +272,11 @@ export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetV
   const unparsed = root.hasError ? syntaxProblems(root) : [];
   ctx.problems.push(...unparsed);
   // The cheap path needs a tree without errors and a text the layout scan read to its end; the
-  // same scan records the token stream it reads. Below 3.6 the triggers are 'full' whatever the
-  // tokens say (syntaxTriggers): none are recorded.
+  // same scan records the token stream it reads (none when it stopped on a problem, or when the
+  // cheap path is off). Below 3.6 the triggers are 'full' whatever the tokens say: none are recorded.
   const cheap = opts.cheap !== false && !root.hasError && ctx.major === 3 && ctx.minor >= 6;
   const { problems: layout, tokens } = scanLayout(text, cheap);
-  const triggers = cheap && layout.length === 0 ? syntaxTriggers(text, ctx.minor, tokens) : 'full';
+  const triggers = syntaxTriggers(text, ctx.minor, tokens);
   if (triggers === 'full' || !checkAround(root, text, ctx, parser, triggers)) checkTree(root, text, ctx, parser);
   // After a spot tree-sitter cannot parse, the line structure is that error's consequence.
   const first = unparsed[0]?.position;

@@ -6,7 +6,7 @@ import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode, type TsSourceFile } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
-import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
+import { ancestor, isFunctionLike, positionIn, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
 import { needsScriptAnalysis } from './prefilter.js';
 import { configuredReceive } from './receives.js';
@@ -291,10 +291,10 @@ function findSuppressions(m: TsModule, file: string): Suppression[] {
 
 function syntaxProblems(sf: TsSourceFile): SyntaxProblem[] {
   const diags = (sf as unknown as { parseDiagnostics?: { start?: number; code: number; messageText: string | { messageText: string } }[] }).parseDiagnostics ?? [];
-  return diags.slice(0, 20).map((d) => {
-    const lc = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-    return { position: { line: lc.line + 1, column: lc.character + 1 }, message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}` };
-  });
+  return diags.slice(0, 20).map((d) => ({
+    position: positionIn(sf, d.start ?? 0),
+    message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
+  }));
 }
 
 /** A file the prefilter lets through for its syntax only: parsed (the depth limit applies), nothing else. */

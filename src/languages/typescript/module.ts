@@ -64,6 +64,12 @@ export class TsProject {
 
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
+/** A source offset as a 1-based line and column (UTF-16 units, as the compiler counts). */
+export function positionIn(sf: TsSourceFile, pos: number): Position {
+  const lc = sf.getLineAndCharacterOfPosition(pos);
+  return { line: lc.line + 1, column: lc.character + 1 };
+}
+
 export class TsModule {
   readonly sf: TsSourceFile;
   readonly ts: TS;
@@ -163,8 +169,7 @@ export class TsModule {
   }
 
   position(pos: number): Position {
-    const lc = this.sf.getLineAndCharacterOfPosition(pos);
-    return { line: lc.line + 1, column: lc.character + 1 };
+    return positionIn(this.sf, pos);
   }
 
   span(node: TsNode): Span {

@@ -4,17 +4,19 @@
 // reports every question it was asked. Those answers are everything the program is made of
 // besides the roots' texts and the options, so a result that rests on the checker's answer can be
 // cached on them (engine/type-facts.ts).
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
+import { classifyEntries, fileStamp, statKind } from '../../dir-entries.js';
 import { stampOf, type Stamp } from '../../engine/stamp.js';
 import { withRegularFile } from '../../text-file.js';
 
 /** One question the program (or the tsconfig reader) asked of the file system, with its answer. */
 export type FsQuestion =
   /**
-   * A file read: the stat of the descriptor it was read through (null: not read — absent, not a
-   * regular file, unreadable) and when (ms): a stamp this close to its read may hide a change.
+   * A file read: the stat of the descriptor it was read through (a regular file that could not be
+   * read: its stat; null: absent, or not a regular file) and when (ms): a stamp this close to its
+   * read may hide a change.
    */
   | { kind: 'read'; path: string; stamp: Stamp | null; at: number }
   | { kind: 'file' | 'dir'; path: string; answer: boolean }
@@ -24,15 +26,6 @@ export type FsQuestion =
   | { kind: 'realpath'; path: string; answer: string };
 
 export type AskFs = (question: FsQuestion) => void;
-
-function statKind(p: string, kind: 'file' | 'dir'): boolean {
-  try {
-    const st = statSync(p);
-    return kind === 'file' ? st.isFile() : st.isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A file's text as the program reads it (UTF-8, a BOM kept: the compiler strips it), reporting
@@ -48,18 +41,20 @@ export function readReporting(file: string, ask: AskFs): string | undefined {
   } catch {
     // Not readable: the same answer as an absent file (below).
   }
-  ask({ kind: 'read', path: file, stamp: unreadStamp(file), at: Date.now() });
+  ask({ kind: 'read', path: file, stamp: fileStamp(file), at: Date.now() });
   return undefined;
 }
 
-/** The stamp of a regular file that could not be read (its permissions: a change of them changes its ctime); null: none there. */
-function unreadStamp(file: string): Stamp | null {
-  try {
-    const st = statSync(file);
-    return st.isFile() ? stampOf(st) : null;
-  } catch {
-    return null;
-  }
+/** Whether a path is a file (or a directory), reporting the question: the same answer the cache's probe gives (dir-entries.ts). */
+export function existsReporting(kind: 'file' | 'dir', p: string, ask: AskFs): boolean {
+  const answer = statKind(p) === kind;
+  ask({ kind, path: p, answer });
+  return answer;
+}
+
+/** The asynchronous twin of a synchronous answer (ts-morph's host has both; building a program uses the first). */
+function later<A extends unknown[], R>(answer: (...args: A) => R): (...args: A) => Promise<R> {
+  return (...args) => Promise.resolve().then(() => answer(...args));
 }
 
 type NotFound = new (path: string) => Error;
@@ -80,49 +75,34 @@ export function recordingFileSystem(morph: typeof import('ts-morph'), ask: AskFs
   const unsupported = (what: string) => (): never => {
     throw new Error(`the type checker's file system does not ${what}`);
   };
+  const readFileSyncReporting = (filePath: string): string => {
+    const text = readReporting(filePath, ask);
+    if (text === undefined) throw new notFound.file(filePath);
+    return text;
+  };
+  const fileExistsSync = (filePath: string): boolean => existsReporting('file', filePath, ask);
+  const directoryExistsSync = (dirPath: string): boolean => existsReporting('dir', dirPath, ask);
   return {
     isCaseSensitive: () => process.platform !== 'win32' && process.platform !== 'darwin',
     readDirSync(dirPath: string): RuntimeDirEntry[] {
-      let listed: RuntimeDirEntry[] | null = null;
+      let dirents: Dirent[] | null = null;
       try {
-        listed = readdirSync(dirPath, { withFileTypes: true }).map((e) => {
-          const name = path.join(dirPath, e.name);
-          // A symlink is what it points to (ts-morph's real host does the same).
-          const link = e.isSymbolicLink();
-          return { name, isFile: link ? statKind(name, 'file') : e.isFile(), isDirectory: link ? statKind(name, 'dir') : e.isDirectory(), isSymlink: link };
-        });
+        dirents = readdirSync(dirPath, { withFileTypes: true });
       } catch {
         // Unreadable or absent: no entries.
       }
-      const entries = (listed ?? []).flatMap((e): [string, 'file' | 'dir'][] => (e.isFile || e.isDirectory ? [[path.basename(e.name), e.isDirectory ? 'dir' : 'file']] : []));
-      ask({ kind: 'list', path: dirPath, entries });
-      if (listed === null) throw new notFound.dir(dirPath);
-      return listed;
+      // A symlink is what it points to (ts-morph's real host does the same), as the probe sees it.
+      const kinds = classifyEntries(dirPath, dirents ?? []);
+      ask({ kind: 'list', path: dirPath, entries: [...kinds] });
+      if (dirents === null) throw new notFound.dir(dirPath);
+      return dirents.map((e) => ({ name: path.join(dirPath, e.name), isFile: kinds.get(e.name) === 'file', isDirectory: kinds.get(e.name) === 'dir', isSymlink: e.isSymbolicLink() }));
     },
-    readFileSync(filePath: string): string {
-      const text = readReporting(filePath, ask);
-      if (text === undefined) throw new notFound.file(filePath);
-      return text;
-    },
-    readFile(filePath: string): Promise<string> {
-      return Promise.resolve().then(() => this.readFileSync(filePath));
-    },
-    fileExistsSync(filePath: string): boolean {
-      const answer = statKind(filePath, 'file');
-      ask({ kind: 'file', path: filePath, answer });
-      return answer;
-    },
-    fileExists(filePath: string): Promise<boolean> {
-      return Promise.resolve().then(() => this.fileExistsSync(filePath));
-    },
-    directoryExistsSync(dirPath: string): boolean {
-      const answer = statKind(dirPath, 'dir');
-      ask({ kind: 'dir', path: dirPath, answer });
-      return answer;
-    },
-    directoryExists(dirPath: string): Promise<boolean> {
-      return Promise.resolve().then(() => this.directoryExistsSync(dirPath));
-    },
+    readFileSync: readFileSyncReporting,
+    readFile: later(readFileSyncReporting),
+    fileExistsSync,
+    fileExists: later(fileExistsSync),
+    directoryExistsSync,
+    directoryExists: later(directoryExistsSync),
     realpathSync(p: string): string {
       let answer = '';
       try {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ts as TsNamespace } from 'ts-morph';
 import { directoriesUp } from '../../paths.js';
 import type { TS } from './compiler.js';
-import { readReporting, type AskFs } from './recording-fs.js';
+import { existsReporting, readReporting, type AskFs } from './recording-fs.js';
 
 /** Where the search for a directory's tsconfig.json stops going up: the root of the repository the directory is in. */
 export type StopFor = (dir: string) => string;
@@ -22,6 +22,8 @@ export class TsconfigFinder {
 
   /** The nearest tsconfig.json on the way up (tsconfigCandidates' order); every directory passed remembers it. */
   private forDir(dir: string): string | null {
+    const known = this.byDir.get(dir);
+    if (known !== undefined) return known;
     const passed: string[] = [];
     let found: string | null = null;
     for (const d of directoriesUp(dir, this.stopFor(dir))) {
@@ -55,7 +57,7 @@ export type TsconfigRead = { ok: true; options: TsNamespace.CompilerOptions } | 
  * host lists no directory), so errors about it are ignored; any other error (unreadable, not
  * JSON, a missing base config) is a reason not to use it.
  */
-export function readTsconfig(ts: TS, file: string, ask: AskFs = () => {}): TsconfigRead {
+export function readTsconfig(ts: TS, file: string, ask: AskFs): TsconfigRead {
   // Every read and existence test is reported: the options rest on them (engine/type-facts.ts).
   const readData = (f: string): string | undefined => {
     const text = readReporting(f, ask);
@@ -67,11 +69,7 @@ export function readTsconfig(ts: TS, file: string, ask: AskFs = () => {}): Tscon
   const host: TsNamespace.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
-    fileExists: (f) => {
-      const answer = ts.sys.fileExists(f);
-      ask({ kind: 'file', path: f, answer });
-      return answer;
-    },
+    fileExists: (f) => existsReporting('file', f, ask),
     readFile: readData,
   };
   const parsed = ts.parseJsonConfigFileContent(read.config, host, path.dirname(file), undefined, file);

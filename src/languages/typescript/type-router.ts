@@ -85,7 +85,7 @@ export interface PlannedTypes extends TypeOracle {
 }
 
 /** The type checkers of a scan: the notes they give are reported where a file asks (basisOf). */
-export async function planTypes(input: TypePlanInput): Promise<PlannedTypes> {
+export function planTypes(input: TypePlanInput): PlannedTypes {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
   const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
   const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
