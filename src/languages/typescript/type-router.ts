@@ -37,6 +37,8 @@ export function mayAskTypes(text: string, receiveMethods: readonly string[]): bo
 interface Governed {
   label: string;
   roots: Map<string, string>;
+  /** The roots' paths, listed once (every asked file's basis names them). */
+  rootPaths: readonly string[] | null;
   oracle: TypeOracle | null | undefined;
   /** Why this config gives no types (unreadable, or its checker failed), once known. */
   note: string | null;
@@ -98,7 +100,7 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
     if (cfg === null) continue;
     let g = governed.get(cfg);
     if (!g) {
-      g = { label: label(cfg), roots: new Map(), oracle: undefined, note: null, questions: [], built: false, stable: true };
+      g = { label: label(cfg), roots: new Map(), rootPaths: null, oracle: undefined, note: null, questions: [], built: false, stable: true };
       governed.set(cfg, g);
     }
     g.roots.set(f.absPath, f.text);
@@ -140,7 +142,7 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
       if (!g) return { config: cfg, roots: [], questions: [], note: null, stable: true };
       return {
         config: cfg,
-        roots: g.built ? [...g.roots.keys()] : null,
+        roots: g.built ? (g.rootPaths ??= [...g.roots.keys()]) : null,
         questions: g.questions,
         note: g.note,
         // A usable config whose program was never built answered nothing it could keep.
