@@ -1,12 +1,12 @@
 // The commander program: parses arguments, runs one command, maps errors to exit codes
 // (0 passed, 1 gate failed, 2 usage/config/internal error — one line on stderr).
-import v8 from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import type { BaselineCliOptions } from './baseline.js';
 import type { FixCliOptions } from './fix.js';
 import { addCommonOptions, addGateOptions, type CommonOptions } from './options.js';
+import { setCliV8Flags } from './v8-flags.js';
 
 // Each command's module is imported when that command runs: a pre-commit hook pays Node's
 // start-up on every commit, and `verify` needs neither the codemod (diff) nor `init`.
@@ -61,18 +61,8 @@ function program(setExit: (code: number) => void): Command {
   return p;
 }
 
-/**
- * V8 compiles hot WebAssembly again with its optimising compiler. At the default budget the
- * tree-sitter parser gets there within one small file: ~0.1 s of CPU that a pre-commit run of a
- * few files never earns back. A hundred times the budget still tiers up a large scan within its
- * first files (5,000-file scan: same time), so the flag is set for every run of the CLI.
- */
-function deferWasmTierUp(): void {
-  v8.setFlagsFromString('--wasm-tiering-budget=500000000');
-}
-
 export async function main(argv: string[]): Promise<number> {
-  deferWasmTierUp();
+  setCliV8Flags();
   let code = 0;
   const verbose = argv.includes('--verbose');
   try {
