@@ -124,7 +124,7 @@ describe('what fix leaves alone, and says why', () => {
     const fix = result.files[0];
     expect(fix?.after).not.toBeNull();
     writeFileSync(path.join(tmp, 'a.py'), '# edited meanwhile\n');
-    const { writeAtomic, ChangedOnDiskError } = await import('../src/fix/write.js');
+    const { writeAtomic, ChangedOnDiskError } = await import('../src/atomic-write.js');
     expect(() => writeAtomic(path.join(tmp, 'a.py'), Buffer.from(fix?.after ?? ''), Buffer.from(fix?.before ?? ''))).toThrow(ChangedOnDiskError);
     expect(readFileSync(path.join(tmp, 'a.py'), 'utf8')).toBe('# edited meanwhile\n');
     expect(readdirSync(tmp)).toEqual(['a.py']);

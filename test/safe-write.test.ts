@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runFix, type FixOptions } from '../src/fix/fix.js';
-import { ChangedOnDiskError, setBeforeRenameHookForTests, TEMP_FILE_PATTERN, writeAtomic } from '../src/fix/write.js';
+import { ChangedOnDiskError, setBeforeRenameHookForTests, TEMP_FILE_PATTERN, writeAtomic } from '../src/atomic-write.js';
 import { BIN, cli } from './helpers/cli.js';
 
 const CASE = path.resolve(__dirname, '../fixtures/python/fix/bom.py');

@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { BaselineCliOptions } from './baseline.js';
 import type { FixCliOptions } from './fix.js';
 import { addCommonOptions, addGateOptions, type CommonOptions } from './options.js';
+import { guardStandardStreams } from './standard-streams.js';
 import { setCliV8Flags } from './v8-flags.js';
 
 // Each command's module is imported when that command runs: a pre-commit hook pays Node's
@@ -63,11 +64,12 @@ function program(setExit: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<number> {
   setCliV8Flags();
+  const streams = guardStandardStreams();
   let code = 0;
   const verbose = argv.includes('--verbose');
   try {
     await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
-    return code;
+    return streams.failed() ? 2 : code;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has already printed its message

@@ -1,16 +1,20 @@
-// Where a report goes: stdout, or a file written whole (temp file + rename) so it is never half-written.
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+// Where a report goes: stdout, or a file written whole (atomic-write.ts) so it is never half-written.
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeReportFile } from '../atomic-write.js';
+import { UsageError } from '../errors.js';
 
 export function emit(text: string, output: string | undefined, cwd: string): void {
   if (!output) {
     process.stdout.write(text);
     return;
   }
-  const target = path.resolve(cwd, output);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, target);
+  try {
+    writeReportFile(path.resolve(cwd, output), text);
+  } catch (e) {
+    // Exit 2 with the reason on one line (the -o path as given).
+    throw new UsageError((e as Error).message.replace(path.resolve(cwd, output), output));
+  }
 }
 
 /** Whether `appendStepSummary` writes anything (so the markdown is rendered only then). */

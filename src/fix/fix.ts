@@ -12,7 +12,7 @@ import { boundedTiming, majority, planFile, type LoopOutcome, type TargetGuard }
 import { detectStyle } from './text-style.js';
 import { differsFromTarget, tsTargetFor } from './ts-target.js';
 import { planScriptFile } from './typescript.js';
-import { ChangedOnDiskError, writeAtomic } from './write.js';
+import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
 
 export interface FixOptions extends RunOptions {
   write: boolean;
