@@ -1,7 +1,7 @@
 // The breaking row and deleted files (SPEC §5): a module the base has and the change deletes
 // (or moves: its old path is gone) removes every public name it had. A full scan, --staged and
 // --base each find them; files a walk would not scan (other languages, excluded) do not count.
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
@@ -104,5 +104,20 @@ describe('deleted files in the breaking row', () => {
     const dir = gitRepo(TREE, repos);
     const row = await breaking(dir);
     expect(row).toMatchObject({ status: 'pass', details: 'no scanned Python file changed since HEAD' });
+  });
+
+  it('a committed symlink the walk skips (dangling) is no deleted file: its blob is a path, not a module', async () => {
+    // colyseus.js commits `environments/static-html/colyseus.js` as a link into a build output.
+    const dir = gitRepo({ 'web/client.ts': CLIENT }, repos);
+    symlinkSync('../dist/bundle.js', path.join(dir, 'web/bundle.js'));
+    symlinkSync('client.ts', path.join(dir, 'web/alias.ts'));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'links');
+    const row = await breaking(dir);
+    expect(row).toMatchObject({ status: 'pass', details: 'no scanned file changed since HEAD' });
+    // A real deletion beside them still counts, and the lead speaks of what was scanned (no Python file).
+    rmSync(path.join(dir, 'web/client.ts'));
+    const gone = await breaking(dir);
+    expect(gone).toMatchObject({ status: 'fail', details: '1 breaking change against HEAD: web/client.ts:1 exported function connect removed (file deleted); 1 deleted file compared' });
   });
 });

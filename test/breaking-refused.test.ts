@@ -26,7 +26,8 @@ describe('breaking row: a file the scan refuses to read as text', () => {
     ['a full scan (blob ids at the base)', 70],
   ] as const) {
     it(name, async () => {
-      const files: Record<string, string> = { 'handshake-guard.config.json': CONFIG, 'vendor/bundle.js': BUNDLE };
+      // One Python file at least: the row's lead speaks of Python files whenever one is scanned.
+      const files: Record<string, string> = { 'handshake-guard.config.json': CONFIG, 'vendor/bundle.js': BUNDLE, 'app.py': 'x = 1\n' };
       for (let i = 0; i < extra; i++) files[`mods/m${i}.py`] = `def f${i}():\n    pass\n`;
       const repo = gitRepo(files, repos);
       expect(await breakingRow(repo)).toMatchObject({ status: 'pass', details: 'no scanned Python file changed since HEAD' });

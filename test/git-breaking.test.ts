@@ -329,7 +329,8 @@ describe('checkBreaking', () => {
     // Only a TS/JS file changed, and it does not parse: named, not counted as a Python file.
     const alone = await checkBreaking({ cwd: root, files: scanned(root, 'web/client.ts'), base: null });
     expect(alone.status).toBe('warn');
-    expect(alone.details).toBe('no scanned Python file changed since HEAD; not compared: web/client.ts (does not parse, line 1)');
+    // No Python file scanned: the lead does not speak of them.
+    expect(alone.details).toBe('against HEAD: not compared: web/client.ts (does not parse, line 1)');
     // A Python file compared beside it: the TS/JS one is still named.
     write(root, 'app/ws.py', `${ROUTER}def extra():\n    pass\n`);
     const both = await checkBreaking({ cwd: root, files: scanned(root, 'app/ws.py', 'web/client.ts'), base: null });

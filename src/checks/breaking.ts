@@ -78,7 +78,13 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   // A file we could not compare may hide a break: say so rather than pass.
   const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
   if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${py.notCompared.join(', ')}${tail}`);
-  if (py.compared === 0) return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
+  if (py.compared === 0) {
+    // No Python file scanned at all: the row speaks of the files that were (TS/JS, deleted ones).
+    if (!opts.files.some((f) => f.language === 'python') && python.length === 0) {
+      return result('breaking', status, notes.length > 0 ? `against ${refName}: ${notes.join('; ')}` : `no scanned file changed since ${refName}`);
+    }
+    return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
+  }
   return result(
     'breaking',
     status,

@@ -227,7 +227,8 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Each path's blob id at `commit` (null: not there, or not a blob), as `git cat-file
- * --batch-check` of `commit:path` gives it, from one `ls-tree -r` of the directories holding the paths (their
+ * --batch-check` of `commit:path` gives it (a symlink's blob too, as the few files' contents from
+ * `filesAtCommit` are), from one `ls-tree -r` of the directories holding the paths (their
  * parents when there are too many; the whole tree at worst): git reads each tree once rather
  * than once per path (5,000 paths: ~0.3 s of git's CPU, ~0.01 s this way).
  * `commit` must be a resolved id. Null when git fails.
@@ -238,14 +239,7 @@ export async function blobIdsAt(root: string, commit: string, relPaths: readonly
   // Literal: a directory named `*` or `:(top)` is a name, not a pattern.
   const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
   if (!result.ok) return null;
-  const found = new Map<string, string>();
-  // `<mode> <type> <oid>\t<path>`: only blobs count.
-  for (const entry of utf8Records(result.stdout)) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [, type, oid] = entry.slice(0, tab).split(' ');
-    if (type === 'blob' && oid !== undefined) found.set(entry.slice(tab + 1), oid);
-  }
+  const found = blobsListed(result.stdout, 'any');
   return new Map(relPaths.map((r) => [r, found.get(r) ?? null]));
 }
 
@@ -277,14 +271,32 @@ function utf8OrNull(bytes: Uint8Array): string | null {
 }
 
 /**
- * Every file path (from the root) a commit holds below the given directories or files (`''`:
- * the whole tree); null when git cannot list it. Names that are not UTF-8 are left out (no file
- * the scan names could be one).
+ * Every regular file's path (from the root) a commit holds below the given directories or files
+ * (`''`: the whole tree); null when git cannot list it. Symlinks and submodules are left out (a
+ * dangling link is no deleted module), and names that are not UTF-8 (no file the scan names
+ * could be one).
  */
 export async function pathsAt(root: string, commit: string, scopes: readonly string[]): Promise<string[] | null> {
   const specs = scopes.includes('') ? [] : [...scopes];
-  const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
-  return result.ok ? utf8Records(result.stdout) : null;
+  const result = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit, ...(specs.length > 0 ? ['--', ...specs] : [])]);
+  return result.ok ? [...blobsListed(result.stdout, 'regular').keys()] : null;
+}
+
+/**
+ * An `ls-tree -z` listing's blobs (`<mode> blob <oid>\t<path>`): path → blob id; 'regular': only
+ * files (mode 100644 or 100755), not symlinks.
+ */
+function blobsListed(listing: Buffer, which: 'any' | 'regular'): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of utf8Records(listing)) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type, oid] = entry.slice(0, tab).split(' ');
+    if (type !== 'blob' || oid === undefined) continue;
+    if (which === 'regular' && mode !== '100644' && mode !== '100755') continue;
+    found.set(entry.slice(tab + 1), oid);
+  }
+  return found;
 }
 
 /** The id git gives a blob of this text (UTF-8; SHA-1 object format). */
