@@ -1,15 +1,16 @@
 // The TS/JS front end's entry (SPEC §3b): one file's source → its message loops (loops that send on
 // a socket that may be CONNECTING, or use an open one), HG012/HG013 issues, suppressions and the
 // compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
-import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression, SyntaxProblem } from '../../model.js';
+import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
-import { parseSource, type TS, type TsNode, type TsSourceFile } from './compiler.js';
+import { parseSource, type TS, type TsNode } from './compiler.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
-import { ancestor, isFunctionLike, positionIn, type TsModule, type TsProject } from './module.js';
+import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
 import { needsScriptAnalysis } from './prefilter.js';
 import { configuredReceive } from './receives.js';
+import { syntaxProblems } from './syntax-problems.js';
 import { globalFramework, resolveSocket, type SocketInfo } from './sockets.js';
 
 export interface TsAnalysisOptions {
@@ -289,18 +290,10 @@ function findSuppressions(m: TsModule, file: string): Suppression[] {
   return out.sort((a, b) => a.line - b.line);
 }
 
-function syntaxProblems(sf: TsSourceFile): SyntaxProblem[] {
-  const diags = (sf as unknown as { parseDiagnostics?: { start?: number; code: number; messageText: string | { messageText: string } }[] }).parseDiagnostics ?? [];
-  return diags.slice(0, 20).map((d) => ({
-    position: positionIn(sf, d.start ?? 0),
-    message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
-  }));
-}
-
 /** A file the prefilter lets through for its syntax only: parsed (the depth limit applies), nothing else. */
 function syntaxOnly(ts: TS, file: string, absPath: string, source: string): FileAnalysis {
   const sf = parseSource(ts, absPath, source);
-  const analysis: FileAnalysis = { file, absPath, language: languageOfFile(file), skipped: null, syntax: syntaxProblems(sf), loops: [], issues: [], suppressions: [], lines: [] };
+  const analysis: FileAnalysis = { file, absPath, language: languageOfFile(file), skipped: null, syntax: syntaxProblems(ts, sf), loops: [], issues: [], suppressions: [], lines: [] };
   return withLazyLines(analysis, source);
 }
 
@@ -379,7 +372,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     absPath,
     language,
     skipped: null,
-    syntax: syntaxProblems(m.sf),
+    syntax: syntaxProblems(ts, m.sf),
     loops,
     issues,
     suppressions: findSuppressions(m, file),
