@@ -93,3 +93,27 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     expect(report.loops[0]?.status).toBe('suppressed');
   });
 });
+
+describe('Parameters and Logic rows on a guard that awaits an event', () => {
+  // The guard SPEC §3b recommends for `ws`: no sleep, so no interval — not an unknown one.
+  const EVENT = `import WebSocket from 'ws';\nimport { once } from 'node:events';\nexport async function pump(url: string, msgs: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  try {\n    await once(ws, 'open', { signal: AbortSignal.timeout(3000) });\n  } catch (err) {\n    console.warn('websocket did not open within 3 s', err);\n    return;\n  }\n  for (const m of msgs) ws.send(m);\n}\n`;
+  const POLL = `import WebSocket from 'ws';\nexport async function poll(url: string, msgs: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  const start = performance.now();\n  while (ws.readyState !== ws.OPEN) {\n    if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) break;\n    if (performance.now() - start > 3000) break;\n    await new Promise((resolve) => setTimeout(resolve, 10));\n  }\n  if (ws.readyState !== ws.OPEN) {\n    console.warn('WebSocket not open within 3000 ms');\n    return;\n  }\n  for (const m of msgs) ws.send(m);\n}\n`;
+
+  it('an event wait alone: no interval to check, no sleep claimed (the row passes: --strict no longer fails on it)', async () => {
+    const dir = repo({ 'client.ts': EVENT });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.loops.map((l) => [l.guard.kind, l.guard.fingerprint?.sleep, l.guard.fingerprint?.intervalSeconds])).toEqual([['polling', null, null]]);
+    const row = (id: string) => report.checks.find((c) => c.id === id);
+    expect(row('parameters')).toMatchObject({ status: 'pass', details: '1 polling guard (an event wait: no interval): timeouts 3 s within timeout 0.1–10 s, interval 0.001–0.5 s, ≤ 1000 polls' });
+    expect(row('logic')).toMatchObject({ status: 'pass', details: '1 polling guard: awaits an event (no sleep), monotonic clock, fallback and log on timeout, exit on DISCONNECTED' });
+  });
+
+  it('beside a polling loop: its interval is listed, the event wait named', async () => {
+    const dir = repo({ 'a.ts': EVENT, 'b.ts': POLL });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    const row = (id: string) => report.checks.find((c) => c.id === id);
+    expect(row('parameters')).toMatchObject({ status: 'pass', details: '2 polling guards (1 event wait: no interval): timeouts 3 s, intervals 0.01 s within timeout 0.1–10 s, interval 0.001–0.5 s, ≤ 1000 polls' });
+    expect(row('logic')?.details).toBe('2 polling guards: non-blocking sleep (1 event wait: no sleep), monotonic clock, fallback and log on timeout, exit on DISCONNECTED');
+  });
+});
+

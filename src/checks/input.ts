@@ -22,3 +22,13 @@ export function findingsOf(input: CheckInput, ids: readonly RuleId[]): Finding[]
 export function polling(input: CheckInput): MessageLoop[] {
   return input.loops.filter((l) => l.guard.kind === 'polling');
 }
+
+/**
+ * A bounded wait with no sleep: it awaits an event (`once(ws, 'open', { signal })`, an open
+ * promise raced with a timer), so it has no polling interval — not an unknown one. A poll whose
+ * sleep was not recognised has no known bound either, and is not one of these.
+ */
+export function waitsOnEvent(loop: MessageLoop): boolean {
+  const fp = loop.guard.fingerprint;
+  return fp !== null && fp.sleep === null && fp.timeoutSeconds !== null;
+}

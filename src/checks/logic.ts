@@ -1,6 +1,6 @@
 // Logic Validation: how the polling guards wait (HG004, HG005, HG006, HG007, HG009).
 import type { CheckResult, RuleId } from '../model.js';
-import { findingsOf, polling, type CheckInput } from './input.js';
+import { findingsOf, polling, waitsOnEvent, type CheckInput } from './input.js';
 import { byRule, listed, plural, result, statusOf } from './support.js';
 
 const LOGIC_RULES: RuleId[] = ['HG004', 'HG005', 'HG006', 'HG007', 'HG009', 'HG012', 'HG013'];
@@ -24,7 +24,10 @@ export function checkLogic(input: CheckInput): CheckResult {
   const findings = findingsOf(input, active);
   const status = statusOf(findings);
   if (status === 'pass') {
-    return result('logic', 'pass', `${plural(guards.length, 'polling guard')}: non-blocking sleep, monotonic clock, fallback and log on timeout, exit on DISCONNECTED`);
+    // A guard that awaits an event never sleeps: say so rather than claim a sleep.
+    const events = guards.filter(waitsOnEvent).length;
+    const how = events === 0 ? 'non-blocking sleep' : events === guards.length ? 'awaits an event (no sleep)' : `non-blocking sleep (${plural(events, 'event wait')}: no sleep)`;
+    return result('logic', 'pass', `${plural(guards.length, 'polling guard')}: ${how}, monotonic clock, fallback and log on timeout, exit on DISCONNECTED`);
   }
   return result('logic', status, listed(byRule(findings, (id) => LABELS[id] ?? id), 5));
 }
