@@ -8,7 +8,14 @@ export function skippedAnalysis(d: Pick<DiscoveredFile, 'relPath' | 'absPath' | 
   return { file: d.relPath, absPath: d.absPath, language: d.language, skipped: reason, syntax: [], loops: [], suppressions: [], lines: [] };
 }
 
+const FAILED = 'analysis failed: ';
+
 /** Why an analysis threw: the nesting limit says so itself; anything else is a failure, first line only. */
 export function analysisFailure(e: unknown): string {
-  return e instanceof NestingLimitError ? e.message : `analysis failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  return e instanceof NestingLimitError ? e.message : `${FAILED}${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+}
+
+/** Whether a file was skipped because its analysis threw (a bug of this tool), not for what the file is. */
+export function isAnalysisFailure(skipped: string | null): boolean {
+  return skipped !== null && skipped.startsWith(FAILED);
 }

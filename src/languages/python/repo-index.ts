@@ -10,6 +10,9 @@ import { buildModule, type PyFunction, type PyModule } from './module.js';
 import { NestingLimitError } from '../nesting.js';
 import { field, findInScope, unwrap, type PyNode } from './nodes.js';
 
+/** Re-exports followed from one name at most (a chain longer than this is no helper worth finding). */
+const MAX_REEXPORT_HOPS = 32;
+
 export interface SourceReader {
   /** The content to analyse for a file (working tree, or the git index with --staged); null if unreadable. */
   read(absPath: string): string | null;
@@ -90,8 +93,16 @@ export class RepoIndex {
     return probe.found;
   }
 
-  /** Resolves a qualified name (`app.ws_utils.wait_for_handshake`) to a repository function. */
-  lookup(qualified: string, fromFile: string): PyFunction | null {
+  /**
+   * Resolves a qualified name (`app.ws_utils.wait_for_handshake`) to a repository function.
+   * `seen`: the names already followed through re-exports — an import cycle (a module that
+   * shadows what it imports, `app/typing.py` doing `from typing import cast`; two modules
+   * re-exporting each other) ends the search instead of overflowing the stack.
+   */
+  lookup(qualified: string, fromFile: string, seen = new Set<string>()): PyFunction | null {
+    const key = `${fromFile}\0${qualified}`;
+    if (seen.has(key) || seen.size >= MAX_REEXPORT_HOPS) return null;
+    seen.add(key);
     const parts = qualified.split('.');
     for (let cut = parts.length - 1; cut >= 1; cut--) {
       const file = this.findModuleFile(parts.slice(0, cut).join('.'), fromFile);
@@ -103,7 +114,7 @@ export class RepoIndex {
       if (fn) return fn;
       // A re-export: `from .impl import helper` in a package's __init__.py.
       const reexport = module.imports.names.get(parts[cut] ?? '');
-      if (reexport && reexport !== qualified) return this.lookup([reexport, ...parts.slice(cut + 1)].join('.'), file);
+      if (reexport && reexport !== qualified) return this.lookup([reexport, ...parts.slice(cut + 1)].join('.'), file, seen);
       return null;
     }
     return null;
