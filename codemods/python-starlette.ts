@@ -29,6 +29,11 @@ export interface GuardNames {
   asyncio: string;
   time: string;
   logger: string;
+  /**
+   * How the logger formats its arguments: `%` (logging, structlog's stdlib style) or `{}`
+   * (loguru, which would print `%.1f` as it stands).
+   */
+  loggerFormat: 'percent' | 'brace';
 }
 
 export interface Layout {
@@ -61,7 +66,8 @@ function sleepCall(spec: Pick<PythonGuardSpec, 'sleep' | 'names'>, interval: str
   return spec.sleep === 'blocking' ? `${spec.names.time}.sleep(${interval})` : `await ${spec.names.asyncio}.sleep(${interval})`;
 }
 
-const MESSAGE = 'WebSocket handshake not complete after %.1f s; leaving the message loop';
+const seconds = (n: GuardNames): string => (n.loggerFormat === 'brace' ? '{:.1f}' : '%.1f');
+const message = (n: GuardNames): string => `WebSocket handshake not complete after ${seconds(n)} s; leaving the message loop`;
 
 /** The inline block, inserted before the receive (per-message) or before the loop. */
 export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout): string {
@@ -91,7 +97,7 @@ export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout): string
         : spec.leave;
   const condition = flag ? '_hg_timed_out' : spec.recheck ? `not ${spec.recheck}` : notConnected(spec.conn, spec.states, n);
   lines.push(`if ${condition}:`);
-  if (spec.logs) lines.push(`${U}${n.logger}.warning("${MESSAGE}", ${timeout})`);
+  if (spec.logs) lines.push(`${U}${n.logger}.warning("${message(n)}", ${timeout})`);
   lines.push(`${U}${leave}`);
   return lines.map((l) => `${I}${l}${layout.eol}`).join('');
 }
@@ -111,7 +117,7 @@ export function renderHelperDef(spec: Omit<PythonGuardSpec, 'conn' | 'recheck' |
   ];
   if (spec.exitsOnTerminalState) lines.push(`${U}${U}if ${disconnected('websocket', spec.states, n)}:`, `${U}${U}${U}return False`);
   lines.push(`${U}${U}if ${clock} >= deadline:`);
-  if (spec.logs) lines.push(`${U}${U}${U}${n.logger}.warning("WebSocket handshake not complete after %.1f s", timeout)`);
+  if (spec.logs) lines.push(`${U}${U}${U}${n.logger}.warning("WebSocket handshake not complete after ${seconds(n)} s", timeout)`);
   lines.push(`${U}${U}${U}return False`, `${U}${U}${sleepCall(spec, 'interval')}`, `${U}return True`);
   return lines.map((l) => `${l}${eol}`).join('');
 }

@@ -38,18 +38,20 @@ function stateModuleOf(module: PyModule): string {
 const LOGGER_NAMES = ['logger', 'log', 'LOGGER', '_logger', '_log', 'LOG'];
 
 /** A module-level logger: `x = logging.getLogger(…)`, structlog, loguru's `logger`, or a conventional name. */
-function moduleLogger(module: PyModule): string | null {
+function moduleLogger(module: PyModule): { name: string; format: GuardNames['loggerFormat'] } | null {
   for (const st of statements(module.root)) {
     const expr = st.type === 'expression_statement' ? named(st)[0] : null;
     if (expr?.type !== 'assignment') continue;
     const left = field(expr, 'left');
     const right = field(expr, 'right');
-    if (left?.type === 'identifier' && right && /\b(getLogger|get_logger|getlogger)\s*\(/.test(right.text)) return left.text;
+    if (left?.type === 'identifier' && right && /\b(getLogger|get_logger|getlogger)\s*\(/.test(right.text)) return { name: left.text, format: 'percent' };
   }
+  // loguru formats its arguments with str.format.
   const loguru = localNameFor(module, 'loguru.logger');
-  if (loguru) return loguru;
+  if (loguru) return { name: loguru, format: 'brace' };
   const bound = boundNames(module.root);
-  return LOGGER_NAMES.find((n) => bound.has(n)) ?? null;
+  const name = LOGGER_NAMES.find((n) => bound.has(n));
+  return name === undefined ? null : { name, format: 'percent' };
 }
 
 export function planNames(module: PyModule, needsTime: boolean): NamePlan {
@@ -67,7 +69,7 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
   let loggerLine: string | null = null;
   if (!logger) {
     const logging = pick('logging', 'logging', 'import logging');
-    logger = 'logger';
+    logger = { name: 'logger', format: 'percent' };
     loggerLine = `logger = ${logging}.getLogger(__name__)`;
   }
   let webSocketState = localEndingWith(module, 'WebSocketState');
@@ -75,7 +77,7 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
     webSocketState = 'WebSocketState';
     importLines.push(`from ${stateModuleOf(module)} import WebSocketState`);
   }
-  return { names: { webSocketState, asyncio, time, logger }, importLines, loggerLine };
+  return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine };
 }
 
 function isImport(st: PyNode): boolean {
