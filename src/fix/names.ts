@@ -12,6 +12,8 @@ export interface NamePlan {
   importLines: string[];
   /** `logger = logging.getLogger(__name__)` when the module has no logger. */
   loggerLine: string | null;
+  /** Why the names cannot be imported at the top of the module (the file is then left alone), or null. */
+  refusal: string | null;
 }
 
 function localNameFor(module: PyModule, qualified: string): string | null {
@@ -73,11 +75,24 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
     loggerLine = `logger = ${logging}.getLogger(__name__)`;
   }
   let webSocketState = localEndingWith(module, 'WebSocketState');
+  let refusal: string | null = null;
   if (!webSocketState) {
     webSocketState = 'WebSocketState';
-    importLines.push(`from ${stateModuleOf(module)} import WebSocketState`);
+    const from = stateModuleOf(module);
+    importLines.push(`from ${from} import WebSocketState`);
+    refusal = onlyConditionalFramework(module) ? `the module imports ${from.split('.')[0]} only inside a function or a try/if block (an optional dependency): a top-level \`from ${from} import WebSocketState\` would import it unconditionally; import WebSocketState where the framework is imported, then run fix again` : null;
   }
-  return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine };
+  return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine, refusal };
+}
+
+/**
+ * Whether the module imports FastAPI/Starlette somewhere but never at its top level outside a
+ * block: a lazy `create_app()`, `try: import fastapi except ImportError`, `if TYPE_CHECKING:`.
+ */
+function onlyConditionalFramework(module: PyModule): boolean {
+  const framework = (q: string): boolean => /^(?:fastapi|starlette)(?:\.|$)/.test(q);
+  if (![...module.imports.names.values()].some(framework)) return false;
+  return !statements(module.root).some((st) => isImport(st) && framework(importedModule(st)));
 }
 
 function isImport(st: PyNode): boolean {

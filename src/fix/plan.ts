@@ -251,6 +251,10 @@ export function planFile(input: FilePlanInput): FilePlan {
   };
 
   for (const loop of input.failing) {
+    if (names.refusal !== null) {
+      outcomes.push({ loop, skipped: names.refusal, action: null });
+      continue;
+    }
     const site = siteFor(loop, input);
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
