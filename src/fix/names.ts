@@ -59,18 +59,26 @@ function moduleLogger(module: PyModule): { name: string; format: GuardNames['log
 export function planNames(module: PyModule, needsTime: boolean): NamePlan {
   const importLines: string[] = [];
   const bound = boundNames(module.root);
-  const pick = (qualified: string, fallback: string, line: string): string => {
-    const local = localNameFor(module, qualified);
+  // A standard-library module as the module binds it, else imported: under its own name, or —
+  // where that name means something else (`from time import time`) — under `_hg_<name>`.
+  const pick = (mod: string): string => {
+    const local = localNameFor(module, mod);
     if (local) return local;
-    if (!bound.has(fallback)) importLines.push(line);
-    return fallback;
+    if (!bound.has(mod)) {
+      importLines.push(`import ${mod}`);
+      return mod;
+    }
+    let alias = `_hg_${mod}`;
+    for (let i = 2; bound.has(alias); i++) alias = `_hg_${mod}${i}`;
+    importLines.push(`import ${mod} as ${alias}`);
+    return alias;
   };
-  const asyncio = pick('asyncio', 'asyncio', 'import asyncio');
-  const time = needsTime ? pick('time', 'time', 'import time') : 'time';
+  const asyncio = pick('asyncio');
+  const time = needsTime ? pick('time') : 'time';
   let logger = moduleLogger(module);
   let loggerLine: string | null = null;
   if (!logger) {
-    const logging = pick('logging', 'logging', 'import logging');
+    const logging = pick('logging');
     logger = { name: 'logger', format: 'percent' };
     loggerLine = `logger = ${logging}.getLogger(__name__)`;
   }
