@@ -65,6 +65,20 @@ describe('baseline', () => {
     expect(freshReport.findings.map((f) => f.message.split(' receives')[0])).toEqual(['message loop in third']);
   });
 
+  it('syntax errors the baseline accepts: the row passes, without counting their files as parsing', () => {
+    const dir = tempTree({ 'ok.py': 'y = 1\n', 'bad.py': 'x = (\n', 'bad.ts': 'const = ;\n' });
+    expect(cli(['baseline'], dir).code).toBe(0);
+    const r = cli(['verify', '--baseline', '.handshake-guard-baseline.json', '--format', 'json'], dir);
+    expect(r.code).toBe(0);
+    const row = (JSON.parse(r.stdout) as Report).checks.find((c) => c.id === 'syntax');
+    expect(row).toMatchObject({
+      status: 'pass',
+      details:
+        '1 Python file parses for target Python 3.10 from default; 1 syntax error suppressed (by the baseline) in 1 file that does not parse: bad.py:1; ' +
+        "0 TypeScript/JavaScript files parse (compiler's syntactic diagnostics); 1 syntax error suppressed (by the baseline) in 1 file that does not parse: bad.ts:1",
+    });
+  });
+
   it('reports stale entries so that the file can shrink, and the paths work from another directory', () => {
     const dir = tempTree({ 'app/ws.py': TWO });
     expect(cli(['baseline'], dir).code).toBe(0);

@@ -3,7 +3,7 @@
 import type { CheckResult, CheckStatus } from '../model.js';
 import type { CheckInput } from './input.js';
 import { listed, plural, result, statusOf } from './support.js';
-import { checkSyntax } from './syntax.js';
+import { checkSyntax, suppressedSyntax } from './syntax.js';
 
 const ORDER: CheckStatus[] = ['skip', 'pass', 'warn', 'fail'];
 
@@ -21,11 +21,13 @@ export function checkSyntaxAll(input: CheckInput): CheckResult {
   const findings = input.findings.filter((f) => f.ruleId === 'HG011' && names.has(f.file));
   let status = statusOf(findings);
   if (status === 'pass' && skipped.length) status = 'warn';
-  const notes = skipped.length ? `; not read: ${listed(skipped, 3)}` : '';
+  const quiet = suppressedSyntax(findings);
+  const notes = `${quiet.note}${skipped.length ? `; not read: ${listed(skipped, 3)}` : ''}`;
+  const parsing = parsed - quiet.files.size;
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
   const tsDetail = bad.length
     ? `${plural(bad.length, 'syntax error')} in ${parsed} parsed TypeScript/JavaScript files: ${listed(bad)} (compiler's syntactic diagnostics)${notes}`
-    : `${plural(parsed, 'TypeScript/JavaScript file')} ${parsed === 1 ? 'parses' : 'parse'} (compiler's syntactic diagnostics)${notes}`;
+    : `${plural(parsing, 'TypeScript/JavaScript file')} ${parsing === 1 ? 'parses' : 'parse'} (compiler's syntactic diagnostics)${notes}`;
   if (!pyRow || pyRow.status === 'skip') return result('syntax', status, tsDetail);
   const worst = ORDER[Math.max(ORDER.indexOf(pyRow.status), ORDER.indexOf(status))] as CheckStatus;
   return result('syntax', worst, `${pyRow.details}; ${tsDetail}`);

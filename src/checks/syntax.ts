@@ -1,5 +1,5 @@
 // Syntax Validation: every scanned file parses (HG011).
-import type { CheckResult, FileAnalysis } from '../model.js';
+import type { CheckResult, FileAnalysis, Finding } from '../model.js';
 import { findingsOf, type CheckInput } from './input.js';
 import { listed, plural, result, statusOf } from './support.js';
 
@@ -33,6 +33,21 @@ function crossChecked(input: CheckInput): { note: string; disagrees: boolean } {
   return { note, disagrees: disagreements > 0 };
 }
 
+/**
+ * Syntax errors a comment or the baseline suppresses: their files do not parse all the same, so
+ * they are not counted as parsing, and are named (`verify --baseline` passed "1783 Python files
+ * parse" over three accepted errors).
+ */
+export function suppressedSyntax(findings: readonly Finding[]): { files: Set<string>; note: string } {
+  const quiet = findings.filter((f) => f.suppressed);
+  const files = new Set(quiet.map((f) => f.file));
+  if (quiet.length === 0) return { files, note: '' };
+  const baselined = quiet.filter((f) => f.baselined).length;
+  const by = baselined === quiet.length ? 'by the baseline' : baselined === 0 ? 'by a comment' : `${baselined} by the baseline`;
+  const at = [...new Set(quiet.map((f) => `${f.file}:${f.line}`))];
+  return { files, note: `; ${plural(quiet.length, 'syntax error')} suppressed (${by}) in ${plural(files.size, 'file')} that ${files.size === 1 ? 'does' : 'do'} not parse: ${listed(at, 3)}` };
+}
+
 export function checkSyntax(input: CheckInput): CheckResult {
   const python = input.files.filter((f) => f.language === 'python');
   if (python.length === 0) return result('syntax', 'skip', 'no Python files scanned');
@@ -41,13 +56,15 @@ export function checkSyntax(input: CheckInput): CheckResult {
   const parsed = python.length - skipped.length;
   const findings = findingsOf(input, ['HG011']);
   const status = statusOf(findings);
-  const notes = skipped.length ? `; not read: ${listed(skipped, 3)}` : '';
+  const quiet = suppressedSyntax(findings);
+  const notes = `${quiet.note}${skipped.length ? `; not read: ${listed(skipped, 3)}` : ''}`;
   // What is checked: tree-sitter's parse, CPython's stricter rules and the version-gated syntax.
   const scope = `${targetsUsed(input, python.filter((f) => !f.skipped))}`;
   const cross = crossChecked(input);
   if (status === 'pass') {
     const ok = cross.disagrees || skipped.length ? 'warn' : 'pass';
-    return result('syntax', ok, `${plural(parsed, 'Python file')} ${parsed === 1 ? 'parses' : 'parse'} for ${scope}${cross.note}${notes}`);
+    const parsing = parsed - quiet.files.size;
+    return result('syntax', ok, `${plural(parsing, 'Python file')} ${parsing === 1 ? 'parses' : 'parse'} for ${scope}${cross.note}${notes}`);
   }
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
   return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${parsed} parsed files: ${listed(bad)}; ${scope}${cross.note}${notes}`);
