@@ -125,6 +125,25 @@ describe('what the prefilter lets through', () => {
     expect(pf.needsLoopAnalysis(file(), 'while True:\n    await sock.RECV()\n')).toBe(true);
   });
 
+  it('looks for imports up to the repository that holds the file, as the module index does, not above it', () => {
+    // Above the repository, `import sys` found `/sys` and listed every directory under it.
+    const outer = writeTree(path.join(tmp, 'outer'), {
+      'sysmod/deep/a.py': 'async def get(ws):\n    return await ws.receive_json()\n',
+      'repo/.git/HEAD': 'ref: refs/heads/main\n',
+      'repo/app/main.py': 'import sysmod\nwhile True:\n    sysmod.deep.a.get(x)\n',
+      'loose/main.py': 'import sysmod\nwhile True:\n    sysmod.deep.a.get(x)\n',
+    });
+    const seen: string[] = [];
+    const pf = new LoopPrefilter([], outer, reader);
+    pf.observer = (_kind, p) => seen.push(p);
+    const main = path.join(outer, 'repo/app/main.py');
+    expect(pf.needsLoopAnalysis(main, readFileSync(main, 'utf8'))).toBe(false);
+    expect(seen.filter((p) => !p.startsWith(path.join(outer, 'repo') + path.sep))).toEqual([]);
+    // Outside any repository the search goes up as the index's does: the package above is found.
+    const loose = path.join(outer, 'loose/main.py');
+    expect(pf.needsLoopAnalysis(loose, readFileSync(loose, 'utf8'))).toBe(true);
+  });
+
   it('configured receive methods count as receive-like', () => {
     const pf = new LoopPrefilter(['pull_frame'], dir, reader);
     expect(pf.needsLoopAnalysis(path.join(dir, 'x.py'), 'while True:\n    c.pull_frame()\n')).toBe(true);

@@ -70,7 +70,7 @@ export class FactProbe {
   }
 
   /** A directory as the prefilter and the index see it, read once per run (symlinks followed). */
-  private entries(dir: string): Map<string, 'file' | 'dir'> {
+  listing(dir: string): Map<string, 'file' | 'dir'> {
     let m = this.listings.get(dir);
     if (!m) {
       const dirents = this.walked.get(dir);
@@ -90,7 +90,7 @@ export class FactProbe {
     const dir = path.dirname(p);
     if (this.walked.has(dir)) return dir;
     for (let child = dir, parent = path.dirname(dir); parent !== child; child = parent, parent = path.dirname(parent)) {
-      if (this.walked.has(parent)) return this.entries(parent).get(path.basename(child)) === 'dir' ? null : parent;
+      if (this.walked.has(parent)) return this.listing(parent).get(path.basename(child)) === 'dir' ? null : parent;
     }
     return null;
   }
@@ -103,7 +103,7 @@ export class FactProbe {
   private walkedKind(p: string): 'file' | 'dir' | null | 'none' | undefined {
     const decides = this.listingFor(p);
     if (decides === null) return undefined;
-    return decides === path.dirname(p) ? (this.entries(decides).get(path.basename(p)) ?? null) : 'none';
+    return decides === path.dirname(p) ? (this.listing(decides).get(path.basename(p)) ?? null) : 'none';
   }
 
   /**
@@ -111,7 +111,7 @@ export class FactProbe {
    * every ancestor directory) and read listings: so does this, one readdir per directory.
    */
   private entryKind(p: string): string {
-    return this.entries(path.dirname(p)).get(path.basename(p)) ?? '';
+    return this.listing(path.dirname(p)).get(path.basename(p)) ?? '';
   }
 
   observe(kind: FactKind, p: string): string {
@@ -141,7 +141,7 @@ export class FactProbe {
       }
       else if (kind === 'k') v = this.entryKind(p);
       else if (kind === 'p') v = `${this.observe('r', p)}|${this.signatureOf(p)}`;
-      else if (kind === 'd') v = listingHash(this.entries(p));
+      else if (kind === 'd') v = listingHash(this.listing(p));
       else throw new Error(`fact kind ${kind} is checked by holds()`);
       this.memo.set(k, v);
     }
@@ -164,7 +164,7 @@ export class FactProbe {
   holds(facts: readonly Fact[]): boolean {
     for (const [kind, p, value] of facts) {
       if (kind === 'K') {
-        const entries = this.entries(p);
+        const entries = this.listing(p);
         for (const [name, was] of JSON.parse(value) as [string, string][]) if ((entries.get(name) ?? '') !== was) return false;
       } else if (kind === 'p') {
         // Same text, or a text that offers the prefilter the same: the verdicts stand.

@@ -91,7 +91,7 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
   // the rest is read and prefiltered (issue #8: a cold scan's pass 1 left a core idle ~1.5 s).
   const mostThreads = scan.threads ? threadsFor(Number.MAX_SAFE_INTEGER, scan.jobs) : 1;
   const prefilterFacts = cache ? new FactLog(cache.probe) : null;
-  const prefilter = scan.prefilter ? new LoopPrefilter(config.receiveMethods, scan.cwd, scan.reader) : null;
+  const prefilter = scan.prefilter ? new LoopPrefilter(config.receiveMethods, scan.cwd, scan.reader, cache ? (dir) => cache.probe.listing(dir) : undefined) : null;
   if (prefilter && cache && prefilterFacts) {
     prefilter.observer = (kind, p) => prefilterFacts.add(kind, p);
     cache.probe.signature = (p, text) => prefilter.signature(p, text);
