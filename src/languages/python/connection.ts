@@ -2,7 +2,7 @@
 // Decided by annotation, then provenance, then name (SPEC §3).
 import type { Confidence, Framework } from '../../model.js';
 import { dottedChain, qualify } from './imports.js';
-import type { PyFunction, PyModule } from './module.js';
+import { boundNames, type PyFunction, type PyModule } from './module.js';
 import { field, findInScope, kids, named, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Connection {
@@ -160,7 +160,30 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
       }
     }
   }
-  return fn.parent ? provenance(name, fn.parent, depth) : null;
+  // A name the function binds itself is its own local (Python's scoping): the enclosing
+  // function's binding of the same name is another variable, unless declared nonlocal/global.
+  if (!fn.parent || (bindsLocally(name, fn) && !declaresOuter(name, fn))) return null;
+  return provenance(name, fn.parent, depth);
+}
+
+const localNames = new WeakMap<PyFunction, Set<string>>();
+
+function bindsLocally(name: string, fn: PyFunction): boolean {
+  let names = localNames.get(fn);
+  if (!names) localNames.set(fn, (names = boundNames(fn.node, fn.params)));
+  return names.has(name);
+}
+
+/** `nonlocal name` / `global name` in the function itself (not in a nested scope). */
+function declaresOuter(name: string, fn: PyFunction): boolean {
+  let found = false;
+  walk(fn.node, (n) => {
+    if (found) return false;
+    if (n.id !== fn.node.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+    if (n.type === 'nonlocal_statement' || n.type === 'global_statement') found = named(n).some((c) => c.type === 'identifier' && c.text === name);
+    return !found;
+  });
+  return found;
 }
 
 /** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
