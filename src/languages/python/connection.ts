@@ -1,9 +1,10 @@
 // Is the receiver of a receive a WebSocket connection, and of which framework?
 // Decided by annotation, then provenance, then name (SPEC §3).
 import type { Confidence, Framework } from '../../model.js';
+import { callsIn } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
 import { boundNames, type PyFunction, type PyModule } from './module.js';
-import { field, findInScope, kids, named, unwrap, walk, type PyNode } from './nodes.js';
+import { field, findInScope, kids, named, statements, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Connection {
   framework: Framework;
@@ -86,7 +87,7 @@ const CLIENT_FACTORIES: [RegExp, string][] = [
 ];
 
 /** Classifies the value a name was bound from: `web.WebSocketResponse()`, `websockets.connect(...)`. */
-function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
+function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | null = null): Verdict {
   const call = unwrap(value);
   if (call.type !== 'call') return null;
   const callee = field(call, 'function');
@@ -100,10 +101,13 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
   if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
   if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
-    const prepared = findInScope(fn.node, new Set(['call'])).some((c) => {
+    const isPrepare = (c: PyNode) => {
       const f = field(c, 'function');
       return f?.type === 'attribute' && field(f, 'attribute')?.text === 'prepare' && field(f, 'object')?.text === name;
-    });
+    };
+    // SPEC: the handshake is complete only after `await ws.prepare(request)` — one that runs
+    // before the receive on every path when the receive is known, else one anywhere in the function.
+    const prepared = at ? precededBy(at, fn.node, (st) => runsCall(st, isPrepare)) : findInScope(fn.node, new Set(['call'])).some(isPrepare);
     return prepared
       ? connection('aiohttp', 'high', `aiohttp completes the handshake in \`await ${name}.prepare(request)\``)
       : connection('aiohttp', 'high', null);
@@ -111,8 +115,35 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
   return null;
 }
 
+/**
+ * Whether a statement makes a call that passes the test whenever it completes: in its expression
+ * (`await ws.prepare(r)`, `x = await asyncio.wait_for(ws.prepare(r), 5)`), or in the body of a
+ * `try`/`with` it is (`try: await ws.prepare(r)` / `except …: return`).
+ */
+function runsCall(st: PyNode, test: (call: PyNode) => boolean): boolean {
+  if (st.type === 'expression_statement') return callsIn(st).some(test);
+  if (st.type === 'try_statement' || st.type === 'with_statement') return statements(field(st, 'body')).some((s) => runsCall(s, test));
+  return false;
+}
+
+/**
+ * Whether a statement satisfying the test runs before the node on every path: a preceding
+ * statement of a block that holds the node, at any level up to the scope (nested defs included:
+ * a closure runs after the statements before its definition).
+ */
+function precededBy(node: PyNode, scope: PyNode, test: (statement: PyNode) => boolean): boolean {
+  for (let child = node, n = node.parent; n && child.id !== scope.id; child = n, n = n.parent) {
+    if (n.type !== 'block' && n.type !== 'module') continue;
+    for (const st of named(n)) {
+      if (st.startIndex >= child.startIndex) break;
+      if (test(st)) return true;
+    }
+  }
+  return false;
+}
+
 /** Where a local name came from in a function: parameter, assignment or with-item. */
-function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
+function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null = null): Verdict {
   const param = fn.params.find((p) => p.name === name);
   if (param) {
     if (param.annotation) {
@@ -133,16 +164,16 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
           const v = fromAnnotation(ann, fn.module);
           if (v) return v;
         }
-        const v = fromFactory(right, fn, name);
+        const v = fromFactory(right, fn, name, at);
         if (v) return v;
         // An alias: `peer = websocket` is the same connection.
         const value = unwrap(right);
         if (value.type === 'identifier' && value.text !== name && depth < 4) {
-          const aliased = provenance(value.text, fn, depth + 1);
+          const aliased = provenance(value.text, fn, depth + 1, at);
           if (aliased) return aliased;
         }
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
-        const v = fromFactory(right, fn, name);
+        const v = fromFactory(right, fn, name, at);
         if (v === 'not-a-connection') return v;
         // `conn, addr = server.accept()`: a TCP socket (a WebSocket's accept() returns None).
         const call = unwrap(right);
@@ -154,7 +185,7 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
         const target = field(value, 'alias');
         const expr = named(value)[0];
         if (target && expr && target.text === name) {
-          const v = fromFactory(expr, fn, name);
+          const v = fromFactory(expr, fn, name, at);
           if (v) return v;
         }
       }
@@ -163,7 +194,7 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
   // A name the function binds itself is its own local (Python's scoping): the enclosing
   // function's binding of the same name is another variable, unless declared nonlocal/global.
   if (!fn.parent || (bindsLocally(name, fn) && !declaresOuter(name, fn))) return null;
-  return provenance(name, fn.parent, depth);
+  return provenance(name, fn.parent, depth, at);
 }
 
 const localNames = new WeakMap<PyFunction, Set<string>>();
@@ -264,7 +295,7 @@ export function classifyConnection(
   if (q === 'quart.websocket') return connection('quart', 'high');
   let verdict: Verdict = null;
   if (r.type === 'identifier') {
-    verdict = provenance(r.text, fn);
+    verdict = provenance(r.text, fn, 0, r);
     if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);
