@@ -3,7 +3,7 @@
 // precede the loop in the same function. A check on one branch only, or after the receive,
 // does not dominate the receive and is not a guard.
 import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
-import { callsIn, isLogCall, sleepOf, statementCall } from './calls.js';
+import { callsIn, isLogCall, resolveRepoCall, sleepOf, statementCall } from './calls.js';
 import {
   certainlyWhenNotConnected,
   evalCondition,
@@ -15,7 +15,7 @@ import { evalNumber, type ConstEnv } from './constants.js';
 import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
-import { resolveCall, type RepoIndex } from './repo-index.js';
+import type { RepoIndex } from './repo-index.js';
 import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { unboundNames } from './scope.js';
 
@@ -77,7 +77,7 @@ function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: n
   const callee = field(call, 'function');
   if (!callee) return null;
   // One level deep: a helper's own helpers are recognised by name only.
-  const resolved = depth > 0 ? resolveCall(call, fn, gctx.index) : null;
+  const resolved = depth > 0 ? resolveRepoCall(call, fn, gctx.index) : null;
   if (resolved) return classifyHelper(resolved, gctx);
   const name = (callee.text.split('.').pop() ?? '').trim();
   if (gctx.guardHelpers.includes(name) || gctx.guardHelpers.includes(callee.text)) return { kind: 'check', fn: null };
@@ -96,7 +96,7 @@ export interface PathContext extends ConditionContext {
 export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): PathContext {
   const table = fn.module.imports;
   return {
-    resolve: (call) => resolveCall(call, fn, gctx.index),
+    resolve: (call) => resolveRepoCall(call, fn, gctx.index),
     propertyValue: (attr) => propertyValue(attr, fn),
     table,
     isStateAttr: (name) => STATE_ATTR.test(name),

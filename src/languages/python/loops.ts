@@ -6,7 +6,8 @@ import { findGuard, noGuard, type GuardContext } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { isAsyncFor } from './polling.js';
-import { resolveCall, resolveMethod, type RepoIndex } from './repo-index.js';
+import { resolveRepoCall } from './calls.js';
+import { resolveMethod, type RepoIndex } from './repo-index.js';
 
 export interface LoopOptions {
   receiveMethods: readonly string[];
@@ -38,7 +39,7 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!receiver) return null;
   const maybe = opts.receiveMethods.includes(method) || Object.values(FRAMEWORK_RECEIVES).some((list) => list?.includes(method));
   if (!maybe) return null;
-  const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveCall(c, fn, opts.index));
+  const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
   return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null };
 }
@@ -78,7 +79,7 @@ const HELPER_DEPTH = 3;
 
 /** A function of the repository that receives once (not in a loop of its own) on its connection. */
 function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth = HELPER_DEPTH): FoundReceive | null {
-  const target = resolveCall(call, fn, opts.index);
+  const target = resolveRepoCall(call, fn, opts.index);
   if (!target || target.node.id === fn.node.id) return null;
   for (const inner of findInScope(target.node, new Set(['call']))) {
     if (owningLoop(inner, target)) continue;
