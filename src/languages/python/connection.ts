@@ -3,7 +3,7 @@
 import type { Confidence, Framework } from '../../model.js';
 import { callsIn } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
-import { boundNames, type PyFunction, type PyModule } from './module.js';
+import { boundNames, type Param, type PyFunction, type PyModule } from './module.js';
 import { field, findInScope, kids, named, statements, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Connection {
@@ -151,7 +151,7 @@ function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null =
       if (v) return v;
     }
     if (isRouteHandler(fn)) return connection(fn.module.frameworks[0] ?? 'starlette', 'high');
-    return null;
+    return depth < 4 ? fromCallSites(param, fn, depth) : null;
   }
   for (const n of findInScope(fn.node, new Set(['assignment', 'with_item']))) {
     if (n.type === 'assignment') {
@@ -215,6 +215,143 @@ function declaresOuter(name: string, fn: PyFunction): boolean {
     return !found;
   });
   return found;
+}
+
+/** A call in the module that hands arguments to one of its functions. */
+interface CallSite {
+  caller: PyFunction;
+  /** Positional arguments from the function's first parameter (after `self`). */
+  positional: PyNode[];
+  keywords: Map<string, PyNode>;
+  /** Handed to a stream server (`listener.serve(handler)`): its parameters are byte streams. */
+  stream: boolean;
+}
+
+/** Calls that run a function they are given with the arguments that follow it. */
+const SPAWNS = new Set([
+  'start_soon', 'start', 'run_sync', 'to_thread', 'run_in_threadpool', 'partial', 'submit', 'call_soon',
+  'call_soon_threadsafe', 'run_in_executor', 'spawn',
+]);
+/** Stream servers: the function they are given is called with a TCP/Unix stream (SPEC §3: not a connection). */
+const STREAM_SERVERS = /^(trio\.serve_(tcp|ssl_over_tcp|listeners)|asyncio\.start_(unix_)?server|anyio\.(streams\.)?.*serve.*)$/;
+
+const callSiteCache = new WeakMap<PyModule, Map<PyFunction, CallSite[]>>();
+
+/** The module function an expression names: `handler`, a closure, `self._pump`. */
+function functionRef(expr: PyNode, caller: PyFunction): PyFunction | null {
+  const module = caller.module;
+  if (expr.type === 'identifier') {
+    for (let scope: PyFunction | null = caller; scope; scope = scope.parent) {
+      const nested = module.functions.find((f) => f.parent === scope && f.name === expr.text && !f.classNode);
+      if (nested) return nested;
+    }
+    return module.byName.get(expr.text) ?? null;
+  }
+  const chain = expr.type === 'attribute' ? dottedChain(expr) : null;
+  // `self` in a closure is the enclosing method's.
+  let method: PyFunction | null = caller;
+  while (method && !method.classNode) method = method.parent;
+  const cls = method?.classNode;
+  if (chain?.length === 2 && (chain[0] === 'self' || chain[0] === 'cls') && cls) {
+    return module.functions.find((f) => f.classNode?.id === cls.id && f.name === chain[1]) ?? null;
+  }
+  return null;
+}
+
+function callSites(module: PyModule): Map<PyFunction, CallSite[]> {
+  let sites = callSiteCache.get(module);
+  if (sites) return sites;
+  const built = new Map<PyFunction, CallSite[]>();
+  callSiteCache.set(module, built);
+  const names = new Set(module.functions.map((f) => f.name));
+  const add = (target: PyFunction, site: CallSite) => {
+    let list = built.get(target);
+    if (!list) built.set(target, (list = []));
+    list.push(site);
+  };
+  for (const caller of [module.top, ...module.functions]) {
+    for (const call of findInScope(caller.node, new Set(['call']))) {
+      const callee = field(call, 'function');
+      const chain = callee ? dottedChain(callee) : null;
+      const last = chain?.[chain.length - 1] ?? '';
+      const args = named(field(call, 'arguments') ?? call);
+      const positional = args.filter((a) => a.type !== 'keyword_argument');
+      const keywords = new Map<string, PyNode>();
+      for (const a of args) {
+        const k = a.type === 'keyword_argument' ? field(a, 'name')?.text : null;
+        const v = a.type === 'keyword_argument' ? field(a, 'value') : null;
+        if (k && v) keywords.set(k, v);
+      }
+      if (!callee || !chain) continue;
+      if (names.has(last)) {
+        const target = functionRef(callee, caller);
+        if (target) add(target, { caller, positional, keywords, stream: false });
+      }
+      const q = qualify(callee, module.imports) ?? '';
+      const served = STREAM_SERVERS.test(q) || (last === 'serve' && chain.length > 1 && objectIsNotConnection(field(callee, 'object'), caller));
+      if (SPAWNS.has(last) || served) {
+        const at = positional.findIndex((a) => a.type !== 'list_splat' && functionRef(a, caller) !== null);
+        const ref = positional[at];
+        const target = ref ? functionRef(ref, caller) : null;
+        if (target) add(target, { caller, positional: served ? [] : positional.slice(at + 1), keywords: new Map(), stream: served });
+      }
+      // `threading.Thread(target=f, args=(ws,))`
+      const target = keywords.get('target');
+      const fn = target ? functionRef(target, caller) : null;
+      const tuple = keywords.get('args');
+      if (fn && tuple && (tuple.type === 'tuple' || tuple.type === 'list')) add(fn, { caller, positional: named(tuple), keywords: new Map(), stream: false });
+    }
+  }
+  return built;
+}
+
+function objectIsNotConnection(obj: PyNode | null, fn: PyFunction): boolean {
+  return obj?.type === 'identifier' && provenance(obj.text, fn, 4) === 'not-a-connection';
+}
+
+const RISK: Record<string, number> = { connection: 2, guaranteed: 1 };
+
+/**
+ * A parameter's connection from the arguments the module's calls pass it (`tg.start_soon(self._pump,
+ * websocket)`, `await relay(websocket, upstream)`): the riskiest connection any call passes (a
+ * connection whose handshake user code completes over one the framework completes), at most
+ * medium confidence (other modules may call it too); not a connection only when every call
+ * passes something that is not one (a stream server's handler gets byte streams).
+ */
+function fromCallSites(param: Param, fn: PyFunction, depth: number): Verdict {
+  if (param.kind !== 'positional') return null;
+  const sites = callSites(fn.module).get(fn) ?? [];
+  if (sites.length === 0) return null;
+  const offset = fn.classNode && ['self', 'cls'].includes(fn.params[0]?.name ?? '') && !isStaticMethod(fn) ? 1 : 0;
+  let best: Connection | null = null;
+  let notConnection = 0;
+  for (const site of sites) {
+    if (site.stream) {
+      notConnection++;
+      continue;
+    }
+    const arg = site.keywords.get(param.name) ?? site.positional[param.index - offset];
+    const v = arg && arg.type !== 'list_splat' && arg.type !== 'dictionary_splat' ? fromArgument(unwrap(arg), site.caller, depth + 1) : null;
+    if (v === 'not-a-connection') notConnection++;
+    else if (v && (!best || RISK[v.guaranteed ? 'guaranteed' : 'connection'] > RISK[best.guaranteed ? 'guaranteed' : 'connection'])) best = v;
+  }
+  if (best) return { ...best, confidence: best.confidence === 'high' ? 'medium' : best.confidence };
+  return notConnection === sites.length ? 'not-a-connection' : null;
+}
+
+function isStaticMethod(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => /^@\s*staticmethod\b/.test(d.text));
+}
+
+/** What an argument passed at a call site is, in the caller. */
+function fromArgument(arg: PyNode, caller: PyFunction, depth: number): Verdict {
+  if (arg.type === 'identifier') {
+    const v = provenance(arg.text, caller, depth, arg);
+    if (v) return v;
+    return acceptsHere(arg.text, caller) ? connection(caller.module.frameworks[0] ?? 'starlette', 'high') : null;
+  }
+  if (arg.type === 'attribute' && field(arg, 'object')?.text === 'self') return attributeProvenance(field(arg, 'attribute')?.text ?? '', caller);
+  return null;
 }
 
 /** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
