@@ -708,12 +708,34 @@ function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: Search
 
 const RANK: Record<Candidate['kind'], number> = { polling: 3, unbounded: 2, check: 1 };
 
-export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext): Guard {
+/** A receive one level deep: the repository function the loop calls and the receive in it. */
+export interface HelperReceive {
+  fn: PyFunction;
+  anchor: PyNode;
+}
+
+/**
+ * Guards inside the receiving helper that precede its receive on every path (`recv_checked(ws)`
+ * checks the state, then receives): they run before the receive each time the call does, so they
+ * guard the call site as the same statements written there would. Reported at the call.
+ */
+function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gctx: GuardContext, out: Candidate[]): void {
+  const cctx = { ...conditionContext(via.fn, gctx, 1), anchor: via.anchor };
+  const inner: Candidate[] = [];
+  climb(via.anchor, via.fn.node, placement, { fn: via.fn, gctx, cctx, anchor: via.anchor, messageLoop: via.fn.node }, inner);
+  const stmt = statementOf(call) ?? call;
+  for (const c of inner) {
+    out.push({ ...c, node: stmt, summary: `${via.fn.name}: ${c.summary}`, helper: c.helper ?? via.fn.qualifiedName, wait: null, nameNodes: [call] });
+  }
+}
+
+export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
   const cctx = { ...conditionContext(fn, gctx, 1), anchor };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {
     climb(anchor, messageLoop, 'per-message', sctx, perMessage);
+    if (via) helperGuards(anchor, via, 'per-message', gctx, perMessage);
   }
   if (messageLoop.type === 'while_statement') {
     const cond = field(messageLoop, 'condition');

@@ -2,7 +2,7 @@
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
 import type { Confidence, Framework, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
-import { findGuard, noGuard, type GuardContext } from './guards.js';
+import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { isAsyncFor } from './polling.js';
@@ -23,6 +23,8 @@ interface FoundReceive {
   connectionText: string;
   connection: Connection;
   via: string | null;
+  /** The function called and the receive in it, for a receive one level deep. */
+  helper: HelperReceive | null;
 }
 
 function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
@@ -41,7 +43,7 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!maybe) return null;
   const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
-  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null };
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null, helper: null };
 }
 
 /**
@@ -101,6 +103,7 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth 
       connectionText,
       connection: r.connection,
       via: target.qualifiedName,
+      helper: { fn: target, anchor: inner },
     };
   }
   return null;
@@ -114,7 +117,7 @@ function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: L
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
     if (!r || owningLoop(inner, next)) continue;
-    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName };
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName, helper: null };
   }
   return null;
 }
@@ -181,14 +184,14 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames);
       if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
-        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null });
+        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found } of receives.values()) {
       const guaranteed = found.connection.guaranteed;
       const guard = guaranteed
         ? { ...noGuard(), kind: 'framework' as const, summary: guaranteed, frameworkReason: guaranteed }
-        : findGuard(loop, found.anchor, fn, gctx);
+        : findGuard(loop, found.anchor, fn, gctx, found.helper);
       const firstLine = loop.text.split('\n')[0] ?? '';
       out.push({
         file,
