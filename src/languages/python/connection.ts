@@ -330,8 +330,11 @@ function fromCallSites(param: Param, fn: PyFunction, depth: number): Verdict {
       notConnection++;
       continue;
     }
-    const arg = site.keywords.get(param.name) ?? site.positional[param.index - offset];
-    const v = arg && arg.type !== 'list_splat' && arg.type !== 'dictionary_splat' ? fromArgument(unwrap(arg), site.caller, depth + 1) : null;
+    const at = param.index - offset;
+    // After a `*args` the positions are unknown.
+    const known = !site.positional.slice(0, at + 1).some((a) => a.type === 'list_splat');
+    const arg = site.keywords.get(param.name) ?? (known ? site.positional[at] : undefined);
+    const v = arg ? fromArgument(unwrap(arg), site.caller, depth + 1) : null;
     if (v === 'not-a-connection') notConnection++;
     else if (v && (!best || RISK[v.guaranteed ? 'guaranteed' : 'connection'] > RISK[best.guaranteed ? 'guaranteed' : 'connection'])) best = v;
   }
