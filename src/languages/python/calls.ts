@@ -1,7 +1,9 @@
 // What a call is, by its qualified name: a clock, a sleep, a logger call.
 import type { Clock, SleepKind } from '../../model.js';
 import { dottedChain, qualify, type ImportTable } from './imports.js';
-import { field, named, unwrap, type PyNode } from './nodes.js';
+import type { PyFunction } from './module.js';
+import { field, findInScope, named, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { resolveCall, type RepoIndex } from './repo-index.js';
 
 const CLOCKS: Record<string, Clock> = {
   'time.time': 'wall',
@@ -98,4 +100,110 @@ export function statementCall(st: PyNode): PyNode | null {
   if (!expr) return null;
   const inner = unwrap(expr);
   return inner.type === 'call' ? inner : null;
+}
+
+/**
+ * The repository function a call goes to (`resolveCall`), or, for `obj.method(…)` where obj's
+ * class is only known from a type annotation — a parameter (`conn: Wrapper`), an annotated local,
+ * or an attribute set from an annotated `__init__` parameter or annotated itself
+ * (`self._client: Client`) —, that class's method (SPEC §3: helpers one level deep).
+ */
+export function resolveRepoCall(call: PyNode, fn: PyFunction, index: RepoIndex | null): PyFunction | null {
+  const direct = resolveCall(call, fn, index);
+  if (direct) return direct;
+  const callee = field(call, 'function');
+  if (callee?.type !== 'attribute') return null;
+  const method = field(callee, 'attribute')?.text;
+  const obj = field(callee, 'object');
+  if (!method || !obj) return null;
+  const annotation = annotationOf(unwrap(obj), fn);
+  if (!annotation) return null;
+  const module = annotation.fn.module;
+  for (const cls of classNames(annotation.node)) {
+    const local = module.functions.find((f) => f.qualifiedName === `${cls}.${method}` && f.classNode !== null);
+    if (local) return local;
+    const head = cls.split('.')[0] ?? '';
+    const q = module.imports.names.get(head);
+    if (!q || !index) continue;
+    const found = lookupSafely(index, [q, ...cls.split('.').slice(1), method].join('.'), module.absPath);
+    if (found) return found;
+  }
+  return null;
+}
+
+// Lookups that overflowed the stack, per index: not asked again.
+const overflowed = new WeakMap<RepoIndex, Set<string>>();
+
+/**
+ * `index.lookup`, except that a lookup overflowing the stack finds nothing: its chase of
+ * re-exports does not stop on a cycle (`a/__init__.py` re-exporting from `b`, which re-exports
+ * from `a`), which annotations reach far more often than calls (strawberry, litestar, pipecat).
+ */
+function lookupSafely(index: RepoIndex, qualified: string, fromFile: string): PyFunction | null {
+  let failed = overflowed.get(index);
+  const key = `${fromFile}\0${qualified}`;
+  if (failed?.has(key)) return null;
+  try {
+    return index.lookup(qualified, fromFile);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    if (!failed) overflowed.set(index, (failed = new Set()));
+    failed.add(key);
+    return null;
+  }
+}
+
+/** The annotation that gives an object its class, and the function whose module names it. */
+function annotationOf(obj: PyNode, fn: PyFunction): { node: PyNode; fn: PyFunction } | null {
+  if (obj.type === 'identifier') {
+    const param = fn.params.find((p) => p.name === obj.text);
+    if (param) return param.annotation ? { node: param.annotation, fn } : null;
+    for (const a of findInScope(fn.node, ASSIGNMENTS)) {
+      const type = field(a, 'type');
+      if (type && field(a, 'left')?.text === obj.text) return { node: type, fn };
+    }
+    return null;
+  }
+  if (obj.type !== 'attribute' || field(obj, 'object')?.text !== 'self' || !fn.classNode) return null;
+  const attr = field(obj, 'attribute')?.text;
+  const cls = fn.classNode;
+  // `attr: Client` in the class body.
+  for (const st of statements(field(cls, 'body'))) {
+    const a = st.type === 'expression_statement' ? named(st)[0] : null;
+    const type = a?.type === 'assignment' ? field(a, 'type') : null;
+    if (a && type && field(a, 'left')?.text === attr) return { node: type, fn };
+  }
+  // `self.attr: Client = …`, or `self.attr = client` where `client: Client` is the method's parameter.
+  for (const method of fn.module.functions.filter((f) => f.classNode?.id === cls.id)) {
+    for (const a of findInScope(method.node, ASSIGNMENTS)) {
+      const left = field(a, 'left');
+      if (left?.type !== 'attribute' || field(left, 'object')?.text !== 'self' || field(left, 'attribute')?.text !== attr) continue;
+      const type = field(a, 'type');
+      if (type) return { node: type, fn: method };
+      const right = field(a, 'right');
+      const param = right?.type === 'identifier' ? method.params.find((p) => p.name === right.text) : undefined;
+      if (param?.annotation) return { node: param.annotation, fn: method };
+    }
+  }
+  return null;
+}
+
+const ASSIGNMENTS = new Set(['assignment']);
+const NOT_CLASSES = /^(typing\.)?(Optional|Union|Annotated|Final|ClassVar|None)$/;
+
+/** The dotted class names an annotation mentions: `Client`, `Optional[Client]`, `Client | None`, `"mod.Client"`. */
+function classNames(annotation: PyNode): string[] {
+  const out: string[] = [];
+  walk(annotation, (n) => {
+    if (n.type === 'identifier' || n.type === 'attribute') {
+      if (dottedChain(n) && !NOT_CLASSES.test(n.text)) out.push(n.text);
+      return false;
+    }
+    if (n.type === 'string') {
+      for (const part of n.text.replace(/^[rbuf]*['"]+|['"]+$/gi, '').split(/[^\w.]+/)) if (part && !NOT_CLASSES.test(part)) out.push(part);
+      return false;
+    }
+    return true;
+  });
+  return out;
 }

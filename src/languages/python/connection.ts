@@ -1,9 +1,10 @@
 // Is the receiver of a receive a WebSocket connection, and of which framework?
 // Decided by annotation, then provenance, then name (SPEC §3).
 import type { Confidence, Framework } from '../../model.js';
+import { callsIn } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
-import type { PyFunction, PyModule } from './module.js';
-import { field, findInScope, kids, named, unwrap, walk, type PyNode } from './nodes.js';
+import { boundNames, type Param, type PyFunction, type PyModule } from './module.js';
+import { field, findInScope, kids, named, statements, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Connection {
   framework: Framework;
@@ -86,7 +87,7 @@ const CLIENT_FACTORIES: [RegExp, string][] = [
 ];
 
 /** Classifies the value a name was bound from: `web.WebSocketResponse()`, `websockets.connect(...)`. */
-function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
+function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | null = null): Verdict {
   const call = unwrap(value);
   if (call.type !== 'call') return null;
   const callee = field(call, 'function');
@@ -100,10 +101,13 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
   if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
   if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
-    const prepared = findInScope(fn.node, new Set(['call'])).some((c) => {
+    const isPrepare = (c: PyNode) => {
       const f = field(c, 'function');
       return f?.type === 'attribute' && field(f, 'attribute')?.text === 'prepare' && field(f, 'object')?.text === name;
-    });
+    };
+    // SPEC: the handshake is complete only after `await ws.prepare(request)` — one that runs
+    // before the receive on every path when the receive is known, else one anywhere in the function.
+    const prepared = at ? precededBy(at, fn.node, (st) => runsCall(st, isPrepare)) : findInScope(fn.node, new Set(['call'])).some(isPrepare);
     return prepared
       ? connection('aiohttp', 'high', `aiohttp completes the handshake in \`await ${name}.prepare(request)\``)
       : connection('aiohttp', 'high', null);
@@ -111,8 +115,35 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string): Verdict {
   return null;
 }
 
+/**
+ * Whether a statement makes a call that passes the test whenever it completes: in its expression
+ * (`await ws.prepare(r)`, `x = await asyncio.wait_for(ws.prepare(r), 5)`), or in the body of a
+ * `try`/`with` it is (`try: await ws.prepare(r)` / `except …: return`).
+ */
+function runsCall(st: PyNode, test: (call: PyNode) => boolean): boolean {
+  if (st.type === 'expression_statement') return callsIn(st).some(test);
+  if (st.type === 'try_statement' || st.type === 'with_statement') return statements(field(st, 'body')).some((s) => runsCall(s, test));
+  return false;
+}
+
+/**
+ * Whether a statement satisfying the test runs before the node on every path: a preceding
+ * statement of a block that holds the node, at any level up to the scope (nested defs included:
+ * a closure runs after the statements before its definition).
+ */
+function precededBy(node: PyNode, scope: PyNode, test: (statement: PyNode) => boolean): boolean {
+  for (let child = node, n = node.parent; n && child.id !== scope.id; child = n, n = n.parent) {
+    if (n.type !== 'block' && n.type !== 'module') continue;
+    for (const st of named(n)) {
+      if (st.startIndex >= child.startIndex) break;
+      if (test(st)) return true;
+    }
+  }
+  return false;
+}
+
 /** Where a local name came from in a function: parameter, assignment or with-item. */
-function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
+function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null = null): Verdict {
   const param = fn.params.find((p) => p.name === name);
   if (param) {
     if (param.annotation) {
@@ -120,7 +151,7 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
       if (v) return v;
     }
     if (isRouteHandler(fn)) return connection(fn.module.frameworks[0] ?? 'starlette', 'high');
-    return null;
+    return depth < 4 ? fromCallSites(param, fn, depth) : null;
   }
   for (const n of findInScope(fn.node, new Set(['assignment', 'with_item']))) {
     if (n.type === 'assignment') {
@@ -133,16 +164,16 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
           const v = fromAnnotation(ann, fn.module);
           if (v) return v;
         }
-        const v = fromFactory(right, fn, name);
+        const v = fromFactory(right, fn, name, at);
         if (v) return v;
         // An alias: `peer = websocket` is the same connection.
         const value = unwrap(right);
         if (value.type === 'identifier' && value.text !== name && depth < 4) {
-          const aliased = provenance(value.text, fn, depth + 1);
+          const aliased = provenance(value.text, fn, depth + 1, at);
           if (aliased) return aliased;
         }
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
-        const v = fromFactory(right, fn, name);
+        const v = fromFactory(right, fn, name, at);
         if (v === 'not-a-connection') return v;
         // `conn, addr = server.accept()`: a TCP socket (a WebSocket's accept() returns None).
         const call = unwrap(right);
@@ -154,13 +185,176 @@ function provenance(name: string, fn: PyFunction, depth = 0): Verdict {
         const target = field(value, 'alias');
         const expr = named(value)[0];
         if (target && expr && target.text === name) {
-          const v = fromFactory(expr, fn, name);
+          const v = fromFactory(expr, fn, name, at);
           if (v) return v;
         }
       }
     }
   }
-  return fn.parent ? provenance(name, fn.parent, depth) : null;
+  // A name the function binds itself is its own local (Python's scoping): the enclosing
+  // function's binding of the same name is another variable, unless declared nonlocal/global.
+  if (!fn.parent || (bindsLocally(name, fn) && !declaresOuter(name, fn))) return null;
+  return provenance(name, fn.parent, depth, at);
+}
+
+const localNames = new WeakMap<PyFunction, Set<string>>();
+
+function bindsLocally(name: string, fn: PyFunction): boolean {
+  let names = localNames.get(fn);
+  if (!names) localNames.set(fn, (names = boundNames(fn.node, fn.params)));
+  return names.has(name);
+}
+
+/** `nonlocal name` / `global name` in the function itself (not in a nested scope). */
+function declaresOuter(name: string, fn: PyFunction): boolean {
+  let found = false;
+  walk(fn.node, (n) => {
+    if (found) return false;
+    if (n.id !== fn.node.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+    if (n.type === 'nonlocal_statement' || n.type === 'global_statement') found = named(n).some((c) => c.type === 'identifier' && c.text === name);
+    return !found;
+  });
+  return found;
+}
+
+/** A call in the module that hands arguments to one of its functions. */
+interface CallSite {
+  caller: PyFunction;
+  /** Positional arguments from the function's first parameter (after `self`). */
+  positional: PyNode[];
+  keywords: Map<string, PyNode>;
+  /** Handed to a stream server (`listener.serve(handler)`): its parameters are byte streams. */
+  stream: boolean;
+}
+
+/** Calls that run a function they are given with the arguments that follow it. */
+const SPAWNS = new Set([
+  'start_soon', 'start', 'run_sync', 'to_thread', 'run_in_threadpool', 'partial', 'submit', 'call_soon',
+  'call_soon_threadsafe', 'run_in_executor', 'spawn',
+]);
+/** Stream servers: the function they are given is called with a TCP/Unix stream (SPEC §3: not a connection). */
+const STREAM_SERVERS = /^(trio\.serve_(tcp|ssl_over_tcp|listeners)|asyncio\.start_(unix_)?server|anyio\.(streams\.)?.*serve.*)$/;
+
+const callSiteCache = new WeakMap<PyModule, Map<PyFunction, CallSite[]>>();
+
+/** The module function an expression names: `handler`, a closure, `self._pump`. */
+function functionRef(expr: PyNode, caller: PyFunction): PyFunction | null {
+  const module = caller.module;
+  if (expr.type === 'identifier') {
+    for (let scope: PyFunction | null = caller; scope; scope = scope.parent) {
+      const nested = module.functions.find((f) => f.parent === scope && f.name === expr.text && !f.classNode);
+      if (nested) return nested;
+    }
+    return module.byName.get(expr.text) ?? null;
+  }
+  const chain = expr.type === 'attribute' ? dottedChain(expr) : null;
+  // `self` in a closure is the enclosing method's.
+  let method: PyFunction | null = caller;
+  while (method && !method.classNode) method = method.parent;
+  const cls = method?.classNode;
+  if (chain?.length === 2 && (chain[0] === 'self' || chain[0] === 'cls') && cls) {
+    return module.functions.find((f) => f.classNode?.id === cls.id && f.name === chain[1]) ?? null;
+  }
+  return null;
+}
+
+function callSites(module: PyModule): Map<PyFunction, CallSite[]> {
+  let sites = callSiteCache.get(module);
+  if (sites) return sites;
+  const built = new Map<PyFunction, CallSite[]>();
+  callSiteCache.set(module, built);
+  const names = new Set(module.functions.map((f) => f.name));
+  const add = (target: PyFunction, site: CallSite) => {
+    let list = built.get(target);
+    if (!list) built.set(target, (list = []));
+    list.push(site);
+  };
+  for (const caller of [module.top, ...module.functions]) {
+    for (const call of findInScope(caller.node, new Set(['call']))) {
+      const callee = field(call, 'function');
+      const chain = callee ? dottedChain(callee) : null;
+      const last = chain?.[chain.length - 1] ?? '';
+      const args = named(field(call, 'arguments') ?? call);
+      const positional = args.filter((a) => a.type !== 'keyword_argument');
+      const keywords = new Map<string, PyNode>();
+      for (const a of args) {
+        const k = a.type === 'keyword_argument' ? field(a, 'name')?.text : null;
+        const v = a.type === 'keyword_argument' ? field(a, 'value') : null;
+        if (k && v) keywords.set(k, v);
+      }
+      if (!callee || !chain) continue;
+      if (names.has(last)) {
+        const target = functionRef(callee, caller);
+        if (target) add(target, { caller, positional, keywords, stream: false });
+      }
+      const q = qualify(callee, module.imports) ?? '';
+      const served = STREAM_SERVERS.test(q) || (last === 'serve' && chain.length > 1 && objectIsNotConnection(field(callee, 'object'), caller));
+      if (SPAWNS.has(last) || served) {
+        const at = positional.findIndex((a) => a.type !== 'list_splat' && functionRef(a, caller) !== null);
+        const ref = positional[at];
+        const target = ref ? functionRef(ref, caller) : null;
+        if (target) add(target, { caller, positional: served ? [] : positional.slice(at + 1), keywords: new Map(), stream: served });
+      }
+      // `threading.Thread(target=f, args=(ws,))`
+      const target = keywords.get('target');
+      const fn = target ? functionRef(target, caller) : null;
+      const tuple = keywords.get('args');
+      if (fn && tuple && (tuple.type === 'tuple' || tuple.type === 'list')) add(fn, { caller, positional: named(tuple), keywords: new Map(), stream: false });
+    }
+  }
+  return built;
+}
+
+function objectIsNotConnection(obj: PyNode | null, fn: PyFunction): boolean {
+  return obj?.type === 'identifier' && provenance(obj.text, fn, 4) === 'not-a-connection';
+}
+
+const RISK: Record<string, number> = { connection: 2, guaranteed: 1 };
+
+/**
+ * A parameter's connection from the arguments the module's calls pass it (`tg.start_soon(self._pump,
+ * websocket)`, `await relay(websocket, upstream)`): the riskiest connection any call passes (a
+ * connection whose handshake user code completes over one the framework completes), at most
+ * medium confidence (other modules may call it too); not a connection only when every call
+ * passes something that is not one (a stream server's handler gets byte streams).
+ */
+function fromCallSites(param: Param, fn: PyFunction, depth: number): Verdict {
+  if (param.kind !== 'positional') return null;
+  const sites = callSites(fn.module).get(fn) ?? [];
+  if (sites.length === 0) return null;
+  const offset = fn.classNode && ['self', 'cls'].includes(fn.params[0]?.name ?? '') && !isStaticMethod(fn) ? 1 : 0;
+  let best: Connection | null = null;
+  let notConnection = 0;
+  for (const site of sites) {
+    if (site.stream) {
+      notConnection++;
+      continue;
+    }
+    const at = param.index - offset;
+    // After a `*args` the positions are unknown.
+    const known = !site.positional.slice(0, at + 1).some((a) => a.type === 'list_splat');
+    const arg = site.keywords.get(param.name) ?? (known ? site.positional[at] : undefined);
+    const v = arg ? fromArgument(unwrap(arg), site.caller, depth + 1) : null;
+    if (v === 'not-a-connection') notConnection++;
+    else if (v && (!best || RISK[v.guaranteed ? 'guaranteed' : 'connection'] > RISK[best.guaranteed ? 'guaranteed' : 'connection'])) best = v;
+  }
+  if (best) return { ...best, confidence: best.confidence === 'high' ? 'medium' : best.confidence };
+  return notConnection === sites.length ? 'not-a-connection' : null;
+}
+
+function isStaticMethod(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => /^@\s*staticmethod\b/.test(d.text));
+}
+
+/** What an argument passed at a call site is, in the caller. */
+function fromArgument(arg: PyNode, caller: PyFunction, depth: number): Verdict {
+  if (arg.type === 'identifier') {
+    const v = provenance(arg.text, caller, depth, arg);
+    if (v) return v;
+    return acceptsHere(arg.text, caller) ? connection(caller.module.frameworks[0] ?? 'starlette', 'high') : null;
+  }
+  if (arg.type === 'attribute' && field(arg, 'object')?.text === 'self') return attributeProvenance(field(arg, 'attribute')?.text ?? '', caller);
+  return null;
 }
 
 /** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
@@ -241,7 +435,7 @@ export function classifyConnection(
   if (q === 'quart.websocket') return connection('quart', 'high');
   let verdict: Verdict = null;
   if (r.type === 'identifier') {
-    verdict = provenance(r.text, fn);
+    verdict = provenance(r.text, fn, 0, r);
     if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);

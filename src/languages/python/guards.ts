@@ -3,7 +3,7 @@
 // precede the loop in the same function. A check on one branch only, or after the receive,
 // does not dominate the receive and is not a guard.
 import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
-import { callsIn, isLogCall, sleepOf, statementCall } from './calls.js';
+import { callsIn, isLogCall, resolveRepoCall, sleepOf, statementCall } from './calls.js';
 import {
   certainlyWhenNotConnected,
   evalCondition,
@@ -15,7 +15,7 @@ import { evalNumber, type ConstEnv } from './constants.js';
 import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
-import { resolveCall, type RepoIndex } from './repo-index.js';
+import type { RepoIndex } from './repo-index.js';
 import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { unboundNames } from './scope.js';
 
@@ -77,7 +77,7 @@ function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: n
   const callee = field(call, 'function');
   if (!callee) return null;
   // One level deep: a helper's own helpers are recognised by name only.
-  const resolved = depth > 0 ? resolveCall(call, fn, gctx.index) : null;
+  const resolved = depth > 0 ? resolveRepoCall(call, fn, gctx.index) : null;
   if (resolved) return classifyHelper(resolved, gctx);
   const name = (callee.text.split('.').pop() ?? '').trim();
   if (gctx.guardHelpers.includes(name) || gctx.guardHelpers.includes(callee.text)) return { kind: 'check', fn: null };
@@ -96,7 +96,7 @@ export interface PathContext extends ConditionContext {
 export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): PathContext {
   const table = fn.module.imports;
   return {
-    resolve: (call) => resolveCall(call, fn, gctx.index),
+    resolve: (call) => resolveRepoCall(call, fn, gctx.index),
     propertyValue: (attr) => propertyValue(attr, fn),
     table,
     isStateAttr: (name) => STATE_ATTR.test(name),
@@ -708,12 +708,34 @@ function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: Search
 
 const RANK: Record<Candidate['kind'], number> = { polling: 3, unbounded: 2, check: 1 };
 
-export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext): Guard {
+/** A receive one level deep: the repository function the loop calls and the receive in it. */
+export interface HelperReceive {
+  fn: PyFunction;
+  anchor: PyNode;
+}
+
+/**
+ * Guards inside the receiving helper that precede its receive on every path (`recv_checked(ws)`
+ * checks the state, then receives): they run before the receive each time the call does, so they
+ * guard the call site as the same statements written there would. Reported at the call.
+ */
+function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gctx: GuardContext, out: Candidate[]): void {
+  const cctx = { ...conditionContext(via.fn, gctx, 1), anchor: via.anchor };
+  const inner: Candidate[] = [];
+  climb(via.anchor, via.fn.node, placement, { fn: via.fn, gctx, cctx, anchor: via.anchor, messageLoop: via.fn.node }, inner);
+  const stmt = statementOf(call) ?? call;
+  for (const c of inner) {
+    out.push({ ...c, node: stmt, summary: `${via.fn.name}: ${c.summary}`, helper: c.helper ?? via.fn.qualifiedName, wait: null, nameNodes: [call] });
+  }
+}
+
+export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
   const cctx = { ...conditionContext(fn, gctx, 1), anchor };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {
     climb(anchor, messageLoop, 'per-message', sctx, perMessage);
+    if (via) helperGuards(anchor, via, 'per-message', gctx, perMessage);
   }
   if (messageLoop.type === 'while_statement') {
     const cond = field(messageLoop, 'condition');

@@ -2,11 +2,12 @@
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
 import type { Confidence, Framework, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
-import { findGuard, noGuard, type GuardContext } from './guards.js';
+import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { isAsyncFor } from './polling.js';
-import { resolveCall, resolveMethod, type RepoIndex } from './repo-index.js';
+import { resolveRepoCall } from './calls.js';
+import { resolveMethod, type RepoIndex } from './repo-index.js';
 
 export interface LoopOptions {
   receiveMethods: readonly string[];
@@ -22,6 +23,8 @@ interface FoundReceive {
   connectionText: string;
   connection: Connection;
   via: string | null;
+  /** The function called and the receive in it, for a receive one level deep. */
+  helper: HelperReceive | null;
 }
 
 function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
@@ -38,9 +41,9 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!receiver) return null;
   const maybe = opts.receiveMethods.includes(method) || Object.values(FRAMEWORK_RECEIVES).some((list) => list?.includes(method));
   if (!maybe) return null;
-  const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveCall(c, fn, opts.index));
+  const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
-  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null };
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null, helper: null };
 }
 
 /**
@@ -78,7 +81,7 @@ const HELPER_DEPTH = 3;
 
 /** A function of the repository that receives once (not in a loop of its own) on its connection. */
 function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth = HELPER_DEPTH): FoundReceive | null {
-  const target = resolveCall(call, fn, opts.index);
+  const target = resolveRepoCall(call, fn, opts.index);
   if (!target || target.node.id === fn.node.id) return null;
   for (const inner of findInScope(target.node, new Set(['call']))) {
     if (owningLoop(inner, target)) continue;
@@ -100,6 +103,7 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth 
       connectionText,
       connection: r.connection,
       via: target.qualifiedName,
+      helper: { fn: target, anchor: inner },
     };
   }
   return null;
@@ -113,7 +117,7 @@ function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: L
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
     if (!r || owningLoop(inner, next)) continue;
-    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName };
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName, helper: null };
   }
   return null;
 }
@@ -180,14 +184,14 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames);
       if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
-        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null });
+        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found } of receives.values()) {
       const guaranteed = found.connection.guaranteed;
       const guard = guaranteed
         ? { ...noGuard(), kind: 'framework' as const, summary: guaranteed, frameworkReason: guaranteed }
-        : findGuard(loop, found.anchor, fn, gctx);
+        : findGuard(loop, found.anchor, fn, gctx, found.helper);
       const firstLine = loop.text.split('\n')[0] ?? '';
       out.push({
         file,
