@@ -125,32 +125,10 @@ export function resolveRepoCall(call: PyNode, fn: PyFunction, index: RepoIndex |
     const head = cls.split('.')[0] ?? '';
     const q = module.imports.names.get(head);
     if (!q || !index) continue;
-    const found = lookupSafely(index, [q, ...cls.split('.').slice(1), method].join('.'), module.absPath);
+    const found = index.lookup([q, ...cls.split('.').slice(1), method].join('.'), module.absPath);
     if (found) return found;
   }
   return null;
-}
-
-// Lookups that overflowed the stack, per index: not asked again.
-const overflowed = new WeakMap<RepoIndex, Set<string>>();
-
-/**
- * `index.lookup`, except that a lookup overflowing the stack finds nothing: its chase of
- * re-exports does not stop on a cycle (`a/__init__.py` re-exporting from `b`, which re-exports
- * from `a`), which annotations reach far more often than calls (strawberry, litestar, pipecat).
- */
-function lookupSafely(index: RepoIndex, qualified: string, fromFile: string): PyFunction | null {
-  let failed = overflowed.get(index);
-  const key = `${fromFile}\0${qualified}`;
-  if (failed?.has(key)) return null;
-  try {
-    return index.lookup(qualified, fromFile);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    if (!failed) overflowed.set(index, (failed = new Set()));
-    failed.add(key);
-    return null;
-  }
 }
 
 /** The annotation that gives an object its class, and the function whose module names it. */
