@@ -8,7 +8,8 @@ import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
 import { detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
-import { freshName, loggerOf, quoteOf, usesSemicolons } from './ts-style.js';
+import { loggerOf } from './ts-logger.js';
+import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
 import { ms, type TsTarget } from './ts-target.js';
 import { upgradeRegion } from './ts-upgrade.js';
 
@@ -83,7 +84,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
   let names = text;
-  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(text) };
+  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(ts, sf) };
   const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
     const startName = freshName(names, 'wsOpenWaitStart');
     names += ` ${startName}`; // the next block gets a different name
