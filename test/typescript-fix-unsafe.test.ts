@@ -2,12 +2,14 @@
 // `fix` leaves alone, with the reason it prints, and the logger it will not call `.warn` on. The
 // fixed results are the snapshots in fixtures/typescript/fix (typescript-fix.test.ts); this file
 // states each outcome exactly.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFix } from '../src/fix/fix.js';
+import { typeCheck } from '../src/fix/ts-typecheck.js';
 
+const FIXTURES = path.resolve(__dirname, '../fixtures/typescript/fix');
 const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
@@ -16,6 +18,49 @@ function tempDir(): string {
   temps.push(dir);
   return dir;
 }
+
+/** `fix` (dry run) over a copy of a fixture case (a file, or a directory with its tsconfig): one line per loop. */
+async function outcomesOf(fixture: string): Promise<string[]> {
+  const dir = tempDir();
+  const source = path.join(FIXTURES, fixture);
+  cpSync(source, path.join(dir, fixture), { recursive: true, filter: (f) => !/\.fixed\./.test(f) });
+  const root = statSync(source).isDirectory() ? path.join(dir, fixture) : dir;
+  const paths = statSync(source).isDirectory() ? readdirSync(root).filter((f) => /\.[cm]?[jt]sx?$/.test(f)) : [fixture];
+  const result = await runFix({ cwd: root, paths, write: false, upgrade: false, placement: 'per-message' });
+  expect(result.files.map((f) => f.refused)).toEqual(result.files.map(() => null));
+  return result.files.flatMap((f) => f.outcomes.map((o) => `${o.loop.span.start.line} ${o.loop.function}: ${o.skipped ?? o.action}`));
+}
+
+describe('TS fix: the type check sees what the tsconfig program sees', () => {
+  const tsconfig = '{"compilerOptions":{"strict":true,"target":"es2022","lib":["es2022","dom"],"module":"esnext","moduleResolution":"bundler"}}';
+  const before = `onSocket(async (url) => {\n  const ws = new WebSocket(url);\n  for (const m of ["a"]) ws.send(m);\n  return 2;\n});\nexport {};\n`;
+  const after = before.replace('  for', '  if (ws.readyState !== ws.OPEN) {\n    return;\n  }\n  for');
+
+  it("the project's own globals (its tsconfig: lib es2022, types [], a runtime.d.ts): no performance or setTimeout, so no guard", async () => {
+    expect(await outcomesOf('project_globals')).toEqual(['3 pump: the fixed file has 3 more compiler diagnostics than before under its tsconfig.json']);
+  }, 60_000);
+
+  it('a declaration file only the tsconfig includes types the callback: the inserted `return;` is TS2345', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'tsconfig.json'), tsconfig);
+    writeFileSync(path.join(dir, 'globals.d.ts'), 'declare function onSocket(handler: (url: string) => Promise<number>): void;\n');
+    writeFileSync(path.join(dir, 'app.ts'), before);
+    const file = path.join(dir, 'app.ts');
+    expect(await typeCheck(() => path.join(dir, 'tsconfig.json')).noWorse(file, before, after)).toBe('the fixed file has 1 more compiler diagnostic than before under its tsconfig.json');
+    // The file on its own (what the check saw before): onSocket is unknown before and after alike.
+    expect(await typeCheck(() => null).noWorse(file, before, after)).toBeNull();
+  }, 60_000);
+
+  it('a JS file under a tsconfig without allowJs (outside its program) is checked on its own, not crashed on', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'tsconfig.json'), tsconfig);
+    const js = `import WebSocket from 'ws';\nexport async function pump(url) {\n  const ws = new WebSocket(url);\n  ws.send('a');\n}\n`;
+    writeFileSync(path.join(dir, 'a.mjs'), js);
+    const check = typeCheck(() => path.join(dir, 'tsconfig.json'));
+    expect(await check.noWorse(path.join(dir, 'a.mjs'), js, js.replace("  ws.send", "  await null;\n  ws.send"))).toBeNull();
+    expect(await check.noWorse(path.join(dir, 'a.mjs'), js, js.replace('  ws.send', '  ws.send(;\n  ws.send'))).toMatch(/^the fixed file has \d+ more compiler diagnostics? than before$/);
+  }, 60_000);
+});
 
 describe('TS fix: the logger the guard warns through', () => {
   const loop = `export async function pump(url, messages) {\n  const ws = new WebSocket(url);\n  for (const m of messages) ws.send(m);\n}\n`;

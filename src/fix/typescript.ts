@@ -11,6 +11,7 @@ import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
 import { ms, type TsTarget } from './ts-target.js';
+import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
 
 export interface ScriptPlanInput {
@@ -20,25 +21,8 @@ export interface ScriptPlanInput {
   /** Polling guards to rewrite to the target (`--upgrade`). */
   upgrade: MessageLoop[];
   target: TsTarget;
-}
-
-/**
- * The compiler diagnostics of the file before and after (SPEC §3b: the result must type-check no
- * worse). ts-morph's Project brings the lib files; imports resolve from the file's own directory,
- * so a project's node_modules count. JS files get syntactic diagnostics only (checkJs off).
- */
-export async function typeChecksNoWorse(absPath: string, before: string, after: string): Promise<string | null> {
-  const { Project, ts } = await import('ts-morph');
-  const project = new Project({
-    compilerOptions: { noEmit: true, skipLibCheck: true, allowJs: true, checkJs: false, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, esModuleInterop: true, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'] },
-    skipAddingFilesFromTsConfig: true,
-  });
-  const sf = project.createSourceFile(absPath, before, { overwrite: true });
-  const count = (): number => sf.getPreEmitDiagnostics().length;
-  const a = count();
-  sf.replaceWithText(after);
-  const b = count();
-  return b > a ? `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before` : null;
+  /** The result must type-check no worse than before (ts-typecheck.ts). */
+  typeCheck: TypeCheck;
 }
 
 /** A multi-line template literal would change if its lines were re-indented. */
@@ -157,7 +141,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   // An `import { once } from 'node:events'` only the replaced waits used goes with them.
   if (outcomes.some((o) => o.action === 'upgrade' || o.action === 'replace')) edits.push(...staleImports(ts, sf, text, applyEdits(text, edits)));
   if (edits.length) {
-    const worse = await typeChecksNoWorse(input.absPath, text, applyEdits(text, edits));
+    const worse = await input.typeCheck.noWorse(input.absPath, text, applyEdits(text, edits));
     if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
   }
   return { edits, outcomes };
