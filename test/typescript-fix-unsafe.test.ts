@@ -31,6 +31,21 @@ async function outcomesOf(fixture: string): Promise<string[]> {
   return result.files.flatMap((f) => f.outcomes.map((o) => `${o.loop.span.start.line} ${o.loop.function}: ${o.skipped ?? o.action}`));
 }
 
+describe('TS fix: loops where a wait would change the code', () => {
+  it('an optional-chained send (`this.ws?.send`): a no-op before connect(), which a guard would make throw', async () => {
+    expect(await outcomesOf('optional_chain_send.mjs')).toEqual([
+      '13 Feed.publish: the send `this.ws?.send` is optional-chained: where `this.ws` is null or undefined the loop does nothing, and a guard reading its readyState would throw; guard it by hand',
+      '17 Feed.flush: insert',
+    ]);
+  }, 60_000);
+
+  it('a Deno.upgradeWebSocket socket before the response is returned (HG013): a wait there can only time out', async () => {
+    const hg013 = (line: number): string =>
+      `HG013 (line ${line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead`;
+    expect(await outcomesOf('deno_upgrade_handler')).toEqual([`5 <callback>: ${hg013(5)}`, `11 greet: ${hg013(12)}`, '19 relay: insert']);
+  }, 60_000);
+});
+
 describe('TS fix: the type check sees what the tsconfig program sees', () => {
   const tsconfig = '{"compilerOptions":{"strict":true,"target":"es2022","lib":["es2022","dom"],"module":"esnext","moduleResolution":"bundler"}}';
   const before = `onSocket(async (url) => {\n  const ws = new WebSocket(url);\n  for (const m of ["a"]) ws.send(m);\n  return 2;\n});\nexport {};\n`;

@@ -191,7 +191,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     out.push(fix);
     if (tsTarget) {
       // TS/JS: the readyState guard for each failing loop, the target block for each upgrade (src/fix/typescript.ts).
-      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, upgrade, target: tsTarget, typeCheck: checks });
+      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, upgrade, target: tsTarget, issues: fa.issues ?? [], typeCheck: checks });
       fix.outcomes = plan.outcomes;
       if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
     } else {

@@ -2,7 +2,7 @@
 // failing loop (ts-sites.ts says where) and, with --upgrade, the rewrite of each existing guard
 // (ts-upgrade.ts), as text edits on the original text. The result must type-check no worse.
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
-import type { MessageLoop } from '../model.js';
+import type { FrontEndIssue, MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
@@ -10,6 +10,7 @@ import { detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
+import { openBeforeResponseRefusal, optionalChainRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
@@ -21,6 +22,8 @@ export interface ScriptPlanInput {
   /** Polling guards to rewrite to the target (`--upgrade`). */
   upgrade: MessageLoop[];
   target: TsTarget;
+  /** The file's HG012/HG013 problems (the front end's): no wait may go where one applies. */
+  issues: readonly FrontEndIssue[];
   /** The result must type-check no worse than before (ts-typecheck.ts). */
   typeCheck: TypeCheck;
 }
@@ -104,6 +107,11 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
   work.sort((x, y) => x.loop.span.start.line - y.loop.span.start.line || x.loop.span.start.column - y.loop.span.start.column);
   for (const { loop, upgrade } of work) {
+    const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, input.issues);
+    if (unsafe) {
+      add(loop, unsafe, null);
+      continue;
+    }
     if (upgrade) {
       const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);

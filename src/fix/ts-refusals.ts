@@ -1,0 +1,31 @@
+// Loops the TS/JS fixer leaves alone because a readyState wait there would change what the code
+// does instead of making it safe. Each answer is the reason `fix` prints for the loop.
+import type { FrontEndIssue, MessageLoop, Position, Span } from '../model.js';
+import type { TS, TsSourceFile } from '../languages/typescript/compiler.js';
+import { callStartingAt } from './ts-nodes.js';
+
+const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column <= b.column);
+const within = (p: Position, s: Span): boolean => before(s.start, p) && before(p, s.end);
+
+/**
+ * `this.ws?.send(m)`: the socket may be null or undefined there, and then the loop is a no-op. The
+ * guard reads `this.ws.readyState`, which would throw; one that skipped a missing socket would
+ * still turn the no-op into a wait. Neither is the code's meaning.
+ */
+export function optionalChainRefusal(ts: TS, sf: TsSourceFile, loop: MessageLoop): string | null {
+  const { receive } = loop;
+  const call = callStartingAt(ts, sf, receive.span.start.line, receive.span.start.column);
+  const optional = receive.call.includes('?.') || receive.connection.includes('?.') || (call !== null && ts.isOptionalChain(call));
+  return optional ? `the send \`${receive.call}\` is optional-chained: where \`${receive.connection.replace(/\?$/, '')}\` is null or undefined the loop does nothing, and a guard reading its readyState would throw; guard it by hand` : null;
+}
+
+/**
+ * HG013: a Deno.upgradeWebSocket socket stays CONNECTING until the handler returns its `response`,
+ * so a wait before that return can only time out (and its `return;` would leave the handler
+ * without the response).
+ */
+export function openBeforeResponseRefusal(loop: MessageLoop, issues: readonly FrontEndIssue[]): string | null {
+  const spans = [loop.span, ...(loop.guard.span ? [loop.guard.span] : [])];
+  const hit = issues.find((i) => i.ruleId === 'HG013' && spans.some((s) => within(i.span.start, s)));
+  return hit ? `HG013 (line ${hit.span.start.line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead` : null;
+}
