@@ -44,6 +44,13 @@ describe('TS fix: loops where a wait would change the code', () => {
       `HG013 (line ${line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead`;
     expect(await outcomesOf('deno_upgrade_handler')).toEqual([`5 <callback>: ${hg013(5)}`, `11 greet: ${hg013(12)}`, '19 relay: insert']);
   }, 60_000);
+
+  it("a function that returns a value: the guard's bare `return;` would make it return undefined", async () => {
+    expect(await outcomesOf('value_return_callback')).toEqual([
+      "5 <callback>: <callback> returns a value (line 6): the guard's `return;` on timeout would make it return undefined instead; guard it by hand",
+      '11 notify: insert',
+    ]);
+  }, 60_000);
 });
 
 describe('TS fix: the type check sees what the tsconfig program sees', () => {

@@ -1,8 +1,8 @@
 // Loops the TS/JS fixer leaves alone because a readyState wait there would change what the code
 // does instead of making it safe. Each answer is the reason `fix` prints for the loop.
 import type { FrontEndIssue, MessageLoop, Position, Span } from '../model.js';
-import type { TS, TsSourceFile } from '../languages/typescript/compiler.js';
-import { callStartingAt } from './ts-nodes.js';
+import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
+import { callStartingAt, enclosingFunction } from './ts-nodes.js';
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column <= b.column);
 const within = (p: Position, s: Span): boolean => before(s.start, p) && before(p, s.end);
@@ -28,4 +28,28 @@ export function openBeforeResponseRefusal(loop: MessageLoop, issues: readonly Fr
   const spans = [loop.span, ...(loop.guard.span ? [loop.guard.span] : [])];
   const hit = issues.find((i) => i.ruleId === 'HG013' && spans.some((s) => within(i.span.start, s)));
   return hit ? `HG013 (line ${hit.span.start.line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead` : null;
+}
+
+/** The first `return <value>` of a function's own body (not of functions nested in it). */
+function valueReturn(ts: TS, fn: TsNode): TsNode | null {
+  let found: TsNode | null = null;
+  const visit = (n: TsNode): void => {
+    if (found) return;
+    if (ts.isReturnStatement(n) && n.expression) found = n;
+    else if (!ts.isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(visit);
+  };
+  fn.forEachChild(visit);
+  return found;
+}
+
+/**
+ * A guard that leaves with a bare `return;` in a function that returns a value would make it
+ * return undefined (and, in TS, widen its inferred return type for every caller): refused.
+ */
+export function valueReturnRefusal(ts: TS, sf: TsSourceFile, at: TsNode, loop: MessageLoop): string | null {
+  const fn = enclosingFunction(ts, at);
+  const ret = fn ? valueReturn(ts, fn) : null;
+  if (!ret) return null;
+  const line = sf.getLineAndCharacterOfPosition(ret.getStart(sf)).line + 1;
+  return `${loop.function} returns a value (line ${line}): the guard's \`return;\` on timeout would make it return undefined instead; guard it by hand`;
 }

@@ -10,7 +10,8 @@ import { detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
-import { openBeforeResponseRefusal, optionalChainRefusal } from './ts-refusals.js';
+import { statementAt } from './ts-nodes.js';
+import { openBeforeResponseRefusal, optionalChainRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
@@ -106,6 +107,12 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   // In file order, so that the start-time names count down the file.
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
   work.sort((x, y) => x.loop.span.start.line - y.loop.span.start.line || x.loop.span.start.column - y.loop.span.start.column);
+  // The block leaves with a bare `return` (not a `break` or a `throw`): not from a function that returns a value.
+  const returnRefusal = (loop: MessageLoop, leave: 'return' | 'break'): string | null => {
+    if (target.onTimeout === 'raise' || (target.onTimeout === 'recheck' && leave === 'break')) return null;
+    const at = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
+    return at ? valueReturnRefusal(ts, sf, at, loop) : null;
+  };
   for (const { loop, upgrade } of work) {
     const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, input.issues);
     if (unsafe) {
@@ -115,7 +122,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     if (upgrade) {
       const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);
-      else add(loop, { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
+      else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
       continue;
     }
     const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target }, loop);
@@ -128,6 +135,11 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     const hang = loop.guard.kind === 'unbounded' && !loop.guard.helper ? upgradeRegion(ts, sf, text, loop) : null;
     if (typeof hang === 'string') {
       add(loop, `the unbounded wait (line ${loop.guard.span?.start.line ?? '?'}) cannot be replaced: ${hang}`, null);
+      continue;
+    }
+    const returns = returnRefusal(loop, hang ? hang.leave : site.leave);
+    if (returns) {
+      add(loop, returns, null);
       continue;
     }
     if (hang) {
