@@ -77,7 +77,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     const startName = freshName(names, 'wsOpenWaitStart');
     names += ` ${startName}`; // the next block gets a different name
     return renderReadyStateGuard({
-      socket: socket.replace(/!$/, ''),
+      socket,
       indent,
       indentUnit: style.indentUnit,
       eol: style.eol,
