@@ -51,6 +51,11 @@ describe('TS fix: loops where a wait would change the code', () => {
       '11 notify: insert',
     ]);
   }, 60_000);
+
+  it('a socket the loop itself declares: out of scope for a guard before the loop', async () => {
+    const reason = 'the socket `ws` is declared inside the loop, so a guard before the loop cannot read it; guard it by hand inside the loop';
+    expect(await outcomesOf('socket_declared_in_loop.ts')).toEqual([`4 each: ${reason}`, `8 fanOut: ${reason}`, '16 flush: insert']);
+  }, 60_000);
 });
 
 describe('TS fix: the type check sees what the tsconfig program sees', () => {

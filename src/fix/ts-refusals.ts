@@ -53,3 +53,26 @@ export function valueReturnRefusal(ts: TS, sf: TsSourceFile, at: TsNode, loop: M
   const line = sf.getLineAndCharacterOfPosition(ret.getStart(sf)).line + 1;
   return `${loop.function} returns a value (line ${line}): the guard's \`return;\` on timeout would make it return undefined instead; guard it by hand`;
 }
+
+/** Whether `name` is declared anywhere inside `n` (a loop variable, a `const` in its body, a callback's parameter). */
+function declaresInside(ts: TS, n: TsNode, name: string): boolean {
+  let found = false;
+  const visit = (c: TsNode): void => {
+    if (found) return;
+    if ((ts.isVariableDeclaration(c) || ts.isParameter(c) || ts.isBindingElement(c)) && ts.isIdentifier(c.name) && c.name.text === name) found = true;
+    else c.forEachChild(visit);
+  };
+  visit(n);
+  return found;
+}
+
+/**
+ * A guard placed before the loop statement reads the socket there: one the loop itself declares
+ * (`for (const ws of sockets)`, `const ws = new WebSocket(url)` in its body) is not in scope, or is
+ * another binding of the same name. Said here, per loop, rather than by the re-scan refusing the file.
+ */
+export function scopeRefusal(ts: TS, loop: MessageLoop, stmt: TsNode): string | null {
+  const root = /^[\w$]+/.exec(loop.receive.connection)?.[0];
+  if (!root || root === 'this' || !declaresInside(ts, stmt, root)) return null;
+  return `the socket \`${root}\` is declared inside the loop, so a guard before the loop cannot read it; guard it by hand inside the loop`;
+}

@@ -11,7 +11,7 @@ import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
 import { statementAt } from './ts-nodes.js';
-import { openBeforeResponseRefusal, optionalChainRefusal, valueReturnRefusal } from './ts-refusals.js';
+import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
@@ -137,9 +137,10 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
       add(loop, `the unbounded wait (line ${loop.guard.span?.start.line ?? '?'}) cannot be replaced: ${hang}`, null);
       continue;
     }
-    const returns = returnRefusal(loop, hang ? hang.leave : site.leave);
-    if (returns) {
-      add(loop, returns, null);
+    // Before the loop statement (in a function): the socket must be in scope there.
+    const refused = returnRefusal(loop, hang ? hang.leave : site.leave) ?? (!hang && site.leave === 'return' ? scopeRefusal(ts, loop, site.stmt) : null);
+    if (refused) {
+      add(loop, refused, null);
       continue;
     }
     if (hang) {
