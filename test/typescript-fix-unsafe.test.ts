@@ -45,10 +45,11 @@ describe('TS fix: loops where a wait would change the code', () => {
     expect(await outcomesOf('deno_upgrade_handler')).toEqual([`5 <callback>: ${hg013(5)}`, `11 greet: ${hg013(12)}`, '19 relay: insert']);
   }, 60_000);
 
-  it("a function that returns a value: the guard's bare `return;` would make it return undefined", async () => {
+  it("a TS function that returns a value: the guard's bare `return;` would return undefined, which its type does not include", async () => {
     expect(await outcomesOf('value_return_callback')).toEqual([
-      "5 <callback>: <callback> returns a value (line 6): the guard's `return;` on timeout would make it return undefined instead; guard it by hand",
+      "5 <callback>: <callback> returns a value (line 6): the guard's `return;` on timeout would make it return undefined, which its return type does not include; guard it by hand",
       '11 notify: insert',
+      '17 openAndSend: insert',
     ]);
   }, 60_000);
 

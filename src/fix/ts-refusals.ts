@@ -43,15 +43,22 @@ function valueReturn(ts: TS, fn: TsNode): TsNode | null {
 }
 
 /**
- * A guard that leaves with a bare `return;` in a function that returns a value would make it
- * return undefined (and, in TS, widen its inferred return type for every caller): refused.
+ * A guard that leaves with a bare `return;` in a TS function that returns a value: the function
+ * would return undefined on timeout, which its type does not say — an annotated type rejects it
+ * (often only under the caller's tsconfig), an inferred one widens for every caller, in other
+ * files too. Refused unless the annotated return type admits undefined. In JS that timeout path
+ * returning undefined is the codemod's documented behaviour (test/typescript-e2e-ws.test.ts:
+ * `sendAll` returns its socket, and undefined once the bound runs out), so it is not refused.
  */
 export function valueReturnRefusal(ts: TS, sf: TsSourceFile, at: TsNode, loop: MessageLoop): string | null {
+  if (!/\.[cm]?tsx?$/i.test(sf.fileName)) return null;
   const fn = enclosingFunction(ts, at);
   const ret = fn ? valueReturn(ts, fn) : null;
-  if (!ret) return null;
+  if (!fn || !ret) return null;
+  const declared = ts.isFunctionLike(fn) ? fn.type : undefined;
+  if (declared && /\b(?:void|undefined|any|unknown)\b/.test(declared.getText(sf))) return null;
   const line = sf.getLineAndCharacterOfPosition(ret.getStart(sf)).line + 1;
-  return `${loop.function} returns a value (line ${line}): the guard's \`return;\` on timeout would make it return undefined instead; guard it by hand`;
+  return `${loop.function} returns a value (line ${line}): the guard's \`return;\` on timeout would make it return undefined, which its return type does not include; guard it by hand`;
 }
 
 /** Whether `name` is declared anywhere inside `n` (a loop variable, a `const` in its body, a callback's parameter). */
