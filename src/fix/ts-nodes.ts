@@ -32,6 +32,11 @@ export function statementAt(ts: TS, sf: TsSourceFile, line: number, column: numb
   return nodesStartingAt(sf, line, column).find((n) => ts.isStatement(n)) ?? null;
 }
 
+/** The call that starts at (line, column) — a send as the model points at it — or null. */
+export function callStartingAt(ts: TS, sf: TsSourceFile, line: number, column: number): TsNode | null {
+  return nodesStartingAt(sf, line, column).find((n) => ts.isCallExpression(n)) ?? null;
+}
+
 /** The innermost node that starts at (line, column) — the start of a guard or a send. */
 export function nodeStartingAt(sf: TsSourceFile, line: number, column: number): TsNode | null {
   return nodesStartingAt(sf, line, column).at(-1) ?? null;

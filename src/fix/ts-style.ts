@@ -1,13 +1,5 @@
 // The TS/JS file's own habits, read from its text, so that inserted code looks like it was
-// always there: quotes, semicolons, the module's logger, names nothing uses yet.
-
-/** The module's logger: `logger`, `log`, a pino/winston instance, else `console`. */
-export function loggerOf(text: string): string {
-  const declared = (name: string): boolean => new RegExp(`(?:const|let|var|import)\\s+(?:\\{[^}]*\\b${name}\\b[^}]*\\}|${name}\\b)`).test(text);
-  for (const name of ['logger', 'log', 'LOGGER']) if (declared(name)) return name;
-  const m = /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:pino\s*\(|winston\.createLogger\s*\(|createLogger\s*\()/.exec(text);
-  return m?.[1] ?? 'console';
-}
+// always there: quotes, semicolons, names nothing uses yet (the logger: ts-logger.ts).
 
 export function quoteOf(text: string): "'" | '"' {
   const single = (text.match(/'[^'\n]*'/g) ?? []).length;

@@ -2,14 +2,18 @@
 // failing loop (ts-sites.ts says where) and, with --upgrade, the rewrite of each existing guard
 // (ts-upgrade.ts), as text edits on the original text. The result must type-check no worse.
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
-import type { MessageLoop } from '../model.js';
+import type { FrontEndIssue, MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
 import { detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
-import { freshName, loggerOf, quoteOf, usesSemicolons } from './ts-style.js';
+import { loggerOf } from './ts-logger.js';
+import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
+import { statementAt } from './ts-nodes.js';
+import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
+import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
 
 export interface ScriptPlanInput {
@@ -19,25 +23,10 @@ export interface ScriptPlanInput {
   /** Polling guards to rewrite to the target (`--upgrade`). */
   upgrade: MessageLoop[];
   target: TsTarget;
-}
-
-/**
- * The compiler diagnostics of the file before and after (SPEC §3b: the result must type-check no
- * worse). ts-morph's Project brings the lib files; imports resolve from the file's own directory,
- * so a project's node_modules count. JS files get syntactic diagnostics only (checkJs off).
- */
-export async function typeChecksNoWorse(absPath: string, before: string, after: string): Promise<string | null> {
-  const { Project, ts } = await import('ts-morph');
-  const project = new Project({
-    compilerOptions: { noEmit: true, skipLibCheck: true, allowJs: true, checkJs: false, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, esModuleInterop: true, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'] },
-    skipAddingFilesFromTsConfig: true,
-  });
-  const sf = project.createSourceFile(absPath, before, { overwrite: true });
-  const count = (): number => sf.getPreEmitDiagnostics().length;
-  const a = count();
-  sf.replaceWithText(after);
-  const b = count();
-  return b > a ? `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before` : null;
+  /** The file's HG012/HG013 problems (the front end's): no wait may go where one applies. */
+  issues: readonly FrontEndIssue[];
+  /** The result must type-check no worse than before (ts-typecheck.ts). */
+  typeCheck: TypeCheck;
 }
 
 /** A multi-line template literal would change if its lines were re-indented. */
@@ -83,12 +72,12 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
   let names = text;
-  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(text) };
+  const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(ts, sf) };
   const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
     const startName = freshName(names, 'wsOpenWaitStart');
     names += ` ${startName}`; // the next block gets a different name
     return renderReadyStateGuard({
-      socket: socket.replace(/!$/, ''),
+      socket,
       indent,
       indentUnit: style.indentUnit,
       eol: style.eol,
@@ -118,11 +107,22 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   // In file order, so that the start-time names count down the file.
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
   work.sort((x, y) => x.loop.span.start.line - y.loop.span.start.line || x.loop.span.start.column - y.loop.span.start.column);
+  // The block leaves with a bare `return` (not a `break` or a `throw`): not from a function that returns a value.
+  const returnRefusal = (loop: MessageLoop, leave: 'return' | 'break'): string | null => {
+    if (target.onTimeout === 'raise' || (target.onTimeout === 'recheck' && leave === 'break')) return null;
+    const at = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
+    return at ? valueReturnRefusal(ts, sf, at, loop) : null;
+  };
   for (const { loop, upgrade } of work) {
+    const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, input.issues);
+    if (unsafe) {
+      add(loop, unsafe, null);
+      continue;
+    }
     if (upgrade) {
       const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);
-      else add(loop, { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
+      else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
       continue;
     }
     const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target }, loop);
@@ -135,6 +135,12 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     const hang = loop.guard.kind === 'unbounded' && !loop.guard.helper ? upgradeRegion(ts, sf, text, loop) : null;
     if (typeof hang === 'string') {
       add(loop, `the unbounded wait (line ${loop.guard.span?.start.line ?? '?'}) cannot be replaced: ${hang}`, null);
+      continue;
+    }
+    // Before the loop statement (in a function): the socket must be in scope there.
+    const refused = returnRefusal(loop, hang ? hang.leave : site.leave) ?? (!hang && site.leave === 'return' ? scopeRefusal(ts, loop, site.stmt) : null);
+    if (refused) {
+      add(loop, refused, null);
       continue;
     }
     if (hang) {
@@ -156,7 +162,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   // An `import { once } from 'node:events'` only the replaced waits used goes with them.
   if (outcomes.some((o) => o.action === 'upgrade' || o.action === 'replace')) edits.push(...staleImports(ts, sf, text, applyEdits(text, edits)));
   if (edits.length) {
-    const worse = await typeChecksNoWorse(input.absPath, text, applyEdits(text, edits));
+    const worse = await input.typeCheck.noWorse(input.absPath, text, applyEdits(text, edits));
     if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
   }
   return { edits, outcomes };
