@@ -161,3 +161,38 @@ describe('PEP 701 and PEP 695 syntax', () => {
     }
   });
 });
+
+// Parenthesised context managers (PEP 617, 3.10; CPython 3.9's parser already took them): the
+// with list's parentheses, which tree-sitter reads around a lone item as an expression or a
+// one-element tuple. Valid for CPython 3.11, reported below 3.10, silent from 3.10.
+const PARENTHESISED_WITH = [
+  'with (open("a") as f,):\n    pass\n',
+  'with (\n    open("a") as f,\n):\n    pass\n',
+  'async def f():\n    async with (a() as x,):\n        pass\n',
+  'with (a as b): pass\n',
+  'with (a as b, c as d): pass\n',
+  'with (a as b, c as d,): pass\n',
+  'with (a, b as c,): pass\n',
+  'with (a as (b, c),): pass\n',
+];
+
+describe('parenthesised context managers', () => {
+  it('parse for CPython 3.11 and from target 3.10; below it they are reported with the version they need', async () => {
+    const answer = await interpreterParse(PYTHON, PARENTHESISED_WITH.map((source, i) => ({ name: `with${i}.py`, source })));
+    PARENTHESISED_WITH.forEach((source, i) => {
+      expect(answer.results[i] ?? null, `CPython 3.11 parses ${JSON.stringify(source)}`).toBeNull();
+      for (const version of ['3.10', '3.11', '3.12', '3.13']) expect(problems(source, version), `${source} @${version}`).toEqual([]);
+      for (const version of ['3.7', '3.8', '3.9']) {
+        expect(problems(source, version).map((p) => p.message), `${source} @${version}`).toEqual([
+          `parenthesised context managers: needs Python 3.10, target is ${version} (from test)`,
+        ]);
+      }
+    });
+  });
+
+  it('a tuple of plain items needs nothing', () => {
+    for (const version of ['3.7', '3.8', '3.11']) {
+      for (const source of ['with (a,): pass\n', 'with (a, b): pass\n', 'with (a) as b: pass\n']) expect(problems(source, version), source).toEqual([]);
+    }
+  });
+});

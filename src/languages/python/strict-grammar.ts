@@ -4,7 +4,7 @@
 // rejects: errors CPython raises later, while compiling (`return` outside a function, `*a = b`),
 // are not reported, because the module still parses.
 import { field, kids, named, type PyNode } from './nodes.js';
-import { reportError, requireVersion, targetAtLeast, type SyntaxContext } from './version-syntax.js';
+import { isWithList, reportError, requireVersion, targetAtLeast, type SyntaxContext } from './version-syntax.js';
 
 /** Named children without comments and `\\` line continuations (tree-sitter's extras). */
 function parts(n: PyNode): PyNode[] {
@@ -299,8 +299,9 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
 /** `as` belongs to `with`, `except`, `case` and imports only. */
 function checkAsPattern(ctx: SyntaxContext, n: PyNode): void {
   const p = n.parent;
-  // `with (a as b):` — tree-sitter may read the parentheses as an expression around the item.
-  if (p?.type === 'with_item' || (p?.type === 'parenthesized_expression' && p.parent?.type === 'with_item')) {
+  // `with (a as b):`, `with (a as b,):` — tree-sitter may read the parentheses as an expression
+  // around the item (`with (a as b), c:` and `with ((a as b),):` are not with lists).
+  if (p?.type === 'with_item' || (p && isWithList(p))) {
     const target = parts(field(n, 'alias') ?? n).at(0) ?? null;
     checkTarget(ctx, target, 'assign');
     return;
