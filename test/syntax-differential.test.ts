@@ -196,3 +196,14 @@ describe('parenthesised context managers', () => {
     }
   });
 });
+
+// tree-sitter reads `*T[k]` and `*f()` as `(*T)[k]` and `(*f)()`: the star is deeper than the item.
+describe('a starred item that is a call, subscript or attribute, in a subscript or an annotation', () => {
+  it('is `starred expression in a subscript` (3.11), as `a[*b]` is', () => {
+    const sources = ['def h(p: A[*T()]): pass\n', 'def h(p: A[*T[k]]): pass\n', 'x: A[*T[k]] = 1\n', 'y = A[*T[k]]\n', 'y = A[x, *f()]\n', 'y = A[*b.c]\n'];
+    for (const source of sources) {
+      for (const version of ['3.11', '3.12', '3.13']) expect(problems(source, version), `${source} @${version}`).toEqual([]);
+      expect(problems(source, '3.10').map((p) => p.message), source).toEqual(['starred expression in a subscript: needs Python 3.11, target is 3.10 (from test)']);
+    }
+  });
+});

@@ -264,10 +264,13 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
         requireVersion(ctx, ctx.at(n), 'unpacking `*` in a display', 5);
       }
       return;
+    case 'subscript':
+      // `a[*b]` is gated in versionGates; `a[*b[k]]`, `a[*f()]` (read as `(*b)[k]`) here.
+      if (n.id !== star.id && fieldIs(p, 'subscript', n)) requireVersion(ctx, ctx.at(n), 'starred expression in a subscript', 11);
+      return;
     case 'argument_list':
     case 'expression_statement': // `*a` and `*a, b` as statements parse (the compiler rejects the first)
     case 'as_pattern_target': // `with a as *b:` parses (the compiler rejects it)
-    case 'subscript': // gated in versionGates
     case 'return_statement':
     case 'yield':
     case 'delete_statement': // reported as a `del` target
@@ -284,6 +287,11 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
       const param = p.parent;
       if (param?.type === 'typed_parameter' && parts(param)[0]?.type === 'list_splat_pattern') {
         requireVersion(ctx, ctx.at(n), 'starred annotation on `*args`', 11);
+        return;
+      }
+      // `p: A[*T[k]]`: the subscript of a generic type in an annotation (PEP 646)
+      if (param?.type === 'type_parameter' && param.parent?.type === 'generic_type') {
+        requireVersion(ctx, ctx.at(n), 'starred expression in a subscript', 11);
         return;
       }
       break;
