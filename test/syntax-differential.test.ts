@@ -207,3 +207,35 @@ describe('a starred item that is a call, subscript or attribute, in a subscript 
     }
   });
 });
+
+// tree-sitter reads an annotation that starts with `Name[…]` as a generic type and rejects what
+// follows it (`p: T[k]()`); parseTolerant re-parses with a `+` in the blank before the annotation.
+describe('an annotation that continues after `Name[…]`', () => {
+  it('parses, and the rest of the file is checked where it stands', () => {
+    const source = 'def h(p: T[k](), q: U[j][i]) -> V[k](1):\n    x: T[k] if a else b = 1\n    return f(a=1, b)\n';
+    const { tree, text } = parseTolerant(parser, source);
+    try {
+      expect(tree.rootNode.hasError).toBe(false);
+      expect(text).toHaveLength(source.length);
+      expect(text).toBe('def h(p:+T[k](), q:+U[j][i]) ->+V[k](1):\n    x:+T[k] if a else b = 1\n    return f(a=1, b)\n');
+    } finally {
+      tree.delete();
+    }
+    for (const version of ['3.8', '3.11', '3.13']) {
+      expect(problems(source, version).map((p) => `${p.position.line}:${p.position.column} ${p.message}`)).toEqual([
+        '3:19 syntax error: positional argument follows keyword argument',
+      ]);
+    }
+  });
+
+  it('annotations tree-sitter parses are left as they are; the starred patch still applies', () => {
+    const source = 'def h(p: T[k], q: T[k].x, r: T[k] | None) -> T[k]:\n    pass\nx = (1, *await g())\ny: T[k]()\n';
+    const { tree, text } = parseTolerant(parser, source);
+    try {
+      expect(tree.rootNode.hasError).toBe(false);
+      expect(text).toBe(source.replace('y: T', 'y:+T').replace(', *await', ',  await'));
+    } finally {
+      tree.delete();
+    }
+  });
+});
