@@ -75,6 +75,7 @@ const SNIPPETS = [
   'for x in a, b: pass', 'async def g():\n    await x ** 2\n    async with a as b: pass', '@(lambda f: f)\ndef h(): pass', '@dec.attr(1)\ndef h(): pass',
   'x = a @ b', 'x @= b', 'def f(a, b): return *a, b', 'def f(): yield *a, b', 'async = 1', 'await = 2', 'x = f"{await}"', 'x = f"{async}"',
   'lambda a=lambda: 0, b: 0', 'with a if b else c as d: pass', 'with lambda: x as y: pass', 'except E as e: pass', 'x = _f"{a}"', 'from m import (a as b, c)',
+  'def h(p: T[k]()) -> T[k][j]: pass', 'x: T[k] if a else b = 1', 'def h(p: A[*T()]): pass', 'with (a as b,): pass', 'with (a as b), c: pass',
   'x = 1if y else 2', 'x = `y`', '"""Use ``code`` here."""', 'x = "a" "b" f"{c}"', 'x = rb"\\x"', 'x = Rb"\u00e9"', 'x = """a\nb"""', "x = '''\nexcept E:\n'''",
 ];
 

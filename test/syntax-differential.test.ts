@@ -161,3 +161,81 @@ describe('PEP 701 and PEP 695 syntax', () => {
     }
   });
 });
+
+// Parenthesised context managers (PEP 617, 3.10; CPython 3.9's parser already took them): the
+// with list's parentheses, which tree-sitter reads around a lone item as an expression or a
+// one-element tuple. Valid for CPython 3.11, reported below 3.10, silent from 3.10.
+const PARENTHESISED_WITH = [
+  'with (open("a") as f,):\n    pass\n',
+  'with (\n    open("a") as f,\n):\n    pass\n',
+  'async def f():\n    async with (a() as x,):\n        pass\n',
+  'with (a as b): pass\n',
+  'with (a as b, c as d): pass\n',
+  'with (a as b, c as d,): pass\n',
+  'with (a, b as c,): pass\n',
+  'with (a as (b, c),): pass\n',
+];
+
+describe('parenthesised context managers', () => {
+  it('parse for CPython 3.11 and from target 3.10; below it they are reported with the version they need', async () => {
+    const answer = await interpreterParse(PYTHON, PARENTHESISED_WITH.map((source, i) => ({ name: `with${i}.py`, source })));
+    PARENTHESISED_WITH.forEach((source, i) => {
+      expect(answer.results[i] ?? null, `CPython 3.11 parses ${JSON.stringify(source)}`).toBeNull();
+      for (const version of ['3.10', '3.11', '3.12', '3.13']) expect(problems(source, version), `${source} @${version}`).toEqual([]);
+      for (const version of ['3.7', '3.8', '3.9']) {
+        expect(problems(source, version).map((p) => p.message), `${source} @${version}`).toEqual([
+          `parenthesised context managers: needs Python 3.10, target is ${version} (from test)`,
+        ]);
+      }
+    });
+  });
+
+  it('a tuple of plain items needs nothing', () => {
+    for (const version of ['3.7', '3.8', '3.11']) {
+      for (const source of ['with (a,): pass\n', 'with (a, b): pass\n', 'with (a) as b: pass\n']) expect(problems(source, version), source).toEqual([]);
+    }
+  });
+});
+
+// tree-sitter reads `*T[k]` and `*f()` as `(*T)[k]` and `(*f)()`: the star is deeper than the item.
+describe('a starred item that is a call, subscript or attribute, in a subscript or an annotation', () => {
+  it('is `starred expression in a subscript` (3.11), as `a[*b]` is', () => {
+    const sources = ['def h(p: A[*T()]): pass\n', 'def h(p: A[*T[k]]): pass\n', 'x: A[*T[k]] = 1\n', 'y = A[*T[k]]\n', 'y = A[x, *f()]\n', 'y = A[*b.c]\n'];
+    for (const source of sources) {
+      for (const version of ['3.11', '3.12', '3.13']) expect(problems(source, version), `${source} @${version}`).toEqual([]);
+      expect(problems(source, '3.10').map((p) => p.message), source).toEqual(['starred expression in a subscript: needs Python 3.11, target is 3.10 (from test)']);
+    }
+  });
+});
+
+// tree-sitter reads an annotation that starts with `Name[…]` as a generic type and rejects what
+// follows it (`p: T[k]()`); parseTolerant re-parses with a `+` in the blank before the annotation.
+describe('an annotation that continues after `Name[…]`', () => {
+  it('parses, and the rest of the file is checked where it stands', () => {
+    const source = 'def h(p: T[k](), q: U[j][i]) -> V[k](1):\n    x: T[k] if a else b = 1\n    return f(a=1, b)\n';
+    const { tree, text } = parseTolerant(parser, source);
+    try {
+      expect(tree.rootNode.hasError).toBe(false);
+      expect(text).toHaveLength(source.length);
+      expect(text).toBe('def h(p:+T[k](), q:+U[j][i]) ->+V[k](1):\n    x:+T[k] if a else b = 1\n    return f(a=1, b)\n');
+    } finally {
+      tree.delete();
+    }
+    for (const version of ['3.8', '3.11', '3.13']) {
+      expect(problems(source, version).map((p) => `${p.position.line}:${p.position.column} ${p.message}`)).toEqual([
+        '3:19 syntax error: positional argument follows keyword argument',
+      ]);
+    }
+  });
+
+  it('annotations tree-sitter parses are left as they are; the starred patch still applies', () => {
+    const source = 'def h(p: T[k], q: T[k].x, r: T[k] | None) -> T[k]:\n    pass\nx = (1, *await g())\ny: T[k]()\n';
+    const { tree, text } = parseTolerant(parser, source);
+    try {
+      expect(tree.rootNode.hasError).toBe(false);
+      expect(text).toBe(source.replace('y: T', 'y:+T').replace(', *await', ',  await'));
+    } finally {
+      tree.delete();
+    }
+  });
+});

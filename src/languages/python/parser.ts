@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Parser, Tree } from 'web-tree-sitter';
 import { MAX_NESTING_DEPTH, NestingLimitError } from '../nesting.js';
 import { deeperThan } from './nodes.js';
-import { starredWorkaround } from './syntax.js';
+import { grammarWorkarounds } from './syntax.js';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<Parser> | null = null;
@@ -54,14 +54,14 @@ export function parseTolerant(parser: Parser, raw: string): { tree: Tree; text: 
     throw new NestingLimitError(MAX_NESTING_DEPTH);
   }
   if (!tree.rootNode.hasError) return { tree, text: source };
-  const patched = starredWorkaround(source);
-  if (!patched) return { tree, text: source };
-  const retry = parser.parse(patched);
-  if (retry && !retry.rootNode.hasError) {
-    tree.delete();
-    return { tree: retry, text: patched };
+  for (const patched of grammarWorkarounds(source, tree.rootNode)) {
+    const retry = parser.parse(patched);
+    if (retry && !retry.rootNode.hasError) {
+      tree.delete();
+      return { tree: retry, text: patched };
+    }
+    retry?.delete();
   }
-  retry?.delete();
   return { tree, text: source };
 }
 

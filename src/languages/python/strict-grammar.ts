@@ -4,7 +4,7 @@
 // rejects: errors CPython raises later, while compiling (`return` outside a function, `*a = b`),
 // are not reported, because the module still parses.
 import { field, kids, named, type PyNode } from './nodes.js';
-import { reportError, requireVersion, targetAtLeast, type SyntaxContext } from './version-syntax.js';
+import { isWithList, reportError, requireVersion, targetAtLeast, type SyntaxContext } from './version-syntax.js';
 
 /** Named children without comments and `\\` line continuations (tree-sitter's extras). */
 function parts(n: PyNode): PyNode[] {
@@ -264,10 +264,13 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
         requireVersion(ctx, ctx.at(n), 'unpacking `*` in a display', 5);
       }
       return;
+    case 'subscript':
+      // `a[*b]` is gated in versionGates; `a[*b[k]]`, `a[*f()]` (read as `(*b)[k]`) here.
+      if (n.id !== star.id && fieldIs(p, 'subscript', n)) requireVersion(ctx, ctx.at(n), 'starred expression in a subscript', 11);
+      return;
     case 'argument_list':
     case 'expression_statement': // `*a` and `*a, b` as statements parse (the compiler rejects the first)
     case 'as_pattern_target': // `with a as *b:` parses (the compiler rejects it)
-    case 'subscript': // gated in versionGates
     case 'return_statement':
     case 'yield':
     case 'delete_statement': // reported as a `del` target
@@ -286,6 +289,11 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
         requireVersion(ctx, ctx.at(n), 'starred annotation on `*args`', 11);
         return;
       }
+      // `p: A[*T[k]]`: the subscript of a generic type in an annotation (PEP 646)
+      if (param?.type === 'type_parameter' && param.parent?.type === 'generic_type') {
+        requireVersion(ctx, ctx.at(n), 'starred expression in a subscript', 11);
+        return;
+      }
       break;
     }
     default:
@@ -299,8 +307,9 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
 /** `as` belongs to `with`, `except`, `case` and imports only. */
 function checkAsPattern(ctx: SyntaxContext, n: PyNode): void {
   const p = n.parent;
-  // `with (a as b):` — tree-sitter may read the parentheses as an expression around the item.
-  if (p?.type === 'with_item' || (p?.type === 'parenthesized_expression' && p.parent?.type === 'with_item')) {
+  // `with (a as b):`, `with (a as b,):` — tree-sitter may read the parentheses as an expression
+  // around the item (`with (a as b), c:` and `with ((a as b),):` are not with lists).
+  if (p?.type === 'with_item' || (p && isWithList(p))) {
     const target = parts(field(n, 'alias') ?? n).at(0) ?? null;
     checkTarget(ctx, target, 'assign');
     return;

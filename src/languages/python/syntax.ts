@@ -1,7 +1,7 @@
 // HG011, basic form: what tree-sitter cannot parse, plus Python 2 syntax that tree-sitter's
 // grammar still accepts but no Python 3 does. Version-gated syntax is a separate layer.
 import type { SyntaxProblem } from '../../model.js';
-import { brief, kids, startOf, traverse, type PyNode } from './nodes.js';
+import { brief, kids, named, startOf, traverse, type PyNode } from './nodes.js';
 
 const MAX_PROBLEMS = 10;
 
@@ -68,6 +68,90 @@ export function syntaxProblems(root: PyNode): SyntaxProblem[] {
   });
   if (out.length === 0 && root.hasError) out.push({ position: startOf(root), message: 'syntax error' });
   return out.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
+}
+
+/** The nodes of tree-sitter's type grammar an annotation is made of. */
+const TYPE_PARTS = new Set(['type', 'generic_type', 'type_parameter', 'member_type', 'union_type']);
+
+/** The outermost ERROR nodes, entering only subtrees that contain an error. */
+function errorNodes(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  const stack: PyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as PyNode;
+    if (n.type === 'ERROR') {
+      out.push(n);
+      continue;
+    }
+    for (const c of kids(n)) if (c.hasError || c.type === 'ERROR') stack.push(c);
+  }
+  return out;
+}
+
+/** The outermost `type` node that `n` is part of (through the type grammar's nodes), or null. */
+function outermostType(n: PyNode): PyNode | null {
+  let found: PyNode | null = n.type === 'type' ? n : null;
+  for (let p = n.parent; p && TYPE_PARTS.has(p.type); p = p.parent) if (p.type === 'type') found = p;
+  return found;
+}
+
+/**
+ * The annotation an ERROR node breaks: one that starts with `Name[…]`, which tree-sitter reads as
+ * a generic type that nothing may follow but `.name` or `|`. Either the ERROR holds it
+ * (`p: T[k]()`, `-> T[k][j]`: the generic type, then what follows read on its own) or it comes
+ * right after it (`x: T[k] if a else b`).
+ */
+function brokenAnnotation(error: PyNode, source: string): PyNode | null {
+  const first = named(error)[0];
+  if (first?.type === 'type' && first.startIndex === error.startIndex) return outermostType(error) ?? first;
+  let j = error.startIndex - 1;
+  while (j >= 0 && (source[j] === ' ' || source[j] === '\t')) j--;
+  if (j < 0) return null;
+  let n: PyNode | null = error.tree.rootNode.descendantForIndex(j, j + 1);
+  while (n && n.endIndex === j + 1 && !TYPE_PARTS.has(n.type)) n = n.parent;
+  return n && n.endIndex === j + 1 && TYPE_PARTS.has(n.type) ? outermostType(n) : null;
+}
+
+/**
+ * tree-sitter-python reads an annotation that starts with `Name[…]` as a generic type, and then
+ * rejects a call, a subscript, an operator or a conditional after it (`def h(p: T[k]()):`,
+ * `-> T[k][j]`, `x: T[k] if a else b`), which CPython accepts: an annotation is an expression.
+ * A unary `+` in the blank before such an annotation (after `:`, `->` or a type alias's `=`;
+ * same length) makes it an expression to tree-sitter too. Only annotations next to an ERROR are
+ * patched; without a blank before the annotation there is no room, and nothing is.
+ */
+export function annotationWorkaround(source: string, root: PyNode): string | null {
+  const at = new Set<number>();
+  for (const error of errorNodes(root)) {
+    const annotation = brokenAnnotation(error, source);
+    if (!annotation) continue;
+    let leaf: PyNode = annotation;
+    while (leaf.childCount > 0 && leaf.firstChild) leaf = leaf.firstChild;
+    const start = annotation.startIndex;
+    if (leaf.type !== 'identifier' || (source[start - 1] !== ' ' && source[start - 1] !== '\t')) continue;
+    const before = source.slice(Math.max(0, start - 80), start).trimEnd();
+    let holder = annotation.parent;
+    while (holder?.type === 'ERROR') holder = holder.parent;
+    if (before.endsWith(':') || before.endsWith('->') || (before.endsWith('=') && holder?.type === 'type_alias_statement')) at.add(start - 1);
+  }
+  if (at.size === 0) return null;
+  let out = '';
+  let from = 0;
+  for (const i of [...at].sort((a, b) => a - b)) {
+    out += `${source.slice(from, i)}+`;
+    from = i + 1;
+  }
+  return out + source.slice(from);
+}
+
+/**
+ * The texts to parse again, in order, when tree-sitter found errors in `source` (its tree's
+ * `root`): each differs from `source` only where a grammar gap is patched, at the same length.
+ */
+export function grammarWorkarounds(source: string, root: PyNode): string[] {
+  const starred = starredWorkaround(source);
+  const annotated = annotationWorkaround(starred ?? source, root);
+  return [annotated, starred].filter((t): t is string => t !== null);
 }
 
 /**

@@ -58,6 +58,19 @@ function isClassicDecorator(expr: PyNode): boolean {
   return fn !== null && isDottedName(fn);
 }
 
+/**
+ * `with (a as b):`, `with (a as b,):`: tree-sitter reads the parentheses of a `with` list of one
+ * item as an expression around it (a parenthesised expression, a one-element tuple). True for
+ * such a node: the value of the only item of a clause without parentheses of its own.
+ */
+export function isWithList(n: PyNode): boolean {
+  if (n.type !== 'parenthesized_expression' && n.type !== 'tuple') return false;
+  const item = n.parent;
+  const clause = item?.parent;
+  if (item?.type !== 'with_item' || clause?.type !== 'with_clause' || field(item, 'value')?.id !== n.id) return false;
+  return kids(clause)[0]?.type !== '(' && named(clause).length === 1;
+}
+
 /** Version gates on one node of the tree (f-strings are `fstrings.ts`'s). */
 export function versionGates(n: PyNode, ctx: SyntaxContext, type: string = n.type): void {
   switch (type) {
@@ -90,12 +103,19 @@ export function versionGates(n: PyNode, ctx: SyntaxContext, type: string = n.typ
     case 'match_statement':
       requireVersion(ctx, ctx.at(n), '`match` statement', 10);
       return;
-    case 'with_clause':
-      // `with (a, b):` is a tuple to older Pythons; only `as` inside the parentheses needs 3.10.
-      if (kids(n)[0]?.type === '(' && named(n).some((item) => field(item, 'value')?.type === 'as_pattern')) {
+    case 'with_clause': {
+      // `with (a, b):` is a tuple to older Pythons; only `as` inside the parentheses needs 3.10,
+      // whether tree-sitter gives the clause the parentheses or reads them around its one item.
+      const items = named(n);
+      const sole = items.length === 1 && items[0] ? field(items[0], 'value') : null;
+      if (
+        (kids(n)[0]?.type === '(' && items.some((item) => field(item, 'value')?.type === 'as_pattern')) ||
+        (sole && isWithList(sole) && named(sole).some((c) => c.type === 'as_pattern'))
+      ) {
         requireVersion(ctx, ctx.at(n), 'parenthesised context managers', 10);
       }
       return;
+    }
     case 'named_expression':
       requireVersion(ctx, ctx.at(n), 'assignment expression `:=`', 8);
       return;
