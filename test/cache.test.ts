@@ -516,6 +516,10 @@ describe('where the cache lives', () => {
     // A copy outside git: in the repository the breaking row parses files that differ from HEAD.
     const corpus = path.join(tmp, `fixtures-copy-${n++}`);
     cpSync(path.join(ROOT, 'fixtures'), corpus, { recursive: true });
+    // Out of the racy window first: a result that asked the type checker (fixtures with a
+    // tsconfig.json) is kept only when what its program read is older than 2 s (stat-index.ts).
+    const until = Date.now() + 2_100;
+    while (Date.now() < until) spawnSync('sleep', ['0.2']);
     const cacheDir = path.join(tmp, `cli-${n++}`);
     const trace = path.join(tmp, `trace-${n++}.txt`);
     const hook = path.join(ROOT, 'test/helpers/trace-imports.mjs');
