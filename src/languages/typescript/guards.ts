@@ -991,14 +991,40 @@ export function isReceiveIterable(m: TsModule, e: TsNode, socket: TsNode | null)
   return socket === null || (e.arguments[0] !== undefined && sameSocket(m, e.arguments[0], socket));
 }
 
+function isLoopStatement(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  return ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n);
+}
+
+/**
+ * Whether code under `root` (not in nested functions, which run at another time) may put another
+ * socket in the name: `ws = new WebSocket(url)`, `this.ws = connect()`, `ws ??= …`. Clearing it
+ * (`ws = null`) makes no CONNECTING socket.
+ */
+function reassigns(m: TsModule, root: TsNode, match: SocketMatch): boolean {
+  const ts = m.ts;
+  const kinds = [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.AmpersandAmpersandEqualsToken];
+  return descendants(ts, root).some((n) => {
+    if (!ts.isBinaryExpression(n) || !kinds.includes(n.operatorToken.kind) || !match(n.left)) return false;
+    let r: TsNode = n.right;
+    while (ts.isParenthesizedExpression(r) || ts.isAsExpression(r) || ts.isNonNullExpression(r)) r = r.expression;
+    const cleared = r.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(r) && r.text === 'undefined') || ts.isVoidExpression(r);
+    return !cleared;
+  });
+}
+
 export function findGuard(s: GuardSearch): Guard {
   const { m } = s;
   const ts = m.ts;
   const match: SocketMatch = (e) => sameSocket(m, e, s.socket);
   const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0, guardHelpers: s.guardHelpers };
   let best: Candidate | null = null;
+  // Once the name may hold another socket (`ws = new WebSocket(url)` between a guard and the send,
+  // or later in a loop around the send, so in the iteration before), what the guards above said
+  // of the old socket no longer holds: the new one may be CONNECTING (SPEC §3b).
+  let stale = false;
   const consider = (cand: Candidate | null): void => {
-    if (cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
+    if (!stale && cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
   };
   let cur: TsNode = s.use;
   while (cur.parent) {
@@ -1006,7 +1032,11 @@ export function findGuard(s: GuardSearch): Guard {
     if (cur === s.loop) c.placement = 'before-loop';
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
       const list = p.statements as readonly TsNode[];
-      for (let i = list.indexOf(cur) - 1; i >= 0; i--) consider(classifyStatement(c, list[i] as TsNode, null));
+      for (let i = list.indexOf(cur) - 1; i >= 0; i--) {
+        const stmt = list[i] as TsNode;
+        consider(classifyStatement(c, stmt, null));
+        if (reassigns(m, stmt, match)) stale = true;
+      }
     } else if (ts.isIfStatement(p) && cur !== p.expression) {
       const v = evalCondition(m, p.expression, match);
       const gated = cur === p.thenStatement ? (v.may & CONNECTING) === 0 : (v.must & CONNECTING) !== 0;
@@ -1030,8 +1060,11 @@ export function findGuard(s: GuardSearch): Guard {
       const v = evalCondition(m, p.condition, match);
       if ((v.may & CONNECTING) === 0) consider(check(c, p, m.brief(p.condition, 60)));
     }
+    // A loop around the send runs its whole body before the next iteration's send.
+    if (isLoopStatement(m, p) && cur !== (p as { expression?: TsNode }).expression && reassigns(m, p, match)) stale = true;
     if (isFunctionLike(ts, p)) {
       if (p === s.callback) {
+        if (reassigns(m, p, match)) stale = true;
         cur = s.loop;
         c.placement = 'before-loop';
         continue;
