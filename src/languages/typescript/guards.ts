@@ -638,6 +638,23 @@ interface OpenWait {
   viaOnce?: boolean;
 }
 
+/**
+ * Whether `within` calls or hands on the reject function of `new Promise((resolve, reject) => …)`,
+ * whatever its name: `(_, fail) => setTimeout(() => fail(err), ms)` rejects as `reject` does.
+ */
+function usesRejecter(m: TsModule, promise: TsNode, within: TsNode): boolean {
+  const ts = m.ts;
+  let e = promise;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (!ts.isNewExpression(e) || m.text(e.expression) !== 'Promise') return false;
+  const executor = e.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
+  const param = executor.parameters[1];
+  if (!param || !ts.isIdentifier(param.name)) return false;
+  const name = param.name.text;
+  return [within, ...descendants(ts, within, true)].some((n) => ts.isIdentifier(n) && n.text === name && n !== param.name && m.declarationOf(name, n) === param);
+}
+
 function openWait(c: Ctx, expr: TsNode): OpenWait | null {
   const { m } = c;
   const ts = m.ts;
@@ -674,7 +691,8 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     if (!listens) return null;
     const timer = inner.find((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)));
     if (timer && ts.isCallExpression(timer)) {
-      const rejects = timer.arguments[0] !== undefined && /reject|throw/.test(m.text(timer.arguments[0]));
+      const callback = timer.arguments[0];
+      const rejects = callback !== undefined && (/reject|throw/.test(m.text(callback)) || usesRejecter(m, e, callback));
       return { kind: 'polling', node: e, timeout: timer.arguments[1] ?? null, path: rejects ? 'raise' : 'value' };
     }
     return { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
@@ -700,7 +718,7 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;
-        path = /reject|throw|abort/i.test(m.text(x)) ? 'raise' : 'value';
+        path = /reject|throw|abort/i.test(m.text(x)) || usesRejecter(m, x, x) ? 'raise' : 'value';
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
