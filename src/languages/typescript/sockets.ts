@@ -206,8 +206,16 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
     return { why: "Bun's websocket handler", framework: 'bun' };
   }
+  // Cloudflare Durable Objects' hibernation API: `webSocketMessage(ws, message)` runs when `ws` has
+  // just delivered a message, as after a receive on the same socket (a method or an arrow field).
+  const member = ts.isMethodDeclaration(fn) ? fn : ts.isPropertyDeclaration(parent) && parent.initializer === fn ? parent : null;
+  if (member && member.name && ts.isIdentifier(member.name) && member.name.text === 'webSocketMessage' && member.parent && ts.isClassLike(member.parent)) {
+    return { why: DURABLE_OBJECT_MESSAGE, framework: 'cloudflare' };
+  }
   return null;
 }
+
+const DURABLE_OBJECT_MESSAGE = "a Durable Object's webSocketMessage handler (it just delivered a message)";
 
 /** What a receiver expression is, following aliases, declarations, class properties and callbacks. */
 export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo | null {
