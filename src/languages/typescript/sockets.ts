@@ -261,12 +261,19 @@ function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
   if (!names.some((n) => n.toLowerCase() === key)) return null;
   let uses = usesWebSockets.get(m);
   if (uses === undefined) {
-    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || /\bWebSocket\b/.test(m.source);
+    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || namesWebSocket(m);
     usesWebSockets.set(m, uses);
   }
   if (!uses) return null;
   const framework = serverFramework(m);
   return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
+}
+
+/** Whether the code names `WebSocket` (a value, a type, a property): a word in a comment or a string is no evidence. */
+function namesWebSocket(m: TsModule): boolean {
+  const ts = m.ts;
+  if (!/\bWebSocket\b/.test(m.source)) return false;
+  return descendants(ts, m.sf, true).some((n) => ts.isIdentifier(n) && n.text === 'WebSocket');
 }
 
 /** The type-aware mode: what the checker says, for what provenance could not place. */
