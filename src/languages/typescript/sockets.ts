@@ -302,6 +302,8 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   const e = bareExpression(ts, init);
+  // `Object.assign(server, { id })` returns its first argument.
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
   return null;
 }
