@@ -226,12 +226,25 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    return fromTypes(m, e) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
+    return fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
   const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
   const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
   return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * `for (const client of wss.clients)`, as `wss.clients.forEach((client) => …)`: a server's
+ * sockets, open (where the type checker has not placed it already).
+ */
+function serverClient(m: TsModule, d: TsNode | null): SocketInfo | null {
+  const ts = m.ts;
+  const loop = d?.parent?.parent;
+  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !loop || !ts.isForOfStatement(loop) || loop.initializer !== d.parent) return null;
+  const set = bareExpression(ts, loop.expression);
+  if (!ts.isPropertyAccessExpression(set) || set.name.text !== 'clients') return null;
+  return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: false, framework: serverFramework(m) };
 }
 
 /**
@@ -316,6 +329,7 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (loop && ts.isForOfStatement(loop) && isAcceptedSet(m, loop.expression, 0)) {
       return { kind: 'framework', origin: loop, reason: `socket from ${DURABLE_OBJECT_SOCKETS}`, emitter: false, typed: false, framework: 'cloudflare' };
     }
+
     if (ts.isIdentifier(d.name)) {
       if (d.initializer) {
         const r = fromInitializer(m, d.initializer, d, depth);
