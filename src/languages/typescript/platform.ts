@@ -63,6 +63,8 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     if (!info || info.kind !== 'cf-server') continue;
     const decl = info.origin;
     const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false };
+    // Named in messages by its own name, not an alias's (`conn = Object.assign(server, …)`).
+    if (m.declarationOf(id.text, id) === decl) entry.name = id.text;
     servers.set(decl, entry);
     if (ts.isPropertyAccessExpression(p) && p.expression === id && p.parent && ts.isCallExpression(p.parent)) {
       if (p.name.text === 'accept') entry.accepted = true;
