@@ -329,7 +329,6 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (loop && ts.isForOfStatement(loop) && isAcceptedSet(m, loop.expression, 0)) {
       return { kind: 'framework', origin: loop, reason: `socket from ${DURABLE_OBJECT_SOCKETS}`, emitter: false, typed: false, framework: 'cloudflare' };
     }
-
     if (ts.isIdentifier(d.name)) {
       if (d.initializer) {
         const r = fromInitializer(m, d.initializer, d, depth);
