@@ -8,10 +8,12 @@ import { run } from '../src/engine/run.js';
 
 const DIR = path.resolve(__dirname, '../fixtures/typescript/loops');
 
-describe('typescript loop inventory', () => {
+// Both paths: with the repository's tsconfig.json (type-aware) and without (`--no-types`): the
+// syntax must place what the checker places, so one expected file holds for both.
+describe.each([['type-aware', true], ['syntax-only', false]])('typescript loop inventory (%s)', (_mode, types) => {
   for (const name of readdirSync(DIR).filter((f) => /\.(?:[cm]?[jt]s|[jt]sx)$/.test(f)).sort()) {
     it(name, async () => {
-      const result = await run({ cwd: DIR, paths: [name] });
+      const result = await run({ cwd: DIR, paths: [name], types });
       const actual = result.report.loops
         .map((l, i) => {
           const loop = result.loops[i];

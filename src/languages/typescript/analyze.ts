@@ -1,7 +1,7 @@
 // The TS/JS front end's entry (SPEC §3b): one file's source → its message loops (loops that send on
 // a socket that may be CONNECTING, or use an open one), HG012/HG013 issues, suppressions and the
 // compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
-import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
+import type { Confidence, FileAnalysis, GuardKind, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
@@ -21,6 +21,7 @@ export interface TsAnalysisOptions {
 }
 
 const SEND_METHODS = new Set(['send', 'ping', 'pong']);
+const GUARD_RANK: Readonly<Record<GuardKind, number>> = { none: 0, check: 1, unbounded: 2, polling: 3, framework: 4 };
 
 interface Use {
   call: TsNode;
@@ -31,7 +32,7 @@ interface Use {
   /** For WebSocketStream readers/writers and receive iterables: why it is open. */
   frameworkReason: string | null;
   /** Set when the send happens in a repository function the loop calls: that function, and the send inside it. */
-  via?: { name: string; inner: TsNode };
+  via?: { name: string; inner: TsNode; innerSocket: TsNode; fn: TsNode };
 }
 
 /** The function a call names in this file: `f(…)`, `this.method(…)`. */
@@ -95,7 +96,7 @@ function viaUses(m: TsModule, direct: readonly Use[]): Use[] {
         info = resolveSocket(m, arg) ?? info;
       }
     }
-    out.push({ call: n, socket, info, kind: 'send', frameworkReason: null, via: { name: target.name, inner: inner.call } });
+    out.push({ call: n, socket, info, kind: 'send', frameworkReason: null, via: { name: target.name, inner: inner.call, innerSocket: inner.socket, fn: target.fn } });
   }
   return out;
 }
@@ -326,7 +327,15 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
     let guard;
     if (risky) {
-      guard = findGuard({ m, use: risky.call, loop, callback, socket: risky.socket, emitter: risky.info?.emitter ?? false, guardHelpers: opts.guardHelpers ?? [] });
+      const emitter = risky.info?.emitter ?? false;
+      const guardHelpers = opts.guardHelpers ?? [];
+      guard = findGuard({ m, use: risky.call, loop, callback, socket: risky.socket, emitter, guardHelpers });
+      if (risky.via) {
+        // The send helper's own guard, before its send, runs at every call (SPEC §3: a repository
+        // function the loop calls, one level deep): the call site is guarded as the send inside is.
+        const inside = findGuard({ m, use: risky.via.inner, loop: risky.via.fn, callback: null, socket: risky.via.innerSocket, emitter, guardHelpers });
+        if (GUARD_RANK[inside.kind] > GUARD_RANK[guard.kind]) guard = { ...inside, helper: inside.helper ?? risky.via.name };
+      }
     } else {
       const reason =
         use.frameworkReason ??

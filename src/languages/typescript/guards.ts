@@ -636,6 +636,25 @@ interface OpenWait {
   path: 'raise' | 'value';
   /** An `events.once(ws, 'open')` settles it: on an emitter it rejects at once on 'error'. */
   viaOnce?: boolean;
+  /** The wait also ends (rejects) when the socket closes or fails: `ws.onclose = () => reject(err)`. */
+  endsOnClose?: boolean;
+}
+
+/**
+ * Whether `within` calls or hands on the reject function of `new Promise((resolve, reject) => …)`,
+ * whatever its name: `(_, fail) => setTimeout(() => fail(err), ms)` rejects as `reject` does.
+ */
+function usesRejecter(m: TsModule, promise: TsNode, within: TsNode): boolean {
+  const ts = m.ts;
+  let e = promise;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (!ts.isNewExpression(e) || m.text(e.expression) !== 'Promise') return false;
+  const executor = e.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
+  const param = executor.parameters[1];
+  if (!param || !ts.isIdentifier(param.name)) return false;
+  const name = param.name.text;
+  return [within, ...descendants(ts, within, true)].some((n) => ts.isIdentifier(n) && n.text === name && n !== param.name && m.declarationOf(name, n) === param);
 }
 
 function openWait(c: Ctx, expr: TsNode): OpenWait | null {
@@ -672,17 +691,30 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       return ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.name.text === 'onopen' && c.match(n.left.expression);
     });
     if (!listens) return null;
+    // A connection that fails fires 'error' and 'close': a promise that rejects then stops waiting.
+    const endsOnClose = inner.some((n) => {
+      let handler: TsNode | undefined;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['on', 'once', 'addEventListener', 'addListener'].includes(n.expression.name.text)) {
+        const event = str(m, n.arguments[0]);
+        if ((event === 'close' || event === 'error') && c.match(n.expression.expression)) handler = n.arguments[1];
+      } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) {
+        if ((n.left.name.text === 'onclose' || n.left.name.text === 'onerror') && c.match(n.left.expression)) handler = n.right;
+      }
+      return handler !== undefined && (/\breject\b|\bthrow\b/.test(m.text(handler)) || usesRejecter(m, e, handler));
+    });
     const timer = inner.find((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)));
     if (timer && ts.isCallExpression(timer)) {
-      const rejects = timer.arguments[0] !== undefined && /reject|throw/.test(m.text(timer.arguments[0]));
-      return { kind: 'polling', node: e, timeout: timer.arguments[1] ?? null, path: rejects ? 'raise' : 'value' };
+      const callback = timer.arguments[0];
+      const rejects = callback !== undefined && (/reject|throw/.test(m.text(callback)) || usesRejecter(m, e, callback));
+      return { kind: 'polling', node: e, timeout: timer.arguments[1] ?? null, path: rejects ? 'raise' : 'value', endsOnClose };
     }
-    return { kind: 'unbounded', node: e, timeout: null, path: 'raise' };
+    return { kind: 'unbounded', node: e, timeout: null, path: 'raise', endsOnClose };
   }
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Promise.race' && e.arguments[0] && ts.isArrayLiteralExpression(e.arguments[0])) {
     const els = e.arguments[0].elements;
     let open = false;
     let viaOnce = false;
+    let endsOnClose = false;
     let timeout: TsNode | null = null;
     let path: 'raise' | 'value' = 'raise';
     for (const el of els) {
@@ -690,6 +722,7 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       if (w) {
         open = true;
         viaOnce ||= w.viaOnce === true;
+        endsOnClose ||= w.endsOnClose === true;
         if (w.kind === 'polling') timeout = w.timeout;
         continue;
       }
@@ -700,13 +733,79 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;
-        path = /reject|throw|abort/i.test(m.text(x)) ? 'raise' : 'value';
+        path = /reject|throw|abort/i.test(m.text(x)) || usesRejecter(m, x, x) ? 'raise' : 'value';
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
     }
     if (!open) return null;
-    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce };
+    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce, endsOnClose } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce, endsOnClose };
+  }
+  if (ts.isCallExpression(e)) return timeoutWrapper(c, e);
+  return null;
+}
+
+/** The function of the repository (this file or a relative import) a call names by an identifier, or `ns.name`. */
+function repositoryFunction(m: TsModule, call: TsNode): { module: TsModule; fn: TsNode } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) {
+    const imp = m.imports.get(callee.text);
+    if (!imp) {
+      const fn = functionNamed(m, callee.text, false);
+      return fn ? { module: m, fn } : null;
+    }
+    const target = m.importedModule(imp.module);
+    const fn = target ? functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported, true) : null;
+    return target && fn ? { module: target, fn } : null;
+  }
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const imp = m.imports.get(callee.expression.text);
+    const target = imp ? m.importedModule(imp.module) : null;
+    const fn = target ? functionNamed(target, callee.name.text, true) : null;
+    return target && fn ? { module: target, fn } : null;
+  }
+  return null;
+}
+
+/**
+ * `await withTimeout(openPromise, 5000)`: a repository helper that races its promise parameter
+ * against a timer (SPEC §3b) bounds the open wait handed to it. The bound is the call's argument
+ * when the timer's delay is a parameter, else the helper's constant.
+ */
+function timeoutWrapper(c: Ctx, call: TsNode): OpenWait | null {
+  const { m } = c;
+  const ts = m.ts;
+  if (!ts.isCallExpression(call) || c.depth > 1) return null;
+  const i = call.arguments.findIndex((a) => openWait(c, a) !== null);
+  const arg = call.arguments[i];
+  if (!arg) return null;
+  const inner = openWait(c, arg);
+  if (!inner || inner.kind !== 'unbounded') return null;
+  const h = repositoryFunction(m, call);
+  if (!h) return null;
+  const hts = h.module.ts;
+  const params = (h.fn as { parameters?: readonly TsNode[] }).parameters ?? [];
+  const param = params[i];
+  if (!param || !hts.isParameter(param) || !hts.isIdentifier(param.name)) return null;
+  const isParam = (x: TsNode, p: TsNode): boolean => hts.isIdentifier(x) && h.module.declarationOf(x.text, x) === p;
+  for (const n of descendants(hts, h.fn)) {
+    if (!hts.isCallExpression(n) || h.module.text(n.expression) !== 'Promise.race') continue;
+    const list = n.arguments[0];
+    if (!list || !hts.isArrayLiteralExpression(list)) continue;
+    if (!list.elements.some((el) => isParam(el, param))) continue;
+    for (const el of list.elements) {
+      const sl = sleepOf(h.module, el);
+      if (!sl) continue;
+      const delay = sl.interval;
+      const j = delay ? params.findIndex((p) => isParam(delay, p)) : -1;
+      // The bound as the caller sees it: its argument, or a constant of the helper (same file only).
+      const timeout = j >= 0 ? (call.arguments[j] ?? null) : h.module === m ? delay : null;
+      if (timeout === null) return null;
+      const raises = /reject|throw|abort/i.test(h.module.text(el)) || usesRejecter(h.module, el, el);
+      return { kind: 'polling', node: call, timeout, path: raises ? 'raise' : 'value', viaOnce: inner.viaOnce === true, endsOnClose: inner.endsOnClose === true };
+    }
   }
   return null;
 }
@@ -792,7 +891,7 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
                 onTimeout: path.onTimeout,
                 logsOnTimeout: path.logs,
                 // events.once rejects on a ws socket's 'error'; an EventTarget's open wait runs to the bound.
-                exitsOnTerminalState: c.emitter && w.viaOnce === true,
+                exitsOnTerminalState: (c.emitter && w.viaOnce === true) || w.endsOnClose === true,
                 placement: c.placement,
               })
             : null,
@@ -850,7 +949,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
           summary: h.module.brief(ret as TsNode),
           helper: null,
           frameworkReason: null,
-          fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: c.emitter && w.viaOnce === true, placement: c.placement }) : null,
+          fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: (c.emitter && w.viaOnce === true) || w.endsOnClose === true, placement: c.placement }) : null,
           parts: noParts(),
           timeoutPath: w.path,
         };
@@ -991,14 +1090,40 @@ export function isReceiveIterable(m: TsModule, e: TsNode, socket: TsNode | null)
   return socket === null || (e.arguments[0] !== undefined && sameSocket(m, e.arguments[0], socket));
 }
 
+function isLoopStatement(m: TsModule, n: TsNode): boolean {
+  const ts = m.ts;
+  return ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n);
+}
+
+/**
+ * Whether code under `root` (not in nested functions, which run at another time) may put another
+ * socket in the name: `ws = new WebSocket(url)`, `this.ws = connect()`, `ws ??= …`. Clearing it
+ * (`ws = null`) makes no CONNECTING socket.
+ */
+function reassigns(m: TsModule, root: TsNode, match: SocketMatch): boolean {
+  const ts = m.ts;
+  const kinds = [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.AmpersandAmpersandEqualsToken];
+  return descendants(ts, root).some((n) => {
+    if (!ts.isBinaryExpression(n) || !kinds.includes(n.operatorToken.kind) || !match(n.left)) return false;
+    let r: TsNode = n.right;
+    while (ts.isParenthesizedExpression(r) || ts.isAsExpression(r) || ts.isNonNullExpression(r)) r = r.expression;
+    const cleared = r.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(r) && r.text === 'undefined') || ts.isVoidExpression(r);
+    return !cleared;
+  });
+}
+
 export function findGuard(s: GuardSearch): Guard {
   const { m } = s;
   const ts = m.ts;
   const match: SocketMatch = (e) => sameSocket(m, e, s.socket);
   const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0, guardHelpers: s.guardHelpers };
   let best: Candidate | null = null;
+  // Once the name may hold another socket (`ws = new WebSocket(url)` between a guard and the send,
+  // or later in a loop around the send, so in the iteration before), what the guards above said
+  // of the old socket no longer holds: the new one may be CONNECTING (SPEC §3b).
+  let stale = false;
   const consider = (cand: Candidate | null): void => {
-    if (cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
+    if (!stale && cand && (!best || RANK[cand.kind] > RANK[best.kind])) best = cand;
   };
   let cur: TsNode = s.use;
   while (cur.parent) {
@@ -1006,7 +1131,11 @@ export function findGuard(s: GuardSearch): Guard {
     if (cur === s.loop) c.placement = 'before-loop';
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
       const list = p.statements as readonly TsNode[];
-      for (let i = list.indexOf(cur) - 1; i >= 0; i--) consider(classifyStatement(c, list[i] as TsNode, null));
+      for (let i = list.indexOf(cur) - 1; i >= 0; i--) {
+        const stmt = list[i] as TsNode;
+        consider(classifyStatement(c, stmt, null));
+        if (reassigns(m, stmt, match)) stale = true;
+      }
     } else if (ts.isIfStatement(p) && cur !== p.expression) {
       const v = evalCondition(m, p.expression, match);
       const gated = cur === p.thenStatement ? (v.may & CONNECTING) === 0 : (v.must & CONNECTING) !== 0;
@@ -1030,8 +1159,11 @@ export function findGuard(s: GuardSearch): Guard {
       const v = evalCondition(m, p.condition, match);
       if ((v.may & CONNECTING) === 0) consider(check(c, p, m.brief(p.condition, 60)));
     }
+    // A loop around the send runs its whole body before the next iteration's send.
+    if (isLoopStatement(m, p) && cur !== (p as { expression?: TsNode }).expression && reassigns(m, p, match)) stale = true;
     if (isFunctionLike(ts, p)) {
       if (p === s.callback) {
+        if (reassigns(m, p, match)) stale = true;
         cur = s.loop;
         c.placement = 'before-loop';
         continue;

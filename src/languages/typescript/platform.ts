@@ -10,7 +10,8 @@ import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
 function isAccept(m: TsModule, node: TsNode, decl: TsNode): boolean {
   const ts = m.ts;
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
-  const refers = (e: TsNode | undefined): boolean => !!e && ts.isIdentifier(e) && m.declarationOf(e.text, e) === decl;
+  // The server's own name, or a name bound to it (`const conn = Object.assign(server, { id })`).
+  const refers = (e: TsNode | undefined): boolean => !!e && ts.isIdentifier(e) && (m.declarationOf(e.text, e) === decl || resolveSocket(m, e)?.origin === decl);
   if (node.expression.name.text === 'accept') return refers(node.expression.expression);
   if (node.expression.name.text === 'acceptWebSocket') return refers(node.arguments[0]);
   return false;
@@ -62,6 +63,8 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     if (!info || info.kind !== 'cf-server') continue;
     const decl = info.origin;
     const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false };
+    // Named in messages by its own name, not an alias's (`conn = Object.assign(server, …)`).
+    if (m.declarationOf(id.text, id) === decl) entry.name = id.text;
     servers.set(decl, entry);
     if (ts.isPropertyAccessExpression(p) && p.expression === id && p.parent && ts.isCallExpression(p.parent)) {
       if (p.name.text === 'accept') entry.accepted = true;

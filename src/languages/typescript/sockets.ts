@@ -206,8 +206,16 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
     return { why: "Bun's websocket handler", framework: 'bun' };
   }
+  // Cloudflare Durable Objects' hibernation API: `webSocketMessage(ws, message)` runs when `ws` has
+  // just delivered a message, as after a receive on the same socket (a method or an arrow field).
+  const member = ts.isMethodDeclaration(fn) ? fn : ts.isPropertyDeclaration(parent) && parent.initializer === fn ? parent : null;
+  if (member && member.name && ts.isIdentifier(member.name) && member.name.text === 'webSocketMessage' && member.parent && ts.isClassLike(member.parent)) {
+    return { why: DURABLE_OBJECT_MESSAGE, framework: 'cloudflare' };
+  }
   return null;
 }
+
+const DURABLE_OBJECT_MESSAGE = "a Durable Object's webSocketMessage handler (it just delivered a message)";
 
 /** What a receiver expression is, following aliases, declarations, class properties and callbacks. */
 export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo | null {
@@ -218,12 +226,25 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    return fromTypes(m, e) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
+    return fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
   const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
   const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
   return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * `for (const client of wss.clients)`, as `wss.clients.forEach((client) => …)`: a server's
+ * sockets, open (where the type checker has not placed it already).
+ */
+function serverClient(m: TsModule, d: TsNode | null): SocketInfo | null {
+  const ts = m.ts;
+  const loop = d?.parent?.parent;
+  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !loop || !ts.isForOfStatement(loop) || loop.initializer !== d.parent) return null;
+  const set = bareExpression(ts, loop.expression);
+  if (!ts.isPropertyAccessExpression(set) || set.name.text !== 'clients') return null;
+  return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: false, framework: serverFramework(m) };
 }
 
 /**
@@ -253,12 +274,19 @@ function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
   if (!names.some((n) => n.toLowerCase() === key)) return null;
   let uses = usesWebSockets.get(m);
   if (uses === undefined) {
-    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || /\bWebSocket\b/.test(m.source);
+    uses = [...m.imports.values()].some((imp) => CLIENT_MODULES.has(imp.module)) || namesWebSocket(m);
     usesWebSockets.set(m, uses);
   }
   if (!uses) return null;
   const framework = serverFramework(m);
   return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
+}
+
+/** Whether the code names `WebSocket` (a value, a type, a property): a word in a comment or a string is no evidence. */
+function namesWebSocket(m: TsModule): boolean {
+  const ts = m.ts;
+  if (!/\bWebSocket\b/.test(m.source)) return false;
+  return descendants(ts, m.sf, true).some((n) => ts.isIdentifier(n) && n.text === 'WebSocket');
 }
 
 /** The type-aware mode: what the checker says, for what provenance could not place. */
@@ -287,6 +315,8 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   const e = bareExpression(ts, init);
+  // `Object.assign(server, { id })` returns its first argument.
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
   return null;
 }
