@@ -17,9 +17,9 @@ export interface HostInput {
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
-/** An absolute path with forward slashes, as the compiler and ts-morph name files. */
+/** An absolute path with forward slashes, as the compiler and ts-morph name files (an absolute one keeps its form: the lib folder has no drive). */
 export function standardize(p: string): string {
-  const s = path.resolve(p).replace(/\\/g, '/');
+  const s = (path.isAbsolute(p) ? path.normalize(p) : path.resolve(p)).replace(/\\/g, '/');
   return s.length > 1 && s.endsWith('/') && !/^[a-z]+:\/$/i.test(s) ? s.slice(0, -1) : s;
 }
 
