@@ -1,12 +1,9 @@
-// The file system the type checker's program is built through (ts-morph's FileSystemHost): it
-// answers as ts-morph's own real host does — except that a file it cannot read is absent (the
-// real host throws, which fails the program) and a FIFO is never opened for reading — and
-// reports every question it was asked. Those answers are everything the program is made of
-// besides the roots' texts and the options, so a result that rests on the checker's answer can be
-// cached on them (engine/type-facts.ts).
+// The file-system questions the type checker's program (program-host.ts) and the tsconfig reader
+// ask, each answered and reported: a file it cannot read is absent, and a FIFO is never opened
+// for reading. Those answers are everything the program is made of besides the roots' texts, the
+// options and the compiler's lib files (part of the tool), so a result that rests on the
+// checker's answer can be cached on them (engine/type-facts.ts).
 import { readdirSync, readFileSync, realpathSync, type Dirent } from 'node:fs';
-import path from 'node:path';
-import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
 import { classifyEntries, fileStamp, statKind } from '../../dir-entries.js';
 import { stampOf, type Stamp } from '../../engine/stamp.js';
 import { withRegularFile } from '../../text-file.js';
@@ -52,78 +49,30 @@ export function existsReporting(kind: 'file' | 'dir', p: string, ask: AskFs): bo
   return answer;
 }
 
-/** The asynchronous twin of a synchronous answer (ts-morph's host has both; building a program uses the first). */
-function later<A extends unknown[], R>(answer: (...args: A) => R): (...args: A) => Promise<R> {
-  return (...args) => Promise.resolve().then(() => answer(...args));
-}
-
-type NotFound = new (path: string) => Error;
-
 /**
- * ts-morph's "not found" errors: its file system layer tells an absent file by their class. They
- * are exported at run time though not in its typings.
+ * A directory's files and directories by name (symlinks followed, as the cache's probe sees them),
+ * reporting the listing; null when it cannot be read (absent, not a directory, unreadable).
  */
-function notFoundErrors(morph: typeof import('ts-morph')): { file: NotFound; dir: NotFound } {
-  const m = morph as unknown as { FileNotFoundError?: NotFound; DirectoryNotFoundError?: NotFound };
-  if (typeof m.FileNotFoundError !== 'function' || typeof m.DirectoryNotFoundError !== 'function') throw new Error('ts-morph no longer exports FileNotFoundError/DirectoryNotFoundError');
-  return { file: m.FileNotFoundError, dir: m.DirectoryNotFoundError };
+export function listReporting(dir: string, ask: AskFs): Map<string, 'file' | 'dir'> | null {
+  let dirents: Dirent[] | null = null;
+  try {
+    dirents = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // Unreadable or absent: no entries.
+  }
+  const kinds = classifyEntries(dir, dirents ?? []);
+  ask({ kind: 'list', path: dir, entries: [...kinds] });
+  return dirents === null ? null : kinds;
 }
 
-/** Only what building a program uses is answered; anything that writes or globs is not ours to do. */
-export function recordingFileSystem(morph: typeof import('ts-morph'), ask: AskFs): FileSystemHost {
-  const notFound = notFoundErrors(morph);
-  const unsupported = (what: string) => (): never => {
-    throw new Error(`the type checker's file system does not ${what}`);
-  };
-  const readFileSyncReporting = (filePath: string): string => {
-    const text = readReporting(filePath, ask);
-    if (text === undefined) throw new notFound.file(filePath);
-    return text;
-  };
-  const fileExistsSync = (filePath: string): boolean => existsReporting('file', filePath, ask);
-  const directoryExistsSync = (dirPath: string): boolean => existsReporting('dir', dirPath, ask);
-  return {
-    isCaseSensitive: () => process.platform !== 'win32' && process.platform !== 'darwin',
-    readDirSync(dirPath: string): RuntimeDirEntry[] {
-      let dirents: Dirent[] | null = null;
-      try {
-        dirents = readdirSync(dirPath, { withFileTypes: true });
-      } catch {
-        // Unreadable or absent: no entries.
-      }
-      // A symlink is what it points to (ts-morph's real host does the same), as the probe sees it.
-      const kinds = classifyEntries(dirPath, dirents ?? []);
-      ask({ kind: 'list', path: dirPath, entries: [...kinds] });
-      if (dirents === null) throw new notFound.dir(dirPath);
-      return dirents.map((e) => ({ name: path.join(dirPath, e.name), isFile: kinds.get(e.name) === 'file', isDirectory: kinds.get(e.name) === 'dir', isSymlink: e.isSymbolicLink() }));
-    },
-    readFileSync: readFileSyncReporting,
-    readFile: later(readFileSyncReporting),
-    fileExistsSync,
-    fileExists: later(fileExistsSync),
-    directoryExistsSync,
-    directoryExists: later(directoryExistsSync),
-    realpathSync(p: string): string {
-      let answer = '';
-      try {
-        answer = realpathSync(p);
-        return answer;
-      } finally {
-        ask({ kind: 'realpath', path: p, answer });
-      }
-    },
-    getCurrentDirectory: () => process.cwd(),
-    delete: unsupported('delete'),
-    deleteSync: unsupported('delete'),
-    writeFile: unsupported('write'),
-    writeFileSync: unsupported('write'),
-    mkdir: unsupported('write'),
-    mkdirSync: unsupported('write'),
-    move: unsupported('write'),
-    moveSync: unsupported('write'),
-    copy: unsupported('write'),
-    copySync: unsupported('write'),
-    glob: unsupported('glob'),
-    globSync: unsupported('glob'),
-  };
+/** Where a path resolves to (symlinks followed), reporting the question; null when it does not resolve. */
+export function realpathReporting(p: string, ask: AskFs): string | null {
+  let answer = '';
+  try {
+    answer = realpathSync(p);
+  } catch {
+    // Does not resolve: '' in the question.
+  }
+  ask({ kind: 'realpath', path: p, answer });
+  return answer === '' ? null : answer;
 }

@@ -2,7 +2,6 @@
 // --project), built on the first question. Only files whose text can hold a message loop are its
 // roots: the checker is asked about the receivers of sends and receives, and a file with no loop
 // keyword or no such call has no loop for the answer to matter to.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
@@ -105,9 +104,6 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
     }
     g.roots.set(f.absPath, f.text);
   }
-  // ts-morph (its project layer and lib files) only once a program is built: most scans never ask.
-  let morph: typeof import('ts-morph') | null = null;
-  const loadMorph = (): typeof import('ts-morph') => (morph ??= createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph'));
   const options = new Map<string, import('ts-morph').ts.CompilerOptions>();
   for (const [cfg, g] of governed) {
     const read = readTsconfig(input.ts, cfg, (q) => g.questions.push(q));
@@ -128,7 +124,7 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
     return cfg === null || !g || g.oracle === null ? null : { cfg, g };
   };
   const build = (cfg: string, g: Governed): TypeOracle => {
-    const oracle = programOracle(loadMorph(), { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf }, (q) => g.questions.push(q));
+    const oracle = programOracle(input.ts, { options: options.get(cfg) ?? {}, roots: g.roots, sourceOf: input.sourceOf }, (q) => g.questions.push(q));
     g.built = true;
     return oracle;
   };

@@ -2,10 +2,12 @@
 // the compiler's type checker says whether an expression the syntax could not place is a client
 // WebSocket (ws, isomorphic-ws, undici, the DOM or Deno/Bun global). One program per tsconfig,
 // built on the first question, whose roots are only the files that can ask one (those the
-// prefilter lets through); the compiler loads what they import.
+// prefilter lets through); the compiler loads what they import (program-host.ts).
 import type { ts as TsNamespace } from 'ts-morph';
 import type { Framework } from '../../model.js';
-import { recordingFileSystem, type AskFs } from './recording-fs.js';
+import type { TS } from './compiler.js';
+import { programHost, standardize } from './program-host.js';
+import type { AskFs } from './recording-fs.js';
 
 export interface SocketType {
   emitter: boolean;
@@ -32,31 +34,11 @@ export interface ProgramInput {
 }
 
 /**
- * A checker over one program, built through a file system that reports every question to `ask`
- * (what the program is made of). Throws what the compiler throws while building it.
+ * A checker over one program, built through a host that reports every file-system question to
+ * `ask` (what the program is made of). Throws what the compiler throws while building it.
  */
-export function programOracle(morph: typeof import('ts-morph'), input: ProgramInput, ask: AskFs): TypeOracle {
-  const { Project, ts } = morph;
-  const NODE_MODULES = /[\\/]node_modules[\\/]/;
-  // ts-morph brings the compiler's lib files (lib.dom.d.ts, …) with it; the roots get the scan's
-  // text. Imports resolve from the roots (one level into the repository: a factory or helper in
-  // another file) and from declaration packages; a repository file a non-root imports is not
-  // loaded — following every import chain loaded 4,304 of 5,000 files of the bench tree.
-  const project = new Project({
-    compilerOptions: input.options,
-    fileSystem: recordingFileSystem(morph, ask),
-    skipFileDependencyResolution: true,
-    resolutionHost: (host, getOptions) => ({
-      resolveModuleNames: (names, containingFile, _reused, _redirected, _options, containing) =>
-        names.map((name) => {
-          const resolved = ts.resolveModuleName(name, containingFile, getOptions(), host, undefined, undefined, containing?.impliedNodeFormat).resolvedModule;
-          const fromRoot = input.roots.has(containingFile) || NODE_MODULES.test(containingFile);
-          return resolved && (fromRoot || NODE_MODULES.test(resolved.resolvedFileName)) ? resolved : undefined;
-        }),
-    }),
-  });
-  for (const [file, text] of input.roots) project.createSourceFile(file, text, { overwrite: true });
-  const program = project.getProgram().compilerObject;
+export function programOracle(ts: TS, input: ProgramInput, ask: AskFs): TypeOracle {
+  const program = ts.createProgram([...input.roots.keys()].map(standardize), input.options, programHost(ts, input, ask));
   const checker = program.getTypeChecker();
   return {
     socketAt(absPath, start, width) {
