@@ -1049,8 +1049,22 @@ function toGuard(c: Candidate | null, extraUnbound: NameUse[]): Guard {
     helper: c.helper,
     frameworkReason: c.frameworkReason,
     parts: c.parts,
-    unboundNames: c.kind === 'framework' ? [] : [...unboundNames(c.module, c.node), ...extraUnbound],
+    unboundNames: c.kind === 'framework' ? [] : [...unboundNames(c.module, c.node), ...fallbackNames(c), ...extraUnbound],
   };
+}
+
+/**
+ * The names a polling wait's fallback needs: the re-check right after the wait
+ * (`if (ws.readyState !== WebSocket.OPEN) { logger.warn(…); return; }`) runs exactly when the bound
+ * ran out, so an unbound logger there throws then (SPEC §4 HG010 names the logger).
+ */
+function fallbackNames(c: Candidate): NameUse[] {
+  if (c.kind !== 'polling') return [];
+  const ts = c.module.ts;
+  const next = nextStatement(c.module, c.node);
+  if (!next || !ts.isIfStatement(next)) return [];
+  const seen = new Set(unboundNames(c.module, c.node).map((u) => u.name));
+  return unboundNames(c.module, next.thenStatement).filter((u) => !seen.has(u.name));
 }
 
 /** Evidence the socket is open where it is used: an 'open'/'message' handler, a receive loop around it. */
