@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, closeSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ioReason } from './errors.js';
 
 export class ChangedOnDiskError extends Error {
   override name = 'ChangedOnDiskError';
@@ -57,9 +58,9 @@ export function writeAtomic(absPath: string, data: Buffer, expected: Buffer): vo
  * A report or baseline file (`-o`), written whole: a regular file (through a symlink) or a new
  * one is replaced by a temp file's rename, its mode and owner kept; what is not a regular file
  * (a terminal, `/dev/stdout`, a FIFO) is written to as a shell redirection would, never replaced.
- * Throws a one-line `Error` saying why it cannot.
+ * Throws a one-line `Error` saying why it cannot (naming the file as `shown`).
  */
-export function writeReportFile(absPath: string, text: string): void {
+export function writeReportFile(absPath: string, text: string, shown = absPath): void {
   const data = Buffer.from(text, 'utf8');
   let target = absPath;
   let st: Stats | null = null;
@@ -82,7 +83,7 @@ export function writeReportFile(absPath: string, text: string): void {
     }
     replaceViaTemp(target, data, st, () => {});
   } catch (e) {
-    throw new Error(`cannot write ${absPath}: ${reasonOf(e)}`);
+    throw new Error(`cannot write ${shown}: ${ioReason(e)}`);
   }
 }
 
@@ -92,14 +93,6 @@ function lstatOrNull(p: string): Stats | null {
   } catch {
     return null;
   }
-}
-
-/** The system's words for an I/O failure, without the call and path Node adds to them. */
-function reasonOf(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const messages: Record<string, string> = { ENOENT: 'no such directory', EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on device', EROFS: 'read-only file system', EISDIR: 'is a directory', ENOTDIR: 'a part of the path is not a directory' };
-  if (typeof err?.code === 'string') return messages[err.code] ?? err.code;
-  return err instanceof Error ? err.message : String(e);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Guard Coverage: every message loop meets the policy (HG001, HG003).
 import { isAnalysisFailure } from '../engine/skipped.js';
-import type { CheckResult, MessageLoop } from '../model.js';
+import type { CheckResult, CheckStatus, MessageLoop } from '../model.js';
 import type { CheckInput } from './input.js';
 import { listed, plural, result, statusOf, where } from './support.js';
 
@@ -14,10 +14,11 @@ export function checkCoverage(input: CheckInput): CheckResult {
   // A file whose analysis threw may hold any loop: the row cannot vouch for it (seen: an import
   // cycle overflowed the stack, and the file's unguarded loop vanished from a passing table).
   const failed = input.files.filter((f) => isAnalysisFailure(f.skipped));
+  const unless = (status: CheckStatus): CheckStatus => (failed.length > 0 ? 'fail' : status);
   const unknown = failed.length > 0 ? `; loops unknown in ${plural(failed.length, 'file')} whose analysis failed (a bug in handshake-guard): ${listed(failed.map((f) => `${f.file} (${f.skipped})`), 3)}` : '';
   if (loops.length === 0) {
     const n = input.files.filter((f) => !f.skipped).length;
-    return result('coverage', failed.length > 0 ? 'fail' : 'skip', `no message loops found in ${plural(n, 'file')}${unknown}`);
+    return result('coverage', unless('skip'), `no message loops found in ${plural(n, 'file')}${unknown}`);
   }
   const findings = input.findings.filter((f) => f.ruleId === 'HG001' || f.ruleId === 'HG003');
   const failing = new Set<MessageLoop>();
@@ -31,7 +32,7 @@ export function checkCoverage(input: CheckInput): CheckResult {
     suppressed.size ? `${suppressed.size} suppressed` : '',
   ].filter(Boolean);
   const head = `${guarded} of ${plural(loops.length, 'loop')} guarded${extra.length ? ` (${extra.join(', ')})` : ''}`;
-  if (failing.size === 0) return result('coverage', failed.length > 0 ? 'fail' : 'pass', `${head}${unknown}`);
+  if (failing.size === 0) return result('coverage', unless('pass'), `${head}${unknown}`);
   const missing = [...failing].sort((a, b) => a.file.localeCompare(b.file) || a.span.start.line - b.span.start.line).map(missingLabel);
-  return result('coverage', failed.length > 0 ? 'fail' : statusOf(findings), `${head}; missing: ${listed(missing)}${unknown}`);
+  return result('coverage', unless(statusOf(findings)), `${head}; missing: ${listed(missing)}${unknown}`);
 }

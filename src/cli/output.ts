@@ -10,10 +10,10 @@ export function emit(text: string, output: string | undefined, cwd: string): voi
     return;
   }
   try {
-    writeReportFile(path.resolve(cwd, output), text);
+    writeReportFile(path.resolve(cwd, output), text, output);
   } catch (e) {
-    // Exit 2 with the reason on one line (the -o path as given).
-    throw new UsageError((e as Error).message.replace(path.resolve(cwd, output), output));
+    // Exit 2 with the reason on one line.
+    throw new UsageError((e as Error).message);
   }
 }
 

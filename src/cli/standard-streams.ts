@@ -3,6 +3,7 @@
 // trace. The run still ends with its own exit code; what the reader did not take is dropped, as
 // git and grep do. Any other failure to write the report to stdout (`> /dev/full`) loses it: one
 // line on stderr and exit 2. A failure on stderr loses only notes: nothing to say it on.
+import { ioReason } from '../errors.js';
 
 /** Listens for write errors on stdout and stderr; `failed()`: the report could not be written. */
 export function guardStandardStreams(): { failed(): boolean } {
@@ -14,8 +15,7 @@ export function guardStandardStreams(): { failed(): boolean } {
     if (readerGone || failed) return;
     failed = true;
     process.exitCode = 2;
-    const reason = e.code === 'ENOSPC' ? 'no space left on device' : (e.code ?? e.message);
-    process.stderr.write(`handshake-guard: cannot write the report to stdout: ${reason}\n`);
+    process.stderr.write(`handshake-guard: cannot write the report to stdout: ${ioReason(e)}\n`);
   });
   process.stderr.on('error', () => {});
   return { failed: () => failed };

@@ -5,6 +5,7 @@
 // shadow it), at its top level, whose value is a known logger or which the file already calls
 // `.warn(…)` on.
 import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
+import { descendants } from '../languages/typescript/module.js';
 
 const NAMES = ['logger', 'log', 'LOGGER'];
 /** Calls that make a logger: pino, winston/bunyan/… createLogger, log4js/… getLogger, consola. */
@@ -29,15 +30,13 @@ function bindings(ts: TS, sf: TsSourceFile): { byName: Map<string, Binding>; war
     byName.set(name.text, b);
   };
   const topLevel = (d: TsNode): boolean => ts.isVariableDeclarationList(d.parent) && !!d.parent.parent && ts.isVariableStatement(d.parent.parent) && d.parent.parent.parent === sf;
-  const visit = (n: TsNode): void => {
+  for (const n of descendants(ts, sf, true)) {
     if (ts.isVariableDeclaration(n)) declare(n.name, n, topLevel(n));
     else if (ts.isParameter(n) || ts.isBindingElement(n)) declare(n.name, n, false);
     else if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) declare(n.name, n, false);
     else if (ts.isImportClause(n) || ts.isImportSpecifier(n) || ts.isNamespaceImport(n) || ts.isImportEqualsDeclaration(n)) declare(n.name, n, true);
     else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'warn' && ts.isIdentifier(n.expression.expression)) warned.add(n.expression.expression.text);
-    n.forEachChild(visit);
-  };
-  visit(sf);
+  }
   return { byName, warned };
 }
 

@@ -2,6 +2,7 @@
 // does instead of making it safe. Each answer is the reason `fix` prints for the loop.
 import type { FrontEndIssue, MessageLoop, Position, Span } from '../model.js';
 import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
+import { descendants } from '../languages/typescript/module.js';
 import { callStartingAt, enclosingFunction } from './ts-nodes.js';
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column <= b.column);
@@ -32,14 +33,7 @@ export function openBeforeResponseRefusal(loop: MessageLoop, issues: readonly Fr
 
 /** The first `return <value>` of a function's own body (not of functions nested in it). */
 function valueReturn(ts: TS, fn: TsNode): TsNode | null {
-  let found: TsNode | null = null;
-  const visit = (n: TsNode): void => {
-    if (found) return;
-    if (ts.isReturnStatement(n) && n.expression) found = n;
-    else if (!ts.isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(visit);
-  };
-  fn.forEachChild(visit);
-  return found;
+  return descendants(ts, fn).find((n) => ts.isReturnStatement(n) && n.expression !== undefined) ?? null;
 }
 
 /**
@@ -63,14 +57,7 @@ export function valueReturnRefusal(ts: TS, sf: TsSourceFile, at: TsNode, loop: M
 
 /** Whether `name` is declared anywhere inside `n` (a loop variable, a `const` in its body, a callback's parameter). */
 function declaresInside(ts: TS, n: TsNode, name: string): boolean {
-  let found = false;
-  const visit = (c: TsNode): void => {
-    if (found) return;
-    if ((ts.isVariableDeclaration(c) || ts.isParameter(c) || ts.isBindingElement(c)) && ts.isIdentifier(c.name) && c.name.text === name) found = true;
-    else c.forEachChild(visit);
-  };
-  visit(n);
-  return found;
+  return descendants(ts, n, true).some((c) => (ts.isVariableDeclaration(c) || ts.isParameter(c) || ts.isBindingElement(c)) && ts.isIdentifier(c.name) && c.name.text === name);
 }
 
 /**

@@ -120,7 +120,7 @@ function brokenAnnotation(error: PyNode, source: string): PyNode | null {
  * same length) makes it an expression to tree-sitter too. Only annotations next to an ERROR are
  * patched; without a blank before the annotation there is no room, and nothing is.
  */
-export function annotationWorkaround(source: string, root: PyNode): string | null {
+function annotationWorkaround(source: string, root: PyNode): string | null {
   const at = new Set<number>();
   for (const error of errorNodes(root)) {
     const annotation = brokenAnnotation(error, source);
@@ -159,7 +159,7 @@ export function grammarWorkarounds(source: string, root: PyNode): string[] {
  * `await` (`return None, *await rest()`), which CPython accepts. After a comma `*` can only be
  * a star, so blanking it (same length: positions do not move) gives a text tree-sitter parses.
  */
-export function starredWorkaround(source: string): string | null {
+function starredWorkaround(source: string): string | null {
   const patched = source.replace(/,(\s*)\*(?=\s*(?:\(|\[|await\b))/g, ',$1 ');
   return patched === source ? null : patched;
 }

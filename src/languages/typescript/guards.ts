@@ -4,7 +4,7 @@
 // they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
 import { listenerOf, sameSocket } from './sockets.js';
 import { configuredReceive } from './receives.js';
 
@@ -1049,8 +1049,15 @@ function toGuard(c: Candidate | null, extraUnbound: NameUse[]): Guard {
     helper: c.helper,
     frameworkReason: c.frameworkReason,
     parts: c.parts,
-    unboundNames: c.kind === 'framework' ? [] : [...unboundNames(c.module, c.node), ...fallbackNames(c), ...extraUnbound],
+    unboundNames: c.kind === 'framework' ? [] : guardNames(c, extraUnbound),
   };
+}
+
+/** The names the guard needs that nothing binds: the wait's, its fallback's, and the caller's extra ones. */
+function guardNames(c: Candidate, extraUnbound: NameUse[]): NameUse[] {
+  const own = unboundNames(c.module, c.node);
+  const seen = new Set(own.map((u) => u.name));
+  return [...own, ...fallbackNames(c).filter((u) => !seen.has(u.name)), ...extraUnbound];
 }
 
 /**
@@ -1063,8 +1070,7 @@ function fallbackNames(c: Candidate): NameUse[] {
   const ts = c.module.ts;
   const next = nextStatement(c.module, c.node);
   if (!next || !ts.isIfStatement(next)) return [];
-  const seen = new Set(unboundNames(c.module, c.node).map((u) => u.name));
-  return unboundNames(c.module, next.thenStatement).filter((u) => !seen.has(u.name));
+  return unboundNames(c.module, next.thenStatement);
 }
 
 /** Evidence the socket is open where it is used: an 'open'/'message' handler, a receive loop around it. */
@@ -1104,11 +1110,6 @@ export function isReceiveIterable(m: TsModule, e: TsNode, socket: TsNode | null)
   return socket === null || (e.arguments[0] !== undefined && sameSocket(m, e.arguments[0], socket));
 }
 
-function isLoopStatement(m: TsModule, n: TsNode): boolean {
-  const ts = m.ts;
-  return ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n);
-}
-
 /**
  * Whether code under `root` (not in nested functions, which run at another time) may put another
  * socket in the name: `ws = new WebSocket(url)`, `this.ws = connect()`, `ws ??= …`. Clearing it
@@ -1119,8 +1120,7 @@ function reassigns(m: TsModule, root: TsNode, match: SocketMatch): boolean {
   const kinds = [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.AmpersandAmpersandEqualsToken];
   return descendants(ts, root).some((n) => {
     if (!ts.isBinaryExpression(n) || !kinds.includes(n.operatorToken.kind) || !match(n.left)) return false;
-    let r: TsNode = n.right;
-    while (ts.isParenthesizedExpression(r) || ts.isAsExpression(r) || ts.isNonNullExpression(r)) r = r.expression;
+    const r = bareExpression(ts, n.right);
     const cleared = r.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(r) && r.text === 'undefined') || ts.isVoidExpression(r);
     return !cleared;
   });
@@ -1174,7 +1174,7 @@ export function findGuard(s: GuardSearch): Guard {
       if ((v.may & CONNECTING) === 0) consider(check(c, p, m.brief(p.condition, 60)));
     }
     // A loop around the send runs its whole body before the next iteration's send.
-    if (isLoopStatement(m, p) && cur !== (p as { expression?: TsNode }).expression && reassigns(m, p, match)) stale = true;
+    if (ts.isIterationStatement(p, false) && cur !== (p as { expression?: TsNode }).expression && reassigns(m, p, match)) stale = true;
     if (isFunctionLike(ts, p)) {
       if (p === s.callback) {
         if (reassigns(m, p, match)) stale = true;

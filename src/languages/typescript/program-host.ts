@@ -41,7 +41,10 @@ export function programHost(ts: TS, input: HostInput, ask: AskFs): TsNamespace.C
     }
     return sf;
   };
-  for (const [file, text] of input.roots) add(standardize(file), parse(standardize(file), text));
+  for (const [file, text] of input.roots) {
+    const p = standardize(file);
+    add(p, parse(p, text));
+  }
 
   const fileExists = (name: string): boolean => {
     const p = standardize(name);
