@@ -4,7 +4,8 @@
 // and against a server that never answers the upgrade it waits the bound, warns once and leaves.
 // The same for `fix --upgrade` of a guard with a Date.now() deadline and no fallback (it sends while
 // CONNECTING once its bound runs out): the upgraded guard keeps its 500 ms bound and leaves.
-// And for a loop at the top level of an ES module (unbraced body: braces added, `break` to leave).
+// Both with the inline block and with --style helper (the module's wait function, the re-check at
+// the call). And for a loop at the top level of an ES module (unbraced body: braces added, `break` to leave).
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -106,18 +107,20 @@ async function server(): Promise<{ url: string; received: string[]; done: (n: nu
   };
 }
 
-describe('fixed ws client against a real ws server', () => {
+// Both styles: the inline block, and the module's wait helper with the re-check at the call.
+for (const style of ['inline', 'helper'] as const) describe(`fixed ws client against a real ws server (--style ${style})`, () => {
   it('throws while CONNECTING before the fix, delivers every message after it', async () => {
     const dir = project();
     const file = path.join(dir, 'client.mjs');
     const srv = await server();
     try {
-      const before = await load(file, 'before');
+      const before = await load(file, `${style}-before`);
       await expect(before(srv.url, ['x'])).rejects.toThrow(/CONNECTING/);
-      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message' });
+      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, style });
       expect(result.files.map((f) => [f.refused, f.written])).toEqual([[null, true]]);
       expect(readFileSync(file, 'utf8')).toContain('performance.now()');
-      const after = await load(file, 'after');
+      if (style === 'helper') expect(readFileSync(file, 'utf8')).toContain('await waitForOpen(ws);');
+      const after = await load(file, `${style}-after`);
       const messages = Array.from({ length: 20 }, (_, i) => `message ${i}`);
       const ws = await after(srv.url, messages);
       await srv.done(messages.length);
@@ -131,11 +134,11 @@ describe('fixed ws client against a real ws server', () => {
   it('leaves at once when the connection is refused (CLOSED), well before the bound', async () => {
     const dir = project();
     const file = path.join(dir, 'client.mjs');
-    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message' });
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, style });
     const srv = await server();
     const url = srv.url;
     await srv.close(); // nothing listens on the port any more
-    const sendAll = await load(file, 'refused');
+    const sendAll = await load(file, `${style}-refused`);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const start = performance.now();
@@ -151,7 +154,7 @@ describe('fixed ws client against a real ws server', () => {
   it('waits the bound, warns once and leaves when the server never answers the upgrade', async () => {
     const dir = project();
     const file = path.join(dir, 'client.mjs');
-    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, style, timeout: 0.5 });
     // A TCP server that takes the connection and never answers: the socket stays CONNECTING.
     const sockets: net.Socket[] = [];
     const silent = net.createServer((socket) => sockets.push(socket));
@@ -159,7 +162,7 @@ describe('fixed ws client against a real ws server', () => {
     const port = (silent.address() as AddressInfo).port;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const sendAll = await load(file, 'silent');
+      const sendAll = await load(file, `${style}-silent`);
       const start = performance.now();
       const ws = await sendAll(`ws://127.0.0.1:${port}`, ['never sent']);
       const elapsed = performance.now() - start;
@@ -183,7 +186,7 @@ describe('fix --upgrade of a Date.now() guard with no fallback, against real ser
     try {
       const before = await load(file, 'upgrade-before');
       await expect(before(silent.url, ['x'])).rejects.toThrow(/CONNECTING/);
-      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: true, placement: 'per-message' });
+      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: true });
       expect(result.files.map((f) => [f.refused, f.written, f.outcomes.map((o) => o.action)])).toEqual([[null, true, ['upgrade']]]);
       const text = readFileSync(file, 'utf8');
       expect(text).not.toContain('Date.now()');
@@ -203,7 +206,7 @@ describe('fix --upgrade of a Date.now() guard with no fallback, against real ser
   it('after: against a server that never answers, waits the bound (500 ms), warns once and leaves', async () => {
     const dir = project(DATE_NOW_CLIENT);
     const file = path.join(dir, 'client.mjs');
-    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: true, placement: 'per-message' });
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: true });
     const silent = await silentServer();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
@@ -232,7 +235,7 @@ describe('fixed top-level loop of an ES module, against real servers', () => {
     try {
       g.hgE2e = { url: srv.url, messages: ['x'] };
       await expect(import(`${pathToFileURL(file).href}?top-before`)).rejects.toThrow(/CONNECTING/);
-      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+      const result = await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, timeout: 0.5 });
       expect(result.files.map((f) => [f.refused, f.written])).toEqual([[null, true]]);
       expect(readFileSync(file, 'utf8')).toContain('for (const m of messages) {\n  const wsOpenWaitStart = performance.now();');
       const messages = Array.from({ length: 20 }, (_, i) => `top ${i}`);
@@ -249,7 +252,7 @@ describe('fixed top-level loop of an ES module, against real servers', () => {
   it('against a server that never answers, the import waits the bound, warns once and breaks out', async () => {
     const dir = project(TOP_LEVEL_CLIENT);
     const file = path.join(dir, 'client.mjs');
-    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, placement: 'per-message', timeout: 0.5 });
+    await runFix({ cwd: dir, paths: ['client.mjs'], write: true, upgrade: false, timeout: 0.5 });
     const silent = await silentServer();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {

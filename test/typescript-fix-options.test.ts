@@ -19,7 +19,7 @@ async function fix(files: Record<string, string>, opts: Partial<FixOptions> = {}
     writeFileSync(path.join(dir, name), text);
   }
   const paths = Object.keys(files).filter((f) => !f.endsWith('.json'));
-  const result = await runFix({ cwd: dir, paths, write: false, upgrade: false, placement: 'per-message', ...opts });
+  const result = await runFix({ cwd: dir, paths, write: false, upgrade: false, ...opts });
   const outcomes = result.files.flatMap((f) => f.outcomes.map((o) => `${o.loop.function}: ${o.skipped ?? o.action}`));
   return { result, outcomes, after: result.files[0]?.after ?? null, refused: result.files.map((f) => f.refused) };
 }
@@ -73,6 +73,57 @@ describe('TS fix: --timeout / --interval', () => {
   it('a value that differs from the group without --upgrade is refused (the result would fail HG002)', async () => {
     const { refused } = await fix({ 'a.ts': grouped(5000) }, { timeout: 1.5 });
     expect(refused).toEqual([expect.stringMatching(/^b still fails after the fix: HG002 polling guard differs from a .*timeoutSeconds: 5 .*, 1.5 /)]);
+  }, 60_000);
+});
+
+describe('TS fix --style helper', () => {
+  it('a group whose guards return on timeout without a re-check: skipped with the reason (the helper re-checks)', async () => {
+    const { outcomes, after } = await fix({ 'a.ts': grouped(5000) }, { style: 'helper' });
+    expect(outcomes).toEqual([
+      "b: the group's guards return on timeout without a re-check, which the helper style (a wait, then the re-check) cannot follow; use --style inline, or fix --upgrade",
+    ]);
+    expect(after).toBeNull();
+  }, 60_000);
+
+  it('with --upgrade the group is rewritten to calls of one helper, which takes the bound', async () => {
+    const { after, outcomes } = await fix({ 'a.ts': grouped(5000) }, { style: 'helper', upgrade: true, timeout: 1.5 });
+    expect(outcomes).toEqual(['a: upgrade', 'b: insert']);
+    expect(after?.match(/^async function waitForOpen\(/gm)).toHaveLength(1);
+    expect(after?.match(/^ {2}await waitForOpen\(ws\);$/gm)).toHaveLength(2);
+    expect(after).toContain('timeoutMs = 1500,');
+    expect(after).not.toContain('t0');
+  }, 60_000);
+
+  it('the config default style `helper` applies without the option; --style inline wins over it', async () => {
+    const config = JSON.stringify({ defaults: { style: 'helper' } });
+    const src = `import WebSocket from 'ws';\n\nexport async function b(url: string, items: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const item of items) ws.send(item);\n}\n`;
+    const byConfig = await fix({ 'a.ts': src, 'handshake-guard.config.json': config });
+    expect(byConfig.after).toContain('await waitForOpen(ws);');
+    const inline = await fix({ 'a.ts': src, 'handshake-guard.config.json': config }, { style: 'inline' });
+    expect(inline.after).not.toContain('waitForOpen');
+    expect(inline.after).toContain('wsOpenWaitStart');
+  }, 60_000);
+});
+
+describe('TS fix --placement', () => {
+  const src = `import WebSocket from 'ws';\n\nexport async function b(url: string, items: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const item of items) {\n    const text = JSON.stringify(item);\n    ws.send(text);\n  }\n}\n`;
+
+  it('unset, a function gets its guard before the loop; per-message puts it before the send, inside the loop', async () => {
+    const byDefault = await fix({ 'a.ts': src });
+    expect(byDefault.after).toContain('  const wsOpenWaitStart = performance.now();\n  while');
+    const perMessage = await fix({ 'a.ts': src }, { placement: 'per-message' });
+    expect(perMessage.outcomes).toEqual(['b: insert']);
+    expect(perMessage.after).toContain("    const text = JSON.stringify(item);\n    const wsOpenWaitStart = performance.now();");
+    expect(perMessage.after).toContain("      console.warn('WebSocket not open within 3000 ms');\n      return;\n    }\n    ws.send(text);");
+    const helper = await fix({ 'a.ts': src }, { placement: 'per-message', style: 'helper' });
+    expect(helper.after).toContain('    const text = JSON.stringify(item);\n    await waitForOpen(ws);\n');
+  }, 60_000);
+
+  it('before-loop at the top level of a module is skipped with the reason', async () => {
+    const top = `import WebSocket from 'ws';\n\nconst ws = new WebSocket('ws://localhost:1');\nfor (const m of ['a']) ws.send(m);\n`;
+    const { outcomes } = await fix({ 'a.mjs': top }, { placement: 'before-loop' });
+    expect(outcomes).toEqual(['<module>: top-level loop: a guard before it could not leave the module (`return` is not allowed there); use --placement per-message']);
+    expect((await fix({ 'a.mjs': top })).outcomes).toEqual(['<module>: insert']);
   }, 60_000);
 });
 
@@ -189,7 +240,7 @@ describe('TS fix: top-level loops', () => {
     mkdirSync(path.join(dir, 'pkg'));
     execFileSync('mkfifo', [path.join(dir, 'pkg', 'package.json')]);
     writeFileSync(path.join(dir, 'pkg', 'a.js'), esm);
-    const result = await runFix({ cwd: dir, paths: ['pkg/a.js'], write: false, upgrade: false, placement: 'per-message' });
+    const result = await runFix({ cwd: dir, paths: ['pkg/a.js'], write: false, upgrade: false });
     expect(result.files.flatMap((f) => f.outcomes.map((o) => o.skipped))).toEqual([
       'top-level loop: pkg/package.json does not set "type": "module", so the file is CommonJS to Node and a top-level await is not allowed',
     ]);

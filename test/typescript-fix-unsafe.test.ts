@@ -26,7 +26,7 @@ async function outcomesOf(fixture: string): Promise<string[]> {
   cpSync(source, path.join(dir, fixture), { recursive: true, filter: (f) => !/\.fixed\./.test(f) });
   const root = statSync(source).isDirectory() ? path.join(dir, fixture) : dir;
   const paths = statSync(source).isDirectory() ? readdirSync(root).filter((f) => /\.[cm]?[jt]sx?$/.test(f)) : [fixture];
-  const result = await runFix({ cwd: root, paths, write: false, upgrade: false, placement: 'per-message' });
+  const result = await runFix({ cwd: root, paths, write: false, upgrade: false });
   expect(result.files.map((f) => f.refused)).toEqual(result.files.map(() => null));
   return result.files.flatMap((f) => f.outcomes.map((o) => `${o.loop.span.start.line} ${o.loop.function}: ${o.skipped ?? o.action}`));
 }
@@ -97,7 +97,7 @@ describe('TS fix: the logger the guard warns through', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
     writeFileSync(path.join(dir, 'a.mjs'), `import WebSocket from 'ws';\n${head}\n${body}`);
-    const result = await runFix({ cwd: dir, paths: ['a.mjs'], write: false, upgrade: false, placement: 'per-message' });
+    const result = await runFix({ cwd: dir, paths: ['a.mjs'], write: false, upgrade: false });
     return /^\s*(\S+)\('WebSocket not open/m.exec(result.files[0]?.after ?? '')?.[1];
   };
 

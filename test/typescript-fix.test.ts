@@ -1,6 +1,6 @@
 // TS/JS codemod snapshots: fixtures/typescript/fix/<case>.<ext> → exactly <case>.fixed.<ext>
 // (quotes, semicolons, indentation and line endings kept), idempotent, and the fixed loops pass.
-// A case named `upgrade_*` runs with --upgrade. A directory case (a package.json decides whether
+// A case named `upgrade_*` runs with --upgrade, `helper_*` with --style helper. A directory case (a package.json decides whether
 // top-level await is allowed) is copied whole: every file with a `.fixed` twin must become it,
 // every other file must stay as it is.
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,8 +15,8 @@ const SCRIPT = /\.(?:[cm]?[jt]sx?)$/;
 const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
-function fixOptions(cwd: string, paths: string[], upgrade: boolean): FixOptions {
-  return { cwd, paths, write: true, upgrade, placement: 'per-message' };
+function fixOptions(cwd: string, paths: string[], upgrade: boolean, name: string): FixOptions {
+  return { cwd, paths, write: true, upgrade, ...(name.startsWith('helper_') ? { style: 'helper' as const } : {}) };
 }
 
 const fixedTwin = (file: string): string => file.replace(/(\.[^.]+)$/, '.fixed$1');
@@ -39,7 +39,7 @@ describe('typescript fix snapshots', () => {
       const files = isDir ? inputs(root) : [name];
       const upgrade = name.startsWith('upgrade_');
       const before = await run({ cwd: root, paths: files });
-      const first = await runFix(fixOptions(root, files, upgrade));
+      const first = await runFix(fixOptions(root, files, upgrade, name));
       expect(first.files.map((f) => f.refused)).toEqual(first.files.map(() => null));
       for (const file of files) {
         const source = path.join(isDir ? path.join(DIR, name) : DIR, file);
@@ -48,7 +48,7 @@ describe('typescript fix snapshots', () => {
         if (!isDir) expect(existsSync(expected) && expected !== source, `write ${fixedTwin(source)} after reviewing:\n${got}`).toBe(true);
         expect(got, file).toBe(readFileSync(expected, 'utf8'));
       }
-      const second = await runFix(fixOptions(root, files, upgrade));
+      const second = await runFix(fixOptions(root, files, upgrade, name));
       expect(second.files.filter((f) => f.after !== null)).toEqual([]);
       const after = await run({ cwd: root, paths: files });
       const outcomes = first.files.flatMap((f) => f.outcomes);

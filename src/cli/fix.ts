@@ -13,7 +13,7 @@ export interface FixCliOptions extends CommonOptions {
   check?: boolean;
   upgrade?: boolean;
   style?: 'inline' | 'helper';
-  placement: 'per-message' | 'before-loop';
+  placement?: 'per-message' | 'before-loop';
   timeout?: string;
   interval?: string;
 }
@@ -86,7 +86,7 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       write,
       upgrade: opts.upgrade === true,
       ...(opts.style ? { style: opts.style } : {}),
-      placement: opts.placement,
+      ...(opts.placement ? { placement: opts.placement } : {}),
       ...(timeout !== undefined ? { timeout } : {}),
       ...(interval !== undefined ? { interval } : {}),
       signal: interrupt.signal,

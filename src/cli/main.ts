@@ -46,7 +46,7 @@ function program(setExit: (code: number) => void): Command {
       .option('--check', 'exit 1 if anything would change (pre-commit)')
       .option('--upgrade', 'rewrite existing polling guards that break HG002–HG009 to the canonical block')
       .addOption(new Option('--style <style>', 'inline block, or one helper per module').choices(['inline', 'helper']))
-      .addOption(new Option('--placement <where>', 'before the receive, or before the loop').choices(['per-message', 'before-loop']).default('per-message'))
+      .addOption(new Option('--placement <where>', 'before the receive, or before the loop (default: Python per-message; TS/JS before the loop in a function, per message at the top level)').choices(['per-message', 'before-loop']))
       .option('--timeout <seconds>', "bound of the wait (default: the group's guards, else 3.0)")
       .option('--interval <seconds>', "sleep between checks (default: the group's guards, else 0.01)"),
   ).action(async (paths: string[], opts: FixCliOptions) => setExit(await (await import('./fix.js')).fixCommand(paths, opts)));

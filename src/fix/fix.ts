@@ -21,7 +21,8 @@ export interface FixOptions extends RunOptions {
   write: boolean;
   upgrade: boolean;
   style?: 'inline' | 'helper';
-  placement: 'per-message' | 'before-loop';
+  /** Unset: each language's default (Python per-message; TS/JS see ts-sites.ts). */
+  placement?: 'per-message' | 'before-loop';
   timeout?: number;
   interval?: number;
   /** Aborted (SIGINT/SIGTERM during `fix --write`): no further file is written; each file is old or new. */
@@ -167,7 +168,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     const failing = loops.filter((l) => failsPolicy(l) && l.guard.kind !== 'framework');
     const flagged = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && UPGRADE_RULES.has(f.ruleId));
     let upgrade: MessageLoop[] = [];
-    const tsTarget = fa.language === 'python' || !loops.length ? null : tsTargetFor(groupOf(loops[0] as MessageLoop), opts, scan.config);
+    const tsTarget = fa.language === 'python' || !loops.length ? null : tsTargetFor(groupOf(loops[0] as MessageLoop), opts, scan.config, sourceOf);
     if (opts.upgrade && tsTarget) {
       upgrade = loops.filter((l) => l.guard.kind === 'polling' && l.guard.fingerprint && (flagged(l) || differsFromTarget(l.guard.fingerprint, tsTarget)));
     }
@@ -191,7 +192,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     out.push(fix);
     if (tsTarget) {
       // TS/JS: the readyState guard for each failing loop, the target block for each upgrade (src/fix/typescript.ts).
-      const plan = await planScriptFile({ absPath: fa.absPath, text, failing, upgrade, target: tsTarget, issues: fa.issues ?? [], typeCheck: checks });
+      const plan = await planScriptFile({ absPath: fa.absPath, file: fa.file, placement: opts.placement ?? null, text, failing, upgrade, target: tsTarget, issues: fa.issues ?? [], typeCheck: checks });
       fix.outcomes = plan.outcomes;
       if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
     } else {
@@ -205,7 +206,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
           failing,
           upgrade,
           target: targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf),
-          placement: opts.placement,
+          placement: opts.placement ?? 'per-message',
           guardHelpers: scan.config.guardHelpers,
         });
         fix.outcomes = plan.outcomes;

@@ -15,10 +15,24 @@ export interface TsTarget {
   exitsOnTerminalState: boolean;
   /** Why a readyState block cannot match the group's guards (so inserting one would add HG002), or null. */
   unmatched: string | null;
+  /** Inline blocks, or one wait helper per module called from each loop (`--style`; default: follow the group). */
+  style: 'inline' | 'helper';
+  /** The group's own wait helper to call instead of adding one (helper style, without --upgrade). */
+  reuseHelper: TsReusedHelper | null;
+}
+
+/** A wait helper the group's guards already call: `await waitOpen(ws, 5000)` + a readyState re-check. */
+export interface TsReusedHelper {
+  name: string;
+  /** Where the calls were seen: only that file has the name bound for certain. */
+  file: string;
+  /** The arguments after the socket, as written: `, 5000` or ``. */
+  argsAfterSocket: string;
 }
 
 export interface TsTargetOptions {
   upgrade: boolean;
+  style?: 'inline' | 'helper';
   timeout?: number;
   interval?: number;
 }
@@ -35,9 +49,29 @@ function unrepresentable(f: Fingerprint): string | null {
   return null;
 }
 
-export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: ResolvedConfig): TsTarget {
-  const ref = majority(group.filter((l) => l.language !== 'python'));
+/**
+ * The helper a reference guard calls, when its statement is `await name(socket, …)` (the form
+ * whose re-check after it the analyser reads as `recheck-break`).
+ */
+function reusedHelper(ref: MessageLoop, text: string | null): TsReusedHelper | null {
+  const name = ref.guard.helper;
+  if (!name || !ref.guard.span || !text || ref.guard.fingerprint?.onTimeout !== 'recheck-break') return null;
+  const line = text.split(/\r\n|\r|\n/)[ref.guard.span.start.line - 1] ?? '';
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^\\s*await\\s+${escaped}\\(([^()]*)\\)\\s*;?\\s*$`).exec(line);
+  if (!m) return null;
+  const args = (m[1] ?? '').split(',').slice(1).map((a) => a.trim()).filter(Boolean);
+  return { name, file: ref.file, argsAfterSocket: args.length ? `, ${args.join(', ')}` : '' };
+}
+
+export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: ResolvedConfig, sourceOf: (file: string) => string | null = () => null): TsTarget {
+  const scripts = group.filter((l) => l.language !== 'python');
+  const ref = majority(scripts);
   const f = ref?.fingerprint ?? null;
+  const polling = scripts.filter((l) => l.guard.kind === 'polling');
+  const helperRefs = polling.filter((l) => l.guard.helper).length;
+  const followed = helperRefs * 2 > polling.length ? 'helper' : 'inline';
+  const style = opts.style ?? (cfg.defaults.style === 'auto' ? followed : cfg.defaults.style);
   const canonical: TsTarget = {
     ...boundedTiming(f, opts, cfg),
     clock: 'monotonic',
@@ -45,6 +79,8 @@ export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: Re
     logs: true,
     exitsOnTerminalState: true,
     unmatched: null,
+    style,
+    reuseHelper: null,
   };
   if (opts.upgrade || !f || !ref) return canonical;
   const why = unrepresentable(f);
@@ -53,13 +89,14 @@ export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: Re
     return { ...canonical, unmatched: `the group's guards (${where}) cannot be matched by the readyState block: ${why}; run fix --upgrade to rewrite them all` };
   }
   return {
+    ...canonical,
+    reuseHelper: style === 'helper' ? reusedHelper(ref.loop, sourceOf(ref.loop.file)) : null,
     timeoutSeconds: opts.timeout ?? f.timeoutSeconds ?? canonical.timeoutSeconds,
     intervalSeconds: opts.interval ?? f.intervalSeconds ?? canonical.intervalSeconds,
     clock: f.clock === 'wall' ? 'wall' : 'monotonic',
     onTimeout: f.onTimeout === 'return' ? 'return' : f.onTimeout === 'raise' ? 'raise' : 'recheck',
     logs: f.logsOnTimeout,
     exitsOnTerminalState: f.exitsOnTerminalState,
-    unmatched: null,
   };
 }
 

@@ -2,6 +2,7 @@
 // failing loop (ts-sites.ts says where) and, with --upgrade, the rewrite of each existing guard
 // (ts-upgrade.ts), as text edits on the original text. The result must type-check no worse.
 import { renderReadyStateGuard } from '../../codemods/typescript-readystate.js';
+import { renderReadyStateCall, renderReadyStateHelper } from '../../codemods/typescript-readystate-helper.js';
 import type { FrontEndIssue, MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
@@ -15,9 +16,14 @@ import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueRet
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
+import { helperEdit } from './ts-helper-site.js';
 
 export interface ScriptPlanInput {
   absPath: string;
+  /** The file as the scan names it (a reused helper is bound only in the file it was seen in). */
+  file: string;
+  /** `--placement`, or null for the default (ts-sites.ts). */
+  placement: 'per-message' | 'before-loop' | null;
   text: string;
   failing: MessageLoop[];
   /** Polling guards to rewrite to the target (`--upgrade`). */
@@ -73,7 +79,31 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const outcomes: LoopOutcome[] = [];
   let names = text;
   const habits = { quote: quoteOf(text), semicolons: usesSemicolons(text), logger: loggerOf(ts, sf) };
+  // Helper style: the group's own wait helper when this file calls it, else one added to the module.
+  const reuse = target.style === 'helper' && target.reuseHelper?.file === input.file ? target.reuseHelper : null;
+  let helperName: string | null = reuse?.name ?? null;
+  let helperAdded = false;
+  const helperCall = (socket: string, indent: string, leave: 'return' | 'break'): string => {
+    if (helperName === null) {
+      helperName = freshName(names, 'waitForOpen');
+      names += ` ${helperName}`;
+    }
+    return renderReadyStateCall({
+      socket,
+      call: `${helperName}(${socket}${reuse?.argsAfterSocket ?? ''})`,
+      indent,
+      indentUnit: style.indentUnit,
+      eol: style.eol,
+      quote: habits.quote,
+      semicolons: habits.semicolons,
+      logger: habits.logger,
+      logs: target.logs,
+      timeoutMs: ms(target.timeoutSeconds) ?? 0,
+      leave,
+    });
+  };
   const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
+    if (target.style === 'helper') return helperCall(socket, indent, leave);
     const startName = freshName(names, 'wsOpenWaitStart');
     names += ` ${startName}`; // the next block gets a different name
     return renderReadyStateGuard({
@@ -99,6 +129,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     else {
       edits.push(edit);
       outcomes.push({ loop, skipped: null, action });
+      helperAdded ||= target.style === 'helper' && !reuse;
     }
   };
   const plainSocket = (loop: MessageLoop): string | null =>
@@ -113,8 +144,13 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     const at = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
     return at ? valueReturnRefusal(ts, sf, at, loop) : null;
   };
+  // The helper's call is followed by the inline block's re-check: only that timeout path.
+  const styleRefusal =
+    target.style === 'helper' && target.onTimeout !== 'recheck'
+      ? `the group's guards ${target.onTimeout === 'raise' ? 'throw' : 'return'} on timeout without a re-check, which the helper style (a wait, then the re-check) cannot follow; use --style inline, or fix --upgrade`
+      : null;
   for (const { loop, upgrade } of work) {
-    const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, input.issues);
+    const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, input.issues) ?? styleRefusal;
     if (unsafe) {
       add(loop, unsafe, null);
       continue;
@@ -125,7 +161,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
       else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
       continue;
     }
-    const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target }, loop);
+    const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
     if (typeof site === 'string') {
       add(loop, site, null);
       continue;
@@ -159,6 +195,20 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
   }
 
+  if (helperAdded && helperName !== null) {
+    const helper = renderReadyStateHelper({
+      name: helperName,
+      typed: !/\.(c|m)?jsx?$/i.test(input.absPath),
+      indentUnit: style.indentUnit,
+      eol: style.eol,
+      semicolons: habits.semicolons,
+      timeoutMs: ms(target.timeoutSeconds) ?? 0,
+      intervalMs: ms(target.intervalSeconds) ?? 0,
+      clock: target.clock,
+      exitsOnTerminalState: target.exitsOnTerminalState,
+    });
+    edits.push(helperEdit(ts, sf, text, helper, style.eol));
+  }
   // An `import { once } from 'node:events'` only the replaced waits used goes with them.
   if (outcomes.some((o) => o.action === 'upgrade' || o.action === 'replace')) edits.push(...staleImports(ts, sf, text, applyEdits(text, edits)));
   if (edits.length) {
