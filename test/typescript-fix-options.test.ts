@@ -127,6 +127,16 @@ describe('TS fix --placement', () => {
   }, 60_000);
 });
 
+describe('TS fix: a loop whose guard does not compile', () => {
+  it('is skipped with the type check\'s reason; the other loops of the file are still fixed', async () => {
+    const src = `import WebSocket from 'ws';\n\nexport async function a(url: string, q: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const m of q) ws.send(m);\n}\n\nexport async function b(ws: Pick<WebSocket, 'send' | 'readyState'>, q: string[]): Promise<void> {\n  for (const m of q) ws.send(m);\n}\n`;
+    const { outcomes, after } = await fix({ 'a.ts': src });
+    expect(outcomes).toEqual(['a: insert', 'b: the fixed file has 4 more compiler diagnostics than before']);
+    expect(after?.match(/while \(ws\.readyState !== ws\.OPEN\)/g)).toHaveLength(1);
+    expect(after).toContain("export async function b(ws: Pick<WebSocket, 'send' | 'readyState'>, q: string[]): Promise<void> {\n  for (const m of q) ws.send(m);");
+  }, 60_000);
+});
+
 describe('TS fix --upgrade: what it leaves alone, and why', () => {
   it('a guard through a repository helper: the helper is to be upgraded instead', async () => {
     const src = `import { once } from 'node:events';

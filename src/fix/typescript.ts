@@ -195,27 +195,55 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
   }
 
-  if (helperAdded && helperName !== null) {
-    const helper = renderReadyStateHelper({
-      name: helperName,
-      typed: !/\.(c|m)?jsx?$/i.test(input.absPath),
-      indentUnit: style.indentUnit,
-      eol: style.eol,
-      semicolons: habits.semicolons,
-      timeoutMs: ms(target.timeoutSeconds) ?? 0,
-      intervalMs: ms(target.intervalSeconds) ?? 0,
-      clock: target.clock,
-      exitsOnTerminalState: target.exitsOnTerminalState,
-    });
-    edits.push(helperEdit(ts, sf, text, helper, style.eol));
+  const helperText =
+    helperAdded && helperName !== null
+      ? renderReadyStateHelper({
+          name: helperName,
+          typed: !/\.(c|m)?jsx?$/i.test(input.absPath),
+          indentUnit: style.indentUnit,
+          eol: style.eol,
+          semicolons: habits.semicolons,
+          timeoutMs: ms(target.timeoutSeconds) ?? 0,
+          intervalMs: ms(target.intervalSeconds) ?? 0,
+          clock: target.clock,
+          exitsOnTerminalState: target.exitsOnTerminalState,
+        })
+      : null;
+  // The file's edits for a set of loops: theirs, the helper they call, and an `import { once }
+  // from 'node:events'` only their replaced waits used.
+  const compose = (loopEdits: readonly TextEdit[], rewrites: boolean): TextEdit[] => {
+    const all = [...loopEdits];
+    if (helperText !== null && loopEdits.length) all.push(helperEdit(ts, sf, text, helperText, style.eol));
+    if (rewrites) all.push(...staleImports(ts, sf, text, applyEdits(text, all)));
+    return all;
+  };
+  const accepted = outcomes.filter((o) => o.skipped === null);
+  const rewrites = (os: readonly LoopOutcome[]): boolean => os.some((o) => o.action === 'upgrade' || o.action === 'replace');
+  const full = compose(edits, rewrites(accepted));
+  if (!full.length) return { edits: [], outcomes };
+  const noWorse = (es: readonly TextEdit[]): Promise<string | null> => input.typeCheck.noWorse(input.absPath, text, applyEdits(text, es));
+  const worse = await noWorse(full);
+  if (!worse) return { edits: full, outcomes };
+  if (accepted.length < 2) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
+  // One loop's guard can fail where the others compile (a socket type without the constants the
+  // block reads): each loop on its own, then the ones that compile together.
+  const own = new Map<LoopOutcome, string | null>();
+  for (const o of accepted) {
+    const e = edits[accepted.indexOf(o)] as TextEdit;
+    own.set(o, await noWorse(compose([e], rewrites([o]))));
   }
-  // An `import { once } from 'node:events'` only the replaced waits used goes with them.
-  if (outcomes.some((o) => o.action === 'upgrade' || o.action === 'replace')) edits.push(...staleImports(ts, sf, text, applyEdits(text, edits)));
-  if (edits.length) {
-    const worse = await input.typeCheck.noWorse(input.absPath, text, applyEdits(text, edits));
-    if (worse) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
-  }
-  return { edits, outcomes };
+  const kept = accepted.filter((o) => own.get(o) === null);
+  const keptEdits = kept.map((o) => edits[accepted.indexOf(o)] as TextEdit);
+  const together = kept.length ? compose(keptEdits, rewrites(kept)) : [];
+  const stillWorse = together.length ? await noWorse(together) : null;
+  const reason = (o: LoopOutcome): string | null => (stillWorse ? stillWorse : own.get(o) ?? null);
+  return {
+    edits: stillWorse ? [] : together,
+    outcomes: outcomes.map((o) => {
+      const why = o.skipped === null ? reason(o) : null;
+      return why ? { ...o, skipped: why, action: null } : o;
+    }),
+  };
 }
 
 /** How often each name is written as an identifier outside import declarations. */
