@@ -6,15 +6,26 @@ import type { TsNode } from './compiler.js';
 import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
 import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
 
-/** Whether `node` is `server.accept()` or `….acceptWebSocket(server…)` for this socket. */
+/** The server's own name, or a name bound to it (`const conn = Object.assign(server, { id })`). */
+function refersTo(m: TsModule, e: TsNode | undefined, decl: TsNode): boolean {
+  return !!e && m.ts.isIdentifier(e) && (m.declarationOf(e.text, e) === decl || resolveSocket(m, e)?.origin === decl);
+}
+
+/**
+ * Whether `node` is `server.accept()`, `….acceptWebSocket(server…)`, or the socket handed to
+ * another accept (`this.connections.accept(conn, tags)`, as partyserver's manager does).
+ */
 function isAccept(m: TsModule, node: TsNode, decl: TsNode): boolean {
   const ts = m.ts;
-  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
-  // The server's own name, or a name bound to it (`const conn = Object.assign(server, { id })`).
-  const refers = (e: TsNode | undefined): boolean => !!e && ts.isIdentifier(e) && (m.declarationOf(e.text, e) === decl || resolveSocket(m, e)?.origin === decl);
-  if (node.expression.name.text === 'accept') return refers(node.expression.expression);
-  if (node.expression.name.text === 'acceptWebSocket') return refers(node.arguments[0]);
-  return false;
+  if (!ts.isCallExpression(node)) return false;
+  const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : ts.isIdentifier(node.expression) ? node.expression.text : '';
+  if (callee === 'accept' && ts.isPropertyAccessExpression(node.expression) && refersTo(m, node.expression.expression, decl)) return true;
+  return /^accept/.test(callee) && node.arguments.some((a) => refersTo(m, a, decl));
+}
+
+/** `Object.assign(server, …)` names the socket again; it hands it to nobody. */
+function isAlias(m: TsModule, call: TsNode): boolean {
+  return m.ts.isCallExpression(call) && m.text(call.expression) === 'Object.assign';
 }
 
 /** Whether a statement that precedes `use` on every path (up through enclosing blocks and callbacks) accepts. */
@@ -28,8 +39,11 @@ function acceptDominates(m: TsModule, use: TsNode, decl: TsNode): boolean {
       for (let i = list.indexOf(cur) - 1; i >= 0; i--) {
         const s = list[i] as TsNode;
         // Only an unconditional statement accepts on every path (`if (flag) server.accept()` does not).
-        if (ts.isExpressionStatement(s)) {
-          let e: TsNode = s.expression;
+        // `server.accept()`, `conn = manager.accept(conn)`, `const c = await accept(server)`.
+        const exprs: TsNode[] = ts.isExpressionStatement(s) ? [s.expression] : ts.isVariableStatement(s) ? s.declarationList.declarations.flatMap((d) => (d.initializer ? [d.initializer] : [])) : [];
+        for (let e of exprs) {
+          while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+          if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) e = e.right;
           while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
           if (isAccept(m, e, decl)) return true;
         }
@@ -45,7 +59,8 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
   const ts = m.ts;
   const out: FrontEndIssue[] = [];
   if (!m.source.includes('WebSocketPair')) return out;
-  const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean }>();
+  // handedOff: given to a function that may accept it (where this file cannot see): never "never accepted".
+  const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean; handedOff: boolean }>();
   const stack: TsNode[] = [m.sf];
   const ids: TsNode[] = [];
   while (stack.length) {
@@ -62,7 +77,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     const info = resolveSocket(m, id);
     if (!info || info.kind !== 'cf-server') continue;
     const decl = info.origin;
-    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false };
+    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false, handedOff: false };
     // Named in messages by its own name, not an alias's (`conn = Object.assign(server, …)`).
     if (m.declarationOf(id.text, id) === decl) entry.name = id.text;
     servers.set(decl, entry);
@@ -70,6 +85,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
       if (p.name.text === 'accept') entry.accepted = true;
       else if (p.name.text !== 'serializeAttachment' && p.name.text !== 'deserializeAttachment') entry.uses.push(p.parent);
     } else if (ts.isCallExpression(p) && isAccept(m, p, decl)) entry.accepted = true;
+    else if (ts.isCallExpression(p) && p.arguments.some((a) => a === id) && !isAlias(m, p)) entry.handedOff = true;
   }
   for (const [decl, s] of servers) {
     const uses = s.uses.sort((a, b) => a.pos - b.pos);
@@ -80,7 +96,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
         span: m.span(bad),
         message: `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(bad, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
       });
-    } else if (!s.accepted) {
+    } else if (!s.accepted && !s.handedOff) {
       out.push({ ruleId: 'HG012', span: m.span(decl), message: `the server end \`${s.name}\` of a WebSocketPair is never accepted; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) before returning the 101 response` });
     }
   }
