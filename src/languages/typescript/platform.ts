@@ -5,55 +5,7 @@ import type { FrontEndIssue } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
 import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
-
-/** The server's own name, or a name bound to it (`const conn = Object.assign(server, { id })`). */
-function refersTo(m: TsModule, e: TsNode | undefined, decl: TsNode): boolean {
-  return !!e && m.ts.isIdentifier(e) && (m.declarationOf(e.text, e) === decl || resolveSocket(m, e)?.origin === decl);
-}
-
-/**
- * Whether `node` is `server.accept()`, `….acceptWebSocket(server…)`, or the socket handed to
- * another accept (`this.connections.accept(conn, tags)`, as partyserver's manager does).
- */
-function isAccept(m: TsModule, node: TsNode, decl: TsNode): boolean {
-  const ts = m.ts;
-  if (!ts.isCallExpression(node)) return false;
-  const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : ts.isIdentifier(node.expression) ? node.expression.text : '';
-  if (callee === 'accept' && ts.isPropertyAccessExpression(node.expression) && refersTo(m, node.expression.expression, decl)) return true;
-  return /^accept/.test(callee) && node.arguments.some((a) => refersTo(m, a, decl));
-}
-
-/** `Object.assign(server, …)` names the socket again; it hands it to nobody. */
-function isAlias(m: TsModule, call: TsNode): boolean {
-  return m.ts.isCallExpression(call) && m.text(call.expression) === 'Object.assign';
-}
-
-/** Whether a statement that precedes `use` on every path (up through enclosing blocks and callbacks) accepts. */
-function acceptDominates(m: TsModule, use: TsNode, decl: TsNode): boolean {
-  const ts = m.ts;
-  let cur = use;
-  while (cur.parent) {
-    const p: TsNode = cur.parent;
-    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {
-      const list = p.statements as readonly TsNode[];
-      for (let i = list.indexOf(cur) - 1; i >= 0; i--) {
-        const s = list[i] as TsNode;
-        // Only an unconditional statement accepts on every path (`if (flag) server.accept()` does not).
-        // `server.accept()`, `conn = manager.accept(conn)`, `const c = await accept(server)`.
-        const exprs: TsNode[] = ts.isExpressionStatement(s) ? [s.expression] : ts.isVariableStatement(s) ? s.declarationList.declarations.flatMap((d) => (d.initializer ? [d.initializer] : [])) : [];
-        for (let e of exprs) {
-          while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
-          if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) e = e.right;
-          while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
-          if (isAccept(m, e, decl)) return true;
-        }
-      }
-    }
-    if (p === m.scopeOf(decl)) break;
-    cur = p;
-  }
-  return false;
-}
+import { acceptDominates, isAccept, isAlias } from './cf-accept.js';
 
 function cloudflare(m: TsModule): FrontEndIssue[] {
   const ts = m.ts;
@@ -84,12 +36,12 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     if (ts.isPropertyAccessExpression(p) && p.expression === id && p.parent && ts.isCallExpression(p.parent)) {
       if (p.name.text === 'accept') entry.accepted = true;
       else if (p.name.text !== 'serializeAttachment' && p.name.text !== 'deserializeAttachment') entry.uses.push(p.parent);
-    } else if (ts.isCallExpression(p) && isAccept(m, p, decl)) entry.accepted = true;
+    } else if (ts.isCallExpression(p) && isAccept(m, p, decl, resolveSocket)) entry.accepted = true;
     else if (ts.isCallExpression(p) && p.arguments.some((a) => a === id) && !isAlias(m, p)) entry.handedOff = true;
   }
   for (const [decl, s] of servers) {
     const uses = s.uses.sort((a, b) => a.pos - b.pos);
-    const bad = uses.find((u) => !acceptDominates(m, u, decl));
+    const bad = uses.find((u) => !acceptDominates(m, u, decl, resolveSocket));
     if (bad) {
       out.push({
         ruleId: 'HG012',

@@ -4,6 +4,7 @@
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
+import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
@@ -226,7 +227,8 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    return fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
+    const kept = openCollectionElement(m, d, (mm, x) => resolveSocket(mm, x, depth + 1));
+    return kept ?? fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
   const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
@@ -315,6 +317,10 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   const e = bareExpression(ts, init);
+  // `pair[1]` of a `new WebSocketPair()`: the server end.
+  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression) && e.argumentExpression.text === '1' && isPair(m, e.expression)) {
+    return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+  }
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
@@ -353,6 +359,14 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
       const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
       if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+    }
+    // const [client, server] = [pair[0], pair[1]]
+    const list = d.initializer ? bareExpression(ts, d.initializer) : null;
+    if (ts.isArrayBindingPattern(d.name) && list && ts.isArrayLiteralExpression(list)) {
+      const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
+      const el = list.elements[idx];
+      const r = el && !ts.isSpreadElement(el) ? fromInitializer(m, el, d, depth + 1) : null;
+      if (r) return r;
     }
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
@@ -435,6 +449,14 @@ function assignmentsTo(m: TsModule, name: string, decl: TsNode): TsNode[] {
 export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
   const ts = m.ts;
   return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && m.text(expr.expression) === 'Deno.upgradeWebSocket';
+}
+
+/** `new WebSocketPair()`, or a name initialised with one. */
+function isPair(m: TsModule, expr: TsNode): boolean {
+  const e = bareExpression(m.ts, expr);
+  if (constructed(m, e)?.cls === 'pair') return true;
+  const init = m.ts.isIdentifier(e) ? m.initializerOf(e) : null;
+  return init !== null && constructed(m, init)?.cls === 'pair';
 }
 
 function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {

@@ -1,0 +1,118 @@
+// Sockets a file keeps in a collection it fills itself (SPEC §3b: sockets a server hands over are
+// already open). `for (const ws of this.sockets)` — or `this.sockets.forEach((ws) => …)` — where
+// every `this.sockets.add(x)` / `.push(x)` in the file adds an open socket (a server's, or a
+// Cloudflare server end after its accept) iterates open sockets. Any other use of the collection
+// (handed to a function, assigned anything but an empty one) may fill it elsewhere: no answer.
+import type { Framework } from '../../model.js';
+import type { TsNode } from './compiler.js';
+import { acceptDominates, type Resolve } from './cf-accept.js';
+import { ancestor, bareExpression, descendants, type TsModule } from './module.js';
+import type { SocketInfo } from './sockets.js';
+
+/** Methods that read or shrink a collection, or are the insertions checked. */
+const READS = new Set(['add', 'push', 'unshift', 'delete', 'has', 'size', 'length', 'forEach', 'values', 'clear', 'entries', 'keys', 'filter', 'map', 'some', 'every', 'includes', 'indexOf', 'splice']);
+const INSERTS = new Set(['add', 'push', 'unshift']);
+
+/** `this.sockets` (per class) or a variable (per declaration): what names one collection. */
+function keyOf(m: TsModule, e: TsNode): string | null {
+  const ts = m.ts;
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = ancestor(e, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+    return cls ? `this:${cls.pos}:${e.name.text}` : null;
+  }
+  if (ts.isIdentifier(e)) {
+    const d = m.declarationOf(e.text, e);
+    return d ? `var:${d.pos}:${e.text}` : null;
+  }
+  return null;
+}
+
+interface Uses {
+  inserted: { call: TsNode; arg: TsNode }[];
+  /** Used in a way that may fill it out of sight. */
+  open: boolean;
+}
+
+const memo = new WeakMap<TsModule, Map<string, Uses>>();
+
+function isEmptyCollection(m: TsModule, e: TsNode | undefined): boolean {
+  const ts = m.ts;
+  if (!e) return true;
+  const x = bareExpression(ts, e);
+  if (ts.isArrayLiteralExpression(x)) return x.elements.length === 0;
+  return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && /^(Set|Map|WeakSet)$/.test(x.expression.text) && !(x.arguments?.length);
+}
+
+/** Every use of every collection-like name of the file, by key (one walk per file). */
+function usesOf(m: TsModule): Map<string, Uses> {
+  let found = memo.get(m);
+  if (found) return found;
+  const ts = m.ts;
+  found = new Map();
+  const entry = (k: string): Uses => {
+    let u = found?.get(k);
+    if (!u) {
+      u = { inserted: [], open: false };
+      found?.set(k, u);
+    }
+    return u;
+  };
+  for (const n of descendants(ts, m.sf, true)) {
+    const isThis = ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword;
+    if (!isThis && !ts.isIdentifier(n)) continue;
+    const p = n.parent;
+    if (!p || (ts.isPropertyAccessExpression(p) && p.name === n)) continue;
+    const k = keyOf(m, n);
+    if (!k) continue;
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && READS.has(p.name.text)) {
+      const call = p.parent;
+      if (INSERTS.has(p.name.text) && call && ts.isCallExpression(call) && call.expression === p) for (const arg of call.arguments) entry(k).inserted.push({ call, arg });
+      continue;
+    }
+    if (ts.isForOfStatement(p) && p.expression === n) continue;
+    if ((ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n) {
+      if (!isEmptyCollection(m, p.initializer)) entry(k).open = true;
+      continue;
+    }
+    if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (!isEmptyCollection(m, p.right)) entry(k).open = true;
+      continue;
+    }
+    entry(k).open = true;
+  }
+  memo.set(m, found);
+  return found;
+}
+
+/** The collection a loop variable or a forEach callback's first parameter takes its elements from. */
+function collectionOf(m: TsModule, d: TsNode): TsNode | null {
+  const ts = m.ts;
+  const loop = d.parent?.parent;
+  if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && loop && ts.isForOfStatement(loop) && loop.initializer === d.parent) return bareExpression(ts, loop.expression);
+  const fn = d.parent;
+  const call = fn?.parent;
+  if (ts.isParameter(d) && fn && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === d && call && ts.isCallExpression(call) && call.arguments[0] === fn) {
+    const callee = call.expression;
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'forEach') return bareExpression(ts, callee.expression);
+  }
+  return null;
+}
+
+/** The element's socket, when every insertion into its collection adds an open one. */
+export function openCollectionElement(m: TsModule, d: TsNode | null, resolve: Resolve): SocketInfo | null {
+  const coll = d ? collectionOf(m, d) : null;
+  const key = coll ? keyOf(m, coll) : null;
+  if (!coll || !key) return null;
+  const uses = usesOf(m).get(key);
+  if (!uses || uses.open || uses.inserted.length === 0) return null;
+  let framework: Framework | null = null;
+  let emitter = false;
+  for (const { call, arg } of uses.inserted) {
+    const info = resolve(m, arg);
+    const open = info && (info.kind === 'framework' || (info.kind === 'cf-server' && acceptDominates(m, call, info.origin, resolve)));
+    if (!info || !open) return null;
+    framework ??= info.framework;
+    emitter ||= info.emitter;
+  }
+  return { kind: 'framework', origin: coll, reason: `socket from ${m.brief(coll, 40)}, which the file fills only with open sockets`, emitter, typed: false, framework: framework ?? 'unknown' };
+}
