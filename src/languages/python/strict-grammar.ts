@@ -306,7 +306,11 @@ function checkStarred(ctx: SyntaxContext, star: PyNode): void {
 
 /** `as` belongs to `with`, `except`, `case` and imports only. */
 function checkAsPattern(ctx: SyntaxContext, n: PyNode): void {
-  const p = n.parent;
+  // tree-sitter nests `x if c else y as f` and `lambda: x as f` as if `as` bound tighter than the
+  // conditional or the lambda; CPython's `as` applies to the whole expression (freqtrade's
+  // `with open(p) if p != "-" else sys.stdin as fh:`), so the `as` belongs where that expression stands.
+  let p = n.parent;
+  for (let c: PyNode = n; p && ((p.type === 'conditional_expression' && p.lastNamedChild?.id === c.id) || (p.type === 'lambda' && field(p, 'body')?.id === c.id)); c = p, p = p.parent);
   // `with (a as b):`, `with (a as b,):` — tree-sitter may read the parentheses as an expression
   // around the item (`with (a as b), c:` and `with ((a as b),):` are not with lists).
   if (p?.type === 'with_item' || (p && isWithList(p))) {
