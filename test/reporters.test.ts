@@ -210,6 +210,38 @@ describe('renderText', () => {
     );
   });
 
+  it('verify --quiet: of the table only the rows that fail the gate, and the gate line', () => {
+    expect(text({ gateOnly: true }).split('\n').slice(-5)).toEqual([
+      '',
+      `Guard Coverage     FAIL  1 of 2 loops guarded; missing: ${ODD}:9 Router.pump`,
+      '',
+      'Gate: FAILED (Guard Coverage: fail)',
+      '',
+    ]);
+    const passing = report();
+    passing.checks = passing.checks.filter((k) => k.status !== 'fail');
+    expect(text({ gateOnly: true, report: passing, findings: [] })).toMatch(/\)\.\n\nGate: PASSED\n$/);
+  });
+
+  it('clips a long line of the code frame around the column, carets aligned', () => {
+    const long = `x = [${Array.from({ length: 400 }, (_, i) => i).join(', ')}]; await ws.receive_text()`;
+    const col = long.indexOf('ws.receive_text') + 1;
+    const out = renderText({
+      report: report(),
+      findings: [finding({ line: 2, column: col, endLine: 2, endColumn: col + 'ws.receive_text()'.length })],
+      files: [{ ...FILES[0]!, lines: ['a' .repeat(5000), long] }],
+      color: false,
+      showTable: false,
+      showLoops: false,
+    });
+    const [, prev, line, carets] = out.split('\n');
+    expect(prev).toMatch(/^1 \| …a{160}…$/);
+    expect(line).toMatch(/^2 \| …[\d, ]+\]; await ws\.receive_text\(\)$/);
+    expect(line!.length).toBeLessThanOrEqual(4 + 1 + 160 + 1);
+    expect(carets!.indexOf('^')).toBe(line!.indexOf('ws.receive_text'));
+    expect(carets!.slice(carets!.indexOf('^'))).toBe('^'.repeat('ws.receive_text()'.length));
+  });
+
   it('colors only when asked to', () => {
     const out = text({ color: true });
     expect(out).toMatch(/\x1b\[3\dm/);

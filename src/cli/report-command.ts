@@ -99,6 +99,7 @@ async function renderFormat(
         files: result.files,
         color: useColor(c.opts, c.toFile),
         showTable: c.mode === 'verify',
+        gateOnly: c.opts.quiet === true,
         showLoops: c.mode === 'scan' && !c.opts.quiet,
         strict,
       });

@@ -17,6 +17,8 @@ export interface TextInput {
   cwdLabel?: string;
   /** `--strict`: a `warn` row fails the gate too. */
   strict?: boolean;
+  /** `verify --quiet`: of the table, only the rows that fail the gate, and the gate line. */
+  gateOnly?: boolean;
 }
 
 export function renderText(input: TextInput): string {
@@ -29,7 +31,7 @@ export function renderText(input: TextInput): string {
   }
   if (input.showLoops && input.report.loops.length > 0) sections.push(renderLoops(c, input.report.loops));
   sections.push(renderSummary(c, input, shown));
-  if (input.showTable) sections.push(renderTable(c, input.report.checks, input.strict ?? false));
+  if (input.showTable) sections.push(renderTable(c, input.report.checks, input.strict ?? false, input.gateOnly ?? false));
   return `${sections.join('\n\n')}\n`;
 }
 
@@ -57,22 +59,36 @@ function renderFinding(c: ChalkInstance, f: Finding, lines: string[] | null): st
   return [head, ...frame].join('\n');
 }
 
-/** The line before and the finding's line, in a numbered gutter, and carets under the span. */
+/** Code frames show at most this many characters of a line (a minified file's line can be megabytes). */
+const FRAME_WIDTH = 160;
+
+/**
+ * The line before and the finding's line, in a numbered gutter, and carets under the span. A
+ * line longer than FRAME_WIDTH shows the window around the finding's column, with `…` where it
+ * was cut (both lines the same window, so they stay aligned).
+ */
 function codeFrame(c: ChalkInstance, f: Finding, lines: string[]): string[] {
   const text = lines[f.line - 1];
   if (text === undefined) return [];
   const first = Math.max(1, f.line - 1);
   const width = String(f.line).length;
-  const out: string[] = [];
-  for (let n = first; n <= f.line; n++) {
-    out.push(`${c.blue(`${String(n).padStart(width)} |`)} ${escapeCodeLine(lines[n - 1] ?? '')}`);
-  }
   const line = stripCr(text);
   const start = Math.min(Math.max(f.column - 1, 0), line.length);
   const end = f.endLine === f.line && f.endColumn > f.column ? Math.min(f.endColumn - 1, line.length) : start + 1;
+  const from = line.length > FRAME_WIDTH ? Math.max(0, Math.min(start - 40, line.length - FRAME_WIDTH)) : 0;
+  const to = from + FRAME_WIDTH;
+  const clip = (l: string): string => {
+    const t = stripCr(l);
+    if (t.length <= FRAME_WIDTH && from === 0) return l;
+    return `${from > 0 ? '…' : ''}${t.slice(from, to)}${t.length > to ? '…' : ''}`;
+  };
+  const out: string[] = [];
+  for (let n = first; n <= f.line; n++) {
+    out.push(`${c.blue(`${String(n).padStart(width)} |`)} ${escapeCodeLine(clip(lines[n - 1] ?? ''))}`);
+  }
   // Tabs stay tabs and escapes keep their printed width, so the carets line up.
-  const pad = escapeCodeLine(line.slice(0, start)).replace(/[^\t]/g, ' ');
-  const carets = '^'.repeat(Math.max(1, escapeCodeLine(line.slice(start, end)).length));
+  const pad = (from > 0 ? ' ' : '') + escapeCodeLine(line.slice(from, start)).replace(/[^\t]/g, ' ');
+  const carets = '^'.repeat(Math.max(1, escapeCodeLine(line.slice(start, Math.min(end, to))).length));
   const paint = f.severity === 'error' ? c.red : c.yellow;
   out.push(`${c.blue(`${' '.repeat(width)} |`)} ${pad}${paint(carets)}`);
   return out;
@@ -128,7 +144,7 @@ function renderLoops(c: ChalkInstance, loops: LoopRecord[]): string {
 
 const STATUS_WORD: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
 
-function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean): string {
+function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean, gateOnly: boolean): string {
   const width = Math.max(0, ...checks.map((k) => k.title.length));
   const paint: Record<CheckStatus, (s: string) => string> = {
     pass: (s) => c.green(s),
@@ -136,15 +152,15 @@ function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean): 
     fail: (s) => c.red.bold(s),
     skip: (s) => c.dim(s),
   };
-  const rows = checks.map(
+  const failing = gateFailures(checks, strict);
+  const rows = (gateOnly ? failing : checks).map(
     (k) => `${escapeControl(k.title).padEnd(width)}  ${paint[k.status](STATUS_WORD[k.status])}  ${escapeControl(k.details)}`,
   );
-  const failing = gateFailures(checks, strict);
   const gate =
     failing.length === 0
       ? c.green.bold('Gate: PASSED')
       : `${c.red.bold('Gate: FAILED')} (${failing.map((k) => `${escapeControl(k.title)}: ${k.status}`).join(', ')})`;
-  return [...rows, '', gate].join('\n');
+  return [...rows, ...(rows.length ? [''] : []), gate].join('\n');
 }
 
 /** The rows that fail the gate (SPEC §5): every `fail`, and every `warn` under `--strict`. */
