@@ -7,6 +7,18 @@ import { ancestor, descendants, isFunctionLike, type TsModule } from './module.j
 import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
 import { acceptDominates, isAccept, isAlias } from './cf-accept.js';
 
+/**
+ * Calls that need no accept: attachments, and listeners (the runtime delivers events only once
+ * the socket is accepted — hono registers them first).
+ */
+const NOT_USES = new Set(['serializeAttachment', 'deserializeAttachment', 'addEventListener', 'removeEventListener']);
+
+/** A use inside a function nested in the one that declares the socket runs later (a callback, a getter). */
+function deferred(m: TsModule, use: TsNode, decl: TsNode): boolean {
+  const fn = (n: TsNode): TsNode | null => ancestor(n, (a) => isFunctionLike(m.ts, a));
+  return fn(use) !== fn(decl);
+}
+
 function cloudflare(m: TsModule): FrontEndIssue[] {
   const ts = m.ts;
   const out: FrontEndIssue[] = [];
@@ -35,7 +47,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     servers.set(decl, entry);
     if (ts.isPropertyAccessExpression(p) && p.expression === id && p.parent && ts.isCallExpression(p.parent)) {
       if (p.name.text === 'accept') entry.accepted = true;
-      else if (p.name.text !== 'serializeAttachment' && p.name.text !== 'deserializeAttachment') entry.uses.push(p.parent);
+      else if (!NOT_USES.has(p.name.text) && !deferred(m, p, decl)) entry.uses.push(p.parent);
     } else if (ts.isCallExpression(p) && isAccept(m, p, decl, resolveSocket)) entry.accepted = true;
     else if (ts.isCallExpression(p) && p.arguments.some((a) => a === id) && !isAlias(m, p)) entry.handedOff = true;
   }
