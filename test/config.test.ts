@@ -266,8 +266,14 @@ describe('loadConfig: errors are one line naming the file and the key', () => {
   it('a python version that is not X.Y (an unquoted 3.10 is the number 3.1)', async () => {
     await put('handshake-guard.config.json', json({ pythonVersion: '3' }));
     expect((await loadError({ cwd: tmp })).message).toBe(
-      `invalid config ${file()}: "pythonVersion" must be a version like "3.11" (got "3")`,
+      `invalid config ${file()}: "pythonVersion" must be a Python 3 version from 3.0 to 3.20, like 3.11 (got "3")`,
     );
+    for (const v of ['2.7', '3.99', '4.0']) {
+      await put('handshake-guard.config.json', json({ pythonVersion: v }));
+      expect((await loadError({ cwd: tmp })).message).toBe(
+        `invalid config ${file()}: "pythonVersion" must be a Python 3 version from 3.0 to 3.20, like 3.11 (got "${v}")`,
+      );
+    }
     await put('handshake-guard.config.json', '{"pythonVersion": 3.10}');
     expect((await loadError({ cwd: tmp })).message).toBe(
       `invalid config ${file()}: "pythonVersion" must be a string (got 3.1)`,

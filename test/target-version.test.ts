@@ -136,16 +136,16 @@ describe('resolvePythonTarget: nearest directory wins', () => {
 });
 
 describe('resolvePythonTarget: malformed values', () => {
-  it.each(['3', '3.11.4', 'py3.11', '', ' 3.11', '3.x'])('--python-version %j is a usage error', async (v) => {
+  it.each(['3', '3.11.4', 'py3.11', '', ' 3.11', '3.x', '2.7', '3.99', '4.0', '3.011'])('--python-version %j is a usage error', async (v) => {
     const run = resolve({ cliVersion: v });
     await expect(run).rejects.toThrow(UsageError);
-    await expect(run).rejects.toThrow(`--python-version must be a version like 3.11 (got "${v}")`);
+    await expect(run).rejects.toThrow(`--python-version must be a Python 3 version from 3.0 to 3.20, like 3.11 (got "${v}")`);
   });
 
   it('a config value is checked too (configs can be built in code)', async () => {
     const bad: ResolvedConfig = { ...config, source: path.join(tmp, 'handshake-guard.config.json'), pythonVersion: '3' };
     await expect(resolve({ config: bad })).rejects.toThrow(UsageError);
-    await expect(resolve({ config: bad })).rejects.toThrow(/"pythonVersion" must be a version like "3\.11" \(got "3"\)/);
+    await expect(resolve({ config: bad })).rejects.toThrow(/"pythonVersion" must be a Python 3 version from 3\.0 to 3\.20, like 3\.11 \(got "3"\)/);
   });
 
   it('a malformed config file value is a load error', async () => {

@@ -3,7 +3,7 @@
 // Everything here is pure: reading files and filling defaults happen in load.ts.
 
 import { z } from 'zod';
-import { PYTHON_VERSION_PATTERN, renderPath, type PathSegment } from './keys.js';
+import { PYTHON_VERSION_HINT, PYTHON_VERSION_PATTERN, renderPath, type PathSegment } from './keys.js';
 
 export const RULE_IDS = [
   'HG000',
@@ -33,7 +33,7 @@ export const userConfigSchema = z.strictObject({
   include: z.array(pattern).optional(),
   exclude: z.array(pattern).optional(),
   require: z.enum(['polling', 'check']).optional(),
-  pythonVersion: z.string().regex(PYTHON_VERSION_PATTERN, 'must be a version like "3.11"').optional(),
+  pythonVersion: z.string().regex(PYTHON_VERSION_PATTERN, `must be ${PYTHON_VERSION_HINT}`).optional(),
   consistency: z.enum(['file', 'repository', 'none']).optional(),
   // partialRecord: any subset of the ids; an unknown id is an unrecognized key.
   rules: z.partialRecord(z.enum(RULE_IDS), z.enum(['error', 'warning', 'off'])).optional(),

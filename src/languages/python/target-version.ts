@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PYTHON_VERSION_PATTERN } from '../../config/keys.js';
+import { PYTHON_VERSION_HINT, PYTHON_VERSION_PATTERN } from '../../config/keys.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
 import { directoriesUp } from '../../paths.js';
@@ -33,7 +33,7 @@ export async function resolvePythonTarget(opts: {
 }): Promise<TargetVersion> {
   if (opts.cliVersion !== undefined) {
     if (!PYTHON_VERSION_PATTERN.test(opts.cliVersion)) {
-      throw new UsageError(`--python-version must be a version like 3.11 (got "${opts.cliVersion}")`);
+      throw new UsageError(`--python-version must be ${PYTHON_VERSION_HINT} (got "${opts.cliVersion}")`);
     }
     return { pythonVersion: opts.cliVersion, source: '--python-version' };
   }
@@ -42,7 +42,7 @@ export async function resolvePythonTarget(opts: {
     // Normally validated on load; checked again for configs built in code.
     if (!PYTHON_VERSION_PATTERN.test(pythonVersion)) {
       throw new UsageError(
-        `invalid config ${source ?? '(defaults)'}: "pythonVersion" must be a version like "3.11" (got "${pythonVersion}")`,
+        `invalid config ${source ?? '(defaults)'}: "pythonVersion" must be ${PYTHON_VERSION_HINT} (got "${pythonVersion}")`,
       );
     }
     return { pythonVersion, source: source ? path.basename(source) : 'config' };
