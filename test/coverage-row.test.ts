@@ -12,7 +12,7 @@ const file = (rel: string) => ({ relPath: rel, absPath: `/repo/${rel}`, language
 
 async function coverage(files: ReturnType<typeof skippedAnalysis>[]) {
   const config = await loadConfig({ cwd: tempTree({}) });
-  return checkCoverage({ files, loops: [], findings: [], config, target: DEFAULT_PYTHON_TARGET, disabled: new Set() });
+  return checkCoverage({ files, loops: [], findings: [], config, target: DEFAULT_PYTHON_TARGET, disabled: new Set(), unguarded: new Set() });
 }
 
 describe('Guard Coverage and files not analysed', () => {
@@ -29,4 +29,29 @@ describe('Guard Coverage and files not analysed', () => {
     const big = skippedAnalysis(file('vendor/big.py'), 'larger than 2 MiB: not analysed');
     expect(await coverage([big])).toMatchObject({ status: 'skip', details: 'no message loops found in 0 files' });
   });
+});
+
+describe('Guard Coverage when HG001/HG003 are turned off', () => {
+  const APP = [
+    'from fastapi import FastAPI, WebSocket',
+    'app = FastAPI()',
+    'async def pump(websocket: WebSocket):',
+    '    while True:',
+    '        await websocket.receive_text()',
+    '',
+  ].join('\n');
+
+  it('an unguarded loop is not counted as guarded: the row and the summary say it was not checked', async () => {
+    const { run } = await import('../src/engine/run.js');
+    const dir = tempTree({ 'app.py': APP, 'handshake-guard.config.json': JSON.stringify({ rules: { HG001: 'off' } }) });
+    const r = await run({ cwd: dir, paths: ['.'], cache: false });
+    expect(r.report.summary).toMatchObject({ loops: 1, guarded: 0 });
+    expect(r.report.checks.find((c) => c.id === 'coverage')).toMatchObject({
+      status: 'pass',
+      details: '0 of 1 loop guarded (1 not checked: HG001 turned off in the configuration)',
+    });
+    const both = tempTree({ 'app.py': APP, 'handshake-guard.config.json': JSON.stringify({ rules: { HG001: 'off', HG003: 'off' } }) });
+    const r2 = await run({ cwd: both, paths: ['.'], cache: false });
+    expect(r2.report.checks.find((c) => c.id === 'coverage')).toMatchObject({ status: 'skip', details: 'HG001 and HG003 are turned off in the configuration; 0 of 1 loop guarded' });
+  }, 60_000);
 });

@@ -25,12 +25,17 @@ export function checkCoverage(input: CheckInput): CheckResult {
   const suppressed = new Set<MessageLoop>();
   for (const f of findings) if (f.loop) (f.suppressed ? suppressed : failing).add(f.loop);
   for (const l of failing) suppressed.delete(l);
-  const guarded = loops.length - failing.size - suppressed.size;
+  // Loops only a rule that is turned off would report: not guarded, and not checked either.
+  const unchecked = loops.filter((l) => input.unguarded.has(l) && !failing.has(l) && !suppressed.has(l)).length;
+  const off = (['HG001', 'HG003'] as const).filter((r) => input.disabled.has(r));
+  const guarded = loops.length - failing.size - suppressed.size - unchecked;
   const framework = loops.filter((l) => l.guard.kind === 'framework').length;
   const extra = [
     framework ? `${framework} framework-guaranteed` : '',
     suppressed.size ? `${suppressed.size} suppressed` : '',
+    unchecked ? `${unchecked} not checked: ${off.join(' and ')} turned off in the configuration` : '',
   ].filter(Boolean);
+  if (off.length === 2) return result('coverage', unless('skip'), `HG001 and HG003 are turned off in the configuration; ${guarded} of ${plural(loops.length, 'loop')} guarded${unknown}`);
   const head = `${guarded} of ${plural(loops.length, 'loop')} guarded${extra.length ? ` (${extra.join(', ')})` : ''}`;
   if (failing.size === 0) return result('coverage', unless('pass'), `${head}${unknown}`);
   const missing = [...failing].sort((a, b) => a.file.localeCompare(b.file) || a.span.start.line - b.span.start.line).map(missingLabel);

@@ -11,6 +11,8 @@ export interface CheckInput {
   target: TargetVersion;
   /** Rules turned off in the config: their rows say so instead of passing. */
   disabled: ReadonlySet<RuleId>;
+  /** Loops that fail the policy, HG001/HG003 on or off (findings.ts policyFailures). */
+  unguarded: ReadonlySet<MessageLoop>;
   /** `--python PATH`: what the interpreter said about the files' syntax. */
   syntaxCrossCheck?: SyntaxCrossCheck | null;
 }

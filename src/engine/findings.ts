@@ -39,6 +39,20 @@ export interface FindingsInput {
   requireSuppressionReason: boolean;
 }
 
+/**
+ * The loops that fail the policy (HG001/HG003 would report them), whether or not those rules are
+ * on: a loop is not "guarded" because the rule that would say so is turned off.
+ */
+export function policyFailures(input: FindingsInput, findings: readonly Finding[]): Set<MessageLoop> {
+  const out = new Set<MessageLoop>();
+  for (const f of findings) if (f.loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003')) out.add(f.loop);
+  for (const rule of ALL_RULES) {
+    if ((rule.id !== 'HG001' && rule.id !== 'HG003') || settingOf(rule, input.rules) !== 'off') continue;
+    for (const r of rule.check(input.ctx)) if (r.loop) out.add(r.loop);
+  }
+  return out;
+}
+
 export function collectFindings(input: FindingsInput): Finding[] {
   const findings: Finding[] = [];
   const suppressions = input.files.flatMap((f) => f.suppressions);

@@ -14,7 +14,7 @@ import { orderFinding } from '../report/json.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ResultCache } from './cache.js';
 import { FactProbe, type Fact, type FactSource } from './deps.js';
-import { collectFindings } from './findings.js';
+import { collectFindings, policyFailures } from './findings.js';
 import { blobId, blobIdOfBytes } from './git.js';
 import { withRegularFile } from '../text-file.js';
 import { consistencyGroups } from './groups.js';
@@ -58,11 +58,6 @@ function loopStatus(loop: MessageLoop, findings: readonly Finding[]): LoopStatus
   const own = findings.filter((f) => f.loop === loop);
   if (own.some((f) => !f.suppressed && f.severity === 'error')) return 'fail';
   return own.some((f) => f.suppressed) ? 'suppressed' : 'pass';
-}
-
-/** Whether a loop meets the policy (the coverage row's count): no live HG001/HG003 on it. */
-function meetsPolicy(loop: MessageLoop, findings: readonly Finding[]): boolean {
-  return !findings.some((f) => f.loop === loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
 }
 
 function loopRecord(loop: MessageLoop, findings: readonly Finding[]): LoopRecord {
@@ -169,13 +164,15 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     : null;
   const analysedLoops = analysed.flatMap((f) => f.loops);
   const allGroups = consistencyGroups(analysedLoops, config.consistency);
-  const allFindings = collectFindings({
+  const findingsInput = {
     files: analysed,
     loops: analysedLoops,
     ctx: { files: analysed, loops: analysedLoops, groups: allGroups, require: config.require, bounds: config.bounds, requireSuppressionReason: config.requireSuppressionReason },
     rules: config.rules,
     requireSuppressionReason: config.requireSuppressionReason,
-  });
+  };
+  const allFindings = collectFindings(findingsInput);
+  const unguarded = policyFailures(findingsInput, allFindings);
   // Rules saw every analysed file; the gate, the table and the report see the gated ones.
   const files = analysed.filter((f) => gated.has(f.absPath));
   const inGate = new Set(files.map((f) => f.file));
@@ -205,6 +202,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     config,
     target,
     disabled,
+    unguarded,
     syntaxCrossCheck,
     groups,
     cwd,
@@ -237,7 +235,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     summary: {
       files: files.length,
       loops: loops.length,
-      guarded: loops.filter((l) => meetsPolicy(l, findings)).length,
+      guarded: loops.filter((l) => !unguarded.has(l)).length,
       errors: live.filter((f) => f.severity === 'error').length,
       warnings: live.filter((f) => f.severity === 'warning').length,
     },
