@@ -170,14 +170,17 @@ describe('fix on the command line', () => {
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  it('refuses the report options it would otherwise ignore (--format, -o, --python), exit 2, file untouched', () => {
+  it('refuses the report options it would otherwise ignore (--format, -o, --python, --fail-on, --strict), exit 2, file untouched; its help does not list them', () => {
     const dir = tempTree({ 'app.py': 'x = 1\n' });
-    for (const args of [['--format', 'json'], ['--format', 'sarif', '-o', 'out.sarif'], ['--python', 'python3']]) {
+    for (const args of [['--format', 'json'], ['--format', 'sarif', '-o', 'out.sarif'], ['--python', 'python3'], ['--fail-on', 'error'], ['--strict']]) {
       const r = cli(['fix', '--write', ...args], dir);
       expect([r.code, r.stdout]).toEqual([2, '']);
-      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^handshake-guard: fix does not take (--format|--format, --output|--python): it prints a unified diff/)]);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^handshake-guard: fix does not take (--format|--format, --output|--python|--fail-on|--strict): it prints a unified diff/)]);
     }
     expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe('x = 1\n');
+    const help = cli(['fix', '--help'], dir).stdout;
+    expect(help).toContain('--write');
+    expect(help).not.toMatch(/--format|--output|--python |--fail-on|--strict/);
   });
 });
 

@@ -13,6 +13,8 @@ export interface FixCliOptions extends CommonOptions {
   check?: boolean;
   upgrade?: boolean;
   style?: 'inline' | 'helper';
+  /** `--fail-on` given on the command line (it has a default, so its value cannot tell). */
+  failOnGiven?: boolean;
   placement?: 'per-message' | 'before-loop';
   timeout?: string;
   interval?: string;
@@ -55,7 +57,13 @@ export function summarize(result: FixResult, write: boolean): string {
 export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<number> {
   // fix prints a unified diff (or writes files): an option that shapes a report would be ignored,
   // so it is refused rather than accepted in silence.
-  const unused = [opts.format.length > 0 ? '--format' : null, opts.output.length > 0 ? '--output' : null, opts.python !== undefined ? '--python' : null].filter((o) => o !== null);
+  const unused = [
+    opts.format.length > 0 ? '--format' : null,
+    opts.output.length > 0 ? '--output' : null,
+    opts.python !== undefined ? '--python' : null,
+    opts.failOnGiven === true ? '--fail-on' : null,
+    opts.strict === true ? '--strict' : null,
+  ].filter((o) => o !== null);
   if (unused.length > 0) throw new UsageError(`fix does not take ${unused.join(', ')}: it prints a unified diff (--check, --write); use scan or verify for reports`);
   const timeout = seconds(opts.timeout, '--timeout');
   const interval = seconds(opts.interval, '--interval');

@@ -9,6 +9,9 @@ import { addCommonOptions, addGateOptions, type CommonOptions } from './options.
 import { guardStandardStreams } from './standard-streams.js';
 import { setCliV8Flags } from './v8-flags.js';
 
+/** Shared options `fix` refuses: they shape a report, and fix prints a diff (cli/fix.ts). */
+const FIX_REFUSES = new Set(['--format', '--output', '--python', '--fail-on', '--strict']);
+
 // Each command's module is imported when that command runs: a pre-commit hook pays Node's
 // start-up on every commit, and `verify` needs neither the codemod (diff) nor `init`.
 
@@ -38,7 +41,7 @@ function program(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no notes on stderr')
     .option('--verbose', 'stack traces for internal errors')
     .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await (await import('./baseline.js')).baselineCommand(paths, opts)));
-  addCommonOptions(
+  const fix = addCommonOptions(
     p.command('fix')
       .description('insert the bounded polling guard where it is missing (dry run: a diff)')
       .argument('[paths...]', 'files or directories', [])
@@ -49,7 +52,12 @@ function program(setExit: (code: number) => void): Command {
       .addOption(new Option('--placement <where>', 'before the receive, or before the loop (default: Python per-message; TS/JS before the loop in a function, per message at the top level)').choices(['per-message', 'before-loop']))
       .option('--timeout <seconds>', "bound of the wait (default: the group's guards, else 3.0)")
       .option('--interval <seconds>', "sleep between checks (default: the group's guards, else 0.01)"),
-  ).action(async (paths: string[], opts: FixCliOptions) => setExit(await (await import('./fix.js')).fixCommand(paths, opts)));
+  );
+  // Report options the shared parser takes and fix refuses (it prints a diff): not advertised.
+  for (const o of fix.options) if (FIX_REFUSES.has(o.long ?? '')) o.hideHelp();
+  fix.action(async (paths: string[], opts: FixCliOptions, cmd: Command) =>
+    setExit(await (await import('./fix.js')).fixCommand(paths, { ...opts, failOnGiven: cmd.getOptionValueSource('failOn') === 'cli' })),
+  );
   p.command('explain')
     .description("print a rule's documentation (no rule: list the rules)")
     .argument('[rule]', 'rule id or name, e.g. HG001 or receive-before-guard')
