@@ -211,6 +211,14 @@ describe('output', () => {
     cli(['verify', 'app.py'], dir, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
     expect(readFileSync(summary, 'utf8')).toContain('Guard Coverage');
   });
+
+  it('a step summary that cannot be written is a warning: the gate keeps its exit code', () => {
+    const dir = tempTree({ 'app.py': UNGUARDED });
+    const r = cli(['verify', 'app.py'], dir, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: path.join(dir, 'missing', 'summary.md') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Gate: FAILED');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^handshake-guard: warning: could not append the table to \$GITHUB_STEP_SUMMARY \(.*missing\/summary\.md\): /)]);
+  });
 });
 
 describe('explain and init', () => {
