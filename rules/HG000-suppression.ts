@@ -69,6 +69,11 @@ export function subscribe(ws: WebSocket, symbols: string[]): void {
       for (const suppression of file.suppressions) {
         const ids = suppression.rules.join(', ');
         const span = suppressionSpan(file, suppression);
+        // No rule list: nothing is suppressed (unlike a bare `noqa`, a blanket ignore is not a thing here).
+        if (suppression.rules.length === 0) {
+          reports.push({ file: file.file, span, message: `suppression names no rule, so it suppresses nothing: ${comment} handshake-guard: ignore[HG001] -- why`, loop: null });
+          continue;
+        }
         // An unreasoned suppression is not honoured when reasons are required: say why once.
         if (suppression.reason === null && ctx.requireSuppressionReason) {
           reports.push({
@@ -77,8 +82,10 @@ export function subscribe(ws: WebSocket, symbols: string[]): void {
             message: `suppression needs a reason: ${comment} handshake-guard: ignore[${ids}] -- why`,
             loop: null,
           });
-        } else if (!suppression.used) {
-          reports.push({ file: file.file, span, message: `unused suppression for ${ids}`, loop: null });
+        } else {
+          // Each id on its own: `ignore[HG001, HG005]` where only HG001 matched leaves HG005 unused.
+          const unused = suppression.rules.filter((r) => !(suppression.usedRules ?? []).includes(r));
+          if (unused.length > 0) reports.push({ file: file.file, span, message: `unused suppression for ${unused.join(', ')}`, loop: null });
         }
       }
     }

@@ -168,6 +168,8 @@ export interface Suppression {
   rules: RuleId[];
   reason: string | null;
   used: boolean;
+  /** The ids of `rules` that suppressed a finding in this run (set with `used`). */
+  usedRules?: RuleId[];
 }
 
 /** A finding a front end computes itself because it is about no message loop (HG012, HG013). */

@@ -56,7 +56,10 @@ export function policyFailures(input: FindingsInput, findings: readonly Finding[
 export function collectFindings(input: FindingsInput): Finding[] {
   const findings: Finding[] = [];
   const suppressions = input.files.flatMap((f) => f.suppressions);
-  for (const s of suppressions) s.used = false;
+  for (const s of suppressions) {
+    s.used = false;
+    s.usedRules = [];
+  }
   const hg000 = ALL_RULES.find((r) => r.id === 'HG000');
   for (const rule of ALL_RULES) {
     if (rule.id === 'HG000') continue;
@@ -69,6 +72,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
     if (s) {
       f.suppressed = true;
       s.used = true;
+      if (!s.usedRules?.includes(f.ruleId)) s.usedRules?.push(f.ruleId);
     }
   }
   // HG000 runs last: it needs to know which suppressions were used.
