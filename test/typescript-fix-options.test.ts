@@ -137,6 +137,15 @@ describe('TS fix: a loop whose guard does not compile', () => {
   }, 60_000);
 });
 
+describe('findings claim fixable only where fix can await', () => {
+  it('a loop in a sync function: HG001 fixable false, and fix skips it; in an async one: true, and fixed', async () => {
+    const src = `import WebSocket from 'ws';\n\nexport function sync(url: string): void {\n  const ws = new WebSocket(url);\n  for (const m of ['a']) ws.send(m);\n}\n\nexport async function later(url: string): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const m of ['a']) ws.send(m);\n}\n`;
+    const { result, outcomes } = await fix({ 'a.ts': src });
+    expect(result.scan.findings.filter((f) => f.ruleId === 'HG001').map((f) => [f.loop?.function, f.fixable])).toEqual([['sync', false], ['later', true]]);
+    expect(outcomes).toEqual(['sync: the loop is not inside an async function (the guard awaits)', 'later: insert']);
+  }, 60_000);
+});
+
 describe('TS fix --upgrade: what it leaves alone, and why', () => {
   it('a guard through a repository helper: the helper is to be upgraded instead', async () => {
     const src = `import { once } from 'node:events';

@@ -7,6 +7,14 @@ function settingOf(rule: Rule, overrides: Partial<Record<RuleId, RuleSetting>>):
   return overrides[rule.id] ?? rule.defaultSeverity;
 }
 
+/**
+ * `fix` awaits its wait: a loop outside an async function is never fixed (only TS/JS module top
+ * level, where ES modules allow `await`, is tried), so its findings do not claim to be fixable.
+ */
+function canAwaitAt(loop: MessageLoop | null): boolean {
+  return loop === null || loop.inAsyncFunction || (loop.language !== 'python' && loop.function === '<module>');
+}
+
 function toFinding(rule: Rule, r: RuleReport, severity: 'error' | 'warning'): Finding {
   return {
     ruleId: rule.id,
@@ -17,7 +25,7 @@ function toFinding(rule: Rule, r: RuleReport, severity: 'error' | 'warning'): Fi
     endLine: r.span.end.line,
     endColumn: r.span.end.column,
     message: r.message,
-    fixable: rule.fixable,
+    fixable: rule.fixable && canAwaitAt(r.loop),
     loop: r.loop,
     suppressed: false,
   };
