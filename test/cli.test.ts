@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempTree } from './helpers/cli.js';
@@ -242,6 +242,16 @@ describe('explain and init', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'handshake-guard.config.json'), 'utf8'))).toMatchObject({ require: 'polling' });
     expect(cli(['scan'], dir).code).toBe(1);
     expect(cli(['init'], dir).code).toBe(2);
+    expect(cli(['init', '--force'], dir).code).toBe(0);
+  });
+
+  it('init refuses to hide a configuration already in use (package.json, a parent directory) unless --force', () => {
+    const dir = tempTree({ 'package.json': JSON.stringify({ name: 'x', handshakeGuard: { rules: { HG001: 'warning' } } }), 'sub/app.py': UNGUARDED });
+    const r = cli(['init'], dir);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr.trim()).toBe(`handshake-guard: a configuration is already in use: the "handshakeGuard" key of ${path.join(dir, 'package.json')}; handshake-guard.config.json here would hide it (use --force to write it anyway)`);
+    expect(existsSync(path.join(dir, 'handshake-guard.config.json'))).toBe(false);
+    expect(cli(['init'], path.join(dir, 'sub')).code).toBe(2);
     expect(cli(['init', '--force'], dir).code).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // `handshake-guard init`: writes a starting configuration and prints the hook and CI snippets.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILE_NAME } from '../config/load.js';
+import { CONFIG_FILE_NAME, discoveredConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -28,9 +28,16 @@ npx handshake-guard verify --staged`;
 const CI = `# .github/workflows/handshake-guard.yml: the whole workflow is examples/ci/handshake-guard.yml
       - run: npx --yes handshake-guard@${TOOL_VERSION} verify --format sarif -o handshake-guard.sarif --format github --format text`;
 
-export function initCommand(opts: { force?: boolean }): number {
+export async function initCommand(opts: { force?: boolean }): Promise<number> {
   const target = path.resolve(process.cwd(), CONFIG_FILE_NAME);
   if (existsSync(target) && !opts.force) throw new UsageError(`${CONFIG_FILE_NAME} already exists (use --force to overwrite)`);
+  // A configuration runs already use (package.json's key, pyproject's table, a parent directory's
+  // file) would be hidden by the new file without a word: its settings would silently stop applying.
+  const existing = opts.force ? null : await discoveredConfig(process.cwd());
+  if (existing) {
+    const where = existing.where === 'file' ? existing.file : `the ${existing.where} of ${existing.file}`;
+    throw new UsageError(`a configuration is already in use: ${where}; ${CONFIG_FILE_NAME} here would hide it (use --force to write it anyway)`);
+  }
   writeFileSync(target, `${JSON.stringify(CONFIG, null, 2)}\n`);
   process.stdout.write(`wrote ${CONFIG_FILE_NAME}\n\npre-commit:\n\n${PRE_COMMIT}\n\nOr husky:\n\n${HUSKY}\n\nCI:\n\n${CI}\n`);
   return 0;

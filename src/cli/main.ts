@@ -66,7 +66,7 @@ function program(setExit: (code: number) => void): Command {
   p.command('init')
     .description('write handshake-guard.config.json and print pre-commit / CI snippets')
     .option('--force', 'overwrite an existing config file')
-    .action(async (opts: { force?: boolean }) => setExit((await import('./init.js')).initCommand(opts)));
+    .action(async (opts: { force?: boolean }) => setExit(await (await import('./init.js')).initCommand(opts)));
   return p;
 }
 

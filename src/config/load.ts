@@ -63,6 +63,13 @@ async function readExplicit(file: string): Promise<FoundConfig> {
   return { file, kind, raw: section };
 }
 
+/** The configuration file a run in `cwd` would use, and where in it (null: defaults only). */
+export async function discoveredConfig(cwd: string): Promise<{ file: string; where: string } | null> {
+  const found = await discover(path.resolve(cwd));
+  if (!found) return null;
+  return { file: found.file, where: found.kind === 'pyproject' ? `[tool.${PYPROJECT_TABLE}] table` : found.kind === 'package' ? `"${PACKAGE_KEY}" key` : 'file' };
+}
+
 /** From `cwd` up to the filesystem root; in each directory the first of the three files wins. */
 async function discover(cwd: string): Promise<FoundConfig | null> {
   for (let dir = cwd; ; ) {
