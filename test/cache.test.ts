@@ -538,3 +538,13 @@ describe('where the cache lives', () => {
     expect(loaded).not.toMatch(/web-tree-sitter|ts-morph|python-worker|script-worker|typescript\/compiler\.js|python\/analyze\.js|typescript\/analyze\.js|public-api\.js/);
   }, 120_000);
 });
+
+describe('a cache directory that cannot be made', () => {
+  it.runIf(existsSync('/proc/self'))('under /proc the run ends (Node\'s recursive mkdir spins forever there) and reports as without a cache', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-proc-cache-'));
+    writeFileSync(path.join(dir, 'app.py'), 'from fastapi import WebSocket\n\nasync def f(websocket: WebSocket):\n    while True:\n        await websocket.receive_text()\n');
+    const r = await run({ cwd: dir, paths: ['.'], cache: '/proc/hg-no-such-dir/cache' });
+    expect(r.report.summary).toMatchObject({ loops: 1, guarded: 0 });
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
