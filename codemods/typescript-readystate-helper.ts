@@ -16,16 +16,20 @@ export interface ReadyStateHelperTemplate {
   intervalMs: number;
   clock: 'monotonic' | 'wall';
   exitsOnTerminalState: boolean;
+  /** `WebSocket` where the state constants are static only (Cloudflare), else read from the socket. */
+  constants?: string;
 }
 
 export function renderReadyStateHelper(t: ReadyStateHelperTemplate): string {
   const s = t.semicolons ? ';' : '';
   const u = t.indentUnit;
   const now = t.clock === 'wall' ? 'Date.now()' : 'performance.now()';
+  const k = t.constants ?? 'ws';
+  const shape = t.constants ? '{ readonly readyState: number }' : '{ readonly readyState: number; readonly OPEN: number; readonly CLOSING: number; readonly CLOSED: number }';
   const signature = t.typed
     ? [
         `async function ${t.name}(`,
-        `${u}ws: { readonly readyState: number; readonly OPEN: number; readonly CLOSING: number; readonly CLOSED: number },`,
+        `${u}ws: ${shape},`,
         `${u}timeoutMs = ${t.timeoutMs},`,
         `${u}intervalMs = ${t.intervalMs},`,
         '): Promise<void> {',
@@ -35,14 +39,14 @@ export function renderReadyStateHelper(t: ReadyStateHelperTemplate): string {
   // JS: the parameter's type in JSDoc, for projects that type-check their JS (checkJs).
   const doc = t.typed
     ? [`/** ${what} */`]
-    : ['/**', ` * ${what}`, ' * @param {{ readyState: number, OPEN: number, CLOSING: number, CLOSED: number }} ws', ' */'];
+    : ['/**', ` * ${what}`, ` * @param {${t.constants ? '{ readyState: number }' : '{ readyState: number, OPEN: number, CLOSING: number, CLOSED: number }'}} ws`, ' */'];
   const lines = [
     ...doc,
     ...signature,
     `${u}const start = ${now}${s}`,
-    `${u}while (ws.readyState !== ws.OPEN) {`,
+    `${u}while (ws.readyState !== ${k}.OPEN) {`,
   ];
-  if (t.exitsOnTerminalState) lines.push(`${u}${u}if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) return${s}`);
+  if (t.exitsOnTerminalState) lines.push(`${u}${u}if (ws.readyState === ${k}.CLOSING || ws.readyState === ${k}.CLOSED) return${s}`);
   lines.push(
     `${u}${u}if (${now} - start > timeoutMs) return${s}`,
     `${u}${u}await new Promise((resolve) => setTimeout(resolve, intervalMs))${s}`,
@@ -55,6 +59,8 @@ export function renderReadyStateHelper(t: ReadyStateHelperTemplate): string {
 export interface ReadyStateCallTemplate {
   /** The socket expression as the loop writes it: `ws`, `this.socket`. */
   socket: string;
+  /** As the helper's: where the state constants are read (default: the socket). */
+  constants?: string;
   /** The call as written at the site: `waitForOpen(this.ws)`. */
   call: string;
   /** The statement's indentation. */
@@ -74,7 +80,7 @@ export interface ReadyStateCallTemplate {
 export function renderReadyStateCall(t: ReadyStateCallTemplate): string {
   const s = t.semicolons ? ';' : '';
   const i1 = t.indent + t.indentUnit;
-  const lines = [`${t.indent}await ${t.call}${s}`, `${t.indent}if (${t.socket}.readyState !== ${t.socket}.OPEN) {`];
+  const lines = [`${t.indent}await ${t.call}${s}`, `${t.indent}if (${t.socket}.readyState !== ${t.constants ?? t.socket}.OPEN) {`];
   if (t.logs) lines.push(`${i1}${t.logger}.warn(${t.quote}WebSocket not open within ${t.timeoutMs} ms${t.quote})${s}`);
   lines.push(`${i1}${t.leave}${s}`, `${t.indent}}`);
   return lines.map((l) => l + t.eol).join('');

@@ -13,6 +13,11 @@ export type TsGuardTimeout = 'recheck' | 'return' | 'raise';
 export interface ReadyStateTemplate {
   /** The socket expression as the loop writes it: `ws`, `this.socket`. */
   socket: string;
+  /**
+   * Where the state constants are read: the socket itself (`ws.OPEN`, the default), or the class
+   * (`WebSocket.OPEN`: Cloudflare's workers-types declare them static only).
+   */
+  constants?: string;
   /** The indentation of the statement the block goes before. */
   indent: string;
   indentUnit: string;
@@ -45,13 +50,14 @@ export function renderReadyStateGuard(t: ReadyStateTemplate): string {
   const i1 = i0 + t.indentUnit;
   const i2 = i1 + t.indentUnit;
   const sock = t.socket;
+  const k = t.constants ?? sock;
   const now = t.clock === 'wall' ? 'Date.now()' : 'performance.now()';
-  const terminal = `${sock}.readyState === ${sock}.CLOSING || ${sock}.readyState === ${sock}.CLOSED`;
+  const terminal = `${sock}.readyState === ${k}.CLOSING || ${sock}.readyState === ${k}.CLOSED`;
   const warn = `${t.logger}.warn(${q}WebSocket not open within ${t.timeoutMs} ms${q})${s}`;
   const thrown = `throw new Error(${q}WebSocket not open within ${t.timeoutMs} ms${q})${s}`;
   const exit = t.onTimeout === 'recheck' ? `break${s}` : t.onTimeout === 'raise' ? thrown : `return${s}`;
   const closed = t.onTimeout === 'raise' ? `throw new Error(${q}WebSocket closed before it opened${q})${s}` : exit;
-  const lines = [`${i0}const ${t.startName} = ${now}${s}`, `${i0}while (${sock}.readyState !== ${sock}.OPEN) {`];
+  const lines = [`${i0}const ${t.startName} = ${now}${s}`, `${i0}while (${sock}.readyState !== ${k}.OPEN) {`];
   if (t.exitsOnTerminalState) lines.push(`${i1}if (${terminal}) ${closed}`);
   if (t.onTimeout === 'recheck') lines.push(`${i1}if (${now} - ${t.startName} > ${t.timeoutMs}) break${s}`);
   else {
@@ -61,7 +67,7 @@ export function renderReadyStateGuard(t: ReadyStateTemplate): string {
   }
   lines.push(`${i1}await new Promise((resolve) => setTimeout(resolve, ${t.intervalMs}))${s}`, `${i0}}`);
   if (t.onTimeout === 'recheck') {
-    lines.push(`${i0}if (${sock}.readyState !== ${sock}.OPEN) {`);
+    lines.push(`${i0}if (${sock}.readyState !== ${k}.OPEN) {`);
     if (t.logs) lines.push(`${i1}${warn}`);
     lines.push(`${i1}${t.leave}${s}`, `${i0}}`);
   }

@@ -35,6 +35,9 @@ export interface ScriptPlanInput {
   typeCheck: TypeCheck;
 }
 
+/** Sockets of the global `WebSocket` class (not a library's, whose class may go by any name). */
+const GLOBAL_SOCKETS: ReadonlySet<string> = new Set(['dom', 'deno', 'bun', 'cloudflare']);
+
 /** A multi-line template literal would change if its lines were re-indented. */
 function hasMultilineTemplate(ts: TS, sf: TsSourceFile, n: TsNode): boolean {
   if (ts.isTemplateLiteral(n) && /[\r\n]/.test(n.getText(sf))) return true;
@@ -68,7 +71,31 @@ function wrapEdit(ts: TS, text: string, sf: TsSourceFile, stmt: TsNode, style: T
   return { start: stmt.pos, end, text: ` {${style.eol}${guard(inner)}${inner}${body}${style.eol}${outer}${close}` };
 }
 
+interface ScriptPlan {
+  edits: TextEdit[];
+  outcomes: LoopOutcome[];
+  /** Some loop was refused because the result type-checked worse. */
+  typeRefused: boolean;
+}
+
+/**
+ * The plan, with the state constants read from the socket (`ws.OPEN`). Sockets of the global
+ * class whose guards do not compile that way are planned again reading them from the class
+ * (`WebSocket.OPEN`): Cloudflare's workers-types declare them static only, while a project's own
+ * runtime declarations may have them on the instance only — the type check decides.
+ */
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
+  const first = await planWith(input, undefined);
+  const all = [...input.failing, ...input.upgrade];
+  if (!first.typeRefused || !all.every((l) => GLOBAL_SOCKETS.has(l.framework))) return first;
+  const ts = await loadTypeScript();
+  if (bindsName(ts, parseSource(ts, input.absPath, input.text), 'WebSocket')) return first;
+  const second = await planWith(input, 'WebSocket');
+  const fixed = (p: ScriptPlan): number => p.outcomes.filter((o) => o.skipped === null).length;
+  return fixed(second) > fixed(first) ? second : first;
+}
+
+async function planWith(input: ScriptPlanInput, constants: string | undefined): Promise<ScriptPlan> {
   const ts = await loadTypeScript();
   const { text, target } = input;
   const sf = parseSource(ts, input.absPath, text);
@@ -90,6 +117,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     }
     return renderReadyStateCall({
       socket,
+      ...(constants ? { constants } : {}),
       call: `${helperName}(${socket}${reuse?.argsAfterSocket ?? ''})`,
       indent,
       indentUnit: style.indentUnit,
@@ -108,6 +136,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
     names += ` ${startName}`; // the next block gets a different name
     return renderReadyStateGuard({
       socket,
+      ...(constants ? { constants } : {}),
       indent,
       indentUnit: style.indentUnit,
       eol: style.eol,
@@ -207,6 +236,7 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
           intervalMs: ms(target.intervalSeconds) ?? 0,
           clock: target.clock,
           exitsOnTerminalState: target.exitsOnTerminalState,
+          ...(constants ? { constants } : {}),
         })
       : null;
   // The file's edits for a set of loops: theirs, the helper they call, and an `import { once }
@@ -220,11 +250,11 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const accepted = outcomes.filter((o) => o.skipped === null);
   const rewrites = (os: readonly LoopOutcome[]): boolean => os.some((o) => o.action === 'upgrade' || o.action === 'replace');
   const full = compose(edits, rewrites(accepted));
-  if (!full.length) return { edits: [], outcomes };
+  if (!full.length) return { edits: [], outcomes, typeRefused: false };
   const noWorse = (es: readonly TextEdit[]): Promise<string | null> => input.typeCheck.noWorse(input.absPath, text, applyEdits(text, es));
   const worse = await noWorse(full);
-  if (!worse) return { edits: full, outcomes };
-  if (accepted.length < 2) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)) };
+  if (!worse) return { edits: full, outcomes, typeRefused: false };
+  if (accepted.length < 2) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)), typeRefused: true };
   // One loop's guard can fail where the others compile (a socket type without the constants the
   // block reads): each loop on its own, then the ones that compile together.
   const own = new Map<LoopOutcome, string | null>();
@@ -238,12 +268,28 @@ export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: T
   const stillWorse = together.length ? await noWorse(together) : null;
   const reason = (o: LoopOutcome): string | null => (stillWorse ? stillWorse : own.get(o) ?? null);
   return {
+    typeRefused: true,
     edits: stillWorse ? [] : together,
     outcomes: outcomes.map((o) => {
       const why = o.skipped === null ? reason(o) : null;
       return why ? { ...o, skipped: why, action: null } : o;
     }),
   };
+}
+
+/** Whether the module's top level imports or declares `name` (so the global of that name is hidden). */
+function bindsName(ts: TS, sf: TsSourceFile, name: string): boolean {
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st)) {
+      const c = st.importClause;
+      const named = c?.namedBindings;
+      if (c?.name?.text === name) return true;
+      if (named && (ts.isNamespaceImport(named) ? named.name.text === name : named.elements.some((e) => e.name.text === name))) return true;
+    } else if ((ts.isClassDeclaration(st) || ts.isFunctionDeclaration(st)) && st.name?.text === name) return true;
+    else if (ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return true;
+    else if (ts.isImportEqualsDeclaration(st) && st.name.text === name) return true;
+  }
+  return false;
 }
 
 /** How often each name is written as an identifier outside import declarations. */
