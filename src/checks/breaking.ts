@@ -7,7 +7,7 @@ import { blobId, gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
-import { plural, result } from './support.js';
+import { listed, plural, result } from './support.js';
 
 export interface BreakingFile {
   /** Display path, relative to the working directory. */
@@ -62,11 +62,13 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
   const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
+  const unsure = [...py.unsure, ...ts.unsure];
   // Every file not compared is named once: in the lead when Python files changed, none could be
   // compared and nothing broke, else in the notes.
   const pythonLead = py.compared === 0 && py.notCompared.length > 0 && breaks.length === 0;
   const rest = pythonLead ? [...ts.notCompared, ...gone.notCompared] : notCompared;
   if (rest.length > 0) notes.push(`not compared: ${rest.join(', ')}`);
+  if (unsure.length > 0) notes.push(`not decidable here: ${listed(unsure, 4)}`);
   if (py.added > 0) notes.push(`${plural(py.added, 'new Python file')} (nothing to break)`);
   if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
@@ -75,8 +77,8 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   if (breaks.length > 0) {
     return result('breaking', 'fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${breaks.join('; ')}${tail}`);
   }
-  // A file we could not compare may hide a break: say so rather than pass.
-  const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
+  // A file we could not compare (or a name we could not place) may hide a break: say so rather than pass.
+  const status: CheckStatus = notCompared.length > 0 || unsure.length > 0 ? 'warn' : 'pass';
   if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${py.notCompared.join(', ')}${tail}`);
   if (py.compared === 0) {
     // No Python file scanned at all: the row speaks of the files that were (TS/JS, deleted ones).
@@ -97,9 +99,11 @@ async function compareChanged(
   files: readonly { file: BreakingFile; rel: string | null }[],
   atBase: ReadonlyMap<string, string | null>,
   refName: string,
-): Promise<{ breaks: string[]; notCompared: string[]; compared: number; definitions: number; added: number }> {
+): Promise<{ breaks: string[]; notCompared: string[]; unsure: string[]; compared: number; definitions: number; added: number }> {
   const breaks: string[] = [];
   const notCompared: string[] = [];
+  // Names a file may re-export from elsewhere (`export *`): `file:line message`.
+  const unsure: string[] = [];
   let compared = 0;
   let definitions = 0;
   let added = 0;
@@ -125,9 +129,9 @@ async function compareChanged(
     }
     compared += 1;
     definitions += api.definitions;
-    for (const b of api.breaks) breaks.push(`${file.file}:${b.line} ${b.message}`);
+    for (const b of api.breaks) (b.unsure ? unsure : breaks).push(`${file.file}:${b.line} ${b.message}`);
   }
-  return { breaks, notCompared, compared, definitions, added };
+  return { breaks, notCompared, unsure, compared, definitions, added };
 }
 
 /** A deleted file's public names (Python) or exported declarations (TS/JS) at the base: every one is removed. */

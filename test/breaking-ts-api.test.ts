@@ -1,0 +1,104 @@
+// The breaking row on TS/JS public APIs in real git repositories (SPEC §5): static and instance
+// members apart, re-exports as exported names, overloads.
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../src/engine/run.js';
+import type { CheckResult } from '../src/model.js';
+import { git, gitRepo, removeAll, write } from './helpers/git.js';
+
+const repos: string[] = [];
+afterAll(() => removeAll(repos));
+
+async function rows(dir: string, extra: { staged?: boolean } = {}): Promise<CheckResult[]> {
+  return (await run({ cwd: dir, paths: ['.'], ...(extra.staged ? { staged: true } : {}) })).report.checks;
+}
+
+async function breaking(dir: string, extra: { staged?: boolean } = {}): Promise<CheckResult> {
+  const row = (await rows(dir, extra)).find((c) => c.id === 'breaking');
+  if (!row) throw new Error('no breaking row');
+  return row;
+}
+
+const IBAN = `export class Iban {
+  constructor(private readonly iban: string) {}
+
+  public static isValid(iban: string): boolean {
+    return iban.length > 4;
+  }
+
+  public isValid(): boolean {
+    return Iban.isValid(this.iban);
+  }
+}
+`;
+
+const OVERLOADS = `export function parse(input: string): number;
+export function parse(input: string, radix: number): number;
+export function parse(input: string, radix?: number): number {
+  return parseInt(input, radix ?? 10);
+}
+
+export class Conn {
+  send(data: string): void;
+  send(data: Uint8Array, binary: boolean): void;
+  send(data: unknown, binary?: boolean): void {}
+}
+`;
+
+describe('breaking row: TS/JS exported declarations', () => {
+  it('keys a static member apart from the instance member of the same name (web3.js Iban.isValid)', async () => {
+    const dir = gitRepo({ 'iban.ts': IBAN }, repos);
+    write(dir, 'iban.ts', `${IBAN}// a comment\n`);
+    expect(await breaking(dir)).toMatchObject({ status: 'pass', details: 'against HEAD: exported declarations of 1 changed TS/JS file compared (4 declarations)' });
+    // Either member can still break on its own.
+    write(dir, 'iban.ts', IBAN.replace('public isValid(): boolean', 'public isValid(strict: boolean): boolean'));
+    const instance = await breaking(dir);
+    expect(instance.status).toBe('fail');
+    expect(instance.details).toContain('iban.ts:8 Iban.isValid: parameter strict is now required');
+    write(dir, 'iban.ts', IBAN.replace(/ {2}public static isValid[^}]*}\n/, ''));
+    expect((await breaking(dir)).details).toContain('iban.ts:4 exported static method Iban.isValid removed');
+  });
+
+  it('counts re-exports as exported names: moving a function behind `export { f } from` breaks nothing; removing a re-export does', async () => {
+    const api = 'export function helper(a: string, b?: number): string {\n  return a + (b ?? 0);\n}\nexport * as util from "./util.js";\nexport * from "./more.js";\nexport { type Shape } from "./shape.js";\n';
+    const dir = gitRepo({ 'api.ts': api, 'util.ts': 'export const u = 1;\n', 'more.ts': 'export const m = 1;\n', 'shape.ts': 'export interface Shape { x: number }\n' }, repos);
+    write(dir, 'helpers.ts', 'export function helper(a: string, b?: number): string {\n  return a + (b ?? 0);\n}\n');
+    // The function now lives in helpers.ts; the re-exported type became a local interface.
+    write(dir, 'api.ts', 'export { helper } from "./helpers.js";\nexport * as util from "./util.js";\nexport * from "./more.js";\nexport interface Shape { x: number }\n');
+    git(dir, 'add', '-A');
+    expect(await breaking(dir, { staged: true })).toMatchObject({ status: 'pass' });
+    // Each kind of re-export, removed, is a removal.
+    write(dir, 'api.ts', 'export function other() {}\n');
+    const gone = await breaking(dir);
+    expect(gone.status).toBe('fail');
+    expect(gone.details).toContain("api.ts:4 re-export util removed");
+    expect(gone.details).toContain("api.ts:5 export * from './more.js' removed");
+    expect(gone.details).toContain('api.ts:6 re-export Shape removed');
+    expect(gone.details).toContain('api.ts:1 exported function helper removed');
+  });
+
+  it('a name that may come from `export * from` is not decidable from the file: named, warned, not failed', async () => {
+    const dir = gitRepo({ 'api.ts': 'export function helper(a: string): string {\n  return a;\n}\n' }, repos);
+    write(dir, 'helpers.ts', 'export function helper(a: string): string {\n  return a;\n}\n');
+    write(dir, 'api.ts', 'export * from "./helpers.js";\n');
+    expect(await breaking(dir)).toMatchObject({
+      status: 'warn',
+      details: "against HEAD: not decidable here: api.ts:1 helper: no longer declared here; maybe re-exported by export * from './helpers.js'; exported declarations of 1 changed TS/JS file compared (1 declaration)",
+    });
+  });
+
+  it('an overload removed is a signature change; a class no longer exported is one removal, not one per overload', async () => {
+    const dir = gitRepo({ 'api.ts': OVERLOADS }, repos);
+    write(dir, 'api.ts', OVERLOADS.replace('  send(data: Uint8Array, binary: boolean): void;\n', ''));
+    expect(await breaking(dir)).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: api.ts:8 Conn.send: no signature accepts send(data: Uint8Array, binary: boolean) any more (overload removed or changed); exported declarations of 1 changed TS/JS file compared (3 declarations)',
+    });
+    write(dir, 'api.ts', OVERLOADS.replace('export function parse(input: string, radix: number): number;\n', ''));
+    expect((await breaking(dir)).details).toContain('api.ts:1 parse: no signature accepts parse(input: string, radix: number) any more');
+    // One signature that takes what every overload took breaks nothing.
+    write(dir, 'api.ts', OVERLOADS.replace(/ {2}send\(data: string\): void;\n {2}send\(data: Uint8Array, binary: boolean\): void;\n {2}send\(data: unknown/, '  send(data: string | Uint8Array'));
+    expect((await breaking(dir)).status).toBe('pass');
+    write(dir, 'api.ts', OVERLOADS.replace('export class Conn', 'class Conn'));
+    expect((await breaking(dir)).details).toBe('1 breaking change against HEAD: api.ts:7 exported class Conn removed; exported declarations of 1 changed TS/JS file compared (3 declarations)');
+  });
+});
