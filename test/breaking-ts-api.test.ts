@@ -1,5 +1,8 @@
 // The breaking row on TS/JS public APIs in real git repositories (SPEC §5): static and instance
-// members apart, re-exports as exported names, overloads.
+// members apart, re-exports as exported names, overloads, renamed modules, and a detail that
+// stays one readable line however many names a change removes.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import type { CheckResult } from '../src/model.js';
@@ -100,5 +103,42 @@ describe('breaking row: TS/JS exported declarations', () => {
     expect((await breaking(dir)).status).toBe('pass');
     write(dir, 'api.ts', OVERLOADS.replace('export class Conn', 'class Conn'));
     expect((await breaking(dir)).details).toBe('1 breaking change against HEAD: api.ts:7 exported class Conn removed; exported declarations of 1 changed TS/JS file compared (3 declarations)');
+  });
+
+  it('a renamed module breaks its importers once, and its API is compared at the new path', async () => {
+    const dir = gitRepo({ 'src/a.ts': OVERLOADS, 'src/legacy.js': 'export function open(url) {}\n', 'pkg/mod.py': 'def run(a):\n    pass\n' }, repos);
+    git(dir, 'mv', 'src/a.ts', 'src/b.ts');
+    expect(await breaking(dir, { staged: true })).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: src/a.ts renamed to src/b.ts (imports of the old path break); 1 renamed file compared with its new path',
+    });
+    // Nearly the same content, moved without git (a full scan pairs it too), and an overload dropped on the way.
+    git(dir, 'reset', '-q', '--hard');
+    renameSync(path.join(dir, 'src/a.ts'), path.join(dir, 'src/c.ts'));
+    writeFileSync(path.join(dir, 'src/c.ts'), `${OVERLOADS.replace('export function parse(input: string): number;\n', '')}// moved\n`);
+    expect(await breaking(dir)).toMatchObject({
+      status: 'fail',
+      details: '2 breaking changes against HEAD: src/a.ts renamed to src/c.ts (imports of the old path break); src/c.ts:1 parse: no signature accepts parse(input: string) any more (overload removed or changed); 1 renamed file compared with its new path',
+    });
+    // The import path stays: a JS file turned TS beside itself, a module moved into its package's __init__.py.
+    git(dir, 'reset', '-q', '--hard');
+    rmSync(path.join(dir, 'src/c.ts'));
+    renameSync(path.join(dir, 'src/legacy.js'), path.join(dir, 'src/legacy.ts'));
+    write(dir, 'pkg/mod/__init__.py', 'def run(a):\n    pass\n');
+    rmSync(path.join(dir, 'pkg/mod.py'));
+    expect(await breaking(dir)).toMatchObject({ status: 'pass', details: 'against HEAD: 2 renamed files compared with their new path' });
+  });
+
+  it('caps the detail: the first breaks, then how many more', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`mod${i}.py`, `def f${i}(a):\n    pass\n\n\ndef g${i}(b):\n    pass\n`]));
+    const dir = gitRepo(files, repos);
+    git(dir, 'rm', '-q', ...Object.keys(files));
+    const checks = await rows(dir, { staged: true });
+    const row = checks.find((c) => c.id === 'breaking');
+    expect(row?.status).toBe('fail');
+    expect(row?.details).toMatch(/^80 breaking changes against HEAD: mod0\.py:1 removed f0 \(file deleted\); .*; and 74 more; 40 deleted files compared$/);
+    expect(row?.details.length).toBeLessThan(500);
+    // Nothing staged is left to scan: the syntax row says so without naming a language.
+    expect(checks.find((c) => c.id === 'syntax')).toMatchObject({ status: 'skip', details: 'no files scanned' });
   });
 });
