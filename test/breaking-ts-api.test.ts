@@ -101,6 +101,11 @@ describe('breaking row: TS/JS exported declarations', () => {
     // One signature that takes what every overload took breaks nothing.
     write(dir, 'api.ts', OVERLOADS.replace(/ {2}send\(data: string\): void;\n {2}send\(data: Uint8Array, binary: boolean\): void;\n {2}send\(data: unknown/, '  send(data: string | Uint8Array'));
     expect((await breaking(dir)).status).toBe('pass');
+    // The class moved to another module and is re-exported: its methods are declared there.
+    write(dir, 'conn.ts', OVERLOADS.slice(OVERLOADS.indexOf('export class Conn')));
+    write(dir, 'api.ts', `${OVERLOADS.slice(0, OVERLOADS.indexOf('export class Conn'))}export { Conn } from './conn.js';\n`);
+    expect(await breaking(dir)).toMatchObject({ status: 'pass' });
+    rmSync(path.join(dir, 'conn.ts'));
     write(dir, 'api.ts', OVERLOADS.replace('export class Conn', 'class Conn'));
     expect((await breaking(dir)).details).toBe('1 breaking change against HEAD: api.ts:7 exported class Conn removed; exported declarations of 1 changed TS/JS file compared (3 declarations)');
   });

@@ -253,9 +253,10 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: 
   for (const b of before) {
     const a = now.get(b.key);
     if (!a) {
-      // A member goes with its class: once it is gone (or no longer exported), its methods are not listed again.
+      // A member goes with its class: once the class is gone (or no longer exported) its methods
+      // are not listed again; once it is a re-export, its methods are declared elsewhere.
       const owner = b.kind === 'method' || b.kind === 'static method' ? b.name.slice(0, b.name.lastIndexOf('.')) : null;
-      if (owner !== null && !now.has(owner) && before.some((x) => x.key === owner)) continue;
+      if (owner !== null && now.get(owner)?.kind !== 'class' && before.some((x) => x.key === owner)) continue;
       if (stars.length > 0 && owner === null && b.kind !== 'star re-export') {
         breaks.push({ line: b.line, message: `${b.name}: no longer declared here; maybe re-exported by export ${stars.map((s) => s.name).join(', export ')}`, unsure: true });
       } else breaks.push({ line: b.line, message: `${described(b)} removed` });
