@@ -26,13 +26,13 @@ describe('breaking row: a file the scan refuses to read as text', () => {
     ['a full scan (blob ids at the base)', 70],
   ] as const) {
     it(name, async () => {
-      // One Python file at least: the row's lead speaks of Python files whenever one is scanned.
+      // Python and TS/JS files: the row's lead speaks of files, not only of Python files.
       const files: Record<string, string> = { 'handshake-guard.config.json': CONFIG, 'vendor/bundle.js': BUNDLE, 'app.py': 'x = 1\n' };
       for (let i = 0; i < extra; i++) files[`mods/m${i}.py`] = `def f${i}():\n    pass\n`;
       const repo = gitRepo(files, repos);
-      expect(await breakingRow(repo)).toMatchObject({ status: 'pass', details: 'no scanned Python file changed since HEAD' });
+      expect(await breakingRow(repo)).toMatchObject({ status: 'pass', details: 'no scanned file changed since HEAD' });
       writeFileSync(path.join(repo, 'vendor/bundle.js'), BUNDLE.replace('return a', 'return a + 1'));
-      expect(await breakingRow(repo)).toMatchObject({ status: 'warn', details: 'no scanned Python file changed since HEAD; not compared: vendor/bundle.js (could not be read)' });
+      expect(await breakingRow(repo)).toMatchObject({ status: 'warn', details: 'against HEAD: not compared: vendor/bundle.js (could not be read)' });
     }, 60_000);
   }
 });

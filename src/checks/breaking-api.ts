@@ -7,6 +7,8 @@ import type { LanguageId } from '../model.js';
 export interface ApiBreak {
   line: number;
   message: string;
+  /** Not decidable from this file alone (a name it may re-export with `export *`): named, not counted as a break. */
+  unsure?: true;
 }
 
 export type ApiComparison =
@@ -18,16 +20,18 @@ export type ApiComparison =
 /**
  * The public API of `before` (the base) against `after`; `after` null: the file is gone, so every
  * name it had is removed. The extractors are imported here, on the first file that changed: a run
- * with nothing to compare does not pay for them.
+ * with nothing to compare does not pay for them. `basePath`: where `before` lay when the file was
+ * renamed (its extension decides how TS/JS parses it).
  */
-export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string): Promise<ApiComparison> {
+export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string, basePath = absPath): Promise<ApiComparison> {
   try {
     if (language === 'python') {
       const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
-      return await compareWith(extractPublicApi, (api) => api.definitions, diffPublicApi, before, after, refName);
+      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, diffPublicApi, before, after, refName);
     }
     const { diffTsPublicApi, extractTsPublicApi } = await import('../languages/typescript/public-api.js');
-    return await compareWith((text) => extractTsPublicApi(absPath, text), (api) => api.exports, diffTsPublicApi, before, after, refName);
+    const at = (file: string) => (text: string) => extractTsPublicApi(file, text);
+    return await compareWith(at(basePath), at(absPath), (api) => api.exports, diffTsPublicApi, before, after, refName);
   } catch (e) {
     // A file too deep to parse safely is named, not compared (the scan noted it too). Only the
     // TS/JS extractor refuses depth: the Python one parses without the scan's depth check.
@@ -37,6 +41,7 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
 }
 
 async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>(
+  extractBase: (text: string) => Promise<Api>,
   extract: (text: string) => Promise<Api>,
   items: (api: Api) => Item[],
   diff: (before: Item[], after: Item[]) => ApiBreak[],
@@ -44,7 +49,7 @@ async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>
   after: string | null,
   refName: string,
 ): Promise<ApiComparison> {
-  const old = await extract(before);
+  const old = await extractBase(before);
   const cur = after === null ? null : await extract(after);
   // A parser recovers from errors, but what it drops would read as removed names.
   if (old.syntaxErrorLine !== null) return { refused: `does not parse at ${refName}, line ${old.syntaxErrorLine}` };

@@ -1,13 +1,15 @@
 // The `breaking` row of the verification table (SPEC §5): no public function, method or class
 // of a changed Python file, and no exported declaration of a changed TS/JS file, removed or
-// changed in signature against the base — a deleted (or moved) file removes all of them.
+// changed in signature against the base — a deleted file removes all of them; a moved one breaks
+// its importers once and is compared with its new path.
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
 import { blobId, gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
-import { atBaseOf, lookupFor, type BaseLookup } from './breaking-base.js';
-import { plural, result } from './support.js';
+import { atBaseOf, lookupFor, type BaseLookup, type Located } from './breaking-base.js';
+import { listed, plural, result } from './support.js';
 
 export interface BreakingFile {
   /** Display path, relative to the working directory. */
@@ -59,97 +61,204 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const py = await compareChanged(python, atBase, refName);
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
   const ts = await compareChanged(scripts, atBase, refName);
-  const gone = await compareDeleted(root, commit, opts.deleted ?? [], refName);
+  const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName);
   const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
+  const unsure = [...py.unsure, ...ts.unsure, ...gone.unsure];
   // Every file not compared is named once: in the lead when Python files changed, none could be
   // compared and nothing broke, else in the notes.
   const pythonLead = py.compared === 0 && py.notCompared.length > 0 && breaks.length === 0;
   const rest = pythonLead ? [...ts.notCompared, ...gone.notCompared] : notCompared;
-  if (rest.length > 0) notes.push(`not compared: ${rest.join(', ')}`);
-  if (py.added > 0) notes.push(`${plural(py.added, 'new Python file')} (nothing to break)`);
+  if (rest.length > 0) notes.push(`not compared: ${listed(rest, 4, ', ')}`);
+  if (unsure.length > 0) notes.push(`not decidable here: ${listed(unsure, 4)}`);
+  const pyAdded = py.added - gone.renamedTo.python;
+  if (pyAdded > 0) notes.push(`${plural(pyAdded, 'new Python file')} (nothing to break)`);
   if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
+  if (gone.renamed > 0) notes.push(`${plural(gone.renamed, 'renamed file')} compared with ${gone.renamed === 1 ? 'its' : 'their'} new path`);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
   if (breaks.length > 0) {
-    return result('breaking', 'fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${breaks.join('; ')}${tail}`);
+    // The first few, then a count: a commit deleting 200 modules still gives one readable line.
+    return result('breaking', 'fail', `${plural(breaks.length, 'breaking change')} against ${refName}: ${listed(breaks)}${tail}`);
   }
-  // A file we could not compare may hide a break: say so rather than pass.
-  const status: CheckStatus = notCompared.length > 0 ? 'warn' : 'pass';
-  if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${py.notCompared.join(', ')}${tail}`);
-  if (py.compared === 0) {
-    // No Python file scanned at all: the row speaks of the files that were (TS/JS, deleted ones).
-    if (!opts.files.some((f) => f.language === 'python') && python.length === 0) {
-      return result('breaking', status, notes.length > 0 ? `against ${refName}: ${notes.join('; ')}` : `no scanned file changed since ${refName}`);
-    }
-    return result('breaking', status, `no scanned Python file changed since ${refName}${tail}`);
+  // A file we could not compare (or a name we could not place) may hide a break: say so rather than pass.
+  const status: CheckStatus = notCompared.length > 0 || unsure.length > 0 ? 'warn' : 'pass';
+  if (pythonLead) return result('breaking', status, `${plural(py.notCompared.length, 'changed Python file')} not compared: ${listed(py.notCompared, 4, ', ')}${tail}`);
+  if (py.compared > 0) {
+    return result('breaking', status, `public API of ${plural(py.compared, 'changed Python file')} unchanged against ${refName} (${plural(py.definitions, 'definition')})${tail}`);
   }
-  return result(
-    'breaking',
-    status,
-    `public API of ${plural(py.compared, 'changed Python file')} unchanged against ${refName} (${plural(py.definitions, 'definition')})${tail}`,
-  );
+  // No Python file compared: the row speaks of what was (TS/JS, deleted or renamed files), or of
+  // the files scanned — Python ones only when no other language was.
+  const elsewhere = ts.compared + gone.compared + gone.renamed + ts.notCompared.length + gone.notCompared.length + unsure.length > 0;
+  if (elsewhere) return result('breaking', status, `against ${refName}: ${notes.join('; ')}`);
+  const onlyPython = opts.files.length > 0 && opts.files.every((f) => f.language === 'python');
+  return result('breaking', status, `no scanned ${onlyPython ? 'Python file' : 'file'} changed since ${refName}${tail}`);
+}
+
+interface Changed {
+  breaks: string[];
+  notCompared: string[];
+  /** Names a file may re-export from elsewhere (`export *`): `file:line message`. */
+  unsure: string[];
+  compared: number;
+  definitions: number;
+  added: number;
+  /** The files new since the base, inside the repository: a deleted file may have moved to one. */
+  fresh: Located[];
 }
 
 /** The changed files' public API against the base, in their order; `added`: files the base does not have. */
-async function compareChanged(
-  files: readonly { file: BreakingFile; rel: string | null }[],
-  atBase: ReadonlyMap<string, string | null>,
-  refName: string,
-): Promise<{ breaks: string[]; notCompared: string[]; compared: number; definitions: number; added: number }> {
-  const breaks: string[] = [];
-  const notCompared: string[] = [];
-  let compared = 0;
-  let definitions = 0;
-  let added = 0;
-  for (const { file, rel } of files) {
+async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string): Promise<Changed> {
+  const out: Changed = { breaks: [], notCompared: [], unsure: [], compared: 0, definitions: 0, added: 0, fresh: [] };
+  for (const located of files) {
+    const { file, rel } = located;
     const before = rel === null ? null : atBase.get(rel) ?? null;
     // Outside the repository or new since base: there was nothing to break.
     if (before === null) {
-      added += 1;
+      out.added += 1;
+      if (rel !== null) out.fresh.push(located);
       continue;
     }
     const source = file.read();
     if (source === null) {
       // Refused as text (too large, binary): the same bytes as at the base break nothing.
       if (file.blob() === blobId(before)) continue;
-      notCompared.push(`${file.file} (could not be read)`);
+      out.notCompared.push(`${file.file} (could not be read)`);
       continue;
     }
     if (normalise(before) === normalise(source)) continue;
     const api = await compareApi(file.language, file.absPath, before, source, refName);
     if (api.refused !== null) {
-      notCompared.push(`${file.file} (${api.refused})`);
+      out.notCompared.push(`${file.file} (${api.refused})`);
       continue;
     }
-    compared += 1;
-    definitions += api.definitions;
-    for (const b of api.breaks) breaks.push(`${file.file}:${b.line} ${b.message}`);
+    out.compared += 1;
+    out.definitions += api.definitions;
+    for (const b of api.breaks) (b.unsure ? out.unsure : out.breaks).push(`${file.file}:${b.line} ${b.message}`);
   }
-  return { breaks, notCompared, compared, definitions, added };
+  return out;
 }
 
-/** A deleted file's public names (Python) or exported declarations (TS/JS) at the base: every one is removed. */
-async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], refName: string): Promise<{ breaks: string[]; notCompared: string[]; compared: number }> {
-  const breaks: string[] = [];
-  const notCompared: string[] = [];
-  let compared = 0;
-  if (deleted.length === 0) return { breaks, notCompared, compared };
+interface Gone {
+  breaks: string[];
+  notCompared: string[];
+  unsure: string[];
+  /** Deleted files compared (every name removed). */
+  compared: number;
+  /** Deleted files found again under a new path, compared with it. */
+  renamed: number;
+  /** How many of the renamed files' new paths are Python files (they are not "new" files). */
+  renamedTo: { python: number };
+}
+
+/**
+ * A deleted file's public names (Python) or exported declarations (TS/JS) at the base: every one
+ * is removed — unless the file moved (`git mv`, or a plain move: a new file with at least half
+ * its lines, as git's rename detection has it). A moved module breaks its importers once (the
+ * old path is gone), and its API is compared with the new file's: a rename that changed a
+ * signature says so too. Moving a Python module into its package's `__init__.py`, or a TS/JS
+ * file to another extension beside it (`a.js` → `a.ts`), keeps the import path: no break.
+ */
+async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string): Promise<Gone> {
+  const out: Gone = { breaks: [], notCompared: [], unsure: [], compared: 0, renamed: 0, renamedTo: { python: 0 } };
+  if (deleted.length === 0) return out;
   const atBase = await showFiles(root, commit, deleted.map((d) => d.rel));
+  const moves = renames(deleted.flatMap((d) => { const text = atBase.get(d.rel) ?? null; return text === null ? [] : [{ d, text }]; }), fresh);
   for (const d of deleted) {
     const before = atBase.get(d.rel) ?? null;
     // Not at the base (added and deleted since): nothing was there to remove.
     if (before === null) continue;
-    const api = await compareApi(d.language, d.absPath, before, null, refName);
-    if (api.refused !== null) {
-      notCompared.push(`${d.file} (deleted; ${api.refused})`);
+    const move = moves.get(d);
+    if (move) {
+      const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, d.absPath);
+      if (api.refused !== null) {
+        out.notCompared.push(`${move.to.file.file} (renamed from ${d.file}; ${api.refused})`);
+        continue;
+      }
+      out.renamed += 1;
+      if (move.to.file.language === 'python') out.renamedTo.python += 1;
+      if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
+      for (const b of api.breaks) (b.unsure ? out.unsure : out.breaks).push(`${move.to.file.file}:${b.line} ${b.message}`);
       continue;
     }
-    compared += 1;
-    for (const b of api.breaks) breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
+    const api = await compareApi(d.language, d.absPath, before, null, refName);
+    if (api.refused !== null) {
+      out.notCompared.push(`${d.file} (deleted; ${api.refused})`);
+      continue;
+    }
+    out.compared += 1;
+    for (const b of api.breaks) out.breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
   }
-  return { breaks, notCompared, compared };
+  return out;
+}
+
+/** Past this many deleted × new pairs, only files moved unchanged are paired (no line counts). */
+const SIMILARITY_PAIRS = 10_000;
+
+/** Each deleted file that moved: the new file (same language family) most like it, at least half its lines. */
+function renames(deleted: readonly { d: DeletedFile; text: string }[], fresh: readonly Located[]): Map<DeletedFile, { to: Located; text: string }> {
+  const moves = new Map<DeletedFile, { to: Located; text: string }>();
+  if (deleted.length === 0 || fresh.length === 0) return moves;
+  const candidates = fresh.flatMap((to) => {
+    const text = to.file.read();
+    return text === null ? [] : [{ to, text: normalise(text), lines: null as Map<string, number> | null }];
+  });
+  const measure = deleted.length * candidates.length <= SIMILARITY_PAIRS;
+  const taken = new Set<Located>();
+  for (const { d, text } of deleted) {
+    const old = normalise(text);
+    const oldLines = measure ? lineCounts(old) : null;
+    let best: { to: Located; text: string; score: number } | null = null;
+    for (const c of candidates) {
+      if (taken.has(c.to) || (c.to.file.language === 'python') !== (d.language === 'python')) continue;
+      let score = c.text === old ? 2 : 0;
+      if (score === 0 && oldLines !== null) {
+        c.lines ??= lineCounts(c.text);
+        score = similarity(oldLines, c.lines);
+      }
+      // Ties go to the same file name (a move to another directory).
+      if (score >= 0.5 && path.posix.basename(c.to.rel ?? '') === path.posix.basename(d.rel)) score += 0.001;
+      if (score >= 0.5 && (best === null || score > best.score)) best = { to: c.to, text: c.text, score };
+    }
+    if (best !== null) {
+      taken.add(best.to);
+      moves.set(d, { to: best.to, text: best.text });
+    }
+  }
+  return moves;
+}
+
+/** Non-blank lines (trimmed) and how often each occurs. */
+function lineCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    if (l !== '') counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Lines in common over the lines of both (1: the same lines; git's rename detection asks 50%). */
+function similarity(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
+  let common = 0;
+  let total = 0;
+  for (const n of a.values()) total += n;
+  for (const [l, n] of b) {
+    total += n;
+    common += Math.min(n, a.get(l) ?? 0);
+  }
+  return total === 0 ? 0 : (2 * common) / total;
+}
+
+/** Whether importers name both paths alike: `pkg/a.py` and `pkg/a/__init__.py`; `a.js` and `a.ts` beside it. */
+function sameModule(from: string, to: string, python: boolean): boolean {
+  if (python) {
+    const mod = (rel: string): string => rel.replace(/\.pyi?$/, '').replace(/\/__init__$/, '');
+    return mod(from) === mod(to);
+  }
+  const stem = (rel: string): string => rel.replace(/\.[cm]?[jt]sx?$/, '');
+  return stem(from) === stem(to);
 }
 
 /** Line endings may differ only by git's autocrlf conversion. */

@@ -23,7 +23,7 @@ export function checkParameters(input: CheckInput): CheckResult {
     const eventText = events > 0 ? ` (${events === guards.length && events === 1 ? 'an event wait' : plural(events, 'event wait')}: no interval)` : '';
     const seen = `${plural(guards.length, 'polling guard')}${eventText}: timeouts ${timeouts.map(fmt).join(', ') || 'unknown'} s${intervalText} within ${range}`;
     if (unknown.length) {
-      return result('parameters', 'warn', `${seen}; not constant, not checked: ${unknown.map((l) => `${l.file}:${l.guard.span?.start.line ?? l.span.start.line}`).join(', ')}`);
+      return result('parameters', 'warn', `${seen}; not constant, not checked: ${listed(unknown.map((l) => `${l.file}:${l.guard.span?.start.line ?? l.span.start.line}`), 6, ', ')}`);
     }
     return result('parameters', 'pass', seen);
   }

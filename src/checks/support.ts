@@ -27,10 +27,10 @@ export function where(loop: MessageLoop): string {
   return `${loop.file}:${loop.span.start.line} ${loop.function}`;
 }
 
-/** `a, b, c and 4 more`: details stay one readable line. */
-export function listed(items: readonly string[], max = 6): string {
-  if (items.length <= max) return items.join('; ');
-  return `${items.slice(0, max).join('; ')}; and ${items.length - max} more`;
+/** `a; b; c; and 4 more`: details stay one readable line however many items there are. */
+export function listed(items: readonly string[], max = 6, separator = '; '): string {
+  if (items.length <= max) return items.join(separator);
+  return `${items.slice(0, max).join(separator)}${separator}and ${items.length - max} more`;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

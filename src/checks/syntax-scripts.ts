@@ -26,7 +26,7 @@ export function checkSyntaxAll(input: CheckInput): CheckResult {
   const parsing = parsed - quiet.files.size;
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
   const tsDetail = bad.length
-    ? `${plural(bad.length, 'syntax error')} in ${parsed} parsed TypeScript/JavaScript files: ${listed(bad)} (compiler's syntactic diagnostics)${notes}`
+    ? `${plural(bad.length, 'syntax error')} in ${plural(parsed, 'parsed TypeScript/JavaScript file')}: ${listed(bad)} (compiler's syntactic diagnostics)${notes}`
     : `${plural(parsing, 'TypeScript/JavaScript file')} ${parsing === 1 ? 'parses' : 'parse'} (compiler's syntactic diagnostics)${notes}`;
   if (!pyRow || pyRow.status === 'skip') return result('syntax', status, tsDetail);
   const worst = ORDER[Math.max(ORDER.indexOf(pyRow.status), ORDER.indexOf(status))] as CheckStatus;

@@ -50,7 +50,8 @@ export function suppressedSyntax(findings: readonly Finding[]): { files: Set<str
 
 export function checkSyntax(input: CheckInput): CheckResult {
   const python = input.files.filter((f) => f.language === 'python');
-  if (python.length === 0) return result('syntax', 'skip', 'no Python files scanned');
+  // Reached only when no TS/JS file was scanned (syntax-scripts.ts): no Python file means no file at all.
+  if (python.length === 0) return result('syntax', 'skip', input.files.length === 0 ? 'no files scanned' : 'no Python files scanned');
   if (input.disabled.has('HG011')) return result('syntax', 'skip', 'HG011 is turned off in the configuration');
   const skipped = python.filter((f) => f.skipped).map((f) => `${f.file} (${f.skipped})`);
   const parsed = python.length - skipped.length;
@@ -67,5 +68,5 @@ export function checkSyntax(input: CheckInput): CheckResult {
     return result('syntax', ok, `${plural(parsing, 'Python file')} ${parsing === 1 ? 'parses' : 'parse'} for ${scope}${cross.note}${notes}`);
   }
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
-  return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${parsed} parsed files: ${listed(bad)}; ${scope}${cross.note}${notes}`);
+  return result('syntax', status, `${plural(bad.length, 'syntax error')} in ${plural(parsed, 'parsed file')}: ${listed(bad)}; ${scope}${cross.note}${notes}`);
 }
