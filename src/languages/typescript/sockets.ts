@@ -174,7 +174,8 @@ const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
 /** `wss.on('connection', onConnection)` with `function onConnection(ws) {…}` elsewhere in the file. */
 function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
   const ts = m.ts;
-  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn ? fn.parent : null;
+  const holder = fn.parent && (ts.isVariableDeclaration(fn.parent) || ts.isPropertyDeclaration(fn.parent)) && fn.parent.initializer === fn ? fn.parent : null;
+  const decl = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn : holder;
   if (!decl) return null;
   let roles = namedRoles.get(m);
   if (!roles) {
@@ -182,8 +183,8 @@ function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
     for (const n of descendants(ts, m.sf, true)) {
       if (!ts.isCallExpression(n)) continue;
       for (const a of n.arguments) {
-        const role = ts.isIdentifier(a) ? serverCallbackRole(m, n, a) : null;
-        const d = role && ts.isIdentifier(a) ? m.declarationOf(a.text, a) : null;
+        const role = serverCallbackRole(m, n, a);
+        const d = role ? namedFunction(m, a) : null;
         if (role && d) found.set(d, role);
       }
     }
@@ -191,6 +192,27 @@ function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
     namedRoles.set(m, roles);
   }
   return roles.get(decl) ?? null;
+}
+
+/**
+ * The declaration a callback argument names: `onConnection` (a function or a variable), a member
+ * of the class around the call — `this.onConnection` (a method or an arrow-function field, as
+ * zigbee2mqtt registers its `@bind` method) —, either one `.bind(…)`.
+ */
+function namedFunction(m: TsModule, arg: TsNode): TsNode | null {
+  const ts = m.ts;
+  let x = bareExpression(ts, arg);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') x = bareExpression(ts, x.expression.expression);
+  if (ts.isIdentifier(x)) return m.declarationOf(x.text, x);
+  if (!ts.isPropertyAccessExpression(x) || x.expression.kind !== ts.SyntaxKind.ThisKeyword) return null;
+  const cls = ancestor(x, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+  if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
+  const name = x.name.text;
+  for (const member of cls.members) {
+    const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === name;
+    if (named && (ts.isMethodDeclaration(member) || (ts.isPropertyDeclaration(member) && member.initializer && isFunctionLike(ts, member.initializer)))) return member;
+  }
+  return null;
 }
 
 /** Why the parameters of this function are framework-guaranteed sockets, if they are. */
