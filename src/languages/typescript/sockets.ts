@@ -149,9 +149,23 @@ function serverCallbackRole(m: TsModule, call: TsNode, arg: TsNode): string | nu
   if (!mc || !ts.isCallExpression(call)) return null;
   if (['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, call, 0) === 'connection' && call.arguments.includes(arg as never)) return "a ws server's 'connection' callback";
   if (mc.method === 'handleUpgrade' && call.arguments[3] === arg) return "a ws server's handleUpgrade callback";
-  if (mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && call.arguments.includes(arg as never)) return "a ws server's clients";
+  if (mc.method === 'forEach' && isServerClients(m, mc.receiver, 0) && call.arguments.includes(arg as never)) return "a ws server's clients";
   if (mc.method === 'forEach' && isAcceptedSet(m, mc.receiver, 0) && call.arguments.includes(arg as never)) return DURABLE_OBJECT_SOCKETS;
   return null;
+}
+
+/**
+ * `wss.clients` — a ws server's sockets, open by construction —, through a cast
+ * (`this.server.clients as Set<WebSocketWithIsAlive>`, automerge-repo) or a name bound to it
+ * (`const clients = this.server.clients`).
+ */
+export function isServerClients(m: TsModule, e: TsNode, depth: number): boolean {
+  const ts = m.ts;
+  const x = bareExpression(ts, e);
+  if (ts.isPropertyAccessExpression(x)) return x.name.text === 'clients';
+  if (!ts.isIdentifier(x) || depth > 2) return false;
+  const init = m.initializerOf(x);
+  return init !== null && isServerClients(m, init, depth + 1);
 }
 
 const DURABLE_OBJECT_SOCKETS = "a Durable Object's accepted sockets (ctx.getWebSockets())";
@@ -266,8 +280,7 @@ function serverClient(m: TsModule, d: TsNode | null): SocketInfo | null {
   const ts = m.ts;
   const loop = d?.parent?.parent;
   if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !loop || !ts.isForOfStatement(loop) || loop.initializer !== d.parent) return null;
-  const set = bareExpression(ts, loop.expression);
-  if (!ts.isPropertyAccessExpression(set) || set.name.text !== 'clients') return null;
+  if (!isServerClients(m, loop.expression, 0)) return null;
   return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: false, framework: serverFramework(m) };
 }
 
@@ -326,7 +339,7 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
   if (ts.isIdentifier(e)) {
     const d = m.declarationOf(e.text, e);
     const loop = d?.parent?.parent;
-    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
+    if (loop && ts.isForOfStatement(loop) && loop.initializer === d?.parent && isServerClients(m, loop.expression, 0)) {
       return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: t.framework };
     }
   }
