@@ -300,10 +300,10 @@ export class TsModule {
 type TsNamespaceIdentifier = import('ts-morph').ts.Identifier;
 type TsNamespaceExpression = import('ts-morph').ts.Expression;
 
-/** The expression under parentheses, `!` and `as T`: `(this.ws as WebSocket)!` is `this.ws`. */
+/** The expression under parentheses, `!`, `as T`, `<T>` and `satisfies T`: `(this.ws as WebSocket)!` is `this.ws`. */
 export function bareExpression(ts: TS, e: TsNode): TsNode {
   let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
   return x;
 }
 

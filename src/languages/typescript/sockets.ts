@@ -509,14 +509,9 @@ function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
 /** The same socket: both expressions resolve to the same declaration (or are the same text). */
 export function sameSocket(m: TsModule, a0: TsNode, b0: TsNode): boolean {
   const ts = m.ts;
-  // `this._ws!` and `(this._ws)` are `this._ws`.
-  const bare = (e: TsNode): TsNode => {
-    let x = e;
-    while (ts.isNonNullExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
-    return x;
-  };
-  const a = bare(a0);
-  const b = bare(b0);
+  // `this._ws!`, `(this._ws)` and `on(ws as any, 'message')`'s `ws as any` are the socket.
+  const a = bareExpression(ts, a0);
+  const b = bareExpression(ts, b0);
   if (m.text(a) === m.text(b) && !ts.isIdentifier(a)) return true;
   if (ts.isIdentifier(a) && ts.isIdentifier(b)) {
     if (a.text !== b.text) return false;
