@@ -359,7 +359,100 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
+  return openedByHelper(m, e, origin, depth);
+}
+
+/** A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that binds it. */
+function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModule; fn: TsNode } | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(callee)) return null;
+  const imp = m.imports.get(callee.text);
+  const target = imp ? m.importedModule(imp.module) : m;
+  if (!target) return null;
+  const name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
+  for (const d of target.declarations.get(name) ?? []) {
+    if (ts.isFunctionDeclaration(d) && d.body) return { module: target, fn: d };
+    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module: target, fn: d.initializer };
+  }
   return null;
+}
+
+/**
+ * `const ws = await openSocket(url)` where the helper hands the socket over only once it opened:
+ * it returns `new Promise((resolve) => { …; ws.addEventListener('open', () => resolve(ws)) })`
+ * (every `resolve` in an 'open' listener of the socket it resolves with — hocuspocus' tests), or
+ * `ws.accept(); return ws` (a Cloudflare socket from an upgrade response, usable once accepted).
+ * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
+ * type checker's `WebSocket` no longer makes it a client.
+ */
+function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  let e = call;
+  while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+  if (!ts.isCallExpression(e) || depth > 4) return null;
+  const found = localOrImportedFunction(m, e.expression);
+  if (!found) return null;
+  const { module: hm, fn } = found;
+  const body = (fn as { body?: TsNode }).body;
+  if (!body) return null;
+  const returned: TsNode[] = [];
+  if (!ts.isBlock(body)) returned.push(body);
+  else for (const n of descendants(ts, body)) if (ts.isReturnStatement(n) && n.expression) returned.push(n.expression);
+  if (returned.length === 0) return null;
+  let inner: SocketInfo | null = null;
+  let how = '';
+  for (const r of returned) {
+    let x = r;
+    while (ts.isAwaitExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
+    const resolved = resolvedOnOpen(hm, x);
+    const accepted = resolved ? null : acceptedBeforeReturn(hm, x, body);
+    const sock = resolved ?? accepted;
+    if (!sock) return null;
+    how = resolved ? "resolves it in the socket's 'open' handler" : 'accepts it before returning it';
+    inner ??= resolveSocket(hm, sock, depth + 1);
+  }
+  const name = m.text((e as { expression: TsNode }).expression);
+  const framework = how.startsWith('accepts') ? 'cloudflare' : (inner?.framework ?? 'unknown');
+  return { kind: 'framework', origin, reason: `socket from ${name}(), which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
+}
+
+/** `new Promise((resolve) => …)` whose every `resolve(x)` runs in an 'open' listener on `x`: that socket. */
+function resolvedOnOpen(m: TsModule, x: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (!ts.isNewExpression(x) || m.text(x.expression) !== 'Promise') return null;
+  const executor = x.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return null;
+  const param = executor.parameters[0];
+  if (!param || !ts.isIdentifier(param.name)) return null;
+  const resolveName = param.name.text;
+  let socket: TsNode | null = null;
+  for (const n of descendants(ts, executor, true)) {
+    if (!ts.isIdentifier(n) || n.text !== resolveName || n === param.name || m.declarationOf(resolveName, n) !== param) continue;
+    // Every use is a call `resolve(ws)` in an 'open' listener of that `ws` (handed on, it could run anywhere).
+    const c = n.parent;
+    const arg = c && ts.isCallExpression(c) && c.expression === n ? c.arguments[0] : undefined;
+    if (!arg) return null;
+    const listener = ancestor(n, (a) => isFunctionLike(ts, a) && a !== executor && listenerOf(m, a) !== null);
+    const l = listener ? listenerOf(m, listener) : null;
+    if (!l || l.event !== 'open' || !sameSocket(m, l.socket, arg)) return null;
+    socket ??= arg;
+  }
+  return socket;
+}
+
+/** `return ws` after an unconditional `ws.accept()` in the function's body: that socket. */
+function acceptedBeforeReturn(m: TsModule, x: TsNode, body: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(x) || !ts.isBlock(body)) return null;
+  const ret = x.parent;
+  if (!ret || !ts.isReturnStatement(ret) || ret.parent !== body) return null;
+  const stmts = body.statements as readonly TsNode[];
+  const accepted = stmts.slice(0, stmts.indexOf(ret)).some((st) => {
+    if (!ts.isExpressionStatement(st)) return false;
+    const c = st.expression;
+    return ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'accept' && c.arguments.length === 0 && sameSocket(m, c.expression.expression, x);
+  });
+  return accepted ? x : null;
 }
 
 function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): SocketInfo | null {
