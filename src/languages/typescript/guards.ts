@@ -730,10 +730,17 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       while (ts.isParenthesizedExpression(x)) x = x.expression;
       // `const timer = new Promise(…setTimeout…)` raced by name.
       if (ts.isIdentifier(x)) x = m.initializerOf(x) ?? x;
+      // `sleep(ms).then(() => { throw … })`: the chain settles when the timer does; what its
+      // callbacks do (throw, or return a value) is the timeout path.
+      const chain = x;
+      while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['then', 'catch', 'finally'].includes(x.expression.name.text)) {
+        x = x.expression.expression;
+        while (ts.isParenthesizedExpression(x)) x = x.expression;
+      }
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;
-        path = /reject|throw|abort/i.test(m.text(x)) || usesRejecter(m, x, x) ? 'raise' : 'value';
+        path = /reject|throw|abort/i.test(m.text(chain)) || usesRejecter(m, x, x) ? 'raise' : 'value';
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
