@@ -271,13 +271,13 @@ export class TsModule {
     return null;
   }
 
-  /** The property declaration `name` of the class around `at`. */
+  /** The property declaration `name` (`#name` for a private one) of the class around `at`. */
   classProperty(at: TsNode, name: string): TsNode | null {
     const ts = this.ts;
     const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
     if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
     for (const m of cls.members) {
-      if (ts.isPropertyDeclaration(m) && m.name && ts.isIdentifier(m.name) && m.name.text === name) return m;
+      if (ts.isPropertyDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name)) && m.name.text === name) return m;
     }
     return null;
   }
