@@ -506,11 +506,108 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     const fn = d.parent;
     const why = frameworkCallback(m, fn, d);
     if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why.why}`, emitter: true, typed: false, framework: why.framework };
+    const passed = passedOpen(m, fn, d, depth);
+    if (passed) return passed;
     const typed = typedClient(m, d.type);
     if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
     return null;
   }
   return null;
+}
+
+const identifiersByName = new WeakMap<TsModule, Map<string, TsNode[]>>();
+
+/** The identifiers of the file that name this declaration (one walk per file, then by name). */
+function referencesTo(m: TsModule, decl: TsNode, name: string): TsNode[] {
+  const ts = m.ts;
+  let index = identifiersByName.get(m);
+  if (!index) {
+    index = new Map();
+    for (const n of descendants(ts, m.sf, true)) {
+      if (!ts.isIdentifier(n)) continue;
+      const list = index.get(n.text);
+      if (list) list.push(n);
+      else index.set(n.text, [n]);
+    }
+    identifiersByName.set(m, index);
+  }
+  const own = (decl as { name?: TsNode }).name;
+  return (index.get(name) ?? []).filter((n) => n !== own && m.declarationOf(name, n) === decl);
+}
+
+/** Calls `name(…)` of a declaration, or null when a reference to it is anything but a call (it escapes). */
+function callsByName(m: TsModule, decl: TsNode): TsNode[] | null {
+  const ts = m.ts;
+  const name = (decl as { name?: TsNode }).name;
+  if (!name || !ts.isIdentifier(name)) return null;
+  const calls: TsNode[] = [];
+  for (const r of referencesTo(m, decl, name.text)) {
+    const p = r.parent;
+    if (!p || !ts.isCallExpression(p) || p.expression !== r) return null;
+    calls.push(p);
+  }
+  return calls;
+}
+
+/** The declaration that names a function: itself (`function f`), or `const f = () => …`. */
+function namingDeclaration(m: TsModule, fn: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (ts.isFunctionDeclaration(fn)) return fn.name ? fn : null;
+  const p = fn.parent;
+  return p && ts.isVariableDeclaration(p) && p.initializer === fn && ts.isIdentifier(p.name) ? p : null;
+}
+
+/**
+ * The calls in this file that run a function: by its name, or — for the function a factory
+ * returns (trpc's `getWSConnectionHandler(opts)` returns the connection handler) — through the
+ * names bound to the factory's result. Null when a reference escapes (passed or stored, not
+ * called): it may run with anything.
+ */
+function callsOf(m: TsModule, fn: TsNode): TsNode[] | null {
+  const ts = m.ts;
+  const named = namingDeclaration(m, fn);
+  if (named) return callsByName(m, named);
+  const p = fn.parent;
+  const factory = p && ts.isReturnStatement(p) && p.expression === fn ? ancestor(p, (n) => isFunctionLike(ts, n)) : p && ts.isArrowFunction(p) && p.body === fn ? p : null;
+  const fdecl = factory ? namingDeclaration(m, factory) : null;
+  const made = fdecl ? callsByName(m, fdecl) : null;
+  if (!made) return null;
+  const calls: TsNode[] = [];
+  for (const call of made) {
+    const holder = call.parent;
+    if (!holder || !ts.isVariableDeclaration(holder) || holder.initializer !== call) return null;
+    const through = callsByName(m, holder);
+    if (!through) return null;
+    calls.push(...through);
+  }
+  return calls;
+}
+
+/**
+ * A parameter every call of its function in this file fills with an open socket
+ * (`wss.on('connection', (ws) => handle(ws))`, trpc's handler called from its 'connection'
+ * callback) is open. Calls in other files are not seen: an exported function counts by its
+ * calls here, as a handler registered by name does.
+ */
+function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  if (!ts.isParameter(param) || param.dotDotDotToken || depth > 4) return null;
+  const index = ((fn as { parameters?: readonly TsNode[] }).parameters ?? []).indexOf(param);
+  const calls = index >= 0 ? callsOf(m, fn) : null;
+  if (!calls || calls.length === 0) return null;
+  let first: SocketInfo | null = null;
+  let emitter = true;
+  for (const call of calls) {
+    // A call inside the function itself passes on what it was given.
+    if (call.pos >= fn.pos && call.end <= fn.end) continue;
+    const arg = (call as { arguments?: readonly TsNode[] }).arguments?.[index];
+    const info = arg ? resolveSocket(m, arg, depth + 1) : null;
+    if (!info || info.kind !== 'framework') return null;
+    first ??= info;
+    emitter &&= info.emitter;
+  }
+  if (!first) return null;
+  return { kind: 'framework', origin: fn, reason: `${first.reason}, passed by every call in this file`, emitter, typed: false, framework: first.framework };
 }
 
 function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | null {
