@@ -81,7 +81,8 @@ function viaUses(m: TsModule, direct: readonly Use[]): Use[] {
     const target = calledFunction(m, n);
     if (!target || target.fn === enclosingFunction(m, n)) continue;
     const inner = firstSend(target.fn);
-    if (!inner || !inner.info || inner.info.kind !== 'client') continue;
+    // A client socket's send needs a guard; an open one's makes the loop a (framework) message loop.
+    if (!inner || !inner.info || (inner.info.kind !== 'client' && inner.info.kind !== 'framework')) continue;
     // The socket as the caller sees it: the argument for a parameter, else the same expression.
     let socket: TsNode = inner.socket;
     let info: SocketInfo | null = inner.info;

@@ -207,6 +207,8 @@ interface HelperRef {
   match: SocketMatch;
   /** The helper's numeric parameters, from the call's arguments. */
   env: Map<string, number>;
+  /** The helper's string parameters, from the call's literal arguments: `waitFor(ws, 'open')`'s event. */
+  strings?: Map<string, string>;
 }
 
 function functionNamed(m: TsModule, name: string, exportedOnly: boolean): TsNode | null {
@@ -259,11 +261,14 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
   const pname = p.name.text;
   const tm = target;
   const env = new Map<string, number>();
+  const strings = new Map<string, string>();
   params.forEach((q, i) => {
     if (!ts.isParameter(q) || !ts.isIdentifier(q.name)) return;
     const arg = call.arguments[i];
     const v = arg ? m.evalNumber(arg) : tm.evalNumber(q.initializer);
     if (v !== null) env.set(q.name.text, v);
+    const text = str(m, arg) ?? str(tm, q.initializer);
+    if (text !== null) strings.set(q.name.text, text);
   });
   const pdecl = p;
   const helperMatch: SocketMatch = (e) => {
@@ -271,7 +276,7 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
     while (tm.ts.isParenthesizedExpression(x) || tm.ts.isNonNullExpression(x)) x = x.expression;
     return tm.ts.isIdentifier(x) && x.text === pname && tm.declarationOf(pname, x) === pdecl;
   };
-  return { module: target, fn, name, match: helperMatch, env };
+  return { module: target, fn, name, match: helperMatch, env, strings };
 }
 
 /** `await this.connect()` / `await connect()`: a function of this file that waits on the same socket (`this.ws`, a module variable) itself. */
@@ -351,6 +356,8 @@ interface Ctx {
   m: TsModule;
   match: SocketMatch;
   env: Map<string, number>;
+  /** A helper's string parameters bound from the call (`eventType` → `'open'`). */
+  strings?: ReadonlyMap<string, string>;
   placement: Placement;
   emitter: boolean;
   depth: number;
@@ -600,6 +607,59 @@ function str(m: TsModule, e: TsNode | undefined): string | null {
   return e && (m.ts.isStringLiteral(e) || m.ts.isNoSubstitutionTemplateLiteral(e)) ? e.text : null;
 }
 
+/** An event name: a literal, or a helper's parameter bound to one by the call (`waitFor(ws, 'open')`). */
+function eventName(c: Ctx, e: TsNode | undefined): string | null {
+  const literal = str(c.m, e);
+  if (literal !== null || !e || !c.m.ts.isIdentifier(e)) return literal;
+  const d = c.m.declarationOf(e.text, e);
+  return d && c.m.ts.isParameter(d) ? (c.strings?.get(e.text) ?? null) : null;
+}
+
+/**
+ * `new Promise((resolve) => ws.addEventListener('message', (e) => resolve(e)))`: a promise that
+ * settles only when a message arrives on the socket (no timer, every use of `resolve` in — or as —
+ * a 'message' listener of it). Awaited, it is a receive, as `await once(ws, 'message')` is.
+ */
+function messageWait(c: Ctx, expr: TsNode): boolean {
+  const { m } = c;
+  const ts = m.ts;
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+  if (!ts.isNewExpression(e) || m.text(e.expression) !== 'Promise') return false;
+  const executor = e.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
+  const param = executor.parameters[0];
+  if (!param || !ts.isIdentifier(param.name)) return false;
+  const resolveName = param.name.text;
+  const inner = descendants(ts, executor, true);
+  if (inner.some((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)))) return false;
+  const handlers: TsNode[] = [];
+  for (const n of inner) {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['on', 'once', 'addEventListener', 'addListener'].includes(n.expression.name.text)) {
+      if (eventName(c, n.arguments[0]) === 'message' && c.match(n.expression.expression) && n.arguments[1]) handlers.push(n.arguments[1]);
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === 'onmessage' && c.match(n.left.expression)) {
+      handlers.push(n.right);
+    }
+  }
+  if (handlers.length === 0) return false;
+  const uses = inner.filter((n) => ts.isIdentifier(n) && n.text === resolveName && n !== param.name && m.declarationOf(resolveName, n) === param);
+  return uses.length > 0 && uses.every((u) => handlers.some((h) => h.pos <= u.pos && u.end <= h.end));
+}
+
+/** `await waitFor(ws, 'message')`: a repository helper that returns a message wait on the socket it is given. */
+function helperReceives(c: Ctx, call: TsNode): string | null {
+  const { m } = c;
+  const ts = m.ts;
+  if (!ts.isCallExpression(call) || c.depth > 1) return null;
+  const h = resolveHelper(m, call, c.match);
+  const body = h ? (h.fn as { body?: TsNode }).body : undefined;
+  if (!h || !body) return null;
+  const hts = h.module.ts;
+  const hc: Ctx = { ...c, m: h.module, match: h.match, env: h.env, strings: h.strings, depth: c.depth + 1 };
+  const returned = hts.isBlock(body) ? descendants(hts, body).filter((n) => hts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+  return returned.length > 0 && returned.every((r) => r !== undefined && messageWait(hc, r)) ? h.name : null;
+}
+
 /** The ms of an abort signal: `AbortSignal.timeout(ms)`, or a name bound to one. */
 function signalTimeout(c: Ctx, e: TsNode | undefined, depth = 0): TsNode | null {
   const { m } = c;
@@ -686,7 +746,7 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     const inner = descendants(ts, e, true);
     const listens = inner.some((n) => {
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['on', 'once', 'addEventListener', 'addListener'].includes(n.expression.name.text)) {
-        return str(m, n.arguments[0]) === 'open' && c.match(n.expression.expression);
+        return eventName(c, n.arguments[0]) === 'open' && c.match(n.expression.expression);
       }
       return ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.name.text === 'onopen' && c.match(n.left.expression);
     });
@@ -695,7 +755,7 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     const endsOnClose = inner.some((n) => {
       let handler: TsNode | undefined;
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['on', 'once', 'addEventListener', 'addListener'].includes(n.expression.name.text)) {
-        const event = str(m, n.arguments[0]);
+        const event = eventName(c, n.arguments[0]);
         if ((event === 'close' || event === 'error') && c.match(n.expression.expression)) handler = n.arguments[1];
       } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) {
         if ((n.left.name.text === 'onclose' || n.left.name.text === 'onerror') && c.match(n.left.expression)) handler = n.right;
@@ -730,10 +790,17 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       while (ts.isParenthesizedExpression(x)) x = x.expression;
       // `const timer = new Promise(…setTimeout…)` raced by name.
       if (ts.isIdentifier(x)) x = m.initializerOf(x) ?? x;
+      // `sleep(ms).then(() => { throw … })`: the chain settles when the timer does; what its
+      // callbacks do (throw, or return a value) is the timeout path.
+      const chain = x;
+      while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['then', 'catch', 'finally'].includes(x.expression.name.text)) {
+        x = x.expression.expression;
+        while (ts.isParenthesizedExpression(x)) x = x.expression;
+      }
       const sl = sleepOf(m, x);
       if (sl) {
         timeout = sl.interval;
-        path = /reject|throw|abort/i.test(m.text(x)) || usesRejecter(m, x, x) ? 'raise' : 'value';
+        path = /reject|throw|abort/i.test(m.text(chain)) || usesRejecter(m, x, x) ? 'raise' : 'value';
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
@@ -866,8 +933,9 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
   for (const n of exprs) {
     const configured = ts.isAwaitExpression(n) ? configuredReceive(m, n.expression) : null;
     const onceMessage = ts.isAwaitExpression(n) && isEventsOnce(m, n.expression) && ts.isCallExpression(n.expression) && n.expression.arguments[0] && c.match(n.expression.arguments[0]) && str(m, n.expression.arguments[1]) === 'message';
-    if (onceMessage || (configured && c.match(configured))) {
-      return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: null, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
+    const viaHelper = ts.isAwaitExpression(n) && !onceMessage ? helperReceives(c, n.expression) : null;
+    if (onceMessage || (configured && c.match(configured)) || viaHelper || (ts.isAwaitExpression(n) && messageWait(c, n.expression))) {
+      return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: viaHelper, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
     }
   }
   for (const n of exprs) {
@@ -925,7 +993,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
   if (!ts.isCallExpression(e)) return null;
   const h = resolveHelper(m, e, c.match);
   if (!h) return null;
-  const hc: Ctx = { m: h.module, match: h.match, env: h.env, placement: c.placement, emitter: c.emitter, depth: c.depth + 1, guardHelpers: c.guardHelpers };
+  const hc: Ctx = { m: h.module, match: h.match, env: h.env, strings: h.strings, placement: c.placement, emitter: c.emitter, depth: c.depth + 1, guardHelpers: c.guardHelpers };
   let found: Candidate | null = null;
   const body = (h.fn as { body?: TsNode }).body;
   if (!body) return null;

@@ -271,13 +271,13 @@ export class TsModule {
     return null;
   }
 
-  /** The property declaration `name` of the class around `at`. */
+  /** The property declaration `name` (`#name` for a private one) of the class around `at`. */
   classProperty(at: TsNode, name: string): TsNode | null {
     const ts = this.ts;
     const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
     if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
     for (const m of cls.members) {
-      if (ts.isPropertyDeclaration(m) && m.name && ts.isIdentifier(m.name) && m.name.text === name) return m;
+      if (ts.isPropertyDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name)) && m.name.text === name) return m;
     }
     return null;
   }
@@ -300,10 +300,10 @@ export class TsModule {
 type TsNamespaceIdentifier = import('ts-morph').ts.Identifier;
 type TsNamespaceExpression = import('ts-morph').ts.Expression;
 
-/** The expression under parentheses, `!` and `as T`: `(this.ws as WebSocket)!` is `this.ws`. */
+/** The expression under parentheses, `!`, `as T`, `<T>` and `satisfies T`: `(this.ws as WebSocket)!` is `this.ws`. */
 export function bareExpression(ts: TS, e: TsNode): TsNode {
   let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
   return x;
 }
 

@@ -149,9 +149,23 @@ function serverCallbackRole(m: TsModule, call: TsNode, arg: TsNode): string | nu
   if (!mc || !ts.isCallExpression(call)) return null;
   if (['on', 'once', 'addListener'].includes(mc.method) && stringArg(m, call, 0) === 'connection' && call.arguments.includes(arg as never)) return "a ws server's 'connection' callback";
   if (mc.method === 'handleUpgrade' && call.arguments[3] === arg) return "a ws server's handleUpgrade callback";
-  if (mc.method === 'forEach' && ts.isPropertyAccessExpression(mc.receiver) && mc.receiver.name.text === 'clients' && call.arguments.includes(arg as never)) return "a ws server's clients";
+  if (mc.method === 'forEach' && isServerClients(m, mc.receiver, 0) && call.arguments.includes(arg as never)) return "a ws server's clients";
   if (mc.method === 'forEach' && isAcceptedSet(m, mc.receiver, 0) && call.arguments.includes(arg as never)) return DURABLE_OBJECT_SOCKETS;
   return null;
+}
+
+/**
+ * `wss.clients` — a ws server's sockets, open by construction —, through a cast
+ * (`this.server.clients as Set<WebSocketWithIsAlive>`, automerge-repo) or a name bound to it
+ * (`const clients = this.server.clients`).
+ */
+export function isServerClients(m: TsModule, e: TsNode, depth: number): boolean {
+  const ts = m.ts;
+  const x = bareExpression(ts, e);
+  if (ts.isPropertyAccessExpression(x)) return x.name.text === 'clients';
+  if (!ts.isIdentifier(x) || depth > 2) return false;
+  const init = m.initializerOf(x);
+  return init !== null && isServerClients(m, init, depth + 1);
 }
 
 const DURABLE_OBJECT_SOCKETS = "a Durable Object's accepted sockets (ctx.getWebSockets())";
@@ -174,7 +188,8 @@ const namedRoles = new WeakMap<TsModule, Map<TsNode, string>>();
 /** `wss.on('connection', onConnection)` with `function onConnection(ws) {…}` elsewhere in the file. */
 function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
   const ts = m.ts;
-  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn ? fn.parent : null;
+  const holder = fn.parent && (ts.isVariableDeclaration(fn.parent) || ts.isPropertyDeclaration(fn.parent)) && fn.parent.initializer === fn ? fn.parent : null;
+  const decl = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn : holder;
   if (!decl) return null;
   let roles = namedRoles.get(m);
   if (!roles) {
@@ -182,8 +197,8 @@ function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
     for (const n of descendants(ts, m.sf, true)) {
       if (!ts.isCallExpression(n)) continue;
       for (const a of n.arguments) {
-        const role = ts.isIdentifier(a) ? serverCallbackRole(m, n, a) : null;
-        const d = role && ts.isIdentifier(a) ? m.declarationOf(a.text, a) : null;
+        const role = serverCallbackRole(m, n, a);
+        const d = role ? namedFunction(m, a) : null;
         if (role && d) found.set(d, role);
       }
     }
@@ -191,6 +206,27 @@ function namedCallbackRole(m: TsModule, fn: TsNode): string | null {
     namedRoles.set(m, roles);
   }
   return roles.get(decl) ?? null;
+}
+
+/**
+ * The declaration a callback argument names: `onConnection` (a function or a variable), a member
+ * of the class around the call — `this.onConnection` (a method or an arrow-function field, as
+ * zigbee2mqtt registers its `@bind` method) —, either one `.bind(…)`.
+ */
+function namedFunction(m: TsModule, arg: TsNode): TsNode | null {
+  const ts = m.ts;
+  let x = bareExpression(ts, arg);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') x = bareExpression(ts, x.expression.expression);
+  if (ts.isIdentifier(x)) return m.declarationOf(x.text, x);
+  if (!ts.isPropertyAccessExpression(x) || x.expression.kind !== ts.SyntaxKind.ThisKeyword) return null;
+  const cls = ancestor(x, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+  if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
+  const name = x.name.text;
+  for (const member of cls.members) {
+    const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === name;
+    if (named && (ts.isMethodDeclaration(member) || (ts.isPropertyDeclaration(member) && member.initializer && isFunctionLike(ts, member.initializer)))) return member;
+  }
+  return null;
 }
 
 /** Why the parameters of this function are framework-guaranteed sockets, if they are. */
@@ -244,8 +280,7 @@ function serverClient(m: TsModule, d: TsNode | null): SocketInfo | null {
   const ts = m.ts;
   const loop = d?.parent?.parent;
   if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !loop || !ts.isForOfStatement(loop) || loop.initializer !== d.parent) return null;
-  const set = bareExpression(ts, loop.expression);
-  if (!ts.isPropertyAccessExpression(set) || set.name.text !== 'clients') return null;
+  if (!isServerClients(m, loop.expression, 0)) return null;
   return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: false, framework: serverFramework(m) };
 }
 
@@ -304,7 +339,7 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
   if (ts.isIdentifier(e)) {
     const d = m.declarationOf(e.text, e);
     const loop = d?.parent?.parent;
-    if (loop && ts.isForOfStatement(loop) && /\.clients$/.test(m.text(loop.expression))) {
+    if (loop && ts.isForOfStatement(loop) && loop.initializer === d?.parent && isServerClients(m, loop.expression, 0)) {
       return { kind: 'framework', origin: loop, reason: "socket from a ws server's clients", emitter: true, typed: true, framework: t.framework };
     }
   }
@@ -324,7 +359,100 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
+  return openedByHelper(m, e, origin, depth);
+}
+
+/** A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that binds it. */
+function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModule; fn: TsNode } | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(callee)) return null;
+  const imp = m.imports.get(callee.text);
+  const target = imp ? m.importedModule(imp.module) : m;
+  if (!target) return null;
+  const name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
+  for (const d of target.declarations.get(name) ?? []) {
+    if (ts.isFunctionDeclaration(d) && d.body) return { module: target, fn: d };
+    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module: target, fn: d.initializer };
+  }
   return null;
+}
+
+/**
+ * `const ws = await openSocket(url)` where the helper hands the socket over only once it opened:
+ * it returns `new Promise((resolve) => { …; ws.addEventListener('open', () => resolve(ws)) })`
+ * (every `resolve` in an 'open' listener of the socket it resolves with — hocuspocus' tests), or
+ * `ws.accept(); return ws` (a Cloudflare socket from an upgrade response, usable once accepted).
+ * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
+ * type checker's `WebSocket` no longer makes it a client.
+ */
+function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  let e = call;
+  while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+  if (!ts.isCallExpression(e) || depth > 4) return null;
+  const found = localOrImportedFunction(m, e.expression);
+  if (!found) return null;
+  const { module: hm, fn } = found;
+  const body = (fn as { body?: TsNode }).body;
+  if (!body) return null;
+  const returned: TsNode[] = [];
+  if (!ts.isBlock(body)) returned.push(body);
+  else for (const n of descendants(ts, body)) if (ts.isReturnStatement(n) && n.expression) returned.push(n.expression);
+  if (returned.length === 0) return null;
+  let inner: SocketInfo | null = null;
+  let how = '';
+  for (const r of returned) {
+    let x = r;
+    while (ts.isAwaitExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
+    const resolved = resolvedOnOpen(hm, x);
+    const accepted = resolved ? null : acceptedBeforeReturn(hm, x, body);
+    const sock = resolved ?? accepted;
+    if (!sock) return null;
+    how = resolved ? "resolves it in the socket's 'open' handler" : 'accepts it before returning it';
+    inner ??= resolveSocket(hm, sock, depth + 1);
+  }
+  const name = m.text((e as { expression: TsNode }).expression);
+  const framework = how.startsWith('accepts') ? 'cloudflare' : (inner?.framework ?? 'unknown');
+  return { kind: 'framework', origin, reason: `socket from ${name}(), which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
+}
+
+/** `new Promise((resolve) => …)` whose every `resolve(x)` runs in an 'open' listener on `x`: that socket. */
+function resolvedOnOpen(m: TsModule, x: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (!ts.isNewExpression(x) || m.text(x.expression) !== 'Promise') return null;
+  const executor = x.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return null;
+  const param = executor.parameters[0];
+  if (!param || !ts.isIdentifier(param.name)) return null;
+  const resolveName = param.name.text;
+  let socket: TsNode | null = null;
+  for (const n of descendants(ts, executor, true)) {
+    if (!ts.isIdentifier(n) || n.text !== resolveName || n === param.name || m.declarationOf(resolveName, n) !== param) continue;
+    // Every use is a call `resolve(ws)` in an 'open' listener of that `ws` (handed on, it could run anywhere).
+    const c = n.parent;
+    const arg = c && ts.isCallExpression(c) && c.expression === n ? c.arguments[0] : undefined;
+    if (!arg) return null;
+    const listener = ancestor(n, (a) => isFunctionLike(ts, a) && a !== executor && listenerOf(m, a) !== null);
+    const l = listener ? listenerOf(m, listener) : null;
+    if (!l || l.event !== 'open' || !sameSocket(m, l.socket, arg)) return null;
+    socket ??= arg;
+  }
+  return socket;
+}
+
+/** `return ws` after an unconditional `ws.accept()` in the function's body: that socket. */
+function acceptedBeforeReturn(m: TsModule, x: TsNode, body: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(x) || !ts.isBlock(body)) return null;
+  const ret = x.parent;
+  if (!ret || !ts.isReturnStatement(ret) || ret.parent !== body) return null;
+  const stmts = body.statements as readonly TsNode[];
+  const accepted = stmts.slice(0, stmts.indexOf(ret)).some((st) => {
+    if (!ts.isExpressionStatement(st)) return false;
+    const c = st.expression;
+    return ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'accept' && c.arguments.length === 0 && sameSocket(m, c.expression.expression, x);
+  });
+  return accepted ? x : null;
 }
 
 function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): SocketInfo | null {
@@ -378,11 +506,108 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     const fn = d.parent;
     const why = frameworkCallback(m, fn, d);
     if (why) return { kind: 'framework', origin: fn, reason: `socket from ${why.why}`, emitter: true, typed: false, framework: why.framework };
+    const passed = passedOpen(m, fn, d, depth);
+    if (passed) return passed;
     const typed = typedClient(m, d.type);
     if (typed) return { kind: 'client', origin: d, reason: `parameter typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
     return null;
   }
   return null;
+}
+
+const identifiersByName = new WeakMap<TsModule, Map<string, TsNode[]>>();
+
+/** The identifiers of the file that name this declaration (one walk per file, then by name). */
+function referencesTo(m: TsModule, decl: TsNode, name: string): TsNode[] {
+  const ts = m.ts;
+  let index = identifiersByName.get(m);
+  if (!index) {
+    index = new Map();
+    for (const n of descendants(ts, m.sf, true)) {
+      if (!ts.isIdentifier(n)) continue;
+      const list = index.get(n.text);
+      if (list) list.push(n);
+      else index.set(n.text, [n]);
+    }
+    identifiersByName.set(m, index);
+  }
+  const own = (decl as { name?: TsNode }).name;
+  return (index.get(name) ?? []).filter((n) => n !== own && m.declarationOf(name, n) === decl);
+}
+
+/** Calls `name(…)` of a declaration, or null when a reference to it is anything but a call (it escapes). */
+function callsByName(m: TsModule, decl: TsNode): TsNode[] | null {
+  const ts = m.ts;
+  const name = (decl as { name?: TsNode }).name;
+  if (!name || !ts.isIdentifier(name)) return null;
+  const calls: TsNode[] = [];
+  for (const r of referencesTo(m, decl, name.text)) {
+    const p = r.parent;
+    if (!p || !ts.isCallExpression(p) || p.expression !== r) return null;
+    calls.push(p);
+  }
+  return calls;
+}
+
+/** The declaration that names a function: itself (`function f`), or `const f = () => …`. */
+function namingDeclaration(m: TsModule, fn: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (ts.isFunctionDeclaration(fn)) return fn.name ? fn : null;
+  const p = fn.parent;
+  return p && ts.isVariableDeclaration(p) && p.initializer === fn && ts.isIdentifier(p.name) ? p : null;
+}
+
+/**
+ * The calls in this file that run a function: by its name, or — for the function a factory
+ * returns (trpc's `getWSConnectionHandler(opts)` returns the connection handler) — through the
+ * names bound to the factory's result. Null when a reference escapes (passed or stored, not
+ * called): it may run with anything.
+ */
+function callsOf(m: TsModule, fn: TsNode): TsNode[] | null {
+  const ts = m.ts;
+  const named = namingDeclaration(m, fn);
+  if (named) return callsByName(m, named);
+  const p = fn.parent;
+  const factory = p && ts.isReturnStatement(p) && p.expression === fn ? ancestor(p, (n) => isFunctionLike(ts, n)) : p && ts.isArrowFunction(p) && p.body === fn ? p : null;
+  const fdecl = factory ? namingDeclaration(m, factory) : null;
+  const made = fdecl ? callsByName(m, fdecl) : null;
+  if (!made) return null;
+  const calls: TsNode[] = [];
+  for (const call of made) {
+    const holder = call.parent;
+    if (!holder || !ts.isVariableDeclaration(holder) || holder.initializer !== call) return null;
+    const through = callsByName(m, holder);
+    if (!through) return null;
+    calls.push(...through);
+  }
+  return calls;
+}
+
+/**
+ * A parameter every call of its function in this file fills with an open socket
+ * (`wss.on('connection', (ws) => handle(ws))`, trpc's handler called from its 'connection'
+ * callback) is open. Calls in other files are not seen: an exported function counts by its
+ * calls here, as a handler registered by name does.
+ */
+function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  if (!ts.isParameter(param) || param.dotDotDotToken || depth > 4) return null;
+  const index = ((fn as { parameters?: readonly TsNode[] }).parameters ?? []).indexOf(param);
+  const calls = index >= 0 ? callsOf(m, fn) : null;
+  if (!calls || calls.length === 0) return null;
+  let first: SocketInfo | null = null;
+  let emitter = true;
+  for (const call of calls) {
+    // A call inside the function itself passes on what it was given.
+    if (call.pos >= fn.pos && call.end <= fn.end) continue;
+    const arg = (call as { arguments?: readonly TsNode[] }).arguments?.[index];
+    const info = arg ? resolveSocket(m, arg, depth + 1) : null;
+    if (!info || info.kind !== 'framework') return null;
+    first ??= info;
+    emitter &&= info.emitter;
+  }
+  if (!first) return null;
+  return { kind: 'framework', origin: fn, reason: `${first.reason}, passed by every call in this file`, emitter, typed: false, framework: first.framework };
 }
 
 function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | null {
@@ -474,14 +699,9 @@ function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
 /** The same socket: both expressions resolve to the same declaration (or are the same text). */
 export function sameSocket(m: TsModule, a0: TsNode, b0: TsNode): boolean {
   const ts = m.ts;
-  // `this._ws!` and `(this._ws)` are `this._ws`.
-  const bare = (e: TsNode): TsNode => {
-    let x = e;
-    while (ts.isNonNullExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
-    return x;
-  };
-  const a = bare(a0);
-  const b = bare(b0);
+  // `this._ws!`, `(this._ws)` and `on(ws as any, 'message')`'s `ws as any` are the socket.
+  const a = bareExpression(ts, a0);
+  const b = bareExpression(ts, b0);
   if (m.text(a) === m.text(b) && !ts.isIdentifier(a)) return true;
   if (ts.isIdentifier(a) && ts.isIdentifier(b)) {
     if (a.text !== b.text) return false;
