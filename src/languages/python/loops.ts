@@ -4,7 +4,7 @@ import type { Confidence, Framework, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
-import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, loopsByScope, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { isAsyncFor } from './polling.js';
 import { resolveRepoCall } from './calls.js';
 import { resolveMethod, type RepoIndex } from './repo-index.js';
@@ -157,14 +157,19 @@ function confidenceOf(c: Connection): Confidence {
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
   const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
   const out: MessageLoop[] = [];
+  const scopeLoops = loopsByScope(module.root);
   for (const fn of [module.top, ...module.functions]) {
+    // Every receive below belongs to a loop of this very scope: none, nothing to find.
+    const loops = scopeLoops.get(fn.node.id);
+    if (!loops) continue;
     const receives = new Map<number, { loop: PyNode; found: FoundReceive }>();
     const note = (loop: PyNode, found: FoundReceive) => {
       const prev = receives.get(loop.id);
       if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
-      if (!owningLoop(call, fn, true)) continue;
+      // A call outside every loop's span has no loop around it: no climb to find that out.
+      if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
       const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts);
       if (!found) continue;
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
