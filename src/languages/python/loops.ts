@@ -4,7 +4,8 @@ import type { Confidence, Framework, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
-import { brief, field, findInScope, isInside, LOOP_TYPES, loopsByScope, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { loopsByScope } from './loop-scopes.js';
 import { isAsyncFor } from './polling.js';
 import { resolveRepoCall } from './calls.js';
 import { resolveMethod, type RepoIndex } from './repo-index.js';
@@ -189,7 +190,7 @@ function confidenceOf(c: Connection): Confidence {
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
   const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
   const out: MessageLoop[] = [];
-  const scopeLoops = loopsByScope(module.root);
+  const scopeLoops = loopsByScope(module.root, module.source);
   const helpers: HelperMemo = new Map();
   for (const fn of [module.top, ...module.functions]) {
     // Every receive below belongs to a loop of this very scope: none, nothing to find.

@@ -171,25 +171,6 @@ export function findInScope(root: PyNode, types: ReadonlySet<string>, scopes: Re
   return lists.map(([, node]) => node);
 }
 
-/**
- * The loops (`for`/`while`) of a tree, by the scope that holds them: the nearest enclosing
- * function, lambda or class node, else the root (node id) — the scopes `findInScope` would find
- * them in. One native search instead of a walk of every scope: most functions hold no loop.
- */
-export function loopsByScope(root: PyNode): Map<number, PyNode[]> {
-  const out = new Map<number, PyNode[]>();
-  for (const loop of root.descendantsOfType([...LOOP_TYPES])) {
-    if (!loop) continue;
-    let scope = loop.parent;
-    while (scope && !FUNCTION_SCOPES.has(scope.type) && scope.id !== root.id) scope = scope.parent;
-    const id = scope?.id ?? root.id;
-    let list = out.get(id);
-    if (!list) out.set(id, (list = []));
-    list.push(loop);
-  }
-  return out;
-}
-
 /** The statements of a block (or of a module), comments excluded. */
 export function statements(block: PyNode | null): PyNode[] {
   return block ? named(block) : [];
