@@ -20,18 +20,20 @@ export interface PythonAnalysisOptions extends Omit<LoopOptions, 'index'> {
 }
 
 export function analyzePython(file: string, absPath: string, source: string, opts: PythonAnalysisOptions): FileAnalysis {
-  const { tree, text } = parseTolerant(opts.parser, source);
+  // A file a helper lookup already parsed (same text, same name) is not parsed again: its module is the index's.
+  const known = opts.index.parsedAs(absPath, file, source);
+  const { tree, text } = known ? { tree: known.tree, text: known.module.source } : parseTolerant(opts.parser, source);
   const target = opts.target ?? DEFAULT_PYTHON_TARGET;
   try {
     const root = tree.rootNode;
     let loops: FileAnalysis['loops'] = [];
     if (opts.loops !== false) {
-      const module = buildModule(file, absPath, text, root);
-      opts.index.register(module);
+      const module = known?.module ?? buildModule(file, absPath, text, root);
+      if (!known) opts.index.register(module);
       try {
         loops = findMessageLoops(module, file, { ...opts, index: opts.index });
       } finally {
-        opts.index.forget(absPath);
+        if (!known) opts.index.forget(absPath);
       }
     }
     const analysis: FileAnalysis = {
@@ -48,6 +50,6 @@ export function analyzePython(file: string, absPath: string, source: string, opt
     withLazyLines(analysis, source);
     return analysis;
   } finally {
-    tree.delete();
+    if (!known) tree.delete();
   }
 }

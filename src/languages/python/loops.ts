@@ -5,6 +5,7 @@ import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Conn
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { loopsByScope } from './loop-scopes.js';
 import { isAsyncFor } from './polling.js';
 import { resolveRepoCall } from './calls.js';
 import { resolveMethod, type RepoIndex } from './repo-index.js';
@@ -79,34 +80,66 @@ function containsContinue(node: PyNode): boolean {
 /** How many repository calls deep a receive is followed (wrappers of wrappers, as real code has). */
 const HELPER_DEPTH = 3;
 
-/** A function of the repository that receives once (not in a loop of its own) on its connection. */
-function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, depth = HELPER_DEPTH): FoundReceive | null {
+const CALLS: ReadonlySet<string> = new Set(['call']);
+
+/** A helper's receive: the call in it that receives, and what it receives on (in the helper's names). */
+interface HelperHit {
+  inner: PyNode;
+  found: FoundReceive;
+}
+
+/**
+ * Per helper function, per depth: its receive, or null. A helper is called from many loops of a
+ * file (and its helpers from each of those), so each is searched once per file's analysis —
+ * within one file the index answers every lookup the same way (a memo across files would have to
+ * tell the result cache the facts again, and could hold nodes of a file's own freed tree).
+ */
+type HelperMemo = Map<PyFunction, (HelperHit | null | undefined)[]>;
+
+/** The receive a repository function makes once (not in a loop of its own), following calls `depth` deep. */
+function helperReceive(target: PyFunction, opts: LoopOptions, depth: number, memo: HelperMemo): HelperHit | null {
+  let byDepth = memo.get(target);
+  if (!byDepth) memo.set(target, (byDepth = []));
+  const known = byDepth[depth];
+  if (known !== undefined) return known;
+  let hit: HelperHit | null = null;
+  for (const inner of findInScope(target.node, CALLS)) {
+    if (owningLoop(inner, target)) continue;
+    const found = directReceive(inner, target, opts) ?? (depth > 1 ? receivingHelper(inner, target, opts, memo, depth - 1) : null);
+    if (found) {
+      hit = { inner, found };
+      break;
+    }
+  }
+  byDepth[depth] = hit;
+  return hit;
+}
+
+/** A call to a function of the repository that receives once (not in a loop of its own) on its connection. */
+function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, memo: HelperMemo, depth = HELPER_DEPTH): FoundReceive | null {
   const target = resolveRepoCall(call, fn, opts.index);
   if (!target || target.node.id === fn.node.id) return null;
-  for (const inner of findInScope(target.node, new Set(['call']))) {
-    if (owningLoop(inner, target)) continue;
-    const r = directReceive(inner, target, opts) ?? (depth > 1 ? receivingHelper(inner, target, opts, depth - 1) : null);
-    if (!r) continue;
-    // Map the helper's parameter back to the caller's argument.
-    let connectionText = r.connectionText;
-    const param = target.params.find((p) => p.name === r.connectionText);
-    if (param) {
-      const args = named(field(call, 'arguments') ?? call);
-      const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
-      const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
-      const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
-      connectionText = (kw ? field(kw, 'value')?.text : pos?.text) ?? connectionText;
-    }
-    return {
-      anchor: call,
-      call: brief(field(call, 'function') ?? call),
-      connectionText,
-      connection: r.connection,
-      via: target.qualifiedName,
-      helper: { fn: target, anchor: inner },
-    };
+  const hit = helperReceive(target, opts, depth, memo);
+  if (!hit) return null;
+  const { inner, found: r } = hit;
+  // Map the helper's parameter back to the caller's argument.
+  let connectionText = r.connectionText;
+  const param = target.params.find((p) => p.name === r.connectionText);
+  if (param) {
+    const args = named(field(call, 'arguments') ?? call);
+    const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
+    const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
+    const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
+    connectionText = (kw ? field(kw, 'value')?.text : pos?.text) ?? connectionText;
   }
-  return null;
+  return {
+    anchor: call,
+    call: brief(field(call, 'function') ?? call),
+    connectionText,
+    connection: r.connection,
+    via: target.qualifiedName,
+    helper: { fn: target, anchor: inner },
+  };
 }
 
 /** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
@@ -157,15 +190,21 @@ function confidenceOf(c: Connection): Confidence {
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
   const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
   const out: MessageLoop[] = [];
+  const scopeLoops = loopsByScope(module.root, module.source);
+  const helpers: HelperMemo = new Map();
   for (const fn of [module.top, ...module.functions]) {
+    // Every receive below belongs to a loop of this very scope: none, nothing to find.
+    const loops = scopeLoops.get(fn.node.id);
+    if (!loops) continue;
     const receives = new Map<number, { loop: PyNode; found: FoundReceive }>();
     const note = (loop: PyNode, found: FoundReceive) => {
       const prev = receives.get(loop.id);
       if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
-      if (!owningLoop(call, fn, true)) continue;
-      const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts);
+      // A call outside every loop's span has no loop around it: no climb to find that out.
+      if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
+      const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
       if (!found) continue;
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
       const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));

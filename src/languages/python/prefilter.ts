@@ -129,11 +129,38 @@ export function importTargets(text: string, relPath: string): ImportTarget[] {
   return out;
 }
 
+/** A file's import edges: lists shared between files (a file may repeat, or be the file itself). */
+type Edges = readonly (readonly string[])[];
+
+/** One frame of the search: a file and the edges it has left to try (last first). */
+class EdgeCursor {
+  private list: number;
+  private at: number;
+
+  constructor(
+    readonly file: string,
+    private readonly edges: Edges,
+  ) {
+    this.list = edges.length - 1;
+    this.at = (edges[this.list]?.length ?? 0) - 1;
+  }
+
+  next(): string | undefined {
+    while (this.list >= 0) {
+      if (this.at >= 0) return (this.edges[this.list] as readonly string[])[this.at--];
+      this.list--;
+      this.at = (this.edges[this.list]?.length ?? 0) - 1;
+    }
+    return undefined;
+  }
+}
+
 export class LoopPrefilter {
   private readonly receiveLike: { test(text: string): boolean };
   private readonly dirEntries = new Map<string, ReadonlyMap<string, 'file' | 'dir'>>();
   private readonly pyUnder = new Map<string, string[]>();
-  private readonly edges = new Map<string, string[]>();
+  /** Per file, what its imports could load: the probes' shared lists, never merged (`import marimo` is every file of the package, for every importer). */
+  private readonly edges = new Map<string, Edges>();
   private readonly matches = new Map<string, boolean>();
   /** Files known to reach (true) or not to reach (false) a receive-like file through imports. */
   private readonly reaches = new Map<string, boolean>();
@@ -184,10 +211,10 @@ export class LoopPrefilter {
     const known = this.reaches.get(start);
     if (known !== undefined) return known;
     const visited = new Set<string>([start]);
-    const stack: { file: string; next: string[] }[] = [{ file: start, next: this.edgesOf(start, text) }];
+    const stack: EdgeCursor[] = [new EdgeCursor(start, this.edgesOf(start, text))];
     while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { file: string; next: string[] };
-      const file = top.next.pop();
+      const top = stack[stack.length - 1] as EdgeCursor;
+      const file = top.next();
       if (file === undefined) {
         stack.pop();
         continue;
@@ -202,7 +229,7 @@ export class LoopPrefilter {
         for (const s of stack) this.reaches.set(s.file, true);
         return true;
       }
-      stack.push({ file, next: this.edgesOf(file, source) });
+      stack.push(new EdgeCursor(file, this.edgesOf(file, source)));
     }
     for (const f of visited) this.reaches.set(f, false);
     return false;
@@ -226,10 +253,10 @@ export class LoopPrefilter {
     return JSON.stringify([this.textMatches(absPath, text), this.targetsOf(absPath, rel, text)]);
   }
 
-  private edgesOf(file: string, text: string | null): string[] {
-    let e = this.edges.get(file);
-    if (e) return [...e];
-    const found = new Set<string>();
+  private edgesOf(file: string, text: string | null): Edges {
+    const known = this.edges.get(file);
+    if (known) return known;
+    const e: (readonly string[])[] = [];
     if (text !== null) {
       const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
       // A name imported twice (prefixes repeat: `a`, `a.b`, `a.b.c`) finds nothing new.
@@ -242,24 +269,22 @@ export class LoopPrefilter {
         let byName = this.probed.get(dir);
         if (!byName) this.probed.set(dir, (byName = new Map()));
         for (const [key, t] of targets) {
-          let files = byName.get(key);
-          if (!files) {
-            const set = new Set<string>();
-            this.probe(dir, t, set);
-            byName.set(key, (files = [...set]));
+          let lists = byName.get(key);
+          if (!lists) {
+            const found: (readonly string[])[] = [];
+            this.probe(dir, t, found);
+            byName.set(key, (lists = found));
           }
-          for (const f of files) found.add(f);
+          e.push(...lists);
         }
       }
     }
-    found.delete(file);
-    e = [...found];
     this.edges.set(file, e);
-    return [...e];
+    return e;
   }
 
   /** What the index could load for a name probed from a directory (findModuleFile): per directory, per name. */
-  private readonly probed = new Map<string, Map<string, string[]>>();
+  private readonly probed = new Map<string, Map<string, Edges>>();
   private readonly ancestors = new Map<string, string[]>();
 
   /**
@@ -284,7 +309,8 @@ export class LoopPrefilter {
   /** `a.b.c` → `['a', 'b', 'c']`, once per name (each is probed from every ancestor directory). */
   private readonly partsOf = new Map<string, string[]>();
 
-  private probe(dir: string, t: ImportTarget, out: Set<string>): void {
+  /** Adds to `out` the lists of files a name can load from `dir` (a package's list is shared, not copied). */
+  private probe(dir: string, t: ImportTarget, out: (readonly string[])[]): void {
     let parts = this.partsOf.get(t.dotted);
     if (!parts) this.partsOf.set(t.dotted, (parts = t.dotted.split('.').filter(Boolean)));
     if (parts.length === 0) return;
@@ -299,13 +325,13 @@ export class LoopPrefilter {
       observer?.('k', path.join(at, name));
       if (last) {
         observer?.('k', path.join(at, `${name}.py`));
-        if (entries.has(`${name}.py`)) out.add(path.join(at, `${name}.py`));
+        if (entries.has(`${name}.py`)) out.push([path.join(at, `${name}.py`)]);
         if (entries.get(name) === 'dir') {
           const pkg = path.join(at, name);
-          if (t.recursive) for (const f of this.pythonFilesUnder(pkg)) out.add(f);
+          if (t.recursive) out.push(this.pythonFilesUnder(pkg));
           else {
             observer?.('k', path.join(pkg, '__init__.py'));
-            if (this.entries(pkg).has('__init__.py')) out.add(path.join(pkg, '__init__.py'));
+            if (this.entries(pkg).has('__init__.py')) out.push([path.join(pkg, '__init__.py')]);
           }
         }
         return;
@@ -324,7 +350,7 @@ export class LoopPrefilter {
   }
 
   /** Every `.py` file under a package directory (symlinked directories followed once). */
-  private pythonFilesUnder(dir: string, seen = new Set<string>()): string[] {
+  private pythonFilesUnder(dir: string, seen = new Set<string>()): readonly string[] {
     const cached = this.pyUnder.get(dir);
     if (cached) return cached;
     const out: string[] = [];

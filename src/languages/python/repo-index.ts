@@ -21,9 +21,18 @@ export interface SourceReader {
 /** What a lookup looked at (`r` a file read, `f` is-a-file probe, `e` exists probe): the result cache re-checks them. */
 export type IndexFact = (kind: 'r' | 'f' | 'e', absPath: string) => void;
 
+/** A module the index parsed, with the tree and the text it was parsed from. */
+export interface ParsedModule {
+  module: PyModule;
+  tree: Tree;
+  source: string;
+}
+
 export class RepoIndex {
   private readonly modules = new Map<string, PyModule | null>();
   private readonly trees: Tree[] = [];
+  /** The modules the index parsed itself, by path: the scan's analysis of that file reuses them, and they outlive its register/forget. */
+  private readonly parsed = new Map<string, ParsedModule>();
   /** Told every fact a lookup depends on, remembered ones included (set per analysed file by the cache). */
   observer: IndexFact | null = null;
 
@@ -38,8 +47,21 @@ export class RepoIndex {
     this.modules.set(module.absPath, module);
   }
 
+  /** Unregisters a module the scan registered; the index's own parse of the file, if it made one, stands again. */
   forget(absPath: string): void {
-    this.modules.delete(absPath);
+    const own = this.parsed.get(absPath);
+    if (own) this.modules.set(absPath, own.module);
+    else this.modules.delete(absPath);
+  }
+
+  /**
+   * The index's module of a file, when it parsed exactly this source under this report name
+   * (a helper loaded before the scan reached its file): the scan analyses it without parsing it
+   * again. Its tree belongs to the index (freed by dispose()).
+   */
+  parsedAs(absPath: string, file: string, source: string): ParsedModule | null {
+    const own = this.parsed.get(absPath);
+    return own && own.source === source && own.module.file === file ? own : null;
   }
 
   private load(absPath: string): PyModule | null {
@@ -53,6 +75,7 @@ export class RepoIndex {
         this.trees.push(tree);
         const rel = path.relative(this.rootDir, absPath).split(path.sep).join('/');
         module = buildModule(rel, absPath, text, tree.rootNode);
+        this.parsed.set(absPath, { module, tree, source });
       } catch (e) {
         // A helper nested too deep to analyse is a helper we cannot see, not a failure of the importer.
         if (!(e instanceof NestingLimitError)) throw e;
@@ -125,6 +148,7 @@ export class RepoIndex {
     for (const t of this.trees) t.delete();
     this.trees.length = 0;
     this.modules.clear();
+    this.parsed.clear();
   }
 }
 
