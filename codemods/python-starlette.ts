@@ -75,7 +75,9 @@ export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout): string
   const n = spec.names;
   const clock = clockCall(spec.clock, n);
   const timeout = pyFloat(spec.timeoutSeconds);
-  const flag = spec.onTimeout === 'break';
+  // A re-check that leaves reads `recheck-break` whether it breaks (in the loop) or returns
+  // (before it); `break` and a `return` before the loop need the flag to read as themselves.
+  const flag = spec.onTimeout === 'break' || (spec.onTimeout === 'return' && spec.leave === 'return');
   const lines: string[] = ['# handshake-guard: bounded wait for the WebSocket handshake'];
   if (flag) lines.push('_hg_timed_out = False');
   lines.push(`_hg_deadline = ${clock} + ${timeout}`);

@@ -234,7 +234,7 @@ export function planFile(input: FilePlanInput): FilePlan {
     clock: target.clock,
     sleep: target.sleep,
     exitsOnTerminalState: target.exitsOnTerminalState,
-    onTimeout: target.onTimeout === 'recheck-break' && leave === 'return' ? 'return' : target.onTimeout,
+    onTimeout: target.onTimeout,
     logs: target.logs,
     recheck,
     leave,
