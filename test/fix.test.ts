@@ -228,6 +228,22 @@ describe('fix on the command line', () => {
     expect(r.stderr).toContain('--timeout must be a positive number of seconds');
   });
 
+  it('refuses a --timeout above the performance budget (exit 2, one line, file untouched); a raised budget allows it', () => {
+    const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
+    const dir = tempTree({ 'app.py': source });
+    const r = cli(['fix', '--write', '--timeout', '100', 'app.py'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'handshake-guard: --timeout 100 is above the performance budget (5 s): every guard it writes would fail the Performance row; use a smaller --timeout or raise `budget` in the configuration',
+    ]);
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe(source);
+    expect(cli(['fix', '--write', '--timeout', '5', 'app.py'], dir).code).toBe(0);
+    const raised = tempTree({ 'app.py': source, 'handshake-guard.config.json': '{"budget": 120}' });
+    const ok = cli(['fix', '--write', '--timeout', '100', 'app.py'], raised);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(path.join(raised, 'app.py'), 'utf8')).toContain('+ 100.0');
+  });
+
   it('honours the performance options: its scan uses the result cache (--no-cache: none), --jobs and --no-prefilter change nothing but the work', () => {
     const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
     const dir = tempTree({ 'app/minimal.py': source, 'app/other.py': 'x = 1\n' });
