@@ -147,7 +147,9 @@ function rebindsConnection(loop: PyNode, conn: string): boolean {
   const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
   if (left && new RegExp(`\\b${esc}\\b`).test(left.text)) return true;
   const body = field(loop, 'body');
-  return body !== null && new RegExp(`(^|[^.\\w])${esc}\\s*(=[^=]|:[^=]*=[^=])|\\bas\\s+${esc}\\b`, 'm').test(body.text);
+  // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
+  const binds = new RegExp(`^[ \\t]*(${esc}[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w, ]*\\b)?${esc}\\b[^\\n]*\\bin\\b)|\\bas[ \\t]+${esc}\\b`, 'm');
+  return body !== null && binds.test(body.text);
 }
 
 /**
