@@ -69,13 +69,20 @@ function sleepCall(spec: Pick<PythonGuardSpec, 'sleep' | 'names'>, interval: str
 const seconds = (n: GuardNames): string => (n.loggerFormat === 'brace' ? '{:.1f}' : '%.1f');
 const message = (n: GuardNames): string => `WebSocket handshake not complete after ${seconds(n)} s; leaving the message loop`;
 
-/** The inline block, inserted before the receive (per-message) or before the loop. */
-export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout): string {
+/**
+ * The inline block, inserted before the receive (per-message) or before the loop. The warning
+ * is logged where the bound runs out, so it is true when it appears: leaving at once on
+ * DISCONNECTED (no wait happened) logs nothing. With `waitOnly` the block ends after the wait:
+ * the loop's own check that follows it is the fallback.
+ */
+export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout, waitOnly = false): string {
   const { indent: I, unit: U } = layout;
   const n = spec.names;
   const clock = clockCall(spec.clock, n);
   const timeout = pyFloat(spec.timeoutSeconds);
-  const flag = spec.onTimeout === 'break';
+  // A re-check that leaves reads `recheck-break` whether it breaks (in the loop) or returns
+  // (before it); `break` and a `return` before the loop need the flag to read as themselves.
+  const flag = !waitOnly && (spec.onTimeout === 'break' || (spec.onTimeout === 'return' && spec.leave === 'return'));
   const lines: string[] = ['# handshake-guard: bounded wait for the WebSocket handshake'];
   if (flag) lines.push('_hg_timed_out = False');
   lines.push(`_hg_deadline = ${clock} + ${timeout}`);
@@ -87,18 +94,20 @@ export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout): string
   }
   lines.push(`${U}if ${clock} >= _hg_deadline:`);
   if (flag) lines.push(`${U}${U}_hg_timed_out = True`);
+  if (spec.logs) lines.push(`${U}${U}${n.logger}.warning("${message(n)}", ${timeout})`);
   lines.push(`${U}${U}break`);
   lines.push(`${U}${sleepCall(spec, pyFloat(spec.intervalSeconds))}`);
-  const leave =
-    spec.onTimeout === 'raise'
-      ? `raise TimeoutError("WebSocket handshake not complete after ${timeout} s")`
-      : spec.onTimeout === 'return'
-        ? 'return'
-        : spec.leave;
-  const condition = flag ? '_hg_timed_out' : spec.recheck ? `not ${spec.recheck}` : notConnected(spec.conn, spec.states, n);
-  lines.push(`if ${condition}:`);
-  if (spec.logs) lines.push(`${U}${n.logger}.warning("${message(n)}", ${timeout})`);
-  lines.push(`${U}${leave}`);
+  if (!waitOnly) {
+    const leave =
+      spec.onTimeout === 'raise'
+        ? `raise TimeoutError("WebSocket not connected (closed, or handshake not complete within ${timeout} s)")`
+        : spec.onTimeout === 'return'
+          ? 'return'
+          : spec.leave;
+    const condition = flag ? '_hg_timed_out' : spec.recheck ? `not ${spec.recheck}` : notConnected(spec.conn, spec.states, n);
+    lines.push(`if ${condition}:`);
+    lines.push(`${U}${leave}`);
+  }
   return lines.map((l) => `${I}${l}${layout.eol}`).join('');
 }
 

@@ -117,6 +117,79 @@ describe('what fix leaves alone, and says why', () => {
     expect(result.files[0]?.after).toBeNull();
   });
 
+  it("skips a receive that is the loop's own exit with cleanup, and an own check that would not match the group", async () => {
+    const tmp = temp();
+    writeFileSync(
+      path.join(tmp, 'exit.py'),
+      [
+        'import asyncio',
+        '',
+        'from fastapi import WebSocket',
+        '',
+        '',
+        'async def still_connected(websocket: WebSocket) -> bool:',
+        '    try:',
+        '        await asyncio.wait_for(websocket.receive(), timeout=0.1)',
+        '        return True',
+        '    except asyncio.TimeoutError:',
+        '        return True',
+        '    except RuntimeError:',
+        '        return False',
+        '',
+        '',
+        'async def forget(worker):',
+        '    print("forgot", worker)',
+        '',
+        '',
+        'async def subscription(websocket: WebSocket, queue: asyncio.Queue, worker: str):',
+        '    while True:',
+        '        try:',
+        '            item = await asyncio.wait_for(queue.get(), timeout=1)',
+        '        except asyncio.TimeoutError:',
+        '            if not await still_connected(websocket):',
+        '                await forget(worker)',
+        '                return',
+        '            continue',
+        '        await websocket.send_json(item)',
+        '',
+      ].join('\n'),
+    );
+    copyFileSync(path.join(DIR, 'return_target_before_loop.py'), path.join(tmp, 'mismatch.py'));
+    const base = readFileSync(path.join(tmp, 'mismatch.py'), 'utf8').replace(/\n\n\nasync def feed_loop[\s\S]*$/, '\n');
+    writeFileSync(
+      path.join(tmp, 'mismatch.py'),
+      base +
+        [
+          '',
+          '',
+          'async def own_check_loop(websocket: WebSocket) -> None:',
+          '    while True:',
+          '        if websocket.application_state != WebSocketState.CONNECTED:',
+          '            break',
+          '        await websocket.send_text(await websocket.receive_text())',
+          '',
+        ].join('\n'),
+    );
+    const result = await runFix(fixOptions(tmp, ['exit.py', 'mismatch.py']));
+    expect(result.files.map((f) => [f.file, f.after, f.outcomes.map((o) => [o.loop.function, o.skipped])])).toEqual([
+      [
+        'exit.py',
+        null,
+        [
+          [
+            'subscription',
+            "the receive is in the condition of the loop's own exit (line 25), which runs other code before leaving; a guard's `break` in front of it would skip that code — guard it by hand",
+          ],
+        ],
+      ],
+      [
+        'mismatch.py',
+        null,
+        [['own_check_loop', "the loop's own check (line 36) leaves as `recheck-break` where the group's guards use `return`: a wait before it would not match them — guard it by hand"]],
+      ],
+    ]);
+  });
+
   it('does not overwrite a file that changed on disk after it was read', async () => {
     const tmp = temp();
     copyFileSync(path.join(DIR, 'no_logger.py'), path.join(tmp, 'a.py'));
@@ -155,6 +228,22 @@ describe('fix on the command line', () => {
     expect(r.stderr).toContain('--timeout must be a positive number of seconds');
   });
 
+  it('refuses a --timeout above the performance budget (exit 2, one line, file untouched); a raised budget allows it', () => {
+    const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
+    const dir = tempTree({ 'app.py': source });
+    const r = cli(['fix', '--write', '--timeout', '100', 'app.py'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'handshake-guard: --timeout 100 is above the performance budget (5 s): every guard it writes would fail the Performance row; use a smaller --timeout or raise `budget` in the configuration',
+    ]);
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe(source);
+    expect(cli(['fix', '--write', '--timeout', '5', 'app.py'], dir).code).toBe(0);
+    const raised = tempTree({ 'app.py': source, 'handshake-guard.config.json': '{"budget": 120}' });
+    const ok = cli(['fix', '--write', '--timeout', '100', 'app.py'], raised);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(path.join(raised, 'app.py'), 'utf8')).toContain('+ 100.0');
+  });
+
   it('honours the performance options: its scan uses the result cache (--no-cache: none), --jobs and --no-prefilter change nothing but the work', () => {
     const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
     const dir = tempTree({ 'app/minimal.py': source, 'app/other.py': 'x = 1\n' });
@@ -184,8 +273,8 @@ describe('fix on the command line', () => {
   });
 });
 
-describe('the fixer refuses results with a new syntax error for the target version', () => {
-  it('leaves the file untouched when the copied re-check would add a version-gated construct', async () => {
+describe('the fixer keeps the loop\'s own check instead of copying it', () => {
+  it('adds no version-gated construct: the walrus in the check stays the only one', async () => {
     const tmp = temp();
     const source = [
       'from fastapi import WebSocket',
@@ -204,13 +293,13 @@ describe('the fixer refuses results with a new syntax error for the target versi
       '',
     ].join('\n');
     writeFileSync(path.join(tmp, 'app.py'), source);
-    // At 3.7 the walrus is already an error once; the guard's re-check would copy it a second time.
+    // The wait goes above the check, which stays the fallback: at 3.7 the walrus is an error
+    // once before and once after, so the result is accepted (a copied re-check was refused).
     const result = await runFix(fixOptions(tmp, ['app.py'], { pythonVersion: '3.7' }));
-    expect(result.files[0]?.refused).toMatch(/^the result has a syntax error/);
-    expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).toBe(source);
-    // At 3.8 the same fix is accepted.
-    const ok = await runFix(fixOptions(tmp, ['app.py'], { pythonVersion: '3.8' }));
-    expect(ok.files[0]?.refused).toBeNull();
-    expect(ok.files[0]?.written).toBe(true);
+    expect(result.files[0]?.refused).toBeNull();
+    expect(result.files[0]?.written).toBe(true);
+    const after = readFileSync(path.join(tmp, 'app.py'), 'utf8');
+    expect(after.match(/:=/g)).toHaveLength(1);
+    expect(after).toMatch(/await asyncio\.sleep\(0\.01\)\n {8}if not is_ready\(websocket, \(probe := 1\)\):\n {12}break\n {8}await websocket\.receive_text\(\)/);
   });
 });

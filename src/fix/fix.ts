@@ -16,6 +16,7 @@ import { planScriptFile } from './typescript.js';
 import { typeCheck } from './ts-typecheck.js';
 import { TsconfigFinder } from '../languages/typescript/tsconfig.js';
 import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
+import { UsageError } from '../errors.js';
 
 export interface FixOptions extends RunOptions {
   write: boolean;
@@ -138,6 +139,11 @@ function encodingOf(bytes: Buffer): { bom: boolean; encode: ((text: string) => B
 
 export async function runFix(opts: FixOptions): Promise<FixResult> {
   const scan = await run(opts);
+  // Every guard written with this bound would fail the Performance row (worst case = the bound).
+  const budget = scan.config.budgetSeconds;
+  if (opts.timeout !== undefined && opts.timeout > budget) {
+    throw new UsageError(`--timeout ${opts.timeout} is above the performance budget (${budget} s): every guard it writes would fail the Performance row; use a smaller --timeout or raise \`budget\` in the configuration`);
+  }
   // Loops that fail the policy (live HG001/HG003) get a guard; other findings need --upgrade.
   const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
   const sources = new Map<string, string>();

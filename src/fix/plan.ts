@@ -128,6 +128,55 @@ interface Site {
   leave: 'break' | 'return';
   recheck: string | null;
   conn: string;
+  /**
+   * The loop's own check right after the site leaves when the socket is not connected: only the
+   * wait goes in, and that check (with its side effects: flags, cleanup) is the fallback.
+   */
+  waitOnly: boolean;
+}
+
+/** The name a connection expression starts with: `ws` for `ws`, `self` for `self.ws`. */
+function rootName(conn: string): string {
+  return /^[A-Za-z_]\w*/.exec(conn)?.[0] ?? conn;
+}
+
+/** The loop binds the connection anew (`for ws in clients:`, `ws = await next_client()` in its body). */
+function rebindsConnection(loop: PyNode, conn: string): boolean {
+  const name = rootName(conn);
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
+  if (left && new RegExp(`\\b${esc}\\b`).test(left.text)) return true;
+  const body = field(loop, 'body');
+  // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
+  const binds = new RegExp(`^[ \\t]*(${esc}[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w, ]*\\b)?${esc}\\b[^\\n]*\\bin\\b)|\\bas[ \\t]+${esc}\\b`, 'm');
+  return body !== null && binds.test(body.text);
+}
+
+/**
+ * A message loop nested in loops of its function that go on with the same connection: a
+ * `break` in it would hand a socket the guard found not ready back to them (they then send on
+ * it). The statement a `break` must be placed before to leave the outermost of them — the loop
+ * on the path that sits directly in it — or null when the message loop is the one to leave.
+ */
+function outerExitStatement(loopNode: PyNode, fn: PyFunction, conn: string): PyNode | null {
+  let leaveFrom: PyNode | null = null;
+  for (let n = loopNode.parent; n && n.id !== fn.node.id; n = n.parent) {
+    if (!LOOP_TYPES.has(n.type)) continue;
+    if (rebindsConnection(n, conn)) break;
+    leaveFrom = n;
+  }
+  if (!leaveFrom) return null;
+  let child: PyNode = loopNode;
+  for (let n = loopNode.parent; n && n.id !== leaveFrom.id; n = n.parent) if (LOOP_TYPES.has(n.type)) child = n;
+  return statementOf(child);
+}
+
+/** What the re-scan reads for a fallback made of the loop's own check that leaves with `how`. */
+function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, beforeLoop: boolean): GuardTimeout | null {
+  if (how === 'break') return 'recheck-break';
+  if (how === 'return') return beforeLoop ? 'recheck-break' : 'return';
+  if (how === 'raise') return 'raise';
+  return null;
 }
 
 /** Where a failing loop's guard goes, or why it cannot go anywhere safely. */
@@ -142,32 +191,49 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
     if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
   }
   const body = field(loopNode, 'body');
-  const perMessage = input.placement === 'per-message' && body !== null && isInside(anchor, body);
   const conn = loop.receive.connection;
+  const outer = outerExitStatement(loopNode, fn, conn);
+  const perMessage = input.placement === 'per-message' && body !== null && isInside(anchor, body) && outer === null;
   if (loop.guard.kind === 'unbounded' && loop.guard.helper === null && loop.guard.span) {
     const wait = nodeAt(module.root, loop.guard.span);
     const stmt = wait ? statementOf(wait) : null;
     if (!stmt) return 'could not locate the unbounded wait';
     const inLoop = body !== null && isInside(stmt, body);
+    if (inLoop && outer) return 'the message loop is nested in a loop that goes on with the same connection: a `break` replacing its wait would leave only the inner loop';
     return {
       stmt,
       replace: { start: lineStart(module.source, stmt.startIndex), end: lineEndAfterBreak(module.source, stmt.endIndex) },
       leave: inLoop || enclosingLoop(stmt, fn) ? 'break' : 'return',
       recheck: null,
       conn,
+      waitOnly: false,
     };
   }
-  const target = perMessage ? statementOf(anchor) : statementOf(loopNode);
+  const target = outer ?? (perMessage ? statementOf(anchor) : statementOf(loopNode));
   if (!target) return 'could not locate the statement to guard';
+  const leave = perMessage || enclosingLoop(target, fn) ? 'break' : 'return';
+  // The receive is the condition of the loop's own exit, which runs other code before leaving
+  // (`if not await still_connected(ws): forget_worker(id); return`): a guard's `break` in front
+  // of it would skip that code.
+  if (perMessage && target.type === 'if_statement') {
+    const cond = field(target, 'condition');
+    const consequence = field(target, 'consequence');
+    if (cond && isInside(anchor, cond) && leaves(consequence) && statements(consequence).length > 1) {
+      return `the receive is in the condition of the loop's own exit (line ${target.startPosition.row + 1}), which runs other code before leaving; a guard's \`${leave}\` in front of it would skip that code — guard it by hand`;
+    }
+  }
   const checks = leadingChecks(target, fn, input.guardHelpers);
-  const stmt = checks[0] ?? target;
-  return {
-    stmt,
-    replace: null,
-    leave: perMessage || enclosingLoop(loopNode, fn) ? 'break' : 'return',
-    recheck: recheckOf(checks),
-    conn,
-  };
+  const first = checks[0];
+  if (first) {
+    // The loop already leaves when the socket is not connected: wait before its check, which stays the fallback.
+    const beforeLoop = !isInside(first, loopNode);
+    const reading = checkReading(leaves(field(first, 'consequence')), beforeLoop);
+    if (reading !== input.target.onTimeout) {
+      return `the loop's own check (line ${first.startPosition.row + 1}) leaves ${reading === null ? 'without leaving the loop' : `as \`${reading}\``} where the group's guards use \`${input.target.onTimeout}\`: a wait before it would not match them — guard it by hand`;
+    }
+    return { stmt: first, replace: null, leave, recheck: null, conn, waitOnly: true };
+  }
+  return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
 }
 
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
@@ -234,15 +300,15 @@ export function planFile(input: FilePlanInput): FilePlan {
     clock: target.clock,
     sleep: target.sleep,
     exitsOnTerminalState: target.exitsOnTerminalState,
-    onTimeout: target.onTimeout === 'recheck-break' && leave === 'return' ? 'return' : target.onTimeout,
+    onTimeout: target.onTimeout,
     logs: target.logs,
     recheck,
     leave,
     names: names.names,
   });
 
-  const render = (site: { conn: string; leave: 'break' | 'return'; recheck: string | null }, indent: string): string => {
-    if (!helperStyle) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent));
+  const render = (site: { conn: string; leave: 'break' | 'return'; recheck: string | null; waitOnly?: boolean }, indent: string): string => {
+    if (!helperStyle || site.waitOnly) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent), site.waitOnly);
     helperNeeded ||= target.reuseHelper === null && !hasOwnHelper;
     const call = target.reuseHelper
       ? `${target.reuseHelper.name}(${site.conn}${target.reuseHelper.argsAfterConnection})`

@@ -91,6 +91,17 @@ export interface PathContext extends ConditionContext {
   resolve: (call: PyNode) => PyFunction | null;
   /** The receive the guard protects: a swallowed raise before it "continues" or falls through. */
   anchor?: PyNode;
+  /**
+   * The message loop: a re-check before it that returns leaves the loop as a `break` in it
+   * would, so both read `recheck-break` (as on the TS side).
+   */
+  messageLoop?: PyNode;
+}
+
+/** `return` after a re-check outside the message loop (before it) leaves the loop: `recheck-break`. */
+function recheckLeaves(onTimeout: OnTimeout, at: PyNode, cctx: PathContext): boolean {
+  if (onTimeout === 'break') return true;
+  return onTimeout === 'return' && cctx.messageLoop !== undefined && !isInside(at, cctx.messageLoop);
 }
 
 export function conditionContext(fn: PyFunction, gctx: GuardContext, depth = 1): PathContext {
@@ -244,7 +255,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
         const r = followPath(statements(field(s, 'consequence')), cctx, flags, table);
         logs ||= r.logs;
         if (r.onTimeout !== 'none') {
-          return { onTimeout: kind === 'recheck' && r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs };
+          return { onTimeout: kind === 'recheck' && recheckLeaves(r.onTimeout, s, cctx) ? 'recheck-break' : r.onTimeout, logs };
         }
         continue;
       }
@@ -453,7 +464,7 @@ function helperCandidate(
   else if (t.kind === 'truthy' || !handling) path = { onTimeout: 'none', logs: t.logs };
   else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
-    path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
+    path = { onTimeout: recheckLeaves(r.onTimeout, stmt, sctx.cctx) ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
   }
   return {
     kind: 'polling',
@@ -730,7 +741,7 @@ function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gc
 }
 
 export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
-  const cctx = { ...conditionContext(fn, gctx, 1), anchor };
+  const cctx = { ...conditionContext(fn, gctx, 1), anchor, messageLoop };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {
