@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
-import { readTsconfig, TsconfigFinder, type StopFor } from './tsconfig.js';
+import { configResolver, readTsconfig, type StopFor } from './tsconfig.js';
 import type { FsQuestion } from './recording-fs.js';
 import { programOracle, type SocketType, type TypeOracle } from './types.js';
 
@@ -88,8 +88,7 @@ export interface PlannedTypes extends TypeOracle {
 /** The type checkers of a scan: the notes they give are reported where a file asks (basisOf). */
 export function planTypes(input: TypePlanInput): PlannedTypes {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
-  const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
-  const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
+  const configOf = configResolver(input.explicit, input.stopFor);
   const governed = new Map<string, Governed>();
   const askers: { absPath: string; config: string | null }[] = [];
   for (const f of input.files) {
