@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
 import { configResolver, readTsconfig, type StopFor } from './tsconfig.js';
+import { LivePrograms } from './live-programs.js';
 import type { FsQuestion } from './recording-fs.js';
 import { programOracle, type SocketType, type TypeOracle } from './types.js';
 
@@ -113,10 +114,8 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
       g.oracle = null;
     }
   }
-  // A monorepo has a tsconfig per package: at most LIVE programs are kept (files come in path
-  // order, so a package's files mostly come together); one dropped is rebuilt if asked again.
-  const LIVE = 2;
-  const live: Governed[] = [];
+  // A monorepo has a tsconfig per package: a few programs are kept (live-programs.ts).
+  const live = new LivePrograms<Governed>((g) => (g.oracle = undefined));
   const usable = (absPath: string): { cfg: string; g: Governed } | null => {
     const cfg = configOf(absPath);
     const g = cfg === null ? undefined : governed.get(cfg);
@@ -151,10 +150,10 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
       try {
         let oracle = g.oracle;
         if (oracle === undefined || oracle === null) {
-          while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
+          live.makeRoom();
           oracle = g.oracle = build(cfg, g);
-          live.push(g);
-        } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
+        }
+        live.use(g);
         return oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):
