@@ -1,5 +1,5 @@
 // The compiler's lib files are the tool's: served from memory (never read from the disk), parsed
-// and bound once per source-file-affecting settings for every program (lib-files.ts, issue #8);
+// and bound once per target for every program (lib-files.ts, issue #8);
 // a root's text is the scan's, not read again.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +14,17 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-lib-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the lib files', () => {
-  it('one SourceFile per settings key, shared by programs; another target parses its own', async () => {
+  it('one SourceFile per target, shared by programs whatever their other settings; another target parses its own', async () => {
     const ts = await loadTypeScript();
     const dom = `${LIB_FOLDER}/lib.dom.d.ts`;
     const text = libTexts().get(dom) ?? '';
     expect(text.length).toBeGreaterThan(0);
     const a = sharedLibFile(ts, dom, text, { strict: true, target: ts.ScriptTarget.ES2022 });
     expect(sharedLibFile(ts, dom, text, { strict: true, target: ts.ScriptTarget.ES2022, configFilePath: '/x/tsconfig.json' })).toBe(a);
+    // The other source-file-affecting settings change no declaration file (lib-files.ts): vite's
+    // programs differ in these, partykit's in module and strict.
+    const others = { strict: false, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, moduleDetection: ts.ModuleDetectionKind.Force, jsx: ts.JsxEmit.ReactJSX, jsxImportSource: 'preact', importHelpers: true, allowUnreachableCode: false, allowUnusedLabels: false, noFallthroughCasesInSwitch: true, baseUrl: '/x', paths: { '@/*': ['src/*'] } };
+    expect(sharedLibFile(ts, dom, text, { ...others, target: ts.ScriptTarget.ES2022 })).toBe(a);
     expect(sharedLibFile(ts, dom, text, { strict: true, target: ts.ScriptTarget.ES2020 })).not.toBe(a);
   }, 60_000);
 

@@ -19,6 +19,7 @@ import type { Selection } from './changes.js';
 import { contentHash, FactProbe } from './deps.js';
 import { discoverFiles, listedIn, repositoryOf, type DiscoveredFile, type Discovery } from './discover.js';
 import { gitRootAndHead } from './git.js';
+import type { StopFor } from '../languages/typescript/tsconfig.js';
 import { readSource } from './read.js';
 import { memoFile, memoKey, recall } from './report-memo.js';
 
@@ -68,6 +69,11 @@ export interface RunResult {
   baseline: (BaselineOutcome & { file: string }) | null;
   /** The result cache's shard, hits, misses and problems (null: no cache). */
   cache: CacheStats | null;
+  /**
+   * What decides which tsconfig.json governs a file (tsconfig.ts configResolver): --project
+   * (absolute) and where the search stops. fix's type check asks the same, with --no-types too.
+   */
+  tsconfigChoice: { explicit: string | null; stopFor: StopFor };
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
@@ -225,7 +231,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     const again = recall(memo.file, key, { files: discovered, probe: new FactProbe({ read }, null, walked.listings), sourceText: (file) => targetSourceText(file, mayExist), read });
     if (again) {
       const stats: CacheStats = { file: cacheId.file, hits: again.cached, misses: 0, unread: again.cached, problems: [], report: true };
-      return { report: again.report, findings: again.findings, files: again.files, loops: again.loops, config, notes: again.notes, root: displayRoot(cwd, root), baseline: again.baseline, cache: stats };
+      return { report: again.report, findings: again.findings, files: again.files, loops: again.loops, config, notes: again.notes, root: displayRoot(cwd, root), baseline: again.baseline, cache: stats, tsconfigChoice: { explicit: project, stopFor } };
     }
   }
   const { analyseRun } = await import('./pipeline.js');

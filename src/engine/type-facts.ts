@@ -7,7 +7,7 @@
 // facts are one shared set that every file asking it names, taken once the scan has asked
 // everything (a superset of what each answer read).
 import type { FsQuestion } from '../languages/typescript/recording-fs.js';
-import { tsconfigCandidates, TsconfigFinder, type StopFor } from '../languages/typescript/tsconfig.js';
+import { configResolver, tsconfigCandidates, type StopFor } from '../languages/typescript/tsconfig.js';
 import { mayAskTypes, type PlannedTypes, type TypeBasis } from '../languages/typescript/type-router.js';
 import type { Entry, EntryExtras } from './cache.js';
 import { contentHash, listingHash, type Fact, type FactProbe } from './deps.js';
@@ -51,11 +51,11 @@ export function typedHitsToRedo<H extends { entry: Entry }>(
   analysedNow: readonly { d: { absPath: string }; text: string }[],
   choice: ConfigChoice & { receiveMethods: readonly string[] },
 ): H[] {
-  const finder = choice.explicit === null ? new TsconfigFinder(choice.stopFor) : null;
+  const configOf = configResolver(choice.explicit, choice.stopFor);
   const roots = new Map<string, string[]>();
   const askingNow = analysedNow.filter((p) => mayAskTypes(p.text, choice.receiveMethods)).map((p) => p.d.absPath);
   for (const absPath of [...reusedAskers, ...askingNow]) {
-    const config = choice.explicit ?? finder?.forFile(absPath) ?? null;
+    const config = configOf(absPath);
     if (config === null) continue;
     const list = roots.get(config);
     if (list) list.push(absPath);

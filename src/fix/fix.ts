@@ -1,7 +1,6 @@
 // fix → edits → re-parse and re-scan → atomic write (SPEC §8). A file whose result does not
 // pass the re-scan is left untouched and reported.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { consistencyGroups } from '../engine/groups.js';
 import { decodeSource } from '../engine/read.js';
@@ -14,7 +13,7 @@ import { detectStyle } from './text-style.js';
 import { differsFromTarget, tsTargetFor } from './ts-target.js';
 import { planScriptFile } from './typescript.js';
 import { typeCheck } from './ts-typecheck.js';
-import { TsconfigFinder } from '../languages/typescript/tsconfig.js';
+import { configResolver } from '../languages/typescript/tsconfig.js';
 import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
 import { UsageError } from '../errors.js';
 
@@ -161,12 +160,8 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   const groups = consistencyGroups(scan.loops, scan.config.consistency === 'repository' ? 'repository' : 'file');
   const groupOf = (loop: MessageLoop): MessageLoop[] => groups.find((g) => g.loops.includes(loop))?.loops ?? [loop];
   const parser = await loadParser();
-  // The tsconfig.json the scan's type checker uses for a file: --project's, else the nearest one
-  // up to the repository root.
-  const cwd = path.resolve(opts.cwd);
-  const finder = new TsconfigFinder(() => path.resolve(cwd, scan.root));
-  const explicit = opts.project ? path.resolve(cwd, opts.project) : null;
-  const checks = typeCheck((absPath) => explicit ?? finder.forFile(absPath));
+  // Each file is checked under the tsconfig.json the scan's type checker uses for it.
+  const checks = typeCheck(configResolver(scan.tsconfigChoice.explicit, scan.tsconfigChoice.stopFor));
   const out: FileFix[] = [];
   for (const fa of scan.files) {
     if (fa.skipped) continue;

@@ -5,65 +5,90 @@
 // an inserted `return;` compiles. Without a tsconfig: strict defaults, the file and its imports.
 // The tsconfig is used even with --no-types: that flag is about the scan's socket types, and this
 // check is what keeps `fix` from writing code the project's own compiler rejects.
-import type { Project, SourceFile } from 'ts-morph';
+import type { ts as TsNamespace } from 'ts-morph';
+import type { TS } from '../languages/typescript/compiler.js';
+import { LivePrograms } from '../languages/typescript/live-programs.js';
+import { programHost, standardize, type ProgramHost } from '../languages/typescript/program-host.js';
+import type { ConfigResolver } from '../languages/typescript/tsconfig.js';
+import { defaultProject, readProjectConfig, type ProjectConfig } from './ts-project.js';
 
 export interface TypeCheck {
   /** Why the fixed text is refused (more diagnostics than before, or no answer), or null. */
   noWorse(absPath: string, before: string, after: string): Promise<string | null>;
 }
 
-/** At most this many projects are kept (as the scan's checkers): a monorepo has a tsconfig per package. */
-const LIVE = 2;
 const JS = /\.[cm]?jsx?$/i;
 
+/** A tsconfig's program, kept for the run: its files stay parsed (the host's), each check's program built from the last. */
+interface Checked {
+  key: string;
+  config: ProjectConfig;
+  host: ProgramHost;
+  last: TsNamespace.Program | undefined;
+}
+
 /**
- * A project per tsconfig, kept for the run: its files are parsed once (the first check under a
- * ~300-file tsconfig costs about 1–2.5 s and 70 MB more than the file alone; each later one tens
- * of ms). `configFor` names the tsconfig.json that governs a file (null: none).
+ * A program per tsconfig, through the scan's compiler host (program-host.ts: the lib files parsed
+ * once per process, shared with the scan's checkers). The first check under a ~300-file tsconfig
+ * parses its files (about 1–2.5 s and 70 MB more than the file alone); each later one tens of ms.
+ * `configFor` names the tsconfig.json that governs a file (null: none).
  */
-export function typeCheck(configFor: (absPath: string) => string | null): TypeCheck {
-  const projects = new Map<string, Promise<Project>>();
-  const allowsJs = new Map<string, Promise<boolean>>();
-  const projectFor = (config: string | null): Promise<Project> => {
-    const key = config ?? '';
-    let p = projects.get(key);
-    if (!p) {
-      // Files come in path order, so a package's files mostly come together.
-      if (projects.size >= LIVE) projects.delete(projects.keys().next().value as string);
-      p = makeProject(config);
-      projects.set(key, p);
+export function typeCheck(configFor: ConfigResolver): TypeCheck {
+  /** Each tsconfig read once (null key: none); a config that cannot be read is an Error. */
+  const configs = new Map<string | null, ProjectConfig | Error>();
+  const checked = new Map<string, Checked>();
+  const live = new LivePrograms<Checked>((c) => checked.delete(c.key));
+  const configOf = (ts: TS, config: string | null): ProjectConfig | Error => {
+    let c = configs.get(config);
+    if (c === undefined) {
+      try {
+        c = config === null ? defaultProject(ts) : readProjectConfig(ts, config);
+      } catch (e) {
+        c = e instanceof Error ? e : new Error(String(e));
+      }
+      configs.set(config, c);
     }
-    return p;
+    return c;
   };
-  // A JS file a tsconfig without allowJs leaves out of its program (the checker crashes on one
-  // added anyway): checked on its own, where only its syntax counts unless it asks (`// @ts-check`).
-  const configOf = async (absPath: string): Promise<string | null> => {
-    const config = configFor(absPath);
-    if (!config || !JS.test(absPath)) return config;
-    let allows = allowsJs.get(config);
-    if (!allows) {
-      allows = import('ts-morph').then((m) => m.getCompilerOptionsFromTsConfig(config).options.allowJs === true);
-      allowsJs.set(config, allows);
+  const checkedFor = (ts: TS, config: string | null, project: ProjectConfig): Checked => {
+    const key = config ?? '';
+    let c = checked.get(key);
+    if (!c) {
+      live.makeRoom();
+      const host = programHost(ts, { options: project.options, roots: new Map(), followAll: true }, () => {});
+      c = { key, config: project, host, last: undefined };
+      checked.set(key, c);
     }
-    return (await allows.catch(() => false)) ? config : null;
+    live.use(c);
+    return c;
   };
   return {
     async noWorse(absPath, before, after) {
-      let config = await configOf(absPath);
-      let project: Project;
-      try {
-        project = await projectFor(config);
-      } catch {
-        // A tsconfig ts-morph cannot load (not JSON, a missing base): the file on its own.
+      const { loadTypeScript } = await import('../languages/typescript/compiler.js');
+      const ts = await loadTypeScript();
+      let config = configFor(absPath);
+      let project = configOf(ts, config);
+      // A JS file a tsconfig without allowJs leaves out of its program is checked on its own, where
+      // only its syntax counts unless it asks (`// @ts-check`); so is any file under a tsconfig
+      // that cannot be read (not JSON).
+      if (project instanceof Error || (JS.test(absPath) && project.options.allowJs !== true)) {
         config = null;
-        project = await projectFor(null);
+        project = configOf(ts, null) as ProjectConfig;
       }
-      const sf: SourceFile = project.getSourceFile(absPath) ?? project.createSourceFile(absPath, before, { overwrite: true });
+      const c = checkedFor(ts, config, project);
+      const file = standardize(absPath);
+      const rootNames = project.rootNames.includes(file) ? project.rootNames : [...project.rootNames, file];
+      const count = (text: string): number => {
+        c.host.setText(file, text);
+        c.last = ts.createProgram({ rootNames, options: project.options, host: c.host, oldProgram: c.last, configFileParsingDiagnostics: project.diagnostics });
+        const sf = c.last.getSourceFile(file);
+        // Without the file, the count would be the whole program's.
+        if (sf === undefined) throw new Error(`${file} is not in its program`);
+        return ts.getPreEmitDiagnostics(c.last, sf).length;
+      };
       try {
-        if (sf.getFullText() !== before) sf.replaceWithText(before);
-        const a = sf.getPreEmitDiagnostics().length;
-        sf.replaceWithText(after);
-        const b = sf.getPreEmitDiagnostics().length;
+        const a = count(before);
+        const b = count(after);
         if (b <= a) return null;
         const where = config ? ' under its tsconfig.json' : '';
         return `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before${where}`;
@@ -71,20 +96,8 @@ export function typeCheck(configFor: (absPath: string) => string | null): TypeCh
         return `the fixed file could not be type-checked (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
       } finally {
         // The next file is checked against the tree as it is on disk.
-        sf.replaceWithText(before);
+        c.host.setText(file, before);
       }
     },
   };
-}
-
-async function makeProject(config: string | null): Promise<Project> {
-  const { Project, ts } = await import('ts-morph');
-  if (config) {
-    // What `tsc -p` sees: the config's options (extends followed) and every file it includes.
-    return new Project({ tsConfigFilePath: config, compilerOptions: { noEmit: true, skipLibCheck: true } });
-  }
-  return new Project({
-    compilerOptions: { noEmit: true, skipLibCheck: true, allowJs: true, checkJs: false, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, esModuleInterop: true, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'] },
-    skipAddingFilesFromTsConfig: true,
-  });
 }

@@ -1,6 +1,6 @@
 // The compiler's lib files (lib.dom.d.ts, lib.es*.d.ts: ~100 files), served from memory at the
-// virtual folder ts-morph uses, and parsed and bound once per process for every program whose
-// settings allow it (issue #8: each program of a monorepo parsed and bound them again, ~0.3 s of
+// virtual folder ts-morph uses, and parsed and bound once per process for every program with
+// the same target (issue #8: each program of a monorepo parsed and bound them again, ~0.3 s of
 // CPU and ~50 MB each). They are part of the tool's build, not of the scanned tree: no question
 // about them is asked of the disk, and none is recorded.
 import { createRequire } from 'node:module';
@@ -29,15 +29,21 @@ export function libTexts(): ReadonlyMap<string, string> {
 const registries = new WeakMap<TS, TsNamespace.DocumentRegistry>();
 
 /**
- * A lib file's SourceFile, shared by every program with the same source-file-affecting settings
- * (the DocumentRegistry's key: TS's own rule for what a language service may share across
- * projects). Created as ts-morph created it: language version `target ?? Latest` (the registry
- * takes it from the settings), no module format; the binder sets the parents the registry does not.
+ * A lib file's SourceFile, shared by every program with the same target: the one setting that
+ * changes a declaration file's parse (the language version) and binding (the binder's language
+ * version). TS's DocumentRegistry key holds every source-file-affecting setting, for files that
+ * are not declarations: module, moduleDetection and moduleResolution decide a module format and
+ * indicator we do not let it derive (the parser's own), jsx the syntax of .tsx files,
+ * importHelpers and jsxImportSource the imports of modules that are not declarations,
+ * alwaysStrict the binder's strict mode outside declaration files, and noFallthroughCasesInSwitch
+ * (with allowUnreachableCode and allowUnusedLabels, which the checker reads per program)
+ * statements a lib file has none of. Created as ts-morph created it: language version
+ * `target ?? Latest`, no module format; the binder sets the parents the registry does not.
  */
 export function sharedLibFile(ts: TS, fileName: string, text: string, options: TsNamespace.CompilerOptions): TsNamespace.SourceFile {
   let registry = registries.get(ts);
   if (registry === undefined) registries.set(ts, (registry = ts.createDocumentRegistry()));
-  const settings: TsNamespace.CompilerOptions = { ...options, target: options.target ?? ts.ScriptTarget.Latest };
+  const settings: TsNamespace.CompilerOptions = { target: options.target ?? ts.ScriptTarget.Latest };
   const key = registry.getKeyForCompilationSettings(settings);
   // An options object, as ts-morph's number was: no module format, the parser's own module
   // indicator (a number would make the registry derive one from the settings). The registry

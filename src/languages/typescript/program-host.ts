@@ -13,6 +13,14 @@ export interface HostInput {
   options: TsNamespace.CompilerOptions;
   /** The program's roots (absolute paths) with the scan's text of each. */
   roots: ReadonlyMap<string, string>;
+  /** Resolve every file's imports, as `tsc -p` does (fix's type check), not only the roots'. */
+  followAll?: boolean;
+}
+
+/** A host whose files stay parsed across programs (each built with the last as its old program). */
+export interface ProgramHost extends TsNamespace.CompilerHost {
+  /** Serves this text for a file from now on instead of the disk's (fix: a file's edited text, then its text before). */
+  setText(file: string, text: string): void;
 }
 
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
@@ -23,7 +31,7 @@ export function standardize(p: string): string {
   return s.length > 1 && s.endsWith('/') && !/^[a-z]+:\/$/i.test(s) ? s.slice(0, -1) : s;
 }
 
-export function programHost(ts: TS, input: HostInput, ask: AskFs): TsNamespace.CompilerHost {
+export function programHost(ts: TS, input: HostInput, ask: AskFs): ProgramHost {
   const libs = libTexts();
   const { options } = input;
   // ts-morph parsed every file with the options' target (Latest without one) and no module format.
@@ -75,6 +83,10 @@ export function programHost(ts: TS, input: HostInput, ask: AskFs): TsNamespace.C
   const resolutionHost: TsNamespace.ModuleResolutionHost = { fileExists, readFile, directoryExists, getCurrentDirectory: () => cwd, getDirectories, realpath };
 
   return {
+    setText(file, text) {
+      const p = standardize(file);
+      if (files.get(p)?.text !== text) add(p, parse(p, text));
+    },
     getSourceFile(fileName) {
       const p = standardize(fileName);
       const known = files.get(p);
@@ -110,7 +122,7 @@ export function programHost(ts: TS, input: HostInput, ask: AskFs): TsNamespace.C
     resolveModuleNames: (names, containingFile, _reused, _redirected, _options, containing) =>
       names.map((name) => {
         const resolved = ts.resolveModuleName(name, containingFile, options, resolutionHost, undefined, undefined, containing?.impliedNodeFormat).resolvedModule;
-        const fromRoot = input.roots.has(containingFile) || NODE_MODULES.test(containingFile);
+        const fromRoot = input.followAll === true || input.roots.has(containingFile) || NODE_MODULES.test(containingFile);
         return resolved && (fromRoot || NODE_MODULES.test(resolved.resolvedFileName)) ? resolved : undefined;
       }),
   };

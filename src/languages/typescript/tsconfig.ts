@@ -11,8 +11,23 @@ import { existsReporting, readReporting, type AskFs } from './recording-fs.js';
 /** Where the search for a directory's tsconfig.json stops going up: the root of the repository the directory is in. */
 export type StopFor = (dir: string) => string;
 
+/** Which tsconfig.json governs a file (absolute path; null: none). */
+export type ConfigResolver = (absPath: string) => string | null;
+
+/**
+ * The one rule for which tsconfig.json governs a file — the scan's type checker, its cache facts
+ * and fix's type check all ask it, so they agree: `--project`'s (explicit, absolute) for every
+ * file, else the nearest one up to the root of the file's repository (stopFor: a scanned path
+ * outside the working directory's repository stops at its own).
+ */
+export function configResolver(explicit: string | null, stopFor: StopFor): ConfigResolver {
+  if (explicit !== null) return () => explicit;
+  const finder = new TsconfigFinder(stopFor);
+  return (absPath) => finder.forFile(absPath);
+}
+
 /** The nearest tsconfig.json from a file's directory up to its stop directory (its repository's root). */
-export class TsconfigFinder {
+class TsconfigFinder {
   private readonly byDir = new Map<string, string | null>();
   constructor(private readonly stopFor: StopFor) {}
 

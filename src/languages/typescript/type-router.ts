@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { TS } from './compiler.js';
-import { readTsconfig, TsconfigFinder, type StopFor } from './tsconfig.js';
+import { configResolver, readTsconfig, type StopFor } from './tsconfig.js';
+import { LivePrograms } from './live-programs.js';
 import type { FsQuestion } from './recording-fs.js';
 import { programOracle, type SocketType, type TypeOracle } from './types.js';
 
@@ -88,8 +89,7 @@ export interface PlannedTypes extends TypeOracle {
 /** The type checkers of a scan: the notes they give are reported where a file asks (basisOf). */
 export function planTypes(input: TypePlanInput): PlannedTypes {
   const label = (file: string): string => path.relative(input.cwd, file).split(path.sep).join('/') || file;
-  const finder = input.explicit === null ? new TsconfigFinder(input.stopFor) : null;
-  const configOf = (absPath: string): string | null => input.explicit ?? finder?.forFile(absPath) ?? null;
+  const configOf = configResolver(input.explicit, input.stopFor);
   const governed = new Map<string, Governed>();
   const askers: { absPath: string; config: string | null }[] = [];
   for (const f of input.files) {
@@ -114,10 +114,8 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
       g.oracle = null;
     }
   }
-  // A monorepo has a tsconfig per package: at most LIVE programs are kept (files come in path
-  // order, so a package's files mostly come together); one dropped is rebuilt if asked again.
-  const LIVE = 2;
-  const live: Governed[] = [];
+  // A monorepo has a tsconfig per package: a few programs are kept (live-programs.ts).
+  const live = new LivePrograms<Governed>((g) => (g.oracle = undefined));
   const usable = (absPath: string): { cfg: string; g: Governed } | null => {
     const cfg = configOf(absPath);
     const g = cfg === null ? undefined : governed.get(cfg);
@@ -152,10 +150,10 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
       try {
         let oracle = g.oracle;
         if (oracle === undefined || oracle === null) {
-          while (live.length >= LIVE) (live.shift() as Governed).oracle = undefined;
+          live.makeRoom();
           oracle = g.oracle = build(cfg, g);
-          live.push(g);
-        } else if (live[live.length - 1] !== g) live.push(...live.splice(live.indexOf(g), 1));
+        }
+        live.use(g);
         return oracle.socketAt(absPath, start, width);
       } catch (e) {
         // A program the compiler cannot build or check (a root nested too deep for its recursion):
