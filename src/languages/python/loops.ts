@@ -1,6 +1,6 @@
 // Finds the message loops of a module: loops whose body receives on a WebSocket connection,
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
-import type { Confidence, Framework, MessageLoop } from '../../model.js';
+import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
@@ -154,14 +154,36 @@ function confidenceOf(c: Connection): Confidence {
   return c.confidence;
 }
 
+/** Policy order: what fails under any policy first, framework-guaranteed last. */
+const STRENGTH: Record<Guard['kind'], number> = { none: 0, unbounded: 1, check: 2, polling: 3, framework: 4 };
+
+/**
+ * SPEC §3: the guard runs before the receive on every path — so before each receive of the loop.
+ * Each receive is judged on its own paths; the loop is as guarded as its least guarded receive,
+ * the first among equals, and reports that receive.
+ */
+function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: GuardContext): { found: FoundReceive; guard: Guard } {
+  let worst: { found: FoundReceive; guard: Guard } | null = null;
+  for (const found of [...all].sort((a, b) => a.anchor.startIndex - b.anchor.startIndex)) {
+    const guaranteed = found.connection.guaranteed;
+    const guard: Guard = guaranteed
+      ? { ...noGuard(), kind: 'framework', summary: guaranteed, frameworkReason: guaranteed }
+      : findGuard(loop, found.anchor, fn, gctx, found.helper);
+    if (!worst || STRENGTH[guard.kind] < STRENGTH[worst.guard.kind]) worst = { found, guard };
+    if (guard.kind === 'none') break;
+  }
+  return worst as { found: FoundReceive; guard: Guard };
+}
+
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
   const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
   const out: MessageLoop[] = [];
   for (const fn of [module.top, ...module.functions]) {
-    const receives = new Map<number, { loop: PyNode; found: FoundReceive }>();
+    const receives = new Map<number, { loop: PyNode; found: FoundReceive[] }>();
     const note = (loop: PyNode, found: FoundReceive) => {
       const prev = receives.get(loop.id);
-      if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
+      if (!prev) receives.set(loop.id, { loop, found: [found] });
+      else if (!prev.found.some((f) => f.anchor.id === found.anchor.id)) prev.found.push(found);
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
       if (!owningLoop(call, fn, true)) continue;
@@ -187,11 +209,8 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
       }
     }
-    for (const { loop, found } of receives.values()) {
-      const guaranteed = found.connection.guaranteed;
-      const guard = guaranteed
-        ? { ...noGuard(), kind: 'framework' as const, summary: guaranteed, frameworkReason: guaranteed }
-        : findGuard(loop, found.anchor, fn, gctx, found.helper);
+    for (const { loop, found: all } of receives.values()) {
+      const { found, guard } = leastGuarded(loop, all, fn, gctx);
       const firstLine = loop.text.split('\n')[0] ?? '';
       out.push({
         file,
