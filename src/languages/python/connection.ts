@@ -28,6 +28,9 @@ function connection(framework: Framework, confidence: Confidence, reason?: strin
   return { framework, guaranteed: reason === undefined ? (GUARANTEED[framework] ?? null) : reason, confidence };
 }
 
+/** The websockets library's connection classes (legacy protocols, asyncio/sync/sans-I/O-era connections). */
+const WEBSOCKETS_CONNECTION = /\.(?:WebSocket(?:Server|Client|Common)Protocol|(?:Server|Client)?Connection)$/;
+
 /** Classifies a type annotation's qualified names. */
 function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
   const names: string[] = [];
@@ -50,7 +53,11 @@ function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
   for (const q of meaningful) {
     if (/^(fastapi|starlette)(\.websockets)?\.WebSocket$/.test(q)) return connection(q.startsWith('fastapi') ? 'fastapi' : 'starlette', 'high');
     if (/^litestar(\.connection)?(\.websocket)?\.WebSocket$/.test(q)) return connection('litestar', 'high');
-    if (q.startsWith('websockets.')) return connection('websockets', 'high');
+    // Connection classes only: `Sequence[Frame]`, `list[Data]` hold frames and messages.
+    if (q.startsWith('websockets.')) {
+      if (WEBSOCKETS_CONNECTION.test(q)) return connection('websockets', 'high');
+      continue;
+    }
     if (/^aiohttp\.(web\.|web_ws\.)?(WebSocketResponse|ClientWebSocketResponse)$/.test(q)) {
       return connection('aiohttp', 'high', 'aiohttp hands out the response after the handshake (prepare)');
     }

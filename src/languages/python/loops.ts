@@ -205,8 +205,11 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       }
       if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames);
-      if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
-        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
+      // Only the websockets library's (sync) connections are also iterated by a plain `for`.
+      const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
+      if (conn && receives) {
+        const keyword = isAsyncFor(loop) ? 'async for' : 'for';
+        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found: all } of receives.values()) {
