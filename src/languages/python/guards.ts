@@ -201,13 +201,13 @@ function localValue(id: PyNode, fn: PyFunction): PyNode | null {
 interface PathResult {
   onTimeout: OnTimeout;
   logs: boolean;
+  /** The `return` that ends the path, when it returns (a helper's result on timeout). */
+  exit?: PyNode;
 }
 
 type FallbackCondition = 'recheck' | 'flag' | 'unknown';
 
 function fallbackCondition(cond: PyNode, cctx: PathContext, flags: ReadonlySet<string>): FallbackCondition {
-  const t = evalCondition(cond, cctx);
-  if (certainlyWhenNotConnected(t)) return 'recheck';
   // `if not ready:` where `ready` is only set inside the wait: true exactly when the wait ran out.
   const ids: string[] = [];
   walk(cond, (n) => {
@@ -215,7 +215,7 @@ function fallbackCondition(cond: PyNode, cctx: PathContext, flags: ReadonlySet<s
     return n.type !== 'call';
   });
   if (ids.length > 0 && ids.every((id) => flags.has(id))) return 'flag';
-  return 'unknown';
+  return certainlyWhenNotConnected(evalCondition(cond, cctx)) ? 'recheck' : 'unknown';
 }
 
 function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<string>, table: PyFunction): PathResult {
@@ -230,7 +230,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
       case 'break_statement':
         return { onTimeout: 'break', logs };
       case 'return_statement':
-        return { onTimeout: 'return', logs };
+        return { onTimeout: 'return', logs, exit: s };
       case 'raise_statement': {
         const r = raiseOutcome(s, cctx, flags, table);
         return { onTimeout: r.onTimeout, logs: logs || r.logs };
@@ -244,7 +244,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
         const r = followPath(statements(field(s, 'consequence')), cctx, flags, table);
         logs ||= r.logs;
         if (r.onTimeout !== 'none') {
-          return { onTimeout: kind === 'recheck' && r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs };
+          return { onTimeout: kind === 'recheck' && r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs, exit: r.exit };
         }
         continue;
       }
@@ -252,7 +252,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
       case 'with_statement': {
         const r = followPath(statements(field(s, 'body')), cctx, flags, table);
         logs ||= r.logs;
-        if (r.onTimeout !== 'none') return { onTimeout: r.onTimeout, logs };
+        if (r.onTimeout !== 'none') return { onTimeout: r.onTimeout, logs, exit: r.exit };
         continue;
       }
       default:
@@ -342,15 +342,16 @@ function waitTimeoutPath(
     const last = leaves(w.timeoutEntry.block);
     if (last === 'break') {
       const rest = followPath(after(), cctx, flags, fn);
-      return { onTimeout: rest.onTimeout, logs: r.logs || rest.logs };
+      return { onTimeout: rest.onTimeout, logs: r.logs || rest.logs, exit: rest.exit };
     }
-    return { onTimeout: last ?? 'none', logs: r.logs };
+    const end = branch[branch.length - 1];
+    return { onTimeout: last ?? 'none', logs: r.logs, exit: end?.type === 'return_statement' ? end : undefined };
   }
   const elseClause = named(w.loop).find((c) => c.type === 'else_clause');
   const e = elseClause ? followPath(statements(field(elseClause, 'body')), cctx, flags, fn) : { onTimeout: 'none' as OnTimeout, logs: false };
   if (e.onTimeout !== 'none') return e;
   const rest = followPath(after(), cctx, flags, fn);
-  return { onTimeout: rest.onTimeout, logs: e.logs || rest.logs };
+  return { onTimeout: rest.onTimeout, logs: e.logs || rest.logs, exit: rest.exit };
 }
 
 function fingerprintOf(w: WaitLoop, path: PathResult, placement: Placement): Fingerprint {
@@ -378,14 +379,25 @@ interface HelperTimeout {
 function helperTimeout(w: WaitLoop, helper: PyFunction, cctx: PathContext): HelperTimeout {
   const path = waitTimeoutPath(w, null, helper.node, cctx, helper);
   if (path.onTimeout === 'raise') return { kind: 'raise', logs: path.logs };
-  // Find the return that ends the timeout path: `return False` / `return None` / implicit.
+  // The return that ends the timeout path: `return False`, `return None`, a bare `return`, or
+  // the state itself (`return ws.application_state == CONNECTED`, `ok = …; return ok`), which is
+  // falsy exactly when the handshake did not complete.
+  if (path.exit) {
+    const result = named(path.exit)[0];
+    const falsy = !result || isFalsyLiteral(result) || onlyWhenConnected(evalCondition(result, cctx));
+    return { kind: falsy ? 'falsy' : 'truthy', logs: path.logs };
+  }
+  // Else the first return after the wait: `return False` / `return None` / implicit.
   const after = statementsAfter(w.loop, null, helper.node);
   const ret = [...(w.timeoutEntry.kind === 'branch' ? statements(w.timeoutEntry.block) : []), ...after].find(
     (s) => s.type === 'return_statement',
   );
   const value = ret ? named(ret)[0] : null;
-  const truthy = value && !['false', 'none'].includes(value.type) && !(value.type === 'integer' && value.text === '0');
-  return { kind: truthy ? 'truthy' : 'falsy', logs: path.logs };
+  return { kind: value && !isFalsyLiteral(value) ? 'truthy' : 'falsy', logs: path.logs };
+}
+
+function isFalsyLiteral(value: PyNode): boolean {
+  return ['false', 'none'].includes(value.type) || (value.type === 'integer' && value.text === '0');
 }
 
 /** The helper's fingerprint with its parameters bound to the call's constant arguments. */
