@@ -2,6 +2,7 @@
 // condition, statements that precede the receive in the same iteration, or statements that
 // precede the loop in the same function. A check on one branch only, or after the receive,
 // does not dominate the receive and is not a guard.
+import type { PollingHelper } from '../../config/types.js';
 import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
 import { callsIn, isLogCall, resolveRepoCall, sleepOf, statementCall } from './calls.js';
 import {
@@ -22,11 +23,14 @@ import { unboundNames } from './scope.js';
 export interface GuardContext {
   index: RepoIndex | null;
   guardHelpers: readonly string[];
+  /** Configured helpers declared polling: their call sites are polling guards with these fields. */
+  pollingHelpers?: readonly PollingHelper[];
 }
 
 type HelperClass =
   | { kind: 'polling' | 'unbounded'; fn: PyFunction }
-  | { kind: 'check'; fn: PyFunction | null };
+  | { kind: 'check'; fn: PyFunction | null }
+  | { kind: 'declared'; spec: PollingHelper };
 
 interface Candidate {
   kind: 'check' | 'polling' | 'unbounded';
@@ -80,6 +84,8 @@ function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: n
   const resolved = depth > 0 ? resolveRepoCall(call, fn, gctx.index) : null;
   if (resolved) return classifyHelper(resolved, gctx);
   const name = (callee.text.split('.').pop() ?? '').trim();
+  const declared = gctx.pollingHelpers?.find((h) => h.name === name || h.name === callee.text);
+  if (declared) return { kind: 'declared', spec: declared };
   if (gctx.guardHelpers.includes(name) || gctx.guardHelpers.includes(callee.text)) return { kind: 'check', fn: null };
   const mentionsConnection = callArgs(call).some((a) => /ws|socket|conn/i.test(a.text));
   if (mentionsConnection && HELPER_NAME.test(name) && !/^(send|receive|recv|close|accept)/.test(name)) return { kind: 'check', fn: null };
@@ -454,6 +460,7 @@ function helperCandidate(
     if (!handling) return null; // a check whose result is ignored guards nothing
     return { kind: 'check', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: null, nameNodes: [call] };
   }
+  if (cls.kind === 'declared') return declaredCandidate(cls.spec, call, stmt, handling, placement, sctx);
   const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
   if (!w) return null;
   if (cls.kind === 'unbounded') {
@@ -480,6 +487,33 @@ function helperCandidate(
 }
 
 /**
+ * A call to a helper the configuration declares polling (its body is elsewhere): the fields it
+ * declares, null where unknown (states, clock, sleep); on timeout it returns a falsy value, so
+ * what the caller does then decides `onTimeout`, as for a repository helper — or it raises.
+ */
+function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: PyNode[] | null, placement: Placement, sctx: SearchContext): Candidate {
+  let path: PathResult;
+  if (spec.onTimeout === 'raise') path = { onTimeout: 'raise', logs: spec.logsOnTimeout };
+  else if (!handling) path = { onTimeout: 'none', logs: spec.logsOnTimeout };
+  else {
+    const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
+    path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: spec.logsOnTimeout || r.logs };
+  }
+  const fingerprint: Fingerprint = {
+    timeoutSeconds: spec.timeoutSeconds,
+    intervalSeconds: spec.intervalSeconds,
+    states: [],
+    clock: null,
+    sleep: null,
+    onTimeout: path.onTimeout,
+    logsOnTimeout: path.logs,
+    exitsOnTerminalState: spec.exitsOnTerminalState,
+    placement,
+  };
+  return { kind: 'polling', node: stmt, placement, summary: brief(stmt), helper: field(call, 'function')?.text ?? spec.name, fingerprint, wait: null, nameNodes: [call] };
+}
+
+/**
  * `await asyncio.wait_for(until_connected(ws), timeout=3)`: a repository wait bounded by
  * `wait_for`; on timeout `TimeoutError` goes to the `except` around it (or propagates).
  */
@@ -492,7 +526,7 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
   const timeoutNode = timeoutArg ? field(timeoutArg, 'value') : (args[1] ?? null);
   if (inner?.type !== 'call' || !timeoutNode) return null;
   const cls = helperOfCall(inner, sctx.fn, sctx.gctx, 1);
-  if (!cls || cls.kind === 'check') return null;
+  if (!cls || cls.kind === 'check' || cls.kind === 'declared') return null;
   const w = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
   if (!w) return null;
   const bound = evalNumber(timeoutNode, sctx.fn.env);

@@ -1,5 +1,6 @@
 // Finds the message loops of a module: loops whose body receives on a WebSocket connection,
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
+import type { PollingHelper } from '../../config/types.js';
 import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
@@ -13,6 +14,8 @@ export interface LoopOptions {
   receiveMethods: readonly string[];
   connectionNames: readonly string[];
   guardHelpers: readonly string[];
+  /** Configured helpers declared polling (config `guardHelpers` objects). */
+  pollingHelpers?: readonly PollingHelper[];
   index: RepoIndex | null;
 }
 
@@ -176,7 +179,7 @@ function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: G
 }
 
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
-  const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
+  const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers, pollingHelpers: opts.pollingHelpers ?? [] };
   const out: MessageLoop[] = [];
   for (const fn of [module.top, ...module.functions]) {
     const receives = new Map<number, { loop: PyNode; found: FoundReceive[] }>();
