@@ -53,6 +53,7 @@ describe('loadConfig: defaults', () => {
       receiveMethods: DEFAULT_RECEIVE_METHODS,
       connectionNames: DEFAULT_CONNECTION_NAMES,
       guardHelpers: [],
+      pollingHelpers: [],
       defaults: { timeoutSeconds: 3.0, intervalSeconds: 0.01, style: 'auto' },
       requireSuppressionReason: true,
       maxFileBytes: 2 * 1024 * 1024,
@@ -203,6 +204,25 @@ describe('loadConfig: pyproject.toml', () => {
     expect(err.message).toBe(
       `invalid config ${path.join(tmp, 'pyproject.toml')}: duplicate key "tool.handshake-guard.receive-methods" (also written as "tool.handshake-guard.receiveMethods")`,
     );
+  });
+});
+
+describe('loadConfig: guardHelpers', () => {
+  it('takes names (validation helpers) and { name, kind, … } entries (polling helpers defined elsewhere)', async () => {
+    await put(
+      'handshake-guard.config.json',
+      JSON.stringify({ guardHelpers: ['is_ready', { name: 'ensure_connected', kind: 'polling', timeoutSeconds: 3 }, { name: 'alive', kind: 'check' }] }),
+    );
+    const config = await loadConfig({ cwd: tmp });
+    expect(config.guardHelpers).toEqual(['is_ready', 'ensure_connected', 'alive']);
+    expect(config.pollingHelpers).toEqual([
+      { name: 'ensure_connected', timeoutSeconds: 3, intervalSeconds: null, onTimeout: 'return-false', logsOnTimeout: true, exitsOnTerminalState: true },
+    ]);
+  });
+
+  it('refuses an entry of another kind, naming it', async () => {
+    await put('handshake-guard.config.json', JSON.stringify({ guardHelpers: [{ name: 'w', kind: 'poll' }] }));
+    expect((await loadError({ cwd: tmp })).message).toContain('"guardHelpers[0]');
   });
 });
 

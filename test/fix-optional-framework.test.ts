@@ -66,4 +66,24 @@ describe('fix and an optional framework import', () => {
     expect(IMPORT_WITHOUT_FRAMEWORK(dir, 'app_lazy').stdout).toBe('ok\n');
     expect(cli(['verify', '.'], dir).code).toBe(0);
   });
+
+  it('imported only under TYPE_CHECKING: never at run time, so the file is left alone with that reason', () => {
+    const typed = `from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.websockets import WebSocket, WebSocketState
+
+
+async def ws(websocket: WebSocket):
+    await websocket.accept()
+    while True:
+        await websocket.receive_text()
+`;
+    const dir = tempTree({ 'app_typed.py': typed });
+    const r = cli(['fix', '--write', '.'], dir);
+    expect(readFileSync(path.join(dir, 'app_typed.py'), 'utf8')).toBe(typed);
+    expect(r.stdout).toContain('app_typed.py:11 ws (the module imports starlette only under `if TYPE_CHECKING:` (never at run time)');
+  });
 });

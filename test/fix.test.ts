@@ -190,6 +190,35 @@ describe('what fix leaves alone, and says why', () => {
     ]);
   });
 
+  it('never puts the Starlette guard on an aiohttp connection (no application_state there)', async () => {
+    const tmp = temp();
+    writeFileSync(
+      path.join(tmp, 'app.py'),
+      [
+        'from aiohttp import web',
+        '',
+        '',
+        'class Handler:',
+        '    def __init__(self) -> None:',
+        '        self.wsock = web.WebSocketResponse()',
+        '',
+        '    async def handle(self, upgrade: bool, request: web.Request) -> None:',
+        '        if upgrade:',
+        '            await self.wsock.prepare(request)',
+        '        while True:',
+        '            msg = await self.wsock.receive()',
+        '            print(msg)',
+        '',
+      ].join('\n'),
+    );
+    const result = await runFix(fixOptions(tmp, ['app.py']));
+    expect(result.files[0]?.outcomes.map((o) => [o.loop.function, o.skipped])).toEqual([
+      ['Handler.handle', "the guard polls Starlette's application_state, which aiohttp connections do not have"],
+    ]);
+    expect(result.files[0]?.after).toBeNull();
+    expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).not.toContain('starlette');
+  });
+
   it('does not overwrite a file that changed on disk after it was read', async () => {
     const tmp = temp();
     copyFileSync(path.join(DIR, 'no_logger.py'), path.join(tmp, 'a.py'));

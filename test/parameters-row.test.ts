@@ -38,7 +38,7 @@ describe('Parameters row', () => {
   it('lists the first guards whose bounds are not constants, then a count', async () => {
     const config = await loadConfig({ cwd: tempTree({}) });
     const loops = Array.from({ length: 9 }, (_, i) => unknownBound(10 * (i + 1)));
-    const row = checkParameters({ files: [], loops, findings: [], config, target: DEFAULT_PYTHON_TARGET, disabled: new Set() });
+    const row = checkParameters({ files: [], loops, findings: [], config, target: DEFAULT_PYTHON_TARGET, disabled: new Set(), unguarded: new Set() });
     expect(row.status).toBe('warn');
     expect(row.details).toMatch(/; not constant, not checked: app\/ws\.py:10, app\/ws\.py:20, app\/ws\.py:30, app\/ws\.py:40, app\/ws\.py:50, app\/ws\.py:60, and 3 more$/);
   });

@@ -11,6 +11,7 @@ import {
   DEFAULT_CONNECTION_NAMES,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_RECEIVE_METHODS,
+  type PollingHelper,
   type ResolvedConfig,
 } from './types.js';
 import { renderPath } from './keys.js';
@@ -189,6 +190,26 @@ async function validate(found: FoundConfig): Promise<UserConfig> {
   return fail(`${first ? describeIssue(first, found.raw, prefix) : 'invalid'}${more}`);
 }
 
+/** The `guardHelpers` entries declared `"kind": "polling"` (the last entry of a name wins). */
+function pollingHelpers(entries: NonNullable<UserConfig['guardHelpers']>): PollingHelper[] {
+  const byName = new Map<string, PollingHelper | null>();
+  for (const h of entries) {
+    if (typeof h === 'string' || h.kind === 'check') {
+      byName.set(typeof h === 'string' ? h : h.name, null);
+      continue;
+    }
+    byName.set(h.name, {
+      name: h.name,
+      timeoutSeconds: h.timeoutSeconds ?? null,
+      intervalSeconds: h.intervalSeconds ?? null,
+      onTimeout: h.onTimeout ?? 'return-false',
+      logsOnTimeout: h.logsOnTimeout ?? true,
+      exitsOnTerminalState: h.exitsOnTerminalState ?? true,
+    });
+  }
+  return [...byName.values()].filter((h): h is PollingHelper => h !== null);
+}
+
 function appendUnique(base: readonly string[], extra: readonly string[] | undefined): string[] {
   return [...new Set([...base, ...(extra ?? [])])];
 }
@@ -233,7 +254,8 @@ function resolveConfig(
     budgetSeconds: user.budget ?? 5,
     receiveMethods: appendUnique(DEFAULT_RECEIVE_METHODS, user.receiveMethods),
     connectionNames: appendUnique(DEFAULT_CONNECTION_NAMES, user.connectionNames),
-    guardHelpers: appendUnique([], user.guardHelpers),
+    guardHelpers: appendUnique([], user.guardHelpers?.map((h) => (typeof h === 'string' ? h : h.name))),
+    pollingHelpers: pollingHelpers(user.guardHelpers ?? []),
     defaults: {
       timeoutSeconds: user.defaults?.timeout ?? 3.0,
       intervalSeconds: user.defaults?.interval ?? 0.01,

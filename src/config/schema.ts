@@ -47,7 +47,24 @@ export const userConfigSchema = z.strictObject({
   budget: seconds.optional(),
   receiveMethods: z.array(name).optional(),
   connectionNames: z.array(name).optional(),
-  guardHelpers: z.array(name).optional(),
+  // A name (a validation helper: `check`), or `{ name, kind, … }` — a polling helper defined
+  // elsewhere with what its fingerprint holds (the analyser cannot read its body).
+  guardHelpers: z
+    .array(
+      z.union([
+        name,
+        z.strictObject({
+          name,
+          kind: z.enum(['check', 'polling']),
+          timeoutSeconds: seconds.optional(),
+          intervalSeconds: seconds.optional(),
+          onTimeout: z.enum(['return-false', 'raise']).optional(),
+          logsOnTimeout: z.boolean().optional(),
+          exitsOnTerminalState: z.boolean().optional(),
+        }),
+      ]),
+    )
+    .optional(),
   defaults: z
     .strictObject({
       timeout: seconds.optional(),

@@ -1,5 +1,19 @@
 import type { Bounds, ConsistencyScope, RequirePolicy, RuleId, RuleSetting } from '../model.js';
 
+/**
+ * A polling helper defined outside the repository (config `guardHelpers` entry with `"kind":
+ * "polling"`): its call site is a polling guard with these fields; unknown ones are null. It
+ * returns a falsy value when its bound runs out (`return-false`, the default) or raises.
+ */
+export interface PollingHelper {
+  name: string;
+  timeoutSeconds: number | null;
+  intervalSeconds: number | null;
+  onTimeout: 'return-false' | 'raise';
+  logsOnTimeout: boolean;
+  exitsOnTerminalState: boolean;
+}
+
 /** The configuration after discovery, validation and defaults (SPEC §10). */
 export interface ResolvedConfig {
   /** The file it came from, or null when only defaults apply. */
@@ -17,7 +31,10 @@ export interface ResolvedConfig {
   budgetSeconds: number;
   receiveMethods: string[];
   connectionNames: string[];
+  /** Every configured guard helper's name (`check` unless declared in `pollingHelpers`). */
   guardHelpers: string[];
+  /** Configured helpers declared `"kind": "polling"`, with their fingerprint fields. */
+  pollingHelpers: PollingHelper[];
   defaults: { timeoutSeconds: number; intervalSeconds: number; style: 'inline' | 'helper' | 'auto' };
   /** Whether a suppression comment must give a reason after `--`. */
   requireSuppressionReason: boolean;

@@ -77,7 +77,7 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
   const { config, cache } = scan;
   // `analysers` threads analyse, the main one included: n - 1 workers.
   const startPool = (analysers: number): PythonPool =>
-    new PythonPool(analysers - 1, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers });
+    new PythonPool(analysers - 1, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers, pollingHelpers: config.pollingHelpers });
   const send = (t: Todo, pool: PythonPool): void => {
     const { id, reply } = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, target: t.target, loops: t.loops, facts: cache !== null && t.loops });
     void reply.then(() => {
@@ -192,6 +192,7 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
           receiveMethods: config.receiveMethods,
           connectionNames: config.connectionNames,
           guardHelpers: config.guardHelpers,
+          pollingHelpers: config.pollingHelpers,
           loops: t.loops,
         });
         return { analysis, facts: log?.list() ?? [] };

@@ -4,6 +4,7 @@
 // no source overrides), so helpers are read from disk exactly as the main thread would.
 import { parentPort } from 'node:worker_threads';
 import type { FileAnalysis, TargetVersion } from '../model.js';
+import type { PollingHelper } from '../config/types.js';
 import { analyzePython } from '../languages/python/analyze.js';
 import { loadParser } from '../languages/python/parser.js';
 import { RepoIndex } from '../languages/python/repo-index.js';
@@ -17,6 +18,7 @@ export interface WorkerInit {
   receiveMethods: string[];
   connectionNames: string[];
   guardHelpers: string[];
+  pollingHelpers: PollingHelper[];
 }
 
 export interface WorkerTask {
@@ -52,6 +54,7 @@ if (parentPort) {
           receiveMethods: init.receiveMethods,
           connectionNames: init.connectionNames,
           guardHelpers: init.guardHelpers,
+          pollingHelpers: init.pollingHelpers,
           loops: t.loops,
         });
         return { id: t.id, analysis: withoutLines(analysis), facts: log?.list() ?? [] };

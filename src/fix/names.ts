@@ -1,7 +1,7 @@
 // The names a guard needs, as this module binds them, and the import / logger lines to add
 // for those it lacks: after the docstring and `from __future__`, beside the existing imports.
 import type { GuardNames } from '../../codemods/python-starlette.js';
-import { boundNames, type PyModule } from '../languages/python/module.js';
+import { boundNames, isTypeCheckingBlock, type PyModule } from '../languages/python/module.js';
 import { field, named, statements, type PyNode } from '../languages/python/nodes.js';
 import type { TextEdit } from './edits.js';
 import { lineEndAfterBreak, lineStart } from './text-style.js';
@@ -82,13 +82,22 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
     logger = { name: 'logger', format: 'percent' };
     loggerLine = `logger = ${logging}.getLogger(__name__)`;
   }
+  // Imported only under `if TYPE_CHECKING:` is not bound when the guard runs: import it for real.
   let webSocketState = localEndingWith(module, 'WebSocketState');
+  if (webSocketState && typingOnly(module, (st) => bindsName(st, webSocketState as string))) webSocketState = null;
   let refusal: string | null = null;
   if (!webSocketState) {
     webSocketState = 'WebSocketState';
     const from = stateModuleOf(module);
     importLines.push(`from ${from} import WebSocketState`);
-    refusal = onlyConditionalFramework(module) ? `the module imports ${from.split('.')[0]} only inside a function or a try/if block (an optional dependency): a top-level \`from ${from} import WebSocketState\` would import it unconditionally; import WebSocketState where the framework is imported, then run fix again` : null;
+    const pkg = from.split('.')[0];
+    const conditional = onlyConditionalFramework(module);
+    refusal =
+      conditional === 'type-checking'
+        ? `the module imports ${pkg} only under \`if TYPE_CHECKING:\` (never at run time): a top-level \`from ${from} import WebSocketState\` would import it at run time; add that import yourself if it is intended, then run fix again`
+        : conditional
+          ? `the module imports ${pkg} only inside a function or a try/if block (an optional dependency): a top-level \`from ${from} import WebSocketState\` would import it unconditionally; import WebSocketState where the framework is imported, then run fix again`
+          : null;
   }
   return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine, refusal };
 }
@@ -97,10 +106,29 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
  * Whether the module imports FastAPI/Starlette somewhere but never at its top level outside a
  * block: a lazy `create_app()`, `try: import fastapi except ImportError`, `if TYPE_CHECKING:`.
  */
-function onlyConditionalFramework(module: PyModule): boolean {
+function onlyConditionalFramework(module: PyModule): boolean | 'type-checking' {
   const framework = (q: string): boolean => /^(?:fastapi|starlette)(?:\.|$)/.test(q);
   if (![...module.imports.names.values()].some(framework)) return false;
-  return !statements(module.root).some((st) => isImport(st) && framework(importedModule(st)));
+  if (statements(module.root).some((st) => isImport(st) && framework(importedModule(st)))) return false;
+  return typingOnly(module, (st) => framework(importedModule(st))) ? 'type-checking' : true;
+}
+
+/** Whether the module has imports passing the test and all of them are under `if TYPE_CHECKING:`. */
+function typingOnly(module: PyModule, test: (importStatement: PyNode) => boolean): boolean {
+  const imports = module.root.descendantsOfType(['import_statement', 'import_from_statement']).filter((st): st is PyNode => st !== null && test(st));
+  const underTypeChecking = (st: PyNode): boolean => {
+    for (let n = st.parent; n; n = n.parent) if (isTypeCheckingBlock(n)) return true;
+    return false;
+  };
+  return imports.length > 0 && imports.every(underTypeChecking);
+}
+
+function bindsName(st: PyNode, local: string): boolean {
+  return st.childrenForFieldName('name').some((item) => {
+    if (!item) return false;
+    const alias = item.type === 'aliased_import' ? field(item, 'alias') : null;
+    return (alias ? alias.text : (item.text.split('.')[0] ?? item.text)) === local;
+  });
 }
 
 function isImport(st: PyNode): boolean {

@@ -15,7 +15,7 @@ import { functionAt, type PyFunction, type PyModule } from '../languages/python/
 import { field, isInside, LOOP_TYPES, named, statements, unwrap, type PyNode } from '../languages/python/nodes.js';
 import { leaves } from '../languages/python/polling.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
+import type { Clock, Fingerprint, Framework, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, planNames } from './names.js';
 import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
@@ -58,6 +58,9 @@ export interface FilePlan {
   edits: TextEdit[];
   outcomes: LoopOutcome[];
 }
+
+/** Connections with Starlette's `application_state`/`client_state`: the only ones the canonical block can poll. */
+const STARLETTE_STATE: ReadonlySet<Framework> = new Set(['fastapi', 'starlette', 'unknown']);
 
 const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
@@ -321,7 +324,7 @@ export function planFile(input: FilePlanInput): FilePlan {
       outcomes.push({ loop, skipped: names.refusal, action: null });
       continue;
     }
-    const site = siteFor(loop, input);
+    const site = STARLETTE_STATE.has(loop.framework) ? siteFor(loop, input) : `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`;
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
       continue;

@@ -146,6 +146,9 @@ function comparison(node: PyNode, ctx: ConditionContext): StateTest {
   return unknown();
 }
 
+/** What a flag's value may be to be read as a test: comparisons and their combinations. */
+const FLAG_VALUES = new Set(['comparison_operator', 'not_operator', 'boolean_operator']);
+
 const STATE_VALUES: Record<string, State> = { '0': 'CONNECTING', '1': 'CONNECTED', '2': 'DISCONNECTED', '3': 'RESPONSE' };
 
 function memberComparison(member: PyNode, literal: PyNode, op: string, ctx: ConditionContext): StateTest | null {
@@ -166,23 +169,29 @@ function memberComparison(member: PyNode, literal: PyNode, op: string, ctx: Cond
 }
 
 /** Evaluates a condition expression into a StateTest. */
-export function evalCondition(node: PyNode, ctx: ConditionContext): StateTest {
+export function evalCondition(node: PyNode, ctx: ConditionContext, depth = 0): StateTest {
   const n = unwrap(node);
   switch (n.type) {
+    case 'identifier': {
+      // A flag set from a test before it: `ok = ws.application_state == WebSocketState.CONNECTED`.
+      const value = depth < 2 && ctx.valueOf ? ctx.valueOf(n) : null;
+      const v = value ? unwrap(value) : null;
+      return v && FLAG_VALUES.has(v.type) ? evalCondition(v, ctx, depth + 1) : unknown();
+    }
     case 'true':
       return constant(true);
     case 'false':
       return constant(false);
     case 'not_operator': {
       const arg = field(n, 'argument');
-      return arg ? negate(evalCondition(arg, ctx)) : unknown();
+      return arg ? negate(evalCondition(arg, ctx, depth)) : unknown();
     }
     case 'boolean_operator': {
       const l = field(n, 'left');
       const r = field(n, 'right');
       if (!l || !r) return unknown();
-      const a = evalCondition(l, ctx);
-      const b = evalCondition(r, ctx);
+      const a = evalCondition(l, ctx, depth);
+      const b = evalCondition(r, ctx, depth);
       const op = kids(n).find((c) => c.type === 'and' || c.type === 'or')?.type;
       return op === 'and'
         ? merge(a, b, inter(a.must, b.must), inter(a.may, b.may))

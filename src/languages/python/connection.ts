@@ -28,6 +28,9 @@ function connection(framework: Framework, confidence: Confidence, reason?: strin
   return { framework, guaranteed: reason === undefined ? (GUARANTEED[framework] ?? null) : reason, confidence };
 }
 
+/** The websockets library's connection classes (legacy protocols, asyncio/sync/sans-I/O-era connections). */
+const WEBSOCKETS_CONNECTION = /\.(?:WebSocket(?:Server|Client|Common)Protocol|(?:Server|Client)?Connection)$/;
+
 /** Classifies a type annotation's qualified names. */
 function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
   const names: string[] = [];
@@ -50,7 +53,11 @@ function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
   for (const q of meaningful) {
     if (/^(fastapi|starlette)(\.websockets)?\.WebSocket$/.test(q)) return connection(q.startsWith('fastapi') ? 'fastapi' : 'starlette', 'high');
     if (/^litestar(\.connection)?(\.websocket)?\.WebSocket$/.test(q)) return connection('litestar', 'high');
-    if (q.startsWith('websockets.')) return connection('websockets', 'high');
+    // Connection classes only: `Sequence[Frame]`, `list[Data]` hold frames and messages.
+    if (q.startsWith('websockets.')) {
+      if (WEBSOCKETS_CONNECTION.test(q)) return connection('websockets', 'high');
+      continue;
+    }
     if (/^aiohttp\.(web\.|web_ws\.)?(WebSocketResponse|ClientWebSocketResponse)$/.test(q)) {
       return connection('aiohttp', 'high', 'aiohttp hands out the response after the handshake (prepare)');
     }
@@ -101,18 +108,25 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
   if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
-    const isPrepare = (c: PyNode) => {
-      const f = field(c, 'function');
-      return f?.type === 'attribute' && field(f, 'attribute')?.text === 'prepare' && field(f, 'object')?.text === name;
-    };
+    const isPrepare = prepareOf([name]);
     // SPEC: the handshake is complete only after `await ws.prepare(request)` — one that runs
     // before the receive on every path when the receive is known, else one anywhere in the function.
     const prepared = at ? precededBy(at, fn.node, (st) => runsCall(st, isPrepare)) : findInScope(fn.node, new Set(['call'])).some(isPrepare);
-    return prepared
-      ? connection('aiohttp', 'high', `aiohttp completes the handshake in \`await ${name}.prepare(request)\``)
-      : connection('aiohttp', 'high', null);
+    return prepared ? preparedAiohttp(name) : connection('aiohttp', 'high', null);
   }
   return null;
+}
+
+/** A test for `<one of names>.prepare(…)`. */
+function prepareOf(names: readonly string[]): (call: PyNode) => boolean {
+  return (c) => {
+    const f = field(c, 'function');
+    return f?.type === 'attribute' && field(f, 'attribute')?.text === 'prepare' && names.includes(field(f, 'object')?.text ?? '');
+  };
+}
+
+function preparedAiohttp(name: string): Connection {
+  return connection('aiohttp', 'high', `aiohttp completes the handshake in \`await ${name}.prepare(request)\``);
 }
 
 /**
@@ -170,6 +184,11 @@ function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null =
         const value = unwrap(right);
         if (value.type === 'identifier' && value.text !== name && depth < 4) {
           const aliased = provenance(value.text, fn, depth + 1, at);
+          if (aliased) return aliased;
+        }
+        // `wsock = self.wsock` (Home Assistant's shape): the attribute's connection.
+        if (value.type === 'attribute' && field(value, 'object')?.text === 'self') {
+          const aliased = attributeProvenance(field(value, 'attribute')?.text ?? '', fn, at, [name]);
           if (aliased) return aliased;
         }
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
@@ -353,12 +372,30 @@ function fromArgument(arg: PyNode, caller: PyFunction, depth: number): Verdict {
     if (v) return v;
     return acceptsHere(arg.text, caller) ? connection(caller.module.frameworks[0] ?? 'starlette', 'high') : null;
   }
-  if (arg.type === 'attribute' && field(arg, 'object')?.text === 'self') return attributeProvenance(field(arg, 'attribute')?.text ?? '', caller);
+  if (arg.type === 'attribute' && field(arg, 'object')?.text === 'self') return attributeProvenance(field(arg, 'attribute')?.text ?? '', caller, arg);
   return null;
 }
 
-/** `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. */
-function attributeProvenance(attr: string, fn: PyFunction): Verdict {
+/**
+ * `self.ws` in a method: the class annotation or the `__init__` parameter it was set from. An
+ * aiohttp `WebSocketResponse` made in one method and prepared in another (`await
+ * self.wsock.prepare(request)`, or through a local alias) is prepared where `await …prepare(…)`
+ * precedes `at` on every path in `fn`.
+ */
+function attributeProvenance(attr: string, fn: PyFunction, at: PyNode | null = null, aliases: readonly string[] = []): Verdict {
+  const verdict = attributeVerdict(attr, fn);
+  if (at && verdict && verdict !== 'not-a-connection' && verdict.framework === 'aiohttp' && verdict.guaranteed === null) {
+    let outer = fn;
+    while (outer.parent) outer = outer.parent;
+    for (const name of [`self.${attr}`, ...aliases]) {
+      const isPrepare = prepareOf([name]);
+      if (precededBy(at, outer.node, (st) => runsCall(st, isPrepare))) return preparedAiohttp(name);
+    }
+  }
+  return verdict;
+}
+
+function attributeVerdict(attr: string, fn: PyFunction): Verdict {
   const cls = fn.classNode;
   if (!cls) return null;
   const body = field(cls, 'body');
@@ -438,7 +475,7 @@ export function classifyConnection(
     verdict = provenance(r.text, fn, 0, r);
     if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
-    verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn);
+    verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn, r);
   } else if (r.type === 'call') {
     verdict = fromGetter(r, fn, connectionNames, resolve);
   } else if (r.type === 'subscript') {

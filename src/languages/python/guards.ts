@@ -2,6 +2,7 @@
 // condition, statements that precede the receive in the same iteration, or statements that
 // precede the loop in the same function. A check on one branch only, or after the receive,
 // does not dominate the receive and is not a guard.
+import type { PollingHelper } from '../../config/types.js';
 import type { Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement } from '../../model.js';
 import { callsIn, isLogCall, resolveRepoCall, sleepOf, statementCall } from './calls.js';
 import {
@@ -22,11 +23,14 @@ import { unboundNames } from './scope.js';
 export interface GuardContext {
   index: RepoIndex | null;
   guardHelpers: readonly string[];
+  /** Configured helpers declared polling: their call sites are polling guards with these fields. */
+  pollingHelpers?: readonly PollingHelper[];
 }
 
 type HelperClass =
   | { kind: 'polling' | 'unbounded'; fn: PyFunction }
-  | { kind: 'check'; fn: PyFunction | null };
+  | { kind: 'check'; fn: PyFunction | null }
+  | { kind: 'declared'; spec: PollingHelper };
 
 interface Candidate {
   kind: 'check' | 'polling' | 'unbounded';
@@ -80,6 +84,8 @@ function helperOfCall(call: PyNode, fn: PyFunction, gctx: GuardContext, depth: n
   const resolved = depth > 0 ? resolveRepoCall(call, fn, gctx.index) : null;
   if (resolved) return classifyHelper(resolved, gctx);
   const name = (callee.text.split('.').pop() ?? '').trim();
+  const declared = gctx.pollingHelpers?.find((h) => h.name === name || h.name === callee.text);
+  if (declared) return { kind: 'declared', spec: declared };
   if (gctx.guardHelpers.includes(name) || gctx.guardHelpers.includes(callee.text)) return { kind: 'check', fn: null };
   const mentionsConnection = callArgs(call).some((a) => /ws|socket|conn/i.test(a.text));
   if (mentionsConnection && HELPER_NAME.test(name) && !/^(send|receive|recv|close|accept)/.test(name)) return { kind: 'check', fn: null };
@@ -212,13 +218,13 @@ function localValue(id: PyNode, fn: PyFunction): PyNode | null {
 interface PathResult {
   onTimeout: OnTimeout;
   logs: boolean;
+  /** The `return` that ends the path, when it returns (a helper's result on timeout). */
+  exit?: PyNode;
 }
 
 type FallbackCondition = 'recheck' | 'flag' | 'unknown';
 
 function fallbackCondition(cond: PyNode, cctx: PathContext, flags: ReadonlySet<string>): FallbackCondition {
-  const t = evalCondition(cond, cctx);
-  if (certainlyWhenNotConnected(t)) return 'recheck';
   // `if not ready:` where `ready` is only set inside the wait: true exactly when the wait ran out.
   const ids: string[] = [];
   walk(cond, (n) => {
@@ -226,7 +232,7 @@ function fallbackCondition(cond: PyNode, cctx: PathContext, flags: ReadonlySet<s
     return n.type !== 'call';
   });
   if (ids.length > 0 && ids.every((id) => flags.has(id))) return 'flag';
-  return 'unknown';
+  return certainlyWhenNotConnected(evalCondition(cond, cctx)) ? 'recheck' : 'unknown';
 }
 
 function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<string>, table: PyFunction): PathResult {
@@ -241,7 +247,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
       case 'break_statement':
         return { onTimeout: 'break', logs };
       case 'return_statement':
-        return { onTimeout: 'return', logs };
+        return { onTimeout: 'return', logs, exit: s };
       case 'raise_statement': {
         const r = raiseOutcome(s, cctx, flags, table);
         return { onTimeout: r.onTimeout, logs: logs || r.logs };
@@ -255,7 +261,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
         const r = followPath(statements(field(s, 'consequence')), cctx, flags, table);
         logs ||= r.logs;
         if (r.onTimeout !== 'none') {
-          return { onTimeout: kind === 'recheck' && recheckLeaves(r.onTimeout, s, cctx) ? 'recheck-break' : r.onTimeout, logs };
+          return { onTimeout: kind === 'recheck' && recheckLeaves(r.onTimeout, s, cctx) ? 'recheck-break' : r.onTimeout, logs, exit: r.exit };
         }
         continue;
       }
@@ -263,7 +269,7 @@ function followPath(stmts: PyNode[], cctx: PathContext, flags: ReadonlySet<strin
       case 'with_statement': {
         const r = followPath(statements(field(s, 'body')), cctx, flags, table);
         logs ||= r.logs;
-        if (r.onTimeout !== 'none') return { onTimeout: r.onTimeout, logs };
+        if (r.onTimeout !== 'none') return { onTimeout: r.onTimeout, logs, exit: r.exit };
         continue;
       }
       default:
@@ -353,15 +359,16 @@ function waitTimeoutPath(
     const last = leaves(w.timeoutEntry.block);
     if (last === 'break') {
       const rest = followPath(after(), cctx, flags, fn);
-      return { onTimeout: rest.onTimeout, logs: r.logs || rest.logs };
+      return { onTimeout: rest.onTimeout, logs: r.logs || rest.logs, exit: rest.exit };
     }
-    return { onTimeout: last ?? 'none', logs: r.logs };
+    const end = branch[branch.length - 1];
+    return { onTimeout: last ?? 'none', logs: r.logs, exit: end?.type === 'return_statement' ? end : undefined };
   }
   const elseClause = named(w.loop).find((c) => c.type === 'else_clause');
   const e = elseClause ? followPath(statements(field(elseClause, 'body')), cctx, flags, fn) : { onTimeout: 'none' as OnTimeout, logs: false };
   if (e.onTimeout !== 'none') return e;
   const rest = followPath(after(), cctx, flags, fn);
-  return { onTimeout: rest.onTimeout, logs: e.logs || rest.logs };
+  return { onTimeout: rest.onTimeout, logs: e.logs || rest.logs, exit: rest.exit };
 }
 
 function fingerprintOf(w: WaitLoop, path: PathResult, placement: Placement): Fingerprint {
@@ -389,14 +396,25 @@ interface HelperTimeout {
 function helperTimeout(w: WaitLoop, helper: PyFunction, cctx: PathContext): HelperTimeout {
   const path = waitTimeoutPath(w, null, helper.node, cctx, helper);
   if (path.onTimeout === 'raise') return { kind: 'raise', logs: path.logs };
-  // Find the return that ends the timeout path: `return False` / `return None` / implicit.
+  // The return that ends the timeout path: `return False`, `return None`, a bare `return`, or
+  // the state itself (`return ws.application_state == CONNECTED`, `ok = …; return ok`), which is
+  // falsy exactly when the handshake did not complete.
+  if (path.exit) {
+    const result = named(path.exit)[0];
+    const falsy = !result || isFalsyLiteral(result) || onlyWhenConnected(evalCondition(result, cctx));
+    return { kind: falsy ? 'falsy' : 'truthy', logs: path.logs };
+  }
+  // Else the first return after the wait: `return False` / `return None` / implicit.
   const after = statementsAfter(w.loop, null, helper.node);
   const ret = [...(w.timeoutEntry.kind === 'branch' ? statements(w.timeoutEntry.block) : []), ...after].find(
     (s) => s.type === 'return_statement',
   );
   const value = ret ? named(ret)[0] : null;
-  const truthy = value && !['false', 'none'].includes(value.type) && !(value.type === 'integer' && value.text === '0');
-  return { kind: truthy ? 'truthy' : 'falsy', logs: path.logs };
+  return { kind: value && !isFalsyLiteral(value) ? 'truthy' : 'falsy', logs: path.logs };
+}
+
+function isFalsyLiteral(value: PyNode): boolean {
+  return ['false', 'none'].includes(value.type) || (value.type === 'integer' && value.text === '0');
 }
 
 /** The helper's fingerprint with its parameters bound to the call's constant arguments. */
@@ -453,6 +471,7 @@ function helperCandidate(
     if (!handling) return null; // a check whose result is ignored guards nothing
     return { kind: 'check', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: null, nameNodes: [call] };
   }
+  if (cls.kind === 'declared') return declaredCandidate(cls.spec, call, stmt, handling, placement, sctx);
   const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
   if (!w) return null;
   if (cls.kind === 'unbounded') {
@@ -479,6 +498,33 @@ function helperCandidate(
 }
 
 /**
+ * A call to a helper the configuration declares polling (its body is elsewhere): the fields it
+ * declares, null where unknown (states, clock, sleep); on timeout it returns a falsy value, so
+ * what the caller does then decides `onTimeout`, as for a repository helper — or it raises.
+ */
+function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: PyNode[] | null, placement: Placement, sctx: SearchContext): Candidate {
+  let path: PathResult;
+  if (spec.onTimeout === 'raise') path = { onTimeout: 'raise', logs: spec.logsOnTimeout };
+  else if (!handling) path = { onTimeout: 'none', logs: spec.logsOnTimeout };
+  else {
+    const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
+    path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: spec.logsOnTimeout || r.logs };
+  }
+  const fingerprint: Fingerprint = {
+    timeoutSeconds: spec.timeoutSeconds,
+    intervalSeconds: spec.intervalSeconds,
+    states: [],
+    clock: null,
+    sleep: null,
+    onTimeout: path.onTimeout,
+    logsOnTimeout: path.logs,
+    exitsOnTerminalState: spec.exitsOnTerminalState,
+    placement,
+  };
+  return { kind: 'polling', node: stmt, placement, summary: brief(stmt), helper: field(call, 'function')?.text ?? spec.name, fingerprint, wait: null, nameNodes: [call] };
+}
+
+/**
  * `await asyncio.wait_for(until_connected(ws), timeout=3)`: a repository wait bounded by
  * `wait_for`; on timeout `TimeoutError` goes to the `except` around it (or propagates).
  */
@@ -491,7 +537,7 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
   const timeoutNode = timeoutArg ? field(timeoutArg, 'value') : (args[1] ?? null);
   if (inner?.type !== 'call' || !timeoutNode) return null;
   const cls = helperOfCall(inner, sctx.fn, sctx.gctx, 1);
-  if (!cls || cls.kind === 'check') return null;
+  if (!cls || cls.kind === 'check' || cls.kind === 'declared') return null;
   const w = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
   if (!w) return null;
   const bound = evalNumber(timeoutNode, sctx.fn.env);

@@ -1,6 +1,7 @@
 // Finds the message loops of a module: loops whose body receives on a WebSocket connection,
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
-import type { Confidence, Framework, MessageLoop } from '../../model.js';
+import type { PollingHelper } from '../../config/types.js';
+import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
@@ -14,6 +15,8 @@ export interface LoopOptions {
   receiveMethods: readonly string[];
   connectionNames: readonly string[];
   guardHelpers: readonly string[];
+  /** Configured helpers declared polling (config `guardHelpers` objects). */
+  pollingHelpers?: readonly PollingHelper[];
   index: RepoIndex | null;
 }
 
@@ -187,8 +190,29 @@ function confidenceOf(c: Connection): Confidence {
   return c.confidence;
 }
 
+/** Policy order: what fails under any policy first, framework-guaranteed last. */
+const STRENGTH: Record<Guard['kind'], number> = { none: 0, unbounded: 1, check: 2, polling: 3, framework: 4 };
+
+/**
+ * SPEC §3: the guard runs before the receive on every path — so before each receive of the loop.
+ * Each receive is judged on its own paths; the loop is as guarded as its least guarded receive,
+ * the first among equals, and reports that receive.
+ */
+function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: GuardContext): { found: FoundReceive; guard: Guard } {
+  let worst: { found: FoundReceive; guard: Guard } | null = null;
+  for (const found of [...all].sort((a, b) => a.anchor.startIndex - b.anchor.startIndex)) {
+    const guaranteed = found.connection.guaranteed;
+    const guard: Guard = guaranteed
+      ? { ...noGuard(), kind: 'framework', summary: guaranteed, frameworkReason: guaranteed }
+      : findGuard(loop, found.anchor, fn, gctx, found.helper);
+    if (!worst || STRENGTH[guard.kind] < STRENGTH[worst.guard.kind]) worst = { found, guard };
+    if (guard.kind === 'none') break;
+  }
+  return worst as { found: FoundReceive; guard: Guard };
+}
+
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
-  const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers };
+  const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers, pollingHelpers: opts.pollingHelpers ?? [] };
   const out: MessageLoop[] = [];
   const scopeLoops = loopsByScope(module.root, module.source);
   const helpers: HelperMemo = new Map();
@@ -196,10 +220,11 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
     // Every receive below belongs to a loop of this very scope: none, nothing to find.
     const loops = scopeLoops.get(fn.node.id);
     if (!loops) continue;
-    const receives = new Map<number, { loop: PyNode; found: FoundReceive }>();
+    const receives = new Map<number, { loop: PyNode; found: FoundReceive[] }>();
     const note = (loop: PyNode, found: FoundReceive) => {
       const prev = receives.get(loop.id);
-      if (!prev || found.anchor.startIndex < prev.found.anchor.startIndex) receives.set(loop.id, { loop, found });
+      if (!prev) receives.set(loop.id, { loop, found: [found] });
+      else if (!prev.found.some((f) => f.anchor.id === found.anchor.id)) prev.found.push(found);
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
       // A call outside every loop's span has no loop around it: no climb to find that out.
@@ -222,15 +247,15 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       }
       if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames);
-      if (conn && ITERABLE_CONNECTIONS.has(conn.framework)) {
-        note(loop, { anchor: right, call: `async for … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
+      // Only the websockets library's (sync) connections are also iterated by a plain `for`.
+      const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
+      if (conn && receives) {
+        const keyword = isAsyncFor(loop) ? 'async for' : 'for';
+        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
       }
     }
-    for (const { loop, found } of receives.values()) {
-      const guaranteed = found.connection.guaranteed;
-      const guard = guaranteed
-        ? { ...noGuard(), kind: 'framework' as const, summary: guaranteed, frameworkReason: guaranteed }
-        : findGuard(loop, found.anchor, fn, gctx, found.helper);
+    for (const { loop, found: all } of receives.values()) {
+      const { found, guard } = leastGuarded(loop, all, fn, gctx);
       const firstLine = loop.text.split('\n')[0] ?? '';
       out.push({
         file,

@@ -2,7 +2,7 @@
 import type { Framework } from '../../model.js';
 import { classConstants, ConstEnv, evalNumber, scopeConstants, EMPTY_ENV } from './constants.js';
 import { buildImportTable, moduleNameOf, type ImportTable } from './imports.js';
-import { field, hasAsyncKeyword, named, statements, walk, type PyNode } from './nodes.js';
+import { field, hasAsyncKeyword, named, statements, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Param {
   name: string;
@@ -205,7 +205,20 @@ export function functionAt(module: PyModule, node: PyNode): PyFunction {
 }
 
 /** Names bound anywhere in a scope (assignments, params, imports, defs, for/with/except targets). */
-export function boundNames(scope: PyNode, params: Param[] = []): Set<string> {
+/**
+ * The body of `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`, `t.TYPE_CHECKING`, a module's own
+ * `TYPE_CHECKING = False`): it never runs, so what it binds is unbound at run time. Its `else`
+ * runs.
+ */
+export function isTypeCheckingBlock(n: PyNode): boolean {
+  const owner = n.parent;
+  if (n.type !== 'block' || owner?.type !== 'if_statement' || field(owner, 'consequence')?.id !== n.id) return false;
+  const cond = field(owner, 'condition');
+  return cond !== null && /^(?:[A-Za-z_]\w*\.)*TYPE_CHECKING$/.test(unwrap(cond).text);
+}
+
+/** The names a scope binds; with `runtime`, not those bound only under `if TYPE_CHECKING:`. */
+export function boundNames(scope: PyNode, params: Param[] = [], runtime = false): Set<string> {
   const out = new Set(params.map((p) => p.name));
   const addTarget = (t: PyNode | null) => {
     if (!t) return;
@@ -215,6 +228,7 @@ export function boundNames(scope: PyNode, params: Param[] = []): Set<string> {
     });
   };
   walk(scope, (n) => {
+    if (runtime && isTypeCheckingBlock(n)) return false;
     if (n.id !== scope.id && (n.type === 'function_definition' || n.type === 'class_definition')) {
       const name = field(n, 'name');
       if (name) out.add(name.text);

@@ -1,5 +1,5 @@
 // Name binding for HG010: is every name a guard needs bound in the module, the function,
-// an enclosing function, or builtins?
+// an enclosing function, or builtins? (Not under `if TYPE_CHECKING:`, which never runs.)
 import type { NameUse } from '../../model.js';
 import { boundNames, type PyFunction, type PyModule } from './module.js';
 import { field, startOf, walk, type PyNode } from './nodes.js';
@@ -32,7 +32,7 @@ const functionBindings = new WeakMap<PyFunction, Set<string>>();
 function bindingsOf(fn: PyFunction): Set<string> {
   let s = functionBindings.get(fn);
   if (!s) {
-    s = boundNames(fn.node, fn.params);
+    s = boundNames(fn.node, fn.params, true);
     functionBindings.set(fn, s);
   }
   return s;
@@ -41,7 +41,7 @@ function bindingsOf(fn: PyFunction): Set<string> {
 function moduleBound(module: PyModule): Set<string> {
   let s = moduleBindings.get(module);
   if (!s) {
-    s = boundNames(module.root);
+    s = boundNames(module.root, [], true);
     moduleBindings.set(module, s);
   }
   return s;
