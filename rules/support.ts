@@ -78,17 +78,20 @@ async def message_loop(websocket: WebSocket) -> None:
         await websocket.send_text(await websocket.receive_text())
 `;
 
-export const WAIT_FOR_OPEN_TS = `import WebSocket from 'ws';
+export const GUARDED_LOOP_TS = `import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
   const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 3000) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 3000 ms (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `;
 
@@ -107,3 +110,4 @@ for (const symbol of ['AAPL', 'MSFT']) {
   ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `;
+
