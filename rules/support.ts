@@ -111,3 +111,16 @@ for (const symbol of ['AAPL', 'MSFT']) {
 }
 `;
 
+// A rule that cannot apply to one of the two languages (HG012/HG013 are about TS/JS platform APIs)
+// still has both samples, so that `explain`, SARIF and the docs keep one shape; that language's
+// samples are comments only, starting with this marker and saying why.
+
+/** Matches the first line of a "not applicable" sample (see `notApplicable`). */
+export const NOT_APPLICABLE = /^(?:#|\/\/) Not applicable to (?:Python|TypeScript\/JavaScript):/;
+
+/** A comment-only sample for a language the rule does not apply to: the marker, then the reason. */
+export function notApplicable(language: 'python' | 'typescript', reason: string): string {
+  const prefix = language === 'python' ? '# ' : '// ';
+  const name = language === 'python' ? 'Python' : 'TypeScript/JavaScript';
+  return `${prefix}Not applicable to ${name}: ${reason}`.replace(/\n/g, `\n${prefix}`) + '\n';
+}
