@@ -98,7 +98,7 @@ from starlette.websockets import WebSocketState
 logger = logging.getLogger(__name__)
 
 
-async def wait_for_handshake(websocket: WebSocket, timeout: float, interval: float) -> bool:
+async def wait_for_handshake(websocket: WebSocket, timeout: float = 3.0, interval: float = 0.01) -> bool:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if websocket.application_state == WebSocketState.CONNECTED:
@@ -112,7 +112,7 @@ async def wait_for_handshake(websocket: WebSocket, timeout: float, interval: flo
 
 async def chat_loop(websocket: WebSocket) -> None:
     while True:
-        if not await wait_for_handshake(websocket, timeout=3.0, interval=0.01):
+        if not await wait_for_handshake(websocket):
             break
         await websocket.send_text(await websocket.receive_text())
 
@@ -123,56 +123,93 @@ async def presence_loop(websocket: WebSocket) -> None:
             break
         await websocket.send_json(await websocket.receive_json())
 `,
-      typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
+      typescript: `import { once } from 'node:events';
+import WebSocket from 'ws';
 
-export async function streamTrades(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 3000, 10))) return;
-    ws.send(JSON.stringify({ op: 'subscribe', channel: 'trades', symbol }));
+async function openWithin(ws: WebSocket, timeoutMs: number): Promise<boolean> {
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(timeoutMs) });
+    return true;
+  } catch (err) {
+    console.warn(\`websocket not open after \${timeoutMs} ms\`, err);
+    ws.terminate();
+    return false;
   }
 }
 
-export async function streamQuotes(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 8000, 250))) return; // drifted
-    ws.send(JSON.stringify({ op: 'subscribe', channel: 'quotes', symbol }));
-  }
+export async function streamTrades(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (!(await openWithin(ws, 3000))) return;
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', channel: 'trades', symbol }));
+}
+
+export async function streamQuotes(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (!(await openWithin(ws, 8000))) return; // drifted
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', channel: 'quotes', symbol }));
 }
 `,
     },
     useInstead: {
-      python: `# imports and wait_for_handshake as above
+      python: `import asyncio
+import logging
+import time
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketState
+
+logger = logging.getLogger(__name__)
+
+
+async def wait_for_handshake(websocket: WebSocket, timeout: float = 3.0, interval: float = 0.01) -> bool:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if websocket.application_state == WebSocketState.CONNECTED:
+            return True
+        if websocket.application_state == WebSocketState.DISCONNECTED:
+            return False
+        await asyncio.sleep(interval)
+    logger.warning("WebSocket handshake not complete after %.1f s", timeout)
+    return False
 
 
 async def chat_loop(websocket: WebSocket) -> None:
     while True:
-        if not await wait_for_handshake(websocket, timeout=3.0, interval=0.01):
+        if not await wait_for_handshake(websocket):
             break
         await websocket.send_text(await websocket.receive_text())
 
 
 async def presence_loop(websocket: WebSocket) -> None:
     while True:
-        if not await wait_for_handshake(websocket, timeout=3.0, interval=0.01):
+        if not await wait_for_handshake(websocket):
             break
         await websocket.send_json(await websocket.receive_json())
 `,
-      typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
+      typescript: `import { once } from 'node:events';
+import WebSocket from 'ws';
 
-export async function streamTrades(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 3000, 10))) return;
-    ws.send(JSON.stringify({ op: 'subscribe', channel: 'trades', symbol }));
+async function openWithin(ws: WebSocket, timeoutMs: number): Promise<boolean> {
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(timeoutMs) });
+    return true;
+  } catch (err) {
+    console.warn(\`websocket not open after \${timeoutMs} ms\`, err);
+    ws.terminate();
+    return false;
   }
 }
 
-export async function streamQuotes(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 3000, 10))) return;
-    ws.send(JSON.stringify({ op: 'subscribe', channel: 'quotes', symbol }));
-  }
+export async function streamTrades(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (!(await openWithin(ws, 3000))) return;
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', channel: 'trades', symbol }));
+}
+
+export async function streamQuotes(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  if (!(await openWithin(ws, 3000))) return;
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', channel: 'quotes', symbol }));
 }
 `,
     },

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { GUARDED_LOOP_PY, WAIT_FOR_OPEN_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, GUARDED_LOOP_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG004',
@@ -46,21 +46,24 @@ async def message_loop(websocket: WebSocket) -> None:
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
   const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 3000) {
     Atomics.wait(pause, 0, 0, 10); // blocks the thread: 'open' can never fire
   }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 3000 ms (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
     useInstead: {
       python: GUARDED_LOOP_PY,
-      typescript: WAIT_FOR_OPEN_TS,
+      typescript: GUARDED_LOOP_TS,
     },
   },
   check(ctx) {

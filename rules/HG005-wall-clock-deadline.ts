@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { WAIT_FOR_OPEN_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_TS, checkedLoops, guardSpan, isPython, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG005',
@@ -45,15 +45,18 @@ async def message_loop(websocket: WebSocket) -> None:
 `,
       typescript: `import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs; // wall clock: jumps with NTP
-  while (Date.now() < deadline) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const deadline = Date.now() + 3000; // wall clock: jumps with NTP
+  while (ws.readyState === WebSocket.CONNECTING && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 3000 ms (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
@@ -82,7 +85,7 @@ async def message_loop(websocket: WebSocket) -> None:
             break
         await websocket.send_text(await websocket.receive_text())
 `,
-      typescript: WAIT_FOR_OPEN_TS,
+      typescript: GUARDED_LOOP_TS,
     },
   },
   check(ctx) {

@@ -44,29 +44,39 @@ async def message_loop(websocket: WebSocket) -> None:
         await websocket.send_text(await websocket.receive_text())
 `,
       typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
 
-export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    await waitForOpen(ws, 3000); // result ignored: sends even when not open
-    ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const start = performance.now();
+  while (ws.readyState !== WebSocket.OPEN) {
+    if (ws.readyState >= WebSocket.CLOSING) return;
+    if (performance.now() - start > 3000) {
+      console.warn('websocket not open after 3000 ms');
+      break; // leaves the wait, not the function: ws.send() below throws while CONNECTING
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
     useInstead: {
       python: GUARDED_LOOP_PY,
       typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
 
-export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 3000))) {
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const start = performance.now();
+  while (ws.readyState !== WebSocket.OPEN) {
+    if (ws.readyState >= WebSocket.CLOSING) return;
+    if (performance.now() - start > 3000) {
       console.warn('websocket not open after 3000 ms; subscription aborted');
+      ws.terminate();
       return;
     }
-    ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },

@@ -37,16 +37,18 @@ async def message_loop(websocket: WebSocket) -> None:
             break  # the connection is dropped without a trace
         await websocket.send_text(await websocket.receive_text())
 `,
-      typescript: `import WebSocket from 'ws';
+      typescript: `import { once } from 'node:events';
+import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
+  } catch {
+    ws.terminate();
+    return; // the connection is dropped without a trace
   }
-  return false; // silent
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
@@ -75,18 +77,19 @@ async def message_loop(websocket: WebSocket) -> None:
             break
         await websocket.send_text(await websocket.receive_text())
 `,
-      typescript: `import WebSocket from 'ws';
-import { logger } from './logger.js';
+      typescript: `import { once } from 'node:events';
+import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  try {
+    await once(ws, 'open', { signal: AbortSignal.timeout(3000) });
+  } catch (err) {
+    console.warn(\`websocket \${url} not open after 3000 ms; subscription aborted\`, err);
+    ws.terminate();
+    return;
   }
-  logger.warn({ url: ws.url, timeoutMs }, 'websocket not open before timeout');
-  return false;
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },

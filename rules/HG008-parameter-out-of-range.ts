@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { GUARDED_LOOP_PY, checkedLoops, formatNumber, guardSpan, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, GUARDED_LOOP_TS, checkedLoops, formatNumber, guardSpan, pollingFingerprint, report } from './support.js';
 
 // Polls are timeout / interval in floating point; 10 / 0.01 must count as 1000, not 1000.0000000000001.
 const EPSILON = 1e-9;
@@ -50,29 +50,26 @@ async def message_loop(websocket: WebSocket) -> None:
         await websocket.send_text(await websocket.receive_text())
 `,
       typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
 
-export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    // 60 s bound, polled every millisecond: 60 000 wake-ups
-    if (!(await waitForOpen(ws, 60_000, 1))) return;
-    ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const start = performance.now();
+  // a 60 s bound polled every millisecond: up to 60 000 wake-ups per wait
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 60_000) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 60 s (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
     useInstead: {
       python: GUARDED_LOOP_PY,
-      typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
-
-export async function subscribe(ws: WebSocket, symbols: string[]): Promise<void> {
-  for (const symbol of symbols) {
-    if (!(await waitForOpen(ws, 3000, 10))) return;
-    ws.send(JSON.stringify({ op: 'subscribe', symbol }));
-  }
-}
-`,
+      typescript: GUARDED_LOOP_TS,
     },
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { GUARDED_LOOP_PY, checkedLoops, formatSeconds, guardSpan, isPython, pollingFingerprint, report } from './support.js';
+import { GUARDED_LOOP_PY, GUARDED_LOOP_TS, checkedLoops, formatSeconds, guardSpan, isPython, pollingFingerprint, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG009',
@@ -43,32 +43,25 @@ async def message_loop(websocket: WebSocket) -> None:
 `,
       typescript: `import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
   const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true; // CLOSED keeps it spinning
+  // spins the full 3 s on a socket that is already CLOSED
+  while (ws.readyState !== WebSocket.OPEN && performance.now() - start < 3000) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 3000 ms (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
     useInstead: {
       python: GUARDED_LOOP_PY,
-      typescript: `import WebSocket from 'ws';
-
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
-}
-`,
+      typescript: GUARDED_LOOP_TS,
     },
   },
   check(ctx) {

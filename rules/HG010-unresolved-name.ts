@@ -17,7 +17,8 @@ export const rule: Rule = {
       'Python resolves names only when the line runs. A guard that names `WebSocketState` without importing ' +
       'it imports fine, passes a syntax check, and raises `NameError` on the first message of the first ' +
       'connection in production — the guard meant to protect the loop is what kills it. A missing logger is ' +
-      'worse: the `NameError` fires only on the timeout path, the one tests rarely reach.',
+      'worse: the `NameError` fires only on the timeout path, the one tests rarely reach. JavaScript is the ' +
+      'same (`ReferenceError`), and so is TypeScript built without type-checking (esbuild, tsx, swc).',
     example: {
       python: `import asyncio
 import logging
@@ -44,11 +45,19 @@ async def message_loop(websocket: WebSocket) -> None:
 `,
       typescript: `import WebSocket from 'ws';
 
-const ws = new WebSocket('wss://feed.example.com/stream');
-for (const symbol of ['AAPL', 'MSFT']) {
-  // ReferenceError at run time in plain JS: waitForOpen is never imported
-  if (!(await waitForOpen(ws, 3000))) break;
-  ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const start = performance.now();
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 3000) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (ws.readyState !== WebSocket.OPEN) {
+    // \`logger\` is never imported: a ReferenceError, and only on the timeout path
+    logger.warn({ url, readyState: ws.readyState }, 'websocket not open after 3000 ms');
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },
@@ -77,13 +86,23 @@ async def message_loop(websocket: WebSocket) -> None:
             break
         await websocket.send_text(await websocket.receive_text())
 `,
-      typescript: `import WebSocket from 'ws';
-import { waitForOpen } from './ws-utils.js';
+      typescript: `import pino from 'pino';
+import WebSocket from 'ws';
 
-const ws = new WebSocket('wss://feed.example.com/stream');
-for (const symbol of ['AAPL', 'MSFT']) {
-  if (!(await waitForOpen(ws, 3000))) break;
-  ws.send(JSON.stringify({ op: 'subscribe', symbol }));
+const logger = pino();
+
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
+  const start = performance.now();
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 3000) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (ws.readyState !== WebSocket.OPEN) {
+    logger.warn({ url, readyState: ws.readyState }, 'websocket not open after 3000 ms');
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `,
     },

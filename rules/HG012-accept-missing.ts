@@ -1,4 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
+import { notApplicable } from './support.js';
 
 export const rule: Rule = {
   id: 'HG012',
@@ -12,18 +13,18 @@ export const rule: Rule = {
       'Cloudflare Workers and Durable Objects: reports a use of the server end of a `WebSocketPair` ' +
       '(`server.send`, `server.addEventListener`, `server.close`) that no `server.accept()` or ' +
       '`ctx.acceptWebSocket(server)` precedes on every path, and a server end that is never accepted at all. ' +
-      'Python has no equivalent: the Python example shows the same mistake in Starlette (sending before accept).',
+      'Python has no equivalent (the Python samples say so).',
     whyIsThisBad:
       'Until the Worker accepts the server end, the runtime neither delivers its events nor lets it send: ' +
       '`send()` throws, listeners never fire, and the client sees a socket that opened and then hangs. ' +
       'The 101 response alone does not accept it.',
     example: {
-      python: `from fastapi import WebSocket
-
-
-async def endpoint(websocket: WebSocket) -> None:
-    await websocket.send_text("hello")  # not accepted yet
-`,
+      python: notApplicable(
+        'python',
+        'HG012 checks the server end of a Cloudflare Workers\n' +
+          '`WebSocketPair`, a TypeScript/JavaScript API. In Starlette/FastAPI, sending before\n' +
+          '`await websocket.accept()` raises RuntimeError at once; HG012 does not check that.',
+      ),
       typescript: `export default {
   async fetch(request: Request): Promise<Response> {
     const [client, server] = Object.values(new WebSocketPair());
@@ -34,13 +35,7 @@ async def endpoint(websocket: WebSocket) -> None:
 `,
     },
     useInstead: {
-      python: `from fastapi import WebSocket
-
-
-async def endpoint(websocket: WebSocket) -> None:
-    await websocket.accept()
-    await websocket.send_text("hello")
-`,
+      python: notApplicable('python', 'see the TypeScript sample.'),
       typescript: `export default {
   async fetch(request: Request): Promise<Response> {
     const [client, server] = Object.values(new WebSocketPair());

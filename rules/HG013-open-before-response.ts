@@ -1,4 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
+import { notApplicable } from './support.js';
 
 export const rule: Rule = {
   id: 'HG013',
@@ -12,24 +13,18 @@ export const rule: Rule = {
       'Deno: reports, inside the function that calls `Deno.upgradeWebSocket(req)`, an `await` that waits for ' +
       'the socket to open (`once(socket, \'open\')`, a promise on `socket.onopen`, a `waitForOpen(socket)` ' +
       'helper) or a `socket.send(…)`, before the handler returns the upgrade `response`. ' +
-      'Python has no equivalent: the Python example shows the nearest mistake (waiting on a handshake the ' +
-      'handler itself must complete).',
+      'Python has no equivalent (the Python samples say so).',
     whyIsThisBad:
       'Deno completes the WebSocket handshake only when the handler returns `response`; until then the socket ' +
       "is CONNECTING. Waiting for `open` there waits for something that can only happen after the wait: a " +
       "deadlock, and the request hangs. Sending throws `'readyState' not OPEN`.",
     example: {
-      python: `import asyncio
-
-from fastapi import WebSocket
-from starlette.websockets import WebSocketState
-
-
-async def endpoint(websocket: WebSocket) -> None:
-    while websocket.application_state != WebSocketState.CONNECTED:
-        await asyncio.sleep(0.01)  # only accept() below would connect it
-    await websocket.accept()
-`,
+      python: notApplicable(
+        'python',
+        'HG013 checks handlers that call `Deno.upgradeWebSocket`,\n' +
+          'a Deno (TypeScript/JavaScript) API. In Starlette/FastAPI the handler completes the\n' +
+          'handshake itself, with `await websocket.accept()`.',
+      ),
       typescript: `export async function handler(req: Request): Promise<Response> {
   const { socket, response } = Deno.upgradeWebSocket(req);
   await new Promise((resolve) => (socket.onopen = resolve)); // never: open needs the response
@@ -39,13 +34,7 @@ async def endpoint(websocket: WebSocket) -> None:
 `,
     },
     useInstead: {
-      python: `from fastapi import WebSocket
-
-
-async def endpoint(websocket: WebSocket) -> None:
-    await websocket.accept()
-    await websocket.send_text("welcome")
-`,
+      python: notApplicable('python', 'see the TypeScript sample.'),
       typescript: `export function handler(req: Request): Response {
   const { socket, response } = Deno.upgradeWebSocket(req);
   socket.onopen = () => socket.send('welcome');

@@ -78,17 +78,20 @@ async def message_loop(websocket: WebSocket) -> None:
         await websocket.send_text(await websocket.receive_text())
 `;
 
-export const WAIT_FOR_OPEN_TS = `import WebSocket from 'ws';
+export const GUARDED_LOOP_TS = `import WebSocket from 'ws';
 
-export async function waitForOpen(ws: WebSocket, timeoutMs = 3000): Promise<boolean> {
+export async function subscribe(url: string, symbols: string[]): Promise<void> {
+  const ws = new WebSocket(url);
   const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (ws.readyState === WebSocket.OPEN) return true;
-    if (ws.readyState >= WebSocket.CLOSING) return false;
+  while (ws.readyState === WebSocket.CONNECTING && performance.now() - start < 3000) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  console.warn(\`websocket not open after \${timeoutMs} ms\`);
-  return false;
+  if (ws.readyState !== WebSocket.OPEN) {
+    console.warn(\`websocket not open after 3000 ms (readyState \${ws.readyState})\`);
+    ws.terminate();
+    return;
+  }
+  for (const symbol of symbols) ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `;
 
@@ -107,3 +110,17 @@ for (const symbol of ['AAPL', 'MSFT']) {
   ws.send(JSON.stringify({ op: 'subscribe', symbol }));
 }
 `;
+
+// A rule that cannot apply to one of the two languages (HG012/HG013 are about TS/JS platform APIs)
+// still has both samples, so that `explain`, SARIF and the docs keep one shape; that language's
+// samples are comments only, starting with this marker and saying why.
+
+/** Matches the first line of a "not applicable" sample (see `notApplicable`). */
+export const NOT_APPLICABLE = /^(?:#|\/\/) Not applicable to (?:Python|TypeScript\/JavaScript):/;
+
+/** A comment-only sample for a language the rule does not apply to: the marker, then the reason. */
+export function notApplicable(language: 'python' | 'typescript', reason: string): string {
+  const prefix = language === 'python' ? '# ' : '// ';
+  const name = language === 'python' ? 'Python' : 'TypeScript/JavaScript';
+  return `${prefix}Not applicable to ${name}: ${reason}`.replace(/\n/g, `\n${prefix}`) + '\n';
+}

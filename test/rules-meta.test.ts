@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES, findRule } from '../rules/index.js';
+import { NOT_APPLICABLE } from '../rules/support.js';
 import { DEFAULT_BOUNDS } from '../src/config/types.js';
 import { loadParser, parseTolerant, withPythonTree } from '../src/languages/python/parser.js';
 import type {
@@ -174,15 +175,25 @@ describe('rule metadata', () => {
     expect(r.summary.trim()).not.toBe('');
   });
 
-  it.each(ALL_RULES.map((r) => [r.id, r] as const))('%s has the four doc sections with both languages', (_id, r) => {
+  it.each(ALL_RULES.map((r) => [r.id, r] as const))('%s has the four doc sections with both languages', (id, r) => {
     expect(r.docs.whatItDoes.trim().length).toBeGreaterThan(40);
     expect(r.docs.whyIsThisBad.trim().length).toBeGreaterThan(40);
+    // A language the rule cannot apply to (only the TS-only rules' Python) keeps both sections, as
+    // comments only that start with the "Not applicable" marker and say why.
+    const pythonApplies = !TS_ONLY.has(id);
     for (const section of [r.docs.example, r.docs.useInstead]) {
-      // Python samples are modules (imports, defs); TypeScript samples use `ws` or ESM syntax.
-      expect(section.python).toMatch(/^(import |from |# |async def |def )/m);
-      expect(section.python).toMatch(/\bdef\b/);
+      if (pythonApplies) {
+        // Python samples are modules (imports, defs); TypeScript samples use `ws` or ESM syntax.
+        expect(section.python).toMatch(/^(import |from |# |async def |def )/m);
+        expect(section.python).toMatch(/\bdef\b/);
+        expect(section.python).not.toMatch(NOT_APPLICABLE);
+      } else {
+        expect(section.python).toMatch(NOT_APPLICABLE);
+        expect(section.python.trimEnd().split('\n').every((line) => line.startsWith('# '))).toBe(true);
+      }
       expect(section.typescript).toMatch(/^(import |export |const )/m);
       expect(section.typescript).not.toMatch(/\bdef\b/);
+      expect(section.typescript).not.toMatch(NOT_APPLICABLE);
     }
     expect(r.docs.example.python).not.toBe(r.docs.useInstead.python);
     expect(r.docs.example.typescript).not.toBe(r.docs.useInstead.typescript);
