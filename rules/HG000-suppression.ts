@@ -84,7 +84,8 @@ export function subscribe(ws: WebSocket, symbols: string[]): void {
           });
         } else {
           // Each id on its own: `ignore[HG001, HG005]` where only HG001 matched leaves HG005 unused.
-          const unused = suppression.rules.filter((r) => !(suppression.usedRules ?? []).includes(r));
+          const usedIds = suppression.usedRules ?? (suppression.used ? suppression.rules : []);
+          const unused = suppression.rules.filter((r) => !usedIds.includes(r));
           if (unused.length > 0) reports.push({ file: file.file, span, message: `unused suppression for ${unused.join(', ')}`, loop: null });
         }
       }
