@@ -12,6 +12,28 @@ import { programHost, standardize, type ProgramHost } from '../languages/typescr
 import type { ConfigResolver } from '../languages/typescript/tsconfig.js';
 import { defaultProject, readProjectConfig, type ProjectConfig } from './ts-project.js';
 
+type Diagnostic = TsNamespace.Diagnostic;
+
+/**
+ * `; first: TS2576 Property 'OPEN' does not exist… (line 4)`: the first diagnostic of the fixed
+ * text that the original does not have (compared by code and text: the edits move positions).
+ */
+function firstNew(ts: TS, before: readonly Diagnostic[], after: readonly Diagnostic[]): string {
+  const text = (d: Diagnostic): string => `TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+  const old = before.map(text);
+  for (const d of after) {
+    const i = old.indexOf(text(d));
+    if (i >= 0) {
+      old.splice(i, 1);
+      continue;
+    }
+    const t = text(d);
+    const line = d.file && d.start !== undefined ? ` (line ${d.file.getLineAndCharacterOfPosition(d.start).line + 1})` : '';
+    return `; first: ${t.length > 120 ? `${t.slice(0, 119)}…` : t}${line}`;
+  }
+  return '';
+}
+
 export interface TypeCheck {
   /** Why the fixed text is refused (more diagnostics than before, or no answer), or null. */
   noWorse(absPath: string, before: string, after: string): Promise<string | null>;
@@ -78,20 +100,21 @@ export function typeCheck(configFor: ConfigResolver): TypeCheck {
       const c = checkedFor(ts, config, project);
       const file = standardize(absPath);
       const rootNames = project.rootNames.includes(file) ? project.rootNames : [...project.rootNames, file];
-      const count = (text: string): number => {
+      const diagnosticsOf = (text: string): readonly Diagnostic[] => {
         c.host.setText(file, text);
         c.last = ts.createProgram({ rootNames, options: project.options, host: c.host, oldProgram: c.last, configFileParsingDiagnostics: project.diagnostics });
         const sf = c.last.getSourceFile(file);
         // Without the file, the count would be the whole program's.
         if (sf === undefined) throw new Error(`${file} is not in its program`);
-        return ts.getPreEmitDiagnostics(c.last, sf).length;
+        return ts.getPreEmitDiagnostics(c.last, sf);
       };
       try {
-        const a = count(before);
-        const b = count(after);
-        if (b <= a) return null;
+        const a = diagnosticsOf(before);
+        const b = diagnosticsOf(after);
+        if (b.length <= a.length) return null;
         const where = config ? ' under its tsconfig.json' : '';
-        return `the fixed file has ${b - a} more compiler diagnostic${b - a === 1 ? '' : 's'} than before${where}`;
+        const n = b.length - a.length;
+        return `the fixed file has ${n} more compiler diagnostic${n === 1 ? '' : 's'} than before${where}${firstNew(ts, a, b)}`;
       } catch (e) {
         return `the fixed file could not be type-checked (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
       } finally {
