@@ -90,7 +90,7 @@ export async function subscribe(url: string, symbols: string[]): Promise<void> {
         report(
           loop,
           guardSpan(loop),
-          `handshake guard of ${loop.function} does nothing when its bound (${formatSeconds(fingerprint.timeoutSeconds)}) runs out, so the loop receives on a connection that is not ready; leave the loop (or re-check and leave) on timeout`,
+          `handshake guard of ${loop.function} does nothing when its bound (${formatSeconds(fingerprint.timeoutSeconds)}) runs out, so the loop ${loop.language === 'python' ? 'receives on' : 'sends on'} a connection that is not ready; leave the loop (or re-check and leave) on timeout`,
         ),
       );
     }

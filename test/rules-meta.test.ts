@@ -379,6 +379,9 @@ describe('HG005 wall-clock-deadline', () => {
 describe('HG006, HG007, HG009 at the guard', () => {
   it('HG006 reports onTimeout none', () => {
     expect(lines(run('HG006', context([loop({ fp: { onTimeout: 'none' } })])))).toEqual([11]);
+    // A TS/JS loop sends: the message says what the loop does.
+    expect(run('HG006', context([loop({ fp: { onTimeout: 'none' } })]))[0]?.message).toContain('so the loop receives on a connection');
+    expect(run('HG006', context([loop({ language: 'typescript', fp: { onTimeout: 'none' } })]))[0]?.message).toContain('so the loop sends on a connection');
     for (const onTimeout of ['recheck-break', 'break', 'return', 'raise', 'continue'] as const) {
       expect(run('HG006', context([loop({ fp: { onTimeout } })]))).toEqual([]);
     }
