@@ -8,6 +8,7 @@ import { buildModule } from '../languages/python/module.js';
 import { loadParser, parseTolerant } from '../languages/python/parser.js';
 import type { Finding, MessageLoop } from '../model.js';
 import { applyEdits } from './edits.js';
+import { helperArgsAfterConnection } from './helper-call.js';
 import { boundedTiming, majority, planFile, type LoopOutcome, type TargetGuard } from './plan.js';
 import { detectStyle } from './text-style.js';
 import { differsFromTarget, tsTargetFor } from './ts-target.js';
@@ -50,12 +51,8 @@ const UPGRADE_RULES = new Set(['HG002', 'HG003', 'HG004', 'HG005', 'HG006', 'HG0
 
 /** A reused helper's arguments after the connection, from the reference loop's guard line. */
 function reuseOf(ref: MessageLoop | null, text: string | null): TargetGuard['reuseHelper'] {
-  if (!ref?.guard.helper || !ref.guard.span || !text) return null;
-  const line = text.split(/\r\n|\r|\n/)[ref.guard.span.start.line - 1] ?? '';
-  const m = new RegExp(`${ref.guard.helper.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\(([^()]*)\\)`).exec(line);
-  if (!m) return null;
-  const args = (m[1] ?? '').split(',').slice(1).map((a) => a.trim()).filter(Boolean);
-  return { name: ref.guard.helper, argsAfterConnection: args.length ? `, ${args.join(', ')}` : '' };
+  const args = ref?.guard.helper && text ? helperArgsAfterConnection(ref, text) : null;
+  return ref?.guard.helper && args !== null ? { name: ref.guard.helper, argsAfterConnection: args } : null;
 }
 
 function targetFor(groupLoops: MessageLoop[], opts: FixOptions, scan: RunResult, sourceOf: (file: string) => string | null): TargetGuard {

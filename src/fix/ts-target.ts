@@ -4,6 +4,7 @@
 import { templateOnTimeout, type TsGuardTimeout } from '../../codemods/typescript-readystate.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Fingerprint, MessageLoop } from '../model.js';
+import { helperArgsAfterConnection } from './helper-call.js';
 import { boundedTiming, majority } from './plan.js';
 
 export interface TsTarget {
@@ -55,13 +56,9 @@ function unrepresentable(f: Fingerprint): string | null {
  */
 function reusedHelper(ref: MessageLoop, text: string | null): TsReusedHelper | null {
   const name = ref.guard.helper;
-  if (!name || !ref.guard.span || !text || ref.guard.fingerprint?.onTimeout !== 'recheck-break') return null;
-  const line = text.split(/\r\n|\r|\n/)[ref.guard.span.start.line - 1] ?? '';
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*await\\s+${escaped}\\(([^()]*)\\)\\s*;?\\s*$`).exec(line);
-  if (!m) return null;
-  const args = (m[1] ?? '').split(',').slice(1).map((a) => a.trim()).filter(Boolean);
-  return { name, file: ref.file, argsAfterSocket: args.length ? `, ${args.join(', ')}` : '' };
+  if (!name || !text || ref.guard.fingerprint?.onTimeout !== 'recheck-break') return null;
+  const args = helperArgsAfterConnection(ref, text, (call) => `^\\s*await\\s+${call}\\s*;?\\s*$`);
+  return args === null ? null : { name, file: ref.file, argsAfterSocket: args };
 }
 
 export function tsTargetFor(group: MessageLoop[], opts: TsTargetOptions, cfg: ResolvedConfig, sourceOf: (file: string) => string | null = () => null): TsTarget {

@@ -43,45 +43,41 @@ function isEmptyCollection(m: TsModule, e: TsNode | undefined): boolean {
   return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && /^(Set|Map|WeakSet)$/.test(x.expression.text) && !(x.arguments?.length);
 }
 
-/** Every use of every collection-like name of the file, by key (one walk per file). */
-function usesOf(m: TsModule): Map<string, Uses> {
-  let found = memo.get(m);
-  if (found) return found;
+/**
+ * Every use of one collection in the file (one walk per collection asked about; only nodes that
+ * spell its name are resolved).
+ */
+function usesOf(m: TsModule, key: string, name: string): Uses {
+  let byKey = memo.get(m);
+  if (!byKey) memo.set(m, (byKey = new Map()));
+  const known = byKey.get(key);
+  if (known) return known;
   const ts = m.ts;
-  found = new Map();
-  const entry = (k: string): Uses => {
-    let u = found?.get(k);
-    if (!u) {
-      u = { inserted: [], open: false };
-      found?.set(k, u);
-    }
-    return u;
-  };
+  const uses: Uses = { inserted: [], open: false };
   for (const n of descendants(ts, m.sf, true)) {
-    const isThis = ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword;
-    if (!isThis && !ts.isIdentifier(n)) continue;
+    const isThis = ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && n.name.text === name;
+    if (!isThis && !(ts.isIdentifier(n) && n.text === name)) continue;
     const p = n.parent;
-    if (!p || (ts.isPropertyAccessExpression(p) && p.name === n)) continue;
-    const k = keyOf(m, n);
-    if (!k) continue;
+    if (!p || (ts.isPropertyAccessExpression(p) && p.name === n) || ts.isPropertyDeclaration(p)) continue;
+    if (keyOf(m, n) !== key) continue;
     if (ts.isPropertyAccessExpression(p) && p.expression === n && READS.has(p.name.text)) {
       const call = p.parent;
-      if (INSERTS.has(p.name.text) && call && ts.isCallExpression(call) && call.expression === p) for (const arg of call.arguments) entry(k).inserted.push({ call, arg });
+      if (INSERTS.has(p.name.text) && call && ts.isCallExpression(call) && call.expression === p) for (const arg of call.arguments) uses.inserted.push({ call, arg });
       continue;
     }
     if (ts.isForOfStatement(p) && p.expression === n) continue;
-    if ((ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n) {
-      if (!isEmptyCollection(m, p.initializer)) entry(k).open = true;
+    if (ts.isVariableDeclaration(p) && p.name === n) {
+      if (!isEmptyCollection(m, p.initializer)) uses.open = true;
       continue;
     }
     if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      if (!isEmptyCollection(m, p.right)) entry(k).open = true;
+      if (!isEmptyCollection(m, p.right)) uses.open = true;
       continue;
     }
-    entry(k).open = true;
+    uses.open = true;
   }
-  memo.set(m, found);
-  return found;
+  byKey.set(key, uses);
+  return uses;
 }
 
 /** The collection a loop variable or a forEach callback's first parameter takes its elements from. */
@@ -103,8 +99,9 @@ export function openCollectionElement(m: TsModule, d: TsNode | null, resolve: Re
   const coll = d ? collectionOf(m, d) : null;
   const key = coll ? keyOf(m, coll) : null;
   if (!coll || !key) return null;
-  const uses = usesOf(m).get(key);
-  if (!uses || uses.open || uses.inserted.length === 0) return null;
+  const name = m.ts.isPropertyAccessExpression(coll) ? coll.name.text : m.text(coll);
+  const uses = usesOf(m, key, name);
+  if (uses.open || uses.inserted.length === 0) return null;
   let framework: Framework | null = null;
   let emitter = false;
   for (const { call, arg } of uses.inserted) {
