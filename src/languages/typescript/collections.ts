@@ -45,7 +45,8 @@ function isEmptyCollection(m: TsModule, e: TsNode | undefined): boolean {
 
 /**
  * Every use of one collection in the file (one walk per collection asked about; only nodes that
- * spell its name are resolved).
+ * spell its name are resolved). A class field's own declaration counts: `sockets = other.sockets`
+ * fills it out of sight as much as an assignment does.
  */
 function usesOf(m: TsModule, key: string, name: string): Uses {
   let byKey = memo.get(m);
@@ -55,6 +56,11 @@ function usesOf(m: TsModule, key: string, name: string): Uses {
   const ts = m.ts;
   const uses: Uses = { inserted: [], open: false };
   for (const n of descendants(ts, m.sf, true)) {
+    if (ts.isPropertyDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) {
+      const cls = n.parent;
+      if (cls && `this:${cls.pos}:${name}` === key && !isEmptyCollection(m, n.initializer)) uses.open = true;
+      continue;
+    }
     const isThis = ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && n.name.text === name;
     if (!isThis && !(ts.isIdentifier(n) && n.text === name)) continue;
     const p = n.parent;
