@@ -4,7 +4,7 @@
 // they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
 import { listenerOf, sameSocket } from './sockets.js';
 import { configuredReceive } from './receives.js';
 
@@ -625,13 +625,9 @@ function messageWait(c: Ctx, expr: TsNode): boolean {
   const ts = m.ts;
   let e = expr;
   while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
-  if (!ts.isNewExpression(e) || m.text(e.expression) !== 'Promise') return false;
-  const executor = e.arguments?.[0];
-  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
-  const param = executor.parameters[0];
-  if (!param || !ts.isIdentifier(param.name)) return false;
-  const resolveName = param.name.text;
-  const inner = descendants(ts, executor, true);
+  const p = promiseParamUses(m, e, 0);
+  if (!p) return false;
+  const inner = descendants(ts, p.executor, true);
   if (inner.some((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)))) return false;
   const handlers: TsNode[] = [];
   for (const n of inner) {
@@ -642,7 +638,7 @@ function messageWait(c: Ctx, expr: TsNode): boolean {
     }
   }
   if (handlers.length === 0) return false;
-  const uses = inner.filter((n) => ts.isIdentifier(n) && n.text === resolveName && n !== param.name && m.declarationOf(resolveName, n) === param);
+  const uses = p.uses;
   return uses.length > 0 && uses.every((u) => handlers.some((h) => h.pos <= u.pos && u.end <= h.end));
 }
 
@@ -708,13 +704,7 @@ function usesRejecter(m: TsModule, promise: TsNode, within: TsNode): boolean {
   const ts = m.ts;
   let e = promise;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
-  if (!ts.isNewExpression(e) || m.text(e.expression) !== 'Promise') return false;
-  const executor = e.arguments?.[0];
-  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
-  const param = executor.parameters[1];
-  if (!param || !ts.isIdentifier(param.name)) return false;
-  const name = param.name.text;
-  return [within, ...descendants(ts, within, true)].some((n) => ts.isIdentifier(n) && n.text === name && n !== param.name && m.declarationOf(name, n) === param);
+  return (promiseParamUses(m, e, 1, within)?.uses.length ?? 0) > 0;
 }
 
 function openWait(c: Ctx, expr: TsNode): OpenWait | null {

@@ -301,6 +301,24 @@ type TsNamespaceIdentifier = import('ts-morph').ts.Identifier;
 type TsNamespaceExpression = import('ts-morph').ts.Expression;
 
 /** The expression under parentheses, `!`, `as T`, `<T>` and `satisfies T`: `(this.ws as WebSocket)!` is `this.ws`. */
+/**
+ * `new Promise((resolve, reject) => …)`: the executor, and the identifiers in `within` (default:
+ * the executor; itself included) bound to its parameter `index` — whatever it is named. Null for
+ * anything else, or when that parameter is not a plain name.
+ */
+export function promiseParamUses(m: TsModule, x: TsNode, index: 0 | 1, within?: TsNode): { executor: TsNode; uses: TsNode[] } | null {
+  const ts = m.ts;
+  if (!ts.isNewExpression(x) || m.text(x.expression) !== 'Promise') return null;
+  const executor = x.arguments?.[0];
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return null;
+  const param = executor.parameters[index];
+  if (!param || !ts.isIdentifier(param.name)) return null;
+  const name = param.name.text;
+  const root = within ?? executor;
+  const uses = [root, ...descendants(ts, root, true)].filter((n) => ts.isIdentifier(n) && n.text === name && n !== param.name && m.declarationOf(name, n) === param);
+  return { executor, uses };
+}
+
 export function bareExpression(ts: TS, e: TsNode): TsNode {
   let x = e;
   while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;

@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
 import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
@@ -419,15 +419,11 @@ function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth: number
 /** `new Promise((resolve) => …)` whose every `resolve(x)` runs in an 'open' listener on `x`: that socket. */
 function resolvedOnOpen(m: TsModule, x: TsNode): TsNode | null {
   const ts = m.ts;
-  if (!ts.isNewExpression(x) || m.text(x.expression) !== 'Promise') return null;
-  const executor = x.arguments?.[0];
-  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return null;
-  const param = executor.parameters[0];
-  if (!param || !ts.isIdentifier(param.name)) return null;
-  const resolveName = param.name.text;
+  const p = promiseParamUses(m, x, 0);
+  if (!p) return null;
+  const executor = p.executor;
   let socket: TsNode | null = null;
-  for (const n of descendants(ts, executor, true)) {
-    if (!ts.isIdentifier(n) || n.text !== resolveName || n === param.name || m.declarationOf(resolveName, n) !== param) continue;
+  for (const n of p.uses) {
     // Every use is a call `resolve(ws)` in an 'open' listener of that `ws` (handed on, it could run anywhere).
     const c = n.parent;
     const arg = c && ts.isCallExpression(c) && c.expression === n ? c.arguments[0] : undefined;
