@@ -86,6 +86,9 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       ...(opts.project ? { project: opts.project } : {}),
       ...(opts.types === false ? { types: false } : {}),
       ...(opts.require ? { require: opts.require } : {}),
+      ...(opts.staged ? { staged: true } : {}),
+      ...(opts.base !== undefined ? { base: opts.base } : {}),
+      ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
       // The scan before the fix is a scan: the same threads, prefilter and result cache (the
       // re-checks of fixed texts use neither: they are not on disk).
       ...(opts.prefilter === false ? { prefilter: false } : {}),

@@ -41,7 +41,7 @@ function program(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no notes on stderr')
     .option('--verbose', 'stack traces for internal errors')
     .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await (await import('./baseline.js')).baselineCommand(paths, opts)));
-  const fix = addCommonOptions(
+  const fix = addGateOptions(addCommonOptions(
     p.command('fix')
       .description('insert the bounded polling guard where it is missing (dry run: a diff)')
       .argument('[paths...]', 'files or directories', [])
@@ -52,7 +52,7 @@ function program(setExit: (code: number) => void): Command {
       .addOption(new Option('--placement <where>', 'before the receive, or before the loop (default: Python per-message; TS/JS before the loop in a function, per message at the top level)').choices(['per-message', 'before-loop']))
       .option('--timeout <seconds>', "bound of the wait (default: the group's guards, else 3.0)")
       .option('--interval <seconds>', "sleep between checks (default: the group's guards, else 0.01)"),
-  );
+  ), true);
   // Report options the shared parser takes and fix refuses (it prints a diff): not advertised.
   for (const o of fix.options) if (FIX_REFUSES.has(o.long ?? '')) o.hideHelp();
   fix.action(async (paths: string[], opts: FixCliOptions, cmd: Command) =>

@@ -67,12 +67,17 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--jobs <n>', 'threads that analyse files, the main one included (default: one per core, up to 4 for Python and 2 for TS/JS, on large scans; 1: no worker thread)', parseJobs);
 }
 
-/** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify). */
-export function addGateOptions(cmd: Command): Command {
-  return cmd
-    .option('--staged', 'check the staged content of staged files, read from the git index (pre-commit)')
-    .option('--base <ref>', 'only files changed since the merge base with REF; also the breaking-change base (default HEAD)')
-    .option('--baseline <file>', 'fail only on findings not recorded in this baseline file (see `baseline`)');
+/** `--staged`, `--base` and `--baseline`: what a gate looks at (scan and verify) or what fix touches. */
+export function addGateOptions(cmd: Command, forFix = false): Command {
+  return forFix
+    ? cmd
+        .option('--staged', 'fix the staged content of staged files (diffed against the index; --write writes a file only when its working tree matches the index)')
+        .option('--base <ref>', 'only files changed since the merge base with REF')
+        .option('--baseline <file>', 'leave alone the loops whose findings this baseline file records (see `baseline`)')
+    : cmd
+        .option('--staged', 'check the staged content of staged files, read from the git index (pre-commit)')
+        .option('--base <ref>', 'only files changed since the merge base with REF; also the breaking-change base (default HEAD)')
+        .option('--baseline <file>', 'fail only on findings not recorded in this baseline file (see `baseline`)');
 }
 
 function parseJobs(value: string): number {

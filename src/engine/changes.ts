@@ -44,6 +44,8 @@ export interface Selection {
    * repository helpers their guards call. Absent: read the working tree.
    */
   read?: (absPath: string) => ReadResult | undefined;
+  /** Under `--staged`: a gated file's staged bytes as they are in the index (`fix` edits and writes them). */
+  stagedBytes?: (absPath: string) => Buffer | null;
   /** What the breaking-change check compares against: a commit id and how to name it. */
   breakingBase: { commit: string; label: string } | null;
   notes: string[];
@@ -148,7 +150,12 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const contents = await catFileBatch(root, order);
   if (contents === null) throw new UsageError('git cat-file failed while reading the index');
   const staged = new Map<string, ReadResult>();
-  candidates.forEach((f, i) => staged.set(f.absPath, decode(contents[i] ?? null, opts.config.maxFileBytes)));
+  const bytes = new Map<string, Buffer>();
+  candidates.forEach((f, i) => {
+    const blob = contents[i] ?? null;
+    staged.set(f.absPath, decode(blob, opts.config.maxFileBytes));
+    if (blob !== null) bytes.set(f.absPath, blob);
+  });
 
   // Helpers that the staged files import are read from the index too, looked up on demand.
   let index: Map<string, string> | null = null;
@@ -164,7 +171,8 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     staged.set(absPath, result);
     return result;
   };
-  return { files: candidates, read, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
+  const stagedBytes = (absPath: string): Buffer | null => bytes.get(absPath) ?? null;
+  return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
 }
 
 function inScope(rel: string, scopes: { rel: string }[]): boolean {

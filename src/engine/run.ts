@@ -74,6 +74,8 @@ export interface RunResult {
    * (absolute) and where the search stops. fix's type check asks the same, with --no-types too.
    */
   tsconfigChoice: { explicit: string | null; stopFor: StopFor };
+  /** Under `--staged`: a gated file's bytes in the git index (what the run judged); absent otherwise. */
+  stagedBytes?: (absPath: string) => Buffer | null;
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */

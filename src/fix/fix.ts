@@ -104,7 +104,10 @@ function liveFindings(findings: Finding[], file: string, ids: string[]): Finding
 
 /** Checks a fixed text by scanning it as if it were on disk; returns why it is refused, or null. */
 async function recheck(opts: FixOptions, file: FileFix, fixedKeys: Set<string>, before: RunResult): Promise<string | null> {
-  const after = await run({ ...opts, paths: [file.file], sourceOverrides: new Map([[file.absPath, file.after as string]]) });
+  // The fixed text is given, so neither --staged nor --base has anything left to choose; the
+  // baseline stays, so that the findings it covers count alike before and after.
+  const { staged: _staged, base: _base, ...same } = opts;
+  const after = await run({ ...same, paths: [file.file], sourceOverrides: new Map([[file.absPath, file.after as string]]) });
   const a = after.files.find((f) => f.absPath === file.absPath);
   const b = before.files.find((f) => f.absPath === file.absPath);
   if (!a || !b) return 'the fixed file could not be re-scanned';
@@ -133,6 +136,15 @@ function encodingOf(bytes: Buffer): { bom: boolean; encode: ((text: string) => B
   return { bom, encode: `files encoded as ${coding} are not rewritten` };
 }
 
+/** Whether the file on disk holds exactly these bytes (false when it cannot be read). */
+function sameBytes(absPath: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(absPath).equals(bytes);
+  } catch {
+    return false;
+  }
+}
+
 export async function runFix(opts: FixOptions): Promise<FixResult> {
   const scan = await run(opts);
   // Every guard written with this bound would fail the Performance row (worst case = the bound).
@@ -142,13 +154,18 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   }
   // Loops that fail the policy (live HG001/HG003) get a guard; other findings need --upgrade.
   const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
+  // What the scan judged: the working tree, or under --staged the index (edits apply to it, and
+  // the working tree is written only where it holds the same bytes).
+  const stagedBytes = scan.stagedBytes;
+  const bytesOf = (absPath: string): Buffer | null => (stagedBytes ? stagedBytes(absPath) : readFileSync(absPath));
   const sources = new Map<string, string>();
   const sourceOf = (file: string): string | null => {
     const f = scan.files.find((x) => x.file === file);
     if (!f) return null;
     if (!sources.has(f.absPath)) {
-      const r = decodeSource(readFileSync(f.absPath));
-      if (r.ok) sources.set(f.absPath, r.text);
+      const bytes = bytesOf(f.absPath);
+      const r = bytes === null ? null : decodeSource(bytes);
+      if (r?.ok) sources.set(f.absPath, r.text);
     }
     return sources.get(f.absPath) ?? null;
   };
@@ -182,7 +199,8 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
       });
     }
     if (failing.length === 0 && upgrade.length === 0) continue;
-    const bytes = readFileSync(fa.absPath);
+    const bytes = bytesOf(fa.absPath);
+    if (bytes === null) continue;
     const decoded = decodeSource(bytes);
     if (!decoded.ok) continue;
     const text = decoded.text;
@@ -228,6 +246,8 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     }
     if (opts.write && opts.signal?.aborted) {
       fix.refused = 'interrupted before this file was written';
+    } else if (opts.write && stagedBytes && !sameBytes(fa.absPath, bytes)) {
+      fix.refused = 'the working tree differs from the staged content (unstaged changes); stage or stash them, then run again';
     } else if (opts.write) {
       try {
         writeAtomic(fa.absPath, enc.encode(fix.after), bytes);
