@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { DEFAULT_BOUNDS, DEFAULT_CONNECTION_NAMES, DEFAULT_RECEIVE_METHODS } from '../src/config/types.js';
 import { UsageError } from '../src/errors.js';
+import { cli } from './helpers/cli.js';
 
 let tmp: string;
 
@@ -108,13 +109,30 @@ describe('loadConfig: discovery', () => {
   it('prefers handshake-guard.config.json, then pyproject.toml, then package.json in one directory', async () => {
     await put('pyproject.toml', '[tool.handshake-guard]\nrequire = "check"\n');
     await put('package.json', JSON.stringify({ name: 'x', handshakeGuard: { consistency: 'none' } }));
-    expect((await loadConfig({ cwd: tmp })).source).toBe(path.join(tmp, 'pyproject.toml'));
+    const pyproject = await loadConfig({ cwd: tmp });
+    expect(pyproject.source).toBe(path.join(tmp, 'pyproject.toml'));
+    expect(pyproject.shadowed).toEqual([path.join(tmp, 'package.json')]); // a run notes it
 
     await put('handshake-guard.config.json', '{"budget": 1}');
     const config = await loadConfig({ cwd: tmp });
     expect(config.source).toBe(path.join(tmp, 'handshake-guard.config.json'));
     expect(config.budgetSeconds).toBe(1);
     expect(config.require).toBe('polling'); // files are not merged
+    expect(config.shadowed).toEqual([path.join(tmp, 'pyproject.toml'), path.join(tmp, 'package.json')]);
+  });
+
+  it('says which configuration of a directory is not used, and blames no broken loser', async () => {
+    await put('handshake-guard.config.json', '{"require": "check"}');
+    await put('pyproject.toml', '[tool.handshake-guard\n'); // broken: not a configuration
+    await put('package.json', JSON.stringify({ name: 'x', handshakeGuard: { require: 'polling' } }));
+    await put('a.py', 'x = 1\n');
+    expect((await loadConfig({ cwd: tmp })).shadowed).toEqual([path.join(tmp, 'package.json')]);
+    const r = cli(['scan'], tmp);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('note: package.json: its handshake-guard configuration is not used: handshake-guard.config.json in the same directory comes first\n');
+    expect(cli(['scan', '-q'], tmp).stderr).toBe('');
+    await rm(path.join(tmp, 'package.json'));
+    expect(cli(['scan'], tmp).stderr).toBe('');
   });
 
   it('skips a pyproject.toml without the table and a package.json without the key', async () => {

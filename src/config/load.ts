@@ -28,6 +28,8 @@ interface FoundConfig {
   kind: ConfigKind;
   /** The configuration object itself (the table or key, for pyproject and package.json). */
   raw: unknown;
+  /** Other files of the same directory that hold a configuration too and lose to this one. */
+  shadows?: string[];
 }
 
 /** Where the section lives in its file, for key paths in messages. */
@@ -43,7 +45,7 @@ export async function loadConfig(opts: { cwd: string; configPath?: string }): Pr
     opts.configPath !== undefined ? await readExplicit(path.resolve(cwd, opts.configPath)) : await discover(cwd);
   if (found === null) return resolveConfig(null, cwd, {}, []);
   const user = await validate(found);
-  return resolveConfig(found.file, path.dirname(found.file), user, PREFIX[found.kind]);
+  return { ...resolveConfig(found.file, path.dirname(found.file), user, PREFIX[found.kind]), shadowed: found.shadows ?? [] };
 }
 
 function kindOf(file: string): ConfigKind {
@@ -81,17 +83,35 @@ async function discover(cwd: string): Promise<FoundConfig | null> {
       ['pyproject.toml', 'pyproject', PYPROJECT_TABLE],
       ['package.json', 'package', `"${PACKAGE_KEY}"`],
     ];
-    for (const [name, kind, marker] of candidates) {
+    for (const [i, [name, kind, marker]] of candidates.entries()) {
       const file = path.join(dir, name);
       const text = await readText(file);
       if (text === null || !text.includes(marker)) continue;
       const section = await extractSection(file, kind, text);
-      if (section !== undefined) return { file, kind, raw: section };
+      if (section !== undefined) return { file, kind, raw: section, shadows: await shadowedIn(dir, candidates.slice(i + 1)) };
     }
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;
   }
+}
+
+/**
+ * The later candidates of a directory that hold a configuration as well: a run says they are not
+ * used rather than ignoring one in silence. A broken one is not blamed (it is not read as a config).
+ */
+async function shadowedIn(dir: string, rest: [string, ConfigKind, string][]): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, kind, marker] of rest) {
+    const file = path.join(dir, name);
+    try {
+      const text = await readText(file);
+      if (text !== null && text.includes(marker) && (await extractSection(file, kind, text)) !== undefined) out.push(file);
+    } catch {
+      // unreadable or invalid: not a configuration this run could have used
+    }
+  }
+  return out;
 }
 
 /**

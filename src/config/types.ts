@@ -18,6 +18,8 @@ export interface PollingHelper {
 export interface ResolvedConfig {
   /** The file it came from, or null when only defaults apply. */
   source: string | null;
+  /** Files beside `source` that hold a configuration too and are not used (a run notes them). */
+  shadowed?: string[];
   /** Directory that relative `include`/`exclude` patterns are resolved against. */
   rootDir: string;
   include: string[];

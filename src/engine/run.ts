@@ -183,7 +183,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
-  const notes = [...(selection?.notes ?? []), ...(walked?.notes ?? [])];
+  const shown = (file: string): string => toPosix(path.relative(cwd, file)) || file;
+  const configNotes = (config.shadowed ?? []).map((f) => `${shown(f)}: its handshake-guard configuration is not used: ${shown(config.source ?? '')} in the same directory comes first`);
+  const notes = [...configNotes, ...(selection?.notes ?? []), ...(walked?.notes ?? [])];
   const repo = selection?.root ? null : await (rootOfCwd ?? early(gitRootAndHead(cwd)))();
   const repoRoot = selection?.root ?? repo?.root ?? null;
   const root = repoRoot ?? cwd;
