@@ -58,6 +58,11 @@ describe('fix --staged', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('0 loops fixed in 0 files.\n');
     expect(read(root, 'app.py')).toBe(UNGUARDED);
+    // What the scan left out is said, as scan says it.
+    write(root, 'untracked.py', UNGUARDED);
+    const named = cli(['fix', '--staged', 'untracked.py'], root);
+    expect(named.stderr).toBe('note: untracked.py: not in the git index (untracked); not checked\n');
+    expect(cli(['fix', '--staged', '-q', 'untracked.py'], root).stderr).toBe('');
   });
 
   it('needs a git repository', () => {

@@ -113,6 +113,8 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       process.stdout.write(`${colorDiff(patch, c, process.stdout.isTTY === true || useColor(opts, false))}\n`);
     }
   }
+  // What the scan left out (too large, not in the index, a configuration not used), as scan says it.
+  if (!opts.quiet) for (const note of result.scan.notes) process.stderr.write(`note: ${escapeControl(note)}\n`);
   process.stdout.write(`${summarize(result, write)}.\n`);
   if (interrupt.signal.aborted) {
     process.stderr.write('handshake-guard: interrupted; the files not written are left as they were\n');
