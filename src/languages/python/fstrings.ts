@@ -254,6 +254,6 @@ export function checkInterpolation312(ctx: SyntaxContext, node: PyNode): void {
 
 export function isFString(node: PyNode): boolean {
   const start = node.firstChild;
-  return start?.type === 'string_start' && /f/i.test(start.text);
+  return start?.type === 'string_start' && /[ft]/i.test(start.text);
 }
 

@@ -3,9 +3,11 @@
 // bytes concatenated with str. f-strings' own rules are `fstrings.ts`'s.
 import type { Position } from '../../model.js';
 import { kids, named, type PyNode } from './nodes.js';
-import { reportError, type SyntaxContext } from './version-syntax.js';
+import { reportError, requireVersion, targetAtLeast, type SyntaxContext } from './version-syntax.js';
 
 export const VALID_PREFIXES = new Set(['', 'r', 'u', 'b', 'f', 'br', 'rb', 'fr', 'rf']);
+/** Template strings (PEP 750, Python 3.14): formatted like f-strings, never bytes. */
+export const TEMPLATE_PREFIXES = new Set(['t', 'tr', 'rt']);
 
 export interface StringShape {
   prefix: string;
@@ -32,7 +34,7 @@ export function stringShape(text: string): StringShape | null {
     bodyEnd: closed ? text.length - quote.length : text.length,
     raw: prefix.includes('r'),
     bytes: prefix.includes('b'),
-    formatted: prefix.includes('f'),
+    formatted: prefix.includes('f') || prefix.includes('t'),
   };
 }
 
@@ -86,6 +88,12 @@ export function checkStringLiteral(ctx: SyntaxContext, node: PyNode): StringShap
   const text = node.text;
   const shape = stringShape(text);
   if (!shape) return null;
+  if (TEMPLATE_PREFIXES.has(shape.prefix)) {
+    // Below 3.14 the version is what is wrong with it: the f-string checks would only add noise.
+    if (targetAtLeast(ctx, 14)) return shape;
+    requireVersion(ctx, ctx.at(node), 't-string literal', 14);
+    return null;
+  }
   if (!VALID_PREFIXES.has(shape.prefix)) {
     reportError(ctx, ctx.at(node), `invalid string prefix \`${text.slice(0, shape.prefix.length)}\``);
     return shape;
@@ -106,12 +114,19 @@ export function checkStringLiteral(ctx: SyntaxContext, node: PyNode): StringShap
   return shape;
 }
 
-/** `b"a" "b"`: bytes and str cannot be concatenated. */
+/** `b"a" "b"`: bytes and str cannot be concatenated; nor can a t-string with anything but t-strings. */
 export function checkConcatenation(ctx: SyntaxContext, node: PyNode): void {
   const parts = named(node).filter((c) => c.type === 'string');
-  const bytes = parts.map((p) => {
+  const prefixes = parts.map((p) => {
     const start = kids(p)[0];
-    return start?.type === 'string_start' && /b/i.test(start.text);
+    return start?.type === 'string_start' ? start.text : '';
   });
+  const templates = prefixes.map((p) => /t/i.test(p));
+  // Below 3.14 each t-string is reported as such already.
+  if (templates.some(Boolean) && !templates.every(Boolean) && targetAtLeast(ctx, 14)) {
+    reportError(ctx, ctx.at(node), 'cannot mix t-string literals with string or bytes literals');
+    return;
+  }
+  const bytes = prefixes.map((p) => /b/i.test(p));
   if (bytes.some(Boolean) && !bytes.every(Boolean)) reportError(ctx, ctx.at(node), 'cannot mix bytes and nonbytes literals');
 }

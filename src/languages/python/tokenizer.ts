@@ -78,10 +78,10 @@ function numberEnd(text: string, i: number): number {
   return i;
 }
 
-/** The word from `start` to `end` is a string's prefix: one or two of `rbuf` (any case) right before a quote. */
+/** The word from `start` to `end` is a string's prefix: one or two of `rbuft` (any case) right before a quote. */
 function isStringPrefix(text: string, start: number, end: number): boolean {
   const next = text.charCodeAt(end);
-  return (next === DQUOTE || next === SQUOTE) && end - start <= 2 && /^[rRbBuUfF]{1,2}$/.test(text.slice(start, end));
+  return (next === DQUOTE || next === SQUOTE) && end - start <= 2 && /^[rRbBuUfFtT]{1,2}$/.test(text.slice(start, end));
 }
 
 /** Whether the character at k ends a line (\n or \r). */
@@ -264,7 +264,7 @@ class Layout {
     const n = text.length;
     const q = text.charCodeAt(k);
     const triple = text.charCodeAt(k + 1) === q && text.charCodeAt(k + 2) === q;
-    const formatted = /f/i.test(prefix);
+    const formatted = /[ft]/i.test(prefix);
     let i = k + (triple ? 3 : 1);
     while (i < n) {
       const c = text.charCodeAt(i);
