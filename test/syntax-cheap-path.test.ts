@@ -43,8 +43,8 @@ function differences(sources: { name: string; source: string }[]): string[] {
     try {
       for (const version of TARGETS) {
         const target = { pythonVersion: version, source: 'test' };
-        const full = JSON.stringify(pythonSyntaxProblems(tree.rootNode, text, target, parser, { cheap: false }));
-        const cheap = JSON.stringify(pythonSyntaxProblems(tree.rootNode, text, target, parser));
+        const full = JSON.stringify(pythonSyntaxProblems(tree.rootNode, text, target, parser, { cheap: false, original: source }));
+        const cheap = JSON.stringify(pythonSyntaxProblems(tree.rootNode, text, target, parser, { original: source }));
         if (full !== cheap) out.push(`${name} @${version}\n  full:  ${full}\n  cheap: ${cheap}\n  source: ${JSON.stringify(source.slice(0, 400))}`);
       }
     } finally {

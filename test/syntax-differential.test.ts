@@ -34,7 +34,7 @@ let parser: Parser;
 function problems(source: string, version: string): SyntaxProblem[] {
   const { tree, text } = parseTolerant(parser, source);
   try {
-    return pythonSyntaxProblems(tree.rootNode, text, { pythonVersion: version, source: 'test' }, parser);
+    return pythonSyntaxProblems(tree.rootNode, text, { pythonVersion: version, source: 'test' }, parser, { original: source });
   } finally {
     tree.delete();
   }

@@ -41,7 +41,7 @@ export function analyzePython(file: string, absPath: string, source: string, opt
       absPath,
       language: 'python',
       skipped: null,
-      syntax: pythonSyntaxProblems(root, text, target, opts.parser),
+      syntax: pythonSyntaxProblems(root, text, target, opts.parser, { original: source }),
       target,
       loops,
       suppressions: findSuppressions(root, file, text),

@@ -10,11 +10,11 @@ import { checkFString311, checkFString312, checkInterpolation312, isFString } fr
 import type { PyNode } from './nodes.js';
 import { strictGrammar } from './strict-grammar.js';
 import { checkConcatenation, checkStringLiteral } from './strings.js';
-import { python2Problem, syntaxProblems } from './syntax.js';
+import { python2Problem, syntaxProblems, typeParameterDefaults } from './syntax.js';
 import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
 import { lineStartsOf, pointAt } from './text-points.js';
 import { scanLayout } from './tokenizer.js';
-import { reportError, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
+import { reportError, requireVersion, syntaxContext, targetAtLeast, versionGates, type SyntaxContext } from './version-syntax.js';
 
 const MAX_PROBLEMS = 10;
 
@@ -265,8 +265,20 @@ function recheck(expression: string, at: Position, outer: SyntaxContext, parser:
  * Every HG011 problem of one Python file for its target version, first ten by position.
  * `cheap: false` always walks the whole tree (the cheap path is tested against it).
  */
-export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser, opts: { cheap?: boolean } = {}): SyntaxProblem[] {
+export function pythonSyntaxProblems(root: PyNode, text: string, target: TargetVersion, parser: Parser, opts: { cheap?: boolean; original?: string } = {}): SyntaxProblem[] {
   const ctx = syntaxContext(target);
+  // The file's own text, when the tree is of a text patched for a grammar gap (parser.ts).
+  if (opts.original !== undefined && opts.original !== text) {
+    const lines = lineStartsOf(text);
+    for (const { at, misplacedStar } of typeParameterDefaults(opts.original, text)) {
+      // Only a comma of a parameter list (the patch also reaches `def f[a=b]` in a docstring).
+      if (root.descendantForIndex(at, at + 1)?.parent?.type !== 'type_parameter') continue;
+      const { row, column } = pointAt(lines, at);
+      const position = { line: row + 1, column: column + 1 };
+      requireVersion(ctx, position, 'type parameter default', 13);
+      if (misplacedStar) reportError(ctx, position, 'invalid syntax: only a `*` type parameter takes a starred default');
+    }
+  }
   // Without an ERROR or MISSING node, syntax.ts would only look for Python 2 constructs, which
   // checkTree's walk does too.
   const unparsed = root.hasError ? syntaxProblems(root) : [];

@@ -149,9 +149,89 @@ function annotationWorkaround(source: string, root: PyNode): string | null {
  * `root`): each differs from `source` only where a grammar gap is patched, at the same length.
  */
 export function grammarWorkarounds(source: string, root: PyNode): string[] {
-  const starred = starredWorkaround(source);
-  const annotated = annotationWorkaround(starred ?? source, root);
-  return [annotated, starred].filter((t): t is string => t !== null);
+  const defaults = typeParameterDefaultsWorkaround(source);
+  const base = defaults ?? source;
+  const starred = starredWorkaround(base);
+  const annotated = annotationWorkaround(starred ?? base, root);
+  return [annotated, starred, defaults].filter((t): t is string => t !== null);
+}
+
+/**
+ * tree-sitter-python has no type parameter defaults (PEP 696, Python 3.13: `def f[T = int]()`,
+ * `class C[T: str = str]`, `type A[*Ts = *tuple[int]] = …`). In a generic parameter list `=`
+ * can only start a default; a comma in its place (same length) gives tree-sitter a list it
+ * parses, the default read as one more item. `typeParameterDefaults` finds them again.
+ */
+function typeParameterDefaultsWorkaround(source: string): string | null {
+  const heads = /\b(?:def|class|type)[ \t]+[A-Za-z_]\w*[ \t]*\[/g;
+  let out: string[] | null = null;
+  for (const m of source.matchAll(heads)) {
+    for (const at of topLevelEquals(source, m.index + m[0].length)) {
+      out ??= [...source];
+      out[at] = ',';
+      // A TypeVarTuple's starred default (`*Ts = *tuple[int]`): tree-sitter reads `*tuple[int]`
+      // as a star in a subscript; without the star it is a plain item.
+      const star = starAfter(source, at);
+      if (star !== null) out[star] = ' ';
+    }
+  }
+  return out === null ? null : out.join('');
+}
+
+/** The offset of a `*` (not `**`) that follows the `=` at `at` after blanks, or null. */
+function starAfter(source: string, at: number): number | null {
+  let i = at + 1;
+  while (source[i] === ' ' || source[i] === '\t') i++;
+  return source[i] === '*' && source[i + 1] !== '*' ? i : null;
+}
+
+/** The offsets of the `=` signs at the top level of the bracket opened right before `from`. */
+function topLevelEquals(source: string, from: number): number[] {
+  const found: number[] = [];
+  let depth = 1;
+  for (let i = from; i < source.length && depth > 0; i++) {
+    const c = source[i] as string;
+    if (c === '[' || c === '(' || c === '{') depth++;
+    else if (c === ']' || c === ')' || c === '}') depth--;
+    else if (c === '"' || c === "'") return []; // a string in a parameter list: not one this patch reads
+    else if (c === '#' || c === ':' && source[i + 1] === '=') return [];
+    else if (c === '=' && depth === 1) {
+      if (source[i + 1] === '=' || '<>!='.includes(source[i - 1] as string)) return [];
+      found.push(i);
+    }
+  }
+  return depth === 0 ? found : [];
+}
+
+/**
+ * Where `typeParameterDefaultsWorkaround` put a comma in `parsed` for an `=` of `original`, and
+ * whether that default is starred where its parameter is not a `*Ts` (CPython: invalid syntax).
+ */
+export function typeParameterDefaults(original: string, parsed: string): { at: number; misplacedStar: boolean }[] {
+  if (original === parsed || original.length !== parsed.length) return [];
+  const out: { at: number; misplacedStar: boolean }[] = [];
+  for (let i = original.indexOf('='); i >= 0; i = original.indexOf('=', i + 1)) {
+    if (parsed[i] !== ',') continue;
+    const star = starAfter(original, i);
+    const starred = star !== null && parsed[star] === ' ';
+    out.push({ at: i, misplacedStar: starred && !/^\s*\*(?!\*)/.test(itemBefore(original, i)) });
+  }
+  return out;
+}
+
+/** The text of the parameter list item that ends at `at` (back to its `,` or the list's `[`). */
+function itemBefore(source: string, at: number): string {
+  let depth = 0;
+  let i = at - 1;
+  for (; i >= 0; i--) {
+    const c = source[i] as string;
+    if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || c === '[' || c === '{') {
+      if (depth === 0) break;
+      depth--;
+    } else if (c === ',' && depth === 0) break;
+  }
+  return source.slice(i + 1, at);
 }
 
 /**
