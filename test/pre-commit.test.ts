@@ -3,7 +3,7 @@
 // (`language: node`: npm install, npm pack, npm install -g), then runs it on `git commit`.
 // The hook repository is a snapshot of this working tree, so uncommitted work is what is tested.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,27 @@ describe('the pre-commit hook', () => {
     expect(clean.output).toMatch(/handshake-guard\.+Passed/);
     expect(clean.code).toBe(0);
     expect(git(repo, 'log', '-1', '--format=%s').trim()).toBe('guarded loop');
+
+    // The fixing hook (same repository, same installed environment): it writes the guard into
+    // the working tree, pre-commit stops the commit because a file changed, and the reviewed,
+    // staged result goes through both hooks.
+    write(repo, '.pre-commit-config.yaml', `repos:\n  - repo: ${hook}\n    rev: ${rev}\n    hooks:\n      - id: handshake-guard-fix\n      - id: handshake-guard\n`);
+    git(repo, 'add', '.pre-commit-config.yaml');
+    expect(commit(repo, env, 'both hooks').code).toBe(0);
+    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    write(repo, 'app/chat.py', UNGUARDED);
+    git(repo, 'add', 'app/chat.py');
+    const fixing = commit(repo, env, 'another unguarded loop');
+    expect(fixing.output).toMatch(/handshake-guard fix\.+Failed/);
+    expect(fixing.output).toContain('files were modified by this hook');
+    expect(fixing.output).toContain('1 loop fixed in 1 file.');
+    expect(fixing.code).not.toBe(0);
+    expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(readFileSync(path.join(repo, 'app/chat.py'), 'utf8')).toContain('handshake-guard: bounded wait for the WebSocket handshake');
+    git(repo, 'add', 'app/chat.py');
+    const fixed = commit(repo, env, 'guarded by the hook');
+    expect(fixed.output).toMatch(/handshake-guard fix\.+Passed/);
+    expect(fixed.code).toBe(0);
+    expect(git(repo, 'log', '-1', '--format=%s').trim()).toBe('guarded by the hook');
   });
 });

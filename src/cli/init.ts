@@ -20,6 +20,7 @@ repos:
   - repo: https://github.com/OWNER/handshake-guard   # the handshake-guard git repository
     rev: v${TOOL_VERSION}   # a tag or commit of it
     hooks:
+      - id: handshake-guard-fix   # optional: \`handshake-guard fix --write\` (review, then stage)
       - id: handshake-guard   # runs \`handshake-guard verify --staged\` on staged Python/TS/JS files`;
 
 const HUSKY = `# husky: .husky/pre-commit
