@@ -87,6 +87,19 @@ describe('fix --base', () => {
     expect(cli(['verify', 'changed.py', 'new.py'], root).code).toBe(0);
     expect(cli(['fix', '--base', 'nope'], root).code).toBe(2);
   });
+
+  it('follows a repository-wide consistency group, files outside the change included', () => {
+    const root = gitRepo({ 'handshake-guard.config.json': '{"consistency": "repository"}', 'old.py': guarded('5.0', '0.05') }, dirs);
+    write(root, 'new.py', UNGUARDED);
+    const dry = cli(['fix', '--base', 'HEAD'], root);
+    expect(patched(dry.stdout)).toEqual(['new.py']);
+    expect(dry.stdout).toContain('time.monotonic() + 5.0'); // old.py's bound, not the default 3.0
+    expect(dry.stdout).toContain('asyncio.sleep(0.05)');
+    expect(cli(['fix', '--base', 'HEAD', '--write'], root).code).toBe(0);
+    expect(cli(['verify', '--base', 'HEAD'], root).code).toBe(0); // the group is judged whole: no HG002
+    git(root, 'add', 'new.py');
+    expect(cli(['fix', '--staged', '--check'], root).code).toBe(0);
+  });
 });
 
 describe('fix --baseline', () => {

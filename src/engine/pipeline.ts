@@ -256,5 +256,5 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
       if (problem) cache.store.stats.problems.push(problem);
     } else forget(memo.file);
   }
-  return { report, findings, files, loops, config, notes, root: shownRoot, baseline, cache: cache?.store.stats ?? null, tsconfigChoice: { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor }, ...(selection?.stagedBytes ? { stagedBytes: selection.stagedBytes } : {}) };
+  return { report, findings, files, loops, config, notes, root: shownRoot, baseline, cache: cache?.store.stats ?? null, tsconfigChoice: { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor }, ...(selection?.stagedBytes ? { stagedBytes: selection.stagedBytes } : {}), ...(analysedLoops.length !== loops.length ? { contextLoops: analysedLoops } : {}) };
 }

@@ -74,6 +74,11 @@ export interface RunResult {
    * (absolute) and where the search stops. fix's type check asks the same, with --no-types too.
    */
   tsconfigChoice: { explicit: string | null; stopFor: StopFor };
+  /**
+   * Every analysed loop, when the run analysed more files than it gates (`--staged`/`--base` with
+   * a repository-wide consistency group): `fix` follows the whole group, as the table judges it.
+   */
+  contextLoops?: MessageLoop[];
   /** Under `--staged`: a gated file's bytes in the git index (what the run judged); absent otherwise. */
   stagedBytes?: (absPath: string) => Buffer | null;
 }

@@ -171,7 +171,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   };
   // The groups the consistency row checks (per language family under `repository`); with
   // `none`, a fix still follows its own file.
-  const groups = consistencyGroups(scan.loops, scan.config.consistency === 'repository' ? 'repository' : 'file');
+  const groups = consistencyGroups(scan.contextLoops ?? scan.loops, scan.config.consistency === 'repository' ? 'repository' : 'file');
   const groupOf = (loop: MessageLoop): MessageLoop[] => groups.find((g) => g.loops.includes(loop))?.loops ?? [loop];
   const parser = await loadParser();
   // Each file is checked under the tsconfig.json the scan's type checker uses for it.
