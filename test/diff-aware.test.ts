@@ -251,3 +251,26 @@ describe('verify --base', () => {
     expect(readFileSync(path.join(root, 'b.py'), 'utf8')).toBe(UNGUARDED);
   });
 });
+
+describe('a repository named by its path, from a working directory outside it', () => {
+  it('judges as a run inside it does: the breaking row, --base and --staged', () => {
+    const root = gitRepo({ 'lib.py': 'def serve(app, port=8000):\n    pass\n' }, dirs);
+    write(root, 'lib.py', 'def serve(app):\n    pass\n');
+    const parent = path.dirname(root);
+    const name = path.basename(root);
+    const inside = json(['verify'], root);
+    const outside = json(['verify', name], parent);
+    const breaking = (r: { report: Report }): string | undefined => r.report.checks.find((c) => c.id === 'breaking')?.status;
+    expect(breaking(inside)).toBe('fail');
+    expect(breaking(outside)).toBe('fail'); // it said "skip: not a git repository" and passed the gate
+    expect(outside.code).toBe(1);
+    expect(json(['verify', '--base', 'HEAD', name], parent).report.checks.find((c) => c.id === 'breaking')?.details).toContain(`${name}/lib.py`);
+    git(root, 'add', 'lib.py');
+    expect(breaking(json(['verify', '--staged', name], parent))).toBe('fail');
+    // Paths in no repository, or in two: still refused.
+    const other = gitRepo({ 'x.py': 'x = 1\n' }, dirs);
+    const two = cli(['verify', '--base', 'HEAD', name, path.basename(other)], parent);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('nor are all the given paths in one');
+  });
+});

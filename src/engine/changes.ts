@@ -19,6 +19,7 @@ import {
   readBlobSync,
   requireRef,
   resolveRef,
+  sharedRepository,
   stagedChanges,
 } from './git.js';
 import { leadsOut, toPosix } from '../paths.js';
@@ -61,8 +62,11 @@ const ZERO_OID = /^0+$/;
 export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const option = opts.staged ? '--staged' : '--base';
   const cwd = path.resolve(opts.cwd);
-  const root = await gitRoot(cwd);
-  if (root === null) throw new UsageError(`${option} needs a git repository (${cwd} is not in one)`);
+  // The working directory's repository, else the one all the given paths share (`verify proj --base
+  // main` from outside proj).
+  const given = (opts.paths.length > 0 ? opts.paths : ['.']).map((p) => path.resolve(cwd, p));
+  const root = (await gitRoot(cwd)) ?? (await sharedRepository(given.map((p) => (statKind(p) === 'dir' ? p : path.dirname(p)))))?.root ?? null;
+  if (root === null) throw new UsageError(`${option} needs a git repository (${cwd} is not in one${opts.paths.length > 0 ? ', nor are all the given paths in one' : ''})`);
   // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve the cwd too.
   const realRoot = await realpath(root).catch(() => root);
   const realCwd = await realpath(cwd).catch(() => cwd);

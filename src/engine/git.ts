@@ -95,6 +95,17 @@ export async function gitRootAndHead(dir: string): Promise<{ root: string; head:
   return { root, head: result.ok && /^[0-9a-f]{40,64}$/.test(head) ? head : null };
 }
 
+/**
+ * The repository the scanned paths lie in, when the working directory's does not hold them all
+ * (`verify ../service` from elsewhere): the one repository they all share, or null (none, or
+ * several). `dirs` are the paths' directories (a file's own directory).
+ */
+export async function sharedRepository(dirs: readonly string[]): Promise<{ root: string; head: string | null } | null> {
+  const found = await Promise.all([...new Set(dirs)].map((d) => gitRootAndHead(d).catch(() => null)));
+  const first = found[0];
+  return first && found.every((r) => r?.root === first.root) ? first : null;
+}
+
 /** The commit id `ref` names, or null when it names no commit. */
 export async function resolveRef(root: string, ref: string): Promise<string | null> {
   // `--end-of-options` keeps a ref such as `--output=x` from being read as an option.
