@@ -199,6 +199,7 @@ describe('renderText', () => {
         '  | \t       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
         '',
         'Found 1 error and 1 warning in 1 file (2 loops, 1 guarded; 1 suppressed).',
+        '1 finding fixable with `handshake-guard fix` (a dry run: the diff; --write applies it).',
         '',
         'Syntax Validation  PASS  all 1 files parse',
         `Guard Coverage     FAIL  1 of 2 loops guarded; missing: ${ODD}:9 Router.pump`,
@@ -208,6 +209,14 @@ describe('renderText', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('says "no findings", not "no problems", when a row of the table fails without any', () => {
+    const none = text({ findings: [] });
+    expect(none.startsWith('No findings in 1 file (2 loops, 1 guarded).\n')).toBe(true);
+    expect(none).not.toContain('fixable');
+    expect(none).toContain('Gate: FAILED (Guard Coverage: fail)');
+    expect(text({ findings: [], showTable: false })).toContain('No problems found in 1 file (2 loops, 1 guarded).');
   });
 
   it('verify --quiet: of the table only the rows that fail the gate, and the gate line', () => {

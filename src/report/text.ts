@@ -111,12 +111,16 @@ function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): st
   const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']
     .filter((s) => s !== '')
     .join(' and ');
+  // Without findings a row of the table can still fail (Breaking Changes): then "no problems" would be wrong.
+  const rowFails = input.showTable === true && gateFailures(input.report.checks, input.strict ?? false).length > 0;
   const line =
     counts === ''
-      ? c.green(`No problems found in ${plural(summary.files, 'file')}`) + ` (${facts.join('; ')}).`
+      ? (rowFails ? `No findings in ${plural(summary.files, 'file')}` : c.green(`No problems found in ${plural(summary.files, 'file')}`)) + ` (${facts.join('; ')}).`
       : `${(errors > 0 ? c.red : c.yellow).bold(`Found ${counts}`)} in ${plural(files, 'file')} (${facts.join('; ')}).`;
-  // No "N fixable" line until the `fix` command exists: never advertise what is not there.
-  return line;
+  // As ruff says "[*] N fixable with the --fix option": the loops `fix` would guard.
+  const fixable = shown.filter((f) => f.fixable).length;
+  return fixable > 0 ? `${line}
+${plural(fixable, 'finding')} fixable with \`handshake-guard fix\` (a dry run: the diff; --write applies it).` : line;
 }
 
 // ---- loop inventory ----
