@@ -117,6 +117,19 @@ describe('what fix leaves alone, and says why', () => {
     expect(result.files[0]?.after).toBeNull();
   });
 
+  it('skips a loop whose connection only its name calls a WebSocket (no framework in the module): it may not be a Starlette one', async () => {
+    const tmp = temp();
+    writeFileSync(
+      path.join(tmp, 'relay.py'),
+      ['async def relay(websocket, queue):', '    while True:', '        await queue.put(await websocket.receive_text())', ''].join('\n'),
+    );
+    const result = await runFix(fixOptions(tmp, ['relay.py']));
+    expect(result.files.map((f) => f.outcomes.map((o) => [o.loop.function, o.loop.framework, o.loop.confidence, o.skipped]))).toEqual([
+      [['relay', 'unknown', 'low', 'nothing says websocket is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (`: WebSocket`) or guard it by hand']],
+    ]);
+    expect(result.files[0]?.after).toBeNull();
+  });
+
   it("skips a receive that is the loop's own exit with cleanup, and an own check that would not match the group", async () => {
     const tmp = temp();
     writeFileSync(

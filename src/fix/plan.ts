@@ -324,7 +324,12 @@ export function planFile(input: FilePlanInput): FilePlan {
       outcomes.push({ loop, skipped: names.refusal, action: null });
       continue;
     }
-    const site = STARLETTE_STATE.has(loop.framework) ? siteFor(loop, input) : `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`;
+    const site = !STARLETTE_STATE.has(loop.framework)
+      ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
+      : loop.framework === 'unknown' && loop.confidence === 'low'
+        ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
+          `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
+        : siteFor(loop, input);
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
       continue;
