@@ -100,7 +100,13 @@ describe('exit codes', () => {
 
   it('an unknown option or format exits 2', () => {
     const dir = tempTree({ 'app.py': UNGUARDED });
-    expect(cli(['scan', '--bogus'], dir).code).toBe(2);
+    // Commander's own errors read like the tool's: one line, `handshake-guard: …`.
+    const bogus = cli(['scan', '--bogus'], dir);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toBe("handshake-guard: unknown option '--bogus' (run with --help for usage)\n");
+    expect(cli(['scan', '--require', 'foo'], dir).stderr).toBe(
+      "handshake-guard: option '--require <kind>' argument 'foo' is invalid. Allowed choices are polling, check. (run with --help for usage)\n",
+    );
     const r = cli(['scan', '--format', 'yaml'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown --format "yaml"');

@@ -20,7 +20,8 @@ function program(setExit: (code: number) => void): Command {
     .description('Finds WebSocket message loops that receive before the handshake is validated, and verifies their guards.')
     .version(TOOL_VERSION)
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // One line, worded as the tool's own usage errors: `handshake-guard: …`, not commander's `error: …` + a hint line.
+    .configureOutput({ outputError: (message, write) => write(`handshake-guard: ${message.replace(/^error: /, '').trimEnd()} (run with --help for usage)\n`) });
   addGateOptions(addCommonOptions(
     p.command('scan', { isDefault: true })
       .description('list message loops and findings (default command)')
