@@ -420,13 +420,17 @@ function isFalsyLiteral(value: PyNode): boolean {
 /** The helper's fingerprint with its parameters bound to the call's constant arguments. */
 function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): WaitLoop | null {
   const overrides = new Map<string, number>();
+  // Parameters passed a value we cannot read: their defaults do not apply (`freeParam`).
+  const passed = new Set<string>();
   const args = callArgs(call);
   let positional = 0;
   for (const a of args) {
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
     if (a.type === 'keyword_argument') {
       const v = evalNumber(field(a, 'value'), callerEnv);
       const name = field(a, 'name')?.text;
       if (name && v !== null) overrides.set(name, v);
+      else if (name) passed.add(name);
       continue;
     }
     const params = helper.params.filter((p) => p.kind === 'positional');
@@ -435,11 +439,12 @@ function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx:
     positional++;
     const v = evalNumber(a, callerEnv);
     if (p && v !== null) overrides.set(p.name, v);
+    else if (p) passed.add(p.name);
   }
-  const env = functionEnv(helper, overrides);
+  const env = functionEnv(helper, overrides, passed);
   const cond = conditionContext(helper, gctx, 1);
   for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
-    const w = analyzeWaitLoop(loop, { fn: helper, env, cond });
+    const w = analyzeWaitLoop(loop, { fn: helper, env, cond, passed });
     if (w) return w;
   }
   return null;
@@ -474,7 +479,8 @@ function helperCandidate(
   if (cls.kind === 'declared') return declaredCandidate(cls.spec, call, stmt, handling, placement, sctx);
   const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
   if (!w) return null;
-  if (cls.kind === 'unbounded') {
+  // Bounded or not as the call binds the helper's parameters.
+  if (!w.bounded) {
     return { kind: 'unbounded', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: w, nameNodes: [call] };
   }
   const t = helperTimeout(w, cls.fn, conditionContext(cls.fn, sctx.gctx, 1));
