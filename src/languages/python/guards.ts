@@ -42,6 +42,8 @@ interface Candidate {
   wait: WaitLoop | null;
   /** Nodes whose names the guard needs at run time (HG010). */
   nameNodes: PyNode[];
+  /** A helper guard: the call's arguments that decide its timeout and interval (HG008's place). */
+  args?: { timeout: PyNode | null; interval: PyNode | null };
 }
 
 const STATE_ATTR = /(^|_)state$/;
@@ -417,9 +419,18 @@ function isFalsyLiteral(value: PyNode): boolean {
   return ['false', 'none'].includes(value.type) || (value.type === 'integer' && value.text === '0');
 }
 
+/** A helper's wait as one call binds its parameters, with the call's arguments that decide its bound. */
+interface HelperWait {
+  wait: WaitLoop;
+  /** The call's argument that decides the timeout (or count) / the interval, where one does. */
+  timeoutArg: PyNode | null;
+  intervalArg: PyNode | null;
+}
+
 /** The helper's fingerprint with its parameters bound to the call's constant arguments. */
-function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): WaitLoop | null {
+function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): HelperWait | null {
   const overrides = new Map<string, number>();
+  const argOf = new Map<string, PyNode>();
   // Parameters passed a value we cannot read: their defaults do not apply (`freeParam`).
   const passed = new Set<string>();
   const args = callArgs(call);
@@ -427,10 +438,13 @@ function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx:
   for (const a of args) {
     if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
     if (a.type === 'keyword_argument') {
-      const v = evalNumber(field(a, 'value'), callerEnv);
+      const value = field(a, 'value');
+      const v = evalNumber(value, callerEnv);
       const name = field(a, 'name')?.text;
-      if (name && v !== null) overrides.set(name, v);
-      else if (name) passed.add(name);
+      if (name && v !== null && value) {
+        overrides.set(name, v);
+        argOf.set(name, value);
+      } else if (name) passed.add(name);
       continue;
     }
     const params = helper.params.filter((p) => p.kind === 'positional');
@@ -438,16 +452,34 @@ function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx:
     const p = params[positional + offset];
     positional++;
     const v = evalNumber(a, callerEnv);
-    if (p && v !== null) overrides.set(p.name, v);
-    else if (p) passed.add(p.name);
+    if (p && v !== null) {
+      overrides.set(p.name, v);
+      argOf.set(p.name, a);
+    } else if (p) passed.add(p.name);
   }
-  const env = functionEnv(helper, overrides, passed);
   const cond = conditionContext(helper, gctx, 1);
-  for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
-    const w = analyzeWaitLoop(loop, { fn: helper, env, cond, passed });
-    if (w) return w;
+  const waitWith = (values: ReadonlyMap<string, number>): WaitLoop | null => {
+    const env = functionEnv(helper, values, passed);
+    for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
+      const w = analyzeWaitLoop(loop, { fn: helper, env, cond, passed });
+      if (w) return w;
+    }
+    return null;
+  };
+  const wait = waitWith(overrides);
+  if (!wait) return null;
+  // The argument that decides a field is the one whose value changes it (HG008 reports there).
+  let timeoutArg: PyNode | null = null;
+  let intervalArg: PyNode | null = null;
+  for (const [name, node] of argOf) {
+    if (timeoutArg && intervalArg) break;
+    const v = overrides.get(name) as number;
+    const other = waitWith(new Map([...overrides, [name, v * 2 + 1]]));
+    if (!other) continue;
+    if (!timeoutArg && (other.timeoutSeconds !== wait.timeoutSeconds || other.polls !== wait.polls)) timeoutArg = node;
+    if (!intervalArg && other.intervalSeconds !== wait.intervalSeconds) intervalArg = node;
   }
-  return null;
+  return { wait, timeoutArg, intervalArg };
 }
 
 // ---- the guard search ----------------------------------------------------------------------------
@@ -477,8 +509,9 @@ function helperCandidate(
     return { kind: 'check', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: null, nameNodes: [call] };
   }
   if (cls.kind === 'declared') return declaredCandidate(cls.spec, call, stmt, handling, placement, sctx);
-  const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
-  if (!w) return null;
+  const hw = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
+  if (!hw) return null;
+  const w = hw.wait;
   // Bounded or not as the call binds the helper's parameters.
   if (!w.bounded) {
     return { kind: 'unbounded', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: w, nameNodes: [call] };
@@ -500,6 +533,7 @@ function helperCandidate(
     fingerprint: fingerprintOf(w, path, placement),
     wait: w,
     nameNodes: [call],
+    args: { timeout: hw.timeoutArg, interval: hw.intervalArg },
   };
 }
 
@@ -544,10 +578,13 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
   if (inner?.type !== 'call' || !timeoutNode) return null;
   const cls = helperOfCall(inner, sctx.fn, sctx.gctx, 1);
   if (!cls || cls.kind === 'check' || cls.kind === 'declared') return null;
-  const w = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
-  if (!w) return null;
+  const hw = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
+  if (!hw) return null;
+  const w = hw.wait;
   const bound = evalNumber(timeoutNode, sctx.fn.env);
   const timeoutSeconds = w.timeoutSeconds !== null && bound !== null ? Math.min(w.timeoutSeconds, bound) : (bound ?? w.timeoutSeconds);
+  // The bound that runs out first is the one written where it is decided.
+  const fromWaitFor = bound !== null && (!w.bounded || w.timeoutSeconds === null || bound <= w.timeoutSeconds);
   const handler = timeoutHandler(stmt, sctx.fn.node);
   const handlerBody = handler ? statements(field(handler, 'body') ?? named(handler).find((c) => c.type === 'block') ?? null) : null;
   const path: PathResult = handlerBody ? followPath(handlerBody, sctx.cctx, new Set(), sctx.fn) : { onTimeout: 'raise', logs: false };
@@ -561,6 +598,7 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
     fingerprint: fingerprintOf(wait, path, placement),
     wait,
     nameNodes: [call],
+    args: { timeout: fromWaitFor ? timeoutNode : hw.timeoutArg, interval: hw.intervalArg },
   };
 }
 
@@ -844,8 +882,8 @@ function toGuard(c: Candidate, fn: PyFunction): Guard {
     parts: {
       sleepCall: inline && w?.sleepCall ? spanOf(w.sleepCall) : null,
       clockCall: inline && w?.clockCall ? spanOf(w.clockCall) : null,
-      timeout: inline && w?.timeoutNode ? spanOf(w.timeoutNode) : null,
-      interval: inline && w?.intervalNode ? spanOf(w.intervalNode) : null,
+      timeout: inline && w?.timeoutNode ? spanOf(w.timeoutNode) : c.args?.timeout ? spanOf(c.args.timeout) : null,
+      interval: inline && w?.intervalNode ? spanOf(w.intervalNode) : c.args?.interval ? spanOf(c.args.interval) : null,
       unboundedWait: c.kind === 'unbounded' ? spanOf(c.node) : null,
     },
     unboundNames: needs,
