@@ -174,6 +174,23 @@ function outerExitStatement(loopNode: PyNode, fn: PyFunction, conn: string): PyN
   return statementOf(child);
 }
 
+/**
+ * The statement a per-message guard goes before so that it precedes every receive of the loop
+ * (SPEC §8: before the first receive): in the innermost block around the receive that holds
+ * them all, the first statement holding one. A receive on each branch of an `if` puts it before
+ * the `if`; one receive, before its own statement. Null when a receive is outside the body.
+ */
+function firstReceiveStatement(anchor: PyNode, loop: MessageLoop, loopNode: PyNode, root: PyNode): PyNode | null {
+  const body = field(loopNode, 'body');
+  const receives = [anchor, ...(loop.receives ?? []).map((span) => nodeAt(root, span)).filter((n): n is PyNode => n !== null)];
+  if (!body || !receives.every((r) => isInside(r, body))) return null;
+  for (let n: PyNode | null = anchor.parent; n && isInside(n, body); n = n.parent) {
+    if (n.type !== 'block' || !receives.every((r) => isInside(r, n as PyNode))) continue;
+    return statements(n).find((s) => receives.some((r) => isInside(r, s))) ?? null;
+  }
+  return null;
+}
+
 /** What the re-scan reads for a fallback made of the loop's own check that leaves with `how`. */
 function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, beforeLoop: boolean): GuardTimeout | null {
   if (how === 'break') return 'recheck-break';
@@ -212,13 +229,15 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
       waitOnly: false,
     };
   }
-  const target = outer ?? (perMessage ? statementOf(anchor) : statementOf(loopNode));
+  // A receive of the loop outside its body (its `while` condition): the guard goes before the loop.
+  const inBody = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const target = outer ?? inBody ?? statementOf(loopNode);
   if (!target) return 'could not locate the statement to guard';
-  const leave = perMessage || enclosingLoop(target, fn) ? 'break' : 'return';
+  const leave = inBody || enclosingLoop(target, fn) ? 'break' : 'return';
   // The receive is the condition of the loop's own exit, which runs other code before leaving
   // (`if not await still_connected(ws): forget_worker(id); return`): a guard's `break` in front
   // of it would skip that code.
-  if (perMessage && target.type === 'if_statement') {
+  if (inBody && target.type === 'if_statement') {
     const cond = field(target, 'condition');
     const consequence = field(target, 'consequence');
     if (cond && isInside(anchor, cond) && leaves(consequence) && statements(consequence).length > 1) {

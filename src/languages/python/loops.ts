@@ -268,6 +268,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         guard,
         confidence: confidenceOf(found.connection),
         inAsyncFunction: fn.isAsync,
+        receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
       });
     }
   }
