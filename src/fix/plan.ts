@@ -4,6 +4,7 @@ import {
   HELPER_NAME,
   renderHelperCall,
   renderHelperDef,
+  renderHelperWait,
   renderInlineGuard,
   type GuardTimeout,
   type Layout,
@@ -330,11 +331,13 @@ export function planFile(input: FilePlanInput): FilePlan {
   });
 
   const render = (site: { conn: string; leave: 'break' | 'return'; recheck: string | null; waitOnly?: boolean }, indent: string): string => {
-    if (!helperStyle || site.waitOnly) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent), site.waitOnly);
+    if (!helperStyle) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent), site.waitOnly);
     helperNeeded ||= target.reuseHelper === null && !hasOwnHelper;
     const call = target.reuseHelper
       ? `${target.reuseHelper.name}(${site.conn}${target.reuseHelper.argsAfterConnection})`
       : `${HELPER_NAME}(${site.conn})`;
+    // The loop's own check right after is the fallback: only the wait goes in.
+    if (site.waitOnly) return renderHelperWait(call, layoutAt(indent));
     return renderHelperCall(call, site.leave, layoutAt(indent));
   };
 

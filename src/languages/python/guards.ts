@@ -493,6 +493,15 @@ interface SearchContext {
   messageLoop: PyNode;
 }
 
+/**
+ * A wait whose result is ignored (`await wait_ready(ws)`) goes on after the call when its bound
+ * runs out, as an inline wait does: what follows it up to the receive is the timeout path, and a
+ * re-check there that leaves (`if ws.application_state != CONNECTED: break`) is the fallback.
+ */
+function ignoredResultPath(stmt: PyNode, sctx: SearchContext): PathResult {
+  return followPath(statementsAfter(stmt, sctx.anchor, sctx.fn.node), sctx.cctx, new Set(), sctx.fn);
+}
+
 /** The guard a helper call at a statement makes, with what happens when it times out there. */
 function helperCandidate(
   call: PyNode,
@@ -519,7 +528,10 @@ function helperCandidate(
   const t = helperTimeout(w, cls.fn, conditionContext(cls.fn, sctx.gctx, 1));
   let path: PathResult;
   if (t.kind === 'raise') path = { onTimeout: 'raise', logs: t.logs };
-  else if (t.kind === 'truthy' || !handling) path = { onTimeout: 'none', logs: t.logs };
+  else if (!handling) {
+    const r = ignoredResultPath(stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: t.logs || r.logs };
+  } else if (t.kind === 'truthy') path = { onTimeout: 'none', logs: t.logs };
   else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
     path = { onTimeout: recheckLeaves(r.onTimeout, stmt, sctx.cctx) ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
@@ -545,7 +557,10 @@ function helperCandidate(
 function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: PyNode[] | null, placement: Placement, sctx: SearchContext): Candidate {
   let path: PathResult;
   if (spec.onTimeout === 'raise') path = { onTimeout: 'raise', logs: spec.logsOnTimeout };
-  else if (!handling) path = { onTimeout: 'none', logs: spec.logsOnTimeout };
+  else if (!handling) {
+    const r = ignoredResultPath(stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: spec.logsOnTimeout || r.logs };
+  }
   else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
     path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: spec.logsOnTimeout || r.logs };
