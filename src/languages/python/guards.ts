@@ -17,7 +17,7 @@ import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
-import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { unboundNames } from './scope.js';
 
 export interface GuardContext {
@@ -845,7 +845,50 @@ function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gc
   }
 }
 
-export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
+const BINDINGS = new Set(['assignment', 'for_statement', 'named_expression', 'as_pattern_target']);
+const UNPACKING = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression']);
+
+function bindingTargets(n: PyNode | null): PyNode[] {
+  if (!n) return [];
+  return UNPACKING.has(n.type) ? named(n).flatMap(bindingTargets) : [n];
+}
+
+/**
+ * Where the function binds the connection expression anew: `ws = …`, `self.ws = …`,
+ * `for ws in …`, `with … as ws`, `(ws := …)`.
+ */
+function bindingsOf(fn: PyFunction, conn: string): PyNode[] {
+  const out: PyNode[] = [];
+  for (const n of findInScope(fn.node, BINDINGS)) {
+    const target = n.type === 'assignment' || n.type === 'for_statement' ? field(n, 'left') : n.type === 'named_expression' ? field(n, 'name') : n;
+    const hit = n.type === 'as_pattern_target' ? named(n).some((t) => t.text === conn) : bindingTargets(target).some((t) => t.text === conn);
+    if (hit && target) out.push(target);
+  }
+  return out;
+}
+
+/**
+ * A guard tests the connection it finds then; a binding of the connection between it and the
+ * receive — after it in the text, or after the receive in a loop that goes round to the receive
+ * without running the guard again — makes the receive use another connection, which it never tested.
+ */
+function reboundAfter(guardAt: PyNode, binding: PyNode, anchor: PyNode, fn: PyFunction): boolean {
+  if (binding.startIndex >= guardAt.endIndex && binding.startIndex < anchor.startIndex) return true;
+  if (binding.startIndex < anchor.endIndex) return false;
+  for (let l = anchor.parent; l && l.id !== fn.node.id; l = l.parent) {
+    if (LOOP_TYPES.has(l.type) && isInside(binding, l) && !isInside(guardAt, l)) return true;
+  }
+  return false;
+}
+
+export function findGuard(
+  messageLoop: PyNode,
+  anchor: PyNode,
+  fn: PyFunction,
+  gctx: GuardContext,
+  via: HelperReceive | null = null,
+  conn: string | null = null,
+): Guard {
   const cctx = { ...conditionContext(fn, gctx, 1), anchor, messageLoop };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
@@ -861,7 +904,8 @@ export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, g
   }
   const beforeLoop: Candidate[] = [];
   climb(messageLoop, fn.node, 'before-loop', sctx, beforeLoop);
-  const all = [...perMessage, ...beforeLoop];
+  const bindings = conn ? bindingsOf(fn, conn) : [];
+  const all = [...perMessage, ...beforeLoop].filter((c) => !bindings.some((b) => reboundAfter(c.nameNodes[0] ?? c.node, b, anchor, fn)));
   // The strongest guard wins; among equals, the nearest to the receive.
   let best: Candidate | null = null;
   for (const c of all) if (!best || RANK[c.kind] > RANK[best.kind]) best = c;
