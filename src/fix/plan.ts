@@ -144,15 +144,19 @@ function rootName(conn: string): string {
   return /^[A-Za-z_]\w*/.exec(conn)?.[0] ?? conn;
 }
 
-/** The loop binds the connection anew (`for ws in clients:`, `ws = await next_client()` in its body). */
+/**
+ * The loop binds the connection anew (`for ws in clients:`, `ws = await next_client()` in its
+ * body; for an attribute, `self.ws = await next_client()` too).
+ */
 function rebindsConnection(loop: PyNode, conn: string): boolean {
-  const name = rootName(conn);
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const root = rootName(conn);
+  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
+  const esc = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
-  if (left && new RegExp(`\\b${esc}\\b`).test(left.text)) return true;
+  if (left && new RegExp(`(?<![\\w.])(${esc})(?![\\w.])`).test(left.text)) return true;
   const body = field(loop, 'body');
   // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
-  const binds = new RegExp(`^[ \\t]*(${esc}[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w, ]*\\b)?${esc}\\b[^\\n]*\\bin\\b)|\\bas[ \\t]+${esc}\\b`, 'm');
+  const binds = new RegExp(`^[ \\t]*((${esc})[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w., ]*(?<![\\w.]))?(${esc})(?![\\w.])[^\\n]*\\bin\\b)|\\bas[ \\t]+(${esc})(?![\\w.])`, 'm');
   return body !== null && binds.test(body.text);
 }
 
