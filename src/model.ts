@@ -107,6 +107,8 @@ export const COMPARED_FIELDS = [
 export interface NameUse {
   name: string;
   position: Position;
+  /** Python: the module binds the name only under `if TYPE_CHECKING:`, which never runs. */
+  typeCheckingOnly?: boolean;
 }
 
 export interface Guard {
