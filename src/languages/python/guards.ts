@@ -867,12 +867,22 @@ function bindingsOf(fn: PyFunction, conn: string): PyNode[] {
   return out;
 }
 
+/** `except WebSocketDisconnect: self.ws = None; break`: the new binding leaves with its block, never reaching a receive. */
+function leavesAfterBinding(binding: PyNode): boolean {
+  if (binding.parent?.type === 'for_statement') return false;
+  const stmt = statementOf(binding);
+  if (!stmt?.parent || stmt.parent.type !== 'block') return false;
+  const after = statements(stmt.parent).filter((s) => s.startIndex >= stmt.endIndex);
+  return after.some((s) => s.type === 'break_statement' || s.type === 'return_statement' || s.type === 'raise_statement');
+}
+
 /**
  * A guard tests the connection it finds then; a binding of the connection between it and the
  * receive — after it in the text, or after the receive in a loop that goes round to the receive
  * without running the guard again — makes the receive use another connection, which it never tested.
  */
 function reboundAfter(guardAt: PyNode, binding: PyNode, anchor: PyNode, fn: PyFunction): boolean {
+  if (leavesAfterBinding(binding)) return false;
   if (binding.startIndex >= guardAt.endIndex && binding.startIndex < anchor.startIndex) return true;
   if (binding.startIndex < anchor.endIndex) return false;
   for (let l = anchor.parent; l && l.id !== fn.node.id; l = l.parent) {
