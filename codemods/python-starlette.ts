@@ -136,3 +136,8 @@ export function renderHelperCall(helperCall: string, leave: 'break' | 'return', 
   const { indent: I, unit: U, eol } = layout;
   return `${I}if not await ${helperCall}:${eol}${I}${U}${leave}${eol}`;
 }
+
+/** The helper's wait alone, its result left to the loop's own state check that follows it (the fallback). */
+export function renderHelperWait(helperCall: string, layout: Layout): string {
+  return `${layout.indent}await ${helperCall}${layout.eol}`;
+}

@@ -120,7 +120,9 @@ export async function subscribe(url: string, symbols: string[]): Promise<void> {
           report(
             loop,
             pointSpan(use.position, use.name.length),
-            `\`${use.name}\` is used by the handshake guard of ${loop.function} but is not bound in the module (missing import or definition?)`,
+            use.typeCheckingOnly
+              ? `\`${use.name}\` is used by the handshake guard of ${loop.function} but is bound only under \`if TYPE_CHECKING:\`, which never runs (import it at run time)`
+              : `\`${use.name}\` is used by the handshake guard of ${loop.function} but is not bound in the module (missing import or definition?)`,
           ),
         );
       }

@@ -107,6 +107,8 @@ export const COMPARED_FIELDS = [
 export interface NameUse {
   name: string;
   position: Position;
+  /** Python: the module binds the name only under `if TYPE_CHECKING:`, which never runs. */
+  typeCheckingOnly?: boolean;
 }
 
 export interface Guard {
@@ -160,6 +162,11 @@ export interface MessageLoop {
   confidence: Confidence;
   /** Whether the receive sits inside an `async def` (the codemod needs it). */
   inAsyncFunction: boolean;
+  /**
+   * Python: every receive of the loop, in text order (`receive` is the least guarded of them),
+   * so that the codemod puts one guard where it precedes them all (a receive on each branch).
+   */
+  receives?: Span[];
 }
 
 export interface Suppression {

@@ -232,6 +232,19 @@ describe('what fix leaves alone, and says why', () => {
     expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).not.toContain('starlette');
   });
 
+  it('leaves a file untouched and says why when the result has a new syntax error (the re-parse before writing)', async () => {
+    // The statement to guard continues a line that ends in a backslash: the helper call inserted
+    // at its line start joins `count = 0;`, and a compound statement cannot follow `;`.
+    const tmp = temp();
+    const text = ['from fastapi import WebSocket', '', '', 'async def echo(ws: WebSocket) -> None:', '    while True:', '        count = 0; \\', '        text = await ws.receive_text()', '        await ws.send_text(text)', ''].join('\n');
+    writeFileSync(path.join(tmp, 'app.py'), text);
+    expect(cpythonParses(path.join(tmp, 'app.py'))).toEqual({ ok: true, error: '' });
+    const result = await runFix(fixOptions(tmp, ['app.py'], { style: 'helper' }));
+    expect(result.files.map((f) => [f.file, f.after, f.written])).toEqual([['app.py', null, false]]);
+    expect(result.files[0]?.refused).toMatch(/^the result has a syntax error \(.+, line \d+\)$/);
+    expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).toBe(text);
+  });
+
   it('does not overwrite a file that changed on disk after it was read', async () => {
     const tmp = temp();
     copyFileSync(path.join(DIR, 'no_logger.py'), path.join(tmp, 'a.py'));

@@ -4,6 +4,7 @@ import {
   HELPER_NAME,
   renderHelperCall,
   renderHelperDef,
+  renderHelperWait,
   renderInlineGuard,
   type GuardTimeout,
   type Layout,
@@ -143,15 +144,19 @@ function rootName(conn: string): string {
   return /^[A-Za-z_]\w*/.exec(conn)?.[0] ?? conn;
 }
 
-/** The loop binds the connection anew (`for ws in clients:`, `ws = await next_client()` in its body). */
+/**
+ * The loop binds the connection anew (`for ws in clients:`, `ws = await next_client()` in its
+ * body; for an attribute, `self.ws = await next_client()` too).
+ */
 function rebindsConnection(loop: PyNode, conn: string): boolean {
-  const name = rootName(conn);
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const root = rootName(conn);
+  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
+  const esc = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
-  if (left && new RegExp(`\\b${esc}\\b`).test(left.text)) return true;
+  if (left && new RegExp(`(?<![\\w.])(${esc})(?![\\w.])`).test(left.text)) return true;
   const body = field(loop, 'body');
   // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
-  const binds = new RegExp(`^[ \\t]*(${esc}[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w, ]*\\b)?${esc}\\b[^\\n]*\\bin\\b)|\\bas[ \\t]+${esc}\\b`, 'm');
+  const binds = new RegExp(`^[ \\t]*((${esc})[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w., ]*(?<![\\w.]))?(${esc})(?![\\w.])[^\\n]*\\bin\\b)|\\bas[ \\t]+(${esc})(?![\\w.])`, 'm');
   return body !== null && binds.test(body.text);
 }
 
@@ -172,6 +177,23 @@ function outerExitStatement(loopNode: PyNode, fn: PyFunction, conn: string): PyN
   let child: PyNode = loopNode;
   for (let n = loopNode.parent; n && n.id !== leaveFrom.id; n = n.parent) if (LOOP_TYPES.has(n.type)) child = n;
   return statementOf(child);
+}
+
+/**
+ * The statement a per-message guard goes before so that it precedes every receive of the loop
+ * (SPEC §8: before the first receive): in the innermost block around the receive that holds
+ * them all, the first statement holding one. A receive on each branch of an `if` puts it before
+ * the `if`; one receive, before its own statement. Null when a receive is outside the body.
+ */
+function firstReceiveStatement(anchor: PyNode, loop: MessageLoop, loopNode: PyNode, root: PyNode): PyNode | null {
+  const body = field(loopNode, 'body');
+  const receives = [anchor, ...(loop.receives ?? []).map((span) => nodeAt(root, span)).filter((n): n is PyNode => n !== null)];
+  if (!body || !receives.every((r) => isInside(r, body))) return null;
+  for (let n: PyNode | null = anchor.parent; n && isInside(n, body); n = n.parent) {
+    if (n.type !== 'block' || !receives.every((r) => isInside(r, n as PyNode))) continue;
+    return statements(n).find((s) => receives.some((r) => isInside(r, s))) ?? null;
+  }
+  return null;
 }
 
 /** What the re-scan reads for a fallback made of the loop's own check that leaves with `how`. */
@@ -212,13 +234,15 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
       waitOnly: false,
     };
   }
-  const target = outer ?? (perMessage ? statementOf(anchor) : statementOf(loopNode));
+  // A receive of the loop outside its body (its `while` condition): the guard goes before the loop.
+  const inBody = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const target = outer ?? inBody ?? statementOf(loopNode);
   if (!target) return 'could not locate the statement to guard';
-  const leave = perMessage || enclosingLoop(target, fn) ? 'break' : 'return';
+  const leave = inBody || enclosingLoop(target, fn) ? 'break' : 'return';
   // The receive is the condition of the loop's own exit, which runs other code before leaving
   // (`if not await still_connected(ws): forget_worker(id); return`): a guard's `break` in front
   // of it would skip that code.
-  if (perMessage && target.type === 'if_statement') {
+  if (inBody && target.type === 'if_statement') {
     const cond = field(target, 'condition');
     const consequence = field(target, 'consequence');
     if (cond && isInside(anchor, cond) && leaves(consequence) && statements(consequence).length > 1) {
@@ -311,11 +335,13 @@ export function planFile(input: FilePlanInput): FilePlan {
   });
 
   const render = (site: { conn: string; leave: 'break' | 'return'; recheck: string | null; waitOnly?: boolean }, indent: string): string => {
-    if (!helperStyle || site.waitOnly) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent), site.waitOnly);
+    if (!helperStyle) return renderInlineGuard(spec(site.conn, site.leave, site.recheck), layoutAt(indent), site.waitOnly);
     helperNeeded ||= target.reuseHelper === null && !hasOwnHelper;
     const call = target.reuseHelper
       ? `${target.reuseHelper.name}(${site.conn}${target.reuseHelper.argsAfterConnection})`
       : `${HELPER_NAME}(${site.conn})`;
+    // The loop's own check right after is the fallback: only the wait goes in.
+    if (site.waitOnly) return renderHelperWait(call, layoutAt(indent));
     return renderHelperCall(call, site.leave, layoutAt(indent));
   };
 

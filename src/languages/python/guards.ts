@@ -17,7 +17,7 @@ import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
-import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { unboundNames } from './scope.js';
 
 export interface GuardContext {
@@ -42,6 +42,8 @@ interface Candidate {
   wait: WaitLoop | null;
   /** Nodes whose names the guard needs at run time (HG010). */
   nameNodes: PyNode[];
+  /** A helper guard: the call's arguments that decide its timeout and interval (HG008's place). */
+  args?: { timeout: PyNode | null; interval: PyNode | null };
 }
 
 const STATE_ATTR = /(^|_)state$/;
@@ -417,16 +419,32 @@ function isFalsyLiteral(value: PyNode): boolean {
   return ['false', 'none'].includes(value.type) || (value.type === 'integer' && value.text === '0');
 }
 
+/** A helper's wait as one call binds its parameters, with the call's arguments that decide its bound. */
+interface HelperWait {
+  wait: WaitLoop;
+  /** The call's argument that decides the timeout (or count) / the interval, where one does. */
+  timeoutArg: PyNode | null;
+  intervalArg: PyNode | null;
+}
+
 /** The helper's fingerprint with its parameters bound to the call's constant arguments. */
-function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): WaitLoop | null {
+function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx: GuardContext): HelperWait | null {
   const overrides = new Map<string, number>();
+  const argOf = new Map<string, PyNode>();
+  // Parameters passed a value we cannot read: their defaults do not apply (`freeParam`).
+  const passed = new Set<string>();
   const args = callArgs(call);
   let positional = 0;
   for (const a of args) {
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
     if (a.type === 'keyword_argument') {
-      const v = evalNumber(field(a, 'value'), callerEnv);
+      const value = field(a, 'value');
+      const v = evalNumber(value, callerEnv);
       const name = field(a, 'name')?.text;
-      if (name && v !== null) overrides.set(name, v);
+      if (name && v !== null && value) {
+        overrides.set(name, v);
+        argOf.set(name, value);
+      } else if (name) passed.add(name);
       continue;
     }
     const params = helper.params.filter((p) => p.kind === 'positional');
@@ -434,15 +452,34 @@ function helperWait(helper: PyFunction, call: PyNode, callerEnv: ConstEnv, gctx:
     const p = params[positional + offset];
     positional++;
     const v = evalNumber(a, callerEnv);
-    if (p && v !== null) overrides.set(p.name, v);
+    if (p && v !== null) {
+      overrides.set(p.name, v);
+      argOf.set(p.name, a);
+    } else if (p) passed.add(p.name);
   }
-  const env = functionEnv(helper, overrides);
   const cond = conditionContext(helper, gctx, 1);
-  for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
-    const w = analyzeWaitLoop(loop, { fn: helper, env, cond });
-    if (w) return w;
+  const waitWith = (values: ReadonlyMap<string, number>): WaitLoop | null => {
+    const env = functionEnv(helper, values, passed);
+    for (const loop of findInScope(helper.node, new Set(['while_statement', 'for_statement']))) {
+      const w = analyzeWaitLoop(loop, { fn: helper, env, cond, passed });
+      if (w) return w;
+    }
+    return null;
+  };
+  const wait = waitWith(overrides);
+  if (!wait) return null;
+  // The argument that decides a field is the one whose value changes it (HG008 reports there).
+  let timeoutArg: PyNode | null = null;
+  let intervalArg: PyNode | null = null;
+  for (const [name, node] of argOf) {
+    if (timeoutArg && intervalArg) break;
+    const v = overrides.get(name) as number;
+    const other = waitWith(new Map([...overrides, [name, v * 2 + 1]]));
+    if (!other) continue;
+    if (!timeoutArg && (other.timeoutSeconds !== wait.timeoutSeconds || other.polls !== wait.polls)) timeoutArg = node;
+    if (!intervalArg && other.intervalSeconds !== wait.intervalSeconds) intervalArg = node;
   }
-  return null;
+  return { wait, timeoutArg, intervalArg };
 }
 
 // ---- the guard search ----------------------------------------------------------------------------
@@ -454,6 +491,15 @@ interface SearchContext {
   /** The receive (or the loop, for `async for … in ws.iter_text()`). */
   anchor: PyNode;
   messageLoop: PyNode;
+}
+
+/**
+ * A wait whose result is ignored (`await wait_ready(ws)`) goes on after the call when its bound
+ * runs out, as an inline wait does: what follows it up to the receive is the timeout path, and a
+ * re-check there that leaves (`if ws.application_state != CONNECTED: break`) is the fallback.
+ */
+function ignoredResultPath(stmt: PyNode, sctx: SearchContext): PathResult {
+  return followPath(statementsAfter(stmt, sctx.anchor, sctx.fn.node), sctx.cctx, new Set(), sctx.fn);
 }
 
 /** The guard a helper call at a statement makes, with what happens when it times out there. */
@@ -472,15 +518,20 @@ function helperCandidate(
     return { kind: 'check', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: null, nameNodes: [call] };
   }
   if (cls.kind === 'declared') return declaredCandidate(cls.spec, call, stmt, handling, placement, sctx);
-  const w = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
-  if (!w) return null;
-  if (cls.kind === 'unbounded') {
+  const hw = helperWait(cls.fn, call, sctx.fn.env, sctx.gctx);
+  if (!hw) return null;
+  const w = hw.wait;
+  // Bounded or not as the call binds the helper's parameters.
+  if (!w.bounded) {
     return { kind: 'unbounded', node: stmt, placement, summary: brief(stmt), helper: name, fingerprint: null, wait: w, nameNodes: [call] };
   }
   const t = helperTimeout(w, cls.fn, conditionContext(cls.fn, sctx.gctx, 1));
   let path: PathResult;
   if (t.kind === 'raise') path = { onTimeout: 'raise', logs: t.logs };
-  else if (t.kind === 'truthy' || !handling) path = { onTimeout: 'none', logs: t.logs };
+  else if (!handling) {
+    const r = ignoredResultPath(stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: t.logs || r.logs };
+  } else if (t.kind === 'truthy') path = { onTimeout: 'none', logs: t.logs };
   else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
     path = { onTimeout: recheckLeaves(r.onTimeout, stmt, sctx.cctx) ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
@@ -494,6 +545,7 @@ function helperCandidate(
     fingerprint: fingerprintOf(w, path, placement),
     wait: w,
     nameNodes: [call],
+    args: { timeout: hw.timeoutArg, interval: hw.intervalArg },
   };
 }
 
@@ -505,7 +557,10 @@ function helperCandidate(
 function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: PyNode[] | null, placement: Placement, sctx: SearchContext): Candidate {
   let path: PathResult;
   if (spec.onTimeout === 'raise') path = { onTimeout: 'raise', logs: spec.logsOnTimeout };
-  else if (!handling) path = { onTimeout: 'none', logs: spec.logsOnTimeout };
+  else if (!handling) {
+    const r = ignoredResultPath(stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: spec.logsOnTimeout || r.logs };
+  }
   else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
     path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: spec.logsOnTimeout || r.logs };
@@ -538,10 +593,13 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
   if (inner?.type !== 'call' || !timeoutNode) return null;
   const cls = helperOfCall(inner, sctx.fn, sctx.gctx, 1);
   if (!cls || cls.kind === 'check' || cls.kind === 'declared') return null;
-  const w = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
-  if (!w) return null;
+  const hw = helperWait(cls.fn, inner, sctx.fn.env, sctx.gctx);
+  if (!hw) return null;
+  const w = hw.wait;
   const bound = evalNumber(timeoutNode, sctx.fn.env);
   const timeoutSeconds = w.timeoutSeconds !== null && bound !== null ? Math.min(w.timeoutSeconds, bound) : (bound ?? w.timeoutSeconds);
+  // The bound that runs out first is the one written where it is decided.
+  const fromWaitFor = bound !== null && (!w.bounded || w.timeoutSeconds === null || bound <= w.timeoutSeconds);
   const handler = timeoutHandler(stmt, sctx.fn.node);
   const handlerBody = handler ? statements(field(handler, 'body') ?? named(handler).find((c) => c.type === 'block') ?? null) : null;
   const path: PathResult = handlerBody ? followPath(handlerBody, sctx.cctx, new Set(), sctx.fn) : { onTimeout: 'raise', logs: false };
@@ -555,6 +613,7 @@ function waitForCandidate(call: PyNode, stmt: PyNode, placement: Placement, sctx
     fingerprint: fingerprintOf(wait, path, placement),
     wait,
     nameNodes: [call],
+    args: { timeout: fromWaitFor ? timeoutNode : hw.timeoutArg, interval: hw.intervalArg },
   };
 }
 
@@ -786,7 +845,60 @@ function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gc
   }
 }
 
-export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
+const BINDINGS = new Set(['assignment', 'for_statement', 'named_expression', 'as_pattern_target']);
+const UNPACKING = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression']);
+
+function bindingTargets(n: PyNode | null): PyNode[] {
+  if (!n) return [];
+  return UNPACKING.has(n.type) ? named(n).flatMap(bindingTargets) : [n];
+}
+
+/**
+ * Where the function binds the connection expression anew: `ws = …`, `self.ws = …`,
+ * `for ws in …`, `with … as ws`, `(ws := …)`.
+ */
+function bindingsOf(fn: PyFunction, conn: string): PyNode[] {
+  const out: PyNode[] = [];
+  for (const n of findInScope(fn.node, BINDINGS)) {
+    const target = n.type === 'assignment' || n.type === 'for_statement' ? field(n, 'left') : n.type === 'named_expression' ? field(n, 'name') : n;
+    const hit = n.type === 'as_pattern_target' ? named(n).some((t) => t.text === conn) : bindingTargets(target).some((t) => t.text === conn);
+    if (hit && target) out.push(target);
+  }
+  return out;
+}
+
+/** `except WebSocketDisconnect: self.ws = None; break`: the new binding leaves with its block, never reaching a receive. */
+function leavesAfterBinding(binding: PyNode): boolean {
+  if (binding.parent?.type === 'for_statement') return false;
+  const stmt = statementOf(binding);
+  if (!stmt?.parent || stmt.parent.type !== 'block') return false;
+  const after = statements(stmt.parent).filter((s) => s.startIndex >= stmt.endIndex);
+  return after.some((s) => s.type === 'break_statement' || s.type === 'return_statement' || s.type === 'raise_statement');
+}
+
+/**
+ * A guard tests the connection it finds then; a binding of the connection between it and the
+ * receive — after it in the text, or after the receive in a loop that goes round to the receive
+ * without running the guard again — makes the receive use another connection, which it never tested.
+ */
+function reboundAfter(guardAt: PyNode, binding: PyNode, anchor: PyNode, fn: PyFunction): boolean {
+  if (leavesAfterBinding(binding)) return false;
+  if (binding.startIndex >= guardAt.endIndex && binding.startIndex < anchor.startIndex) return true;
+  if (binding.startIndex < anchor.endIndex) return false;
+  for (let l = anchor.parent; l && l.id !== fn.node.id; l = l.parent) {
+    if (LOOP_TYPES.has(l.type) && isInside(binding, l) && !isInside(guardAt, l)) return true;
+  }
+  return false;
+}
+
+export function findGuard(
+  messageLoop: PyNode,
+  anchor: PyNode,
+  fn: PyFunction,
+  gctx: GuardContext,
+  via: HelperReceive | null = null,
+  conn: string | null = null,
+): Guard {
   const cctx = { ...conditionContext(fn, gctx, 1), anchor, messageLoop };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
@@ -802,7 +914,8 @@ export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, g
   }
   const beforeLoop: Candidate[] = [];
   climb(messageLoop, fn.node, 'before-loop', sctx, beforeLoop);
-  const all = [...perMessage, ...beforeLoop];
+  const bindings = conn ? bindingsOf(fn, conn) : [];
+  const all = [...perMessage, ...beforeLoop].filter((c) => !bindings.some((b) => reboundAfter(c.nameNodes[0] ?? c.node, b, anchor, fn)));
   // The strongest guard wins; among equals, the nearest to the receive.
   let best: Candidate | null = null;
   for (const c of all) if (!best || RANK[c.kind] > RANK[best.kind]) best = c;
@@ -838,8 +951,8 @@ function toGuard(c: Candidate, fn: PyFunction): Guard {
     parts: {
       sleepCall: inline && w?.sleepCall ? spanOf(w.sleepCall) : null,
       clockCall: inline && w?.clockCall ? spanOf(w.clockCall) : null,
-      timeout: inline && w?.timeoutNode ? spanOf(w.timeoutNode) : null,
-      interval: inline && w?.intervalNode ? spanOf(w.intervalNode) : null,
+      timeout: inline && w?.timeoutNode ? spanOf(w.timeoutNode) : c.args?.timeout ? spanOf(c.args.timeout) : null,
+      interval: inline && w?.intervalNode ? spanOf(w.intervalNode) : c.args?.interval ? spanOf(c.args.interval) : null,
       unboundedWait: c.kind === 'unbounded' ? spanOf(c.node) : null,
     },
     unboundNames: needs,

@@ -204,7 +204,7 @@ function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: G
     const guaranteed = found.connection.guaranteed;
     const guard: Guard = guaranteed
       ? { ...noGuard(), kind: 'framework', summary: guaranteed, frameworkReason: guaranteed }
-      : findGuard(loop, found.anchor, fn, gctx, found.helper);
+      : findGuard(loop, found.anchor, fn, gctx, found.helper, found.connectionText);
     if (!worst || STRENGTH[guard.kind] < STRENGTH[worst.guard.kind]) worst = { found, guard };
     if (guard.kind === 'none') break;
   }
@@ -268,6 +268,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         guard,
         confidence: confidenceOf(found.connection),
         inAsyncFunction: fn.isAsync,
+        receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
       });
     }
   }

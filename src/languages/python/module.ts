@@ -281,9 +281,11 @@ export function moduleStatements(module: PyModule): PyNode[] {
  * The constants of a function with some parameters bound (a helper called with arguments):
  * parameter defaults, then the overrides, then locals assigned once.
  */
-export function functionEnv(fn: PyFunction, overrides: ReadonlyMap<string, number>): ConstEnv {
+/** `unknown`: parameters a call passes a value we cannot read, so that their defaults do not apply. */
+export function functionEnv(fn: PyFunction, overrides: ReadonlyMap<string, number>, unknown: ReadonlySet<string> = new Set()): ConstEnv {
   const params = new Map<string, number>();
   for (const p of fn.params) {
+    if (unknown.has(p.name)) continue;
     const v = overrides.get(p.name) ?? (p.defaultValue ? evalNumber(p.defaultValue, fn.outerEnv) : null);
     if (v !== null && v !== undefined) params.set(p.name, v);
   }

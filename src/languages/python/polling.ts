@@ -52,6 +52,7 @@ interface LinearCtx {
   env: ConstEnv;
   loop: PyNode;
   depth: number;
+  passed: ReadonlySet<string>;
 }
 
 function assignmentOf(name: string, fn: PyFunction, before: PyNode): PyNode | null {
@@ -84,7 +85,9 @@ function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | 
   }
   if (n.type === 'identifier') {
     const def = assignmentOf(n.text, ctx.fn, n);
-    if (!def) return null;
+    // A required parameter (`async def wait(ws, timeout)`) is a bound whose value each call
+    // passes: a constant of unknown value here (NaN), read at the call site with its argument.
+    if (!def) return freeParam(n, ctx) ? { now: 0, mark: 0, c: Number.NaN, clock: null, clockCall: null, constNode: n } : null;
     const inside = isInside(def, ctx.loop);
     return linear(field(def, 'right'), { ...ctx, depth: ctx.depth + 1 }, inside);
   }
@@ -101,7 +104,8 @@ function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | 
     }
     const scalar = a.now === 0 && a.mark === 0 ? a.c : b.now === 0 && b.mark === 0 ? b.c : null;
     const other = a.now === 0 && a.mark === 0 ? b : a;
-    if (scalar === null) return null;
+    // An unknown factor would make the clock's coefficient unknown: not a bound we can read.
+    if (scalar === null || (Number.isNaN(scalar) && (other.now !== 0 || other.mark !== 0))) return null;
     if (op === '*') return { now: other.now * scalar, mark: other.mark * scalar, c: other.c * scalar, ...meta };
     if (op === '/' && other === a && scalar !== 0) return { now: a.now / scalar, mark: a.mark / scalar, c: a.c / scalar, ...meta };
   }
@@ -141,6 +145,17 @@ function loopClockByName(call: PyNode, ctx: LinearCtx): Clock | null {
   return q === 'asyncio.get_running_loop' || q === 'asyncio.get_event_loop' ? 'loop' : null;
 }
 
+/**
+ * A parameter whose value the call decides and we cannot read: one with no default, or one the
+ * call passes an expression we cannot evaluate (then its default does not apply either).
+ */
+function freeParam(id: PyNode, ctx: { fn: PyFunction; env: ConstEnv; passed: ReadonlySet<string> }): boolean {
+  if (id.type !== 'identifier' || ctx.env.get(id.text) !== null) return false;
+  return ctx.fn.params.some(
+    (p) => p.name === id.text && (p.kind === 'positional' || p.kind === 'keyword-only') && (p.defaultValue === null || ctx.passed.has(p.name)),
+  );
+}
+
 interface Bound {
   timeoutSeconds: number | null;
   clock: Clock | null;
@@ -164,7 +179,7 @@ function clockBound(cmp: PyNode, ctx: LinearCtx): Bound | null {
   const timeout = Math.abs(Math.round((-c / now) * 1e9) / 1e9);
   const constNode = b.constNode ?? a.constNode;
   return {
-    timeoutSeconds: Math.abs(mark + now) < 1e-12 ? timeout : null,
+    timeoutSeconds: Math.abs(mark + now) < 1e-12 && Number.isFinite(timeout) ? timeout : null,
     clock,
     clockCall: a.clockCall ?? b.clockCall,
     timeoutNode: constNode,
@@ -194,13 +209,19 @@ export function leaves(block: PyNode | null): 'break' | 'return' | 'raise' | 'co
   return null;
 }
 
-/** Counted bound: `for _ in range(N)` or `while attempts < N` with `attempts += 1`. */
-function countedPolls(loop: PyNode, env: ConstEnv): { polls: number; node: PyNode } | null {
+/**
+ * Counted bound: `for _ in range(N)` or `while attempts < N` with `attempts += 1`. A count held
+ * in a parameter the call decides (`freeParam`) bounds the wait too, by a number of polls unknown here.
+ */
+function countedPolls(loop: PyNode, wctx: WaitContext): { polls: number | null; node: PyNode } | null {
+  const env = wctx.env;
+  const free = { fn: wctx.fn, env, passed: wctx.passed ?? NO_NAMES };
   if (loop.type === 'for_statement') {
     const right = field(loop, 'right');
     if (right?.type !== 'call' || field(right, 'function')?.text !== 'range') return null;
     const args = named(field(right, 'arguments') ?? right);
     const nums = args.map((a) => evalNumber(a, env));
+    if (args.length === 1 && nums[0] === null && freeParam(args[0] as PyNode, free)) return { polls: null, node: args[0] as PyNode };
     if (nums.some((v) => v === null) || nums.length === 0) return null;
     const [a, b, step] = nums as number[];
     const polls = nums.length === 1 ? (a as number) : Math.ceil(((b as number) - (a as number)) / (step ?? 1));
@@ -216,12 +237,15 @@ function countedPolls(loop: PyNode, env: ConstEnv): { polls: number; node: PyNod
     if (counter.type !== 'identifier') continue;
     const step = findInScope(loop, new Set(['augmented_assignment'])).find((a) => field(a, 'left')?.text === counter.text);
     const n = evalNumber(limit, env);
-    if (!step || n === null) continue;
+    if (!step || (n === null && !freeParam(limit, free))) continue;
     const op = kids(step).find((c) => c.type === '+=' || c.type === '-=')?.type ?? field(step, 'operator')?.text;
     const by = evalNumber(field(step, 'right'), env);
     if (!by || (op !== '+=' && op !== '-=')) continue;
     const initDef = findInScope(loop.parent ?? loop, new Set(['assignment'])).filter((a) => field(a, 'left')?.text === counter.text && a.endIndex <= loop.startIndex).pop();
-    const init = initDef ? (evalNumber(field(initDef, 'right'), env) ?? 0) : 0;
+    if (n === null) return { polls: null, node: limit };
+    const init = initDef ? evalNumber(field(initDef, 'right'), env) : 0;
+    // `remaining = attempts` from an unknown value: a count, of a number of polls unknown here.
+    if (init === null) return { polls: null, node: field(initDef as PyNode, 'right') as PyNode };
     const polls = Math.abs((n - init) / by);
     if (Number.isFinite(polls)) return { polls: Math.round(polls * 1e9) / 1e9, node: initDef && op === '-=' ? (field(initDef, 'right') as PyNode) : limit };
   }
@@ -232,7 +256,11 @@ export interface WaitContext {
   fn: PyFunction;
   env: ConstEnv;
   cond: ConditionContext;
+  /** Parameters a call passes values we cannot read (a helper read at its call site). */
+  passed?: ReadonlySet<string>;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * A loop that waits for the connection state: it tests the state and sleeps. Returns null
@@ -272,7 +300,7 @@ export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | nul
   }
   if (tests.length === 0) return null;
 
-  const lctx: LinearCtx = { fn: wctx.fn, env: wctx.env, loop, depth: 0 };
+  const lctx: LinearCtx = { fn: wctx.fn, env: wctx.env, loop, depth: 0, passed: wctx.passed ?? NO_NAMES };
   let bound: Bound | null = null;
   let timeoutEntry: TimeoutEntry = { kind: 'exhausted' };
   if (condition) for (const cmp of comparisonsIn(condition)) bound ??= clockBound(cmp, lctx);
@@ -297,11 +325,11 @@ export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | nul
   let polls: number | null = null;
   let timeoutSeconds = bound?.timeoutSeconds ?? null;
   let timeoutNode = bound?.timeoutNode ?? null;
-  const counted = bound ? null : countedPolls(loop, wctx.env);
+  const counted = bound ? null : countedPolls(loop, wctx);
   if (counted) {
     polls = counted.polls;
     timeoutNode = counted.node;
-    timeoutSeconds = interval !== null ? Math.round(counted.polls * interval * 1e9) / 1e9 : null;
+    timeoutSeconds = interval !== null && counted.polls !== null ? Math.round(counted.polls * interval * 1e9) / 1e9 : null;
   } else if (timeoutSeconds !== null && interval) {
     polls = Math.ceil(timeoutSeconds / interval - 1e-9);
   }

@@ -47,6 +47,13 @@ function moduleBound(module: PyModule): Set<string> {
   return s;
 }
 
+/** Names bound when `if TYPE_CHECKING:` blocks count: the module's and those of the function and its parents. */
+function typeCheckingBound(module: PyModule, fn: PyFunction): Set<string> {
+  const out = new Set(boundNames(module.root, [], false));
+  for (let f: PyFunction | null = fn; f; f = f.parent) if (f.node.type !== 'module') for (const n of boundNames(f.node, f.params, false)) out.add(n);
+  return out;
+}
+
 /** Identifiers the code reads (not attribute names, keyword names or assignment targets). */
 function readNames(node: PyNode): PyNode[] {
   const out: PyNode[] = [];
@@ -76,7 +83,9 @@ export function unboundNames(nodes: PyNode[], fn: PyFunction): NameUse[] {
     for (const id of readNames(node)) {
       if (bound.has(id.text) || seen.has(id.text)) continue;
       seen.add(id.text);
-      out.push({ name: id.text, position: startOf(id) });
+      const use: NameUse = { name: id.text, position: startOf(id) };
+      if (typeCheckingBound(module, fn).has(id.text)) use.typeCheckingOnly = true;
+      out.push(use);
     }
   }
   return out;
