@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli, tempTree } from './helpers/cli.js';
 import { git } from './helpers/git.js';
 
-const LOOP = 'import asyncio\n\nasync def pump(websocket):\n    while True:\n        await websocket.receive_text()\n';
+const LOOP = 'import asyncio\n\nfrom fastapi import WebSocket\n\nasync def pump(websocket: WebSocket):\n    while True:\n        await websocket.receive_text()\n';
 const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
