@@ -332,6 +332,8 @@ export interface Candidate {
   parts: Guard['parts'];
   /** How the wait ends on timeout: `raise` (rejects), `value` (resolves; the caller decides). */
   timeoutPath?: 'raise' | 'value';
+  /** A wait loop's: the statement that ends its timeout path (`raise` for a re-check that throws), null when it goes on. */
+  timeoutExit?: OnTimeout | null;
 }
 
 const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
@@ -400,19 +402,73 @@ function nextStatement(m: TsModule, stmt: TsNode): TsNode | null {
   return (list[i + 1] as TsNode | undefined) ?? null;
 }
 
-/** After a wait that can end without OPEN: `if (ws.readyState !== WebSocket.OPEN) { …; break }` re-checks. */
-function recheckAfter(c: Ctx, stmt: TsNode): { onTimeout: OnTimeout; logs: boolean } {
+/** How the statements after a wait end its timeout path: the fingerprint's reading, the log, and the statement that ends it. */
+interface TimeoutPath {
+  onTimeout: OnTimeout;
+  logs: boolean;
+  /** How the code there leaves (`raise` for a throwing re-check), or null when it goes on. */
+  exit: OnTimeout | null;
+}
+
+/**
+ * After a wait that can end without OPEN: `if (ws.readyState !== WebSocket.OPEN) { …; break }`
+ * re-checks; `if (!opened)` tests the race's value; `if (timedOut)` a flag the bound's branch set
+ * (`flags`: its value on the timeout path). A test that holds on the timeout path but does not
+ * leave still logs there: the loop goes on (HG006), not silently (HG007).
+ */
+function recheckAfter(c: Ctx, stmt: TsNode, flags: ReadonlyMap<string, boolean> = new Map()): TimeoutPath {
   const { m } = c;
   const next = nextStatement(m, stmt);
   if (next && m.ts.isIfStatement(next)) {
     const v = evalCondition(m, next.expression, c.match, c.env);
     const exit = exitOf(m, next.thenStatement);
-    if ((v.must & CONNECTING) !== 0 && exit) return { onTimeout: 'recheck-break', logs: logsIn(m, next.thenStatement) };
+    const logs = logsIn(m, next.thenStatement);
+    if ((v.must & CONNECTING) !== 0) return exit ? { onTimeout: 'recheck-break', logs, exit } : { onTimeout: 'none', logs, exit: null };
     // `const opened = await Promise.race([...])` then `if (!opened) return`: the race's value says it.
     const name = declaredName(m, stmt);
-    if (name !== null && exit && negates(m, next.expression, name)) return { onTimeout: exit, logs: logsIn(m, next.thenStatement) };
+    const byValue = name !== null && negates(m, next.expression, name);
+    if (byValue || flagHolds(m, next.expression, flags)) return { onTimeout: exit ?? 'none', logs, exit };
   }
-  return { onTimeout: 'none', logs: false };
+  return { onTimeout: 'none', logs: false, exit: null };
+}
+
+/** Whether a condition on flags (`timedOut`, `!opened`, `timedOut === true`) holds for the flags' values. */
+function flagHolds(m: TsModule, cond: TsNode, flags: ReadonlyMap<string, boolean>): boolean {
+  const ts = m.ts;
+  let e = cond;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) return flags.get(e.text) === true;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    let x: TsNode = e.operand;
+    while (ts.isParenthesizedExpression(x)) x = x.expression;
+    return ts.isIdentifier(x) && flags.get(x.text) === false;
+  }
+  if (ts.isBinaryExpression(e) && ts.isIdentifier(e.left) && flags.has(e.left.text)) {
+    const k = e.right.kind;
+    const lit = k === ts.SyntaxKind.TrueKeyword ? true : k === ts.SyntaxKind.FalseKeyword ? false : null;
+    if (lit === null) return false;
+    const op = e.operatorToken.kind;
+    const value = flags.get(e.left.text);
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) return value === lit;
+    if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return value !== lit;
+  }
+  return false;
+}
+
+/** `timedOut = true` in the bound's branch before it leaves: the flags and their values on the timeout path. */
+function flagsSetIn(m: TsModule, branch: TsNode): Map<string, boolean> {
+  const ts = m.ts;
+  const out = new Map<string, boolean>();
+  const stmts = ts.isBlock(branch) ? (branch.statements as readonly TsNode[]) : [branch];
+  for (const s of stmts) {
+    if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression) || s.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = s.expression;
+    if (!ts.isIdentifier(left)) continue;
+    if (right.kind === ts.SyntaxKind.TrueKeyword) out.set(left.text, true);
+    else if (right.kind === ts.SyntaxKind.FalseKeyword) out.set(left.text, false);
+    else out.delete(left.text);
+  }
+  return out;
 }
 
 /** The one name a `const x = …` statement declares, else null. */
@@ -540,18 +596,24 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
   // Timeout path.
   let onTimeout: OnTimeout = 'none';
   let logs = false;
+  let timeoutExit: OnTimeout | null = null;
   if (boundIf && ts.isIfStatement(boundIf)) {
     const exit = exitOf(m, boundIf.thenStatement);
     logs = logsIn(m, boundIf.thenStatement);
     if (exit === 'break') {
-      const after = recheckAfter(c, loop);
+      const after = recheckAfter(c, loop, flagsSetIn(m, boundIf.thenStatement));
       onTimeout = after.onTimeout;
       logs ||= after.logs;
-    } else onTimeout = exit ?? 'none';
+      timeoutExit = after.exit;
+    } else {
+      onTimeout = exit ?? 'none';
+      timeoutExit = exit;
+    }
   } else {
     const after = recheckAfter(c, loop);
     onTimeout = after.onTimeout;
     logs = after.logs;
+    timeoutExit = after.exit;
   }
   const wall = clockCalls.find((x) => x.clock === 'wall');
   const clock: Clock | null = wall ? 'wall' : (clockCalls[0]?.clock ?? (clockNames.size ? 'monotonic' : null));
@@ -585,6 +647,7 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
       unboundedWait: kind === 'unbounded' ? m.span(loop) : null,
     },
     timeoutPath: 'value',
+    timeoutExit,
   };
 }
 
@@ -1037,8 +1100,8 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
       onTimeout = t.onTimeout;
       logs ||= t.logs;
     }
-  } else if (found.fingerprint && (onTimeout === 'return' || onTimeout === 'break' || onTimeout === 'none')) {
-    // The helper returned (a value) on timeout and the caller goes on.
+  } else if (found.fingerprint && (onTimeout === 'return' || onTimeout === 'break' || onTimeout === 'none' || (onTimeout === 'recheck-break' && found.timeoutExit !== 'raise'))) {
+    // The helper returned (a value) on timeout — also from its own re-check — and the caller goes on.
     const after = recheckAfter(c, stmt);
     onTimeout = after.onTimeout;
     logs ||= after.logs;
