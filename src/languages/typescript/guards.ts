@@ -416,7 +416,7 @@ interface TimeoutPath {
  * (`flags`: its value on the timeout path). A test that holds on the timeout path but does not
  * leave still logs there: the loop goes on (HG006), not silently (HG007).
  */
-function recheckAfter(c: Ctx, stmt: TsNode, flags: ReadonlyMap<string, boolean> = new Map()): TimeoutPath {
+function recheckAfter(c: Ctx, stmt: TsNode, flags: ReadonlyMap<string, boolean> = new Map(), values: RaceValues = {}): TimeoutPath {
   const { m } = c;
   const next = nextStatement(m, stmt);
   if (next && m.ts.isIfStatement(next)) {
@@ -425,8 +425,13 @@ function recheckAfter(c: Ctx, stmt: TsNode, flags: ReadonlyMap<string, boolean> 
     const logs = logsIn(m, next.thenStatement);
     if ((v.must & CONNECTING) !== 0) return exit ? { onTimeout: 'recheck-break', logs, exit } : { onTimeout: 'none', logs, exit: null };
     // `const opened = await Promise.race([...])` then `if (!opened) return`: the race's value says it.
+    // With the timer's value known, the test must hold for it (and not for the open wait's, where known).
     const name = declaredName(m, stmt);
-    const byValue = name !== null && negates(m, next.expression, name);
+    const byValue =
+      name !== null &&
+      (values.timer
+        ? holdsFor(m, next.expression, name, values.timer) === true && (!values.open || holdsFor(m, next.expression, name, values.open) === false)
+        : negates(m, next.expression, name));
     if (byValue || flagHolds(m, next.expression, flags)) return { onTimeout: exit ?? 'none', logs, exit };
   }
   return { onTimeout: 'none', logs: false, exit: null };
@@ -757,6 +762,106 @@ interface OpenWait {
   viaOnce?: boolean;
   /** The wait also ends (rejects) when the socket closes or fails: `ws.onclose = () => reject(err)`. */
   endsOnClose?: boolean;
+  /** A race's values, where known: the timer's (`sleep(ms).then(() => 'timeout')`) and the open wait's. */
+  values?: RaceValues;
+}
+
+/** What a race resolves to when its timer wins, and when the open wait does (`undefined` when unknown). */
+interface RaceValues {
+  timer?: Value;
+  open?: Value;
+}
+
+/** A literal's value, or OBJECT for something truthy that equals no literal (`once()`'s array). */
+const OBJECT = Symbol('object');
+type Value = { v: string | number | boolean | null | undefined | typeof OBJECT };
+
+/** The value of a literal expression, or null when it is not one. */
+function literalValue(m: TsModule, e: TsNode | undefined): Value | null {
+  const ts = m.ts;
+  if (e === undefined) return { v: undefined };
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x)) return { v: x.text };
+  if (ts.isNumericLiteral(x)) return { v: Number(x.text) };
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return { v: true };
+  if (x.kind === ts.SyntaxKind.FalseKeyword) return { v: false };
+  if (x.kind === ts.SyntaxKind.NullKeyword) return { v: null };
+  if (ts.isIdentifier(x) && x.text === 'undefined') return { v: undefined };
+  if (ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x)) return { v: OBJECT };
+  return null;
+}
+
+/** What a callback returns: an arrow's expression body, or a block's one `return`. */
+function callbackValue(m: TsModule, cb: TsNode | undefined): Value | null {
+  const ts = m.ts;
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return null;
+  if (!ts.isBlock(cb.body)) return literalValue(m, cb.body);
+  const rets = descendants(ts, cb.body).filter((n) => ts.isReturnStatement(n));
+  const throws = descendants(ts, cb.body).some((n) => ts.isThrowStatement(n));
+  const only = rets[0];
+  if (throws || rets.length !== 1 || !only || !ts.isReturnStatement(only)) return rets.length === 0 && !throws ? { v: undefined } : null;
+  return literalValue(m, only.expression);
+}
+
+/**
+ * The value a race element settles with: `x.then(cb)` what `cb` returns; `once(…)` an array;
+ * `new Promise((resolve) => setTimeout(() => resolve(v), ms))` / `setTimeout(resolve, ms, v)` that
+ * `v`; timers/promises' `setTimeout(ms, v)` its `v`. Null when unknown.
+ */
+function settledValue(m: TsModule, el: TsNode): Value | null {
+  const ts = m.ts;
+  let e = el;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) e = m.initializerOf(e) ?? e;
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+    const method = e.expression.name.text;
+    if (method === 'then') return callbackValue(m, e.arguments[0]);
+    if (method === 'finally') return settledValue(m, e.expression.expression);
+    return null;
+  }
+  if (isEventsOnce(m, e)) return { v: OBJECT };
+  const p = promiseParamUses(m, e, 0);
+  if (p) {
+    let value: Value | null = null;
+    for (const u of p.uses) {
+      const parent = u.parent;
+      let v: Value | null = null;
+      if (parent && ts.isCallExpression(parent) && parent.expression === u) v = literalValue(m, parent.arguments[0]);
+      else if (parent && ts.isCallExpression(parent) && parent.arguments[0] === u && /^(globalThis\.)?setTimeout$/.test(m.text(parent.expression))) v = literalValue(m, parent.arguments[2]);
+      if (v === null || (value !== null && !Object.is(value.v, v.v))) return null;
+      value = v;
+    }
+    return value;
+  }
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) {
+    const imp = m.imports.get(e.expression.text);
+    if (imp && /^(node:)?timers\/promises$/.test(imp.module) && imp.imported === 'setTimeout') return literalValue(m, e.arguments[1]);
+  }
+  return null;
+}
+
+/** Whether `cond` holds when `name` holds `value`: `!r`, `r`, `r === 'timeout'`, `'timeout' !== r`; null when the test says otherwise. */
+function holdsFor(m: TsModule, cond: TsNode, name: string, value: Value): boolean | null {
+  const ts = m.ts;
+  const truthy = (v: Value['v']): boolean => v === OBJECT || !!v;
+  let e = cond;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  const isName = (x: TsNode): boolean => ts.isIdentifier(x) && x.text === name;
+  if (isName(e)) return truthy(value.v);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = holdsFor(m, e.operand, name, value);
+    return inner === null ? null : !inner;
+  }
+  if (!ts.isBinaryExpression(e)) return null;
+  const other = isName(e.left) ? e.right : isName(e.right) ? e.left : null;
+  const lit = other ? literalValue(m, other) : null;
+  if (!lit || lit.v === OBJECT) return null;
+  const op = e.operatorToken.kind;
+  const eq = value.v !== OBJECT && (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken ? value.v === lit.v : value.v == lit.v);
+  if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) return eq;
+  if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return !eq;
+  return null;
 }
 
 /**
@@ -830,10 +935,13 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     let endsOnClose = false;
     let timeout: TsNode | null = null;
     let path: 'raise' | 'value' = 'raise';
+    let timerValue: Value | null = null;
+    let openValue: Value | null = null;
     for (const el of els) {
       const w = openWait(c, el);
       if (w) {
         open = true;
+        openValue = settledValue(m, el);
         viaOnce ||= w.viaOnce === true;
         endsOnClose ||= w.endsOnClose === true;
         if (w.kind === 'polling') timeout = w.timeout;
@@ -854,12 +962,14 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       if (sl) {
         timeout = sl.interval;
         path = /reject|throw|abort/i.test(m.text(chain)) || usesRejecter(m, x, x) ? 'raise' : 'value';
+        timerValue = settledValue(m, el);
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
     }
     if (!open) return null;
-    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce, endsOnClose } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce, endsOnClose };
+    const values: RaceValues = { ...(timerValue ? { timer: timerValue } : {}), ...(openValue ? { open: openValue } : {}) };
+    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce, endsOnClose, values } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce, endsOnClose };
   }
   if (ts.isCallExpression(e)) return timeoutWrapper(c, e);
   return null;
@@ -940,9 +1050,9 @@ function enclosingTry(m: TsModule, node: TsNode, stop: TsNode | null): TsNode | 
   return null;
 }
 
-function timeoutPathOf(c: Ctx, stmt: TsNode, path: 'raise' | 'value', stop: TsNode | null): { onTimeout: OnTimeout; logs: boolean } {
+function timeoutPathOf(c: Ctx, stmt: TsNode, path: 'raise' | 'value', stop: TsNode | null, values?: RaceValues): { onTimeout: OnTimeout; logs: boolean } {
   const { m } = c;
-  if (path === 'value') return recheckAfter(c, stmt);
+  if (path === 'value') return recheckAfter(c, stmt, new Map(), values);
   const t = enclosingTry(m, stmt, stop);
   if (t && m.ts.isTryStatement(t) && t.catchClause) {
     return { onTimeout: exitOf(m, t.catchClause.block) ?? 'none', logs: logsIn(m, t.catchClause.block) };
@@ -996,7 +1106,7 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
     const w = openWait(c, n.expression);
     if (w) {
       const timeoutMs = w.timeout ? m.evalNumber(w.timeout, c.env) : null;
-      const path = timeoutPathOf(c, stmt, w.path, stop);
+      const path = timeoutPathOf(c, stmt, w.path, stop, w.values);
       return {
         kind: w.kind,
         node: stmt,
