@@ -334,6 +334,8 @@ export interface Candidate {
   timeoutPath?: 'raise' | 'value';
   /** A wait loop's: the statement that ends its timeout path (`raise` for a re-check that throws), null when it goes on. */
   timeoutExit?: OnTimeout | null;
+  /** The expressions the bound and the interval are read from (a helper's call maps its parameters to the call's arguments). */
+  valueNodes?: { timeout: TsNode | null; interval: TsNode | null };
 }
 
 const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
@@ -653,6 +655,7 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
     },
     timeoutPath: 'value',
     timeoutExit,
+    valueNodes: { timeout: timeoutNode, interval: sleep?.interval ?? null },
   };
 }
 
@@ -1128,6 +1131,7 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
             : null,
         parts: { ...noParts(), timeout: w.timeout ? m.span(w.timeout) : null, unboundedWait: w.kind === 'unbounded' ? m.span(n) : null },
         timeoutPath: w.path,
+        valueNodes: { timeout: w.timeout, interval: null },
       };
     }
   }
@@ -1183,6 +1187,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
           fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: (c.emitter && w.viaOnce === true) || w.endsOnClose === true, placement: c.placement }) : null,
           parts: noParts(),
           timeoutPath: w.path,
+          valueNodes: { timeout: w.timeout, interval: null },
         };
         break;
       }
@@ -1223,8 +1228,37 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
     summary: callText,
     helper: h.name,
     fingerprint: found.fingerprint ? { ...found.fingerprint, onTimeout, logsOnTimeout: logs, placement: c.placement } : null,
-    parts: { ...found.parts, unboundedWait: found.kind === 'unbounded' ? m.span(e) : null, timeout: found.parts.timeout && found.module === m ? found.parts.timeout : null, interval: found.module === m ? found.parts.interval : null, sleepCall: found.module === m ? found.parts.sleepCall : null, clockCall: found.module === m ? found.parts.clockCall : null },
+    parts: {
+      ...found.parts,
+      unboundedWait: found.kind === 'unbounded' ? m.span(e) : null,
+      timeout: valueSpan(m, e, h, found.valueNodes?.timeout ?? null, found.module === m ? found.parts.timeout : null),
+      interval: valueSpan(m, e, h, found.valueNodes?.interval ?? null, found.module === m ? found.parts.interval : null),
+      sleepCall: found.module === m ? found.parts.sleepCall : null,
+      clockCall: found.module === m ? found.parts.clockCall : null,
+    },
   };
+}
+
+/**
+ * Where a helper guard's value is written, as its caller sees it (HG008 reports there): the call's
+ * argument for the helper's parameter the value is read from, else that parameter's default (in
+ * this file), else the expression itself (in this file), else nothing (the call's line).
+ */
+function valueSpan(m: TsModule, call: TsNode, h: HelperRef, node: TsNode | null, own: Span | null): Span | null {
+  if (!node || !m.ts.isCallExpression(call)) return own;
+  const hm = h.module;
+  const hts = hm.ts;
+  const params = (h.fn as { parameters?: readonly TsNode[] }).parameters ?? [];
+  for (const id of [node, ...descendants(hts, node, true)]) {
+    if (!hts.isIdentifier(id)) continue;
+    const d = hm.declarationOf(id.text, id);
+    const i = d ? params.indexOf(d) : -1;
+    if (i < 0 || !d || !hts.isParameter(d)) continue;
+    const arg = call.arguments[i];
+    if (arg) return m.span(arg);
+    return hm === m && d.initializer ? m.span(d.initializer) : null;
+  }
+  return own;
 }
 
 // ---- the climb -----------------------------------------------------------------------------
