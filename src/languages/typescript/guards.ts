@@ -369,8 +369,10 @@ interface Ctx {
   guardHelpers: readonly string[];
 }
 
-// Validation helpers outside the repository, recognised by name when the config does not list them.
-const HELPER_NAME = /^(is|ensure|check|assert|validate)\w*(open|connected|ready)\w*$/i;
+// Validation helpers outside the repository, recognised by name when the config does not list them:
+// checks (`isOpen`), and waits whose result gates the send (`if (!(await waitForOpen(ws))) return`),
+// as Python's `HELPER_NAME` takes both. Unresolved in the module, the name is HG010's.
+const HELPER_NAME = /^(?:(?:is|ensure|check|assert|validate)\w*(?:open|connected|ready)|(?:wait|await|until)\w*(?:open|connected|connection|ready|handshake))\w*$/i;
 
 /** `!isOpen(ws)` (negated: true when not open) or `isOpen(ws)`: an external helper given the socket. */
 function externalHelper(c: Ctx, cond: TsNode, negated: boolean): string | null {
