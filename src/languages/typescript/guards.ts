@@ -5,7 +5,7 @@
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
-import { listenerOf, sameSocket } from './sockets.js';
+import { listenerOf, openedByHelper, sameSocket } from './sockets.js';
 import { configuredReceive } from './receives.js';
 
 // ---- readyState conditions -------------------------------------------------------------
@@ -1105,6 +1105,13 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
     if (onceMessage || (configured && c.match(configured)) || viaHelper || (ts.isAwaitExpression(n) && messageWait(c, n.expression))) {
       return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: viaHelper, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
     }
+  }
+  // `this.ws = await openSocket(url)`: a helper that resolves with the socket only once it opened
+  // (sockets.ts `openedByHelper`, as for `const ws = await openSocket(url)`).
+  for (const n of exprs) {
+    if (!ts.isBinaryExpression(n) || n.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !c.match(n.left)) continue;
+    const opened = c.depth === 0 ? openedByHelper(m, bareExpression(ts, n.right), n) : null;
+    if (opened) return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: null, frameworkReason: opened.reason, fingerprint: null, parts: noParts() };
   }
   for (const n of exprs) {
     if (!ts.isAwaitExpression(n)) continue;

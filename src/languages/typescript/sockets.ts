@@ -362,14 +362,26 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   return openedByHelper(m, e, origin, depth);
 }
 
-/** A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that binds it. */
+/**
+ * A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that
+ * binds it — by name, or as a member of a namespace import (`import * as ns`, `const ns = require(…)`:
+ * `ns.f`).
+ */
 function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModule; fn: TsNode } | null {
   const ts = m.ts;
-  if (!ts.isIdentifier(callee)) return null;
-  const imp = m.imports.get(callee.text);
-  const target = imp ? m.importedModule(imp.module) : m;
+  let target: TsModule | null;
+  let name: string;
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const ns = m.imports.get(callee.expression.text);
+    if (!ns || ns.imported !== '*') return null;
+    target = m.importedModule(ns.module);
+    name = callee.name.text;
+  } else if (ts.isIdentifier(callee)) {
+    const imp = m.imports.get(callee.text);
+    target = imp ? m.importedModule(imp.module) : m;
+    name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
+  } else return null;
   if (!target) return null;
-  const name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
   for (const d of target.declarations.get(name) ?? []) {
     if (ts.isFunctionDeclaration(d) && d.body) return { module: target, fn: d };
     if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module: target, fn: d.initializer };
@@ -385,7 +397,7 @@ function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModul
  * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
  * type checker's `WebSocket` no longer makes it a client.
  */
-function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth: number): SocketInfo | null {
+export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0): SocketInfo | null {
   const ts = m.ts;
   let e = call;
   while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
