@@ -4,7 +4,7 @@
 // they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { listenerOf, openedByHelper, sameSocket } from './sockets.js';
 import { configuredReceive } from './receives.js';
 
@@ -228,6 +228,14 @@ function functionNamed(m: TsModule, name: string, exportedOnly: boolean): TsNode
   return null;
 }
 
+/** An exported function of a repository module, followed through its re-exports: the function and the module that declares it. */
+function exportedFunction(m: TsModule, name: string): { module: TsModule; fn: TsNode } | null {
+  return throughReexports(m, name, (module, n) => {
+    const fn = functionNamed(module, n, true);
+    return fn ? { module, fn } : null;
+  });
+}
+
 /** A call `h(…, ws, …)` to a function of the repository (this file or a relative import) that gets the socket. */
 function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef | null {
   const ts = m.ts;
@@ -241,18 +249,22 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
     name = call.expression.text;
     const imp = m.imports.get(name);
     if (imp) {
-      target = m.importedModule(imp.module);
-      if (!target) return null;
-      fn = functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? name : imp.imported, true);
+      const from = m.importedModule(imp.module);
+      const found = from ? exportedFunction(from, imp.imported === 'default' || imp.imported === '*' ? name : imp.imported) : null;
+      if (!found) return null;
+      target = found.module;
+      fn = found.fn;
     } else fn = functionNamed(m, name, false);
   } else if (ts.isPropertyAccessExpression(call.expression) && ts.isIdentifier(call.expression.expression)) {
     // utils.waitForOpen(ws) with `import * as utils from './utils'` or `const utils = require('./utils')`
     name = call.expression.name.text;
     const imp = m.imports.get(call.expression.expression.text);
     if (!imp) return null;
-    target = m.importedModule(imp.module);
-    if (!target) return null;
-    fn = functionNamed(target, name, true);
+    const from = m.importedModule(imp.module);
+    const found = from ? exportedFunction(from, name) : null;
+    if (!found) return null;
+    target = found.module;
+    fn = found.fn;
   } else return null;
   if (!fn || !target) return null;
   const params = (fn as { parameters?: readonly TsNode[] }).parameters ?? [];
@@ -992,14 +1004,12 @@ function repositoryFunction(m: TsModule, call: TsNode): { module: TsModule; fn: 
       return fn ? { module: m, fn } : null;
     }
     const target = m.importedModule(imp.module);
-    const fn = target ? functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported, true) : null;
-    return target && fn ? { module: target, fn } : null;
+    return target ? exportedFunction(target, imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : null;
   }
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
     const imp = m.imports.get(callee.expression.text);
     const target = imp ? m.importedModule(imp.module) : null;
-    const fn = target ? functionNamed(target, callee.name.text, true) : null;
-    return target && fn ? { module: target, fn } : null;
+    return target ? exportedFunction(target, callee.name.text) : null;
   }
   return null;
 }

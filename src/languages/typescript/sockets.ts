@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
@@ -382,11 +382,15 @@ function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModul
     name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
   } else return null;
   if (!target) return null;
-  for (const d of target.declarations.get(name) ?? []) {
-    if (ts.isFunctionDeclaration(d) && d.body) return { module: target, fn: d };
-    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module: target, fn: d.initializer };
-  }
-  return null;
+  const declared = (module: TsModule, n: string): { module: TsModule; fn: TsNode } | null => {
+    for (const d of module.declarations.get(n) ?? []) {
+      if (ts.isFunctionDeclaration(d) && d.body) return { module, fn: d };
+      if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module, fn: d.initializer };
+    }
+    return null;
+  };
+  // A relative import may name a barrel (`export * from './sockets'`); this file's own names are its own.
+  return target === m ? declared(m, name) : throughReexports(target, name, declared);
 }
 
 /**
