@@ -476,6 +476,38 @@ function flagHolds(m: TsModule, cond: TsNode, flags: ReadonlyMap<string, boolean
   return false;
 }
 
+/**
+ * The flags' values when the bound runs out: what the bound's branch sets, and — for a flag
+ * declared with a boolean literal before the wait (`let opened = false`) — that literal, when the
+ * wait sets it only in branches that leave and cannot run while CONNECTING
+ * (`if (ws.readyState === WebSocket.OPEN) { opened = true; break; }`).
+ */
+function timeoutFlags(c: Ctx, loop: TsNode, boundBranch: TsNode): Map<string, boolean> {
+  const { m } = c;
+  const ts = m.ts;
+  const flags = flagsSetIn(m, boundBranch);
+  const list = loop.parent && (ts.isBlock(loop.parent) || ts.isSourceFile(loop.parent)) ? (loop.parent.statements as readonly TsNode[]) : [];
+  for (const st of list.slice(0, list.indexOf(loop))) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || flags.has(d.name.text) || !d.initializer) continue;
+      const k = d.initializer.kind;
+      if (k !== ts.SyntaxKind.TrueKeyword && k !== ts.SyntaxKind.FalseKeyword) continue;
+      const name = d.name.text;
+      const writes = descendants(ts, loop, true).filter((n) => ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name);
+      const offPath = writes.every((w) => {
+        const branch = ancestor(w, (a) => a.parent !== undefined && ts.isIfStatement(a.parent) && a.parent.thenStatement === a);
+        const stmt = branch?.parent;
+        if (!branch || !stmt || !ts.isIfStatement(stmt) || !(stmt.pos >= loop.pos && stmt.end <= loop.end) || isFunctionLike(ts, ancestor(w, (a) => isFunctionLike(ts, a) || a === loop) ?? loop)) return false;
+        const v = evalCondition(m, stmt.expression, c.match, c.env);
+        return (v.may & CONNECTING) === 0 && exitOf(m, branch) !== null;
+      });
+      if (offPath) flags.set(name, k === ts.SyntaxKind.TrueKeyword);
+    }
+  }
+  return flags;
+}
+
 /** `timedOut = true` in the bound's branch before it leaves: the flags and their values on the timeout path. */
 function flagsSetIn(m: TsModule, branch: TsNode): Map<string, boolean> {
   const ts = m.ts;
@@ -622,7 +654,7 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
     const exit = exitOf(m, boundIf.thenStatement);
     logs = logsIn(m, boundIf.thenStatement);
     if (exit === 'break') {
-      const after = recheckAfter(c, loop, flagsSetIn(m, boundIf.thenStatement));
+      const after = recheckAfter(c, loop, timeoutFlags(c, loop, boundIf.thenStatement));
       onTimeout = after.onTimeout;
       logs ||= after.logs;
       timeoutExit = after.exit;
