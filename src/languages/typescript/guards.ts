@@ -863,13 +863,13 @@ function settledValue(m: TsModule, el: TsNode): Value | null {
   let e = el;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (ts.isIdentifier(e)) e = m.initializerOf(e) ?? e;
+  if (isEventsOnce(m, e)) return { v: OBJECT };
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
     const method = e.expression.name.text;
     if (method === 'then') return callbackValue(m, e.arguments[0]);
     if (method === 'finally') return settledValue(m, e.expression.expression);
     return null;
   }
-  if (isEventsOnce(m, e)) return { v: OBJECT };
   const p = promiseParamUses(m, e, 0);
   if (p) {
     let value: Value | null = null;
@@ -907,7 +907,10 @@ function holdsFor(m: TsModule, cond: TsNode, name: string, value: Value): boolea
   const lit = other ? literalValue(m, other) : null;
   if (!lit || lit.v === OBJECT) return null;
   const op = e.operatorToken.kind;
-  const eq = value.v !== OBJECT && (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken ? value.v === lit.v : value.v == lit.v);
+  const strict = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+  // `[] == false` holds: an object's loose equality is not decided here.
+  if (value.v === OBJECT && !strict) return null;
+  const eq = value.v !== OBJECT && (strict ? value.v === lit.v : value.v == lit.v);
   if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) return eq;
   if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return !eq;
   return null;
