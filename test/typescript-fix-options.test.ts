@@ -135,6 +135,14 @@ describe('TS fix: a loop whose guard does not compile', () => {
     expect(after?.match(/while \(ws\.readyState !== ws\.OPEN\)/g)).toHaveLength(1);
     expect(after).toContain("export async function b(ws: Pick<WebSocket, 'send' | 'readyState'>, q: string[]): Promise<void> {\n  for (const m of q) ws.send(m);");
   }, 60_000);
+
+  it('a later loop the refused block would have guarded is refused with it; one block guards both loops of a function', async () => {
+    const src = `import WebSocket from 'ws';\n\nexport async function a(url: string, q: string[]): Promise<void> {\n  const ws = new WebSocket(url);\n  for (const m of q) ws.send(m);\n  for (const m of q) ws.send(m);\n}\n\nexport async function b(ws: Pick<WebSocket, 'send' | 'readyState'>, q: string[]): Promise<void> {\n  for (const m of q) ws.send(m);\n  for (const m of q) ws.send(m);\n}\n`;
+    const { outcomes, after } = await fix({ 'a.ts': src });
+    const refusal = `the fixed file has 4 more compiler diagnostics than before; first: TS2339 Property 'OPEN' does not exist on type 'Pick<WebSocket, "send" | "readyState">'. (line 11)`;
+    expect(outcomes).toEqual(['a: insert', 'a: insert', `b: ${refusal}`, `b: ${refusal}`]);
+    expect(after?.match(/while \(ws\.readyState !== ws\.OPEN\)/g)).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('findings claim fixable only where fix can await', () => {

@@ -11,7 +11,7 @@ import { detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
-import { statementAt } from './ts-nodes.js';
+import { enclosingFunction, isInside, statementAt } from './ts-nodes.js';
 import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
@@ -130,10 +130,23 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
       leave,
     });
   };
-  const render = (socket: string, indent: string, leave: 'return' | 'break'): string => {
+  const regionScope = (loop: MessageLoop): TsNode | null => regionScopeOf(ts, sf, loop);
+  // Start-time names are numbered per scope (the function the block goes in; a top-level loop's
+  // body): a name nothing in that scope uses, nor a block of a scope around or inside it.
+  const chosen = new Map<TsNode | null, string[]>();
+  const startNameFor = (scope: TsNode | null): string => {
+    let taken = scope === null ? names : text.slice(scope.pos, scope.end);
+    for (const [other, list] of chosen) {
+      if (scope === null || other === null || isInside(other, scope) || isInside(scope, other)) taken += ` ${list.join(' ')}`;
+    }
+    const name = freshName(taken, 'wsOpenWaitStart');
+    chosen.set(scope, [...(chosen.get(scope) ?? []), name]);
+    names += ` ${name}`;
+    return name;
+  };
+  const render = (socket: string, indent: string, leave: 'return' | 'break', scope: TsNode | null): string => {
     if (target.style === 'helper') return helperCall(socket, indent, leave);
-    const startName = freshName(names, 'wsOpenWaitStart');
-    names += ` ${startName}`; // the next block gets a different name
+    const startName = startNameFor(scope);
     return renderReadyStateGuard({
       socket,
       ...(constants ? { constants } : {}),
@@ -152,14 +165,37 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     });
   };
   const overlaps = (e: TextEdit): boolean => edits.some((o) => e.start < o.end && o.start < e.end || (e.start === e.end && o.start < e.start && e.start < o.end));
-  const add = (loop: MessageLoop, edit: TextEdit | string, action: LoopOutcome['action']): void => {
+  // Each accepted outcome's edit, or the outcome whose block already guards its loop.
+  const editOf = new Map<LoopOutcome, TextEdit>();
+  const coveredBy = new Map<LoopOutcome, LoopOutcome>();
+  const add = (loop: MessageLoop, edit: TextEdit | string, action: LoopOutcome['action']): LoopOutcome => {
     if (typeof edit !== 'string' && overlaps(edit)) edit = 'its guard would overlap the edit of another loop; run fix again';
-    if (typeof edit === 'string') outcomes.push({ loop, skipped: edit, action: null });
-    else {
+    const outcome: LoopOutcome = typeof edit === 'string' ? { loop, skipped: edit, action: null } : { loop, skipped: null, action };
+    outcomes.push(outcome);
+    if (typeof edit !== 'string') {
       edits.push(edit);
-      outcomes.push({ loop, skipped: null, action });
+      editOf.set(outcome, edit);
       helperAdded ||= target.style === 'helper' && !reuse;
     }
+    return outcome;
+  };
+  // Blocks inserted before a loop in a function: a later loop on the same socket after it, in the
+  // same function, is guarded by it (the analyser's climb reaches it) unless the socket is assigned
+  // in between.
+  const blocks: { fn: TsNode; socket: string; stmt: TsNode; outcome: LoopOutcome }[] = [];
+  const coveringBlock = (loop: MessageLoop, stmt: TsNode): LoopOutcome | null => {
+    const fn = enclosingFunction(ts, stmt);
+    if (fn === null) return null;
+    for (const b of blocks) {
+      if (b.fn !== fn || b.socket !== loop.receive.connection || b.outcome.skipped !== null) continue;
+      let a: TsNode = stmt;
+      while (a.parent && a.parent !== b.stmt.parent && a !== fn) a = a.parent;
+      if (a.parent !== b.stmt.parent || a.pos < b.stmt.end) continue;
+      const list = (b.stmt.parent as unknown as { statements: readonly TsNode[] }).statements;
+      const between = list.slice(list.indexOf(b.stmt), list.indexOf(a) + 1);
+      if (!between.some((st) => assignsTo(ts, sf, st, loop.receive.connection))) return b.outcome;
+    }
+    return null;
   };
   const plainSocket = (loop: MessageLoop): string | null =>
     /^[\w$.!?]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
@@ -187,7 +223,7 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     if (upgrade) {
       const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);
-      else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave) }, 'upgrade');
+      else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave, regionScope(loop)) }, 'upgrade');
       continue;
     }
     const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
@@ -209,10 +245,18 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
       continue;
     }
     if (hang) {
-      add(loop, { start: hang.start, end: hang.end, text: render(loop.receive.connection, hang.indent, hang.leave) }, 'replace');
+      add(loop, { start: hang.start, end: hang.end, text: render(loop.receive.connection, hang.indent, hang.leave, regionScope(loop)) }, 'replace');
       continue;
     }
-    const block = (indent: string): string => render(loop.receive.connection, indent, site.leave);
+    const covering = site.leave === 'return' ? coveringBlock(loop, site.stmt) : null;
+    if (covering) {
+      const outcome: LoopOutcome = { loop, skipped: null, action: 'insert' };
+      outcomes.push(outcome);
+      coveredBy.set(outcome, covering);
+      continue;
+    }
+    const scope = enclosingFunction(ts, site.stmt) ?? (site.wrap ? site.stmt : (site.stmt.parent ?? null));
+    const block = (indent: string): string => render(loop.receive.connection, indent, site.leave, scope);
     if (site.wrap) {
       const multiline = hasMultilineTemplate(ts, sf, site.stmt);
       add(loop, multiline ? 'the statement to wrap in braces holds a multi-line template literal' : wrapEdit(ts, text, sf, site.stmt, style, block), 'insert');
@@ -221,7 +265,9 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     const start = site.stmt.getStart(sf);
     const ls = lineStart(text, start);
     const indent = text.slice(ls, start);
-    add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
+    const outcome = add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
+    const fn = site.leave === 'return' ? enclosingFunction(ts, site.stmt) : null;
+    if (fn && outcome.skipped === null) blocks.push({ fn, socket: loop.receive.connection, stmt: site.stmt, outcome });
   }
 
   const helperText =
@@ -254,19 +300,19 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
   const noWorse = (es: readonly TextEdit[]): Promise<string | null> => input.typeCheck.noWorse(input.absPath, text, applyEdits(text, es));
   const worse = await noWorse(full);
   if (!worse) return { edits: full, outcomes, typeRefused: false };
-  if (accepted.length < 2) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)), typeRefused: true };
+  const own = accepted.filter((o) => editOf.has(o));
+  if (own.length < 2) return { edits: [], outcomes: outcomes.map((o) => (o.skipped === null ? { ...o, skipped: worse, action: null } : o)), typeRefused: true };
   // One loop's guard can fail where the others compile (a socket type without the constants the
-  // block reads): each loop on its own, then the ones that compile together.
-  const own = new Map<LoopOutcome, string | null>();
-  for (const o of accepted) {
-    const e = edits[accepted.indexOf(o)] as TextEdit;
-    own.set(o, await noWorse(compose([e], rewrites([o]))));
-  }
-  const kept = accepted.filter((o) => own.get(o) === null);
-  const keptEdits = kept.map((o) => edits[accepted.indexOf(o)] as TextEdit);
+  // block reads): each loop on its own, then the ones that compile together. A loop another's
+  // block guards stands or falls with that block.
+  const alone = new Map<LoopOutcome, string | null>();
+  for (const o of own) alone.set(o, await noWorse(compose([editOf.get(o) as TextEdit], rewrites([o]))));
+  const ownReason = (o: LoopOutcome): string | null => alone.get(coveredBy.get(o) ?? o) ?? null;
+  const kept = own.filter((o) => alone.get(o) === null);
+  const keptEdits = kept.map((o) => editOf.get(o) as TextEdit);
   const together = kept.length ? compose(keptEdits, rewrites(kept)) : [];
   const stillWorse = together.length ? await noWorse(together) : null;
-  const reason = (o: LoopOutcome): string | null => (stillWorse ? stillWorse : own.get(o) ?? null);
+  const reason = (o: LoopOutcome): string | null => (stillWorse ? stillWorse : ownReason(o));
   return {
     typeRefused: true,
     edits: stillWorse ? [] : together,
@@ -329,4 +375,33 @@ function staleImports(ts: TS, sf: TsSourceFile, before: string, after: string): 
     out.push({ start, end: nl < 0 ? before.length : nl + 1, text: '' });
   }
   return out;
+}
+
+/** The scope a replaced or upgraded guard's start time is declared in: the loop's function, else the file. */
+function regionScopeOf(ts: TS, sf: TsSourceFile, loop: MessageLoop): TsNode | null {
+  const at = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
+  return at ? enclosingFunction(ts, at) : null;
+}
+
+/** Whether code in `root` assigns another value than null/undefined to `socket` (its text: `ws`, `this.ws`). */
+function assignsTo(ts: TS, sf: TsSourceFile, root: TsNode, socket: string): boolean {
+  const kinds = [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.AmpersandAmpersandEqualsToken];
+  const stack: TsNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop() as TsNode;
+    if (ts.isBinaryExpression(n) && kinds.includes(n.operatorToken.kind) && bare(ts, n.left).getText(sf) === socket.replace(/!+$/, '')) {
+      const r = bare(ts, n.right);
+      if (!(r.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(r) && r.text === 'undefined') || ts.isVoidExpression(r))) return true;
+    }
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+  }
+  return false;
+}
+
+function bare(ts: TS, e: TsNode): TsNode {
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  return x;
 }

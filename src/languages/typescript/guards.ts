@@ -4,8 +4,8 @@
 // they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
-import { listenerOf, sameSocket } from './sockets.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { listenerOf, openedByHelper, sameSocket } from './sockets.js';
 import { configuredReceive } from './receives.js';
 
 // ---- readyState conditions -------------------------------------------------------------
@@ -228,6 +228,14 @@ function functionNamed(m: TsModule, name: string, exportedOnly: boolean): TsNode
   return null;
 }
 
+/** An exported function of a repository module, followed through its re-exports: the function and the module that declares it. */
+function exportedFunction(m: TsModule, name: string): { module: TsModule; fn: TsNode } | null {
+  return throughReexports(m, name, (module, n) => {
+    const fn = functionNamed(module, n, true);
+    return fn ? { module, fn } : null;
+  });
+}
+
 /** A call `h(…, ws, …)` to a function of the repository (this file or a relative import) that gets the socket. */
 function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef | null {
   const ts = m.ts;
@@ -241,18 +249,22 @@ function resolveHelper(m: TsModule, call: TsNode, match: SocketMatch): HelperRef
     name = call.expression.text;
     const imp = m.imports.get(name);
     if (imp) {
-      target = m.importedModule(imp.module);
-      if (!target) return null;
-      fn = functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? name : imp.imported, true);
+      const from = m.importedModule(imp.module);
+      const found = from ? exportedFunction(from, imp.imported === 'default' || imp.imported === '*' ? name : imp.imported) : null;
+      if (!found) return null;
+      target = found.module;
+      fn = found.fn;
     } else fn = functionNamed(m, name, false);
   } else if (ts.isPropertyAccessExpression(call.expression) && ts.isIdentifier(call.expression.expression)) {
     // utils.waitForOpen(ws) with `import * as utils from './utils'` or `const utils = require('./utils')`
     name = call.expression.name.text;
     const imp = m.imports.get(call.expression.expression.text);
     if (!imp) return null;
-    target = m.importedModule(imp.module);
-    if (!target) return null;
-    fn = functionNamed(target, name, true);
+    const from = m.importedModule(imp.module);
+    const found = from ? exportedFunction(from, name) : null;
+    if (!found) return null;
+    target = found.module;
+    fn = found.fn;
   } else return null;
   if (!fn || !target) return null;
   const params = (fn as { parameters?: readonly TsNode[] }).parameters ?? [];
@@ -332,6 +344,10 @@ export interface Candidate {
   parts: Guard['parts'];
   /** How the wait ends on timeout: `raise` (rejects), `value` (resolves; the caller decides). */
   timeoutPath?: 'raise' | 'value';
+  /** A wait loop's: the statement that ends its timeout path (`raise` for a re-check that throws), null when it goes on. */
+  timeoutExit?: OnTimeout | null;
+  /** The expressions the bound and the interval are read from (a helper's call maps its parameters to the call's arguments). */
+  valueNodes?: { timeout: TsNode | null; interval: TsNode | null };
 }
 
 const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
@@ -365,8 +381,10 @@ interface Ctx {
   guardHelpers: readonly string[];
 }
 
-// Validation helpers outside the repository, recognised by name when the config does not list them.
-const HELPER_NAME = /^(is|ensure|check|assert|validate)\w*(open|connected|ready)\w*$/i;
+// Validation helpers outside the repository, recognised by name when the config does not list them:
+// checks (`isOpen`), and waits whose result gates the send (`if (!(await waitForOpen(ws))) return`),
+// as Python's `HELPER_NAME` takes both. Unresolved in the module, the name is HG010's.
+const HELPER_NAME = /^(?:(?:is|ensure|check|assert|validate)\w*(?:open|connected|ready)|(?:wait|await|until)\w*(?:open|connected|connection|ready|handshake))\w*$/i;
 
 /** `!isOpen(ws)` (negated: true when not open) or `isOpen(ws)`: an external helper given the socket. */
 function externalHelper(c: Ctx, cond: TsNode, negated: boolean): string | null {
@@ -400,19 +418,110 @@ function nextStatement(m: TsModule, stmt: TsNode): TsNode | null {
   return (list[i + 1] as TsNode | undefined) ?? null;
 }
 
-/** After a wait that can end without OPEN: `if (ws.readyState !== WebSocket.OPEN) { …; break }` re-checks. */
-function recheckAfter(c: Ctx, stmt: TsNode): { onTimeout: OnTimeout; logs: boolean } {
+/** How the statements after a wait end its timeout path: the fingerprint's reading, the log, and the statement that ends it. */
+interface TimeoutPath {
+  onTimeout: OnTimeout;
+  logs: boolean;
+  /** How the code there leaves (`raise` for a throwing re-check), or null when it goes on. */
+  exit: OnTimeout | null;
+}
+
+/**
+ * After a wait that can end without OPEN: `if (ws.readyState !== WebSocket.OPEN) { …; break }`
+ * re-checks; `if (!opened)` tests the race's value; `if (timedOut)` a flag the bound's branch set
+ * (`flags`: its value on the timeout path). A test that holds on the timeout path but does not
+ * leave still logs there: the loop goes on (HG006), not silently (HG007).
+ */
+function recheckAfter(c: Ctx, stmt: TsNode, flags: ReadonlyMap<string, boolean> = new Map(), values: RaceValues = {}): TimeoutPath {
   const { m } = c;
   const next = nextStatement(m, stmt);
   if (next && m.ts.isIfStatement(next)) {
     const v = evalCondition(m, next.expression, c.match, c.env);
     const exit = exitOf(m, next.thenStatement);
-    if ((v.must & CONNECTING) !== 0 && exit) return { onTimeout: 'recheck-break', logs: logsIn(m, next.thenStatement) };
+    const logs = logsIn(m, next.thenStatement);
+    if ((v.must & CONNECTING) !== 0) return exit ? { onTimeout: 'recheck-break', logs, exit } : { onTimeout: 'none', logs, exit: null };
     // `const opened = await Promise.race([...])` then `if (!opened) return`: the race's value says it.
+    // With the timer's value known, the test must hold for it (and not for the open wait's, where known).
     const name = declaredName(m, stmt);
-    if (name !== null && exit && negates(m, next.expression, name)) return { onTimeout: exit, logs: logsIn(m, next.thenStatement) };
+    const byValue =
+      name !== null &&
+      (values.timer
+        ? holdsFor(m, next.expression, name, values.timer) === true && (!values.open || holdsFor(m, next.expression, name, values.open) === false)
+        : negates(m, next.expression, name));
+    if (byValue || flagHolds(m, next.expression, flags)) return { onTimeout: exit ?? 'none', logs, exit };
   }
-  return { onTimeout: 'none', logs: false };
+  return { onTimeout: 'none', logs: false, exit: null };
+}
+
+/** Whether a condition on flags (`timedOut`, `!opened`, `timedOut === true`) holds for the flags' values. */
+function flagHolds(m: TsModule, cond: TsNode, flags: ReadonlyMap<string, boolean>): boolean {
+  const ts = m.ts;
+  let e = cond;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) return flags.get(e.text) === true;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    let x: TsNode = e.operand;
+    while (ts.isParenthesizedExpression(x)) x = x.expression;
+    return ts.isIdentifier(x) && flags.get(x.text) === false;
+  }
+  if (ts.isBinaryExpression(e) && ts.isIdentifier(e.left) && flags.has(e.left.text)) {
+    const k = e.right.kind;
+    const lit = k === ts.SyntaxKind.TrueKeyword ? true : k === ts.SyntaxKind.FalseKeyword ? false : null;
+    if (lit === null) return false;
+    const op = e.operatorToken.kind;
+    const value = flags.get(e.left.text);
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) return value === lit;
+    if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return value !== lit;
+  }
+  return false;
+}
+
+/**
+ * The flags' values when the bound runs out: what the bound's branch sets, and — for a flag
+ * declared with a boolean literal before the wait (`let opened = false`) — that literal, when the
+ * wait sets it only in branches that leave and cannot run while CONNECTING
+ * (`if (ws.readyState === WebSocket.OPEN) { opened = true; break; }`).
+ */
+function timeoutFlags(c: Ctx, loop: TsNode, boundBranch: TsNode): Map<string, boolean> {
+  const { m } = c;
+  const ts = m.ts;
+  const flags = flagsSetIn(m, boundBranch);
+  const list = loop.parent && (ts.isBlock(loop.parent) || ts.isSourceFile(loop.parent)) ? (loop.parent.statements as readonly TsNode[]) : [];
+  for (const st of list.slice(0, list.indexOf(loop))) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || flags.has(d.name.text) || !d.initializer) continue;
+      const k = d.initializer.kind;
+      if (k !== ts.SyntaxKind.TrueKeyword && k !== ts.SyntaxKind.FalseKeyword) continue;
+      const name = d.name.text;
+      const writes = descendants(ts, loop, true).filter((n) => ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name);
+      const offPath = writes.every((w) => {
+        const branch = ancestor(w, (a) => a.parent !== undefined && ts.isIfStatement(a.parent) && a.parent.thenStatement === a);
+        const stmt = branch?.parent;
+        if (!branch || !stmt || !ts.isIfStatement(stmt) || !(stmt.pos >= loop.pos && stmt.end <= loop.end) || isFunctionLike(ts, ancestor(w, (a) => isFunctionLike(ts, a) || a === loop) ?? loop)) return false;
+        const v = evalCondition(m, stmt.expression, c.match, c.env);
+        return (v.may & CONNECTING) === 0 && exitOf(m, branch) !== null;
+      });
+      if (offPath) flags.set(name, k === ts.SyntaxKind.TrueKeyword);
+    }
+  }
+  return flags;
+}
+
+/** `timedOut = true` in the bound's branch before it leaves: the flags and their values on the timeout path. */
+function flagsSetIn(m: TsModule, branch: TsNode): Map<string, boolean> {
+  const ts = m.ts;
+  const out = new Map<string, boolean>();
+  const stmts = ts.isBlock(branch) ? (branch.statements as readonly TsNode[]) : [branch];
+  for (const s of stmts) {
+    if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression) || s.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = s.expression;
+    if (!ts.isIdentifier(left)) continue;
+    if (right.kind === ts.SyntaxKind.TrueKeyword) out.set(left.text, true);
+    else if (right.kind === ts.SyntaxKind.FalseKeyword) out.set(left.text, false);
+    else out.delete(left.text);
+  }
+  return out;
 }
 
 /** The one name a `const x = …` statement declares, else null. */
@@ -540,18 +649,24 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
   // Timeout path.
   let onTimeout: OnTimeout = 'none';
   let logs = false;
+  let timeoutExit: OnTimeout | null = null;
   if (boundIf && ts.isIfStatement(boundIf)) {
     const exit = exitOf(m, boundIf.thenStatement);
     logs = logsIn(m, boundIf.thenStatement);
     if (exit === 'break') {
-      const after = recheckAfter(c, loop);
+      const after = recheckAfter(c, loop, timeoutFlags(c, loop, boundIf.thenStatement));
       onTimeout = after.onTimeout;
       logs ||= after.logs;
-    } else onTimeout = exit ?? 'none';
+      timeoutExit = after.exit;
+    } else {
+      onTimeout = exit ?? 'none';
+      timeoutExit = exit;
+    }
   } else {
     const after = recheckAfter(c, loop);
     onTimeout = after.onTimeout;
     logs = after.logs;
+    timeoutExit = after.exit;
   }
   const wall = clockCalls.find((x) => x.clock === 'wall');
   const clock: Clock | null = wall ? 'wall' : (clockCalls[0]?.clock ?? (clockNames.size ? 'monotonic' : null));
@@ -585,6 +700,8 @@ function waitLoop(c: Ctx, loop: TsNode): Candidate | null {
       unboundedWait: kind === 'unbounded' ? m.span(loop) : null,
     },
     timeoutPath: 'value',
+    timeoutExit,
+    valueNodes: { timeout: timeoutNode, interval: sleep?.interval ?? null },
   };
 }
 
@@ -694,6 +811,109 @@ interface OpenWait {
   viaOnce?: boolean;
   /** The wait also ends (rejects) when the socket closes or fails: `ws.onclose = () => reject(err)`. */
   endsOnClose?: boolean;
+  /** A race's values, where known: the timer's (`sleep(ms).then(() => 'timeout')`) and the open wait's. */
+  values?: RaceValues;
+}
+
+/** What a race resolves to when its timer wins, and when the open wait does (`undefined` when unknown). */
+interface RaceValues {
+  timer?: Value;
+  open?: Value;
+}
+
+/** A literal's value, or OBJECT for something truthy that equals no literal (`once()`'s array). */
+const OBJECT = Symbol('object');
+type Value = { v: string | number | boolean | null | undefined | typeof OBJECT };
+
+/** The value of a literal expression, or null when it is not one. */
+function literalValue(m: TsModule, e: TsNode | undefined): Value | null {
+  const ts = m.ts;
+  if (e === undefined) return { v: undefined };
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x)) return { v: x.text };
+  if (ts.isNumericLiteral(x)) return { v: Number(x.text) };
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return { v: true };
+  if (x.kind === ts.SyntaxKind.FalseKeyword) return { v: false };
+  if (x.kind === ts.SyntaxKind.NullKeyword) return { v: null };
+  if (ts.isIdentifier(x) && x.text === 'undefined') return { v: undefined };
+  if (ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x)) return { v: OBJECT };
+  return null;
+}
+
+/** What a callback returns: an arrow's expression body, or a block's one `return`. */
+function callbackValue(m: TsModule, cb: TsNode | undefined): Value | null {
+  const ts = m.ts;
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return null;
+  if (!ts.isBlock(cb.body)) return literalValue(m, cb.body);
+  const rets = descendants(ts, cb.body).filter((n) => ts.isReturnStatement(n));
+  const throws = descendants(ts, cb.body).some((n) => ts.isThrowStatement(n));
+  const only = rets[0];
+  if (throws || rets.length !== 1 || !only || !ts.isReturnStatement(only)) return rets.length === 0 && !throws ? { v: undefined } : null;
+  return literalValue(m, only.expression);
+}
+
+/**
+ * The value a race element settles with: `x.then(cb)` what `cb` returns; `once(…)` an array;
+ * `new Promise((resolve) => setTimeout(() => resolve(v), ms))` / `setTimeout(resolve, ms, v)` that
+ * `v`; timers/promises' `setTimeout(ms, v)` its `v`. Null when unknown.
+ */
+function settledValue(m: TsModule, el: TsNode): Value | null {
+  const ts = m.ts;
+  let e = el;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) e = m.initializerOf(e) ?? e;
+  if (isEventsOnce(m, e)) return { v: OBJECT };
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+    const method = e.expression.name.text;
+    if (method === 'then') return callbackValue(m, e.arguments[0]);
+    if (method === 'finally') return settledValue(m, e.expression.expression);
+    return null;
+  }
+  const p = promiseParamUses(m, e, 0);
+  if (p) {
+    let value: Value | null = null;
+    for (const u of p.uses) {
+      const parent = u.parent;
+      let v: Value | null = null;
+      if (parent && ts.isCallExpression(parent) && parent.expression === u) v = literalValue(m, parent.arguments[0]);
+      else if (parent && ts.isCallExpression(parent) && parent.arguments[0] === u && /^(globalThis\.)?setTimeout$/.test(m.text(parent.expression))) v = literalValue(m, parent.arguments[2]);
+      if (v === null || (value !== null && !Object.is(value.v, v.v))) return null;
+      value = v;
+    }
+    return value;
+  }
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) {
+    const imp = m.imports.get(e.expression.text);
+    if (imp && /^(node:)?timers\/promises$/.test(imp.module) && imp.imported === 'setTimeout') return literalValue(m, e.arguments[1]);
+  }
+  return null;
+}
+
+/** Whether `cond` holds when `name` holds `value`: `!r`, `r`, `r === 'timeout'`, `'timeout' !== r`; null when the test says otherwise. */
+function holdsFor(m: TsModule, cond: TsNode, name: string, value: Value): boolean | null {
+  const ts = m.ts;
+  const truthy = (v: Value['v']): boolean => v === OBJECT || !!v;
+  let e = cond;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  const isName = (x: TsNode): boolean => ts.isIdentifier(x) && x.text === name;
+  if (isName(e)) return truthy(value.v);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = holdsFor(m, e.operand, name, value);
+    return inner === null ? null : !inner;
+  }
+  if (!ts.isBinaryExpression(e)) return null;
+  const other = isName(e.left) ? e.right : isName(e.right) ? e.left : null;
+  const lit = other ? literalValue(m, other) : null;
+  if (!lit || lit.v === OBJECT) return null;
+  const op = e.operatorToken.kind;
+  const strict = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+  // `[] == false` holds: an object's loose equality is not decided here.
+  if (value.v === OBJECT && !strict) return null;
+  const eq = value.v !== OBJECT && (strict ? value.v === lit.v : value.v == lit.v);
+  if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) return eq;
+  if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return !eq;
+  return null;
 }
 
 /**
@@ -767,10 +987,13 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     let endsOnClose = false;
     let timeout: TsNode | null = null;
     let path: 'raise' | 'value' = 'raise';
+    let timerValue: Value | null = null;
+    let openValue: Value | null = null;
     for (const el of els) {
       const w = openWait(c, el);
       if (w) {
         open = true;
+        openValue = settledValue(m, el);
         viaOnce ||= w.viaOnce === true;
         endsOnClose ||= w.endsOnClose === true;
         if (w.kind === 'polling') timeout = w.timeout;
@@ -791,12 +1014,14 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       if (sl) {
         timeout = sl.interval;
         path = /reject|throw|abort/i.test(m.text(chain)) || usesRejecter(m, x, x) ? 'raise' : 'value';
+        timerValue = settledValue(m, el);
       } else if (ts.isCallExpression(x) && /timeout|deadline/i.test(m.text(x.expression))) {
         timeout = x.arguments[0] ?? null;
       }
     }
     if (!open) return null;
-    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce, endsOnClose } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce, endsOnClose };
+    const values: RaceValues = { ...(timerValue ? { timer: timerValue } : {}), ...(openValue ? { open: openValue } : {}) };
+    return timeout ? { kind: 'polling', node: e, timeout, path, viaOnce, endsOnClose, values } : { kind: 'unbounded', node: e, timeout: null, path: 'raise', viaOnce, endsOnClose };
   }
   if (ts.isCallExpression(e)) return timeoutWrapper(c, e);
   return null;
@@ -814,14 +1039,12 @@ function repositoryFunction(m: TsModule, call: TsNode): { module: TsModule; fn: 
       return fn ? { module: m, fn } : null;
     }
     const target = m.importedModule(imp.module);
-    const fn = target ? functionNamed(target, imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported, true) : null;
-    return target && fn ? { module: target, fn } : null;
+    return target ? exportedFunction(target, imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : null;
   }
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
     const imp = m.imports.get(callee.expression.text);
     const target = imp ? m.importedModule(imp.module) : null;
-    const fn = target ? functionNamed(target, callee.name.text, true) : null;
-    return target && fn ? { module: target, fn } : null;
+    return target ? exportedFunction(target, callee.name.text) : null;
   }
   return null;
 }
@@ -877,9 +1100,9 @@ function enclosingTry(m: TsModule, node: TsNode, stop: TsNode | null): TsNode | 
   return null;
 }
 
-function timeoutPathOf(c: Ctx, stmt: TsNode, path: 'raise' | 'value', stop: TsNode | null): { onTimeout: OnTimeout; logs: boolean } {
+function timeoutPathOf(c: Ctx, stmt: TsNode, path: 'raise' | 'value', stop: TsNode | null, values?: RaceValues): { onTimeout: OnTimeout; logs: boolean } {
   const { m } = c;
-  if (path === 'value') return recheckAfter(c, stmt);
+  if (path === 'value') return recheckAfter(c, stmt, new Map(), values);
   const t = enclosingTry(m, stmt, stop);
   if (t && m.ts.isTryStatement(t) && t.catchClause) {
     return { onTimeout: exitOf(m, t.catchClause.block) ?? 'none', logs: logsIn(m, t.catchClause.block) };
@@ -928,12 +1151,19 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
       return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: viaHelper, frameworkReason: 'after a receive on the same socket', fingerprint: null, parts: noParts() };
     }
   }
+  // `this.ws = await openSocket(url)`: a helper that resolves with the socket only once it opened
+  // (sockets.ts `openedByHelper`, as for `const ws = await openSocket(url)`).
+  for (const n of exprs) {
+    if (!ts.isBinaryExpression(n) || n.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !c.match(n.left)) continue;
+    const opened = c.depth === 0 ? openedByHelper(m, bareExpression(ts, n.right), n) : null;
+    if (opened) return { kind: 'framework', node: stmt, module: m, summary: m.brief(n), helper: null, frameworkReason: opened.reason, fingerprint: null, parts: noParts() };
+  }
   for (const n of exprs) {
     if (!ts.isAwaitExpression(n)) continue;
     const w = openWait(c, n.expression);
     if (w) {
       const timeoutMs = w.timeout ? m.evalNumber(w.timeout, c.env) : null;
-      const path = timeoutPathOf(c, stmt, w.path, stop);
+      const path = timeoutPathOf(c, stmt, w.path, stop, w.values);
       return {
         kind: w.kind,
         node: stmt,
@@ -955,6 +1185,7 @@ function classifyStatement(c: Ctx, stmt: TsNode, stop: TsNode | null): Candidate
             : null,
         parts: { ...noParts(), timeout: w.timeout ? m.span(w.timeout) : null, unboundedWait: w.kind === 'unbounded' ? m.span(n) : null },
         timeoutPath: w.path,
+        valueNodes: { timeout: w.timeout, interval: null },
       };
     }
   }
@@ -1010,6 +1241,7 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
           fingerprint: w.kind === 'polling' ? fingerprint({ timeoutSeconds: seconds(ms), clock: 'monotonic', onTimeout: 'raise', exitsOnTerminalState: (c.emitter && w.viaOnce === true) || w.endsOnClose === true, placement: c.placement }) : null,
           parts: noParts(),
           timeoutPath: w.path,
+          valueNodes: { timeout: w.timeout, interval: null },
         };
         break;
       }
@@ -1037,8 +1269,8 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
       onTimeout = t.onTimeout;
       logs ||= t.logs;
     }
-  } else if (found.fingerprint && (onTimeout === 'return' || onTimeout === 'break' || onTimeout === 'none')) {
-    // The helper returned (a value) on timeout and the caller goes on.
+  } else if (found.fingerprint && (onTimeout === 'return' || onTimeout === 'break' || onTimeout === 'none' || (onTimeout === 'recheck-break' && found.timeoutExit !== 'raise'))) {
+    // The helper returned (a value) on timeout — also from its own re-check — and the caller goes on.
     const after = recheckAfter(c, stmt);
     onTimeout = after.onTimeout;
     logs ||= after.logs;
@@ -1050,8 +1282,37 @@ function helperCandidate(c: Ctx, expr: TsNode, stmt: TsNode, stop: TsNode | null
     summary: callText,
     helper: h.name,
     fingerprint: found.fingerprint ? { ...found.fingerprint, onTimeout, logsOnTimeout: logs, placement: c.placement } : null,
-    parts: { ...found.parts, unboundedWait: found.kind === 'unbounded' ? m.span(e) : null, timeout: found.parts.timeout && found.module === m ? found.parts.timeout : null, interval: found.module === m ? found.parts.interval : null, sleepCall: found.module === m ? found.parts.sleepCall : null, clockCall: found.module === m ? found.parts.clockCall : null },
+    parts: {
+      ...found.parts,
+      unboundedWait: found.kind === 'unbounded' ? m.span(e) : null,
+      timeout: valueSpan(m, e, h, found.valueNodes?.timeout ?? null, found.module === m ? found.parts.timeout : null),
+      interval: valueSpan(m, e, h, found.valueNodes?.interval ?? null, found.module === m ? found.parts.interval : null),
+      sleepCall: found.module === m ? found.parts.sleepCall : null,
+      clockCall: found.module === m ? found.parts.clockCall : null,
+    },
   };
+}
+
+/**
+ * Where a helper guard's value is written, as its caller sees it (HG008 reports there): the call's
+ * argument for the helper's parameter the value is read from, else that parameter's default (in
+ * this file), else the expression itself (in this file), else nothing (the call's line).
+ */
+function valueSpan(m: TsModule, call: TsNode, h: HelperRef, node: TsNode | null, own: Span | null): Span | null {
+  if (!node || !m.ts.isCallExpression(call)) return own;
+  const hm = h.module;
+  const hts = hm.ts;
+  const params = (h.fn as { parameters?: readonly TsNode[] }).parameters ?? [];
+  for (const id of [node, ...descendants(hts, node, true)]) {
+    if (!hts.isIdentifier(id)) continue;
+    const d = hm.declarationOf(id.text, id);
+    const i = d ? params.indexOf(d) : -1;
+    if (i < 0 || !d || !hts.isParameter(d)) continue;
+    const arg = call.arguments[i];
+    if (arg) return m.span(arg);
+    return hm === m && d.initializer ? m.span(d.initializer) : null;
+  }
+  return own;
 }
 
 // ---- the climb -----------------------------------------------------------------------------

@@ -319,6 +319,31 @@ export function promiseParamUses(m: TsModule, x: TsNode, index: 0 | 1, within?: 
   return { executor, uses };
 }
 
+/**
+ * What `find` says of `name` in this module, or — where it has none — in the repository module a
+ * re-export takes the name from (`export { name } from './wait'`, `export { a as name } from …`,
+ * `export * from './wait'`: a barrel), followed a few levels with a cycle check.
+ */
+export function throughReexports<T>(m: TsModule, name: string, find: (module: TsModule, name: string) => T | null, seen: Set<TsModule> = new Set()): T | null {
+  const own = find(m, name);
+  if (own !== null || seen.has(m) || seen.size > 8) return own;
+  seen.add(m);
+  const ts = m.ts;
+  for (const st of m.sf.statements) {
+    if (!ts.isExportDeclaration(st) || st.isTypeOnly || !st.moduleSpecifier || !ts.isStringLiteral(st.moduleSpecifier)) continue;
+    let imported: string | null = null;
+    if (!st.exportClause) imported = name;
+    else if (ts.isNamedExports(st.exportClause)) {
+      const el = st.exportClause.elements.find((e) => e.name.text === name && !e.isTypeOnly);
+      imported = el ? (el.propertyName ?? el.name).text : null;
+    }
+    const target = imported !== null ? m.importedModule(st.moduleSpecifier.text) : null;
+    const found = target && imported !== null ? throughReexports(target, imported, find, seen) : null;
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function bareExpression(ts: TS, e: TsNode): TsNode {
   let x = e;
   while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;

@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
@@ -362,19 +362,35 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   return openedByHelper(m, e, origin, depth);
 }
 
-/** A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that binds it. */
+/**
+ * A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that
+ * binds it — by name, or as a member of a namespace import (`import * as ns`, `const ns = require(…)`:
+ * `ns.f`).
+ */
 function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModule; fn: TsNode } | null {
   const ts = m.ts;
-  if (!ts.isIdentifier(callee)) return null;
-  const imp = m.imports.get(callee.text);
-  const target = imp ? m.importedModule(imp.module) : m;
+  let target: TsModule | null;
+  let name: string;
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const ns = m.imports.get(callee.expression.text);
+    if (!ns || ns.imported !== '*') return null;
+    target = m.importedModule(ns.module);
+    name = callee.name.text;
+  } else if (ts.isIdentifier(callee)) {
+    const imp = m.imports.get(callee.text);
+    target = imp ? m.importedModule(imp.module) : m;
+    name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
+  } else return null;
   if (!target) return null;
-  const name = imp ? (imp.imported === 'default' || imp.imported === '*' ? callee.text : imp.imported) : callee.text;
-  for (const d of target.declarations.get(name) ?? []) {
-    if (ts.isFunctionDeclaration(d) && d.body) return { module: target, fn: d };
-    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module: target, fn: d.initializer };
-  }
-  return null;
+  const declared = (module: TsModule, n: string): { module: TsModule; fn: TsNode } | null => {
+    for (const d of module.declarations.get(n) ?? []) {
+      if (ts.isFunctionDeclaration(d) && d.body) return { module, fn: d };
+      if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { module, fn: d.initializer };
+    }
+    return null;
+  };
+  // A relative import may name a barrel (`export * from './sockets'`); this file's own names are its own.
+  return target === m ? declared(m, name) : throughReexports(target, name, declared);
 }
 
 /**
@@ -385,7 +401,7 @@ function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModul
  * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
  * type checker's `WebSocket` no longer makes it a client.
  */
-function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth: number): SocketInfo | null {
+export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0): SocketInfo | null {
   const ts = m.ts;
   let e = call;
   while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
