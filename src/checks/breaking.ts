@@ -148,7 +148,7 @@ interface Gone {
   compared: number;
   /** Deleted files found again under a new path, compared with it. */
   renamed: number;
-  /** How many of the renamed files' new paths are Python files (they are not "new" files). */
+  /** How many of the renamed files' new paths are Python files (they are not "new" files), compared or not. */
   renamedTo: { python: number };
 }
 
@@ -171,14 +171,15 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
     if (before === null) continue;
     const move = moves.get(d);
     if (move) {
+      // The old path is gone whatever the new text holds: a break even when that text cannot be compared.
+      if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
+      if (move.to.file.language === 'python') out.renamedTo.python += 1;
       const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, d.absPath);
       if (api.refused !== null) {
         out.notCompared.push(`${move.to.file.file} (renamed from ${d.file}; ${api.refused})`);
         continue;
       }
       out.renamed += 1;
-      if (move.to.file.language === 'python') out.renamedTo.python += 1;
-      if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
       for (const b of api.breaks) (b.unsure ? out.unsure : out.breaks).push(`${move.to.file.file}:${b.line} ${b.message}`);
       continue;
     }
