@@ -23,6 +23,18 @@ describe('compareApi', () => {
     });
   });
 
+  it('a TS/JS rest parameter removed is a break, even when the parameter count stays', async () => {
+    const ts = (params: string): string => `export function send(${params}) {}\n`;
+    const breaks = async (a: string, b: string): Promise<string[]> => {
+      const r = await compareApi('typescript', '/r/c.ts', ts(a), ts(b), 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    expect(await breaks('...parts: string[]', 'part?: string')).toEqual(['send: rest parameter ...parts removed']);
+    expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string')).toEqual(['send: rest parameter ...more removed']);
+    expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string, ...more: string[]')).toEqual([]);
+    expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameters instead of 2']);
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({
