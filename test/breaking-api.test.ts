@@ -35,6 +35,20 @@ describe('compareApi', () => {
     expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameters instead of 2']);
   });
 
+  it('a TS/JS function or class turned into a type is a break; into a variable, not decidable here', async () => {
+    const cmp = (before: string, after: string) => compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+    expect(await cmp('export function make(a: string) {}\n', 'export type make = (a: string) => void;\n')).toMatchObject({
+      breaks: [{ line: 1, message: 'make changed from function to type (no longer callable)' }],
+    });
+    expect(await cmp('export class Conn {}\n', 'export interface Conn {}\n')).toMatchObject({ breaks: [{ message: 'Conn changed from class to interface (no longer callable)' }] });
+    expect(await cmp('export function make(a: string) {}\n', 'export const make = memo(impl);\n')).toMatchObject({
+      breaks: [{ line: 1, message: 'make: function became a variable; whether callers can still call it so is not declared here', unsure: true }],
+    });
+    // A function declared as a const arrow is still a function; a variable that becomes a type is compared by presence.
+    expect(await cmp('export function make(a: string) {}\n', 'export const make = (a: string) => {};\n')).toMatchObject({ breaks: [] });
+    expect(await cmp('export const x = 1;\n', 'export type x = number;\n')).toMatchObject({ breaks: [] });
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({

@@ -7,7 +7,7 @@ import type { LanguageId } from '../model.js';
 export interface ApiBreak {
   line: number;
   message: string;
-  /** Not decidable from this file alone (a name it may re-export with `export *`): named, not counted as a break. */
+  /** Not decidable from this file alone (a name it may re-export with `export *`, a function now a variable): named, not counted as a break. */
   unsure?: true;
 }
 

@@ -41,6 +41,8 @@ export interface TsPublicApi {
 }
 
 const CALLABLE: ReadonlySet<TsKind> = new Set<TsKind>(['function', 'class', 'method', 'static method']);
+/** Kinds that are no value one can call or construct. */
+const TYPE_OR_NAMESPACE: ReadonlySet<TsKind> = new Set<TsKind>(['type', 'interface', 'enum', 'namespace']);
 
 export async function extractTsPublicApi(fileName: string, source: string): Promise<TsPublicApi> {
   const ts = await loadTypeScript();
@@ -246,8 +248,9 @@ function accepts(cur: TsParam[], old: TsParam[]): boolean {
 
 /**
  * What breaks a caller: a removed export, a removed parameter, a new required one, async changed,
- * an overload no remaining signature accepts. A name the file no longer declares while it
- * re-exports a whole module (`export * from`) may come from there: `unsure`, not a break.
+ * an overload no remaining signature accepts, a function or class that became a type. A name the
+ * file no longer declares while it re-exports a whole module (`export * from`) may come from
+ * there, and a function that became a variable may still be one: `unsure`, not a break.
  */
 export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: number; message: string; unsure?: true }[] {
   const now = new Map(after.map((e) => [e.key, e]));
@@ -263,6 +266,15 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: 
       if (stars.length > 0 && owner === null && b.kind !== 'star re-export') {
         breaks.push({ line: b.line, message: `${b.name}: no longer declared here; maybe re-exported by export ${stars.map((s) => s.name).join(', export ')}`, unsure: true });
       } else breaks.push({ line: b.line, message: `${described(b)} removed` });
+      continue;
+    }
+    if (CALLABLE.has(b.kind) && TYPE_OR_NAMESPACE.has(a.kind)) {
+      breaks.push({ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind} (no longer callable)` });
+      continue;
+    }
+    if (CALLABLE.has(b.kind) && a.kind === 'variable') {
+      // `export const f = wrap(impl)` may still be the same function: its signature is not written here.
+      breaks.push({ line: a.line, message: `${b.name}: ${b.kind} became a variable; whether callers can still call it so is not declared here`, unsure: true });
       continue;
     }
     // A re-export's signature is elsewhere: its presence is what this file promises.
