@@ -49,6 +49,49 @@ describe('compareApi', () => {
     expect(await cmp('export const x = 1;\n', 'export type x = number;\n')).toMatchObject({ breaks: [] });
   });
 
+  it('a TS exported function or method whose declared types no longer take (or give) what they did is a break, with both signatures', async () => {
+    const breaks = async (before: string, after: string, file = '/r/c.ts'): Promise<string[]> => {
+      const r = await compareApi(file.endsWith('.js') ? 'javascript' : 'typescript', file, before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const fn = (sig: string): string => `export function f${sig} {\n  return undefined as never;\n}\n`;
+    expect(await breaks(fn('(a: string)'), fn('(a: number)'))).toEqual(['f: signature changed (parameter a: string → number): f(a: string) → f(a: number)']);
+    expect(await breaks(fn('(a: string | number): void'), fn('(a: string): void'))).toEqual(['f: signature changed (parameter a: string | number → string): f(a: string | number): void → f(a: string): void']);
+    expect(await breaks(fn('(a: string): string'), fn('(a: string): number'))).toEqual(['f: signature changed (return type string → number): f(a: string): string → f(a: string): number']);
+    expect(await breaks(fn('(a: string): string'), fn('(a: string): string | null'))).toEqual(['f: signature changed (return type string → string | null): f(a: string): string → f(a: string): string | null']);
+    expect(await breaks(fn('<T>(a: T): T'), fn('<T extends object>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T extends object>): f<T>(a: T): T → f<T extends object>(a: T): T']);
+    expect(await breaks(fn('<T>(a: T): T'), fn('<T, U>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T, U>): f<T>(a: T): T → f<T, U>(a: T): T']);
+    // Optional to required keeps its own wording; so does a parameter that is both required now and retyped.
+    expect(await breaks(fn('(a: string, b?: number)'), fn('(a: string, b: number)'))).toEqual(['f: parameter b is now required']);
+    // A method of an exported class, and a const arrow function.
+    expect(await breaks('export class Conn {\n  send(data: string): void {}\n}\n', 'export class Conn {\n  send(data: Uint8Array): void {}\n}\n')).toEqual([
+      'Conn.send: signature changed (parameter data: string → Uint8Array): send(data: string): void → send(data: Uint8Array): void',
+    ]);
+    expect(await breaks('export const g = (a: string): number => 1;\n', 'export const g = (a: string): string => "";\n')).toEqual(['g: signature changed (return type number → string): g(a: string): number → g(a: string): string']);
+    // A long signature is cut in the detail.
+    const long = `(${Array.from({ length: 12 }, (_, i) => `argument${i}: string`).join(', ')})`;
+    const [cut] = await breaks(fn(long), fn(long.replace('argument0: string', 'argument0: number')));
+    expect(cut).toMatch(/^f: signature changed \(parameter argument0: string → number\): f\(argument0: string, .{80,}… → f\(argument0: number, .*…$/);
+  });
+
+  it('TS signatures that every old call still fits are no break', async () => {
+    const same = async (before: string, after: string): Promise<void> => {
+      expect(await compareApi('typescript', '/r/c.ts', before, after, 'HEAD'), `${before} → ${after}`).toMatchObject({ refused: null, breaks: [] });
+    };
+    const fn = (sig: string): string => `export function f${sig} {\n  return undefined as never;\n}\n`;
+    // Layout and comments.
+    await same(fn('(a: { x: string; y: number; } /* options */): Promise<void>'), fn('(a: {x: string, y: number}): Promise< void >'));
+    await same(fn('(a: Array<string>)'), fn('(\n  // the items\n  a: Array<string>,\n)'));
+    // Widened parameters, a narrowed or `any` return, an optional trailing parameter, a type parameter with a default.
+    await same(fn('(a: string): string | null'), fn('(a: string | number): string'));
+    await same(fn('(a: string): string'), fn('(a: unknown, b?: number): any'));
+    await same(fn('<T>(a: T): T'), fn('<T, U = string>(a: T): T'));
+    // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
+    await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
+    await same(fn('(a: string)'), fn('(a)'));
+    expect(await compareApi('javascript', '/r/c.js', 'export function f(a) {}\n', 'export function f(b) {}\n', 'HEAD')).toMatchObject({ breaks: [] });
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({

@@ -110,6 +110,18 @@ describe('breaking row: TS/JS exported declarations', () => {
     expect((await breaking(dir)).details).toBe('1 breaking change against HEAD: api.ts:7 exported class Conn removed; exported declarations of 1 changed TS/JS file compared (3 declarations)');
   });
 
+  it('a declared type that no longer takes what it took is a break, named with file:line and both signatures; widening one is not', async () => {
+    const before = 'export function parse(input: string, radix?: number): number {\n  return parseInt(input, radix);\n}\n';
+    const dir = gitRepo({ 'api.ts': before }, repos);
+    write(dir, 'api.ts', before.replace('input: string', 'input: Buffer'));
+    expect(await breaking(dir)).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: api.ts:1 parse: signature changed (parameter input: string → Buffer): parse(input: string, radix?: number): number → parse(input: Buffer, radix?: number): number; exported declarations of 1 changed TS/JS file compared (1 declaration)',
+    });
+    write(dir, 'api.ts', before.replace('input: string', 'input: string | Buffer').replace('radix?: number', 'radix?: number, strict?: boolean'));
+    expect(await breaking(dir)).toMatchObject({ status: 'pass' });
+  });
+
   it('a renamed module breaks its importers once, and its API is compared at the new path', async () => {
     const dir = gitRepo({ 'src/a.ts': OVERLOADS, 'src/legacy.js': 'export function open(url) {}\n', 'pkg/mod.py': 'def run(a):\n    pass\n' }, repos);
     git(dir, 'mv', 'src/a.ts', 'src/b.ts');

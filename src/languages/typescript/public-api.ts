@@ -3,17 +3,39 @@
 // and instance members apart), `export const f = () => …`, `export { … }` of local declarations,
 // CommonJS `module.exports.x = function` / `module.exports = { … }`; and, for their presence
 // only, every other exported name: variables, types, interfaces, enums, namespaces and
-// re-exports (`export { a } from`, `export * as ns from`, `export * from`).
+// re-exports (`export { a } from`, `export * as ns from`, `export * from`). A signature breaks
+// callers when a call it accepted may fail now: see `arityBreaks` (parameters removed, made
+// required, rest removed) and `typeBreaks` (declared types narrowed, return types widened, type
+// parameters changed); adding an optional trailing parameter or widening a type breaks nothing.
 import type { ts as TsNamespace } from 'ts-morph';
 import type { TsNode } from './compiler.js';
 import { loadTypeScript, parseSource } from './compiler.js';
+
+/** A type as declared: how it reads and what it is compared by. */
+export interface TsType {
+  /** As written, comments dropped and whitespace collapsed (for details). */
+  text: string;
+  /** Its tokens, one space apart (`;` read as `,`, a trailing separator dropped): equal when only layout or comments differ. */
+  key: string;
+  /** The keys of its union members (`string | Uint8Array` → two; any other type → itself). */
+  members: string[];
+}
 
 export interface TsParam {
   name: string;
   optional: boolean;
   rest: boolean;
-  /** The annotation as written, whitespace collapsed; null when there is none. */
-  type: string | null;
+  /** The annotation; null when there is none (not compared then). */
+  type: TsType | null;
+}
+
+/** One call signature as declared. */
+export interface TsSignature {
+  params: TsParam[];
+  /** The declared return type; null when it is inferred (not compared then). */
+  returns: TsType | null;
+  /** Type parameters: each one's key (name, constraint, default) and whether it has a default. */
+  typeParams: { key: string; text: string; hasDefault: boolean }[];
 }
 
 /** Kinds with call signatures; the others are compared by presence. */
@@ -32,7 +54,7 @@ export interface TsExport {
    * Its call signatures: the overloads when there are any (the implementation is not callable
    * then), else the one declaration's. Null for a class or a name compared by presence.
    */
-  signatures: TsParam[][] | null;
+  signatures: TsSignature[] | null;
 }
 
 export interface TsPublicApi {
@@ -52,16 +74,28 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
   const line = (n: TsNode): number => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
   const byKey = new Map<string, TsExport>();
   /** Signatures of one key seen so far, split into overloads (no body) and implementations. */
-  const bodies = new Map<string, { overloads: TsParam[][]; implementations: TsParam[][] }>();
+  const bodies = new Map<string, { overloads: TsSignature[]; implementations: TsSignature[] }>();
   const isExported = (n: TsNode): boolean => (ts.getCombinedModifierFlags(n as never) & ts.ModifierFlags.Export) !== 0;
   const isAsync = (n: TsNode): boolean => (ts.getCombinedModifierFlags(n as never) & ts.ModifierFlags.Async) !== 0;
-  const paramsOf = (fn: TsNode): TsParam[] =>
-    ((fn as { parameters?: readonly TsNode[] }).parameters ?? []).filter(ts.isParameter).map((p) => ({
-      name: p.name.getText(sf),
-      optional: p.questionToken !== undefined || p.initializer !== undefined,
-      rest: p.dotDotDotToken !== undefined,
-      type: p.type ? p.type.getText(sf).replace(/\s+/g, ' ') : null,
-    }));
+  const typeOf = (node: TsNamespace.TypeNode | undefined): TsType | null => {
+    if (!node) return null;
+    const { text, key } = declared(ts, node.getText(sf));
+    return { text, key, members: ts.isUnionTypeNode(node) ? node.types.map((t) => declared(ts, t.getText(sf)).key) : [key] };
+  };
+  const signatureOf = (fn: TsNode): TsSignature => {
+    const f = fn as { parameters?: readonly TsNode[]; type?: TsNamespace.TypeNode; typeParameters?: readonly TsNamespace.TypeParameterDeclaration[] };
+    return {
+      params: (f.parameters ?? []).filter(ts.isParameter).map((p) => ({
+        name: p.name.getText(sf),
+        optional: p.questionToken !== undefined || p.initializer !== undefined,
+        rest: p.dotDotDotToken !== undefined,
+        type: typeOf(p.type),
+      })),
+      // A constructor has no return type of its own.
+      returns: ts.isConstructorDeclaration(fn) ? null : typeOf(f.type),
+      typeParams: (f.typeParameters ?? []).map((tp) => ({ ...declared(ts, tp.getText(sf)), hasDefault: tp.default !== undefined })),
+    };
+  };
   const fnLike = (e: TsNode | undefined): e is TsNode => !!e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e));
   /** A body-less function or method is an overload signature (or a declaration in a .d.ts: all of them are). */
   const hasBody = (n: TsNode): boolean => (n as { body?: TsNode }).body !== undefined;
@@ -75,7 +109,7 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       seen.add(`${fn.pos} ${key}`);
       const sigs = bodies.get(key) ?? { overloads: [], implementations: [] };
       bodies.set(key, sigs);
-      (hasBody(fn) ? sigs.implementations : sigs.overloads).push(paramsOf(fn));
+      (hasBody(fn) ? sigs.implementations : sigs.overloads).push(signatureOf(fn));
     }
     // Declaration merging (a function and a namespace, a class and an interface): the callable wins.
     if (prev && (CALLABLE.has(prev.kind) || !CALLABLE.has(kind))) {
@@ -208,10 +242,36 @@ function described(e: TsExport): string {
   return `exported ${e.kind} ${e.name}`;
 }
 
-/** `send(data, binary)`. */
-function shown(name: string, sig: TsParam[]): string {
+/** A type's text and key: comments dropped, whitespace collapsed; the key its tokens one space apart. */
+function declared(ts: typeof TsNamespace, source: string): { text: string; key: string } {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, source);
+  const shownParts: string[] = [];
+  const tokens: string[] = [];
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.WhitespaceTrivia || kind === ts.SyntaxKind.NewLineTrivia || kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
+      shownParts.push(' ');
+      continue;
+    }
+    const token = scanner.getTokenText();
+    shownParts.push(token);
+    // `{ a: string; }`, `{ a: string, }` and `{ a: string }` declare the same type: `;` only
+    // separates members, where `,` may stand instead, and a trailing separator is optional.
+    if (/^[}\])>]$/.test(token) && tokens.at(-1) === ',') tokens.pop();
+    tokens.push(token === ';' ? ',' : token);
+  }
+  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key: tokens.join(' ') };
+}
+
+/** Longer signatures are cut: a detail stays one readable line. */
+const SHOWN_SIGNATURE = 120;
+
+/** `send(data, binary)`; with `returns`, `send<T>(data: T): void`. */
+function shown(name: string, sig: TsSignature, returns = false): string {
   const member = name.slice(name.lastIndexOf('.') + 1);
-  return `${member}(${sig.map((p) => `${p.rest ? '...' : ''}${p.name}${p.optional ? '?' : ''}${p.type ? `: ${p.type}` : ''}`).join(', ')})`;
+  const typeParams = returns && sig.typeParams.length > 0 ? `<${sig.typeParams.map((t) => t.text).join(', ')}>` : '';
+  const params = sig.params.map((p) => `${p.rest ? '...' : ''}${p.name}${p.optional ? '?' : ''}${p.type ? `: ${p.type.text}` : ''}`).join(', ');
+  const text = `${member}${typeParams}(${params})${returns && sig.returns ? `: ${sig.returns.text}` : ''}`;
+  return text.length > SHOWN_SIGNATURE ? `${text.slice(0, SHOWN_SIGNATURE - 1)}…` : text;
 }
 
 /** Why a call made against `old` may fail against `cur`, by count and optionality of the parameters. */
@@ -229,21 +289,50 @@ function arityBreaks(name: string, old: TsParam[], cur: TsParam[]): string[] {
   return reasons;
 }
 
-/** The type members of a union, as written: `string | Uint8Array` → string, Uint8Array. */
-function members(type: string): Set<string> {
-  return new Set(type.split('|').map((t) => t.trim()).filter(Boolean));
+/** Whether `wide` takes every value `narrow` takes, as far as the written types tell: the same type, `any`/`unknown`, or a union with every member of the other. */
+function covers(wide: TsType, narrow: TsType): boolean {
+  if (wide.key === narrow.key || wide.key === 'any' || wide.key === 'unknown') return true;
+  return narrow.members.every((t) => wide.members.includes(t));
+}
+
+/** The parameter of `cur` an argument in slot `i` of a call now binds to. */
+function slot(cur: TsParam[], i: number): TsParam | undefined {
+  return cur[i] ?? cur.find((c) => c.rest);
+}
+
+/** Parameters whose declared type no longer takes what it took (both declared, neither side rest-only). */
+function narrowedParams(old: TsParam[], cur: TsParam[]): { p: TsParam; q: TsParam }[] {
+  return old.flatMap((p, i) => {
+    const q = slot(cur, i);
+    if (!q || q.type === null || p.type === null || q.rest !== p.rest || covers(q.type, p.type)) return [];
+    return [{ p, q }];
+  });
 }
 
 /** Whether `cur` accepts every call `old` (one overload) accepted, as far as the written types tell. */
-function accepts(cur: TsParam[], old: TsParam[]): boolean {
-  if (arityBreaks('', old, cur).length > 0) return false;
-  return old.every((p, i) => {
-    const q = cur[i] ?? cur.find((c) => c.rest);
-    if (!q || q.type === null || p.type === null || q.rest !== p.rest) return true;
-    if (q.type === p.type || /^(?:any|unknown)$/.test(q.type)) return true;
-    const wide = members(q.type);
-    return [...members(p.type)].every((t) => wide.has(t));
-  });
+function accepts(cur: TsSignature, old: TsSignature): boolean {
+  return arityBreaks('', old.params, cur.params).length === 0 && narrowedParams(old.params, cur.params).length === 0;
+}
+
+/**
+ * How a signature's declared types changed for its callers (SPEC §5: "changed in signature"),
+ * like API Extractor's report of a declaration's text but judged by what a caller may rely on:
+ * a parameter's type must still take what it took (the same text up to layout and comments,
+ * `any`/`unknown`, or a union with every old member: widening breaks no call); the return type
+ * must still give only what it gave (the same, a union of some of its members, or `any`); type
+ * parameters must keep their place and text, and new ones need a default (calls naming the type
+ * arguments). A type on one side only is not compared (inferred, or JavaScript).
+ */
+function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
+  const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${p.type?.text} → ${q.type?.text}`);
+  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns)) reasons.push(`return type ${old.returns.text} → ${cur.returns.text}`);
+  const keptTypeParams = old.typeParams.every((t, i) => cur.typeParams[i]?.key === t.key);
+  const addedTypeParams = cur.typeParams.slice(old.typeParams.length);
+  if (!keptTypeParams || addedTypeParams.some((t) => !t.hasDefault)) {
+    const list = (tps: TsSignature['typeParams']): string => (tps.length === 0 ? 'none' : `<${tps.map((t) => t.text).join(', ')}>`);
+    reasons.push(`type parameters ${list(old.typeParams)} → ${list(cur.typeParams)}`);
+  }
+  return reasons;
 }
 
 /**
@@ -287,7 +376,9 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: 
     const [one] = as;
     const [was] = bs;
     if (as.length === 1 && bs.length === 1 && one && was) {
-      breaks.push(...arityBreaks(b.name, was, one).map((message) => ({ line: a.line, message })));
+      breaks.push(...arityBreaks(b.name, was.params, one.params).map((message) => ({ line: a.line, message })));
+      const types = typeBreaks(was, one);
+      if (types.length > 0) breaks.push({ line: a.line, message: `${b.name}: signature changed (${types.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
       continue;
     }
     // Overloads: every signature callers had must still be accepted by one of the current ones.
