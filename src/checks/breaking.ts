@@ -2,12 +2,14 @@
 // of a changed Python file, and no exported declaration of a changed TS/JS file, removed or
 // changed in signature against the base — a deleted file removes all of them; a moved one breaks
 // its importers once and is compared with its new path.
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
 import { blobId, gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
-import { compareApi } from './breaking-api.js';
+import type { ModuleReader } from '../languages/typescript/public-api.js';
+import { compareApi, type CompareOptions } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup, type Located } from './breaking-base.js';
 import { listed, plural, result } from './support.js';
 
@@ -35,6 +37,11 @@ export interface BreakingOptions {
   early?: BaseLookup;
   /** Files the base has that are gone now (deleted, or moved: their old path is gone). */
   deleted?: DeletedFile[];
+  /**
+   * Any file's content as the run sees it (the index's under `--staged`; null: none), for the
+   * modules an `export * from` names. Without it: a scanned file's `read()`, else the disk.
+   */
+  readSource?: (absPath: string) => string | null;
 }
 
 export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult> {
@@ -58,10 +65,11 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const python = changed.filter((p) => p.file.language === 'python');
   const notes: string[] = [];
 
-  const py = await compareChanged(python, atBase, refName);
+  const modules = moduleReaders(root, commit, opts.files, opts.readSource);
+  const py = await compareChanged(python, atBase, refName, modules);
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
-  const ts = await compareChanged(scripts, atBase, refName);
-  const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName);
+  const ts = await compareChanged(scripts, atBase, refName, modules);
+  const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName, modules);
   const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
   const unsure = [...py.unsure, ...ts.unsure, ...gone.unsure];
@@ -109,13 +117,13 @@ interface Changed {
 }
 
 /** The changed files' public API against the base, in their order; `added`: files the base does not have. */
-async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string): Promise<Changed> {
+async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string, modules: Modules): Promise<Changed> {
   const out: Changed = { breaks: [], notCompared: [], unsure: [], compared: 0, definitions: 0, added: 0, fresh: [] };
   for (const located of files) {
     const { file, rel } = located;
     const before = rel === null ? null : atBase.get(rel) ?? null;
     // Outside the repository or new since base: there was nothing to break.
-    if (before === null) {
+    if (rel === null || before === null) {
       out.added += 1;
       if (rel !== null) out.fresh.push(located);
       continue;
@@ -128,7 +136,7 @@ async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<str
       continue;
     }
     if (normalise(before) === normalise(source)) continue;
-    const api = await compareApi(file.language, file.absPath, before, source, refName);
+    const api = await compareApi(file.language, file.absPath, before, source, refName, modules.stars(rel, file.absPath));
     if (api.refused !== null) {
       out.notCompared.push(`${file.file} (${api.refused})`);
       continue;
@@ -160,7 +168,7 @@ interface Gone {
  * signature says so too. Moving a Python module into its package's `__init__.py`, or a TS/JS
  * file to another extension beside it (`a.js` → `a.ts`), keeps the import path: no break.
  */
-async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string): Promise<Gone> {
+async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string, modules: Modules): Promise<Gone> {
   const out: Gone = { breaks: [], notCompared: [], unsure: [], compared: 0, renamed: 0, renamedTo: { python: 0 } };
   if (deleted.length === 0) return out;
   const atBase = await showFiles(root, commit, deleted.map((d) => d.rel));
@@ -174,7 +182,7 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
       // The old path is gone whatever the new text holds: a break even when that text cannot be compared.
       if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
       if (move.to.file.language === 'python') out.renamedTo.python += 1;
-      const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, d.absPath);
+      const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, { basePath: d.absPath, ...modules.stars(d.rel, move.to.file.absPath) });
       if (api.refused !== null) {
         out.notCompared.push(`${move.to.file.file} (renamed from ${d.file}; ${api.refused})`);
         continue;
@@ -183,7 +191,7 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
       for (const b of api.breaks) (b.unsure ? out.unsure : out.breaks).push(`${move.to.file.file}:${b.line} ${b.message}`);
       continue;
     }
-    const api = await compareApi(d.language, d.absPath, before, null, refName);
+    const api = await compareApi(d.language, d.absPath, before, null, refName, modules.stars(d.rel, null));
     if (api.refused !== null) {
       out.notCompared.push(`${d.file} (deleted; ${api.refused})`);
       continue;
@@ -192,6 +200,56 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
     for (const b of api.breaks) out.breaks.push(`${d.file}:${b.line} ${b.message} (file deleted)`);
   }
   return out;
+}
+
+interface Modules {
+  /** How a file at `rel` at the base (and `absPath` now; null: gone) reads the modules its `export * from` names. */
+  stars(rel: string, absPath: string | null): CompareOptions;
+}
+
+/** Past this size a module named by `export * from` is not read from the disk (nor listed). */
+const MODULE_BYTES = 4 << 20;
+
+/**
+ * Readers of the modules `export * from` names: at the base from git (each path asked once), now
+ * as the run reads files. Paths at the base are relative to the root with `/`; now, absolute.
+ */
+function moduleReaders(root: string, commit: string, files: readonly BreakingFile[], readSource: BreakingOptions['readSource']): Modules {
+  const atBase = new Map<string, Promise<string | null>>();
+  const base: ModuleReader = async (from, candidates) => {
+    const paths = candidates.map((c) => path.posix.normalize(path.posix.join(path.posix.dirname(from), c))).filter((p) => !p.startsWith('../') && p !== '..');
+    const asked = paths.filter((p) => !atBase.has(p));
+    if (asked.length > 0) {
+      const fetched = showFiles(root, commit, asked);
+      for (const p of asked) atBase.set(p, fetched.then((m) => m.get(p) ?? null));
+    }
+    for (const p of paths) {
+      const text = await atBase.get(p);
+      if (text !== null && text !== undefined) return { file: p, text };
+    }
+    return null;
+  };
+  const scanned = new Map(files.map((f) => [f.absPath, f]));
+  const readNow = (absPath: string): string | null => {
+    if (readSource) return readSource(absPath);
+    const file = scanned.get(absPath);
+    if (file) return file.read();
+    try {
+      const st = statSync(absPath);
+      return st.isFile() && st.size <= MODULE_BYTES ? readFileSync(absPath, 'utf8') : null;
+    } catch {
+      return null;
+    }
+  };
+  const head: ModuleReader = async (from, candidates) => {
+    for (const c of candidates) {
+      const absPath = path.resolve(path.dirname(from), c);
+      const text = readNow(absPath);
+      if (text !== null) return { file: absPath, text };
+    }
+    return null;
+  };
+  return { stars: (rel, absPath) => ({ stars: { base: { from: rel, read: base }, head: absPath === null ? null : { from: absPath, read: head } } }) };
 }
 
 /** Past this many deleted × new pairs, only files moved unchanged are paired (no line counts). */

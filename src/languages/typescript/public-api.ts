@@ -3,12 +3,14 @@
 // and instance members apart), `export const f = () => …`, `export { … }` of local declarations,
 // CommonJS `module.exports.x = function` / `module.exports = { … }`; and, for their presence
 // only, every other exported name: variables, types, interfaces, enums, namespaces and
-// re-exports (`export { a } from`, `export * as ns from`, `export * from`). A signature breaks
+// re-exports (`export { a } from`, `export * as ns from`, `export * from`; the names the last
+// brings from a relative module are listed by `withStarExports`). A signature breaks
 // callers when a call it accepted may fail now: see `arityBreaks` (parameters removed, made
 // required, rest removed) and `typeBreaks` (declared types narrowed, return types widened, type
 // parameters changed); adding an optional trailing parameter or widening a type breaks nothing.
 import type { ts as TsNamespace } from 'ts-morph';
 import type { TsNode } from './compiler.js';
+import { NestingLimitError } from '../nesting.js';
 import { loadTypeScript, parseSource } from './compiler.js';
 
 /** A type as declared: how it reads and what it is compared by. */
@@ -55,6 +57,12 @@ export interface TsExport {
    * then), else the one declaration's. Null for a class or a name compared by presence.
    */
   signatures: TsSignature[] | null;
+  /** `export * from` only: the module as written. */
+  specifier?: string;
+  /** `export * from` only: every name it brings was listed (`withStarExports`), so each is compared. */
+  resolved?: true;
+  /** A name listed through `export * from` (`withStarExports`): that statement's key. */
+  via?: string;
 }
 
 export interface TsPublicApi {
@@ -182,7 +190,11 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : null;
       if (!st.exportClause) {
         // `export * from './x.js'`: names we cannot list here; the statement itself is what callers rely on.
-        if (from !== null) add(`* from '${from}'`, `* from '${from}'`, 'star re-export', st, null);
+        if (from !== null) {
+          add(`* from '${from}'`, `* from '${from}'`, 'star re-export', st, null);
+          const star = byKey.get(`* from '${from}'`);
+          if (star) star.specifier = from;
+        }
       } else if (ts.isNamespaceExport(st.exportClause)) {
         add(st.exportClause.name.text, st.exportClause.name.text, 're-export', st, null);
       } else {
@@ -233,6 +245,87 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
     visit(pattern);
     return out;
   }
+}
+
+/** Reads the first of `candidates` (paths relative to the directory of `from`) that exists: its path and text. */
+export type ModuleReader = (from: string, candidates: readonly string[]) => Promise<{ file: string; text: string } | null>;
+
+/** How deep `export * from` chains are followed. */
+const STAR_DEPTH = 8;
+
+const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx'];
+
+/**
+ * Where a relative module specifier may lie, in TypeScript's order (`./x.js` is `./x.ts` first,
+ * then `./x.tsx`, `./x.d.ts`, `./x.js`; no extension: those, `.mjs`/`.cjs`, then `./x/index.*`);
+ * null for a package name or an absolute path, which this file's repository does not decide.
+ */
+export function moduleCandidates(specifier: string): string[] | null {
+  if (!/^\.\.?(?:\/|$)/.test(specifier)) return null;
+  const js = /\.(m|c)?jsx?$/.exec(specifier);
+  if (js) {
+    const stem = specifier.slice(0, -js[0].length);
+    const m = js[1] ?? '';
+    return m === '' ? [...SCRIPT_EXTENSIONS.map((e) => stem + e)] : [`${stem}.${m}ts`, `${stem}.d.${m}ts`, `${stem}.${m}js`];
+  }
+  if (/\.(?:[mc]?ts|tsx)$/.test(specifier)) return [specifier];
+  const dir = specifier.replace(/\/$/, '');
+  return [...SCRIPT_EXTENSIONS, '.mjs', '.cjs'].map((e) => dir + e).concat(SCRIPT_EXTENSIONS.map((e) => `${dir}/index${e}`));
+}
+
+/**
+ * `api` with the names each relative `export * from` brings (one level or a chain, each module
+ * once), read with `read` from where `file` lies: listed as re-exports of the file (`via` the
+ * statement, at its line) unless the file exports the name itself; `default` is never brought.
+ * A statement whose every module was read and parsed is marked `resolved`; one naming a package,
+ * a module not found or one that does not parse stays as it was (its names are not known).
+ */
+export async function withStarExports(api: TsPublicApi, file: string, read: ModuleReader): Promise<TsPublicApi> {
+  const stars = api.exports.filter((e) => e.kind === 'star re-export' && e.specifier !== undefined);
+  if (stars.length === 0) return api;
+  const exports = api.exports.map((e) => ({ ...e }));
+  const taken = new Set(exports.map((e) => e.key));
+  for (const star of exports.filter((e) => e.kind === 'star re-export')) {
+    const listedNames = await starNames(file, star.specifier ?? '', read, new Set([file]), 1);
+    if (listedNames === null) continue;
+    star.resolved = true;
+    for (const name of listedNames) {
+      if (taken.has(name)) continue;
+      taken.add(name);
+      exports.push({ name, key: name, kind: 're-export', line: star.line, async: false, signatures: null, via: star.key });
+    }
+  }
+  return { ...api, exports };
+}
+
+/** The names `export * from specifier` brings into `from`, or null when some module of the chain could not be read. */
+async function starNames(from: string, specifier: string, read: ModuleReader, seen: Set<string>, depth: number): Promise<string[] | null> {
+  const candidates = moduleCandidates(specifier);
+  if (candidates === null || depth > STAR_DEPTH) return null;
+  const target = await read(from, candidates);
+  if (target === null) return null;
+  // A cycle brings nothing new: the names of the modules on it are listed already.
+  if (seen.has(target.file)) return [];
+  seen.add(target.file);
+  let api: TsPublicApi;
+  try {
+    api = await extractTsPublicApi(target.file, target.text);
+  } catch (e) {
+    if (e instanceof NestingLimitError) return null;
+    throw e;
+  }
+  if (api.syntaxErrorLine !== null) return null;
+  const names: string[] = [];
+  for (const e of api.exports) {
+    if (e.kind === 'method' || e.kind === 'static method' || e.name === 'default' || e.name === 'export =') continue;
+    if (e.kind !== 'star re-export') names.push(e.name);
+    else {
+      const deeper = e.specifier === undefined ? null : await starNames(target.file, e.specifier, read, seen, depth + 1);
+      if (deeper === null) return null;
+      names.push(...deeper);
+    }
+  }
+  return names;
 }
 
 /** `exported function send`, `re-export helper`, `export * from './x.js'`. */
@@ -343,7 +436,10 @@ function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
  */
 export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: number; message: string; unsure?: true }[] {
   const now = new Map(after.map((e) => [e.key, e]));
-  const stars = after.filter((e) => e.kind === 'star re-export');
+  const base = new Map(before.map((e) => [e.key, e]));
+  // Names may come from a module `export * from` names that could not be read: not decidable here.
+  const unread = after.filter((e) => e.kind === 'star re-export' && !e.resolved);
+  const maybeFrom = `maybe re-exported by export ${unread.map((s) => s.name).join(', export ')}`;
   const breaks: { line: number; message: string; unsure?: true }[] = [];
   for (const b of before) {
     const a = now.get(b.key);
@@ -351,9 +447,21 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: 
       // A member goes with its class: once the class is gone (or no longer exported) its methods
       // are not listed again; once it is a re-export, its methods are declared elsewhere.
       const owner = b.kind === 'method' || b.kind === 'static method' ? b.name.slice(0, b.name.lastIndexOf('.')) : null;
-      if (owner !== null && now.get(owner)?.kind !== 'class' && before.some((x) => x.key === owner)) continue;
-      if (stars.length > 0 && owner === null && b.kind !== 'star re-export') {
-        breaks.push({ line: b.line, message: `${b.name}: no longer declared here; maybe re-exported by export ${stars.map((s) => s.name).join(', export ')}`, unsure: true });
+      if (owner !== null && now.get(owner)?.kind !== 'class' && base.has(owner)) continue;
+      if (b.kind === 'star re-export' && b.resolved) {
+        // Its names were listed: the statement breaks callers only through a name gone with it.
+        const lost = before.filter((x) => x.via === b.key && !now.has(x.key)).map((x) => x.name);
+        if (lost.length === 0) continue;
+        if (unread.length > 0) breaks.push({ line: b.line, message: `${described(b)} removed; ${lost.join(', ')} ${maybeFrom}`, unsure: true });
+        else breaks.push({ line: b.line, message: `${described(b)} removed (${lost.length > 3 ? `${lost.slice(0, 3).join(', ')} and ${lost.length - 3} more` : lost.join(', ')} no longer exported)` });
+        continue;
+      }
+      // A name its statement brought, with that statement gone: said with the statement.
+      if (b.via !== undefined && !now.has(b.via)) continue;
+      if (unread.length > 0 && owner === null && b.kind !== 'star re-export') {
+        breaks.push({ line: b.line, message: `${b.name}: no longer declared here; ${maybeFrom}`, unsure: true });
+      } else if (b.via !== undefined) {
+        breaks.push({ line: b.line, message: `re-export ${b.name} removed (export ${b.via} no longer brings it)` });
       } else breaks.push({ line: b.line, message: `${described(b)} removed` });
       continue;
     }
