@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   comparePublicApi,
+  diffPublicApi,
   extractPublicApi,
   renderSignature,
   type ApiDefinition,
@@ -153,6 +154,23 @@ describe('comparePublicApi', () => {
       ['class C:\n    @property\n    def p(self): pass', 'class C:\n    @property\n    def p(self): pass\n    @p.setter\n    def p(self, v): pass'],
     ];
     for (const [before, after] of cases) expect(await breaks(before, after), `${before} → ${after}`).toEqual([]);
+  });
+
+  it('a plain class without __init__ is constructed with no argument: one added is compared against that', async () => {
+    expect(await breaks('class Client:\n    pass\n', 'class Client:\n    def __init__(self, url): pass\n')).toEqual(['Client() → Client(url) (url added without a default)']);
+    expect(await breaks('class Client(object):\n    def __init__(self, url): pass\n', 'class Client(object):\n    pass\n')).toEqual(['Client(url) → Client() (url removed or renamed)']);
+    expect(await breaks('class Client:\n    pass\n', 'class Client:\n    def __init__(self, url=None): pass\n')).toEqual([]);
+  });
+
+  it('a constructor declared on one side only, the other taking it from a base class or decorator, is not decidable here', async () => {
+    const diff = async (before: string, after: string) => diffPublicApi(await api(before), await api(after));
+    expect(await diff('class Client(Base):\n    def __init__(self, url): pass\n', 'class Client(Base):\n    pass\n')).toEqual([
+      { name: 'Client', line: 1, message: 'Client: __init__ removed, the constructor now comes from a base class or decorator: not compared', unsure: true },
+    ]);
+    expect(await diff('@dataclass\nclass Point:\n    x: int\n', '@dataclass\nclass Point:\n    x: int\n    def __init__(self, x, y): pass\n')).toMatchObject([{ name: 'Point', unsure: true }]);
+    expect(await diff('class Point:\n    def __new__(cls, x): pass\n', 'class Point:\n    def __new__(cls, x): pass\n    def __init__(self, x): pass\n')).toMatchObject([{ unsure: true }]);
+    // Neither side declares it: nothing here to compare.
+    expect(await diff('class Client(Base):\n    pass\n', 'class Client(Base):\n    def more(self): pass\n')).toEqual([]);
   });
 
   it("reports a class's constructor change once, on the class", async () => {

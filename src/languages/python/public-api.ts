@@ -17,7 +17,11 @@ export interface ApiDefinition {
   name: string;
   kind: ApiKind;
   async: boolean;
-  /** Parameters as written; for a class, its `__init__`'s. Null when there is no call signature to compare (a property, a class without `__init__`). */
+  /**
+   * Parameters as written; for a class, its `__init__`'s, none for a plain class without one (no
+   * base, decorator or `__new__`: `object()` takes nothing). Null when there is no call signature
+   * to compare (a property, a class whose constructor comes from a base class or a decorator).
+   */
   params: ApiParam[] | null;
   /** Whether the first parameter is bound by the call (`self`, `cls`) and so not passed by callers. */
   boundFirst: boolean;
@@ -36,6 +40,8 @@ export interface ApiBreak {
   name: string;
   line: number;
   message: string;
+  /** Not decidable from this module alone (a constructor that comes from elsewhere on one side). */
+  unsure?: true;
 }
 
 const KEPT_DUNDERS = new Set(['__init__', '__call__']);
@@ -64,30 +70,35 @@ export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
     if (def.type === 'function_definition') {
       found.push(functionDefinition(def, name, 'function', decorators, line));
     } else if (def.type === 'class_definition') {
-      found.push(...classDefinitions(def, name, line));
+      found.push(...classDefinitions(def, name, decorators, line));
     }
   }
   return found;
 }
 
-function classDefinitions(cls: SyntaxNode, className: string, line: number): ApiDefinition[] {
+function classDefinitions(cls: SyntaxNode, className: string, classDecorators: string[], line: number): ApiDefinition[] {
   const body = cls.childForFieldName('body');
   const methods: ApiDefinition[] = [];
+  let definesNew = false;
   if (body) {
     for (const { def, decorators, line: methodLine } of definitionsIn(body)) {
       const name = fieldText(def, 'name');
       if (def.type !== 'function_definition' || name === null) continue;
+      if (name === '__new__') definesNew = true;
       if (name.startsWith('_') && !KEPT_DUNDERS.has(name)) continue;
       methods.push(functionDefinition(def, `${className}.${name}`, 'method', decorators, methodLine));
     }
   }
   const kept = lastBindings(methods);
   const init = kept.find((m) => m.name === `${className}.__init__`);
+  // `class C:` / `class C(object):` with no decorator and no `__new__` is constructed as `C()`.
+  const bases = cls.childForFieldName('superclasses')?.namedChildren.filter((b) => b !== null && b.type !== 'comment') ?? [];
+  const plain = classDecorators.length === 0 && !definesNew && bases.every((b) => b?.type === 'identifier' && b.text === 'object');
   const klass: ApiDefinition = {
     name: className,
     kind: 'class',
     async: false,
-    params: init?.params ?? null,
+    params: init?.params ?? (plain ? [] : null),
     boundFirst: init?.boundFirst ?? false,
     line,
   };
@@ -255,12 +266,22 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
   const breaks: ApiBreak[] = [];
   for (const old of before) {
     const cur = now.get(old.name);
+    // A class carries its `__init__`'s signature: report a change once, on the class.
+    const ofClass = old.kind === 'method' && old.name.endsWith('.__init__') && now.get(old.name.slice(0, -'.__init__'.length))?.kind === 'class';
+    if (ofClass) continue;
     if (!cur) {
       breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
       continue;
     }
-    // A class carries its `__init__`'s signature: report the change once, on the class.
     if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
+    if (old.kind === 'class' && cur.kind === 'class' && (old.params === null) !== (cur.params === null)) {
+      // One side declares the constructor, the other takes it from a base class or a decorator.
+      const message = old.params === null
+        ? `${old.name}: __init__ now declares the constructor, which came from a base class or decorator: not compared`
+        : `${old.name}: __init__ removed, the constructor now comes from a base class or decorator: not compared`;
+      breaks.push({ name: old.name, line: cur.line, message, unsure: true });
+      continue;
+    }
     const reasons = signatureBreaks(old, cur);
     if (reasons.length > 0) {
       breaks.push({
@@ -279,7 +300,7 @@ export function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[
   if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
   if (old.params === null || cur.params === null) {
-    // A property became callable, or the other way round; a class gained or lost `__init__` is not decidable.
+    // A property became callable, or the other way round; a class whose constructor is declared on one side only is `unsure` (diffPublicApi).
     if (old.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
       reasons.push(old.params === null ? 'property became a method' : 'method became a property');
     }
