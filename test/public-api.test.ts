@@ -136,6 +136,7 @@ describe('comparePublicApi', () => {
       ['def f(a, **kw): pass', 'def f(a): pass', '**kw removed'],
       ['def f(a): pass', 'def f(a, *, key): pass', 'key added without a default'],
       ['def f(a, b=1): pass', 'def f(a, c=2, b=1): pass', 'b moved'],
+      ['def f(a): pass', 'class f(Base): pass', 'function became class)'],
     ];
     for (const [before, after, reason] of cases) {
       const found = await breaks(before, after);

@@ -301,7 +301,7 @@ export function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
   if (old.params === null || cur.params === null) {
     // A property became callable, or the other way round; a class whose constructor is declared on one side only is `unsure` (diffPublicApi).
-    if (old.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
+    if (old.kind !== 'class' && cur.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
       reasons.push(old.params === null ? 'property became a method' : 'method became a property');
     }
     return reasons;
