@@ -109,6 +109,12 @@ describe('comparePublicApi', () => {
     ).toEqual(['removed serve', 'removed Router.handle']);
   });
 
+  it('a class gone (or no longer a class) is one removal: its methods are not listed again', async () => {
+    const router = 'class Router:\n    def __init__(self, app): pass\n    def handle(self, ws): pass\n';
+    expect(await breaks(`${router}def serve(a): pass\n`, 'def serve(a): pass\n')).toEqual(['removed Router']);
+    expect(await breaks(router, 'def Router(app): pass\n')).toEqual(['Router(app) → Router(app) (class became function)']);
+  });
+
   it('reports a new required parameter and names the change', async () => {
     expect(
       await breaks('class Router:\n    def handle(self, ws): pass\n', 'class Router:\n    def handle(self, ws, timeout): pass\n'),

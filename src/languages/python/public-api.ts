@@ -265,15 +265,16 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
   const now = new Map(after.map((d) => [d.name, d]));
   const breaks: ApiBreak[] = [];
   for (const old of before) {
+    // A class carries its `__init__`'s signature: a change is reported once, on the class.
+    if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
     const cur = now.get(old.name);
-    // A class carries its `__init__`'s signature: report a change once, on the class.
-    const ofClass = old.kind === 'method' && old.name.endsWith('.__init__') && now.get(old.name.slice(0, -'.__init__'.length))?.kind === 'class';
-    if (ofClass) continue;
     if (!cur) {
+      // A method goes with its class: once the class is gone (or no longer a class) it is not listed again.
+      const owner = old.kind === 'method' ? old.name.slice(0, old.name.lastIndexOf('.')) : null;
+      if (owner !== null && now.get(owner)?.kind !== 'class') continue;
       breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
       continue;
     }
-    if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
     if (old.kind === 'class' && cur.kind === 'class' && (old.params === null) !== (cur.params === null)) {
       // One side declares the constructor, the other takes it from a base class or a decorator.
       const message = old.params === null
