@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  comparePublicApi,
   diffPublicApi,
   extractPublicApi,
   renderSignature,
@@ -14,7 +13,7 @@ async function api(source: string): Promise<ApiDefinition[]> {
 }
 
 async function breaks(before: string, after: string): Promise<string[]> {
-  return comparePublicApi(await api(before), await api(after));
+  return diffPublicApi(await api(before), await api(after)).map((b) => b.message);
 }
 
 describe('extractPublicApi', () => {
@@ -99,7 +98,7 @@ describe('extractPublicApi', () => {
   });
 });
 
-describe('comparePublicApi', () => {
+describe('diffPublicApi', () => {
   it('reports a removed function and a removed method', async () => {
     expect(
       await breaks(

@@ -58,7 +58,7 @@ export async function extractPublicApi(source: string): Promise<PublicApi> {
 }
 
 /** The public definitions of a parsed module, one per qualified name (the binding that wins at run time). */
-export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
+function publicApiOf(module: SyntaxNode): ApiDefinition[] {
   const found: ApiDefinition[] = [];
   for (const { def, decorators, line } of definitionsIn(module)) {
     const name = fieldText(def, 'name');
@@ -255,12 +255,7 @@ function firstErrorLine(root: SyntaxNode): number {
 
 // ---- comparison ----
 
-/** The breaking differences from `before` to `after`, as one-line strings. */
-export function comparePublicApi(before: ApiDefinition[], after: ApiDefinition[]): string[] {
-  return diffPublicApi(before, after).map((b) => b.message);
-}
-
-/** `comparePublicApi` with the name and line of each break, for reports that point at code. */
+/** The breaking differences from `before` to `after`: each with its name, line and one-line message. */
 export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): ApiBreak[] {
   const now = new Map(after.map((d) => [d.name, d]));
   const breaks: ApiBreak[] = [];
@@ -296,7 +291,7 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
 }
 
 /** Why a call valid against `old` may fail against `cur`; empty when every such call still works. */
-export function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
+function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
   const reasons: string[] = [];
   if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');

@@ -65,6 +65,13 @@ export interface TsExport {
   via?: string;
 }
 
+/** One break: where (at base for a removal), what, and whether this file alone cannot decide it. */
+export interface TsBreak {
+  line: number;
+  message: string;
+  unsure?: true;
+}
+
 export interface TsPublicApi {
   exports: TsExport[];
   syntaxErrorLine: number | null;
@@ -434,13 +441,13 @@ function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
  * file no longer declares while it re-exports a whole module (`export * from`) may come from
  * there, and a function that became a variable may still be one: `unsure`, not a break.
  */
-export function diffTsPublicApi(before: TsExport[], after: TsExport[]): { line: number; message: string; unsure?: true }[] {
+export function diffTsPublicApi(before: TsExport[], after: TsExport[]): TsBreak[] {
   const now = new Map(after.map((e) => [e.key, e]));
   const base = new Map(before.map((e) => [e.key, e]));
   // Names may come from a module `export * from` names that could not be read: not decidable here.
   const unread = after.filter((e) => e.kind === 'star re-export' && !e.resolved);
   const maybeFrom = `maybe re-exported by export ${unread.map((s) => s.name).join(', export ')}`;
-  const breaks: { line: number; message: string; unsure?: true }[] = [];
+  const breaks: TsBreak[] = [];
   for (const b of before) {
     const a = now.get(b.key);
     if (!a) {
