@@ -92,6 +92,25 @@ describe('compareApi', () => {
     expect(await compareApi('javascript', '/r/c.js', 'export function f(a) {}\n', 'export function f(b) {}\n', 'HEAD')).toMatchObject({ breaks: [] });
   });
 
+  it('a TS class without a constructor is constructed with no argument unless it extends another: one declared or removed is compared with that', async () => {
+    const breaks = async (before: string, after: string) => {
+      const r = await compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+      return r.refused === null ? r.breaks : r.refused;
+    };
+    expect(await breaks('export class Client {}\n', 'export class Client {\n  constructor(url: string) {}\n}\n')).toEqual([{ line: 2, message: 'Client.constructor: parameter url is now required' }]);
+    expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export class Client {}\n')).toEqual([{ line: 1, message: 'Client.constructor takes 0 parameters instead of 1' }]);
+    expect(await breaks('export class Client {}\n', 'export class Client {\n  constructor(url?: string) {}\n}\n')).toEqual([]);
+    // Extending another class, the constructor was (or is now) that class's: not decidable here.
+    expect(await breaks('export class Client extends Base {\n  constructor(url: string) {\n    super(url);\n  }\n}\n', 'export class Client extends Base {}\n')).toEqual([
+      { line: 2, message: 'Client.constructor removed: the class now takes its base class\'s constructor, not compared', unsure: true },
+    ]);
+    expect(await breaks('export class Client extends Base {}\n', 'export class Client extends Base {\n  constructor() {\n    super(1);\n  }\n}\n')).toEqual([
+      { line: 2, message: 'Client.constructor declared: the class took its base class\'s constructor, not compared', unsure: true },
+    ]);
+    // A class gone takes its constructor with it.
+    expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export const other = 1;\n')).toEqual([{ line: 1, message: 'exported class Client removed' }]);
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({

@@ -63,6 +63,8 @@ export interface TsExport {
   resolved?: true;
   /** A name listed through `export * from` (`withStarExports`): that statement's key. */
   via?: string;
+  /** A class that extends another: without a constructor of its own, it takes its base's. */
+  inherits?: true;
 }
 
 /** One break: where (at base for a removal), what, and whether this file alone cannot decide it. */
@@ -137,6 +139,8 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
   const addClass = (name: string, cls: TsNode): void => {
     add(name, name, 'class', cls, null);
     if (!(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return;
+    const entry = byKey.get(name);
+    if (entry?.kind === 'class' && cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) entry.inherits = true;
     for (const m of cls.members) {
       const flags = ts.getCombinedModifierFlags(m as never);
       if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
@@ -449,7 +453,11 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): TsBreak[
   const maybeFrom = `maybe re-exported by export ${unread.map((s) => s.name).join(', export ')}`;
   const breaks: TsBreak[] = [];
   for (const b of before) {
-    const a = now.get(b.key);
+    const a = now.get(b.key) ?? implicitConstructor(now, b.key);
+    if (a === 'inherited') {
+      breaks.push({ line: b.line, message: `${b.name} removed: the class now takes its base class's constructor, not compared`, unsure: true });
+      continue;
+    }
     if (!a) {
       // A member goes with its class: once the class is gone (or no longer exported) its methods
       // are not listed again; once it is a re-export, its methods are declared elsewhere.
@@ -472,35 +480,58 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): TsBreak[
       } else breaks.push({ line: b.line, message: `${described(b)} removed` });
       continue;
     }
-    if (CALLABLE.has(b.kind) && TYPE_OR_NAMESPACE.has(a.kind)) {
-      breaks.push({ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind} (no longer callable)` });
-      continue;
-    }
-    if (CALLABLE.has(b.kind) && a.kind === 'variable') {
-      // `export const f = wrap(impl)` may still be the same function: its signature is not written here.
-      breaks.push({ line: a.line, message: `${b.name}: ${b.kind} became a variable; whether callers can still call it so is not declared here`, unsure: true });
-      continue;
-    }
-    // A re-export's signature is elsewhere: its presence is what this file promises.
-    if (!CALLABLE.has(a.kind) || !CALLABLE.has(b.kind)) continue;
-    if (a.kind !== b.kind) breaks.push({ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind}` });
-    if (a.async !== b.async) breaks.push({ line: a.line, message: `${b.name} is ${a.async ? 'now' : 'no longer'} async` });
-    const as = a.signatures;
-    const bs = b.signatures;
-    if (!as || !bs || as.length === 0 || bs.length === 0) continue;
-    const [one] = as;
-    const [was] = bs;
-    if (as.length === 1 && bs.length === 1 && one && was) {
-      breaks.push(...arityBreaks(b.name, was.params, one.params).map((message) => ({ line: a.line, message })));
-      const types = typeBreaks(was, one);
-      if (types.length > 0) breaks.push({ line: a.line, message: `${b.name}: signature changed (${types.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
-      continue;
-    }
-    // Overloads: every signature callers had must still be accepted by one of the current ones.
-    for (const old of bs) {
-      if (as.some((cur) => accepts(cur, old))) continue;
-      breaks.push({ line: a.line, message: `${b.name}: no signature accepts ${shown(b.name, old)} any more (overload removed or changed)` });
-    }
+    breaks.push(...changes(b, a));
+  }
+  // A constructor declared now where the class had none: compared with the one it had.
+  for (const a of after) {
+    if (base.has(a.key)) continue;
+    const b = implicitConstructor(base, a.key);
+    if (b === 'inherited') breaks.push({ line: a.line, message: `${a.name} declared: the class took its base class's constructor, not compared`, unsure: true });
+    else if (b) breaks.push(...changes(b, a));
   }
   return breaks;
+}
+
+/** How `a` (now) differs from `b` (the base) for callers, both present under one key. */
+function changes(b: TsExport, a: TsExport): TsBreak[] {
+  if (CALLABLE.has(b.kind) && TYPE_OR_NAMESPACE.has(a.kind)) return [{ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind} (no longer callable)` }];
+  if (CALLABLE.has(b.kind) && a.kind === 'variable') {
+    // `export const f = wrap(impl)` may still be the same function: its signature is not written here.
+    return [{ line: a.line, message: `${b.name}: ${b.kind} became a variable; whether callers can still call it so is not declared here`, unsure: true }];
+  }
+  // A re-export's signature is elsewhere: its presence is what this file promises.
+  if (!CALLABLE.has(a.kind) || !CALLABLE.has(b.kind)) return [];
+  const breaks: TsBreak[] = [];
+  if (a.kind !== b.kind) breaks.push({ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind}` });
+  if (a.async !== b.async) breaks.push({ line: a.line, message: `${b.name} is ${a.async ? 'now' : 'no longer'} async` });
+  const as = a.signatures;
+  const bs = b.signatures;
+  if (!as || !bs || as.length === 0 || bs.length === 0) return breaks;
+  const [one] = as;
+  const [was] = bs;
+  if (as.length === 1 && bs.length === 1 && one && was) {
+    breaks.push(...arityBreaks(b.name, was.params, one.params).map((message) => ({ line: a.line, message })));
+    const types = typeBreaks(was, one);
+    if (types.length > 0) breaks.push({ line: a.line, message: `${b.name}: signature changed (${types.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
+    return breaks;
+  }
+  // Overloads: every signature callers had must still be accepted by one of the current ones.
+  for (const old of bs) {
+    if (as.some((cur) => accepts(cur, old))) continue;
+    breaks.push({ line: a.line, message: `${b.name}: no signature accepts ${shown(b.name, old)} any more (overload removed or changed)` });
+  }
+  return breaks;
+}
+
+/**
+ * What `new C(…)` calls when the class at `key`'s owner declares no constructor: one taking no
+ * argument when it extends nothing, its base class's (`inherited`: not declared here) otherwise;
+ * undefined when `key` is no constructor of a class in `exports`.
+ */
+function implicitConstructor(exports: ReadonlyMap<string, TsExport>, key: string): TsExport | 'inherited' | undefined {
+  if (!key.endsWith('.constructor')) return undefined;
+  const cls = exports.get(key.slice(0, -'.constructor'.length));
+  if (cls?.kind !== 'class') return undefined;
+  if (cls.inherits) return 'inherited';
+  return { name: key, key, kind: 'method', line: cls.line, async: false, signatures: [{ params: [], returns: null, typeParams: [] }] };
 }
