@@ -111,6 +111,24 @@ describe('compareApi', () => {
     expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export const other = 1;\n')).toEqual([{ line: 1, message: 'exported class Client removed' }]);
   });
 
+  it("a TS exported class's public properties and accessors count by presence; a property holding a function is a method", async () => {
+    const breaks = async (before: string, after: string) => {
+      const r = await compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const cls = (body: string): string => `export class Conn {\n${body}\n}\n`;
+    expect(await breaks(cls('  url = "";\n  static count = 0;\n  get open(): boolean { return true; }'), cls(''))).toEqual([
+      'exported property Conn.url removed',
+      'exported static property Conn.count removed',
+      'exported property Conn.open removed',
+    ]);
+    expect(await breaks(cls('  constructor(public readonly url: string, private secret: string) {}'), cls('  constructor(url: string, secret: string) {}'))).toEqual(['exported property Conn.url removed']);
+    expect(await breaks(cls('  send = (data: string): void => {};'), cls('  send = (data: string, binary: boolean): void => {};'))).toEqual(['Conn.send: parameter binary is now required']);
+    // An arrow property and a method are called alike; private members are no one's business.
+    expect(await breaks(cls('  send(data: string): void {}\n  private x = 1;'), cls('  send = (data: string): void => {};'))).toEqual([]);
+    expect(await breaks(cls('  send(data: string): void {}'), cls('  send: Sender;'))).toEqual(['Conn.send: method became a property; whether callers can still call it so is not declared here']);
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({

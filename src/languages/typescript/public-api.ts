@@ -1,6 +1,6 @@
 // The exported names of a TS/JS file and the call signatures of those callers invoke (SPEC §5,
 // breaking row): exported functions (every overload), classes and their public methods (static
-// and instance members apart), `export const f = () => …`, `export { … }` of local declarations,
+// and instance members apart; properties and accessors by presence), `export const f = () => …`, `export { … }` of local declarations,
 // CommonJS `module.exports.x = function` / `module.exports = { … }`; and, for their presence
 // only, every other exported name: variables, types, interfaces, enums, namespaces and
 // re-exports (`export { a } from`, `export * as ns from`, `export * from`; the names the last
@@ -42,7 +42,7 @@ export interface TsSignature {
 
 /** Kinds with call signatures; the others are compared by presence. */
 export type TsCallableKind = 'function' | 'class' | 'method' | 'static method';
-export type TsKind = TsCallableKind | 'variable' | 'type' | 'interface' | 'enum' | 'namespace' | 're-export' | 'star re-export';
+export type TsKind = TsCallableKind | 'property' | 'static property' | 'variable' | 'type' | 'interface' | 'enum' | 'namespace' | 're-export' | 'star re-export';
 
 export interface TsExport {
   /** What callers name: `f`, `Client`, `Client.send` (static or instance), `* from './x.js'`. */
@@ -80,6 +80,8 @@ export interface TsPublicApi {
 }
 
 const CALLABLE: ReadonlySet<TsKind> = new Set<TsKind>(['function', 'class', 'method', 'static method']);
+/** Members of an exported class: they go with it. */
+const MEMBER: ReadonlySet<TsKind> = new Set<TsKind>(['method', 'static method', 'property', 'static property']);
 /** Kinds that are no value one can call or construct. */
 const TYPE_OR_NAMESPACE: ReadonlySet<TsKind> = new Set<TsKind>(['type', 'interface', 'enum', 'namespace']);
 
@@ -145,12 +147,24 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       const flags = ts.getCombinedModifierFlags(m as never);
       if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
       if (m.name && ts.isPrivateIdentifier(m.name)) continue;
-      if (ts.isConstructorDeclaration(m)) add(`${name}.constructor`, `${name}.constructor`, 'method', m, m);
-      else if (ts.isMethodDeclaration(m) && m.name && !ts.isComputedPropertyName(m.name)) {
-        // `static isValid(iban)` and `isValid()` are two members: keyed apart.
+      if (ts.isConstructorDeclaration(m)) {
+        add(`${name}.constructor`, `${name}.constructor`, 'method', m, m);
+        // `constructor(public readonly url: string)` declares a property too.
+        for (const p of m.parameters) {
+          const pf = ts.getCombinedModifierFlags(p as never);
+          if (ts.isParameterPropertyDeclaration(p, m) && !(pf & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && ts.isIdentifier(p.name)) {
+            add(`${name}.${p.name.text}`, `${name}.${p.name.text}`, 'property', p, null);
+          }
+        }
+      } else if ((ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && m.name && !ts.isComputedPropertyName(m.name)) {
+        // `static isValid(iban)` and `isValid()` are two members: keyed apart. A property holding
+        // a function (`send = (data: string) => …`) is called as a method; other properties and
+        // accessors are compared by presence.
         const isStatic = (flags & ts.ModifierFlags.Static) !== 0;
         const member = `${name}.${m.name.getText(sf)}`;
-        add(isStatic ? `static ${member}` : member, member, isStatic ? 'static method' : 'method', m, m);
+        const fn = ts.isMethodDeclaration(m) ? m : ts.isPropertyDeclaration(m) && fnLike(m.initializer) ? m.initializer : null;
+        const kind = fn !== null ? (isStatic ? 'static method' : 'method') : isStatic ? 'static property' : 'property';
+        add(isStatic ? `static ${member}` : member, member, kind, fn ?? m, fn);
       }
     }
   };
@@ -328,7 +342,7 @@ async function starNames(from: string, specifier: string, read: ModuleReader, se
   if (api.syntaxErrorLine !== null) return null;
   const names: string[] = [];
   for (const e of api.exports) {
-    if (e.kind === 'method' || e.kind === 'static method' || e.name === 'default' || e.name === 'export =') continue;
+    if (MEMBER.has(e.kind) || e.name === 'default' || e.name === 'export =') continue;
     if (e.kind !== 'star re-export') names.push(e.name);
     else {
       const deeper = e.specifier === undefined ? null : await starNames(target.file, e.specifier, read, seen, depth + 1);
@@ -461,7 +475,7 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): TsBreak[
     if (!a) {
       // A member goes with its class: once the class is gone (or no longer exported) its methods
       // are not listed again; once it is a re-export, its methods are declared elsewhere.
-      const owner = b.kind === 'method' || b.kind === 'static method' ? b.name.slice(0, b.name.lastIndexOf('.')) : null;
+      const owner = MEMBER.has(b.kind) ? b.name.slice(0, b.name.lastIndexOf('.')) : null;
       if (owner !== null && now.get(owner)?.kind !== 'class' && base.has(owner)) continue;
       if (b.kind === 'star re-export' && b.resolved) {
         // Its names were listed: the statement breaks callers only through a name gone with it.
@@ -495,9 +509,9 @@ export function diffTsPublicApi(before: TsExport[], after: TsExport[]): TsBreak[
 /** How `a` (now) differs from `b` (the base) for callers, both present under one key. */
 function changes(b: TsExport, a: TsExport): TsBreak[] {
   if (CALLABLE.has(b.kind) && TYPE_OR_NAMESPACE.has(a.kind)) return [{ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind} (no longer callable)` }];
-  if (CALLABLE.has(b.kind) && a.kind === 'variable') {
+  if (CALLABLE.has(b.kind) && (a.kind === 'variable' || a.kind === 'property' || a.kind === 'static property')) {
     // `export const f = wrap(impl)` may still be the same function: its signature is not written here.
-    return [{ line: a.line, message: `${b.name}: ${b.kind} became a variable; whether callers can still call it so is not declared here`, unsure: true }];
+    return [{ line: a.line, message: `${b.name}: ${b.kind} became a ${a.kind === 'variable' ? 'variable' : 'property'}; whether callers can still call it so is not declared here`, unsure: true }];
   }
   // A re-export's signature is elsewhere: its presence is what this file promises.
   if (!CALLABLE.has(a.kind) || !CALLABLE.has(b.kind)) return [];
