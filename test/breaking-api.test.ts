@@ -107,6 +107,9 @@ describe('compareApi', () => {
     expect(await breaks('export class Client extends Base {}\n', 'export class Client extends Base {\n  constructor() {\n    super(1);\n  }\n}\n')).toEqual([
       { line: 2, message: 'Client.constructor declared: the class took its base class\'s constructor, not compared', unsure: true },
     ]);
+    // Abstract now: no longer constructible; abstract no more: nothing lost.
+    expect(await breaks('export class Client {}\n', 'export abstract class Client {}\n')).toEqual([{ line: 1, message: 'Client is now abstract (`new Client(…)` no longer compiles)' }]);
+    expect(await breaks('export abstract class Client {}\n', 'export class Client {}\n')).toEqual([]);
     // A class gone takes its constructor with it.
     expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export const other = 1;\n')).toEqual([{ line: 1, message: 'exported class Client removed' }]);
   });

@@ -65,6 +65,8 @@ export interface TsExport {
   via?: string;
   /** A class that extends another: without a constructor of its own, it takes its base's. */
   inherits?: true;
+  /** An abstract class: `new` refuses it. */
+  abstract?: true;
 }
 
 /** One break: where (at base for a removal), what, and whether this file alone cannot decide it. */
@@ -143,6 +145,7 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
     if (!(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return;
     const entry = byKey.get(name);
     if (entry?.kind === 'class' && cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) entry.inherits = true;
+    if (entry?.kind === 'class' && ts.getCombinedModifierFlags(cls as never) & ts.ModifierFlags.Abstract) entry.abstract = true;
     for (const m of cls.members) {
       const flags = ts.getCombinedModifierFlags(m as never);
       if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
@@ -518,6 +521,7 @@ function changes(b: TsExport, a: TsExport): TsBreak[] {
   const breaks: TsBreak[] = [];
   if (a.kind !== b.kind) breaks.push({ line: a.line, message: `${b.name} changed from ${b.kind} to ${a.kind}` });
   if (a.async !== b.async) breaks.push({ line: a.line, message: `${b.name} is ${a.async ? 'now' : 'no longer'} async` });
+  if (a.kind === 'class' && b.kind === 'class' && a.abstract && !b.abstract) breaks.push({ line: a.line, message: `${b.name} is now abstract (\`new ${b.name}(…)\` no longer compiles)` });
   const as = a.signatures;
   const bs = b.signatures;
   if (!as || !bs || as.length === 0 || bs.length === 0) return breaks;
