@@ -1,5 +1,14 @@
 // The public API of a Python module, as seen by its callers, and the changes to it
-// that break them (the `breaking` check, SPEC §5).
+// that break them (the `breaking` check, SPEC §5). Public: functions, classes and their methods
+// whose names do not start with `_` (`__init__` and `__call__` kept), the last binding of each.
+// A change breaks a call that worked: a name removed; async added or dropped; a function turned
+// into a class or a method into a property (or back); a positional slot that now takes another
+// parameter, or none; a parameter renamed, removed, made positional-only or keyword-only, or
+// stripped of its default; a new parameter without a default; `*args`/`**kwargs` removed. Adding
+// a defaulted parameter, a default, or loosening a parameter's kind (positional-only or
+// keyword-only to either) breaks nothing. A class is called through its `__init__` (`object()`'s
+// for a plain class); one that takes its constructor from a base class or decorator on one side
+// only is not decidable here.
 import { parsePython, type SyntaxNode } from './parser.js';
 
 export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
