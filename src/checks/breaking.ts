@@ -107,7 +107,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
 interface Changed {
   breaks: string[];
   notCompared: string[];
-  /** Names a file may re-export from elsewhere (`export *`): `file:line message`. */
+  /** What this file alone cannot decide (a name an unread `export *` may bring, a constructor taken from a base class): `file:line message`. */
   unsure: string[];
   compared: number;
   definitions: number;
