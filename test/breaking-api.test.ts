@@ -86,6 +86,7 @@ describe('compareApi', () => {
     await same(fn('(a: string): string | null'), fn('(a: string | number): string'));
     await same(fn('(a: string): string'), fn('(a: unknown, b?: number): any'));
     await same(fn('<T>(a: T): T'), fn('<T, U = string>(a: T): T'));
+    await same(fn('(a: string | undefined)'), fn('(a?: string)'));
     // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
     await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
     await same(fn('(a: string)'), fn('(a)'));

@@ -425,7 +425,10 @@ function slot(cur: TsParam[], i: number): TsParam | undefined {
 function narrowedParams(old: TsParam[], cur: TsParam[]): { p: TsParam; q: TsParam }[] {
   return old.flatMap((p, i) => {
     const q = slot(cur, i);
-    if (!q || q.type === null || p.type === null || q.rest !== p.rest || covers(q.type, p.type)) return [];
+    if (!q || q.type === null || p.type === null || q.rest !== p.rest) return [];
+    // `b?: string` takes `undefined` as `b: string | undefined` does.
+    const takes = q.optional && !q.rest ? { ...q.type, members: [...q.type.members, 'undefined'] } : q.type;
+    if (covers(takes, p.type)) return [];
     return [{ p, q }];
   });
 }
