@@ -60,6 +60,8 @@ describe('compareApi', () => {
     expect(await breaks(fn('(a: string): string'), fn('(a: string): number'))).toEqual(['f: signature changed (return type string → number): f(a: string): string → f(a: string): number']);
     expect(await breaks(fn('(a: string): string'), fn('(a: string): string | null'))).toEqual(['f: signature changed (return type string → string | null): f(a: string): string → f(a: string): string | null']);
     expect(await breaks(fn('<T>(a: T): T'), fn('<T extends object>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T extends object>): f<T>(a: T): T → f<T extends object>(a: T): T']);
+    // An alias is compared by what it stands for.
+    expect(await breaks(fn('(a: string)'), `type Id = number;\n${fn('(a: Id)')}`)).toEqual(['f: signature changed (parameter a: string → Id): f(a: string) → f(a: Id)']);
     expect(await breaks(fn('<T>(a: T): T'), fn('<T, U>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T, U>): f<T>(a: T): T → f<T, U>(a: T): T']);
     // Optional to required keeps its own wording; so does a parameter that is both required now and retyped.
     expect(await breaks(fn('(a: string, b?: number)'), fn('(a: string, b: number)'))).toEqual(['f: parameter b is now required']);
@@ -87,6 +89,9 @@ describe('compareApi', () => {
     await same(fn('(a: string): string'), fn('(a: unknown, b?: number): any'));
     await same(fn('<T>(a: T): T'), fn('<T, U = string>(a: T): T'));
     await same(fn('(a: string | undefined)'), fn('(a?: string)'));
+    // A type alias or interface of the file standing for the type written out before (either way).
+    await same(fn('(a: { x: number }): { line: number; message: string }[]'), `export interface Break {\n  line: number;\n  message: string;\n}\ntype Options = { x: number };\n${fn('(a: Options): Break[]')}`);
+    await same(`type Id = string;\n${fn('(a: Id)')}`, fn('(a: string)'));
     // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
     await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
     await same(fn('(a: string)'), fn('(a)'));

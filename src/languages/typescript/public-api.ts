@@ -21,6 +21,8 @@ export interface TsType {
   key: string;
   /** The keys of its union members (`string | Uint8Array` → two; any other type → itself). */
   members: string[];
+  /** The key with each name of a type alias or interface of the file (not generic) replaced by its body's key: `Break[]` and `{ line: number }[]` alike. */
+  expanded: string;
 }
 
 export interface TsParam {
@@ -98,10 +100,25 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
   const bodies = new Map<string, { overloads: TsSignature[]; implementations: TsSignature[] }>();
   const isExported = (n: TsNode): boolean => (ts.getCombinedModifierFlags(n as never) & ts.ModifierFlags.Export) !== 0;
   const isAsync = (n: TsNode): boolean => (ts.getCombinedModifierFlags(n as never) & ts.ModifierFlags.Async) !== 0;
+  /** The file's type aliases and interfaces that take no type parameter (one declaration each): name → body key. */
+  let aliases: Map<string, string> | null = null;
+  const aliasesOfFile = (): Map<string, string> => {
+    if (aliases) return aliases;
+    aliases = new Map();
+    for (const [name, nodes] of local) {
+      const [n] = nodes;
+      if (nodes.length !== 1 || !n) continue;
+      if (ts.isTypeAliasDeclaration(n) && !n.typeParameters) aliases.set(name, declared(ts, n.type.getText(sf)).key);
+      else if (ts.isInterfaceDeclaration(n) && !n.typeParameters && !n.heritageClauses) {
+        aliases.set(name, declared(ts, `{ ${n.members.map((m) => m.getText(sf).replace(/[;,]\s*$/, '')).join('; ')} }`).key);
+      }
+    }
+    return aliases;
+  };
   const typeOf = (node: TsNamespace.TypeNode | undefined): TsType | null => {
     if (!node) return null;
-    const { text, key } = declared(ts, node.getText(sf));
-    return { text, key, members: ts.isUnionTypeNode(node) ? node.types.map((t) => declared(ts, t.getText(sf)).key) : [key] };
+    const { text, key, expanded } = declared(ts, node.getText(sf), aliasesOfFile());
+    return { text, key, expanded, members: ts.isUnionTypeNode(node) ? node.types.map((t) => declared(ts, t.getText(sf)).key) : [key] };
   };
   const signatureOf = (fn: TsNode): TsSignature => {
     const f = fn as { parameters?: readonly TsNode[]; type?: TsNamespace.TypeNode; typeParameters?: readonly TsNamespace.TypeParameterDeclaration[] };
@@ -114,7 +131,10 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       })),
       // A constructor has no return type of its own.
       returns: ts.isConstructorDeclaration(fn) ? null : typeOf(f.type),
-      typeParams: (f.typeParameters ?? []).map((tp) => ({ ...declared(ts, tp.getText(sf)), hasDefault: tp.default !== undefined })),
+      typeParams: (f.typeParameters ?? []).map((tp) => {
+        const { text, key } = declared(ts, tp.getText(sf));
+        return { text, key, hasDefault: tp.default !== undefined };
+      }),
     };
   };
   const fnLike = (e: TsNode | undefined): e is TsNode => !!e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e));
@@ -364,10 +384,11 @@ function described(e: TsExport): string {
 }
 
 /** A type's text and key: comments dropped, whitespace collapsed; the key its tokens one space apart. */
-function declared(ts: typeof TsNamespace, source: string): { text: string; key: string } {
+function declared(ts: typeof TsNamespace, source: string, aliases?: ReadonlyMap<string, string>): { text: string; key: string; expanded: string } {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, source);
   const shownParts: string[] = [];
   const tokens: string[] = [];
+  const names = new Set<number>();
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
     if (kind === ts.SyntaxKind.WhitespaceTrivia || kind === ts.SyntaxKind.NewLineTrivia || kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
       shownParts.push(' ');
@@ -378,9 +399,13 @@ function declared(ts: typeof TsNamespace, source: string): { text: string; key: 
     // `{ a: string; }`, `{ a: string, }` and `{ a: string }` declare the same type: `;` only
     // separates members, where `,` may stand instead, and a trailing separator is optional.
     if (/^[}\])>]$/.test(token) && tokens.at(-1) === ',') tokens.pop();
+    if (kind === ts.SyntaxKind.Identifier) names.add(tokens.length);
     tokens.push(token === ';' ? ',' : token);
   }
-  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key: tokens.join(' ') };
+  // A name not qualified (`ns.Break` is another file's) that the file declares as a type.
+  const expand = (t: string, i: number): string => (names.has(i) && tokens[i - 1] !== '.' && tokens[i + 1] !== '.' ? aliases?.get(t) ?? t : t);
+  const key = tokens.join(' ');
+  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key, expanded: aliases ? tokens.map(expand).join(' ') : key };
 }
 
 /** Longer signatures are cut: a detail stays one readable line. */
@@ -412,7 +437,7 @@ function arityBreaks(name: string, old: TsParam[], cur: TsParam[]): string[] {
 
 /** Whether `wide` takes every value `narrow` takes, as far as the written types tell: the same type, `any`/`unknown`, or a union with every member of the other. */
 function covers(wide: TsType, narrow: TsType): boolean {
-  if (wide.key === narrow.key || wide.key === 'any' || wide.key === 'unknown') return true;
+  if (wide.key === narrow.key || wide.expanded === narrow.expanded || wide.key === 'any' || wide.key === 'unknown') return true;
   return narrow.members.every((t) => wide.members.includes(t));
 }
 
