@@ -8,7 +8,7 @@ import type { LanguageId } from '../model.js';
 export interface ApiBreak {
   line: number;
   message: string;
-  /** Not decidable from this file alone (a name it may re-export with `export *`, a function now a variable): named, not counted as a break. */
+  /** Not decidable from this file alone (a name an unread `export *` may bring, a function now a variable, a constructor taken from a base class): named, not counted as a break. */
   unsure?: true;
 }
 
