@@ -324,6 +324,16 @@ describe('checkBreaking', () => {
     });
   });
 
+  it('fails on a required field added to a @dataclass (its generated __init__)', async () => {
+    const before = 'from dataclasses import dataclass\n\n\n@dataclass\nclass Settings:\n    url: str\n    retries: int = 3\n';
+    const root = repo({ 'app/settings.py': before });
+    write(root, 'app/settings.py', before.replace('    retries', '    timeout: float\n    retries'));
+    expect(await checkBreaking({ cwd: root, files: scanned(root, 'app/settings.py'), base: null })).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: app/settings.py:4 Settings(url, retries=…) → Settings(url, timeout, retries=…) (retries moved)',
+    });
+  });
+
   it('does not crash on a file that does not parse, and says so', async () => {
     const root = repo({ 'app/ws.py': ROUTER });
     write(root, 'app/ws.py', `${ROUTER}def broken(:\n    pass\n`);

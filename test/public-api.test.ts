@@ -168,12 +168,31 @@ describe('diffPublicApi', () => {
     expect(await breaks('class Client:\n    pass\n', 'class Client:\n    def __init__(self, url=None): pass\n')).toEqual([]);
   });
 
+  it('a @dataclass without __init__ is constructed with its fields', async () => {
+    const dc = (fields: string, decorator = '@dataclass'): string => `${decorator}\nclass Point:\n${fields}`;
+    expect(await breaks(dc('    x: int\n'), dc('    x: int\n    y: int\n'))).toEqual(['Point(x) → Point(x, y) (y added without a default)']);
+    expect(await breaks(dc('    x: int\n    y: int = 0\n'), dc('    x: int\n    y: int\n'))).toEqual(['Point(x, y=…) → Point(x, y) (y made required)']);
+    expect(await breaks(dc('    x: int\n'), dc('    x: int\n', '@dataclass(kw_only=True)'))).toEqual(['Point(x) → Point(*, x) (x became keyword-only)']);
+    expect(await breaks(dc('    x: int\n    y: int\n'), dc('    x: int\n    _: KW_ONLY\n    y: int\n'))).toEqual(['Point(x, y) → Point(x, *, y) (y became keyword-only)']);
+    // Defaults (a value, a field with default or default_factory), ClassVars, init=False fields and methods add nothing required.
+    expect(
+      await breaks(
+        dc('    x: int\n'),
+        dc('    x: int\n    y: int = 0\n    tags: list = field(default_factory=list)\n    count: ClassVar[int] = 0\n    cache: dict = field(init=False)\n    label = "p"\n    def norm(self): pass\n', '@dataclasses.dataclass(frozen=True)'),
+      ),
+    ).toEqual([]);
+    // Another decorator beside it, a base class, or init=False: not declared here.
+    expect((await api(dc('    x: int\n', '@dataclass\n@total_ordering')))[0]?.params).toBeNull();
+    expect((await api('@dataclass\nclass Point(Base):\n    x: int\n'))[0]?.params).toBeNull();
+    expect((await api(dc('    x: int\n', '@dataclass(init=False)')))[0]?.params).toBeNull();
+  });
+
   it('a constructor declared on one side only, the other taking it from a base class or decorator, is not decidable here', async () => {
     const diff = async (before: string, after: string) => diffPublicApi(await api(before), await api(after));
     expect(await diff('class Client(Base):\n    def __init__(self, url): pass\n', 'class Client(Base):\n    pass\n')).toEqual([
       { name: 'Client', line: 1, message: 'Client: __init__ removed, the constructor now comes from a base class or decorator: not compared', unsure: true },
     ]);
-    expect(await diff('@dataclass\nclass Point:\n    x: int\n', '@dataclass\nclass Point:\n    x: int\n    def __init__(self, x, y): pass\n')).toMatchObject([{ name: 'Point', unsure: true }]);
+    expect(await diff('@attr.s\nclass Point:\n    x = attr.ib()\n', '@attr.s\nclass Point:\n    x = attr.ib()\n    def __init__(self, x, y): pass\n')).toMatchObject([{ name: 'Point', unsure: true }]);
     expect(await diff('class Point:\n    def __new__(cls, x): pass\n', 'class Point:\n    def __new__(cls, x): pass\n    def __init__(self, x): pass\n')).toMatchObject([{ unsure: true }]);
     // Neither side declares it: nothing here to compare.
     expect(await diff('class Client(Base):\n    pass\n', 'class Client(Base):\n    def more(self): pass\n')).toEqual([]);

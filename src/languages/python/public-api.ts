@@ -7,8 +7,8 @@
 // stripped of its default; a new parameter without a default; `*args`/`**kwargs` removed. Adding
 // a defaulted parameter, a default, or loosening a parameter's kind (positional-only or
 // keyword-only to either) breaks nothing. A class is called through its `__init__` (`object()`'s
-// for a plain class); one that takes its constructor from a base class or decorator on one side
-// only is not decidable here.
+// for a plain class, the generated one for a `@dataclass`); one that takes its constructor from a
+// base class or another decorator on one side only is not decidable here.
 import { parsePython, type SyntaxNode } from './parser.js';
 
 export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
@@ -100,18 +100,66 @@ function classDefinitions(cls: SyntaxNode, className: string, classDecorators: s
   }
   const kept = lastBindings(methods);
   const init = kept.find((m) => m.name === `${className}.__init__`);
-  // `class C:` / `class C(object):` with no decorator and no `__new__` is constructed as `C()`.
+  // Without `__init__`: `class C:` / `class C(object):` with no `__new__` is constructed as
+  // `C()`, or as its fields say under `@dataclass`; with a base class or another decorator, as
+  // something not declared here.
   const bases = cls.childForFieldName('superclasses')?.namedChildren.filter((b) => b !== null && b.type !== 'comment') ?? [];
-  const plain = classDecorators.length === 0 && !definesNew && bases.every((b) => b?.type === 'identifier' && b.text === 'object');
+  const ownConstructor = !definesNew && bases.every((b) => b?.type === 'identifier' && b.text === 'object');
+  const generated = !ownConstructor ? null : classDecorators.length === 0 ? [] : body ? dataclassInit(cls, body) : null;
   const klass: ApiDefinition = {
     name: className,
     kind: 'class',
     async: false,
-    params: init?.params ?? (plain ? [] : null),
+    params: init?.params ?? generated,
     boundFirst: init?.boundFirst ?? false,
     line,
   };
   return [klass, ...kept];
+}
+
+/**
+ * The `__init__` `@dataclass` (its only decorator) generates: one parameter per field in order —
+ * an annotated class attribute that is no `ClassVar` nor `field(init=False)` — defaulted when it
+ * has a value other than `field(…)` without `default`/`default_factory`; keyword-only under
+ * `kw_only=True` or after `_: KW_ONLY`. Null for any other decorator, or `init=False`.
+ */
+function dataclassInit(cls: SyntaxNode, body: SyntaxNode): ApiParam[] | null {
+  const decorated = cls.parent?.type === 'decorated_definition' ? cls.parent : null;
+  const decorators = decorated?.namedChildren.filter((c): c is SyntaxNode => c?.type === 'decorator') ?? [];
+  const [only] = decorators;
+  if (decorators.length !== 1 || !only || !/^(?:dataclasses\.)?dataclass$/.test(decoratorName(only))) return null;
+  const options = keywordArguments(only.namedChildren.find((c) => c?.type === 'call') ?? null);
+  if (options.get('init') === 'False') return null;
+  let keywordOnly = options.get('kw_only') === 'True';
+  const params: ApiParam[] = [];
+  for (const stmt of body.namedChildren) {
+    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    const type = assignment?.childForFieldName('type')?.text.replace(/\s+/g, '') ?? null;
+    if (!assignment || left?.type !== 'identifier' || type === null) continue;
+    if (/^(?:dataclasses\.)?KW_ONLY$/.test(type)) {
+      keywordOnly = true;
+      continue;
+    }
+    if (/^(?:typing\.)?ClassVar\b/.test(type)) continue;
+    const value = assignment.childForFieldName('right');
+    const callee = value?.type === 'call' ? value.childForFieldName('function')?.text : null;
+    const field = callee === 'field' || callee === 'dataclasses.field' ? keywordArguments(value ?? null) : null;
+    if (field?.get('init') === 'False') continue;
+    const hasDefault = value !== null && value !== undefined && (field === null || field.has('default') || field.has('default_factory'));
+    params.push({ name: left.text, kind: keywordOnly || field?.get('kw_only') === 'True' ? 'keyword-only' : 'positional-or-keyword', hasDefault });
+  }
+  return params;
+}
+
+/** A call's keyword arguments: name → value text (empty for no call). */
+function keywordArguments(call: SyntaxNode | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const arg of call?.childForFieldName('arguments')?.namedChildren ?? []) {
+    const name = arg?.type === 'keyword_argument' ? fieldText(arg, 'name') : null;
+    if (arg && name !== null) out.set(name, fieldText(arg, 'value') ?? '');
+  }
+  return out;
 }
 
 function functionDefinition(
