@@ -330,7 +330,7 @@ describe('checkBreaking', () => {
     write(root, 'app/settings.py', before.replace('    retries', '    timeout: float\n    retries'));
     expect(await checkBreaking({ cwd: root, files: scanned(root, 'app/settings.py'), base: null })).toMatchObject({
       status: 'fail',
-      details: '1 breaking change against HEAD: app/settings.py:4 Settings(url, retries=…) → Settings(url, timeout, retries=…) (retries moved)',
+      details: '1 breaking change against HEAD: app/settings.py:4 Settings(url, retries=…) → Settings(url, timeout, retries=…) (retries moved; timeout added without a default)',
     });
   });
 

@@ -150,6 +150,12 @@ describe('diffPublicApi', () => {
     }
   });
 
+  it('names every reason: a required parameter taking the slot of a defaulted one is added as well as the other moved', async () => {
+    expect(await breaks('def f(a, b=1): pass', 'def f(a, c, b=1): pass')).toEqual(['f(a, b=…) → f(a, c, b=…) (b moved; c added without a default)']);
+    // A slot callers always filled may take a new name (positional-only before: no caller named it).
+    expect(await breaks('def f(a, /): pass', 'def f(x): pass')).toEqual([]);
+  });
+
   it('accepts changes no caller can notice', async () => {
     const cases: [string, string][] = [
       ['def f(a, /): pass', 'def f(x, /): pass'],

@@ -404,6 +404,10 @@ function paramBreaks(old: ApiParam[], cur: ApiParam[]): string[] {
       add(q.name, `${q.name} made required`);
     }
   });
+  // A new parameter without a default where callers could leave the slot out.
+  curPos.slice(0, oldPos.length).forEach((q, i) => {
+    if (!q.hasDefault && oldPos[i]?.hasDefault && !old.some((p) => p.name === q.name)) add(q.name, `${q.name} added without a default`);
+  });
   // New positional slots must be optional.
   for (const q of curPos.slice(oldPos.length)) {
     if (!q.hasDefault && !old.some((p) => p.name === q.name && p.kind === 'keyword-only')) {
