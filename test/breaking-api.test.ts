@@ -23,6 +23,121 @@ describe('compareApi', () => {
     });
   });
 
+  it('a TS/JS rest parameter removed is a break, even when the parameter count stays', async () => {
+    const ts = (params: string): string => `export function send(${params}) {}\n`;
+    const breaks = async (a: string, b: string): Promise<string[]> => {
+      const r = await compareApi('typescript', '/r/c.ts', ts(a), ts(b), 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    expect(await breaks('...parts: string[]', 'part?: string')).toEqual(['send: rest parameter ...parts removed']);
+    expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string')).toEqual(['send: rest parameter ...more removed']);
+    expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string, ...more: string[]')).toEqual([]);
+    expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameters instead of 2']);
+  });
+
+  it('a TS/JS function or class turned into a type is a break; into a variable, not decidable here', async () => {
+    const cmp = (before: string, after: string) => compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+    expect(await cmp('export function make(a: string) {}\n', 'export type make = (a: string) => void;\n')).toMatchObject({
+      breaks: [{ line: 1, message: 'make changed from function to type (no longer callable)' }],
+    });
+    expect(await cmp('export class Conn {}\n', 'export interface Conn {}\n')).toMatchObject({ breaks: [{ message: 'Conn changed from class to interface (no longer callable)' }] });
+    expect(await cmp('export function make(a: string) {}\n', 'export const make = memo(impl);\n')).toMatchObject({
+      breaks: [{ line: 1, message: 'make: function became a variable; whether callers can still call it so is not declared here', unsure: true }],
+    });
+    // A function declared as a const arrow is still a function; a variable that becomes a type is compared by presence.
+    expect(await cmp('export function make(a: string) {}\n', 'export const make = (a: string) => {};\n')).toMatchObject({ breaks: [] });
+    expect(await cmp('export const x = 1;\n', 'export type x = number;\n')).toMatchObject({ breaks: [] });
+  });
+
+  it('a TS exported function or method whose declared types no longer take (or give) what they did is a break, with both signatures', async () => {
+    const breaks = async (before: string, after: string, file = '/r/c.ts'): Promise<string[]> => {
+      const r = await compareApi(file.endsWith('.js') ? 'javascript' : 'typescript', file, before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const fn = (sig: string): string => `export function f${sig} {\n  return undefined as never;\n}\n`;
+    expect(await breaks(fn('(a: string)'), fn('(a: number)'))).toEqual(['f: signature changed (parameter a: string → number): f(a: string) → f(a: number)']);
+    expect(await breaks(fn('(a: string | number): void'), fn('(a: string): void'))).toEqual(['f: signature changed (parameter a: string | number → string): f(a: string | number): void → f(a: string): void']);
+    expect(await breaks(fn('(a: string): string'), fn('(a: string): number'))).toEqual(['f: signature changed (return type string → number): f(a: string): string → f(a: string): number']);
+    expect(await breaks(fn('(a: string): string'), fn('(a: string): string | null'))).toEqual(['f: signature changed (return type string → string | null): f(a: string): string → f(a: string): string | null']);
+    expect(await breaks(fn('<T>(a: T): T'), fn('<T extends object>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T extends object>): f<T>(a: T): T → f<T extends object>(a: T): T']);
+    // An alias is compared by what it stands for.
+    expect(await breaks(fn('(a: string)'), `type Id = number;\n${fn('(a: Id)')}`)).toEqual(['f: signature changed (parameter a: string → Id): f(a: string) → f(a: Id)']);
+    expect(await breaks(fn('<T>(a: T): T'), fn('<T, U>(a: T): T'))).toEqual(['f: signature changed (type parameters <T> → <T, U>): f<T>(a: T): T → f<T, U>(a: T): T']);
+    // Optional to required keeps its own wording; so does a parameter that is both required now and retyped.
+    expect(await breaks(fn('(a: string, b?: number)'), fn('(a: string, b: number)'))).toEqual(['f: parameter b is now required']);
+    // A method of an exported class, and a const arrow function.
+    expect(await breaks('export class Conn {\n  send(data: string): void {}\n}\n', 'export class Conn {\n  send(data: Uint8Array): void {}\n}\n')).toEqual([
+      'Conn.send: signature changed (parameter data: string → Uint8Array): send(data: string): void → send(data: Uint8Array): void',
+    ]);
+    expect(await breaks('export const g = (a: string): number => 1;\n', 'export const g = (a: string): string => "";\n')).toEqual(['g: signature changed (return type number → string): g(a: string): number → g(a: string): string']);
+    // A long signature is cut in the detail.
+    const long = `(${Array.from({ length: 12 }, (_, i) => `argument${i}: string`).join(', ')})`;
+    const [cut] = await breaks(fn(long), fn(long.replace('argument0: string', 'argument0: number')));
+    expect(cut).toMatch(/^f: signature changed \(parameter argument0: string → number\): f\(argument0: string, .{80,}… → f\(argument0: number, .*…$/);
+  });
+
+  it('TS signatures that every old call still fits are no break', async () => {
+    const same = async (before: string, after: string): Promise<void> => {
+      expect(await compareApi('typescript', '/r/c.ts', before, after, 'HEAD'), `${before} → ${after}`).toMatchObject({ refused: null, breaks: [] });
+    };
+    const fn = (sig: string): string => `export function f${sig} {\n  return undefined as never;\n}\n`;
+    // Layout and comments.
+    await same(fn('(a: { x: string; y: number; } /* options */): Promise<void>'), fn('(a: {x: string, y: number}): Promise< void >'));
+    await same(fn('(a: Array<string>)'), fn('(\n  // the items\n  a: Array<string>,\n)'));
+    // Widened parameters, a narrowed or `any` return, an optional trailing parameter, a type parameter with a default.
+    await same(fn('(a: string): string | null'), fn('(a: string | number): string'));
+    await same(fn('(a: string): string'), fn('(a: unknown, b?: number): any'));
+    await same(fn('<T>(a: T): T'), fn('<T, U = string>(a: T): T'));
+    await same(fn('(a: string | undefined)'), fn('(a?: string)'));
+    // A type alias or interface of the file standing for the type written out before (either way).
+    await same(fn('(a: { x: number }): { line: number; message: string }[]'), `export interface Break {\n  line: number;\n  message: string;\n}\ntype Options = { x: number };\n${fn('(a: Options): Break[]')}`);
+    await same(`type Id = string;\n${fn('(a: Id)')}`, fn('(a: string)'));
+    // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
+    await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
+    await same(fn('(a: string)'), fn('(a)'));
+    expect(await compareApi('javascript', '/r/c.js', 'export function f(a) {}\n', 'export function f(b) {}\n', 'HEAD')).toMatchObject({ breaks: [] });
+  });
+
+  it('a TS class without a constructor is constructed with no argument unless it extends another: one declared or removed is compared with that', async () => {
+    const breaks = async (before: string, after: string) => {
+      const r = await compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+      return r.refused === null ? r.breaks : r.refused;
+    };
+    expect(await breaks('export class Client {}\n', 'export class Client {\n  constructor(url: string) {}\n}\n')).toEqual([{ line: 2, message: 'Client.constructor: parameter url is now required' }]);
+    expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export class Client {}\n')).toEqual([{ line: 1, message: 'Client.constructor takes 0 parameters instead of 1' }]);
+    expect(await breaks('export class Client {}\n', 'export class Client {\n  constructor(url?: string) {}\n}\n')).toEqual([]);
+    // Extending another class, the constructor was (or is now) that class's: not decidable here.
+    expect(await breaks('export class Client extends Base {\n  constructor(url: string) {\n    super(url);\n  }\n}\n', 'export class Client extends Base {}\n')).toEqual([
+      { line: 2, message: 'Client.constructor removed: the class now takes its base class\'s constructor, not compared', unsure: true },
+    ]);
+    expect(await breaks('export class Client extends Base {}\n', 'export class Client extends Base {\n  constructor() {\n    super(1);\n  }\n}\n')).toEqual([
+      { line: 2, message: 'Client.constructor declared: the class took its base class\'s constructor, not compared', unsure: true },
+    ]);
+    // Abstract now: no longer constructible; abstract no more: nothing lost.
+    expect(await breaks('export class Client {}\n', 'export abstract class Client {}\n')).toEqual([{ line: 1, message: 'Client is now abstract (`new Client(…)` no longer compiles)' }]);
+    expect(await breaks('export abstract class Client {}\n', 'export class Client {}\n')).toEqual([]);
+    // A class gone takes its constructor with it.
+    expect(await breaks('export class Client {\n  constructor(url: string) {}\n}\n', 'export const other = 1;\n')).toEqual([{ line: 1, message: 'exported class Client removed' }]);
+  });
+
+  it("a TS exported class's public properties and accessors count by presence; a property holding a function is a method", async () => {
+    const breaks = async (before: string, after: string) => {
+      const r = await compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const cls = (body: string): string => `export class Conn {\n${body}\n}\n`;
+    expect(await breaks(cls('  url = "";\n  static count = 0;\n  get open(): boolean { return true; }'), cls(''))).toEqual([
+      'exported property Conn.url removed',
+      'exported static property Conn.count removed',
+      'exported property Conn.open removed',
+    ]);
+    expect(await breaks(cls('  constructor(public readonly url: string, private secret: string) {}'), cls('  constructor(url: string, secret: string) {}'))).toEqual(['exported property Conn.url removed']);
+    expect(await breaks(cls('  send = (data: string): void => {};'), cls('  send = (data: string, binary: boolean): void => {};'))).toEqual(['Conn.send: parameter binary is now required']);
+    // An arrow property and a method are called alike; private members are no one's business.
+    expect(await breaks(cls('  send(data: string): void {}\n  private x = 1;'), cls('  send = (data: string): void => {};'))).toEqual([]);
+    expect(await breaks(cls('  send(data: string): void {}'), cls('  send: Sender;'))).toEqual(['Conn.send: method became a property; whether callers can still call it so is not declared here']);
+  });
+
   it('removes every name of a deleted file', async () => {
     expect(await compareApi('python', '/r/a.py', PY, null, 'HEAD')).toMatchObject({ refused: null, definitions: 1, breaks: [{ line: 1, message: 'removed serve' }] });
     expect(await compareApi('javascript', '/r/c.js', 'exports.close = function () {};\n', null, 'HEAD')).toEqual({

@@ -79,6 +79,18 @@ describe('deleted files in the breaking row', () => {
     expect(row.details).toBe('1 breaking change against HEAD: app/api.py renamed to app/v2/api.py (imports of the old path break); 1 new Python file (nothing to break); 1 renamed file compared with its new path');
   });
 
+  it('a moved module whose new text does not parse: the old path is still gone (a break), the new file is named, not counted as new', async () => {
+    const dir = gitRepo(TREE, repos);
+    write(dir, 'app/v2/__init__.py', '');
+    write(dir, 'app/v2/api.py', `${API}\ndef broken(:\n    pass\n`);
+    rmSync(path.join(dir, 'app/api.py'));
+    const row = await breaking(dir);
+    expect(row).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: app/api.py renamed to app/v2/api.py (imports of the old path break); not compared: app/v2/api.py (renamed from app/api.py; does not parse, line 13); 1 new Python file (nothing to break)',
+    });
+  });
+
   it('--staged: a staged deletion counts, a deletion not staged does not', async () => {
     const dir = gitRepo(TREE, repos);
     git(dir, 'rm', '-q', 'app/api.py');

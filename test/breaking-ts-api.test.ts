@@ -79,13 +79,53 @@ describe('breaking row: TS/JS exported declarations', () => {
     expect(gone.details).toContain('api.ts:1 exported function helper removed');
   });
 
-  it('a name that may come from `export * from` is not decidable from the file: named, warned, not failed', async () => {
+  it('`export * from` a relative module: its names are read at the base and now, so a function moved behind it passes and one gone from it fails', async () => {
     const dir = gitRepo({ 'api.ts': 'export function helper(a: string): string {\n  return a;\n}\n' }, repos);
-    write(dir, 'helpers.ts', 'export function helper(a: string): string {\n  return a;\n}\n');
+    write(dir, 'helpers.ts', 'export function helper(a: string): string {\n  return a;\n}\nexport default 1;\n');
     write(dir, 'api.ts', 'export * from "./helpers.js";\n');
+    expect(await breaking(dir)).toMatchObject({ status: 'pass', details: 'against HEAD: exported declarations of 1 changed TS/JS file compared (1 declaration)' });
+    // Not there: the name is removed (`default` is never brought by `export *`).
+    write(dir, 'helpers.ts', 'export default function helper(a: string): string {\n  return a;\n}\n');
+    expect(await breaking(dir)).toMatchObject({ status: 'fail', details: '1 breaking change against HEAD: api.ts:1 exported function helper removed; exported declarations of 1 changed TS/JS file compared (1 declaration)' });
+  });
+
+  it('`export * from` chains are followed at both sides (a cycle once); a name a module no longer brings is a break at the barrel', async () => {
+    const dir = gitRepo({
+      'index.ts': 'export * from "./a";\n',
+      'a.ts': 'export * from "./b.js";\nexport * from "./index.js";\n',
+      'b.ts': 'export function deep(x: number): number {\n  return x;\n}\nexport function other(): void {}\n',
+    }, repos);
+    // The barrel changed (a comment) and its names are the same: nothing broke.
+    write(dir, 'index.ts', '// the package\nexport * from "./a";\n');
+    expect(await breaking(dir)).toMatchObject({ status: 'pass', details: 'against HEAD: exported declarations of 1 changed TS/JS file compared (3 declarations)' });
+    write(dir, 'b.ts', 'export function other(): void {}\n');
+    const row = await breaking(dir);
+    expect(row.status).toBe('fail');
+    expect(row.details).toContain("index.ts:1 re-export deep removed (export * from './a' no longer brings it)");
+    expect(row.details).toContain('b.ts:1 exported function deep removed');
+    // The statement itself gone: said once, with the names it took along.
+    write(dir, 'index.ts', 'export function other(): void {}\n');
+    write(dir, 'b.ts', 'export function deep(x: number): number {\n  return x;\n}\nexport function other(): void {}\n');
+    expect(await breaking(dir)).toMatchObject({ status: 'fail', details: "1 breaking change against HEAD: index.ts:1 export * from './a' removed (deep no longer exported); exported declarations of 1 changed TS/JS file compared (3 declarations)" });
+  });
+
+  it('under --staged the modules `export * from` names are read from the index', async () => {
+    const dir = gitRepo({ 'api.ts': 'export * from "./impl.js";\n', 'impl.ts': 'export function run(): void {}\n' }, repos);
+    write(dir, 'api.ts', '// entry\nexport * from "./impl.js";\n');
+    git(dir, 'add', 'api.ts');
+    // Staged: impl.ts as committed (run is there); the working tree lost it, but that is not what is committed.
+    write(dir, 'impl.ts', 'export function walk(): void {}\n');
+    expect(await breaking(dir, { staged: true })).toMatchObject({ status: 'pass' });
+    git(dir, 'add', 'impl.ts');
+    expect((await breaking(dir, { staged: true })).details).toContain("api.ts:1 re-export run removed (export * from './impl.js' no longer brings it)");
+  });
+
+  it('a name that may come from `export * from` a module not read here (a package, a missing file) is not decidable: named, warned, not failed', async () => {
+    const dir = gitRepo({ 'api.ts': 'export function helper(a: string): string {\n  return a;\n}\n' }, repos);
+    write(dir, 'api.ts', 'export * from "helpers-pkg";\nexport * from "./missing.js";\n');
     expect(await breaking(dir)).toMatchObject({
       status: 'warn',
-      details: "against HEAD: not decidable here: api.ts:1 helper: no longer declared here; maybe re-exported by export * from './helpers.js'; exported declarations of 1 changed TS/JS file compared (1 declaration)",
+      details: "against HEAD: not decidable here: api.ts:1 helper: no longer declared here; maybe re-exported by export * from 'helpers-pkg', export * from './missing.js'; exported declarations of 1 changed TS/JS file compared (1 declaration)",
     });
   });
 
@@ -108,6 +148,18 @@ describe('breaking row: TS/JS exported declarations', () => {
     rmSync(path.join(dir, 'conn.ts'));
     write(dir, 'api.ts', OVERLOADS.replace('export class Conn', 'class Conn'));
     expect((await breaking(dir)).details).toBe('1 breaking change against HEAD: api.ts:7 exported class Conn removed; exported declarations of 1 changed TS/JS file compared (3 declarations)');
+  });
+
+  it('a declared type that no longer takes what it took is a break, named with file:line and both signatures; widening one is not', async () => {
+    const before = 'export function parse(input: string, radix?: number): number {\n  return parseInt(input, radix);\n}\n';
+    const dir = gitRepo({ 'api.ts': before }, repos);
+    write(dir, 'api.ts', before.replace('input: string', 'input: Buffer'));
+    expect(await breaking(dir)).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: api.ts:1 parse: signature changed (parameter input: string → Buffer): parse(input: string, radix?: number): number → parse(input: Buffer, radix?: number): number; exported declarations of 1 changed TS/JS file compared (1 declaration)',
+    });
+    write(dir, 'api.ts', before.replace('input: string', 'input: string | Buffer').replace('radix?: number', 'radix?: number, strict?: boolean'));
+    expect(await breaking(dir)).toMatchObject({ status: 'pass' });
   });
 
   it('a renamed module breaks its importers once, and its API is compared at the new path', async () => {

@@ -315,6 +315,25 @@ describe('checkBreaking', () => {
     expect(result.details).toContain('ws.py:8 serve(router, port=…) → serve(router, port) (port made required)');
   });
 
+  it('warns when a class takes its constructor from a base class on one side only: not decidable, neither passed nor a removed __init__', async () => {
+    const root = repo({ 'app/client.py': 'class Client(Base):\n    def __init__(self, url):\n        pass\n' });
+    write(root, 'app/client.py', 'class Client(Base):\n    pass\n');
+    expect(await checkBreaking({ cwd: root, files: scanned(root, 'app/client.py'), base: null })).toMatchObject({
+      status: 'warn',
+      details: 'public API of 1 changed Python file unchanged against HEAD (2 definitions); not decidable here: app/client.py:1 Client: __init__ removed, the constructor now comes from a base class or decorator: not compared',
+    });
+  });
+
+  it('fails on a required field added to a @dataclass (its generated __init__)', async () => {
+    const before = 'from dataclasses import dataclass\n\n\n@dataclass\nclass Settings:\n    url: str\n    retries: int = 3\n';
+    const root = repo({ 'app/settings.py': before });
+    write(root, 'app/settings.py', before.replace('    retries', '    timeout: float\n    retries'));
+    expect(await checkBreaking({ cwd: root, files: scanned(root, 'app/settings.py'), base: null })).toMatchObject({
+      status: 'fail',
+      details: '1 breaking change against HEAD: app/settings.py:4 Settings(url, retries=…) → Settings(url, timeout, retries=…) (retries moved; timeout added without a default)',
+    });
+  });
+
   it('does not crash on a file that does not parse, and says so', async () => {
     const root = repo({ 'app/ws.py': ROUTER });
     write(root, 'app/ws.py', `${ROUTER}def broken(:\n    pass\n`);

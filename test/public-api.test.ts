@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  comparePublicApi,
+  diffPublicApi,
   extractPublicApi,
   renderSignature,
   type ApiDefinition,
@@ -13,7 +13,7 @@ async function api(source: string): Promise<ApiDefinition[]> {
 }
 
 async function breaks(before: string, after: string): Promise<string[]> {
-  return comparePublicApi(await api(before), await api(after));
+  return diffPublicApi(await api(before), await api(after)).map((b) => b.message);
 }
 
 describe('extractPublicApi', () => {
@@ -98,7 +98,7 @@ describe('extractPublicApi', () => {
   });
 });
 
-describe('comparePublicApi', () => {
+describe('diffPublicApi', () => {
   it('reports a removed function and a removed method', async () => {
     expect(
       await breaks(
@@ -106,6 +106,12 @@ describe('comparePublicApi', () => {
         'class Router:\n    pass\n',
       ),
     ).toEqual(['removed serve', 'removed Router.handle']);
+  });
+
+  it('a class gone (or no longer a class) is one removal: its methods are not listed again', async () => {
+    const router = 'class Router:\n    def __init__(self, app): pass\n    def handle(self, ws): pass\n';
+    expect(await breaks(`${router}def serve(a): pass\n`, 'def serve(a): pass\n')).toEqual(['removed Router']);
+    expect(await breaks(router, 'def Router(app): pass\n')).toEqual(['Router(app) → Router(app) (class became function)']);
   });
 
   it('reports a new required parameter and names the change', async () => {
@@ -135,12 +141,19 @@ describe('comparePublicApi', () => {
       ['def f(a, **kw): pass', 'def f(a): pass', '**kw removed'],
       ['def f(a): pass', 'def f(a, *, key): pass', 'key added without a default'],
       ['def f(a, b=1): pass', 'def f(a, c=2, b=1): pass', 'b moved'],
+      ['def f(a): pass', 'class f(Base): pass', 'function became class)'],
     ];
     for (const [before, after, reason] of cases) {
       const found = await breaks(before, after);
       expect(found, `${before} → ${after}`).toHaveLength(1);
       expect(found[0]).toContain(reason);
     }
+  });
+
+  it('names every reason: a required parameter taking the slot of a defaulted one is added as well as the other moved', async () => {
+    expect(await breaks('def f(a, b=1): pass', 'def f(a, c, b=1): pass')).toEqual(['f(a, b=…) → f(a, c, b=…) (b moved; c added without a default)']);
+    // A slot callers always filled may take a new name (positional-only before: no caller named it).
+    expect(await breaks('def f(a, /): pass', 'def f(x): pass')).toEqual([]);
   });
 
   it('accepts changes no caller can notice', async () => {
@@ -153,6 +166,42 @@ describe('comparePublicApi', () => {
       ['class C:\n    @property\n    def p(self): pass', 'class C:\n    @property\n    def p(self): pass\n    @p.setter\n    def p(self, v): pass'],
     ];
     for (const [before, after] of cases) expect(await breaks(before, after), `${before} → ${after}`).toEqual([]);
+  });
+
+  it('a plain class without __init__ is constructed with no argument: one added is compared against that', async () => {
+    expect(await breaks('class Client:\n    pass\n', 'class Client:\n    def __init__(self, url): pass\n')).toEqual(['Client() → Client(url) (url added without a default)']);
+    expect(await breaks('class Client(object):\n    def __init__(self, url): pass\n', 'class Client(object):\n    pass\n')).toEqual(['Client(url) → Client() (url removed or renamed)']);
+    expect(await breaks('class Client:\n    pass\n', 'class Client:\n    def __init__(self, url=None): pass\n')).toEqual([]);
+  });
+
+  it('a @dataclass without __init__ is constructed with its fields', async () => {
+    const dc = (fields: string, decorator = '@dataclass'): string => `${decorator}\nclass Point:\n${fields}`;
+    expect(await breaks(dc('    x: int\n'), dc('    x: int\n    y: int\n'))).toEqual(['Point(x) → Point(x, y) (y added without a default)']);
+    expect(await breaks(dc('    x: int\n    y: int = 0\n'), dc('    x: int\n    y: int\n'))).toEqual(['Point(x, y=…) → Point(x, y) (y made required)']);
+    expect(await breaks(dc('    x: int\n'), dc('    x: int\n', '@dataclass(kw_only=True)'))).toEqual(['Point(x) → Point(*, x) (x became keyword-only)']);
+    expect(await breaks(dc('    x: int\n    y: int\n'), dc('    x: int\n    _: KW_ONLY\n    y: int\n'))).toEqual(['Point(x, y) → Point(x, *, y) (y became keyword-only)']);
+    // Defaults (a value, a field with default or default_factory), ClassVars, init=False fields and methods add nothing required.
+    expect(
+      await breaks(
+        dc('    x: int\n'),
+        dc('    x: int\n    y: int = 0\n    tags: list = field(default_factory=list)\n    count: ClassVar[int] = 0\n    cache: dict = field(init=False)\n    label = "p"\n    def norm(self): pass\n', '@dataclasses.dataclass(frozen=True)'),
+      ),
+    ).toEqual([]);
+    // Another decorator beside it, a base class, or init=False: not declared here.
+    expect((await api(dc('    x: int\n', '@dataclass\n@total_ordering')))[0]?.params).toBeNull();
+    expect((await api('@dataclass\nclass Point(Base):\n    x: int\n'))[0]?.params).toBeNull();
+    expect((await api(dc('    x: int\n', '@dataclass(init=False)')))[0]?.params).toBeNull();
+  });
+
+  it('a constructor declared on one side only, the other taking it from a base class or decorator, is not decidable here', async () => {
+    const diff = async (before: string, after: string) => diffPublicApi(await api(before), await api(after));
+    expect(await diff('class Client(Base):\n    def __init__(self, url): pass\n', 'class Client(Base):\n    pass\n')).toEqual([
+      { name: 'Client', line: 1, message: 'Client: __init__ removed, the constructor now comes from a base class or decorator: not compared', unsure: true },
+    ]);
+    expect(await diff('@attr.s\nclass Point:\n    x = attr.ib()\n', '@attr.s\nclass Point:\n    x = attr.ib()\n    def __init__(self, x, y): pass\n')).toMatchObject([{ name: 'Point', unsure: true }]);
+    expect(await diff('class Point:\n    def __new__(cls, x): pass\n', 'class Point:\n    def __new__(cls, x): pass\n    def __init__(self, x): pass\n')).toMatchObject([{ unsure: true }]);
+    // Neither side declares it: nothing here to compare.
+    expect(await diff('class Client(Base):\n    pass\n', 'class Client(Base):\n    def more(self): pass\n')).toEqual([]);
   });
 
   it("reports a class's constructor change once, on the class", async () => {

@@ -1,13 +1,14 @@
 // One file's public API at the base against its current text, for the `breaking` row: the same
 // extraction and the same refusals for a changed or a deleted file, Python or TS/JS.
 import { NestingLimitError } from '../languages/nesting.js';
+import type { ModuleReader } from '../languages/typescript/public-api.js';
 import type { LanguageId } from '../model.js';
 
 /** One break, where it is (at base for a removal) and what it is, in one line. */
 export interface ApiBreak {
   line: number;
   message: string;
-  /** Not decidable from this file alone (a name it may re-export with `export *`): named, not counted as a break. */
+  /** Not decidable from this file alone (a name an unread `export *` may bring, a function now a variable, a constructor taken from a base class): named, not counted as a break. */
   unsure?: true;
 }
 
@@ -17,21 +18,36 @@ export type ApiComparison =
   /** How many definitions (Python) or exported declarations (TS/JS) the base had, and what callers lose. */
   | { refused: null; definitions: number; breaks: ApiBreak[] };
 
+/** Where a TS/JS file lies on one side (as its reader names paths) and how to read the modules its `export * from` names there. */
+export interface StarSide {
+  from: string;
+  read: ModuleReader;
+}
+
+export interface CompareOptions {
+  /** Where `before` lay when the file was renamed (its extension decides how TS/JS parses it). */
+  basePath?: string;
+  /** TS/JS: how to list the names `export * from` brings, at the base and now (without: not decidable). */
+  stars?: { base: StarSide; head: StarSide | null };
+}
+
 /**
  * The public API of `before` (the base) against `after`; `after` null: the file is gone, so every
  * name it had is removed. The extractors are imported here, on the first file that changed: a run
- * with nothing to compare does not pay for them. `basePath`: where `before` lay when the file was
- * renamed (its extension decides how TS/JS parses it).
+ * with nothing to compare does not pay for them.
  */
-export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string, basePath = absPath): Promise<ApiComparison> {
+export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string, opts: CompareOptions = {}): Promise<ApiComparison> {
   try {
     if (language === 'python') {
       const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
       return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, diffPublicApi, before, after, refName);
     }
-    const { diffTsPublicApi, extractTsPublicApi } = await import('../languages/typescript/public-api.js');
-    const at = (file: string) => (text: string) => extractTsPublicApi(file, text);
-    return await compareWith(at(basePath), at(absPath), (api) => api.exports, diffTsPublicApi, before, after, refName);
+    const { diffTsPublicApi, extractTsPublicApi, withStarExports } = await import('../languages/typescript/public-api.js');
+    const at = (file: string, side: StarSide | null | undefined) => async (text: string) => {
+      const api = await extractTsPublicApi(file, text);
+      return side && api.syntaxErrorLine === null ? withStarExports(api, side.from, side.read) : api;
+    };
+    return await compareWith(at(opts.basePath ?? absPath, opts.stars?.base), at(absPath, opts.stars?.head), (api) => api.exports, diffTsPublicApi, before, after, refName);
   } catch (e) {
     // A file too deep to parse safely is named, not compared (the scan noted it too). Only the
     // TS/JS extractor refuses depth: the Python one parses without the scan's depth check.

@@ -9,6 +9,7 @@ import { blobId, gitRoot, showFiles } from '../engine/git.js';
 import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup, type Located } from './breaking-base.js';
+import { moduleReaders, type Modules } from './breaking-modules.js';
 import { listed, plural, result } from './support.js';
 
 export interface BreakingFile {
@@ -35,6 +36,11 @@ export interface BreakingOptions {
   early?: BaseLookup;
   /** Files the base has that are gone now (deleted, or moved: their old path is gone). */
   deleted?: DeletedFile[];
+  /**
+   * Any file's content as the run sees it (the index's under `--staged`; null: none), for the
+   * modules an `export * from` names. Without it: a scanned file's `read()`, else the disk.
+   */
+  readSource?: (absPath: string) => string | null;
 }
 
 export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult> {
@@ -58,10 +64,11 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const python = changed.filter((p) => p.file.language === 'python');
   const notes: string[] = [];
 
-  const py = await compareChanged(python, atBase, refName);
+  const modules = moduleReaders(root, commit, opts.files, opts.readSource);
+  const py = await compareChanged(python, atBase, refName, modules);
   // TS/JS: the exported declarations (src/languages/typescript/public-api.ts).
-  const ts = await compareChanged(scripts, atBase, refName);
-  const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName);
+  const ts = await compareChanged(scripts, atBase, refName, modules);
+  const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName, modules);
   const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
   const unsure = [...py.unsure, ...ts.unsure, ...gone.unsure];
@@ -99,7 +106,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
 interface Changed {
   breaks: string[];
   notCompared: string[];
-  /** Names a file may re-export from elsewhere (`export *`): `file:line message`. */
+  /** What this file alone cannot decide (a name an unread `export *` may bring, a constructor taken from a base class): `file:line message`. */
   unsure: string[];
   compared: number;
   definitions: number;
@@ -109,13 +116,13 @@ interface Changed {
 }
 
 /** The changed files' public API against the base, in their order; `added`: files the base does not have. */
-async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string): Promise<Changed> {
+async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string, modules: Modules): Promise<Changed> {
   const out: Changed = { breaks: [], notCompared: [], unsure: [], compared: 0, definitions: 0, added: 0, fresh: [] };
   for (const located of files) {
     const { file, rel } = located;
     const before = rel === null ? null : atBase.get(rel) ?? null;
     // Outside the repository or new since base: there was nothing to break.
-    if (before === null) {
+    if (rel === null || before === null) {
       out.added += 1;
       if (rel !== null) out.fresh.push(located);
       continue;
@@ -128,7 +135,7 @@ async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<str
       continue;
     }
     if (normalise(before) === normalise(source)) continue;
-    const api = await compareApi(file.language, file.absPath, before, source, refName);
+    const api = await compareApi(file.language, file.absPath, before, source, refName, modules.stars(rel, file.absPath));
     if (api.refused !== null) {
       out.notCompared.push(`${file.file} (${api.refused})`);
       continue;
@@ -148,7 +155,7 @@ interface Gone {
   compared: number;
   /** Deleted files found again under a new path, compared with it. */
   renamed: number;
-  /** How many of the renamed files' new paths are Python files (they are not "new" files). */
+  /** How many of the renamed files' new paths are Python files (they are not "new" files), compared or not. */
   renamedTo: { python: number };
 }
 
@@ -160,7 +167,7 @@ interface Gone {
  * signature says so too. Moving a Python module into its package's `__init__.py`, or a TS/JS
  * file to another extension beside it (`a.js` → `a.ts`), keeps the import path: no break.
  */
-async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string): Promise<Gone> {
+async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string, modules: Modules): Promise<Gone> {
   const out: Gone = { breaks: [], notCompared: [], unsure: [], compared: 0, renamed: 0, renamedTo: { python: 0 } };
   if (deleted.length === 0) return out;
   const atBase = await showFiles(root, commit, deleted.map((d) => d.rel));
@@ -171,18 +178,19 @@ async function compareDeleted(root: string, commit: string, deleted: readonly De
     if (before === null) continue;
     const move = moves.get(d);
     if (move) {
-      const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, d.absPath);
+      // The old path is gone whatever the new text holds: a break even when that text cannot be compared.
+      if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
+      if (move.to.file.language === 'python') out.renamedTo.python += 1;
+      const api = await compareApi(move.to.file.language, move.to.file.absPath, before, move.text, refName, { basePath: d.absPath, ...modules.stars(d.rel, move.to.file.absPath) });
       if (api.refused !== null) {
         out.notCompared.push(`${move.to.file.file} (renamed from ${d.file}; ${api.refused})`);
         continue;
       }
       out.renamed += 1;
-      if (move.to.file.language === 'python') out.renamedTo.python += 1;
-      if (!sameModule(d.rel, move.to.rel ?? '', d.language === 'python')) out.breaks.push(`${d.file} renamed to ${move.to.file.file} (imports of the old path break)`);
       for (const b of api.breaks) (b.unsure ? out.unsure : out.breaks).push(`${move.to.file.file}:${b.line} ${b.message}`);
       continue;
     }
-    const api = await compareApi(d.language, d.absPath, before, null, refName);
+    const api = await compareApi(d.language, d.absPath, before, null, refName, modules.stars(d.rel, null));
     if (api.refused !== null) {
       out.notCompared.push(`${d.file} (deleted; ${api.refused})`);
       continue;

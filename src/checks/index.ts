@@ -25,6 +25,8 @@ export interface TableInput extends CheckInput {
   baseLookup?: BaseLookup;
   /** Files the base has that are gone now: every public name they had is removed. */
   deleted?: DeletedFile[];
+  /** Any file's content as the run reads it (the modules an `export * from` names). */
+  readSource?: (absPath: string) => string | null;
 }
 
 export async function runChecks(input: TableInput): Promise<CheckResult[]> {
@@ -35,7 +37,7 @@ export async function runChecks(input: TableInput): Promise<CheckResult[]> {
     checkConsistency(input, input.groups),
     checkLogic(input),
     checkParameters(input),
-    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}), ...(input.baseLookup ? { early: input.baseLookup } : {}), ...(input.deleted ? { deleted: input.deleted } : {}) }),
+    await checkBreaking({ cwd: input.cwd, files: input.sources, base: input.base, ...(input.baseLabel ? { baseLabel: input.baseLabel } : {}), ...(input.repoRoot !== undefined ? { root: input.repoRoot } : {}), ...(input.baseLookup ? { early: input.baseLookup } : {}), ...(input.deleted ? { deleted: input.deleted } : {}), ...(input.readSource ? { readSource: input.readSource } : {}) }),
     checkPerformance(input),
   ];
 }

@@ -210,6 +210,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     base: breakingBase,
     ...(baseLookup ? { baseLookup } : {}),
     deleted: deleted.files,
+    readSource: (absPath) => reader.read(absPath),
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
     sources: files.map((f) => {
       const read = (): string | null => reader.read(f.absPath);

@@ -1,5 +1,14 @@
 // The public API of a Python module, as seen by its callers, and the changes to it
-// that break them (the `breaking` check, SPEC §5).
+// that break them (the `breaking` check, SPEC §5). Public: functions, classes and their methods
+// whose names do not start with `_` (`__init__` and `__call__` kept), the last binding of each.
+// A change breaks a call that worked: a name removed; async added or dropped; a function turned
+// into a class or a method into a property (or back); a positional slot that now takes another
+// parameter, or none; a parameter renamed, removed, made positional-only or keyword-only, or
+// stripped of its default; a new parameter without a default; `*args`/`**kwargs` removed. Adding
+// a defaulted parameter, a default, or loosening a parameter's kind (positional-only or
+// keyword-only to either) breaks nothing. A class is called through its `__init__` (`object()`'s
+// for a plain class, the generated one for a `@dataclass`); one that takes its constructor from a
+// base class or another decorator on one side only is not decidable here.
 import { parsePython, type SyntaxNode } from './parser.js';
 
 export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
@@ -17,7 +26,11 @@ export interface ApiDefinition {
   name: string;
   kind: ApiKind;
   async: boolean;
-  /** Parameters as written; for a class, its `__init__`'s. Null when there is no call signature to compare (a property, a class without `__init__`). */
+  /**
+   * Parameters as written; for a class, its `__init__`'s, none for a plain class without one (no
+   * base, decorator or `__new__`: `object()` takes nothing). Null when there is no call signature
+   * to compare (a property, a class whose constructor comes from a base class or a decorator).
+   */
   params: ApiParam[] | null;
   /** Whether the first parameter is bound by the call (`self`, `cls`) and so not passed by callers. */
   boundFirst: boolean;
@@ -36,6 +49,8 @@ export interface ApiBreak {
   name: string;
   line: number;
   message: string;
+  /** Not decidable from this module alone (a constructor that comes from elsewhere on one side). */
+  unsure?: true;
 }
 
 const KEPT_DUNDERS = new Set(['__init__', '__call__']);
@@ -52,7 +67,7 @@ export async function extractPublicApi(source: string): Promise<PublicApi> {
 }
 
 /** The public definitions of a parsed module, one per qualified name (the binding that wins at run time). */
-export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
+function publicApiOf(module: SyntaxNode): ApiDefinition[] {
   const found: ApiDefinition[] = [];
   for (const { def, decorators, line } of definitionsIn(module)) {
     const name = fieldText(def, 'name');
@@ -64,34 +79,87 @@ export function publicApiOf(module: SyntaxNode): ApiDefinition[] {
     if (def.type === 'function_definition') {
       found.push(functionDefinition(def, name, 'function', decorators, line));
     } else if (def.type === 'class_definition') {
-      found.push(...classDefinitions(def, name, line));
+      found.push(...classDefinitions(def, name, decorators, line));
     }
   }
   return found;
 }
 
-function classDefinitions(cls: SyntaxNode, className: string, line: number): ApiDefinition[] {
+function classDefinitions(cls: SyntaxNode, className: string, classDecorators: string[], line: number): ApiDefinition[] {
   const body = cls.childForFieldName('body');
   const methods: ApiDefinition[] = [];
+  let definesNew = false;
   if (body) {
     for (const { def, decorators, line: methodLine } of definitionsIn(body)) {
       const name = fieldText(def, 'name');
       if (def.type !== 'function_definition' || name === null) continue;
+      if (name === '__new__') definesNew = true;
       if (name.startsWith('_') && !KEPT_DUNDERS.has(name)) continue;
       methods.push(functionDefinition(def, `${className}.${name}`, 'method', decorators, methodLine));
     }
   }
   const kept = lastBindings(methods);
   const init = kept.find((m) => m.name === `${className}.__init__`);
+  // Without `__init__`: `class C:` / `class C(object):` with no `__new__` is constructed as
+  // `C()`, or as its fields say under `@dataclass`; with a base class or another decorator, as
+  // something not declared here.
+  const bases = cls.childForFieldName('superclasses')?.namedChildren.filter((b) => b !== null && b.type !== 'comment') ?? [];
+  const ownConstructor = !definesNew && bases.every((b) => b?.type === 'identifier' && b.text === 'object');
+  const generated = !ownConstructor ? null : classDecorators.length === 0 ? [] : body ? dataclassInit(cls, body) : null;
   const klass: ApiDefinition = {
     name: className,
     kind: 'class',
     async: false,
-    params: init?.params ?? null,
+    params: init?.params ?? generated,
     boundFirst: init?.boundFirst ?? false,
     line,
   };
   return [klass, ...kept];
+}
+
+/**
+ * The `__init__` `@dataclass` (its only decorator) generates: one parameter per field in order —
+ * an annotated class attribute that is no `ClassVar` nor `field(init=False)` — defaulted when it
+ * has a value other than `field(…)` without `default`/`default_factory`; keyword-only under
+ * `kw_only=True` or after `_: KW_ONLY`. Null for any other decorator, or `init=False`.
+ */
+function dataclassInit(cls: SyntaxNode, body: SyntaxNode): ApiParam[] | null {
+  const decorated = cls.parent?.type === 'decorated_definition' ? cls.parent : null;
+  const decorators = decorated?.namedChildren.filter((c): c is SyntaxNode => c?.type === 'decorator') ?? [];
+  const [only] = decorators;
+  if (decorators.length !== 1 || !only || !/^(?:dataclasses\.)?dataclass$/.test(decoratorName(only))) return null;
+  const options = keywordArguments(only.namedChildren.find((c) => c?.type === 'call') ?? null);
+  if (options.get('init') === 'False') return null;
+  let keywordOnly = options.get('kw_only') === 'True';
+  const params: ApiParam[] = [];
+  for (const stmt of body.namedChildren) {
+    const assignment = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    const type = assignment?.childForFieldName('type')?.text.replace(/\s+/g, '') ?? null;
+    if (!assignment || left?.type !== 'identifier' || type === null) continue;
+    if (/^(?:dataclasses\.)?KW_ONLY$/.test(type)) {
+      keywordOnly = true;
+      continue;
+    }
+    if (/^(?:typing\.)?ClassVar\b/.test(type)) continue;
+    const value = assignment.childForFieldName('right');
+    const callee = value?.type === 'call' ? value.childForFieldName('function')?.text : null;
+    const field = callee === 'field' || callee === 'dataclasses.field' ? keywordArguments(value ?? null) : null;
+    if (field?.get('init') === 'False') continue;
+    const hasDefault = value !== null && value !== undefined && (field === null || field.has('default') || field.has('default_factory'));
+    params.push({ name: left.text, kind: keywordOnly || field?.get('kw_only') === 'True' ? 'keyword-only' : 'positional-or-keyword', hasDefault });
+  }
+  return params;
+}
+
+/** A call's keyword arguments: name → value text (empty for no call). */
+function keywordArguments(call: SyntaxNode | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const arg of call?.childForFieldName('arguments')?.namedChildren ?? []) {
+    const name = arg?.type === 'keyword_argument' ? fieldText(arg, 'name') : null;
+    if (arg && name !== null) out.set(name, fieldText(arg, 'value') ?? '');
+  }
+  return out;
 }
 
 function functionDefinition(
@@ -244,23 +312,29 @@ function firstErrorLine(root: SyntaxNode): number {
 
 // ---- comparison ----
 
-/** The breaking differences from `before` to `after`, as one-line strings. */
-export function comparePublicApi(before: ApiDefinition[], after: ApiDefinition[]): string[] {
-  return diffPublicApi(before, after).map((b) => b.message);
-}
-
-/** `comparePublicApi` with the name and line of each break, for reports that point at code. */
+/** The breaking differences from `before` to `after`: each with its name, line and one-line message. */
 export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): ApiBreak[] {
   const now = new Map(after.map((d) => [d.name, d]));
   const breaks: ApiBreak[] = [];
   for (const old of before) {
+    // A class carries its `__init__`'s signature: a change is reported once, on the class.
+    if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
     const cur = now.get(old.name);
     if (!cur) {
+      // A method goes with its class: once the class is gone (or no longer a class) it is not listed again.
+      const owner = old.kind === 'method' ? old.name.slice(0, old.name.lastIndexOf('.')) : null;
+      if (owner !== null && now.get(owner)?.kind !== 'class') continue;
       breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
       continue;
     }
-    // A class carries its `__init__`'s signature: report the change once, on the class.
-    if (old.kind === 'method' && old.name.endsWith('.__init__')) continue;
+    if (old.kind === 'class' && cur.kind === 'class' && (old.params === null) !== (cur.params === null)) {
+      // One side declares the constructor, the other takes it from a base class or a decorator.
+      const message = old.params === null
+        ? `${old.name}: __init__ now declares the constructor, which came from a base class or decorator: not compared`
+        : `${old.name}: __init__ removed, the constructor now comes from a base class or decorator: not compared`;
+      breaks.push({ name: old.name, line: cur.line, message, unsure: true });
+      continue;
+    }
     const reasons = signatureBreaks(old, cur);
     if (reasons.length > 0) {
       breaks.push({
@@ -274,13 +348,13 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
 }
 
 /** Why a call valid against `old` may fail against `cur`; empty when every such call still works. */
-export function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
+function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
   const reasons: string[] = [];
   if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
   if (old.params === null || cur.params === null) {
-    // A property became callable, or the other way round; a class gained or lost `__init__` is not decidable.
-    if (old.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
+    // A property became callable, or the other way round; a class whose constructor is declared on one side only is `unsure` (diffPublicApi).
+    if (old.kind !== 'class' && cur.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
       reasons.push(old.params === null ? 'property became a method' : 'method became a property');
     }
     return reasons;
@@ -329,6 +403,10 @@ function paramBreaks(old: ApiParam[], cur: ApiParam[]): string[] {
     } else if (p.hasDefault && !q.hasDefault) {
       add(q.name, `${q.name} made required`);
     }
+  });
+  // A new parameter without a default where callers could leave the slot out.
+  curPos.slice(0, oldPos.length).forEach((q, i) => {
+    if (!q.hasDefault && oldPos[i]?.hasDefault && !old.some((p) => p.name === q.name)) add(q.name, `${q.name} added without a default`);
   });
   // New positional slots must be optional.
   for (const q of curPos.slice(oldPos.length)) {
