@@ -32,7 +32,7 @@ describe('compareApi', () => {
     expect(await breaks('...parts: string[]', 'part?: string')).toEqual(['send: rest parameter ...parts removed']);
     expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string')).toEqual(['send: rest parameter ...more removed']);
     expect(await breaks('a: string, ...more: string[]', 'a: string, b?: string, ...more: string[]')).toEqual([]);
-    expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameters instead of 2']);
+    expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameter instead of 2']);
   });
 
   it('a TS/JS function or class turned into a type is a break; into a variable, not decidable here', async () => {

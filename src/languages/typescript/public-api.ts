@@ -427,7 +427,7 @@ function arityBreaks(name: string, old: TsParam[], cur: TsParam[]): string[] {
   const oldRest = old.find((p) => p.rest);
   // A rest parameter took any number of arguments: without one, calls passing more than the fixed ones fail.
   if (oldRest && !acceptsMore) reasons.push(`${name}: rest parameter ...${oldRest.name} removed`);
-  else if (old.length > cur.length && !acceptsMore) reasons.push(`${name} takes ${cur.length} parameters instead of ${old.length}`);
+  else if (old.length > cur.length && !acceptsMore) reasons.push(`${name} takes ${cur.length} parameter${cur.length === 1 ? '' : 's'} instead of ${old.length}`);
   cur.forEach((p, i) => {
     const was = old[i];
     if (!p.optional && !p.rest && (!was || was.optional || was.rest)) reasons.push(`${name}: parameter ${p.name} is now required`);
