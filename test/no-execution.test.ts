@@ -114,7 +114,7 @@ describe('outputs escape what they print', () => {
     const out = run('markdown');
     const row = out.split('\n').find((l) => l.startsWith('| x')) as string; // the loop inventory's row
     expect(row).toBeDefined();
-    expect(row).toContain('x\\|y\\`z\\`\\<b\\>\\&amp;%0A,a:b ::error title=pwn::injected\\x1b\\[2J\\u202e.py:4');
+    expect(row).toContain('x\\|y\\`z\\`\\<b\\>\\&amp;%0A,a:b ::error title=pwn::injected\\x1b\\[2J\\u202e.py:6');
     expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8); // 6 cells, 7 delimiters
     expect(out).not.toMatch(/[\u001b\u202e]/);
   });

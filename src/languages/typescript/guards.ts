@@ -1336,6 +1336,13 @@ const GLOBALS = new Set([
   'console', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'Promise', 'AbortSignal', 'AbortController', 'Date', 'WebSocket', 'process',
   'Math', 'Number', 'Error', 'undefined', 'globalThis', 'Atomics', 'Deno', 'Bun', 'JSON', 'String', 'Boolean', 'Object', 'Array', 'window', 'self',
   'require', 'module', 'exports', 'arguments', 'NaN', 'Infinity', 'Symbol', 'TypeError', 'DOMException', 'queueMicrotask', 'Buffer',
+  // The rest of the ECMAScript globals and the web/Node ones a timeout path builds or calls
+  // (`return new Response('…', { status: 503 })` in a Worker).
+  'Response', 'Request', 'Headers', 'URL', 'URLSearchParams', 'fetch', 'Event', 'EventTarget', 'CloseEvent', 'MessageEvent', 'ErrorEvent',
+  'TextEncoder', 'TextDecoder', 'Blob', 'FormData', 'ReadableStream', 'WritableStream', 'structuredClone', 'crypto', 'navigator', 'location',
+  'document', 'global', '__dirname', '__filename', 'clearInterval', 'setImmediate', 'clearImmediate', 'WebSocketPair',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'RegExp', 'BigInt', 'Reflect', 'Proxy', 'Intl', 'parseInt', 'parseFloat', 'isNaN', 'isFinite',
+  'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'ArrayBuffer', 'DataView', 'Uint8Array',
 ]);
 
 function unboundNames(m: TsModule, node: TsNode): NameUse[] {
