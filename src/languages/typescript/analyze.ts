@@ -5,6 +5,7 @@ import type { Confidence, FileAnalysis, GuardKind, FrontEndIssue, LanguageId, Me
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
+import { callerGuard } from './caller-guards.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
@@ -337,6 +338,10 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
         const inside = findGuard({ m, use: risky.via.inner, loop: risky.via.fn, callback: null, socket: risky.via.innerSocket, emitter, guardHelpers });
         if (GUARD_RANK[inside.kind] > GUARD_RANK[guard.kind]) guard = { ...inside, helper: inside.helper ?? risky.via.name };
       }
+      // A socket the function is given, or shares with its callers: what their calls leave it.
+      const fn = GUARD_RANK[guard.kind] < GUARD_RANK.polling ? enclosingFunction(m, loop) : null;
+      const outer = fn ? callerGuard(m, fn, risky.socket, { emitter, guardHelpers }) : null;
+      if (outer && GUARD_RANK[outer.kind] > GUARD_RANK[guard.kind]) guard = outer;
     } else {
       const reason =
         use.frameworkReason ??
