@@ -1,6 +1,6 @@
 // A mixed Python + TS/JS repository: one scan, one table covering both languages, and the JSON
 // contract's shape unchanged (language, confidence per loop).
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,30 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     const { report, findings } = await run({ cwd: dir, paths: ['.'] });
     expect(findings.filter((f) => f.ruleId === 'HG001').every((f) => f.suppressed)).toBe(true);
     expect(report.loops[0]?.status).toBe('suppressed');
+  });
+});
+
+describe('loops that HG012/HG013 report (SPEC §3b) are not guarded', () => {
+  it('a Cloudflare loop sending before accept(): guard none, status fail, missing from coverage; a Deno one: HG013 only', async () => {
+    const dir = repo({ 'a.ts': readFileSync(path.resolve(__dirname, '../fixtures/typescript/loops/platform_failures.ts'), 'utf8') });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.loops.map((l) => `${l.line} ${l.guard.kind} ${l.status}`)).toEqual(['7 none fail', '18 framework pass', '26 none fail']);
+    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['HG012:8', 'HG013:27']);
+    const coverage = report.checks.find((c) => c.id === 'coverage');
+    expect(coverage?.status).toBe('fail');
+    expect(coverage?.details).toBe('1 of 3 loops guarded (1 framework-guaranteed); missing: a.ts:7 fetch (used before accept(): HG012); a.ts:26 deno (before the Deno upgrade response: HG013)');
+    expect(report.summary).toMatchObject({ loops: 3, guarded: 1 });
+  });
+
+  it('with HG012 and HG013 off, their loops are not checked, not guarded', async () => {
+    const dir = repo({
+      'a.ts': readFileSync(path.resolve(__dirname, '../fixtures/typescript/loops/platform_failures.ts'), 'utf8'),
+      'handshake-guard.config.json': '{"rules": {"HG012": "off", "HG013": "off"}}',
+    });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.findings).toEqual([]);
+    const coverage = report.checks.find((c) => c.id === 'coverage');
+    expect(coverage?.details).toMatch(/^1 of 3 loops guarded .*2 not checked/);
   });
 });
 

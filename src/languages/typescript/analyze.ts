@@ -319,12 +319,17 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     if (list) list.push(u);
     else byLoop.set(loop, [u]);
   }
+  const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
+  // A Cloudflare server end used before accept() (HG012) is not open there: no framework guarantee.
+  const unaccepted = new Set(issues.filter((i) => i.ruleId === 'HG012').map((i) => `${i.span.start.line}:${i.span.start.column}`));
+  const isUnaccepted = (u: Use): boolean => u.info?.kind === 'cf-server' && unaccepted.has(`${m.span(u.call).start.line}:${m.span(u.call).start.column}`);
   const loops: MessageLoop[] = [];
   for (const [loop, list] of byLoop) {
     const ordered = [...list].sort((a, b) => a.call.getStart(m.sf) - b.call.getStart(m.sf));
     // Sends on a socket that may be CONNECTING, with no sign it opened, need a guard.
     const risky = ordered.find((u) => u.kind === 'send' && u.info?.kind === 'client' && openEvidence(m, u.call, u.socket) === null);
-    const use = risky ?? ordered[0];
+    const early = risky ? undefined : ordered.find(isUnaccepted);
+    const use = risky ?? early ?? ordered[0];
     if (!use) continue;
     const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
     let guard;
@@ -342,6 +347,18 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       const fn = GUARD_RANK[guard.kind] < GUARD_RANK.polling ? enclosingFunction(m, loop) : null;
       const outer = fn ? callerGuard(m, fn, risky.socket, { emitter, guardHelpers }) : null;
       if (outer && GUARD_RANK[outer.kind] > GUARD_RANK[guard.kind]) guard = outer;
+    } else if (early) {
+      // HG012 reports it (the specific rule, as HG013 for Deno): the loop has no guard.
+      guard = {
+        kind: 'none' as const,
+        span: null,
+        fingerprint: null,
+        summary: `${m.brief(use.socket, 40)} used before accept() (HG012)`,
+        helper: null,
+        frameworkReason: null,
+        parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+        unboundNames: [],
+      };
     } else {
       const reason =
         use.frameworkReason ??
@@ -381,7 +398,6 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     });
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
-  const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
   const analysis: FileAnalysis = {
     file,
     absPath,
