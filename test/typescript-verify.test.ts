@@ -69,6 +69,16 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     expect(report.findings.filter((f) => f.ruleId === 'HG011').map((f) => f.file)).toEqual(['broken.ts']);
   });
 
+  it('one HG011 per file: the row, the findings and the summary count the same errors', async () => {
+    const dir = repo({ 'a.js': `{% extends "x.js" %}\n{% block code %}\nvar x = (;\n{% endblock %}\n`, 'b.ts': `const x = (;\nconst y = [;\n` });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    const hg011 = report.findings.filter((f) => f.ruleId === 'HG011');
+    expect(hg011.map((f) => `${f.file}:${f.line}`)).toEqual(['a.js:1', 'b.ts:1']);
+    expect(hg011[0]?.message).toMatch(/^TS\d+: .* \(and \d+ more diagnostics after it in this file, which may follow from this one\)$/);
+    expect(report.summary.errors).toBe(2);
+    expect(report.checks.find((c) => c.id === 'syntax')?.details).toMatch(/^2 syntax errors in 2 parsed TypeScript\/JavaScript files: a\.js:1; b\.ts:1 /);
+  });
+
   it('a malformed JSDoc comment is no syntax error (JSDoc is not parsed; tsc reports none either)', async () => {
     const dir = repo({
       'doc.ts': `/**\n * @param {string x\n * @returns {\n */\nexport function f(x: string): string {\n  return x;\n}\n`,
