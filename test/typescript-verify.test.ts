@@ -105,15 +105,15 @@ describe('verify on a mixed Python + TS/JS repository', () => {
 });
 
 describe('loops that HG012/HG013 report (SPEC §3b) are not guarded', () => {
-  it('a Cloudflare loop sending before accept(): guard none, status fail, missing from coverage; a Deno one: HG013 only', async () => {
+  it('a Cloudflare loop sending before accept(): guard none, status fail, missing from coverage; Deno ones: HG013 only', async () => {
     const dir = repo({ 'a.ts': readFileSync(path.resolve(__dirname, '../fixtures/typescript/loops/platform_failures.ts'), 'utf8') });
     const { report } = await run({ cwd: dir, paths: ['.'] });
-    expect(report.loops.map((l) => `${l.line} ${l.guard.kind} ${l.status}`)).toEqual(['7 none fail', '18 framework pass', '26 none fail']);
-    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['HG012:8', 'HG013:27']);
+    expect(report.loops.map((l) => `${l.line} ${l.guard.kind} ${l.status}`)).toEqual(['9 none fail', '20 framework pass', '28 none fail', '38 none fail']);
+    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['HG012:10', 'HG013:29', 'HG013:39']);
     const coverage = report.checks.find((c) => c.id === 'coverage');
     expect(coverage?.status).toBe('fail');
-    expect(coverage?.details).toBe('1 of 3 loops guarded (1 framework-guaranteed); missing: a.ts:7 fetch (used before accept(): HG012); a.ts:26 deno (before the Deno upgrade response: HG013)');
-    expect(report.summary).toMatchObject({ loops: 3, guarded: 1 });
+    expect(coverage?.details).toBe('1 of 4 loops guarded (1 framework-guaranteed); missing: a.ts:9 fetch (used before accept(): HG012); a.ts:28 deno (before the Deno upgrade response: HG013); a.ts:38 denoReceive (before the Deno upgrade response: HG013)');
+    expect(report.summary).toMatchObject({ loops: 4, guarded: 1 });
   });
 
   it('with HG012 and HG013 off, their loops are not checked, not guarded', async () => {
@@ -124,7 +124,7 @@ describe('loops that HG012/HG013 report (SPEC §3b) are not guarded', () => {
     const { report } = await run({ cwd: dir, paths: ['.'] });
     expect(report.findings).toEqual([]);
     const coverage = report.checks.find((c) => c.id === 'coverage');
-    expect(coverage?.details).toMatch(/^1 of 3 loops guarded .*2 not checked/);
+    expect(coverage?.details).toMatch(/^1 of 4 loops guarded .*3 not checked/);
   });
 });
 

@@ -320,15 +320,16 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     else byLoop.set(loop, [u]);
   }
   const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
-  // A Cloudflare server end used before accept() (HG012) is not open there: no framework guarantee.
-  const unaccepted = new Set(issues.filter((i) => i.ruleId === 'HG012').map((i) => `${i.span.start.line}:${i.span.start.column}`));
-  const isUnaccepted = (u: Use): boolean => u.info?.kind === 'cf-server' && unaccepted.has(`${m.span(u.call).start.line}:${m.span(u.call).start.column}`);
+  // A Cloudflare server end used before accept() (HG012), a Deno socket used before the upgrade
+  // response (HG013): not open there, whatever else the loop shows (a receive before it can only wait).
+  const platformAt = new Map(issues.filter((i) => i.ruleId === 'HG012' || i.ruleId === 'HG013').map((i) => [`${i.span.start.line}:${i.span.start.column}`, i.ruleId]));
+  const platformRule = (u: Use): string | undefined => platformAt.get(`${m.span(u.call).start.line}:${m.span(u.call).start.column}`);
   const loops: MessageLoop[] = [];
   for (const [loop, list] of byLoop) {
     const ordered = [...list].sort((a, b) => a.call.getStart(m.sf) - b.call.getStart(m.sf));
     // Sends on a socket that may be CONNECTING, with no sign it opened, need a guard.
     const risky = ordered.find((u) => u.kind === 'send' && u.info?.kind === 'client' && openEvidence(m, u.call, u.socket) === null);
-    const early = risky ? undefined : ordered.find(isUnaccepted);
+    const early = risky ? undefined : ordered.find((u) => platformRule(u) !== undefined);
     const use = risky ?? early ?? ordered[0];
     if (!use) continue;
     const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
@@ -348,12 +349,13 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       const outer = fn ? callerGuard(m, fn, risky.socket, { emitter, guardHelpers }) : null;
       if (outer && GUARD_RANK[outer.kind] > GUARD_RANK[guard.kind]) guard = outer;
     } else if (early) {
-      // HG012 reports it (the specific rule, as HG013 for Deno): the loop has no guard.
+      // HG012/HG013 report it (the specific rule): the loop has no guard.
+      const rule = platformRule(early);
       guard = {
         kind: 'none' as const,
         span: null,
         fingerprint: null,
-        summary: `${m.brief(use.socket, 40)} used before accept() (HG012)`,
+        summary: rule === 'HG012' ? `${m.brief(use.socket, 40)} used before accept() (HG012)` : `${m.brief(use.socket, 40)} used before the upgrade response is returned (HG013)`,
         helper: null,
         frameworkReason: null,
         parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
