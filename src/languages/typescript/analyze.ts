@@ -52,8 +52,11 @@ function calledFunction(m: TsModule, call: TsNode): { fn: TsNode; name: string }
     const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
     if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
     for (const member of cls.members) {
-      if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === callee.name.text) {
-        return { fn: member, name: `this.${callee.name.text}` };
+      // `this.send(…)` and `this.#send(…)`: a private method is followed as a public one.
+      const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === callee.name.text;
+      if (named && ts.isMethodDeclaration(member) && member.body) return { fn: member, name: `this.${callee.name.text}` };
+      if (named && ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
+        return { fn: member.initializer, name: `this.${callee.name.text}` };
       }
     }
   }
