@@ -362,13 +362,6 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   return openedByHelper(m, e, origin, depth);
 }
 
-/** What a value is as a socket: a name or `this.x` as `resolveSocket` reads it, else as an initializer (`await connect(url)`, `new WebSocket(url)`). */
-export function valueSocket(m: TsModule, e: TsNode, depth = 0): SocketInfo | null {
-  const x = bareExpression(m.ts, e);
-  if (m.ts.isIdentifier(x) || m.ts.isPropertyAccessExpression(x)) return resolveSocket(m, x, depth);
-  return fromInitializer(m, x, e, depth) ?? resolveSocket(m, x, depth);
-}
-
 /** A function `name` of this file (`function f`, `const f = () => …`), or of the relative import that binds it. */
 function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModule; fn: TsNode } | null {
   const ts = m.ts;
@@ -518,6 +511,13 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     return null;
   }
   return null;
+}
+
+/** What a value is as a socket: a name or `this.x` as `resolveSocket` reads it, else as an initializer (`await connect(url)`, `new WebSocket(url)`). */
+export function valueSocket(m: TsModule, e: TsNode, depth = 0): SocketInfo | null {
+  const x = bareExpression(m.ts, e);
+  if (m.ts.isIdentifier(x) || m.ts.isPropertyAccessExpression(x)) return resolveSocket(m, x, depth);
+  return fromInitializer(m, x, e, depth) ?? resolveSocket(m, x, depth);
 }
 
 const isNullish = (m: TsModule, e: TsNode): boolean => {
