@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { GUARDED_SEND_TS, checkedLoops, guardSpan, report } from './support.js';
+import { GUARDED_SEND_TS, checkedLoops, guardSpan, platformFailure, report } from './support.js';
 
 export const rule: Rule = {
   id: 'HG003',
@@ -74,6 +74,7 @@ async def message_loop(websocket: WebSocket) -> None:
   check(ctx) {
     const reports: RuleReport[] = [];
     for (const loop of checkedLoops(ctx.loops)) {
+      if (platformFailure(ctx.files, loop)) continue; // HG012/HG013 report it
       if (loop.guard.kind !== 'unbounded') continue;
       reports.push(
         report(

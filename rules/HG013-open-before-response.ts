@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../src/rule.js';
-import { notApplicable } from './support.js';
+import { loopOfIssue, notApplicable } from './support.js';
 
 export const rule: Rule = {
   id: 'HG013',
@@ -47,7 +47,7 @@ export const rule: Rule = {
     const reports: RuleReport[] = [];
     for (const file of ctx.files) {
       for (const issue of file.issues ?? []) {
-        if (issue.ruleId === 'HG013') reports.push({ file: file.file, span: issue.span, message: issue.message, loop: null });
+        if (issue.ruleId === 'HG013') reports.push({ file: file.file, span: issue.span, message: issue.message, loop: loopOfIssue(ctx.files, ctx.loops, file.file, issue) });
       }
     }
     return reports;

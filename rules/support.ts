@@ -1,7 +1,7 @@
 // Small helpers shared by the rule modules: where to report and how to word it.
 // Nothing here re-analyses code; everything comes from the loop model.
 
-import type { Fingerprint, MessageLoop, Position, Span } from '../src/model.js';
+import type { FileAnalysis, Fingerprint, FrontEndIssue, MessageLoop, Position, Span } from '../src/model.js';
 import type { RuleReport } from '../src/rule.js';
 
 /** A zero-width span at the loop's first position (HG001's report location). */
@@ -26,6 +26,52 @@ export function pointSpan(position: Position, width = 0): Span {
 /** Loops the rules look at: framework-guaranteed loops are never findings. */
 export function checkedLoops(loops: readonly MessageLoop[]): MessageLoop[] {
   return loops.filter((loop) => loop.guard.kind !== 'framework');
+}
+
+const issuesByFile = new WeakMap<readonly FileAnalysis[], Map<string, FrontEndIssue[]>>();
+
+/** A file's HG012/HG013 issues (one index per run's file list). */
+function platformIssues(files: readonly FileAnalysis[], file: string): FrontEndIssue[] {
+  let index = issuesByFile.get(files);
+  if (!index) {
+    index = new Map();
+    for (const f of files) {
+      const list = (f.issues ?? []).filter((i) => i.ruleId === 'HG012' || i.ruleId === 'HG013');
+      if (list.length) index.set(f.file, list);
+    }
+    issuesByFile.set(files, index);
+  }
+  return index.get(file) ?? [];
+}
+
+const startsAt = (s: Span | null, i: FrontEndIssue): boolean => s !== null && s.start.line === i.span.start.line && s.start.column === i.span.start.column;
+
+/**
+ * The HG012/HG013 issue (SPEC §3b) that is this loop's failure: at its send (a Cloudflare server
+ * end not accepted yet, a Deno socket before the upgrade response), or at the wait its guard is
+ * (Deno: a wait for open there deadlocks). One problem, one finding: that rule reports it, and
+ * HG001/HG003 leave the loop to it.
+ */
+export function platformFailure(files: readonly FileAnalysis[], loop: MessageLoop): FrontEndIssue | null {
+  if (loop.language === 'python') return null;
+  return platformIssues(files, loop.file).find((i) => startsAt(loop.receive.span, i) || startsAt(loop.guard.parts.unboundedWait, i) || startsAt(loop.guard.span, i)) ?? null;
+}
+
+const within = (outer: Span, inner: Span): boolean =>
+  (outer.start.line < inner.start.line || (outer.start.line === inner.start.line && outer.start.column <= inner.start.column)) &&
+  (inner.end.line < outer.end.line || (inner.end.line === outer.end.line && inner.end.column <= outer.end.column));
+
+/**
+ * The loop an HG012/HG013 issue fails (its status, the coverage row): the loop it is the failure
+ * of (`platformFailure`), else the innermost loop around it; null for an issue outside loops.
+ */
+export function loopOfIssue(files: readonly FileAnalysis[], loops: readonly MessageLoop[], file: string, issue: FrontEndIssue): MessageLoop | null {
+  const mine = loops.filter((l) => l.file === file);
+  const own = mine.find((l) => platformFailure(files, l) === issue);
+  if (own) return own;
+  let best: MessageLoop | null = null;
+  for (const l of mine) if (within(l.span, issue.span) && (!best || within(best.span, l.span))) best = l;
+  return best;
 }
 
 /** The fingerprint of a polling guard, or null when the loop has none to judge. */

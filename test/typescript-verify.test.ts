@@ -1,6 +1,6 @@
 // A mixed Python + TS/JS repository: one scan, one table covering both languages, and the JSON
 // contract's shape unchanged (language, confidence per loop).
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,16 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     expect(report.findings.filter((f) => f.ruleId === 'HG011').map((f) => f.file)).toEqual(['broken.ts']);
   });
 
+  it('one HG011 per file: the row, the findings and the summary count the same errors', async () => {
+    const dir = repo({ 'a.js': `{% extends "x.js" %}\n{% block code %}\nvar x = (;\n{% endblock %}\n`, 'b.ts': `const x = (;\nconst y = [;\n` });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    const hg011 = report.findings.filter((f) => f.ruleId === 'HG011');
+    expect(hg011.map((f) => `${f.file}:${f.line}`)).toEqual(['a.js:1', 'b.ts:1']);
+    expect(hg011[0]?.message).toMatch(/^TS\d+: .* \(and \d+ more diagnostics after it in this file, which may follow from this one\)$/);
+    expect(report.summary.errors).toBe(2);
+    expect(report.checks.find((c) => c.id === 'syntax')?.details).toMatch(/^2 syntax errors in 2 parsed TypeScript\/JavaScript files: a\.js:1; b\.ts:1 /);
+  });
+
   it('a malformed JSDoc comment is no syntax error (JSDoc is not parsed; tsc reports none either)', async () => {
     const dir = repo({
       'doc.ts': `/**\n * @param {string x\n * @returns {\n */\nexport function f(x: string): string {\n  return x;\n}\n`,
@@ -91,6 +101,30 @@ describe('verify on a mixed Python + TS/JS repository', () => {
     const { report, findings } = await run({ cwd: dir, paths: ['.'] });
     expect(findings.filter((f) => f.ruleId === 'HG001').every((f) => f.suppressed)).toBe(true);
     expect(report.loops[0]?.status).toBe('suppressed');
+  });
+});
+
+describe('loops that HG012/HG013 report (SPEC §3b) are not guarded', () => {
+  it('a Cloudflare loop sending before accept(): guard none, status fail, missing from coverage; Deno ones: HG013 only', async () => {
+    const dir = repo({ 'a.ts': readFileSync(path.resolve(__dirname, '../fixtures/typescript/loops/platform_failures.ts'), 'utf8') });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.loops.map((l) => `${l.line} ${l.guard.kind} ${l.status}`)).toEqual(['9 none fail', '20 framework pass', '28 none fail', '38 none fail']);
+    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['HG012:10', 'HG013:29', 'HG013:39']);
+    const coverage = report.checks.find((c) => c.id === 'coverage');
+    expect(coverage?.status).toBe('fail');
+    expect(coverage?.details).toBe('1 of 4 loops guarded (1 framework-guaranteed); missing: a.ts:9 fetch (used before accept(): HG012); a.ts:28 deno (before the Deno upgrade response: HG013); a.ts:38 denoReceive (before the Deno upgrade response: HG013)');
+    expect(report.summary).toMatchObject({ loops: 4, guarded: 1 });
+  });
+
+  it('with HG012 and HG013 off, their loops are not checked, not guarded', async () => {
+    const dir = repo({
+      'a.ts': readFileSync(path.resolve(__dirname, '../fixtures/typescript/loops/platform_failures.ts'), 'utf8'),
+      'handshake-guard.config.json': '{"rules": {"HG012": "off", "HG013": "off"}}',
+    });
+    const { report } = await run({ cwd: dir, paths: ['.'] });
+    expect(report.findings).toEqual([]);
+    const coverage = report.checks.find((c) => c.id === 'coverage');
+    expect(coverage?.details).toMatch(/^1 of 4 loops guarded .*3 not checked/);
   });
 });
 

@@ -11,7 +11,7 @@ export interface CheckInput {
   target: TargetVersion;
   /** Rules turned off in the config: their rows say so instead of passing. */
   disabled: ReadonlySet<RuleId>;
-  /** Loops that fail the policy, HG001/HG003 on or off (findings.ts policyFailures). */
+  /** Loops that fail the policy, HG001/HG003 (HG012/HG013 for their loops) on or off (findings.ts policyFailures). */
   unguarded: ReadonlySet<MessageLoop>;
   /** `--python PATH`: what the interpreter said about the files' syntax. */
   syntaxCrossCheck?: SyntaxCrossCheck | null;

@@ -48,14 +48,21 @@ export interface FindingsInput {
 }
 
 /**
- * The loops that fail the policy (HG001/HG003 would report them), whether or not those rules are
- * on: a loop is not "guarded" because the rule that would say so is turned off.
+ * The rules whose findings on a loop mean it is not guarded: HG001/HG003, and the TS/JS platform
+ * rules that report a loop's send or wait instead of them (HG012: a Cloudflare server end not
+ * accepted yet; HG013: a Deno socket before the upgrade response).
+ */
+export const COVERAGE_RULES: readonly RuleId[] = ['HG001', 'HG003', 'HG012', 'HG013'];
+
+/**
+ * The loops that fail the policy (a COVERAGE_RULES rule would report them), whether or not those
+ * rules are on: a loop is not "guarded" because the rule that would say so is turned off.
  */
 export function policyFailures(input: FindingsInput, findings: readonly Finding[]): Set<MessageLoop> {
   const out = new Set<MessageLoop>();
-  for (const f of findings) if (f.loop && (f.ruleId === 'HG001' || f.ruleId === 'HG003')) out.add(f.loop);
+  for (const f of findings) if (f.loop && COVERAGE_RULES.includes(f.ruleId)) out.add(f.loop);
   for (const rule of ALL_RULES) {
-    if ((rule.id !== 'HG001' && rule.id !== 'HG003') || settingOf(rule, input.rules) !== 'off') continue;
+    if (!COVERAGE_RULES.includes(rule.id) || settingOf(rule, input.rules) !== 'off') continue;
     for (const r of rule.check(input.ctx)) if (r.loop) out.add(r.loop);
   }
   return out;

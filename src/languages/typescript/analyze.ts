@@ -5,6 +5,7 @@ import type { Confidence, FileAnalysis, GuardKind, FrontEndIssue, LanguageId, Me
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
+import { callerGuard } from './caller-guards.js';
 import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
@@ -51,8 +52,11 @@ function calledFunction(m: TsModule, call: TsNode): { fn: TsNode; name: string }
     const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
     if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
     for (const member of cls.members) {
-      if (ts.isMethodDeclaration(member) && member.body && ts.isIdentifier(member.name) && member.name.text === callee.name.text) {
-        return { fn: member, name: `this.${callee.name.text}` };
+      // `this.send(…)` and `this.#send(…)`: a private method is followed as a public one.
+      const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === callee.name.text;
+      if (named && ts.isMethodDeclaration(member) && member.body) return { fn: member, name: `this.${callee.name.text}` };
+      if (named && ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
+        return { fn: member.initializer, name: `this.${callee.name.text}` };
       }
     }
   }
@@ -318,12 +322,18 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     if (list) list.push(u);
     else byLoop.set(loop, [u]);
   }
+  const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
+  // A Cloudflare server end used before accept() (HG012), a Deno socket used before the upgrade
+  // response (HG013): not open there, whatever else the loop shows (a receive before it can only wait).
+  const platformAt = new Map(issues.filter((i) => i.ruleId === 'HG012' || i.ruleId === 'HG013').map((i) => [`${i.span.start.line}:${i.span.start.column}`, i.ruleId]));
+  const platformRule = (u: Use): string | undefined => platformAt.get(`${m.span(u.call).start.line}:${m.span(u.call).start.column}`);
   const loops: MessageLoop[] = [];
   for (const [loop, list] of byLoop) {
     const ordered = [...list].sort((a, b) => a.call.getStart(m.sf) - b.call.getStart(m.sf));
     // Sends on a socket that may be CONNECTING, with no sign it opened, need a guard.
     const risky = ordered.find((u) => u.kind === 'send' && u.info?.kind === 'client' && openEvidence(m, u.call, u.socket) === null);
-    const use = risky ?? ordered[0];
+    const early = risky ? undefined : ordered.find((u) => platformRule(u) !== undefined);
+    const use = risky ?? early ?? ordered[0];
     if (!use) continue;
     const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
     let guard;
@@ -337,6 +347,23 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
         const inside = findGuard({ m, use: risky.via.inner, loop: risky.via.fn, callback: null, socket: risky.via.innerSocket, emitter, guardHelpers });
         if (GUARD_RANK[inside.kind] > GUARD_RANK[guard.kind]) guard = { ...inside, helper: inside.helper ?? risky.via.name };
       }
+      // A socket the function is given, or shares with its callers: what their calls leave it.
+      const fn = GUARD_RANK[guard.kind] < GUARD_RANK.polling ? enclosingFunction(m, loop) : null;
+      const outer = fn ? callerGuard(m, fn, risky.socket, { emitter, guardHelpers }) : null;
+      if (outer && GUARD_RANK[outer.kind] > GUARD_RANK[guard.kind]) guard = outer;
+    } else if (early) {
+      // HG012/HG013 report it (the specific rule): the loop has no guard.
+      const rule = platformRule(early);
+      guard = {
+        kind: 'none' as const,
+        span: null,
+        fingerprint: null,
+        summary: rule === 'HG012' ? `${m.brief(use.socket, 40)} used before accept() (HG012)` : `${m.brief(use.socket, 40)} used before the upgrade response is returned (HG013)`,
+        helper: null,
+        frameworkReason: null,
+        parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+        unboundNames: [],
+      };
     } else {
       const reason =
         use.frameworkReason ??
@@ -376,7 +403,6 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     });
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
-  const issues: FrontEndIssue[] = ambient ? [] : findPlatformIssues(m);
   const analysis: FileAnalysis = {
     file,
     absPath,

@@ -480,6 +480,8 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
         const r = fromInitializer(m, d.initializer, d, depth);
         if (r) return r;
       }
+      const opened = assignedOnlyOpen(m, d, name, depth);
+      if (opened) return opened;
       const typed = typedClient(m, d.type);
       if (typed) return { kind: 'client', origin: d, reason: `typed ${m.text(d.type as TsNode)}`, emitter: typed.emitter, typed: true, framework: typed.framework };
       // `let ws; … ws = new WebSocket(url)`
@@ -525,6 +527,51 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     return null;
   }
   return null;
+}
+
+/** What a value is as a socket: a name or `this.x` as `resolveSocket` reads it, else as an initializer (`await connect(url)`, `new WebSocket(url)`). */
+export function valueSocket(m: TsModule, e: TsNode, depth = 0): SocketInfo | null {
+  const x = bareExpression(m.ts, e);
+  if (m.ts.isIdentifier(x) || m.ts.isPropertyAccessExpression(x)) return resolveSocket(m, x, depth);
+  return fromInitializer(m, x, e, depth) ?? resolveSocket(m, x, depth);
+}
+
+const isNullish = (m: TsModule, e: TsNode): boolean => {
+  const x = bareExpression(m.ts, e);
+  return x.kind === m.ts.SyntaxKind.NullKeyword || (m.ts.isIdentifier(x) && x.text === 'undefined') || m.ts.isVoidExpression(x);
+};
+
+/**
+ * `let ws: WebSocket | null = null; … ws = await connect(url)`, the name a closure sends on: a
+ * variable that starts empty and is only ever assigned open sockets (a helper's that resolves on
+ * 'open', a server's) holds an open one or none, whatever its type says. Any other write
+ * (`??=`, destructuring, `for (ws of …)`) or value leaves it to its type.
+ */
+function assignedOnlyOpen(m: TsModule, d: TsNode, name: string, depth: number): SocketInfo | null {
+  const ts = m.ts;
+  if (!ts.isVariableDeclaration(d) || (d.initializer && !isNullish(m, d.initializer)) || depth > 4) return null;
+  const list = d.parent;
+  if (!ts.isVariableDeclarationList(list) || (list.flags & ts.NodeFlags.Const) !== 0 || (list.parent && !ts.isVariableStatement(list.parent))) return null;
+  let first: SocketInfo | null = null;
+  for (const r of referencesTo(m, d, name)) {
+    const p = r.parent;
+    if (!p) return null;
+    if (ts.isBinaryExpression(p) && p.left === r) {
+      const op = p.operatorToken.kind;
+      if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) return null;
+      if (op !== ts.SyntaxKind.EqualsToken) continue;
+      if (isNullish(m, p.right)) continue;
+      const info = fromInitializer(m, p.right, d, depth + 1);
+      if (!info || info.kind !== 'framework') return null;
+      first ??= info;
+      continue;
+    }
+    // Written some other way, or in a place that may be a target: not read here.
+    if (ts.isArrayLiteralExpression(p) || ts.isShorthandPropertyAssignment(p) || ts.isPropertyAssignment(p) || ts.isSpreadElement(p) || ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return null;
+    if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === r) return null;
+  }
+  if (!first) return null;
+  return { kind: 'framework', origin: d, reason: `every value assigned is a ${first.reason}`, emitter: first.emitter, typed: first.typed, framework: first.framework };
 }
 
 const identifiersByName = new WeakMap<TsModule, Map<string, TsNode[]>>();
@@ -575,10 +622,12 @@ function namingDeclaration(m: TsModule, fn: TsNode): TsNode | null {
  * names bound to the factory's result. Null when a reference escapes (passed or stored, not
  * called): it may run with anything.
  */
-function callsOf(m: TsModule, fn: TsNode): TsNode[] | null {
+export function callsOf(m: TsModule, fn: TsNode): TsNode[] | null {
   const ts = m.ts;
   const named = namingDeclaration(m, fn);
   if (named) return callsByName(m, named);
+  const member = classMember(m, fn);
+  if (member) return memberCalls(m, member);
   const p = fn.parent;
   const factory = p && ts.isReturnStatement(p) && p.expression === fn ? ancestor(p, (n) => isFunctionLike(ts, n)) : p && ts.isArrowFunction(p) && p.body === fn ? p : null;
   const fdecl = factory ? namingDeclaration(m, factory) : null;
@@ -591,6 +640,54 @@ function callsOf(m: TsModule, fn: TsNode): TsNode[] | null {
     const through = callsByName(m, holder);
     if (!through) return null;
     calls.push(...through);
+  }
+  return calls;
+}
+
+/**
+ * The instance method (`async #runWS(ws) {…}`, `runWS(ws) {…}`) or arrow-function field a
+ * function is, with its class: null for static members, computed names and anything else.
+ */
+function classMember(m: TsModule, fn: TsNode): { member: TsNode; name: string; cls: TsNode } | null {
+  const ts = m.ts;
+  const member = ts.isMethodDeclaration(fn) ? fn : fn.parent && ts.isPropertyDeclaration(fn.parent) && fn.parent.initializer === fn && isFunctionLike(ts, fn) ? fn.parent : null;
+  if (!member || !ts.isClassElement(member) || !member.parent || !ts.isClassLike(member.parent)) return null;
+  const name = (member as { name?: TsNode }).name;
+  if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name))) return null;
+  if ((ts.getCombinedModifierFlags(member as never) & ts.ModifierFlags.Static) !== 0) return null;
+  return { member, name: name.text, cls: member.parent };
+}
+
+const accessesByName = new WeakMap<TsModule, Map<string, TsNode[]>>();
+
+/**
+ * The calls `this.name(…)` / `this.#name(…)` of a class member, made in its class with the
+ * instance's `this` (not a nested `function`'s). Null when the file names the member anywhere else
+ * (`other.runWS(x)`, `super.runWS(x)`, `this.runWS` handed on, `this['runWS']`): it may run with
+ * anything. Calls in other files are not seen, as for an exported function.
+ */
+function memberCalls(m: TsModule, target: { member: TsNode; name: string; cls: TsNode }): TsNode[] | null {
+  const ts = m.ts;
+  let index = accessesByName.get(m);
+  if (!index) {
+    index = new Map();
+    for (const n of descendants(ts, m.sf, true)) {
+      const key = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) ? n.argumentExpression.text : null;
+      if (key === null) continue;
+      const list = index.get(key);
+      if (list) list.push(n);
+      else index.set(key, [n]);
+    }
+    accessesByName.set(m, index);
+  }
+  const calls: TsNode[] = [];
+  for (const a of index.get(target.name) ?? []) {
+    const p = a.parent;
+    if (!ts.isPropertyAccessExpression(a) || a.expression.kind !== ts.SyntaxKind.ThisKeyword || !p || !ts.isCallExpression(p) || p.expression !== a) return null;
+    // `this` is the instance in the class's own instance members and the arrow functions inside them.
+    const owner = ancestor(a, (n) => (isFunctionLike(ts, n) && !ts.isArrowFunction(n)) || ts.isPropertyDeclaration(n) || ts.isClassLike(n));
+    if (!owner || owner.parent !== target.cls || (ts.getCombinedModifierFlags(owner as never) & ts.ModifierFlags.Static) !== 0) return null;
+    calls.push(p);
   }
   return calls;
 }
@@ -613,7 +710,7 @@ function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): Sock
     // A call inside the function itself passes on what it was given.
     if (call.pos >= fn.pos && call.end <= fn.end) continue;
     const arg = (call as { arguments?: readonly TsNode[] }).arguments?.[index];
-    const info = arg ? resolveSocket(m, arg, depth + 1) : null;
+    const info = arg ? valueSocket(m, arg, depth + 1) : null;
     if (!info || info.kind !== 'framework') return null;
     first ??= info;
     emitter &&= info.emitter;

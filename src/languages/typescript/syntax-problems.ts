@@ -3,15 +3,19 @@
 // in every file, but a JavaScript script runs them (Node, browsers: sloppy mode); they are errors
 // only in strict code — a module, a class body, code under "use strict" — and in templates
 // (BrowserQuest's vendored r.js has `fs.mkdirSync(dir, 0777)`).
+//
+// One problem per file, the first diagnostic, as ESLint reports one parse error per file: the
+// parser recovers and goes on, and what it reports after a first error is mostly that error's
+// consequences (bokeh's docs had 24 broken files and 77 diagnostics; an unclosed `(` alone gives
+// several). Each problem is one HG011 finding, and the syntax row counts findings, so the row, the
+// findings and the summary's error count agree; the problem's message says how many more the
+// compiler reported after it (tsc lists them all).
 import type { SyntaxProblem } from '../../model.js';
 import type { TS, TsNode, TsSourceFile } from './compiler.js';
 import { positionIn } from './module.js';
 
 /** Octal literal, octal escape, `\8`/`\9` escape, decimal with a leading zero. */
 const SLOPPY_MODE_ONLY = new Set([1121, 1487, 1488, 1489]);
-
-/** At most this many problems per file are reported. */
-const MAX_PROBLEMS = 20;
 
 interface Diagnostic {
   start?: number;
@@ -24,10 +28,16 @@ export function syntaxProblems(ts: TS, sf: TsSourceFile): SyntaxProblem[] {
   if (diags.some((d) => SLOPPY_MODE_ONLY.has(d.code)) && isSloppyScript(ts, sf)) {
     diags = diags.filter((d) => !(SLOPPY_MODE_ONLY.has(d.code) && d.start !== undefined && sloppyAt(ts, sf, d.start)));
   }
-  return diags.slice(0, MAX_PROBLEMS).map((d) => ({
-    position: positionIn(sf, d.start ?? 0),
-    message: `TS${d.code}: ${typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText}`,
-  }));
+  if (diags.length === 0) return [];
+  const first = diags.reduce((a, b) => ((b.start ?? 0) < (a.start ?? 0) ? b : a));
+  const more = diags.length - 1;
+  const text = typeof first.messageText === 'string' ? first.messageText : first.messageText.messageText;
+  return [
+    {
+      position: positionIn(sf, first.start ?? 0),
+      message: `TS${first.code}: ${text}${more ? ` (and ${more} more diagnostics after it in this file, which may follow from this one)` : ''}`,
+    },
+  ];
 }
 
 /** A JavaScript file that is a script (no import/export, not .mjs) with no "use strict" of its own. */
