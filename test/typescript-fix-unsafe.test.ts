@@ -40,11 +40,17 @@ describe('TS fix: loops where a wait would change the code', () => {
   }, 60_000);
 
   it('a Deno.upgradeWebSocket socket before the response is returned (HG013): a wait there can only time out', async () => {
-    // The loops at 5 and 11 are HG013's alone (one problem, one finding: no HG001 beside it), and
-    // fix plans only loops HG001/HG003 report (fix.ts failsPolicy): no wait goes there, and they
-    // are not listed. (Listing them with ts-refusals' HG013 reason needs failsPolicy to count
-    // HG012/HG013 loops too — engine/findings.ts COVERAGE_RULES.)
-    expect(await outcomesOf('deno_upgrade_handler')).toEqual(['19 relay: insert']);
+    // The loops at 5 and 11 are HG013's alone (one problem, one finding: no HG001 beside it); fix
+    // lists them with the reason no wait goes there.
+    const hg013 = (line: number): string =>
+      `HG013 (line ${line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead`;
+    expect(await outcomesOf('deno_upgrade_handler')).toEqual([`5 <callback>: ${hg013(5)}`, `11 greet: ${hg013(12)}`, '19 relay: insert']);
+  }, 60_000);
+
+  it('a Cloudflare server end used before accept() (HG012): no wait opens it; the reason names the call that does', async () => {
+    expect(await outcomesOf('cloudflare_accept_missing.ts')).toEqual([
+      '8 fetch: HG012 (line 9): the server end is used before `accept()`, which no wait replaces; call `server.accept()` (or `ctx.acceptWebSocket(server)`) before it',
+    ]);
   }, 60_000);
 
   it("a TS function that returns a value: the guard's bare `return;` would return undefined, which its type does not include", async () => {

@@ -2,6 +2,7 @@
 // pass the re-scan is left untouched and reported.
 import { readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
+import { COVERAGE_RULES } from '../engine/findings.js';
 import { consistencyGroups } from '../engine/groups.js';
 import { decodeSource } from '../engine/read.js';
 import { buildModule } from '../languages/python/module.js';
@@ -152,8 +153,9 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   if (opts.timeout !== undefined && opts.timeout > budget) {
     throw new UsageError(`--timeout ${opts.timeout} is above the performance budget (${budget} s): every guard it writes would fail the Performance row; use a smaller --timeout or raise \`budget\` in the configuration`);
   }
-  // Loops that fail the policy (live HG001/HG003) get a guard; other findings need --upgrade.
-  const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && (f.ruleId === 'HG001' || f.ruleId === 'HG003'));
+  // Loops that fail the policy (a live HG001/HG003, or HG012/HG013, which report their loops
+  // alone) get a guard or the reason they cannot; other findings need --upgrade.
+  const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && COVERAGE_RULES.includes(f.ruleId));
   // What the scan judged: the working tree, or under --staged the index (edits apply to it, and
   // the working tree is written only where it holds the same bytes).
   const stagedBytes = scan.stagedBytes;

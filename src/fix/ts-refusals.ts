@@ -23,11 +23,15 @@ export function optionalChainRefusal(ts: TS, sf: TsSourceFile, loop: MessageLoop
 /**
  * HG013: a Deno.upgradeWebSocket socket stays CONNECTING until the handler returns its `response`,
  * so a wait before that return can only time out (and its `return;` would leave the handler
- * without the response).
+ * without the response). HG012: a Cloudflare server end needs `accept()`, not a wait.
  */
 export function openBeforeResponseRefusal(loop: MessageLoop, issues: readonly FrontEndIssue[]): string | null {
   const spans = [loop.span, ...(loop.guard.span ? [loop.guard.span] : [])];
-  const hit = issues.find((i) => i.ruleId === 'HG013' && spans.some((s) => within(i.span.start, s)));
+  const hit = issues.find((i) => (i.ruleId === 'HG013' || i.ruleId === 'HG012') && spans.some((s) => within(i.span.start, s)));
+  if (hit?.ruleId === 'HG012') {
+    // A WebSocketPair's server end is not CONNECTING: it is not accepted. No wait opens it.
+    return `HG012 (line ${hit.span.start.line}): the server end is used before \`accept()\`, which no wait replaces; call \`server.accept()\` (or \`ctx.acceptWebSocket(server)\`) before it`;
+  }
   return hit ? `HG013 (line ${hit.span.start.line}): the socket opens only after the upgrade handler returns its response, so a wait here would never see it open; send from \`socket.onopen\` (or after the response is returned) instead` : null;
 }
 
