@@ -18,6 +18,7 @@ import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
 import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { callOnOtherConnection, receiverOf, sameConnectionTest } from './same-connection.js';
 import { unboundNames } from './scope.js';
 
 export interface GuardContext {
@@ -623,6 +624,13 @@ function callInCondition(cond: PyNode): PyNode | null {
   return found;
 }
 
+/** A helper call (or `asyncio.wait_for(helper(…), t)`) that waits on another connection than the receive's. */
+function onOtherConnection(call: PyNode, sctx: SearchContext): boolean {
+  const wrapped = qualify(field(call, 'function') ?? call, sctx.fn.module.imports) === 'asyncio.wait_for' ? callArgs(call)[0] : null;
+  const target = wrapped && unwrap(wrapped).type === 'call' ? unwrap(wrapped) : call;
+  return callOnOtherConnection(target, sctx.cctx.sameConnection, sctx.cctx.resolve(target));
+}
+
 /** Guards among the statements that precede the anchor in one block. */
 function examineSequence(preceding: PyNode[], placement: Placement, sctx: SearchContext, out: Candidate[]): void {
   const flagged = new Map<string, PyNode>(); // `ok = await wait_for_handshake(ws)`
@@ -662,7 +670,7 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         continue;
       }
       const call = statementCall(s);
-      if (call) {
+      if (call && !onOtherConnection(call, sctx)) {
         const c = waitForCandidate(call, s, placement, sctx) ?? helperCandidate(call, s, null, placement, sctx);
         if (c && c.kind !== 'check') out.push(c);
       }
@@ -678,7 +686,7 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         // `if not ok: break` after `ok = await helper(ws)`
         const flag = unwrap(cond).type === 'not_operator' ? named(unwrap(cond))[0] : null;
         const call = flag?.type === 'identifier' ? flagged.get(flag.text) : undefined;
-        if (call && action) {
+        if (call && action && !onOtherConnection(call, sctx)) {
           const c = helperCandidate(call, s, statements(consequence), placement, sctx);
           if (c) out.push(c);
         }
@@ -777,7 +785,8 @@ export interface HelperReceive {
  * guard the call site as the same statements written there would. Reported at the call.
  */
 function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gctx: GuardContext, out: Candidate[]): void {
-  const cctx = { ...conditionContext(via.fn, gctx, 1), anchor: via.anchor };
+  const base = conditionContext(via.fn, gctx, 1);
+  const cctx = { ...base, anchor: via.anchor, sameConnection: sameConnectionTest(receiverOf(via.anchor), via.anchor, via.fn, base.resolve) };
   const inner: Candidate[] = [];
   climb(via.anchor, via.fn.node, placement, { fn: via.fn, gctx, cctx, anchor: via.anchor, messageLoop: via.fn.node }, inner);
   const stmt = statementOf(call) ?? call;
@@ -786,8 +795,16 @@ function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gc
   }
 }
 
-export function findGuard(messageLoop: PyNode, anchor: PyNode, fn: PyFunction, gctx: GuardContext, via: HelperReceive | null = null): Guard {
-  const cctx = { ...conditionContext(fn, gctx, 1), anchor, messageLoop };
+export function findGuard(
+  messageLoop: PyNode,
+  anchor: PyNode,
+  fn: PyFunction,
+  gctx: GuardContext,
+  via: HelperReceive | null = null,
+  connection: string | null = null,
+): Guard {
+  const base = conditionContext(fn, gctx, 1);
+  const cctx = { ...base, anchor, messageLoop, sameConnection: sameConnectionTest(connection, anchor, fn, base.resolve) };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {

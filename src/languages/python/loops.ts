@@ -25,6 +25,8 @@ interface FoundReceive {
   anchor: PyNode;
   call: string;
   connectionText: string;
+  /** The connection in the loop's function's own names (for the guard to be about it), when known. */
+  localConnection: string | null;
   connection: Connection;
   via: string | null;
   /** The function called and the receive in it, for a receive one level deep. */
@@ -47,7 +49,7 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!maybe) return null;
   const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
-  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null, helper: null };
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, localConnection: receiver.text, connection: conn, via: null, helper: null };
 }
 
 /**
@@ -127,18 +129,22 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, memo: 
   const { inner, found: r } = hit;
   // Map the helper's parameter back to the caller's argument.
   let connectionText = r.connectionText;
+  let localConnection: string | null = null;
   const param = target.params.find((p) => p.name === r.connectionText);
-  if (param) {
+  if (param && r.localConnection === r.connectionText) {
     const args = named(field(call, 'arguments') ?? call);
     const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
     const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
     const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
-    connectionText = (kw ? field(kw, 'value')?.text : pos?.text) ?? connectionText;
+    const arg = kw ? field(kw, 'value')?.text : pos?.text;
+    connectionText = arg ?? connectionText;
+    localConnection = arg ?? null;
   }
   return {
     anchor: call,
     call: brief(field(call, 'function') ?? call),
     connectionText,
+    localConnection,
     connection: r.connection,
     via: target.qualifiedName,
     helper: { fn: target, anchor: inner },
@@ -153,7 +159,7 @@ function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: L
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
     if (!r || owningLoop(inner, next)) continue;
-    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName, helper: null };
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, localConnection: null, connection: r.connection, via: next.qualifiedName, helper: null };
   }
   return null;
 }
@@ -204,7 +210,7 @@ function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: G
     const guaranteed = found.connection.guaranteed;
     const guard: Guard = guaranteed
       ? { ...noGuard(), kind: 'framework', summary: guaranteed, frameworkReason: guaranteed }
-      : findGuard(loop, found.anchor, fn, gctx, found.helper);
+      : findGuard(loop, found.anchor, fn, gctx, found.helper, found.localConnection);
     if (!worst || STRENGTH[guard.kind] < STRENGTH[worst.guard.kind]) worst = { found, guard };
     if (guard.kind === 'none') break;
   }
@@ -251,7 +257,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
       if (conn && receives) {
         const keyword = isAsyncFor(loop) ? 'async for' : 'for';
-        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
+        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found: all } of receives.values()) {
