@@ -1,5 +1,6 @@
 // Is the receiver of a receive a WebSocket connection, and of which framework?
 // Decided by annotation, then provenance, then name (SPEC §3).
+import { DEFAULT_CONNECTION_NAMES } from '../../config/types.js';
 import type { Confidence, Framework } from '../../model.js';
 import { callsIn } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
@@ -11,6 +12,8 @@ export interface Connection {
   /** Why the framework completes the handshake before user code can receive, if it does. */
   guaranteed: string | null;
   confidence: Confidence;
+  /** The name it was recognised by, alone, in a module that imports no WebSocket library. */
+  nameOnly?: string;
 }
 
 /** Frameworks whose receive cannot run before the handshake completes. */
@@ -492,7 +495,23 @@ function byName(text: string, fn: PyFunction, names: readonly string[]): Connect
   if (!names.includes(last)) return null;
   const fw = fn.module.frameworks[0] ?? 'unknown';
   if (fw === 'aiohttp') return connection('aiohttp', 'low', null);
-  return connection(fw, fw === 'unknown' ? 'low' : 'medium');
+  return fw === 'unknown' ? { ...connection(fw, 'low'), nameOnly: last } : connection(fw, 'medium');
+}
+
+/** Receive methods only a WebSocket has (a channel, stream or queue has `receive`/`recv`, not these). */
+const WEBSOCKET_ONLY_RECEIVES = /^(receive|iter)_(text|bytes|json|str)$/;
+/** Names that say WebSocket, not just connection or socket. */
+const WEBSOCKET_NAME = /(^|_)(ws|websocket|web_socket)(_|$)/i;
+const GENERIC_DEFAULT_NAMES = new Set(DEFAULT_CONNECTION_NAMES.filter((n) => !WEBSOCKET_NAME.test(n)));
+
+/**
+ * SPEC §3: a receive on a channel or a stream is not a message loop. In a module that imports no
+ * WebSocket library, a receiver known by a generic name only (`conn`, `socket`, `connection`)
+ * is a WebSocket when the method is one only WebSockets have (`receive_text`), or the name is
+ * configured (beyond the defaults); `self.conn.receive()` on a trio channel is not one.
+ */
+export function nameIsEvidence(name: string, method: string): boolean {
+  return WEBSOCKET_ONLY_RECEIVES.test(method) || WEBSOCKET_NAME.test(name) || !GENERIC_DEFAULT_NAMES.has(name);
 }
 
 /**

@@ -2,7 +2,7 @@
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
 import type { PollingHelper } from '../../config/types.js';
 import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
-import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
+import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, nameIsEvidence, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
@@ -49,6 +49,7 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!maybe) return null;
   const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
+  if (conn.nameOnly !== undefined && !nameIsEvidence(conn.nameOnly, method)) return null;
   return { anchor: call, call: brief(callee), connectionText: receiver.text, localConnection: receiver.text, connection: conn, via: null, helper: null };
 }
 
