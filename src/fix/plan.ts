@@ -246,6 +246,8 @@ function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end:
   const stmt = wait ? statementOf(wait) : null;
   if (!stmt || !LOOP_TYPES.has(stmt.type)) return 'could not locate the polling guard';
   const anchor = nodeAt(module.root, loop.receive.span);
+  // `while not connected: … else: <receive>`: rewriting the wait would take the receive with it.
+  if (anchor && isInside(anchor, stmt)) return "the receive is in the wait's `else:` clause: rewrite the guard by hand";
   const siblings = statements(stmt.parent);
   const at = siblings.findIndex((s) => s.id === stmt.id);
   // Setup: assignments right above the wait that only the guard uses.

@@ -17,7 +17,7 @@ import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
-import { brief, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, enclosing, field, findInScope, isInside, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { callOnOtherConnection, receiverOf, sameConnectionTest } from './same-connection.js';
 import { unboundNames } from './scope.js';
 
@@ -756,6 +756,27 @@ function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): Candid
   return { kind: 'check', node: ifNode, placement, summary: `${negate ? 'not ' : ''}${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] };
 }
 
+/**
+ * `while <not connected>: … sleep` whose `else:` holds the receive: the else runs only when the
+ * condition turned false — connected — and no `break` left the wait (the timeout's, the
+ * DISCONNECTED exit's), so the else is the wait's re-check: a timeout goes on after the
+ * statement, past the receive, as after `if not connected: break`.
+ */
+function waitElse(loop: PyNode, placement: Placement, sctx: SearchContext): Candidate | null {
+  const cond = field(loop, 'condition');
+  if (!cond || !certainlyWhenNotConnected(evalCondition(cond, sctx.cctx))) return null;
+  const w = analyzeWaitLoop(loop, { fn: sctx.fn, env: sctx.fn.env, cond: sctx.cctx });
+  if (!w || !w.bounded || w.timeoutEntry.kind === 'exhausted') return null;
+  const r = waitTimeoutPath(w, sctx.anchor, sctx.fn.node, sctx.cctx, sctx.fn);
+  let onTimeout = r.onTimeout;
+  // Nothing after leaves: the timeout path runs off the end of the enclosing loop's body or the function.
+  if (onTimeout === 'none') onTimeout = enclosing(loop, new Set(['while_statement', 'for_statement'])) ? 'continue' : 'return';
+  if (onTimeout === 'break' || recheckLeaves(onTimeout, loop, sctx.cctx)) onTimeout = 'recheck-break';
+  const after = statementsAfter(loop, sctx.anchor, sctx.fn.node);
+  const nameNodes = [cond, ...statements(field(loop, 'body')), ...after];
+  return { kind: 'polling', node: loop, placement, summary: brief(loop), helper: null, fingerprint: fingerprintOf(w, { ...r, onTimeout }, placement), wait: w, nameNodes };
+}
+
 /** Walks from `start` up to `stopBlockOwner`, collecting guards that dominate `start`. */
 function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: SearchContext, out: Candidate[]): void {
   let stmt = statementOf(start);
@@ -767,6 +788,10 @@ function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: Search
     const owner = block?.parent;
     if (!block || !owner || owner.id === stopAt.id) break;
     if (['function_definition', 'class_definition', 'module'].includes(owner.type)) break;
+    if (owner.type === 'else_clause' && owner.parent?.type === 'while_statement') {
+      const wait = waitElse(owner.parent, placement, sctx);
+      if (wait) out.push(wait);
+    }
     stmt = ['elif_clause', 'else_clause', 'except_clause', 'finally_clause', 'case_clause'].includes(owner.type)
       ? statementOf(owner.parent ?? owner)
       : owner;

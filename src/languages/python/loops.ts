@@ -56,13 +56,15 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
 /**
  * The innermost loop around a node within its function (comprehensions do not count). A call in
  * a `for` statement's iterable runs once before that loop, so it belongs to the loop around it,
- * unless it returns the iterator the `for` walks (`async for m in ws.iter_text()`).
+ * unless it returns the iterator the `for` walks (`async for m in ws.iter_text()`); so does a
+ * call in a loop's `else:`.
  */
 function owningLoop(node: PyNode, fn: PyFunction, iterates = false): PyNode | null {
   let child = node;
   let n = node.parent;
   while (n && n.id !== fn.node.id) {
-    if (LOOP_TYPES.has(n.type)) {
+    // A loop's `else:` runs once, after the loop: not in an iteration of it.
+    if (LOOP_TYPES.has(n.type) && child.type !== 'else_clause') {
       const inIterable = n.type === 'for_statement' && field(n, 'right')?.id === child.id;
       if (!inIterable || iterates) return n;
     }
