@@ -1,6 +1,7 @@
 // Plans the edits for one Python file: where each failing loop's guard goes, what it looks
 // like (the group's fingerprint), which names and imports it needs. Edits only — no reprint.
 import {
+  GUARD_MARKER,
   HELPER_NAME,
   renderHelperCall,
   renderHelperDef,
@@ -239,6 +240,15 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
 }
 
+/** The start of the marker comment line right above `start`, if a previous fix wrote one (the block brings its own). */
+function markerStart(text: string, start: number): number {
+  let end = start - 1;
+  if (end > 0 && text[end - 1] === '\r' && text[end] === '\n') end--;
+  if (end <= 0) return start;
+  const prev = lineStart(text, end);
+  return text.slice(prev, end).trim() === GUARD_MARKER ? prev : start;
+}
+
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
 function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode; recheck: string | null } | string {
   if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
@@ -282,7 +292,7 @@ function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end:
   const lastNode = region[region.length - 1] as PyNode;
   // The fallback's own re-check (`if not is_ready(ws, cid):`) is kept in the canonical block.
   const recheck = recheckOf(region.slice(at - first + 1).filter((s) => s.type === 'if_statement'));
-  return { start: lineStart(module.source, firstNode.startIndex), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode, recheck };
+  return { start: markerStart(module.source, lineStart(module.source, firstNode.startIndex)), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode, recheck };
 }
 
 export function planFile(input: FilePlanInput): FilePlan {
