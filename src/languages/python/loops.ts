@@ -31,6 +31,11 @@ interface FoundReceive {
   via: string | null;
   /** The function called and the receive in it, for a receive one level deep. */
   helper: HelperReceive | null;
+  /**
+   * Known by a generic name alone in a module that imports no WebSocket library, on a receive a
+   * channel or stream has too: no message loop — unless a caller passes it a real connection.
+   */
+  weak?: boolean;
 }
 
 function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
@@ -49,8 +54,8 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!maybe) return null;
   const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
-  if (conn.nameOnly !== undefined && !nameIsEvidence(conn.nameOnly, method)) return null;
-  return { anchor: call, call: brief(callee), connectionText: receiver.text, localConnection: receiver.text, connection: conn, via: null, helper: null };
+  const weak = conn.nameOnly !== undefined && !nameIsEvidence(conn.nameOnly, method);
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, localConnection: receiver.text, connection: conn, via: null, helper: null, weak };
 }
 
 /**
@@ -133,24 +138,37 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, memo: 
   // Map the helper's parameter back to the caller's argument.
   let connectionText = r.connectionText;
   let localConnection: string | null = null;
+  let connection = r.connection;
+  let weak = r.weak;
   const param = target.params.find((p) => p.name === r.connectionText);
   if (param && r.localConnection === r.connectionText) {
     const args = named(field(call, 'arguments') ?? call);
     const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
     const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
     const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
-    const arg = kw ? field(kw, 'value')?.text : pos?.text;
-    connectionText = arg ?? connectionText;
-    localConnection = arg ?? null;
+    const argNode = kw ? field(kw, 'value') : pos;
+    connectionText = argNode?.text ?? connectionText;
+    localConnection = argNode?.text ?? null;
+    // A helper that knows its connection by name only (another file that imports no framework,
+    // an unannotated parameter): what this caller passes says more — at most medium confidence,
+    // as a same-file helper's call sites give.
+    if (argNode && !param.annotation && (r.connection.nameOnly !== undefined || r.connection.framework === 'unknown') && !r.connection.guaranteed) {
+      const passed = classifyConnection(argNode, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
+      if (passed) {
+        connection = { ...passed, confidence: passed.confidence === 'high' ? 'medium' : passed.confidence };
+        weak = r.weak === true && passed.nameOnly !== undefined && !nameIsEvidence(passed.nameOnly, '');
+      }
+    }
   }
   return {
     anchor: call,
     call: brief(field(call, 'function') ?? call),
     connectionText,
     localConnection,
-    connection: r.connection,
+    connection,
     via: target.qualifiedName,
     helper: { fn: target, anchor: inner },
+    weak,
   };
 }
 
@@ -161,7 +179,7 @@ function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: L
   if (!next) return null;
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
-    if (!r || owningLoop(inner, next)) continue;
+    if (!r || r.weak || owningLoop(inner, next)) continue;
     return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, localConnection: null, connection: r.connection, via: next.qualifiedName, helper: null };
   }
   return null;
@@ -239,7 +257,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       // A call outside every loop's span has no loop around it: no climb to find that out.
       if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
       const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
-      if (!found) continue;
+      if (!found || found.weak) continue;
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
       const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
       if (loop) note(loop, found);
