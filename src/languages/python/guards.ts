@@ -693,13 +693,11 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         continue;
       }
       if (action === 'continue') {
-        // `continue` does not leave the loop: not a check (SPEC §3) but a wait for the state with
-        // no bound — with no sleep, one that spins (and, with no await, never lets the state change).
-        const wait = continueWait(s, cond, consequence, placement, sctx);
-        const awaits = findInScope(consequence, new Set(['await'])).length > 0;
-        const spin = `${brief(cond)}: continue${awaits ? '' : ' (spins without awaiting)'}`;
-        out.push(wait ?? { kind: 'unbounded', node: s, placement, summary: spin, helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
-        continue;
+        const spin = continueWait(s, cond, consequence, placement, sctx);
+        if (spin) {
+          out.push(spin);
+          continue;
+        }
       }
       if (action === 'raise') {
         // A raise swallowed by an except that falls through to the receive guards nothing.
@@ -710,6 +708,14 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
       const viaHelper = call ? helperCandidate(call, s, statements(consequence), placement, sctx) : null;
       if (viaHelper && viaHelper.kind !== 'check') {
         out.push(viaHelper);
+        continue;
+      }
+      if (action === 'continue') {
+        // `continue` does not leave the loop: no check (SPEC §3) but a wait for the state with no
+        // bound — with no sleep, one that spins (and, with no await, never lets the state change).
+        const awaits = findInScope(consequence, new Set(['await'])).length > 0;
+        const summary = `${brief(cond)}: continue${awaits ? '' : ' (spins without awaiting)'}`;
+        out.push({ kind: 'unbounded', node: s, placement, summary, helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
         continue;
       }
       out.push({ kind: 'check', node: s, placement, summary: `${brief(cond)}: ${action}`, helper: viaHelper?.helper ?? null, fingerprint: null, wait: null, nameNodes: [cond] });
