@@ -63,9 +63,21 @@ export function sameConnectionTest(
     if (node.type === 'call') return !callOnOtherConnection(node, same, resolve(node));
     // A test read elsewhere (a property's body) is not resolved through this function's aliases.
     const theirs = isInside(node, fn.node) ? connectionRoot(conn, fn, node.startIndex) : conn.replace(/\s+/g, '');
-    return !distinctRoots(mine, theirs);
+    return !distinctRoots(mine, theirs) || storedAs(mine, theirs as string, fn) || storedAs(theirs as string, mine, fn);
   };
   return same;
+}
+
+/** `self.ws = websocket` in any method of the function's class: the attribute holds the name's connection. */
+function storedAs(attribute: string, name: string, fn: PyFunction): boolean {
+  if (!attribute.startsWith('self.') || !CHAIN.test(name) || name.includes('.')) return false;
+  let method: PyFunction | null = fn;
+  while (method && !method.classNode) method = method.parent;
+  const cls = method?.classNode;
+  if (!cls) return false;
+  return fn.module.functions.some(
+    (f) => f.classNode?.id === cls.id && findInScope(f.node, ASSIGNMENT).some((a) => field(a, 'left')?.text === attribute && field(a, 'right')?.text === name),
+  );
 }
 
 /** The receiver's expression in a direct receive call (`ws.receive_text()`), or null. */
