@@ -3,6 +3,9 @@
 // the re-scan after the fix reads the same fingerprint back, or the fix is refused.
 import type { Clock, SleepKind } from '../src/model.js';
 
+/** The comment above every inline block the codemod writes (`--upgrade` replaces it with the block). */
+export const GUARD_MARKER = '# handshake-guard: bounded wait for the WebSocket handshake';
+
 export type GuardTimeout = 'recheck-break' | 'break' | 'return' | 'raise';
 
 export interface PythonGuardSpec {
@@ -83,7 +86,7 @@ export function renderInlineGuard(spec: PythonGuardSpec, layout: Layout, waitOnl
   // A re-check that leaves reads `recheck-break` whether it breaks (in the loop) or returns
   // (before it); `break` and a `return` before the loop need the flag to read as themselves.
   const flag = !waitOnly && (spec.onTimeout === 'break' || (spec.onTimeout === 'return' && spec.leave === 'return'));
-  const lines: string[] = ['# handshake-guard: bounded wait for the WebSocket handshake'];
+  const lines: string[] = [GUARD_MARKER];
   if (flag) lines.push('_hg_timed_out = False');
   lines.push(`_hg_deadline = ${clock} + ${timeout}`);
   lines.push(`while ${notConnected(spec.conn, spec.states, n)}:`);

@@ -89,6 +89,19 @@ describe('fix on the seed router', () => {
 });
 
 describe('what fix leaves alone, and says why', () => {
+  it("--upgrade leaves a wait whose else: holds the receive (rewriting the wait would delete it)", async () => {
+    const tmp = temp();
+    copyFileSync(path.resolve(__dirname, '../fixtures/python/loops/wait_else_receive.py'), path.join(tmp, 'app.py'));
+    const scan = await run({ cwd: tmp, paths: ['app.py'] });
+    const [explicit, inElse] = scan.report.loops;
+    // The else form reads as the explicit re-check does.
+    expect(inElse?.guard.fingerprint).toEqual(explicit?.guard.fingerprint);
+    const result = await runFix(fixOptions(tmp, ['app.py'], { upgrade: true, write: false }));
+    const skipped = result.files[0]?.outcomes.filter((o) => o.skipped !== null).map((o) => [o.loop.function, o.skipped]);
+    expect(skipped).toContainEqual(['receive_in_else', "the receive is in the wait's `else:` clause: rewrite the guard by hand"]);
+    expect(result.files[0]?.after ?? readFileSync(path.join(tmp, 'app.py'), 'utf8')).toContain('        else:\n            await websocket.receive_text()\n            continue');
+  });
+
   it('skips a receive in a non-async function and in a comprehension', async () => {
     const tmp = temp();
     writeFileSync(

@@ -152,9 +152,11 @@ function importedModule(st: PyNode): string {
 }
 
 /**
- * New imports go beside their kind, as isort would put them: standard-library ones after the
- * last standard-library import (else at the top of the import block, after `__future__`), the
- * framework import after the last import of its package; the logger after all imports.
+ * New imports go beside their kind, as isort would put them: standard-library ones in sorted
+ * place in a contiguous standard-library block (else after the last standard-library import, or
+ * at the top of the import block, after `__future__`); `WebSocketState` into the module's own
+ * `from <its module> import …`, else after the last import of its package; the logger after all
+ * imports. Existing lines are never moved.
  */
 export function importEdits(module: PyModule, plan: NamePlan, eol: string): TextEdit[] {
   if (plan.importLines.length === 0 && !plan.loggerLine) return [];
@@ -178,9 +180,21 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
     const lastStd = std[std.length - 1];
     const lastFuture = futures[futures.length - 1];
     const offset = lastStd ? after(lastStd) : firstOther ? lineStart(text, firstOther.startIndex) : lastFuture ? after(lastFuture) : blockStart;
-    edits.push({ start: offset, end: offset, text: lineBreakAt(offset) + stdlibLines.map((l) => `${l}${eol}`).join('') });
+    // In one contiguous standard-library block, each new line goes where isort would sort it.
+    const contiguous = std.length > 0 && std.every((st, i) => imports.indexOf(st) === imports.indexOf(std[0] as PyNode) + i);
+    const key = sortKey(std);
+    for (const line of stdlibLines) {
+      const next = contiguous ? std.find((st) => key(st.text) > key(line)) : undefined;
+      const at = next ? lineStart(text, next.startIndex) : offset;
+      edits.push({ start: at, end: at, text: lineBreakAt(at) + `${line}${eol}` });
+    }
   }
   for (const line of otherLines) {
+    const merged = mergeInto(imports, line, text, eol);
+    if (merged) {
+      edits.push(merged);
+      continue;
+    }
     const pkg = /^from ([\w]+)/.exec(line)?.[1] ?? '';
     const same = imports.filter((st) => importedModule(st) === pkg);
     const anchor = same[same.length - 1] ?? imports[imports.length - 1];
@@ -197,6 +211,47 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
     lastEdit.text += eol;
   }
   return edits;
+}
+
+/**
+ * How isort orders the standard-library block: by module, `import x` before `from x import`
+ * unless the block already mixes them (force_sort_within_sections).
+ */
+function sortKey(std: PyNode[]): (line: string) => string {
+  const kinds = std.map((st) => st.type === 'import_from_statement');
+  const mixed = kinds.some((isFrom, i) => isFrom && kinds[i + 1] === false);
+  return (line) => {
+    const m = /^\s*(import|from)\s+([\w.]+)/.exec(line);
+    const mod = (m?.[2] ?? line).toLowerCase();
+    return mixed ? mod : `${m?.[1] === 'from' ? 1 : 0} ${mod}`;
+  };
+}
+
+/**
+ * `from M import Name` when the module already has a top-level `from M import …`: the name is
+ * added to it (in sorted place on one line; last in a parenthesised list), not a second line.
+ */
+function mergeInto(imports: PyNode[], line: string, text: string, eol: string): TextEdit | null {
+  const m = /^from ([\w.]+) import (\w+)$/.exec(line);
+  if (!m) return null;
+  const [, mod, name] = m as unknown as [string, string, string];
+  const st = imports.find((s) => s.type === 'import_from_statement' && field(s, 'module_name')?.text === mod && !s.text.includes('*'));
+  if (!st) return null;
+  const names = st.childrenForFieldName('name').filter((n): n is PyNode => n !== null);
+  const last = names[names.length - 1];
+  if (!last) return null;
+  if (!/[\r\n]/.test(st.text)) {
+    const plain = names.map((n) => (n.type === 'aliased_import' ? (field(n, 'name')?.text ?? n.text) : n.text));
+    const sorted = plain.every((n, i) => i === 0 || (plain[i - 1] as string) <= n);
+    const before = sorted ? names.find((_, i) => (plain[i] as string) > name) : undefined;
+    return before ? { start: before.startIndex, end: before.startIndex, text: `${name}, ` } : { start: last.endIndex, end: last.endIndex, text: `, ${name}` };
+  }
+  // Backslash continuations, a name on the opening line: a line of its own.
+  if (!st.text.includes('(') || lineStart(text, last.startIndex) === lineStart(text, st.startIndex)) return null;
+  const indent = /[ \t]*/.exec(text.slice(lineStart(text, last.startIndex)))?.[0] ?? '    ';
+  const comma = text[last.endIndex] === ',';
+  const at = comma ? last.endIndex + 1 : last.endIndex;
+  return { start: at, end: at, text: `${comma ? '' : ','}${eol}${indent}${name}${comma ? ',' : ''}` };
 }
 
 function firstDefinition(top: PyNode[]): PyNode | null {

@@ -1,6 +1,7 @@
 // Plans the edits for one Python file: where each failing loop's guard goes, what it looks
 // like (the group's fingerprint), which names and imports it needs. Edits only — no reprint.
 import {
+  GUARD_MARKER,
   HELPER_NAME,
   renderHelperCall,
   renderHelperDef,
@@ -263,6 +264,15 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
 }
 
+/** The start of the marker comment line right above `start`, if a previous fix wrote one (the block brings its own). */
+function markerStart(text: string, start: number): number {
+  let end = start - 1;
+  if (end > 0 && text[end - 1] === '\r' && text[end] === '\n') end--;
+  if (end <= 0) return start;
+  const prev = lineStart(text, end);
+  return text.slice(prev, end).trim() === GUARD_MARKER ? prev : start;
+}
+
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
 function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode; recheck: string | null } | string {
   if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
@@ -270,6 +280,8 @@ function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end:
   const stmt = wait ? statementOf(wait) : null;
   if (!stmt || !LOOP_TYPES.has(stmt.type)) return 'could not locate the polling guard';
   const anchor = nodeAt(module.root, loop.receive.span);
+  // `while not connected: … else: <receive>`: rewriting the wait would take the receive with it.
+  if (anchor && isInside(anchor, stmt)) return "the receive is in the wait's `else:` clause: rewrite the guard by hand";
   const siblings = statements(stmt.parent);
   const at = siblings.findIndex((s) => s.id === stmt.id);
   // Setup: assignments right above the wait that only the guard uses.
@@ -304,7 +316,7 @@ function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end:
   const lastNode = region[region.length - 1] as PyNode;
   // The fallback's own re-check (`if not is_ready(ws, cid):`) is kept in the canonical block.
   const recheck = recheckOf(region.slice(at - first + 1).filter((s) => s.type === 'if_statement'));
-  return { start: lineStart(module.source, firstNode.startIndex), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode, recheck };
+  return { start: markerStart(module.source, lineStart(module.source, firstNode.startIndex)), end: lineEndAfterBreak(module.source, lastNode.endIndex), stmt: firstNode, recheck };
 }
 
 export function planFile(input: FilePlanInput): FilePlan {

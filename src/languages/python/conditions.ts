@@ -30,6 +30,8 @@ export interface ConditionContext {
   valueOf?: (name: PyNode) => PyNode | null;
   /** The expression a `@property` returns (`self.connected` → `self.ws.application_state == …`). */
   propertyValue?: (attr: PyNode) => PyNode | null;
+  /** False for a connection that is certainly not the guarded receive's: its state says nothing. */
+  sameConnection?: (conn: string, at: PyNode) => boolean;
 }
 
 const all = (): Set<State> => new Set(ALL_STATES);
@@ -168,6 +170,13 @@ function memberComparison(member: PyNode, literal: PyNode, op: string, ctx: Cond
   return op === '==' || op === 'is' ? t : negate(t);
 }
 
+/** A test of another connection's state than the guarded one's tells nothing about it. */
+function aboutConnection(t: StateTest, at: PyNode, ctx: ConditionContext): StateTest {
+  const same = ctx.sameConnection;
+  if (!same || !t.informative || t.conns.size === 0) return t;
+  return [...t.conns].some((c) => same(c, at)) ? t : unknown();
+}
+
 /** Evaluates a condition expression into a StateTest. */
 export function evalCondition(node: PyNode, ctx: ConditionContext, depth = 0): StateTest {
   const n = unwrap(node);
@@ -198,10 +207,10 @@ export function evalCondition(node: PyNode, ctx: ConditionContext, depth = 0): S
         : merge(a, b, union(a.must, b.must), union(a.may, b.may));
     }
     case 'comparison_operator':
-      return comparison(n, ctx);
+      return aboutConnection(comparison(n, ctx), n, ctx);
     case 'call': {
       const meaning = ctx.callMeaning(n);
-      if (meaning?.kind === 'connected') return known(new Set(['CONNECTED']), '', meaning.conn);
+      if (meaning?.kind === 'connected') return aboutConnection(known(new Set(['CONNECTED']), '', meaning.conn), n, ctx);
       if (meaning?.kind === 'always-true') return constant(true);
       return unknown();
     }

@@ -1,5 +1,6 @@
 // Is the receiver of a receive a WebSocket connection, and of which framework?
 // Decided by annotation, then provenance, then name (SPEC §3).
+import { DEFAULT_CONNECTION_NAMES } from '../../config/types.js';
 import type { Confidence, Framework } from '../../model.js';
 import { callsIn } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
@@ -11,6 +12,8 @@ export interface Connection {
   /** Why the framework completes the handshake before user code can receive, if it does. */
   guaranteed: string | null;
   confidence: Confidence;
+  /** The name it was recognised by, alone, in a module that imports no WebSocket library. */
+  nameOnly?: string;
 }
 
 /** Frameworks whose receive cannot run before the handshake completes. */
@@ -58,7 +61,8 @@ function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
       if (WEBSOCKETS_CONNECTION.test(q)) return connection('websockets', 'high');
       continue;
     }
-    if (/^aiohttp\.(web\.|web_ws\.)?(WebSocketResponse|ClientWebSocketResponse)$/.test(q)) {
+    if (/^aiohttp\.(client_ws\.)?ClientWebSocketResponse$/.test(q)) return connection('aiohttp', 'high', CLIENT_CONNECTED);
+    if (/^aiohttp\.(web\.|web_ws\.)?WebSocketResponse$/.test(q)) {
       return connection('aiohttp', 'high', 'aiohttp hands out the response after the handshake (prepare)');
     }
     if (q.startsWith('sanic.') && /Websocket/i.test(q)) return connection('sanic', 'high');
@@ -87,6 +91,8 @@ const NOT_CONNECTION_FACTORIES = [
   /^ssl\./,
 ];
 
+const CLIENT_CONNECTED = 'an aiohttp ClientWebSocketResponse is open once ws_connect returns it';
+
 /** Client libraries whose connect returns after the opening handshake. */
 const CLIENT_FACTORIES: [RegExp, string][] = [
   [/^websocket\.(create_connection|WebSocket)$/, 'websocket-client connects (handshake included) before returning'],
@@ -107,6 +113,16 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   if (method === 'websocket_connect') return connection('starlette-testclient', 'high');
   if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
   if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
+  // `await asyncio.wait_for(session.ws_connect(url), timeout=5)`: what the awaited call returns.
+  if (q === 'asyncio.wait_for' || q === 'asyncio.shield') {
+    const inner = named(field(call, 'arguments') ?? call)[0];
+    return inner && inner.type !== 'keyword_argument' ? fromFactory(inner, fn, name, at) : null;
+  }
+  // `ws = await self._acquire()` where `_acquire` is annotated `-> aiohttp.ClientWebSocketResponse`.
+  const getter = functionRef(callee, fn);
+  const returns = getter ? field(getter.node, 'return_type') : null;
+  const declared = returns ? fromAnnotation(returns, fn.module) : null;
+  if (declared && declared !== 'not-a-connection') return declared;
   if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
     const isPrepare = prepareOf([name]);
     // SPEC: the handshake is complete only after `await ws.prepare(request)` — one that runs
@@ -428,6 +444,32 @@ function attributeVerdict(attr: string, fn: PyFunction): Verdict {
   return verdict;
 }
 
+/**
+ * `entry.ws` where `entry: Entry` and the module's class `Entry` annotates `ws: T` in its body
+ * (a dataclass field): what `T` says.
+ */
+function memberVerdict(member: PyNode, fn: PyFunction): Verdict {
+  const obj = field(member, 'object');
+  const attr = field(member, 'attribute')?.text;
+  const annotation = obj?.type === 'identifier' ? fn.params.find((p) => p.name === obj.text)?.annotation : null;
+  if (!annotation || !attr) return null;
+  const names = new Set<string>();
+  walk(annotation, (n) => {
+    if (n.type === 'identifier') names.add(n.text);
+    return n.type !== 'attribute';
+  });
+  for (const st of statements(fn.module.root)) {
+    const cls = st.type === 'decorated_definition' ? field(st, 'definition') : st;
+    if (cls?.type !== 'class_definition' || !names.has(field(cls, 'name')?.text ?? '')) continue;
+    for (const item of statements(field(cls, 'body'))) {
+      const a = item.type === 'expression_statement' ? named(item)[0] : null;
+      const type = a?.type === 'assignment' && field(a, 'left')?.text === attr ? field(a, 'type') : null;
+      if (type) return fromAnnotation(type, fn.module);
+    }
+  }
+  return null;
+}
+
 const ROUTE_DECORATORS = new Set(['websocket', 'websocket_route', 'ws', 'websocket_listener']);
 
 export function isRouteHandler(fn: PyFunction): boolean {
@@ -453,7 +495,23 @@ function byName(text: string, fn: PyFunction, names: readonly string[]): Connect
   if (!names.includes(last)) return null;
   const fw = fn.module.frameworks[0] ?? 'unknown';
   if (fw === 'aiohttp') return connection('aiohttp', 'low', null);
-  return connection(fw, fw === 'unknown' ? 'low' : 'medium');
+  return fw === 'unknown' ? { ...connection(fw, 'low'), nameOnly: last } : connection(fw, 'medium');
+}
+
+/** Receive methods only a WebSocket has (a channel, stream or queue has `receive`/`recv`, not these). */
+const WEBSOCKET_ONLY_RECEIVES = /^(receive|iter)_(text|bytes|json|str)$/;
+/** Names that say WebSocket, not just connection or socket. */
+const WEBSOCKET_NAME = /(^|_)(ws|websocket|web_socket)(_|$)/i;
+const GENERIC_DEFAULT_NAMES = new Set(DEFAULT_CONNECTION_NAMES.filter((n) => !WEBSOCKET_NAME.test(n)));
+
+/**
+ * SPEC §3: a receive on a channel or a stream is not a message loop. In a module that imports no
+ * WebSocket library, a receiver known by a generic name only (`conn`, `socket`, `connection`)
+ * is a WebSocket when the method is one only WebSockets have (`receive_text`), or the name is
+ * configured (beyond the defaults); `self.conn.receive()` on a trio channel is not one.
+ */
+export function nameIsEvidence(name: string, method: string): boolean {
+  return WEBSOCKET_ONLY_RECEIVES.test(method) || WEBSOCKET_NAME.test(name) || !GENERIC_DEFAULT_NAMES.has(name);
 }
 
 /**
@@ -476,6 +534,8 @@ export function classifyConnection(
     if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn, r);
+  } else if (r.type === 'attribute') {
+    verdict = memberVerdict(r, fn);
   } else if (r.type === 'call') {
     verdict = fromGetter(r, fn, connectionNames, resolve);
   } else if (r.type === 'subscript') {

@@ -17,7 +17,8 @@ import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
-import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, enclosing, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { callOnOtherConnection, receiverOf, sameConnectionTest } from './same-connection.js';
 import { unboundNames } from './scope.js';
 
 export interface GuardContext {
@@ -682,6 +683,13 @@ function callInCondition(cond: PyNode): PyNode | null {
   return found;
 }
 
+/** A helper call (or `asyncio.wait_for(helper(…), t)`) that waits on another connection than the receive's. */
+function onOtherConnection(call: PyNode, sctx: SearchContext): boolean {
+  const wrapped = qualify(field(call, 'function') ?? call, sctx.fn.module.imports) === 'asyncio.wait_for' ? callArgs(call)[0] : null;
+  const target = wrapped && unwrap(wrapped).type === 'call' ? unwrap(wrapped) : call;
+  return callOnOtherConnection(target, sctx.cctx.sameConnection, sctx.cctx.resolve(target));
+}
+
 /** Guards among the statements that precede the anchor in one block. */
 function examineSequence(preceding: PyNode[], placement: Placement, sctx: SearchContext, out: Candidate[]): void {
   const flagged = new Map<string, PyNode>(); // `ok = await wait_for_handshake(ws)`
@@ -721,7 +729,7 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         continue;
       }
       const call = statementCall(s);
-      if (call) {
+      if (call && !onOtherConnection(call, sctx)) {
         const c = waitForCandidate(call, s, placement, sctx) ?? helperCandidate(call, s, null, placement, sctx);
         if (c && c.kind !== 'check') out.push(c);
       }
@@ -737,7 +745,7 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
         // `if not ok: break` after `ok = await helper(ws)`
         const flag = unwrap(cond).type === 'not_operator' ? named(unwrap(cond))[0] : null;
         const call = flag?.type === 'identifier' ? flagged.get(flag.text) : undefined;
-        if (call && action) {
+        if (call && action && !onOtherConnection(call, sctx)) {
           const c = helperCandidate(call, s, statements(consequence), placement, sctx);
           if (c) out.push(c);
         }
@@ -759,6 +767,14 @@ function examineSequence(preceding: PyNode[], placement: Placement, sctx: Search
       const viaHelper = call ? helperCandidate(call, s, statements(consequence), placement, sctx) : null;
       if (viaHelper && viaHelper.kind !== 'check') {
         out.push(viaHelper);
+        continue;
+      }
+      if (action === 'continue') {
+        // `continue` does not leave the loop: no check (SPEC §3) but a wait for the state with no
+        // bound — with no sleep, one that spins (and, with no await, never lets the state change).
+        const awaits = findInScope(consequence, new Set(['await'])).length > 0;
+        const summary = `${brief(cond)}: continue${awaits ? '' : ' (spins without awaiting)'}`;
+        out.push({ kind: 'unbounded', node: s, placement, summary, helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
         continue;
       }
       out.push({ kind: 'check', node: s, placement, summary: `${brief(cond)}: ${action}`, helper: viaHelper?.helper ?? null, fingerprint: null, wait: null, nameNodes: [cond] });
@@ -805,6 +821,27 @@ function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): Candid
   return { kind: 'check', node: ifNode, placement, summary: `${negate ? 'not ' : ''}${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] };
 }
 
+/**
+ * `while <not connected>: … sleep` whose `else:` holds the receive: the else runs only when the
+ * condition turned false — connected — and no `break` left the wait (the timeout's, the
+ * DISCONNECTED exit's), so the else is the wait's re-check: a timeout goes on after the
+ * statement, past the receive, as after `if not connected: break`.
+ */
+function waitElse(loop: PyNode, placement: Placement, sctx: SearchContext): Candidate | null {
+  const cond = field(loop, 'condition');
+  if (!cond || !certainlyWhenNotConnected(evalCondition(cond, sctx.cctx))) return null;
+  const w = analyzeWaitLoop(loop, { fn: sctx.fn, env: sctx.fn.env, cond: sctx.cctx });
+  if (!w || !w.bounded || w.timeoutEntry.kind === 'exhausted') return null;
+  const r = waitTimeoutPath(w, sctx.anchor, sctx.fn.node, sctx.cctx, sctx.fn);
+  let onTimeout = r.onTimeout;
+  // Nothing after leaves: the timeout path runs off the end of the enclosing loop's body or the function.
+  if (onTimeout === 'none') onTimeout = enclosing(loop, new Set(['while_statement', 'for_statement'])) ? 'continue' : 'return';
+  if (onTimeout === 'break' || recheckLeaves(onTimeout, loop, sctx.cctx)) onTimeout = 'recheck-break';
+  const after = statementsAfter(loop, sctx.anchor, sctx.fn.node);
+  const nameNodes = [cond, ...statements(field(loop, 'body')), ...after];
+  return { kind: 'polling', node: loop, placement, summary: brief(loop), helper: null, fingerprint: fingerprintOf(w, { ...r, onTimeout }, placement), wait: w, nameNodes };
+}
+
 /** Walks from `start` up to `stopBlockOwner`, collecting guards that dominate `start`. */
 function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: SearchContext, out: Candidate[]): void {
   let stmt = statementOf(start);
@@ -816,6 +853,10 @@ function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: Search
     const owner = block?.parent;
     if (!block || !owner || owner.id === stopAt.id) break;
     if (['function_definition', 'class_definition', 'module'].includes(owner.type)) break;
+    if (owner.type === 'else_clause' && owner.parent?.type === 'while_statement') {
+      const wait = waitElse(owner.parent, placement, sctx);
+      if (wait) out.push(wait);
+    }
     stmt = ['elif_clause', 'else_clause', 'except_clause', 'finally_clause', 'case_clause'].includes(owner.type)
       ? statementOf(owner.parent ?? owner)
       : owner;
@@ -836,7 +877,8 @@ export interface HelperReceive {
  * guard the call site as the same statements written there would. Reported at the call.
  */
 function helperGuards(call: PyNode, via: HelperReceive, placement: Placement, gctx: GuardContext, out: Candidate[]): void {
-  const cctx = { ...conditionContext(via.fn, gctx, 1), anchor: via.anchor };
+  const base = conditionContext(via.fn, gctx, 1);
+  const cctx = { ...base, anchor: via.anchor, sameConnection: sameConnectionTest(receiverOf(via.anchor), via.anchor, via.fn, base.resolve) };
   const inner: Candidate[] = [];
   climb(via.anchor, via.fn.node, placement, { fn: via.fn, gctx, cctx, anchor: via.anchor, messageLoop: via.fn.node }, inner);
   const stmt = statementOf(call) ?? call;
@@ -897,9 +939,10 @@ export function findGuard(
   fn: PyFunction,
   gctx: GuardContext,
   via: HelperReceive | null = null,
-  conn: string | null = null,
+  connection: string | null = null,
 ): Guard {
-  const cctx = { ...conditionContext(fn, gctx, 1), anchor, messageLoop };
+  const base = conditionContext(fn, gctx, 1);
+  const cctx = { ...base, anchor, messageLoop, sameConnection: sameConnectionTest(connection, anchor, fn, base.resolve) };
   const sctx: SearchContext = { fn, gctx, cctx, anchor, messageLoop };
   const perMessage: Candidate[] = [];
   if (anchor.id !== messageLoop.id && isInside(anchor, field(messageLoop, 'body') ?? messageLoop)) {
@@ -914,7 +957,7 @@ export function findGuard(
   }
   const beforeLoop: Candidate[] = [];
   climb(messageLoop, fn.node, 'before-loop', sctx, beforeLoop);
-  const bindings = conn ? bindingsOf(fn, conn) : [];
+  const bindings = connection ? bindingsOf(fn, connection) : [];
   const all = [...perMessage, ...beforeLoop].filter((c) => !bindings.some((b) => reboundAfter(c.nameNodes[0] ?? c.node, b, anchor, fn)));
   // The strongest guard wins; among equals, the nearest to the receive.
   let best: Candidate | null = null;

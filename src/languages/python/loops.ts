@@ -2,7 +2,7 @@
 // directly, wrapped, by iterating it, or through a repository function called from the loop.
 import type { PollingHelper } from '../../config/types.js';
 import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
-import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, type Connection } from './connection.js';
+import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, nameIsEvidence, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
 import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
@@ -25,10 +25,17 @@ interface FoundReceive {
   anchor: PyNode;
   call: string;
   connectionText: string;
+  /** The connection in the loop's function's own names (for the guard to be about it), when known. */
+  localConnection: string | null;
   connection: Connection;
   via: string | null;
   /** The function called and the receive in it, for a receive one level deep. */
   helper: HelperReceive | null;
+  /**
+   * Known by a generic name alone in a module that imports no WebSocket library, on a receive a
+   * channel or stream has too: no message loop — unless a caller passes it a real connection.
+   */
+  weak?: boolean;
 }
 
 function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
@@ -47,19 +54,22 @@ function directReceive(call: PyNode, fn: PyFunction, opts: LoopOptions): FoundRe
   if (!maybe) return null;
   const conn = classifyConnection(receiver, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
   if (!conn || !isReceiveMethod(method, conn.framework, opts)) return null;
-  return { anchor: call, call: brief(callee), connectionText: receiver.text, connection: conn, via: null, helper: null };
+  const weak = conn.nameOnly !== undefined && !nameIsEvidence(conn.nameOnly, method);
+  return { anchor: call, call: brief(callee), connectionText: receiver.text, localConnection: receiver.text, connection: conn, via: null, helper: null, weak };
 }
 
 /**
  * The innermost loop around a node within its function (comprehensions do not count). A call in
  * a `for` statement's iterable runs once before that loop, so it belongs to the loop around it,
- * unless it returns the iterator the `for` walks (`async for m in ws.iter_text()`).
+ * unless it returns the iterator the `for` walks (`async for m in ws.iter_text()`); so does a
+ * call in a loop's `else:`.
  */
 function owningLoop(node: PyNode, fn: PyFunction, iterates = false): PyNode | null {
   let child = node;
   let n = node.parent;
   while (n && n.id !== fn.node.id) {
-    if (LOOP_TYPES.has(n.type)) {
+    // A loop's `else:` runs once, after the loop: not in an iteration of it.
+    if (LOOP_TYPES.has(n.type) && child.type !== 'else_clause') {
       const inIterable = n.type === 'for_statement' && field(n, 'right')?.id === child.id;
       if (!inIterable || iterates) return n;
     }
@@ -127,21 +137,38 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, memo: 
   const { inner, found: r } = hit;
   // Map the helper's parameter back to the caller's argument.
   let connectionText = r.connectionText;
+  let localConnection: string | null = null;
+  let connection = r.connection;
+  let weak = r.weak;
   const param = target.params.find((p) => p.name === r.connectionText);
-  if (param) {
+  if (param && r.localConnection === r.connectionText) {
     const args = named(field(call, 'arguments') ?? call);
     const offset = target.classNode && target.params[0]?.name === 'self' ? 1 : 0;
     const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
     const pos = args.filter((a) => a.type !== 'keyword_argument')[param.index - offset];
-    connectionText = (kw ? field(kw, 'value')?.text : pos?.text) ?? connectionText;
+    const argNode = kw ? field(kw, 'value') : pos;
+    connectionText = argNode?.text ?? connectionText;
+    localConnection = argNode?.text ?? null;
+    // A helper that knows its connection by name only (another file that imports no framework,
+    // an unannotated parameter): what this caller passes says more — at most medium confidence,
+    // as a same-file helper's call sites give.
+    if (argNode && !param.annotation && (r.connection.nameOnly !== undefined || r.connection.framework === 'unknown') && !r.connection.guaranteed) {
+      const passed = classifyConnection(argNode, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
+      if (passed) {
+        connection = { ...passed, confidence: passed.confidence === 'high' ? 'medium' : passed.confidence };
+        weak = r.weak === true && passed.nameOnly !== undefined && !nameIsEvidence(passed.nameOnly, '');
+      }
+    }
   }
   return {
     anchor: call,
     call: brief(field(call, 'function') ?? call),
     connectionText,
-    connection: r.connection,
+    localConnection,
+    connection,
     via: target.qualifiedName,
     helper: { fn: target, anchor: inner },
+    weak,
   };
 }
 
@@ -152,8 +179,8 @@ function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: L
   if (!next) return null;
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
-    if (!r || owningLoop(inner, next)) continue;
-    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, connection: r.connection, via: next.qualifiedName, helper: null };
+    if (!r || r.weak || owningLoop(inner, next)) continue;
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, localConnection: null, connection: r.connection, via: next.qualifiedName, helper: null };
   }
   return null;
 }
@@ -204,7 +231,7 @@ function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: G
     const guaranteed = found.connection.guaranteed;
     const guard: Guard = guaranteed
       ? { ...noGuard(), kind: 'framework', summary: guaranteed, frameworkReason: guaranteed }
-      : findGuard(loop, found.anchor, fn, gctx, found.helper, found.connectionText);
+      : findGuard(loop, found.anchor, fn, gctx, found.helper, found.localConnection);
     if (!worst || STRENGTH[guard.kind] < STRENGTH[worst.guard.kind]) worst = { found, guard };
     if (guard.kind === 'none') break;
   }
@@ -230,7 +257,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       // A call outside every loop's span has no loop around it: no climb to find that out.
       if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
       const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
-      if (!found) continue;
+      if (!found || found.weak) continue;
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
       const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
       if (loop) note(loop, found);
@@ -251,7 +278,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
       const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
       if (conn && receives) {
         const keyword = isAsyncFor(loop) ? 'async for' : 'for';
-        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, connection: conn, via: null, helper: null });
+        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found: all } of receives.values()) {
