@@ -54,11 +54,11 @@ export interface FixedFile {
 /** Runs the codemod (a dry run unless `write`); `report` is the scan it started from. */
 export async function fix(options: FixApiOptions = {}): Promise<{ files: FixedFile[]; report: Report }> {
   const { runFix } = await import('./fix/fix.js');
-  const { createTwoFilesPatch } = await import('diff');
+  const { unifiedPatch } = await import('./fix/patch.js');
   const result = await runFix({ cwd: options.cwd ?? process.cwd(), paths: options.paths ?? ['.'], ...options, write: options.write === true, upgrade: options.upgrade === true });
   const files = result.files.map((f) => ({
     file: f.file,
-    diff: f.after === null ? null : createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.before, f.after, '', '', { context: 3 }),
+    diff: f.after === null ? null : unifiedPatch(f.file, f.before, f.after),
     after: f.after,
     refused: f.refused,
     written: f.written,

@@ -319,7 +319,7 @@ describe('fix on the command line', () => {
     const env = { HANDSHAKE_GUARD_CACHE_DIR: cacheDir };
     const plain = cli(['fix', '--no-cache'], dir, env);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain('+++ b/app/minimal.py');
+    expect(plain.stdout).toContain('--- a/app/minimal.py\n+++ b/app/minimal.py\n'); // no trailing tab after the names
     expect(() => readdirSync(cacheDir)).toThrow();
     for (const args of [[], ['--jobs', '1'], ['--no-prefilter'], ['--verbose']]) expect(cli(['fix', ...args], dir, env).stdout).toBe(plain.stdout);
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.bin')).length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
 // `handshake-guard fix`: a dry run prints a colored unified diff and a summary; --write applies
 // atomically; --check exits 1 when anything would change (for pre-commit).
 import { Chalk } from 'chalk';
-import { createTwoFilesPatch } from 'diff';
 import { UsageError } from '../errors.js';
 import { runFix, type FixResult } from '../fix/fix.js';
+import { unifiedPatch } from '../fix/patch.js';
 import { escapeCodeLine, escapeControl } from '../report/escape.js';
 import { useColor } from './color.js';
 import type { CommonOptions } from './options.js';
@@ -109,7 +109,7 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
   if (!write && !opts.quiet) {
     for (const f of result.files) {
       if (f.after === null) continue;
-      const patch = createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.before, f.after, '', '', { context: 3 });
+      const patch = unifiedPatch(f.file, f.before, f.after);
       process.stdout.write(`${colorDiff(patch, c, process.stdout.isTTY === true || useColor(opts, false))}\n`);
     }
   }
