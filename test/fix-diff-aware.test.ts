@@ -1,6 +1,6 @@
 // `fix --staged`, `--base` and `--baseline` (SPEC §6: options common to scan, verify and fix),
 // against real git repositories.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -63,6 +63,35 @@ describe('fix --staged', () => {
     const named = cli(['fix', '--staged', 'untracked.py'], root);
     expect(named.stderr).toBe('note: untracked.py: not in the git index (untracked); not checked\n');
     expect(cli(['fix', '--staged', '-q', 'untracked.py'], root).stderr).toBe('');
+  });
+
+  it('with core.autocrlf, writes the fixed staged text with the working tree\'s CRLF line ends', () => {
+    const root = gitRepo({ 'ok.py': 'x = 1\n' }, dirs);
+    git(root, 'config', 'core.autocrlf', 'true');
+    write(root, 'app.py', UNGUARDED.replace(/\n/g, '\r\n'));
+    git(root, 'add', 'app.py'); // the index holds LF, the working tree CRLF: no unstaged change
+    expect(git(root, 'diff', '--name-only')).toBe('');
+    const r = cli(['fix', '--staged', '--write'], root);
+    expect(r.stdout).toBe('1 loop fixed in 1 file.\n');
+    expect(r.code).toBe(0);
+    const fixed = read(root, 'app.py');
+    expect(fixed.split('\r\n').length).toBe(fixed.split('\n').length); // every line ends CRLF
+    expect(fixed).toContain('handshake-guard: bounded wait');
+    git(root, 'add', 'app.py');
+    expect(cli(['verify', '--staged'], root).code).toBe(0);
+  });
+
+  it('a staged file deleted from the working tree is left as it is, with the reason (it ended the run with "path not found")', () => {
+    const root = gitRepo({ 'ok.py': 'x = 1\n' }, dirs);
+    write(root, 'app.py', UNGUARDED);
+    git(root, 'add', 'app.py');
+    rmSync(path.join(root, 'app.py'));
+    for (const args of [[], ['--check'], ['--write']]) {
+      const r = cli(['fix', '--staged', ...args], root);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('0 loops would be fixed in 0 files, 1 file left untouched: app.py (deleted in the working tree (its staged content is still to be committed): restore or unstage it).\n'.replace('would be fixed', args[0] === '--write' ? 'fixed' : 'would be fixed'));
+    }
+    expect(existsSync(path.join(root, 'app.py'))).toBe(false);
   });
 
   it('needs a git repository', () => {

@@ -1,6 +1,6 @@
 // fix → edits → re-parse and re-scan → atomic write (SPEC §8). A file whose result does not
 // pass the re-scan is left untouched and reported.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { run, type RunOptions, type RunResult } from '../engine/run.js';
 import { COVERAGE_RULES } from '../engine/findings.js';
 import { consistencyGroups } from '../engine/groups.js';
@@ -137,13 +137,24 @@ function encodingOf(bytes: Buffer): { bom: boolean; encode: ((text: string) => B
   return { bom, encode: `files encoded as ${coding} are not rewritten` };
 }
 
-/** Whether the file on disk holds exactly these bytes (false when it cannot be read). */
-function sameBytes(absPath: string, bytes: Buffer): boolean {
+/**
+ * Under --staged: what to write to the working tree for the fixed staged bytes `next`, and the
+ * bytes it must still hold then; null when it does not hold the staged content (unstaged changes).
+ * With core.autocrlf or `eol=crlf` the working tree holds the staged LF text with CRLF line ends:
+ * the fixed text goes there with CRLF too (git's own conversion is not run: a filter driver is a
+ * program from the repository's config).
+ */
+function checkoutForm(absPath: string, staged: Buffer, next: Buffer): { data: Buffer; expected: Buffer } | null {
+  let wt: Buffer;
   try {
-    return readFileSync(absPath).equals(bytes);
+    wt = readFileSync(absPath);
   } catch {
-    return false;
+    return null;
   }
+  if (wt.equals(staged)) return { data: next, expected: wt };
+  const crlf = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+  if (!staged.includes(0x0d) && !next.includes(0x0d) && crlf(staged).equals(wt)) return { data: crlf(next), expected: wt };
+  return null;
 }
 
 export async function runFix(opts: FixOptions): Promise<FixResult> {
@@ -238,8 +249,10 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
       continue;
     }
     const fixedKeys = new Set(fix.outcomes.filter((o) => o.skipped === null).map((o) => loopKey(o.loop, loops)));
+    // The re-scan reads a path: a staged file deleted from the working tree has none to read or write.
+    const gone = stagedBytes && !existsSync(fa.absPath) ? 'deleted in the working tree (its staged content is still to be committed): restore or unstage it' : null;
     // Interrupted: the files left are not even re-checked, so the run ends at once.
-    const refusal = opts.write && opts.signal?.aborted ? 'interrupted before this file was written' : await recheck(opts, fix, fixedKeys, scan);
+    const refusal = gone ?? (opts.write && opts.signal?.aborted ? 'interrupted before this file was written' : await recheck(opts, fix, fixedKeys, scan));
     const enc = encodingOf(bytes);
     if (refusal || typeof enc.encode === 'string') {
       fix.refused = refusal ?? (enc.encode as string);
@@ -248,11 +261,15 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
     }
     if (opts.write && opts.signal?.aborted) {
       fix.refused = 'interrupted before this file was written';
-    } else if (opts.write && stagedBytes && !sameBytes(fa.absPath, bytes)) {
-      fix.refused = 'the working tree differs from the staged content (unstaged changes); stage or stash them, then run again';
     } else if (opts.write) {
+      // Under --staged the fixed text is the index's: written only where the working tree holds it.
+      const target = stagedBytes ? checkoutForm(fa.absPath, bytes, enc.encode(fix.after)) : { data: enc.encode(fix.after), expected: bytes };
+      if (target === null) {
+        fix.refused = 'the working tree differs from the staged content (unstaged changes); stage or stash them, then run again';
+        continue;
+      }
       try {
-        writeAtomic(fa.absPath, enc.encode(fix.after), bytes);
+        writeAtomic(fa.absPath, target.data, target.expected);
         fix.written = true;
       } catch (e) {
         fix.refused = e instanceof ChangedOnDiskError ? 'the file changed on disk since it was read; not overwritten' : `could not write: ${(e as Error).message}`;
