@@ -40,6 +40,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--python-version <X.Y>', 'target Python version')
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .option('-q, --quiet', 'no notes on stderr')
+    .option('--no-color', 'no colors (it prints none; accepted as every command does)')
     .option('--verbose', 'stack traces for internal errors')
     .action(async (paths: string[], opts: BaselineCliOptions) => setExit(await (await import('./baseline.js')).baselineCommand(paths, opts)));
   const fix = addGateOptions(addCommonOptions(
