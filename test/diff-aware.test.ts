@@ -1,5 +1,5 @@
 // `--staged` and `--base` against real git repositories (SPEC §6).
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/model.js';
@@ -267,6 +267,18 @@ describe('a repository named by its path, from a working directory outside it', 
     expect(json(['verify', '--base', 'HEAD', name], parent).report.checks.find((c) => c.id === 'breaking')?.details).toContain(`${name}/lib.py`);
     git(root, 'add', 'lib.py');
     expect(breaking(json(['verify', '--staged', name], parent))).toBe('fail');
+    // A repository nested in the working directory's (a submodule, a vendored checkout) is its own.
+    const outer = gitRepo({ 'README.md': 'outer\n' }, dirs);
+    const inner = path.join(outer, 'inner');
+    cpSync(root, inner, { recursive: true });
+    write(inner, 'lib.py', 'def serve(app, port=8000):\n    pass\n');
+    git(inner, 'add', 'lib.py');
+    write(inner, 'lib.py', 'def serve(app, port):\n    pass\n');
+    git(inner, 'add', 'lib.py');
+    const nested = json(['verify', '--staged', 'inner'], outer);
+    expect(nested.report.checks.find((c) => c.id === 'breaking')?.details).toContain('inner/lib.py:1 serve(app, port=…) → serve(app, port) (port made required)');
+    expect(breaking(json(['verify', 'inner'], outer))).toBe('fail');
+    expect(cli(['verify', '--base', 'HEAD', 'inner'], outer).stderr).toBe('');
     // Paths in no repository, or in two: still refused.
     const other = gitRepo({ 'x.py': 'x = 1\n' }, dirs);
     const two = cli(['verify', '--base', 'HEAD', name, path.basename(other)], parent);

@@ -19,9 +19,9 @@ import {
   readBlobSync,
   requireRef,
   resolveRef,
-  sharedRepository,
   stagedChanges,
 } from './git.js';
+import { directoryOf, scanRepository } from './scan-repository.js';
 import { leadsOut, toPosix } from '../paths.js';
 import { statKind } from '../dir-entries.js';
 import { decodeSource, formatBytes, type ReadResult } from './read.js';
@@ -63,9 +63,10 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const option = opts.staged ? '--staged' : '--base';
   const cwd = path.resolve(opts.cwd);
   // The working directory's repository, else the one all the given paths share (`verify proj --base
-  // main` from outside proj).
+  // main` from outside proj, or a repository nested in the working directory's).
   const given = (opts.paths.length > 0 ? opts.paths : ['.']).map((p) => path.resolve(cwd, p));
-  const root = (await gitRoot(cwd)) ?? (await sharedRepository(given.map((p) => (statKind(p) === 'dir' ? p : path.dirname(p)))))?.root ?? null;
+  const ofCwd = await gitRoot(cwd);
+  const root = (await scanRepository(ofCwd === null ? null : { root: ofCwd, head: null }, given.map(directoryOf)))?.root ?? null;
   if (root === null) throw new UsageError(`${option} needs a git repository (${cwd} is not in one${opts.paths.length > 0 ? ', nor are all the given paths in one' : ''})`);
   // git reports the root with symlinks resolved (/tmp → /private/tmp): resolve the cwd too.
   const realRoot = await realpath(root).catch(() => root);

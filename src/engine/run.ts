@@ -18,7 +18,8 @@ import { defaultCacheDir, shardFile } from './cache-location.js';
 import type { Selection } from './changes.js';
 import { contentHash, FactProbe } from './deps.js';
 import { discoverFiles, listedIn, repositoryOf, type DiscoveredFile, type Discovery } from './discover.js';
-import { gitRootAndHead, sharedRepository } from './git.js';
+import { gitRootAndHead } from './git.js';
+import { directoryOf, scanRepository } from './scan-repository.js';
 import type { StopFor } from '../languages/typescript/tsconfig.js';
 import { readSource } from './read.js';
 import { memoFile, memoKey, recall } from './report-memo.js';
@@ -130,17 +131,6 @@ function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): D
   return [...changed, ...walked.filter((d) => !seen.has(d.absPath))].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
-/**
- * The repository of the scan: the working directory's, unless the scanned paths lie outside it
- * (or it is in none) and share another — then theirs, so that `verify proj` from outside `proj`
- * judges as `verify` inside it does (the breaking row, the file names of CI formats).
- */
-async function repositoryFor(ofCwd: { root: string; head: string | null } | null, scanned: string[]): Promise<{ root: string; head: string | null } | null> {
-  if (ofCwd && scanned.every((p) => isInside(ofCwd.root, p))) return ofCwd;
-  const dirs = scanned.map((p) => (statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p)));
-  return (await sharedRepository(dirs)) ?? ofCwd;
-}
-
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
 function early<T>(p: Promise<T>): () => Promise<T> {
   const settled = p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
@@ -202,7 +192,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const shown = (file: string): string => toPosix(path.relative(cwd, file)) || file;
   const configNotes = (config.shadowed ?? []).map((f) => `${shown(f)}: its handshake-guard configuration is not used: ${shown(config.source ?? '')} in the same directory comes first`);
   const notes = [...configNotes, ...(selection?.notes ?? []), ...(walked?.notes ?? [])];
-  const repo = selection?.root ? null : await repositoryFor(await (rootOfCwd ?? early(gitRootAndHead(cwd)))(), scanned);
+  // The scanned paths' repository (scan-repository.ts): `verify proj` from outside proj, or a nested one.
+  const repo = selection?.root ? null : await scanRepository(await (rootOfCwd ?? early(gitRootAndHead(cwd)))(), scanned.map(directoryOf));
   const repoRoot = selection?.root ?? repo?.root ?? null;
   const root = repoRoot ?? cwd;
   const breakingBase = selection?.breakingBase?.commit ?? opts.base ?? null;
