@@ -109,10 +109,12 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   const method = field(callee, 'attribute')?.text ?? callee.text;
   if (NOT_CONNECTION_FACTORIES.some((re) => re.test(q))) return 'not-a-connection';
   if (method === 'socket' || method === 'Queue') return 'not-a-connection';
-  for (const [re, reason] of CLIENT_FACTORIES) if (re.test(q)) return connection('unknown', 'high', reason);
-  if (method === 'websocket_connect') return connection('starlette-testclient', 'high');
-  if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
-  if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
+  // A factory's connection is its whole value, not an element of a tuple unpacked from it.
+  const whole = element === null;
+  for (const [re, reason] of CLIENT_FACTORIES) if (whole && re.test(q)) return connection('unknown', 'high', reason);
+  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
+  if (whole && /^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
+  if (whole && method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   // `await asyncio.wait_for(session.ws_connect(url), timeout=5)`: what the awaited call returns.
   if (q === 'asyncio.wait_for' || q === 'asyncio.shield') {
     const inner = named(field(call, 'arguments') ?? call)[0];
