@@ -2,7 +2,7 @@
 // Decided by annotation, then provenance, then name (SPEC §3).
 import { DEFAULT_CONNECTION_NAMES } from '../../config/types.js';
 import type { Confidence, Framework } from '../../model.js';
-import { callsIn } from './calls.js';
+import { callsIn, resolveRepoCall } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
 import { boundNames, type Param, type PyFunction, type PyModule } from './module.js';
 import { field, findInScope, kids, named, statements, unwrap, walk, type PyNode } from './nodes.js';
@@ -100,7 +100,7 @@ const CLIENT_FACTORIES: [RegExp, string][] = [
 ];
 
 /** Classifies the value a name was bound from: `web.WebSocketResponse()`, `websockets.connect(...)`. */
-function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | null = null): Verdict {
+function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | null = null, element: number | null = null): Verdict {
   const call = unwrap(value);
   if (call.type !== 'call') return null;
   const callee = field(call, 'function');
@@ -109,20 +109,27 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   const method = field(callee, 'attribute')?.text ?? callee.text;
   if (NOT_CONNECTION_FACTORIES.some((re) => re.test(q))) return 'not-a-connection';
   if (method === 'socket' || method === 'Queue') return 'not-a-connection';
-  for (const [re, reason] of CLIENT_FACTORIES) if (re.test(q)) return connection('unknown', 'high', reason);
-  if (method === 'websocket_connect') return connection('starlette-testclient', 'high');
-  if (/^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
-  if (method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
+  // A factory's connection is its whole value, not an element of a tuple unpacked from it.
+  const whole = element === null;
+  for (const [re, reason] of CLIENT_FACTORIES) if (whole && re.test(q)) return connection('unknown', 'high', reason);
+  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
+  if (whole && /^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
+  if (whole && method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   // `await asyncio.wait_for(session.ws_connect(url), timeout=5)`: what the awaited call returns.
   if (q === 'asyncio.wait_for' || q === 'asyncio.shield') {
     const inner = named(field(call, 'arguments') ?? call)[0];
-    return inner && inner.type !== 'keyword_argument' ? fromFactory(inner, fn, name, at) : null;
+    return inner && inner.type !== 'keyword_argument' ? fromFactory(inner, fn, name, at, element) : null;
   }
-  // `ws = await self._acquire()` where `_acquire` is annotated `-> aiohttp.ClientWebSocketResponse`.
-  const getter = functionRef(callee, fn);
+  // `ws = await self._acquire()` / `await backend.acquire()` (a module class's method, by the
+  // object's annotation or construction) where the getter is annotated
+  // `-> aiohttp.ClientWebSocketResponse`; `ws, cfg = …` with `-> tuple[ClientWebSocketResponse, …]`:
+  // the tuple's element at the name's position.
+  const getter = functionRef(callee, fn) ?? resolveRepoCall(call, fn, null);
   const returns = getter ? field(getter.node, 'return_type') : null;
-  const declared = returns ? fromAnnotation(returns, fn.module) : null;
+  const part = returns ? returnPart(returns, element) : null;
+  const declared = part ? fromAnnotation(part, getter?.module ?? fn.module) : null;
   if (declared && declared !== 'not-a-connection') return declared;
+  if (element !== null) return null;
   if (/^aiohttp\.(web\.)?WebSocketResponse$/.test(q)) {
     const isPrepare = prepareOf([name]);
     // SPEC: the handshake is complete only after `await ws.prepare(request)` — one that runs
@@ -131,6 +138,24 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
     return prepared ? preparedAiohttp(name) : connection('aiohttp', 'high', null);
   }
   return null;
+}
+
+/**
+ * The part of a return annotation a binding gets: the whole annotation for a plain name
+ * (`element` null), the element at `element` of a `tuple[A, B]` / `Tuple[A, B]` for a name in a
+ * tuple pattern (none for `tuple[A, ...]` or anything else).
+ */
+function returnPart(returns: PyNode, element: number | null): PyNode | null {
+  const isTuple = returns.type === 'generic_type' || returns.type === 'subscript' || returns.type === 'type';
+  if (element === null) return returns;
+  const t = returns.type === 'type' ? named(returns)[0] : returns;
+  if (!isTuple || !t) return null;
+  const head = t.type === 'subscript' ? field(t, 'value') : named(t)[0];
+  if (!head || !/^(typing\.)?(tuple|Tuple)$/.test(head.text)) return null;
+  const args = t.type === 'subscript' ? named(t).slice(1) : named(named(t)[1] ?? t);
+  const items = args.map((a) => (a.type === 'type' ? (named(a)[0] ?? a) : a));
+  if (items.some((a) => a.type === 'ellipsis')) return null;
+  return items[element] ?? null;
 }
 
 /** A test for `<one of names>.prepare(…)`. */
@@ -208,8 +233,8 @@ function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null =
           if (aliased) return aliased;
         }
       } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).some((c) => c.text === name)) {
-        const v = fromFactory(right, fn, name, at);
-        if (v === 'not-a-connection') return v;
+        const v = fromFactory(right, fn, name, at, named(left).findIndex((c) => c.text === name));
+        if (v) return v;
         // `conn, addr = server.accept()`: a TCP socket (a WebSocket's accept() returns None).
         const call = unwrap(right);
         if (call.type === 'call' && field(field(call, 'function') ?? call, 'attribute')?.text === 'accept') return 'not-a-connection';

@@ -172,6 +172,36 @@ function receivingHelper(call: PyNode, fn: PyFunction, opts: LoopOptions, memo: 
   };
 }
 
+/**
+ * A receive on a parameter known by a generic name only (`async def pump(conn)` in a module that
+ * imports no WebSocket library) is a message loop where a call in another file of the repository
+ * passes that parameter a real connection (`await pump(websocket)` with `websocket: WebSocket`),
+ * as a call in the same file does (connection.ts `fromCallSites`): the riskiest connection any
+ * caller passes, at most medium confidence. Null when no caller does.
+ */
+function passedByOtherFiles(found: FoundReceive, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+  const param = fn.params.find((p) => p.name === found.localConnection);
+  if (!opts.index || !param || param.annotation || param.kind !== 'positional' || found.localConnection !== found.connectionText) return null;
+  const offset = fn.classNode && ['self', 'cls'].includes(fn.params[0]?.name ?? '') && !fn.decorators.some((d) => /^@\s*staticmethod\b/.test(d.text)) ? 1 : 0;
+  let best: Connection | null = null;
+  for (const { caller, call } of opts.index.callersOf(fn)) {
+    const args = named(field(call, 'arguments') ?? call);
+    const positional = args.filter((a) => a.type !== 'keyword_argument');
+    const at = param.index - offset;
+    const kw = args.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === param.name);
+    // After a `*args` the positions are unknown.
+    const known = !positional.slice(0, at + 1).some((a) => a.type === 'list_splat');
+    const arg = kw ? field(kw, 'value') : known ? positional[at] : undefined;
+    if (!arg) continue;
+    const passed = classifyConnection(arg, caller, opts.connectionNames, (c) => resolveRepoCall(c, caller, opts.index));
+    if (!passed || (passed.nameOnly !== undefined && !nameIsEvidence(passed.nameOnly, ''))) continue;
+    if (!best || (best.guaranteed !== null && passed.guaranteed === null)) best = passed;
+  }
+  if (!best) return null;
+  const { nameOnly: _, ...connection } = best;
+  return { ...found, connection: { ...connection, confidence: best.confidence === 'high' ? 'medium' : best.confidence }, weak: false };
+}
+
 /** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
 function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
   if (!isAsyncFor(loop)) return null;
@@ -256,8 +286,9 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
     for (const call of findInScope(fn.node, new Set(['call']))) {
       // A call outside every loop's span has no loop around it: no climb to find that out.
       if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
-      const found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
-      if (!found || found.weak) continue;
+      let found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
+      if (found?.weak) found = passedByOtherFiles(found, fn, opts);
+      if (!found) continue;
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
       const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
       if (loop) note(loop, found);

@@ -1,7 +1,7 @@
 // The repository module index: resolves `from app.ws_utils import wait_for_handshake` to the
 // file that defines it, by probing the directories above the importing file (as sys.path
 // roots would), and keeps the parsed helper modules for the rest of the scan.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser, Tree } from 'web-tree-sitter';
 import { dottedChain, qualify } from './imports.js';
@@ -9,6 +9,17 @@ import { parseTolerant } from './parser.js';
 import { buildModule, type PyFunction, type PyModule } from './module.js';
 import { NestingLimitError } from '../nesting.js';
 import { field, findInScope, unwrap, type PyNode } from './nodes.js';
+
+/** A call in another file of the repository to a function: where, and in which function. */
+export interface CallerSite {
+  caller: PyFunction;
+  call: PyNode;
+}
+
+/** Files `callersOf` looks through at most (a repository's Python files, in directory order). */
+const MAX_CALLER_FILES = 5000;
+const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', 'site-packages']);
+const CALL_NODES: ReadonlySet<string> = new Set(['call']);
 
 /** Re-exports followed from one name at most (a chain longer than this is no helper worth finding). */
 const MAX_REEXPORT_HOPS = 32;
@@ -141,6 +152,73 @@ export class RepoIndex {
       return null;
     }
     return null;
+  }
+
+  private pyFiles: string[] | null = null;
+  private readonly callerMemo = new WeakMap<PyFunction, { sites: CallerSite[]; read: string[] }>();
+
+  /**
+   * The Python files of the repository below the root, in a stable order, for `callersOf`:
+   * hidden directories, virtual environments (a `pyvenv.cfg`), `node_modules`, `site-packages`
+   * and `__pycache__` left out, at most MAX_CALLER_FILES of them.
+   */
+  private repositoryFiles(): string[] {
+    if (this.pyFiles) return this.pyFiles;
+    const out: string[] = [];
+    const stack = [this.rootDir];
+    while (stack.length > 0 && out.length < MAX_CALLER_FILES) {
+      const dir = stack.pop() as string;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? 1 : -1));
+      } catch {
+        continue;
+      }
+      if (dir !== this.rootDir && entries.some((e) => e.name === 'pyvenv.cfg')) continue;
+      for (const e of entries) {
+        if (e.name.startsWith('.') || SKIPPED_DIRS.has(e.name)) continue;
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) stack.push(p);
+        else if (e.isFile() && e.name.endsWith('.py')) out.push(p);
+      }
+    }
+    return (this.pyFiles = out.slice(0, MAX_CALLER_FILES));
+  }
+
+  /**
+   * The calls in other files of the repository that go to a function (`pump(websocket)` in
+   * main.py, `from .pump import pump`, `pm.pump2(…)`): what they pass says what the function's
+   * parameters are (README: a caller in the scan passing a real connection counts). Only files
+   * that name the function are parsed; each one read is a fact the result cache re-checks.
+   */
+  callersOf(target: PyFunction): CallerSite[] {
+    const known = this.callerMemo.get(target);
+    if (known) {
+      if (this.observer) for (const file of known.read) this.observer('r', file);
+      return known.sites;
+    }
+    const sites: CallerSite[] = [];
+    const read: string[] = [];
+    const word = new RegExp(`\\b${target.name.replace(/[^\w]/g, '')}\\b`);
+    for (const file of this.repositoryFiles()) {
+      if (file === target.module.absPath) continue;
+      this.observer?.('r', file);
+      read.push(file);
+      const text = this.reader.read(file);
+      if (text === null || !word.test(text)) continue;
+      const module = this.load(file);
+      if (!module) continue;
+      for (const caller of [module.top, ...module.functions]) {
+        for (const call of findInScope(caller.node, CALL_NODES)) {
+          const callee = field(call, 'function');
+          const chain = callee ? dottedChain(callee) : null;
+          if (chain?.[chain.length - 1] !== target.name) continue;
+          if (resolveCall(call, caller, this) === target) sites.push({ caller, call });
+        }
+      }
+    }
+    this.callerMemo.set(target, { sites, read });
+    return sites;
   }
 
   /** Frees every tree the index parsed (wasm memory is not garbage-collected). */

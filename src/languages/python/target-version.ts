@@ -215,8 +215,7 @@ function compare(a: Version, b: Version): number {
 
 /**
  * The lowest major.minor a specifier admits. Poetry's `||` alternatives take the lowest
- * of their bounds (and none if one alternative is unbounded below); within an
- * alternative the clauses all hold, so the highest lower bound wins.
+ * of their bounds (and none if one alternative is unbounded below).
  */
 function specifierLowerBound(specifier: string): Version | null {
   let lowest: Version | null = null;
@@ -228,13 +227,20 @@ function specifierLowerBound(specifier: string): Version | null {
   return lowest !== null && lowest.major === 3 ? lowest : null;
 }
 
+/**
+ * Within one alternative the clauses all hold: the highest lower bound wins, and a minor a
+ * wildcard exclusion rules out whole (`!=3.12.*`, `!=3.*`) is no bound: `!=3.12.*,>=3.12` → 3.13.
+ * (`!=3.12` excludes 3.12.0 alone: 3.12.1 is still admitted.)
+ */
 function conjunctionLowerBound(text: string): Version | null {
   let highest: Version | null = null;
+  const excluded: number[][] = [];
   for (const match of text.matchAll(CLAUSE)) {
     const op = match[1] ?? '==';
     const parts = (match[2] ?? '').split('.').map(Number);
     const major = parts[0] ?? 0;
     const minor = parts[1] ?? 0;
+    if (op === '!=' && match[0].includes('.*') && parts.length <= 2) excluded.push(parts);
     let bound: Version | null;
     if (op === '<' || op === '<=' || op === '!=') bound = null;
     else if (op === '>' && parts.length === 1) bound = { major: major + 1, minor: 0 };
@@ -242,6 +248,14 @@ function conjunctionLowerBound(text: string): Version | null {
     else if (op === '>' && parts.length === 2) bound = { major, minor: minor + 1 };
     else bound = { major, minor };
     if (bound && (highest === null || compare(bound, highest) > 0)) highest = bound;
+  }
+  for (let moved = true; highest !== null && moved; ) {
+    moved = false;
+    for (const [major, minor] of excluded) {
+      if (highest.major !== major || (minor !== undefined && highest.minor !== minor)) continue;
+      highest = minor === undefined ? { major: major + 1, minor: 0 } : { major, minor: minor + 1 };
+      moved = true;
+    }
   }
   return highest;
 }

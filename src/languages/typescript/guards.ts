@@ -927,6 +927,16 @@ function usesRejecter(m: TsModule, promise: TsNode, within: TsNode): boolean {
   return (promiseParamUses(m, e, 1, within)?.uses.length ?? 0) > 0;
 }
 
+/** The function a name is declared as: `function onClose() {…}`, `const onClose = () => {…}`. */
+function namedFunction(m: TsModule, id: TsNode): TsNode | null {
+  const ts = m.ts;
+  if (!ts.isIdentifier(id)) return null;
+  const d = m.declarationOf(id.text, id);
+  if (d && ts.isFunctionDeclaration(d)) return d;
+  const init = m.initializerOf(id);
+  return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : null;
+}
+
 function openWait(c: Ctx, expr: TsNode): OpenWait | null {
   const { m } = c;
   const ts = m.ts;
@@ -970,6 +980,8 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
       } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) {
         if ((n.left.name.text === 'onclose' || n.left.name.text === 'onerror') && c.match(n.left.expression)) handler = n.right;
       }
+      // A named listener (`ws.on('close', onClose)`): the function the name is declared as.
+      if (handler && ts.isIdentifier(handler)) handler = namedFunction(m, handler) ?? handler;
       return handler !== undefined && (/\breject\b|\bthrow\b/.test(m.text(handler)) || usesRejecter(m, e, handler));
     });
     const timer = inner.find((n) => ts.isCallExpression(n) && /^(globalThis\.)?setTimeout$/.test(m.text(n.expression)));

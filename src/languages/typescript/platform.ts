@@ -53,14 +53,24 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
   }
   for (const [decl, s] of servers) {
     const uses = s.uses.sort((a, b) => a.pos - b.pos);
-    const bad = uses.find((u) => !acceptDominates(m, u, decl, resolveSocket));
-    if (bad) {
+    const bad = uses.filter((u) => !acceptDominates(m, u, decl, resolveSocket));
+    // The first use before accept(), and the first in each other loop: a message loop whose own
+    // sends run before accept() fails on its own finding (one suppressed earlier use leaves it).
+    const loopOf = (u: TsNode): TsNode | null => ancestor(u, (a) => ts.isIterationStatement(a, false) || isFunctionLike(ts, a));
+    const seen = new Set<TsNode | null>();
+    for (const use of bad) {
+      const loop = loopOf(use);
+      const key = loop && ts.isIterationStatement(loop, false) ? loop : null;
+      if (seen.size > 0 && (key === null || seen.has(key))) continue;
+      seen.add(key);
       out.push({
         ruleId: 'HG012',
-        span: m.span(bad),
-        message: `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(bad, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
+        span: m.span(use),
+        message: `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(use, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
       });
-    } else if (!s.accepted && !s.handedOff) {
+    }
+    if (bad.length > 0) continue;
+    if (!s.accepted && !s.handedOff) {
       out.push({ ruleId: 'HG012', span: m.span(decl), message: `the server end \`${s.name}\` of a WebSocketPair is never accepted; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) before returning the 101 response` });
     }
   }
