@@ -154,6 +154,19 @@ describe('what a cached result rests on', () => {
     expect(after.report.loops[0]?.guard.kind).not.toBe('polling');
   });
 
+  it('a caller file added later: a loop on a generic name that only callers make a WebSocket', async () => {
+    // flat_pump.relay(connection) receives on a name alone in a module that imports no WebSocket
+    // library: a loop only where another file passes it a real connection (repo-index callersOf).
+    const dir = writeTree({ 'flat_pump.py': 'async def relay(connection):\n    while True:\n        await connection.receive()\n' });
+    const cache = path.join(tmp, `c-${n++}`);
+    await expectAsUncached(dir, cache);
+    expect((await run({ cwd: dir, paths: ['.'], cache })).report.loops).toEqual([]);
+    write(dir, 'flat_main.py', 'from starlette.websockets import WebSocket\n\nimport flat_pump\n\n\nasync def handler(websocket: WebSocket):\n    await websocket.accept()\n    await flat_pump.relay(connection=websocket)\n');
+    await expectAsUncached(dir, cache); // the new file's directory listing: flat_pump.py is judged again
+    const r = await run({ cwd: dir, paths: ['.'], cache });
+    expect(r.report.loops.map((l) => [l.file, l.function, l.framework])).toEqual([['flat_pump.py', 'relay', 'starlette']]);
+  });
+
   it('a file created where the resolver looked first', async () => {
     // routes.py imports `guards`: found at the top, but app/guards.py (nearer) would win.
     const dir = writeTree({ 'guards.py': HELPER, 'app/routes.py': ROUTES.replace('from app.guards import', 'from guards import') });

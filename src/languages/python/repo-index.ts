@@ -30,7 +30,7 @@ export interface SourceReader {
 }
 
 /** What a lookup looked at (`r` a file read, `f` is-a-file probe, `e` exists probe): the result cache re-checks them. */
-export type IndexFact = (kind: 'r' | 'f' | 'e', absPath: string) => void;
+export type IndexFact = (kind: 'r' | 'f' | 'e' | 'd', absPath: string) => void;
 
 /** A module the index parsed, with the tree and the text it was parsed from. */
 export interface ParsedModule {
@@ -155,6 +155,8 @@ export class RepoIndex {
   }
 
   private pyFiles: string[] | null = null;
+  /** The directories `repositoryFiles` listed: a new caller file changes one of their listings. */
+  private pyDirs: string[] = [];
   private readonly callerMemo = new WeakMap<PyFunction, { sites: CallerSite[]; read: string[] }>();
 
   /**
@@ -175,6 +177,7 @@ export class RepoIndex {
         continue;
       }
       if (dir !== this.rootDir && entries.some((e) => e.name === 'pyvenv.cfg')) continue;
+      this.pyDirs.push(dir);
       for (const e of entries) {
         if (e.name.startsWith('.') || SKIPPED_DIRS.has(e.name)) continue;
         const p = path.join(dir, e.name);
@@ -192,6 +195,10 @@ export class RepoIndex {
    * that name the function are parsed; each one read is a fact the result cache re-checks.
    */
   callersOf(target: PyFunction): CallerSite[] {
+    // A result that rests on who calls the function rests on every listing searched too: a caller
+    // file added later must make a cached result be analysed again ('d' facts, deps.ts).
+    const files = this.repositoryFiles();
+    if (this.observer) for (const dir of this.pyDirs) this.observer('d', dir);
     const known = this.callerMemo.get(target);
     if (known) {
       if (this.observer) for (const file of known.read) this.observer('r', file);
@@ -200,7 +207,7 @@ export class RepoIndex {
     const sites: CallerSite[] = [];
     const read: string[] = [];
     const word = new RegExp(`\\b${target.name.replace(/[^\w]/g, '')}\\b`);
-    for (const file of this.repositoryFiles()) {
+    for (const file of files) {
       if (file === target.module.absPath) continue;
       this.observer?.('r', file);
       read.push(file);
