@@ -12,7 +12,8 @@ export const rule: Rule = {
     whatItDoes:
       'Cloudflare Workers and Durable Objects: reports a use of the server end of a `WebSocketPair` ' +
       '(`server.send`, `server.addEventListener`, `server.close`) that no `server.accept()` or ' +
-      '`ctx.acceptWebSocket(server)` precedes on every path, and a server end that is never accepted at all. ' +
+      '`ctx.acceptWebSocket(server)` precedes on every path, and a server end that is never accepted at all; ' +
+      'likewise the outbound WebSocket of a `fetch()` Upgrade response (`resp.webSocket`), which needs `accept()` too. ' +
       'Python has no equivalent (the Python samples say so).',
     whyIsThisBad:
       'Until the Worker accepts the server end, the runtime neither delivers its events nor lets it send: ' +

@@ -24,7 +24,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
   const out: FrontEndIssue[] = [];
   if (!m.source.includes('WebSocketPair')) return out;
   // handedOff: given to a function that may accept it (where this file cannot see): never "never accepted".
-  const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean; handedOff: boolean }>();
+  const servers = new Map<TsNode, { name: string; uses: TsNode[]; accepted: boolean; handedOff: boolean; fetched: boolean }>();
   const stack: TsNode[] = [m.sf];
   const ids: TsNode[] = [];
   while (stack.length) {
@@ -41,7 +41,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     const info = resolveSocket(m, id);
     if (!info || info.kind !== 'cf-server') continue;
     const decl = info.origin;
-    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false, handedOff: false };
+    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false, handedOff: false, fetched: /fetch\(\) Upgrade/.test(info.reason) };
     // Named in messages by its own name, not an alias's (`conn = Object.assign(server, …)`).
     if (m.declarationOf(id.text, id) === decl) entry.name = id.text;
     servers.set(decl, entry);
@@ -66,7 +66,9 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
       out.push({
         ruleId: 'HG012',
         span: m.span(use),
-        message: `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(use, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
+        message: s.fetched
+          ? `the WebSocket \`${s.name}\` of a fetch() Upgrade response is used (\`${m.brief(use, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` first`
+          : `the server end \`${s.name}\` of a WebSocketPair is used (\`${m.brief(use, 50)}\`) before \`${s.name}.accept()\`; call \`${s.name}.accept()\` (or \`ctx.acceptWebSocket(${s.name})\`) first`,
       });
     }
     if (bad.length > 0) continue;

@@ -356,10 +356,28 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression) && e.argumentExpression.text === '1' && isPair(m, e.expression)) {
     return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
   }
+  // `resp.webSocket` of `const resp = await fetch(url, { headers: { Upgrade: 'websocket' } })`: a
+  // Cloudflare Worker's outbound WebSocket, usable once accept()ed, like a pair's server end.
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'webSocket' && isFetchResponse(m, bareExpression(ts, e.expression))) {
+    return { kind: 'cf-server', origin, reason: "the WebSocket of a fetch() Upgrade response (Cloudflare: usable once accept()ed)", emitter: false, typed: true, framework: 'cloudflare' };
+  }
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
   return openedByHelper(m, e, origin, depth);
+}
+
+/** `fetch(…)` or `await fetch(…)` (the global's), directly or through a `const` it initialises. */
+function isFetchResponse(m: TsModule, e: TsNode): boolean {
+  const ts = m.ts;
+  const call = (x: TsNode): boolean => {
+    const b = bareExpression(ts, ts.isAwaitExpression(x) ? x.expression : x);
+    return ts.isCallExpression(b) && ts.isIdentifier(b.expression) && b.expression.text === 'fetch' && !m.declarations.has('fetch') && !m.imports.has('fetch');
+  };
+  if (call(e)) return true;
+  if (!ts.isIdentifier(e)) return false;
+  const d = m.declarationOf(e.text, e);
+  return !!d && ts.isVariableDeclaration(d) && d.initializer !== undefined && call(d.initializer);
 }
 
 /**
