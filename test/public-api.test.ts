@@ -210,3 +210,48 @@ describe('diffPublicApi', () => {
     ).toEqual(['Router(app) → Router(app, prefix) (prefix added without a default)']);
   });
 });
+
+describe('diffPublicApi: names no longer defined but still bound', () => {
+  /** The breaks with the module's bindings now: `[message, unsure]`. */
+  async function bound(before: string, after: string): Promise<[string, boolean][]> {
+    const cur = await extractPublicApi(after);
+    expect(cur.syntaxErrorLine).toBeNull();
+    return diffPublicApi(await api(before), cur.definitions, cur.bindings).map((b) => [b.message, b.unsure === true]);
+  }
+
+  it('a class now an alias of a class of the module is compared as that class', async () => {
+    expect(await bound('class Params:\n    def get(self, k): pass\n', 'class Base:\n    def get(self, k): pass\n\nParams = Base\n')).toEqual([]);
+    expect(await bound('class Params:\n    def get(self, k): pass\n', 'class Base:\n    def get(self): pass\n\nParams = Base\n')).toEqual([['Params.get(self, k) → Params.get(self) (k removed or renamed)', false]]);
+  });
+
+  it('a name now imported or assigned from elsewhere is not decidable here, not removed', async () => {
+    expect(await bound('class Params:\n    a: int\n', 'from .other import Base\n\nParams = Base\n')).toEqual([['Params is now assigned (Params = Base); its signature is not declared here: not compared', true]]);
+    expect(await bound('def f10(a):\n    pass\n\ndef f1(a):\n    pass\n', 'def f1(a):\n    pass\n\nfrom part2 import f10\n')).toEqual([['f10 is now imported; its signature is not declared here: not compared', true]]);
+    expect(await bound('def f(a):\n    pass\n', 'try:\n    from fast import f\nexcept ImportError:\n    from slow import f as f\n')).toEqual([['f is now imported; its signature is not declared here: not compared', true]]);
+    expect(await bound('def f(a):\n    pass\n', 'from helpers import *\n')).toEqual([['f no longer defined here; maybe brought by from helpers import *', true]]);
+    // Truly gone: still removed.
+    expect(await bound('def f(a):\n    pass\n\ndef g(): pass\n', 'import os\n\ndef g(): pass\n')).toEqual([['removed f', false]]);
+  });
+
+  it('a method moved to a base class of the module is inherited: compared with the base one', async () => {
+    const before = 'class Base:\n    pass\n\nclass Child(Base):\n    def send(self, data):\n        return data\n';
+    expect(await bound(before, 'class Base:\n    def send(self, data):\n        return data\n\nclass Child(Base):\n    pass\n')).toEqual([]);
+    // Through a private base, two levels up.
+    expect(await bound(before, 'class _Core:\n    def __init__(self):\n        pass\n\n    def send(self, data, flush=True):\n        return data\n\nclass Base(_Core):\n    pass\n\nclass Child(Base):\n    pass\n')).toEqual([]);
+    expect(await bound(before, 'class Base:\n    def send(self):\n        pass\n\nclass Child(Base):\n    pass\n')).toEqual([['Child.send(self, data) → Child.send(self) (data removed or renamed)', false]]);
+    // A constructor now inherited from a base of the module is compared with that one.
+    expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self, url, *, timeout=None): pass\n\nclass C(_B):\n    pass\n')).toEqual([]);
+    expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self): pass\n\nclass C(_B):\n    pass\n')).toEqual([['C(url) → C() (url removed or renamed)', false]]);
+    // A base from another module: not known here, the method is removed as before.
+    expect(await bound(before, 'from x import Base\n\nclass Child(Base):\n    pass\n')).toEqual([
+      ['Base is now imported; its signature is not declared here: not compared', true],
+      ['removed Child.send', false],
+    ]);
+  });
+
+  it('a property now a class attribute reads the same; a method now an attribute is not decidable', async () => {
+    expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state = 1\n')).toEqual([]);
+    expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state: int\n')).toEqual([]);
+    expect(await bound('class C:\n    def run(self):\n        pass\n', 'class C:\n    run = other\n')).toEqual([['C.run: method now a class attribute; whether it is still callable so is not declared here', true]]);
+  });
+});

@@ -40,14 +40,14 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
   try {
     if (language === 'python') {
       const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
-      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, diffPublicApi, before, after, refName);
+      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, (b, a) => diffPublicApi(b.definitions, a?.definitions ?? [], a?.bindings), before, after, refName);
     }
     const { diffTsPublicApi, extractTsPublicApi, withStarExports } = await import('../languages/typescript/public-api.js');
     const at = (file: string, side: StarSide | null | undefined) => async (text: string) => {
       const api = await extractTsPublicApi(file, text);
       return side && api.syntaxErrorLine === null ? withStarExports(api, side.from, side.read) : api;
     };
-    return await compareWith(at(opts.basePath ?? absPath, opts.stars?.base), at(absPath, opts.stars?.head), (api) => api.exports, diffTsPublicApi, before, after, refName);
+    return await compareWith(at(opts.basePath ?? absPath, opts.stars?.base), at(absPath, opts.stars?.head), (api) => api.exports, (b, a) => diffTsPublicApi(b.exports, a?.exports ?? []), before, after, refName);
   } catch (e) {
     // A file too deep to parse safely is named, not compared (the scan noted it too). Only the
     // TS/JS extractor refuses depth: the Python one parses without the scan's depth check.
@@ -60,7 +60,8 @@ async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>
   extractBase: (text: string) => Promise<Api>,
   extract: (text: string) => Promise<Api>,
   items: (api: Api) => Item[],
-  diff: (before: Item[], after: Item[]) => ApiBreak[],
+  /** `after` null: the file is gone. */
+  diff: (before: Api, after: Api | null) => ApiBreak[],
   before: string,
   after: string | null,
   refName: string,
@@ -70,5 +71,5 @@ async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>
   // A parser recovers from errors, but what it drops would read as removed names.
   if (old.syntaxErrorLine !== null) return { refused: `does not parse at ${refName}, line ${old.syntaxErrorLine}` };
   if (cur !== null && cur.syntaxErrorLine !== null) return { refused: `does not parse, line ${cur.syntaxErrorLine}` };
-  return { refused: null, definitions: items(old).length, breaks: diff(items(old), cur === null ? [] : items(cur)) };
+  return { refused: null, definitions: items(old).length, breaks: diff(old, cur) };
 }

@@ -8,7 +8,9 @@
 // a defaulted parameter, a default, or loosening a parameter's kind (positional-only or
 // keyword-only to either) breaks nothing. A class is called through its `__init__` (`object()`'s
 // for a plain class, the generated one for a `@dataclass`); one that takes its constructor from a
-// base class or another decorator on one side only is not decidable here.
+// base class or another decorator on one side only is not decidable here. A name no longer
+// defined but still bound (an alias, an import, an inherited method, a class attribute) is not
+// removed: see `diffPublicApi`.
 import { parsePython, type SyntaxNode } from './parser.js';
 
 export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
@@ -38,8 +40,32 @@ export interface ApiDefinition {
   line: number;
 }
 
+/**
+ * What else binds names, for a definition gone from `definitions` whose name may still resolve:
+ * module-level assignments and imports, and every class of the module (private ones too, as
+ * bases) with its methods, class-body attributes and bases as written.
+ */
+export interface Bindings {
+  /** Module-level names bound other than by `def`/`class`: how, and for `X = Y` the name `Y`. */
+  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null }>;
+  /** `from m import *` at module level: any name may come from there. */
+  starImports: string[];
+  /** Every top-level class by name (the last binding). */
+  classes: Map<string, ClassBindings>;
+}
+
+export interface ClassBindings {
+  /** Its methods by bare name (private ones too), as `classDefinitions` reads them. */
+  methods: Map<string, ApiDefinition>;
+  /** Names bound in its body other than by `def`: `x = 1`, `x: int`. */
+  attributes: Set<string>;
+  /** Its base classes as written (`Base`, `mod.Base`). */
+  bases: string[];
+}
+
 export interface PublicApi {
   definitions: ApiDefinition[];
+  bindings: Bindings;
   /** 1-based line of the first syntax error, or null when the source parses. */
   syntaxErrorLine: number | null;
 }
@@ -60,7 +86,7 @@ export async function extractPublicApi(source: string): Promise<PublicApi> {
   const tree = await parsePython(source);
   try {
     const root = tree.rootNode;
-    return { definitions: publicApiOf(root), syntaxErrorLine: root.hasError ? firstErrorLine(root) : null };
+    return { definitions: publicApiOf(root), bindings: bindingsOf(root), syntaxErrorLine: root.hasError ? firstErrorLine(root) : null };
   } finally {
     tree.delete();
   }
@@ -83,6 +109,74 @@ function publicApiOf(module: SyntaxNode): ApiDefinition[] {
     }
   }
   return found;
+}
+
+/** The module's other bindings and its classes (`Bindings`). */
+function bindingsOf(module: SyntaxNode): Bindings {
+  const out: Bindings = { names: new Map(), starImports: [], classes: new Map() };
+  for (const stmt of statementsIn(module)) {
+    if (stmt.type === 'expression_statement') {
+      for (const { name, alias } of assignedNames(stmt)) out.names.set(name, { how: 'assigned', alias });
+    } else if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement') {
+      for (const child of stmt.namedChildren) {
+        if (!child) continue;
+        if (child.type === 'wildcard_import') out.starImports.push(fieldText(stmt, 'module_name') ?? '?');
+        if (child === stmt.childForFieldName('module_name')) continue;
+        // `import a.b` binds `a`; `from m import a as b` binds `b`.
+        const bound = child.type === 'aliased_import' ? fieldText(child, 'alias') : child.type === 'dotted_name' ? child.text.split('.')[0] ?? null : null;
+        if (bound) out.names.set(bound, { how: 'imported', alias: null });
+      }
+    }
+  }
+  for (const { def } of definitionsIn(module)) {
+    const name = fieldText(def, 'name');
+    if (name === null) continue;
+    out.names.delete(name);
+    if (def.type !== 'class_definition') continue;
+    const methods = new Map<string, ApiDefinition>();
+    const attributes = new Set<string>();
+    const body = def.childForFieldName('body');
+    if (body) {
+      for (const m of definitionsIn(body)) {
+        const mName = fieldText(m.def, 'name');
+        if (m.def.type === 'function_definition' && mName !== null) methods.set(mName, functionDefinition(m.def, `${name}.${mName}`, 'method', m.decorators, m.line));
+      }
+      for (const stmt of statementsIn(body)) if (stmt.type === 'expression_statement') for (const a of assignedNames(stmt)) attributes.add(a.name);
+    }
+    const bases = def.childForFieldName('superclasses')?.namedChildren.filter((b): b is SyntaxNode => b !== null && b.type !== 'comment' && b.type !== 'keyword_argument').map((b) => b.text) ?? [];
+    out.classes.set(name, { methods, attributes, bases });
+  }
+  return out;
+}
+
+/** The statements of `block`, also inside `if`/`try` blocks (as `definitionsIn` reads them). */
+function statementsIn(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    if (isCompoundBranching(stmt.type)) for (const sub of nestedBlocks(stmt)) out.push(...statementsIn(sub));
+    else out.push(stmt);
+  }
+  return out;
+}
+
+/** The plain names an assignment statement binds (`a = b = C`, `x: int`, `a, b = …`); `alias`: the value when it is one name. */
+function assignedNames(stmt: SyntaxNode): { name: string; alias: string | null }[] {
+  const out: { name: string; alias: string | null }[] = [];
+  let node = stmt.namedChildren[0] ?? null;
+  const targets: SyntaxNode[] = [];
+  while (node?.type === 'assignment') {
+    const left = node.childForFieldName('left');
+    if (left) targets.push(left);
+    node = node.childForFieldName('right');
+  }
+  const alias = node?.type === 'identifier' ? node.text : null;
+  const visit = (t: SyntaxNode): void => {
+    if (t.type === 'identifier') out.push({ name: t.text, alias });
+    else if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern') for (const c of t.namedChildren) if (c) visit(c);
+  };
+  for (const t of targets) visit(t);
+  return out;
 }
 
 function classDefinitions(cls: SyntaxNode, className: string, classDecorators: string[], line: number): ApiDefinition[] {
@@ -312,9 +406,25 @@ function firstErrorLine(root: SyntaxNode): number {
 
 // ---- comparison ----
 
-/** The breaking differences from `before` to `after`: each with its name, line and one-line message. */
-export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): ApiBreak[] {
+/**
+ * The breaking differences from `before` to `after`: each with its name, line and one-line
+ * message. With the module's other bindings now (`bindings`), a name no longer defined but still
+ * bound is not removed: `X = Y` of a definition of the module is compared as `Y`; a method the
+ * class now inherits from a base class of the module is compared with the base's; a property now
+ * a class attribute reads the same; any other binding (an import, an assignment, a name a
+ * `from m import *` may bring) is not decidable here.
+ */
+export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[], bindings?: Bindings): ApiBreak[] {
   const now = new Map(after.map((d) => [d.name, d]));
+  if (bindings) {
+    // `Params = Base`: callers of Params now call Base, methods and all.
+    for (const [name, b] of bindings.names) {
+      const target = b.alias === null || now.has(name) ? undefined : now.get(b.alias);
+      if (!target || b.alias === null) continue;
+      now.set(name, { ...target, name });
+      for (const d of after) if (d.name.startsWith(`${b.alias}.`)) now.set(`${name}${d.name.slice(b.alias.length)}`, { ...d, name: `${name}${d.name.slice(b.alias.length)}` });
+    }
+  }
   const breaks: ApiBreak[] = [];
   for (const old of before) {
     // A class carries its `__init__`'s signature: a change is reported once, on the class.
@@ -324,7 +434,22 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
       // A method goes with its class: once the class is gone (or no longer a class) it is not listed again.
       const owner = old.kind === 'method' ? old.name.slice(0, old.name.lastIndexOf('.')) : null;
       if (owner !== null && now.get(owner)?.kind !== 'class') continue;
-      breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
+      const bound = bindings ? stillBound(old, owner, bindings) : null;
+      if (bound === 'kept') continue;
+      if (bound === null) breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
+      else if (typeof bound === 'string') breaks.push({ name: old.name, line: old.line, message: bound, unsure: true });
+      else {
+        const reasons = signatureBreaks(old, bound);
+        if (reasons.length > 0) breaks.push({ name: old.name, line: bound.line, message: `${renderSignature(old)} → ${renderSignature(bound)} (${reasons.join('; ')})` });
+      }
+      continue;
+    }
+    // A constructor now inherited from a base class of the module: compared with that one.
+    const init = bindings && old.kind === 'class' && cur.kind === 'class' && cur.params === null ? member(bindings, old.name, '__init__') : null;
+    if (init !== null && init !== 'attribute' && init.params !== null) {
+      const inherited: ApiDefinition = { ...cur, params: init.params, boundFirst: init.boundFirst };
+      const reasons = signatureBreaks(old, inherited);
+      if (reasons.length > 0) breaks.push({ name: old.name, line: cur.line, message: `${renderSignature(old)} → ${renderSignature(inherited)} (${reasons.join('; ')})` });
       continue;
     }
     if (old.kind === 'class' && cur.kind === 'class' && (old.params === null) !== (cur.params === null)) {
@@ -345,6 +470,39 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
     }
   }
   return breaks;
+}
+
+/**
+ * How a name no longer defined is still bound now: a definition to compare with (a method
+ * inherited from a base class of the module), `kept` (a property now a class attribute), a
+ * message when it is bound but not decidable here, or null: removed.
+ */
+function stillBound(old: ApiDefinition, owner: string | null, bindings: Bindings): ApiDefinition | 'kept' | string | null {
+  if (owner === null) {
+    const b = bindings.names.get(old.name);
+    if (b) return `${old.name} is now ${b.how === 'imported' ? 'imported' : `assigned (${old.name} = ${b.alias ?? '…'})`}; its signature is not declared here: not compared`;
+    if (bindings.starImports.length > 0) return `${old.name} no longer defined here; maybe brought by from ${bindings.starImports.join(' import *, from ')} import *`;
+    return null;
+  }
+  const found = member(bindings, owner, old.name.slice(owner.length + 1));
+  if (found !== 'attribute') return found === null ? null : { ...found, name: old.name };
+  // Read as an attribute either way; called, the attribute's value is not declared here.
+  return old.params === null ? 'kept' : `${old.name}: method now a class attribute; whether it is still callable so is not declared here`;
+}
+
+/** `name` as class `cls` of the module binds it: its own or a base's (of the module) method, a class attribute, or null (not found here). */
+function member(bindings: Bindings, cls: string, name: string, seen = new Set<string>()): ApiDefinition | 'attribute' | null {
+  const c = bindings.classes.get(cls);
+  if (!c || seen.has(cls)) return null;
+  seen.add(cls);
+  const m = c.methods.get(name);
+  if (m) return m;
+  if (c.attributes.has(name)) return 'attribute';
+  for (const base of c.bases) {
+    const found = member(bindings, base, name, seen);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Why a call valid against `old` may fail against `cur`; empty when every such call still works. */
