@@ -70,6 +70,12 @@ describe('compareApi', () => {
       'Conn.send: signature changed (parameter data: string → Uint8Array): send(data: string): void → send(data: Uint8Array): void',
     ]);
     expect(await breaks('export const g = (a: string): number => 1;\n', 'export const g = (a: string): string => "";\n')).toEqual(['g: signature changed (return type number → string): g(a: string): number → g(a: string): string']);
+    // An object literal parameter that no longer takes what it took, or a returned object that lost a member.
+    expect(await breaks(fn('(o: { a: string })'), fn('(o: { a: string; b: number })'))).toEqual(['f: signature changed (parameter o: { a: string } → { a: string; b: number }): f(o: { a: string }) → f(o: { a: string; b: number })']);
+    expect(await breaks(fn('(o: { a: string; b?: number })'), fn('(o: { a: string })'))).toHaveLength(1);
+    expect(await breaks(fn('(o: { a?: string })'), fn('(o: { a: string })'))).toHaveLength(1);
+    expect(await breaks(fn('(): { a: string; b: number }'), fn('(): { a: string }'))).toHaveLength(1);
+    expect(await breaks(fn('(a: Array<string>)'), fn('(a: number[])'))).toHaveLength(1);
     // A long signature is cut in the detail.
     const long = `(${Array.from({ length: 12 }, (_, i) => `argument${i}: string`).join(', ')})`;
     const [cut] = await breaks(fn(long), fn(long.replace('argument0: string', 'argument0: number')));
@@ -92,6 +98,14 @@ describe('compareApi', () => {
     // A type alias or interface of the file standing for the type written out before (either way).
     await same(fn('(a: { x: number }): { line: number; message: string }[]'), `export interface Break {\n  line: number;\n  message: string;\n}\ntype Options = { x: number };\n${fn('(a: Options): Break[]')}`);
     await same(`type Id = string;\n${fn('(a: Id)')}`, fn('(a: string)'));
+    // The two spellings of arrays and readonly objects.
+    await same(fn('(x: number, ...rest: string[]): Map<string, number>[]'), fn('(x: number, ...rest: Array<string>): Array<Map<string, number>>'));
+    await same(fn('(a: (string | number)[], b: ReadonlyArray<() => void>)'), fn('(a: Array<string | number>, b: readonly (() => void)[])'));
+    await same(fn('(x: Readonly<{ a: number; b?: string }>)'), fn('(x: { readonly a: number, readonly b?: string })'));
+    // An optional member added to an object literal parameter; a required one made optional; one added to a returned object.
+    await same(fn('(opts: { id: string; items: number[] })'), fn('(opts: { id: string; items: Array<number>; blockedSnapshot?: boolean })'));
+    await same(fn('(opts: { id: string })'), fn('(opts?: { id?: string; keyterms?: string[] })'));
+    await same(fn('(): { id: string }'), fn('(): { id: string; extra: number }'));
     // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
     await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
     await same(fn('(a: string)'), fn('(a)'));

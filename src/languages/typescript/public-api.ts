@@ -403,9 +403,91 @@ function declared(ts: typeof TsNamespace, source: string, aliases?: ReadonlyMap<
     tokens.push(token === ';' ? ',' : token);
   }
   // A name not qualified (`ns.Break` is another file's) that the file declares as a type.
-  const expand = (t: string, i: number): string => (names.has(i) && tokens[i - 1] !== '.' && tokens[i + 1] !== '.' ? aliases?.get(t) ?? t : t);
-  const key = tokens.join(' ');
-  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key, expanded: aliases ? tokens.map(expand).join(' ') : key };
+  const expand = (t: string, i: number): string[] => {
+    const body = names.has(i) && tokens[i - 1] !== '.' && tokens[i + 1] !== '.' ? aliases?.get(t) : undefined;
+    return body === undefined ? [t] : body.split(' ');
+  };
+  const key = canonical(tokens).join(' ');
+  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key, expanded: aliases ? canonical(tokens.flatMap(expand)).join(' ') : key };
+}
+
+const OPENING: Record<string, string> = { '<': '>', '(': ')', '[': ']', '{': '}' };
+
+/** The index of the token closing the bracket at `open`, or -1. */
+function closing(tokens: readonly string[], open: number): number {
+  const stack: string[] = [];
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const close = OPENING[t];
+    if (close !== undefined) stack.push(close);
+    else if (t === stack.at(-1)) {
+      stack.pop();
+      if (stack.length === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** `tokens` split at `,` outside brackets. */
+function splitTop(tokens: readonly string[]): string[][] {
+  const parts: string[][] = [[]];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    if (OPENING[t] !== undefined) {
+      const end = closing(tokens, i);
+      if (end === -1) return [tokens.slice()];
+      parts.at(-1)?.push(...tokens.slice(i, end + 1));
+      i = end;
+    } else if (t === ',') parts.push([]);
+    else parts.at(-1)?.push(t);
+  }
+  return parts;
+}
+
+/** Whether `T[]` reads as an array of `tokens` without parentheses: a (dotted, generic) name, a literal, a bracketed type, each possibly an array. */
+function isElement(tokens: readonly string[]): boolean {
+  let i = 0;
+  const first = tokens[0] ?? '';
+  if (first === '(' || first === '{' || first === '[') i = closing(tokens, 0) + 1;
+  else if (/^[\w$'"`-]/.test(first)) {
+    i = 1;
+    while (tokens[i] === '.' && /^[\w$]+$/.test(tokens[i + 1] ?? '')) i += 2;
+    if (tokens[i] === '<') i = closing(tokens, i) + 1;
+  }
+  if (i <= 0) return false;
+  while (tokens[i] === '[' && tokens[i + 1] === ']') i += 2;
+  return i === tokens.length;
+}
+
+/**
+ * One spelling for the types the language spells two ways: `Array<T>` is `T[]`,
+ * `ReadonlyArray<T>` is `readonly T[]` (parenthesised unless `T` is one name, possibly generic or
+ * an array), `Readonly<{ a: T }>` is `{ readonly a: T }`.
+ */
+function canonical(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const end = (t === 'Array' || t === 'ReadonlyArray' || t === 'Readonly') && tokens[i + 1] === '<' && tokens[i - 1] !== '.' ? closing(tokens, i + 1) : -1;
+    if (end === -1) {
+      out.push(t);
+      continue;
+    }
+    const inner = canonical(tokens.slice(i + 2, end));
+    if (t === 'Readonly') {
+      if (inner[0] !== '{' || closing(inner, 0) !== inner.length - 1) {
+        out.push(...tokens.slice(i, i + 2), ...inner, '>');
+      } else {
+        const members = splitTop(inner.slice(1, -1)).filter((m) => m.length > 0);
+        out.push('{', ...members.flatMap((m, j) => [...(j > 0 ? [','] : []), ...(m[0] === 'readonly' ? [] : ['readonly']), ...m]), '}');
+      }
+    } else {
+      const element = isElement(inner) ? inner : ['(', ...inner, ')'];
+      out.push(...(t === 'ReadonlyArray' ? ['readonly'] : []), ...element, '[', ']');
+    }
+    i = end;
+  }
+  return out;
 }
 
 /** Longer signatures are cut: a detail stays one readable line. */
@@ -441,6 +523,42 @@ function covers(wide: TsType, narrow: TsType): boolean {
   return narrow.members.every((t) => wide.members.includes(t));
 }
 
+/** An object literal type's members (`{ readonly a?: T, b: U }`): name → optional and type key; null for anything else (a method, an index or call signature, a union). */
+function objectMembers(key: string): Map<string, { optional: boolean; type: string }> | null {
+  const tokens = key.split(' ');
+  if (tokens[0] !== '{' || closing(tokens, 0) !== tokens.length - 1) return null;
+  const members = new Map<string, { optional: boolean; type: string }>();
+  for (const m of splitTop(tokens.slice(1, -1))) {
+    if (m.length === 0) continue;
+    const at = m[0] === 'readonly' && m.length > 2 ? 1 : 0;
+    const name = m[at] ?? '';
+    const optional = m[at + 1] === '?';
+    const colon = at + (optional ? 2 : 1);
+    if (!/^[\w$]+$|^['"]/.test(name) || m[colon] !== ':' || m.length === colon + 1) return null;
+    members.set(name.replace(/^['"](.*)['"]$/, '$1'), { optional, type: m.slice(colon + 1).join(' ') });
+  }
+  return members;
+}
+
+/**
+ * Whether an object literal type `to` takes every value of the object literal type `from`: each
+ * member of `to` is in `from` with the same type (required in `from` when required in `to`) or
+ * optional; `exact` (a parameter, where a fresh literal's extra members are errors): every member
+ * of `from` is in `to` too. Adding an optional member to an options object breaks no caller.
+ */
+function objectAccepts(to: TsType, from: TsType, exact: boolean): boolean {
+  const t = objectMembers(to.expanded);
+  const f = objectMembers(from.expanded);
+  if (t === null || f === null) return false;
+  for (const [name, m] of t) {
+    const was = f.get(name);
+    if (!was) {
+      if (!m.optional) return false;
+    } else if (was.type !== m.type || (was.optional && !m.optional)) return false;
+  }
+  return !exact || [...f.keys()].every((name) => t.has(name));
+}
+
 /** The parameter of `cur` an argument in slot `i` of a call now binds to. */
 function slot(cur: TsParam[], i: number): TsParam | undefined {
   return cur[i] ?? cur.find((c) => c.rest);
@@ -453,7 +571,7 @@ function narrowedParams(old: TsParam[], cur: TsParam[]): { p: TsParam; q: TsPara
     if (!q || q.type === null || p.type === null || q.rest !== p.rest) return [];
     // `b?: string` takes `undefined` as `b: string | undefined` does.
     const takes = q.optional && !q.rest ? { ...q.type, members: [...q.type.members, 'undefined'] } : q.type;
-    if (covers(takes, p.type)) return [];
+    if (covers(takes, p.type) || objectAccepts(q.type, p.type, true)) return [];
     return [{ p, q }];
   });
 }
@@ -474,7 +592,7 @@ function accepts(cur: TsSignature, old: TsSignature): boolean {
  */
 function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
   const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${p.type?.text} → ${q.type?.text}`);
-  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns)) reasons.push(`return type ${old.returns.text} → ${cur.returns.text}`);
+  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) reasons.push(`return type ${old.returns.text} → ${cur.returns.text}`);
   const keptTypeParams = old.typeParams.every((t, i) => cur.typeParams[i]?.key === t.key);
   const addedTypeParams = cur.typeParams.slice(old.typeParams.length);
   if (!keptTypeParams || addedTypeParams.some((t) => !t.hasDefault)) {
