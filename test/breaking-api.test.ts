@@ -76,6 +76,18 @@ describe('compareApi', () => {
     expect(await breaks(fn('(o: { a?: string })'), fn('(o: { a: string })'))).toHaveLength(1);
     expect(await breaks(fn('(): { a: string; b: number }'), fn('(): { a: string }'))).toHaveLength(1);
     expect(await breaks(fn('(a: Array<string>)'), fn('(a: number[])'))).toHaveLength(1);
+    // One break per declaration: the count and the types in one line; a destructured parameter on one line.
+    expect(await breaks('export default function handler(req: string, res: number): void {}\n', 'export default function handler(request: boolean): void {}\n')).toEqual([
+      'default: signature changed (takes 1 parameter instead of 2; parameter req: string → boolean): default(req: string, res: number): void → default(request: boolean): void',
+    ]);
+    expect(await breaks(fn('(a?: string, b?: number)'), fn('(a: string)'))).toEqual(['f: takes 1 parameter instead of 2; parameter a is now required']);
+    expect(await breaks(fn('({\n  a,\n  b,\n}: { a: number; b: number }): void'), fn('({\n  a,\n}: { a: number }): void'))).toEqual([
+      'f: signature changed (parameter { a, b }: { a: number; b: number } → { a: number }): f({ a, b }: { a: number; b: number }): void → f({ a }: { a: number }): void',
+    ]);
+    // A long type is cut in the reason.
+    const wide = `{ ${Array.from({ length: 10 }, (_, i) => `field${i}: string`).join('; ')} }`;
+    const [reason] = await breaks(fn(`(o: ${wide})`), fn('(o: number)'));
+    expect(reason).toMatch(/^f: signature changed \(parameter o: \{ field0: string; .{40,}… → number\): /);
     // A long signature is cut in the detail.
     const long = `(${Array.from({ length: 12 }, (_, i) => `argument${i}: string`).join(', ')})`;
     const [cut] = await breaks(fn(long), fn(long.replace('argument0: string', 'argument0: number')));

@@ -124,7 +124,8 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
     const f = fn as { parameters?: readonly TsNode[]; type?: TsNamespace.TypeNode; typeParameters?: readonly TsNamespace.TypeParameterDeclaration[] };
     return {
       params: (f.parameters ?? []).filter(ts.isParameter).map((p) => ({
-        name: p.name.getText(sf),
+        // `{\n  a,\n  b,\n}` reads `{ a, b }` in a one-line detail.
+        name: p.name.getText(sf).replace(/\s+/g, ' ').replace(/,\s*([}\]])/g, ' $1'),
         optional: p.questionToken !== undefined || p.initializer !== undefined,
         rest: p.dotDotDotToken !== undefined,
         type: typeOf(p.type),
@@ -493,6 +494,13 @@ function canonical(tokens: readonly string[]): string[] {
 /** Longer signatures are cut: a detail stays one readable line. */
 const SHOWN_SIGNATURE = 120;
 
+/** Longer types are cut in a reason: the signatures after it show more. */
+const SHOWN_TYPE = 60;
+
+function cut(text: string): string {
+  return text.length > SHOWN_TYPE ? `${text.slice(0, SHOWN_TYPE - 1)}…` : text;
+}
+
 /** `send(data, binary)`; with `returns`, `send<T>(data: T): void`. */
 function shown(name: string, sig: TsSignature, returns = false): string {
   const member = name.slice(name.lastIndexOf('.') + 1);
@@ -591,8 +599,8 @@ function accepts(cur: TsSignature, old: TsSignature): boolean {
  * arguments). A type on one side only is not compared (inferred, or JavaScript).
  */
 function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
-  const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${p.type?.text} → ${q.type?.text}`);
-  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) reasons.push(`return type ${old.returns.text} → ${cur.returns.text}`);
+  const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${cut(p.type?.text ?? '')} → ${cut(q.type?.text ?? '')}`);
+  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) reasons.push(`return type ${cut(old.returns.text)} → ${cut(cur.returns.text)}`);
   const keptTypeParams = old.typeParams.every((t, i) => cur.typeParams[i]?.key === t.key);
   const addedTypeParams = cur.typeParams.slice(old.typeParams.length);
   if (!keptTypeParams || addedTypeParams.some((t) => !t.hasDefault)) {
@@ -674,9 +682,16 @@ function changes(b: TsExport, a: TsExport): TsBreak[] {
   const [one] = as;
   const [was] = bs;
   if (as.length === 1 && bs.length === 1 && one && was) {
-    breaks.push(...arityBreaks(b.name, was.params, one.params).map((message) => ({ line: a.line, message })));
+    // One break per declaration, however many reasons: the counts and parameters first, then the types.
+    const arity = arityBreaks(b.name, was.params, one.params);
     const types = typeBreaks(was, one);
-    if (types.length > 0) breaks.push({ line: a.line, message: `${b.name}: signature changed (${types.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
+    const bare = (r: string): string => r.slice(r.startsWith(`${b.name}: `) ? b.name.length + 2 : b.name.length + 1);
+    if (types.length > 0) {
+      const reasons = [...arity.map(bare), ...types];
+      breaks.push({ line: a.line, message: `${b.name}: signature changed (${reasons.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
+    } else if (arity.length > 0) {
+      breaks.push({ line: a.line, message: arity.length === 1 ? arity[0] ?? '' : `${b.name}: ${arity.map(bare).join('; ')}` });
+    }
     return breaks;
   }
   // Overloads: every signature callers had must still be accepted by one of the current ones.
