@@ -35,6 +35,21 @@ describe('compareApi', () => {
     expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameter instead of 2']);
   });
 
+  it('CommonJS: module.exports = Class compares the class and its methods; exports.x by presence; exports built at run time are named, not compared', async () => {
+    const js = async (before: string, after: string) => {
+      const r = await compareApi('javascript', '/r/ws2.js', before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const cls = (members: string): string => `'use strict'\nclass WSv2 {\n${members}}\nmodule.exports = WSv2\n`;
+    expect(await js(cls('  setAPICredentials (key, secret) {}\n  subscribeTicker (symbol) { return 1 }\n'), cls('  async subscribeTicker (symbol) { return 1 }\n'))).toEqual([
+      'exported method module.exports.setAPICredentials removed',
+      'module.exports.subscribeTicker is now async',
+    ]);
+    expect(await js("exports.VERSION = '1'\nexports.connect = function (url) {}\n", 'exports.connect = function (url) {}\n')).toEqual(['exported variable VERSION removed']);
+    expect(await js("module.exports = require('./impl')\n", 'module.exports = {}\n')).toEqual(['exported variable module.exports removed']);
+    expect(await js('for (const k of names) exports[k] = make(k)\n', 'for (const k of names) exports[k] = make(k, 1)\n')).toEqual(['CommonJS exports built at run time, not compared']);
+  });
+
   it('a TS/JS function or class turned into a type is a break; into a variable, not decidable here', async () => {
     const cmp = (before: string, after: string) => compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
     expect(await cmp('export function make(a: string) {}\n', 'export type make = (a: string) => void;\n')).toMatchObject({

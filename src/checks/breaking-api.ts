@@ -47,7 +47,11 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
       const api = await extractTsPublicApi(file, text);
       return side && api.syntaxErrorLine === null ? withStarExports(api, side.from, side.read) : api;
     };
-    return await compareWith(at(opts.basePath ?? absPath, opts.stars?.base), at(absPath, opts.stars?.head), (api) => api.exports, (b, a) => diffTsPublicApi(b.exports, a?.exports ?? []), before, after, refName);
+    const compared = await compareWith(at(opts.basePath ?? absPath, opts.stars?.base), at(absPath, opts.stars?.head), (api) => api.exports, (b, a) => diffTsPublicApi(b.exports, a?.exports ?? []), before, after, refName);
+    // A CommonJS module whose exports are built at run time (`Object.assign(module.exports, …)`,
+    // `exports[name] = …`) lists nothing here: say so rather than pass on 0 declarations.
+    if (compared.refused === null && compared.definitions === 0 && DYNAMIC_CJS.test(before)) return { refused: 'CommonJS exports built at run time, not compared' };
+    return compared;
   } catch (e) {
     // A file too deep to parse safely is named, not compared (the scan noted it too). Only the
     // TS/JS extractor refuses depth: the Python one parses without the scan's depth check.
@@ -55,6 +59,9 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
     return { refused: e.message };
   }
 }
+
+/** CommonJS exports the extractor does not read: assigned through a computed name, `Object.assign` or `Object.defineProperty`. */
+const DYNAMIC_CJS = /\b(?:module\.)?exports\s*\[|Object\.(?:assign|defineProperty|defineProperties)\(\s*(?:module\.)?exports\b/;
 
 async function compareWith<Api extends { syntaxErrorLine: number | null }, Item>(
   extractBase: (text: string) => Promise<Api>,

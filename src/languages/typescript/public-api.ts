@@ -262,10 +262,11 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       const right = st.expression.right;
       const named = /^(?:module\.)?exports\.([\w$]+)$/.exec(left);
       const callableOrLocal = (name: string, value: TsNode): void => {
-        if (ts.isIdentifier(value)) {
-          const nodes = local.get(value.text);
-          for (const n of nodes ?? []) if (ts.isFunctionDeclaration(n) || fnLike(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n)) addNode(name, n);
-        } else if (fnLike(value) || ts.isClassExpression(value) || ts.isMethodDeclaration(value)) addNode(name, value);
+        const callable = (n: TsNode): boolean => ts.isFunctionDeclaration(n) || fnLike(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n) || ts.isMethodDeclaration(n);
+        const nodes = ts.isIdentifier(value) ? (local.get(value.text) ?? []).filter(callable) : callable(value) ? [value] : [];
+        for (const n of nodes) addNode(name, n);
+        // Any other value (`exports.VERSION = '1'`, `exports.x = require('./x')`): by presence.
+        if (nodes.length === 0) add(name, name, 'variable', value, null);
       };
       if (named) callableOrLocal(named[1] as string, right);
       else if (left === 'module.exports' && ts.isObjectLiteralExpression(right)) {
@@ -274,6 +275,11 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
           else if (ts.isPropertyAssignment(p)) callableOrLocal(p.name.getText(sf), p.initializer);
           else if (ts.isMethodDeclaration(p)) addNode(p.name.getText(sf), p);
         }
+      } else if (left === 'module.exports') {
+        // `module.exports = WSv2` (a class or function of the file): what `require` gives, members and all.
+        if (ts.isIdentifier(right) && local.has(right.text)) addLocal('module.exports', right.text, st);
+        else if (fnLike(right) || ts.isClassExpression(right)) addNode('module.exports', right);
+        else add('module.exports', 'module.exports', 'variable', st, null);
       }
     }
   }
