@@ -35,6 +35,13 @@ describe('compareApi', () => {
     expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameter instead of 2']);
   });
 
+  it("a package's __init__.py re-exports are its API; a plain module's relative imports are not", async () => {
+    const before = 'from .a import x, y\n';
+    const after = 'from .a import x\n';
+    expect(await compareApi('python', '/r/pkg/__init__.py', before, after, 'HEAD')).toMatchObject({ refused: null, breaks: [{ line: 1, message: 'removed re-export y' }] });
+    expect(await compareApi('python', '/r/pkg/mod.py', before, after, 'HEAD')).toMatchObject({ refused: null, breaks: [] });
+  });
+
   it('CommonJS: module.exports = Class compares the class and its methods; exports.x by presence; exports built at run time are named, not compared', async () => {
     const js = async (before: string, after: string) => {
       const r = await compareApi('javascript', '/r/ws2.js', before, after, 'HEAD');

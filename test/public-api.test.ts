@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   diffPublicApi,
+  diffReexports,
   extractPublicApi,
   renderSignature,
   type ApiDefinition,
@@ -253,5 +254,30 @@ describe('diffPublicApi: names no longer defined but still bound', () => {
     expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state = 1\n')).toEqual([]);
     expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state: int\n')).toEqual([]);
     expect(await bound('class C:\n    def run(self):\n        pass\n', 'class C:\n    run = other\n')).toEqual([['C.run: method now a class attribute; whether it is still callable so is not declared here', true]]);
+  });
+});
+
+describe('Python: static methods and re-exports', () => {
+  it('a @staticmethod or @classmethod made an instance method is a break: calls on the class fail', async () => {
+    expect(await breaks('class A:\n    @staticmethod\n    def make(x): pass\n', 'class A:\n    def make(self, x): pass\n')).toEqual(['A.make(x) → A.make(self, x) (became an instance method (calls on the class fail))']);
+    expect(await breaks('class A:\n    @classmethod\n    def make(cls, x): pass\n', 'class A:\n    def make(self, x): pass\n')).toHaveLength(1);
+    // The other way, or between the two class-level kinds: calls still work.
+    expect(await breaks('class A:\n    def make(self, x): pass\n', 'class A:\n    @staticmethod\n    def make(x): pass\n')).toEqual([]);
+    expect(await breaks('class A:\n    @staticmethod\n    def make(x): pass\n', 'class A:\n    @classmethod\n    def make(cls, x): pass\n')).toEqual([]);
+  });
+
+  it("a package's re-exports and __all__: a name dropped from either is a break", async () => {
+    const cmp = async (before: string, after: string | null, init = true): Promise<string[]> =>
+      diffReexports(await extractPublicApi(before), after === null ? null : await extractPublicApi(after), init).map((b) => b.message);
+    const base = 'from .a import x, y\nfrom .c import z as z\n\n__all__ = ["x", "y"]\n';
+    expect(await cmp(base, 'from .b import x\nfrom .c import z as z\n\n__all__ = ["x"]\n')).toEqual(['removed y (listed in __all__)']);
+    expect(await cmp(base, 'from .a import x, y\nfrom .c import z as z\n\n__all__ = ["x"]\n')).toEqual(['y removed from __all__ (`from … import *` no longer brings it)']);
+    expect(await cmp(base, 'from .a import x, y\n\n__all__ = ["x", "y"]\n')).toEqual(['removed re-export z']);
+    // Moved to another relative module, or defined here now: still there.
+    expect(await cmp(base, 'from .b import x\nfrom .c import z as z\n\ndef y(): pass\n\n__all__ = ["x", "y"]\n')).toEqual([]);
+    // In a plain module a relative import is the module's own business (but `as z` re-exports).
+    expect(await cmp('from .a import helper\nfrom .c import z as z\n', '', false)).toEqual(['removed re-export z']);
+    // A definition removed is diffPublicApi's; its __all__ entry adds nothing.
+    expect(await cmp('def f(): pass\n\n__all__ = ["f"]\n', '__all__ = []\n')).toEqual([]);
   });
 });

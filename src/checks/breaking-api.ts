@@ -1,6 +1,7 @@
 // One file's public API at the base against its current text, for the `breaking` row: the same
 // extraction and the same refusals for a changed or a deleted file, Python or TS/JS.
 import { NestingLimitError } from '../languages/nesting.js';
+import type { PublicApi } from '../languages/python/public-api.js';
 import type { ModuleReader } from '../languages/typescript/public-api.js';
 import type { LanguageId } from '../model.js';
 
@@ -39,8 +40,11 @@ export interface CompareOptions {
 export async function compareApi(language: LanguageId, absPath: string, before: string, after: string | null, refName: string, opts: CompareOptions = {}): Promise<ApiComparison> {
   try {
     if (language === 'python') {
-      const { diffPublicApi, extractPublicApi } = await import('../languages/python/public-api.js');
-      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, (b, a) => diffPublicApi(b.definitions, a?.definitions ?? [], a?.bindings), before, after, refName);
+      const { diffPublicApi, diffReexports, extractPublicApi } = await import('../languages/python/public-api.js');
+      // A package's `__init__.py` re-exports what it imports relatively.
+      const packageInit = /(?:^|[\\/])__init__\.pyi?$/.test(absPath);
+      const diff = (b: PublicApi, a: PublicApi | null): ApiBreak[] => [...diffPublicApi(b.definitions, a?.definitions ?? [], a?.bindings), ...diffReexports(b, a, packageInit)];
+      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, diff, before, after, refName);
     }
     const { diffTsPublicApi, extractTsPublicApi, withStarExports } = await import('../languages/typescript/public-api.js');
     const at = (file: string, side: StarSide | null | undefined) => async (text: string) => {

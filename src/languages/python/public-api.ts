@@ -36,6 +36,8 @@ export interface ApiDefinition {
   params: ApiParam[] | null;
   /** Whether the first parameter is bound by the call (`self`, `cls`) and so not passed by callers. */
   boundFirst: boolean;
+  /** A method callers may call on the class itself (`@staticmethod`, `@classmethod`). */
+  onClass?: true;
   /** 1-based line of the `def`/`class` (of its first decorator when decorated). */
   line: number;
 }
@@ -46,8 +48,15 @@ export interface ApiDefinition {
  * bases) with its methods, class-body attributes and bases as written.
  */
 export interface Bindings {
-  /** Module-level names bound other than by `def`/`class`: how, and for `X = Y` the name `Y`. */
-  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null }>;
+  /** Module-level names bound other than by `def`/`class`: how, and for `X = Y` the name `Y`; `line` 1-based. */
+  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null; line: number }>;
+  /**
+   * Names imported to be re-exported: by a relative import (`from .a import x`: a package's
+   * `__init__.py` re-exports them) or, anywhere, as themselves (`from m import x as x`, PEP 484).
+   */
+  imported: Map<string, { relative: boolean; explicit: boolean; line: number }>;
+  /** `__all__ = [...]` (the last, of string literals only): its names and line; null when there is none or it is not a plain list. */
+  all: { names: string[]; line: number } | null;
   /** `from m import *` at module level: any name may come from there. */
   starImports: string[];
   /** Every top-level class by name (the last binding). */
@@ -113,18 +122,25 @@ function publicApiOf(module: SyntaxNode): ApiDefinition[] {
 
 /** The module's other bindings and its classes (`Bindings`). */
 function bindingsOf(module: SyntaxNode): Bindings {
-  const out: Bindings = { names: new Map(), starImports: [], classes: new Map() };
+  const out: Bindings = { names: new Map(), imported: new Map(), all: null, starImports: [], classes: new Map() };
   for (const stmt of statementsIn(module)) {
+    const line = stmt.startPosition.row + 1;
     if (stmt.type === 'expression_statement') {
-      for (const { name, alias } of assignedNames(stmt)) out.names.set(name, { how: 'assigned', alias });
+      for (const { name, alias } of assignedNames(stmt)) out.names.set(name, { how: 'assigned', alias, line });
+      const all = allList(stmt);
+      if (all !== undefined) out.all = all === null ? null : { names: all, line };
     } else if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement') {
+      const relative = stmt.type === 'import_from_statement' && stmt.childForFieldName('module_name')?.type === 'relative_import';
       for (const child of stmt.namedChildren) {
         if (!child) continue;
         if (child.type === 'wildcard_import') out.starImports.push(fieldText(stmt, 'module_name') ?? '?');
         if (child === stmt.childForFieldName('module_name')) continue;
         // `import a.b` binds `a`; `from m import a as b` binds `b`.
         const bound = child.type === 'aliased_import' ? fieldText(child, 'alias') : child.type === 'dotted_name' ? child.text.split('.')[0] ?? null : null;
-        if (bound) out.names.set(bound, { how: 'imported', alias: null });
+        if (!bound) continue;
+        out.names.set(bound, { how: 'imported', alias: null, line });
+        const explicit = child.type === 'aliased_import' && fieldText(child, 'name') === bound;
+        if (stmt.type === 'import_from_statement' && (relative || explicit)) out.imported.set(bound, { relative, explicit, line });
       }
     }
   }
@@ -147,6 +163,53 @@ function bindingsOf(module: SyntaxNode): Bindings {
     out.classes.set(name, { methods, attributes, bases });
   }
   return out;
+}
+
+/** `__all__ = [...]` / `(...)` of string literals: its names; null for another value; undefined for another statement. */
+function allList(stmt: SyntaxNode): string[] | null | undefined {
+  const assignment = stmt.namedChildren[0];
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__all__') return undefined;
+  const value = assignment.childForFieldName('right');
+  if (value?.type !== 'list' && value?.type !== 'tuple') return null;
+  const names: string[] = [];
+  for (const item of value.namedChildren) {
+    if (!item || item.type === 'comment') continue;
+    const text = item.type === 'string' && !item.namedChildren.some((c) => c?.type === 'interpolation') ? /^[rRuU]?(['"])(.*)\1$/s.exec(item.text)?.[2] : undefined;
+    if (text === undefined) return null;
+    names.push(text);
+  }
+  return names;
+}
+
+/**
+ * Names the module re-exported at the base and no longer does: one in `__all__` that is gone
+ * from it (its own line when the name is not bound any more), a name a package's `__init__.py`
+ * imported relatively (or any module as itself, `import x as x`) that is no longer bound. A name
+ * `def`/`class` defined is left to `diffPublicApi`, but for its place in `__all__`.
+ */
+export function diffReexports(base: PublicApi, now: PublicApi | null, packageInit: boolean): ApiBreak[] {
+  const breaks: ApiBreak[] = [];
+  const before = base.bindings;
+  const after = now?.bindings ?? null;
+  const topLevel = (api: PublicApi | null): Set<string> => new Set((api?.definitions ?? []).filter((d) => d.kind !== 'method').map((d) => d.name));
+  const definedBefore = topLevel(base);
+  const definedNow = topLevel(now);
+  const boundNow = (name: string): boolean => after !== null && (after.names.has(name) || definedNow.has(name) || after.starImports.length > 0);
+  const reported = new Set<string>();
+  if (before.all !== null && after !== null && after.all !== null) {
+    const kept = new Set(after.all.names);
+    for (const name of before.all.names) {
+      if (kept.has(name)) continue;
+      reported.add(name);
+      if (boundNow(name)) breaks.push({ name, line: after.all.line, message: `${name} removed from __all__ (\`from … import *\` no longer brings it)` });
+      else if (!definedBefore.has(name)) breaks.push({ name, line: before.all.line, message: `removed ${name} (listed in __all__)` });
+    }
+  }
+  for (const [name, b] of before.imported) {
+    if (reported.has(name) || name.startsWith('_') || !(b.explicit || (b.relative && packageInit)) || boundNow(name)) continue;
+    breaks.push({ name, line: b.line, message: `removed re-export ${name}` });
+  }
+  return breaks;
 }
 
 /** The statements of `block`, also inside `if`/`try` blocks (as `definitionsIn` reads them). */
@@ -265,6 +328,7 @@ function functionDefinition(
 ): ApiDefinition {
   const isProperty = decorators.some((d) => /^(?:(?:functools\.)?(?:cached_)?property|\w+\.(?:setter|getter|deleter))$/.test(d));
   const isStatic = decorators.some((d) => d === 'staticmethod');
+  const onClass = kind === 'method' && decorators.some((d) => d === 'staticmethod' || d === 'classmethod');
   const params = def.childForFieldName('parameters');
   return {
     name,
@@ -273,6 +337,7 @@ function functionDefinition(
     // A property is read as an attribute: only its presence matters to callers.
     params: isProperty ? null : params ? parameters(params) : [],
     boundFirst: kind === 'method' && !isStatic,
+    ...(onClass ? { onClass: true as const } : {}),
     line,
   };
 }
@@ -510,6 +575,8 @@ function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
   const reasons: string[] = [];
   if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
+  // `A.make(x)` on the class needs an instance now.
+  if (old.onClass && !cur.onClass && cur.kind === 'method' && cur.params !== null) reasons.push('became an instance method (calls on the class fail)');
   if (old.params === null || cur.params === null) {
     // A property became callable, or the other way round; a class whose constructor is declared on one side only is `unsure` (diffPublicApi).
     if (old.kind !== 'class' && cur.kind !== 'class' && (old.params === null) !== (cur.params === null)) {
