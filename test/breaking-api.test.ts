@@ -106,6 +106,13 @@ describe('compareApi', () => {
     expect(await breaks(fn('({\n  a,\n  b,\n}: { a: number; b: number }): void'), fn('({\n  a,\n}: { a: number }): void'))).toEqual([
       'f: signature changed (parameter { a, b }: { a: number; b: number } → { a: number }): f({ a, b }: { a: number; b: number }): void → f({ a }: { a: number }): void',
     ]);
+    // Types declared in another module, different on the two sides: not decidable here (named, not a break).
+    const unsure = await compareApi('typescript', '/r/c.ts', `import type { A, B } from './t.js';\n${fn('(a: A)')}`, `import type { A, B } from './t.js';\n${fn('(a: B)')}`, 'HEAD');
+    expect(unsure).toMatchObject({ refused: null, breaks: [{ message: 'f: signature changed (parameter a: A → B: types declared in another module, not compared): f(a: A) → f(a: B)', unsure: true }] });
+    expect(await compareApi('typescript', '/r/c.ts', fn('(a: string)'), fn('(a: Id)'), 'HEAD')).toMatchObject({ breaks: [{ unsure: true }] });
+    // The same foreign type with other arguments, or a parameter removed beside it: decided.
+    expect(await compareApi('typescript', '/r/c.ts', fn('(a: Box<string>)'), fn('(a: Box<number>)'), 'HEAD')).toMatchObject({ breaks: [{ message: expect.not.stringContaining('not compared') }] });
+    expect(((await compareApi('typescript', '/r/c.ts', fn('(a: A, b: string)'), fn('(a: B)'), 'HEAD')) as { breaks: { unsure?: true }[] }).breaks[0]?.unsure).toBeUndefined();
     // A long type is cut in the reason.
     const wide = `{ ${Array.from({ length: 10 }, (_, i) => `field${i}: string`).join('; ')} }`;
     const [reason] = await breaks(fn(`(o: ${wide})`), fn('(o: number)'));

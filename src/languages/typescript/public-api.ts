@@ -6,7 +6,7 @@
 // re-exports (`export { a } from`, `export * as ns from`, `export * from`; the names the last
 // brings from a relative module are listed by `withStarExports`). A signature breaks
 // callers when a call it accepted may fail now: see `arityBreaks` (parameters removed, made
-// required, rest removed) and `typeBreaks` (declared types narrowed, return types widened, type
+// required, rest removed) and `typeChanges` (declared types narrowed, return types widened, type
 // parameters changed); adding an optional trailing parameter or widening a type breaks nothing.
 import type { ts as TsNamespace } from 'ts-morph';
 import type { TsNode } from './compiler.js';
@@ -602,18 +602,54 @@ function accepts(cur: TsSignature, old: TsSignature): boolean {
  * `any`/`unknown`, or a union with every old member: widening breaks no call); the return type
  * must still give only what it gave (the same, a union of some of its members, or `any`); type
  * parameters must keep their place and text, and new ones need a default (calls naming the type
- * arguments). A type on one side only is not compared (inferred, or JavaScript).
+ * arguments). A type on one side only is not compared (inferred, or JavaScript). Each change
+ * says whether it is `decided`: not when the two types name different types declared in other
+ * modules (or global ones not known here), whose bodies may take the same values.
  */
-function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
-  const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${cut(p.type?.text ?? '')} → ${cut(q.type?.text ?? '')}`);
-  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) reasons.push(`return type ${cut(old.returns.text)} → ${cut(cur.returns.text)}`);
+function typeChanges(old: TsSignature, cur: TsSignature): { reason: string; decided: boolean }[] {
+  const own = new Set([...old.typeParams, ...cur.typeParams].map((t) => t.key.split(' ')[0] ?? ''));
+  const decided = (a: TsType, b: TsType): boolean => {
+    const x = foreignNames(a.expanded, own);
+    const y = foreignNames(b.expanded, own);
+    return x.size === y.size && [...x].every((n) => y.has(n));
+  };
+  const changes = narrowedParams(old.params, cur.params).map(({ p, q }) => ({
+    reason: `parameter ${p.name}: ${cut(p.type?.text ?? '')} → ${cut(q.type?.text ?? '')}`,
+    decided: p.type === null || q.type === null || decided(p.type, q.type),
+  }));
+  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) {
+    changes.push({ reason: `return type ${cut(old.returns.text)} → ${cut(cur.returns.text)}`, decided: decided(old.returns, cur.returns) });
+  }
+  const reasons: string[] = [];
   const keptTypeParams = old.typeParams.every((t, i) => cur.typeParams[i]?.key === t.key);
   const addedTypeParams = cur.typeParams.slice(old.typeParams.length);
   if (!keptTypeParams || addedTypeParams.some((t) => !t.hasDefault)) {
     const list = (tps: TsSignature['typeParams']): string => (tps.length === 0 ? 'none' : `<${tps.map((t) => t.text).join(', ')}>`);
     reasons.push(`type parameters ${list(old.typeParams)} → ${list(cur.typeParams)}`);
   }
-  return reasons;
+  return [...changes, ...reasons.map((reason) => ({ reason, decided: true }))];
+}
+
+/** Types every file knows (the language's and the usual globals'): what they take is known. */
+const KNOWN_TYPES = new Set(
+  ('string number boolean bigint symbol object null undefined void never any unknown true false this readonly keyof typeof unique infer extends in is asserts new ' +
+    'Array ReadonlyArray Promise PromiseLike Record Partial Required Readonly Pick Omit Exclude Extract NonNullable ReturnType Parameters Awaited ' +
+    'Map Set WeakMap WeakSet ReadonlyMap ReadonlySet Date RegExp Error Function Object String Number Boolean Symbol BigInt ' +
+    'Uint8Array Int8Array Uint16Array Int16Array Uint32Array Int32Array Float32Array Float64Array ArrayBuffer ArrayBufferLike DataView Buffer ' +
+    'Iterable AsyncIterable Iterator AsyncIterator IterableIterator Generator AsyncGenerator AbortSignal URL Blob Response Request Headers').split(' '),
+);
+
+/** The type names a type key refers to that no file knows by itself: declared elsewhere (imported, global) — not member names, not `own` type parameters. */
+function foreignNames(key: string, own: ReadonlySet<string>): Set<string> {
+  const tokens = key.split(' ');
+  const names = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (!/^[A-Za-z_$][\w$]*$/.test(t) || KNOWN_TYPES.has(t) || own.has(t) || tokens[i - 1] === '.') return;
+    // A member or parameter name: `a: T`, `a?: T`.
+    if (tokens[i + 1] === ':' || (tokens[i + 1] === '?' && tokens[i + 2] === ':')) return;
+    names.add(t);
+  });
+  return names;
 }
 
 /**
@@ -690,11 +726,18 @@ function changes(b: TsExport, a: TsExport): TsBreak[] {
   if (as.length === 1 && bs.length === 1 && one && was) {
     // One break per declaration, however many reasons: the counts and parameters first, then the types.
     const arity = arityBreaks(b.name, was.params, one.params);
-    const types = typeBreaks(was, one);
+    const changed = typeChanges(was, one);
+    const types = changed.map((c) => c.reason);
     const bare = (r: string): string => r.slice(r.startsWith(`${b.name}: `) ? b.name.length + 2 : b.name.length + 1);
     if (types.length > 0) {
       const reasons = [...arity.map(bare), ...types];
-      breaks.push({ line: a.line, message: `${b.name}: signature changed (${reasons.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
+      // Only types declared elsewhere changed: whether they take the same values is not known here.
+      const unsure = arity.length === 0 && changed.every((c) => !c.decided);
+      breaks.push({
+        line: a.line,
+        message: `${b.name}: signature changed (${reasons.join('; ')}${unsure ? ': types declared in another module, not compared' : ''}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}`,
+        ...(unsure ? { unsure: true as const } : {}),
+      });
     } else if (arity.length > 0) {
       breaks.push({ line: a.line, message: arity.length === 1 ? arity[0] ?? '' : `${b.name}: ${arity.map(bare).join('; ')}` });
     }
