@@ -20,7 +20,7 @@ async function breaking(dir: string, base = 'HEAD'): Promise<CheckResult> {
 
 describe('tests and examples are not public API', () => {
   it('the rule: pytest and Jest/Vitest file names, test/example/docs directories', () => {
-    for (const rel of ['tests/test_x.py', 'test_x.py', 'pkg/x_test.py', 'conftest.py', 'pkg/tests/helpers.py', 'examples/demo.py', 'docs/conf.py', 'src/a.test.ts', 'src/a.spec.js', 'src/__tests__/a.ts', 'test/util.ts', 'example/run.mjs']) {
+    for (const rel of ['tests/test_x.py', 'test_x.py', 'pkg/x_test.py', 'conftest.py', 'noxfile.py', 'pkg/tests/helpers.py', 'examples/demo.py', 'docs/conf.py', 'src/a.test.ts', 'src/a.spec.js', 'src/__tests__/a.ts', 'test/util.ts', 'example/run.mjs']) {
       expect(notPublic(rel, rel.endsWith('.py')), rel).toBe(true);
     }
     for (const rel of ['pkg/testing.py', 'pkg/contest.py', 'src/latest.ts', 'src/testkit/a.ts', 'src/a.tests.ts', 'pkg/attest.py', 'src/spec.ts']) {

@@ -240,6 +240,8 @@ describe('diffPublicApi: names no longer defined but still bound', () => {
     // Through a private base, two levels up.
     expect(await bound(before, 'class _Core:\n    def __init__(self):\n        pass\n\n    def send(self, data, flush=True):\n        return data\n\nclass Base(_Core):\n    pass\n\nclass Child(Base):\n    pass\n')).toEqual([]);
     expect(await bound(before, 'class Base:\n    def send(self):\n        pass\n\nclass Child(Base):\n    pass\n')).toEqual([['Child.send(self, data) → Child.send(self) (data removed or renamed)', false]]);
+    // A generic base class of the module (`_Auth[Identity]`).
+    expect(await bound('class Auth(Generic[T]):\n    def get_token(self): pass\n', 'class _Auth(Generic[T]):\n    def get_token(self): pass\n\nclass Auth(_Auth[Identity]):\n    pass\n')).toEqual([]);
     // A constructor now inherited from a base of the module is compared with that one.
     expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self, url, *, timeout=None): pass\n\nclass C(_B):\n    pass\n')).toEqual([]);
     expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self): pass\n\nclass C(_B):\n    pass\n')).toEqual([['C(url) → C() (url removed or renamed)', false]]);

@@ -4,7 +4,8 @@
 // packagers users know, on the path from the repository root:
 // - a directory named `test`, `tests`, `__tests__` (pytest's usual `testpaths`, Jest's
 //   `__tests__`), `example`, `examples`, `doc` or `docs` anywhere on the path;
-// - Python: `test_*.py`, `*_test.py` (pytest's default `python_files`) and `conftest.py`;
+// - Python: `test_*.py`, `*_test.py` (pytest's default `python_files`), `conftest.py` and
+//   `noxfile.py` (loaded by pytest and nox, imported by no one);
 // - TS/JS: `*.test.*` and `*.spec.*` (Jest's and Vitest's default `testMatch`/`include`).
 // API Extractor goes further (only the package's entry point is public); we keep every other
 // file, as Python has no entry point to start from: its `_` names are the private ones.
@@ -16,6 +17,6 @@ export function notPublic(rel: string, python: boolean): boolean {
   const parts = rel.split('/');
   const base = parts.pop() ?? '';
   if (parts.some((d) => DIRS.has(d))) return true;
-  if (python) return /^test_.*\.pyi?$/.test(base) || /_test\.pyi?$/.test(base) || base === 'conftest.py';
+  if (python) return /^test_.*\.pyi?$/.test(base) || /_test\.pyi?$/.test(base) || base === 'conftest.py' || base === 'noxfile.py';
   return /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(base);
 }

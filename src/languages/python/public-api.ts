@@ -68,7 +68,7 @@ export interface ClassBindings {
   methods: Map<string, ApiDefinition>;
   /** Names bound in its body other than by `def`: `x = 1`, `x: int`. */
   attributes: Set<string>;
-  /** Its base classes as written (`Base`, `mod.Base`). */
+  /** Its base classes as written, without type arguments (`Base`, `mod.Base`; `Base[T]` is `Base`). */
   bases: string[];
 }
 
@@ -159,7 +159,7 @@ function bindingsOf(module: SyntaxNode): Bindings {
       }
       for (const stmt of statementsIn(body)) if (stmt.type === 'expression_statement') for (const a of assignedNames(stmt)) attributes.add(a.name);
     }
-    const bases = def.childForFieldName('superclasses')?.namedChildren.filter((b): b is SyntaxNode => b !== null && b.type !== 'comment' && b.type !== 'keyword_argument').map((b) => b.text) ?? [];
+    const bases = def.childForFieldName('superclasses')?.namedChildren.filter((b): b is SyntaxNode => b !== null && b.type !== 'comment' && b.type !== 'keyword_argument').map((b) => b.text.replace(/\[[\s\S]*$/, '')) ?? [];
     out.classes.set(name, { methods, attributes, bases });
   }
   return out;
