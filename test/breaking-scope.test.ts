@@ -1,5 +1,6 @@
 // What the breaking row compares (SPEC §5: the public API): tests, conftest helpers, examples
-// and docs scripts are no one's API, so changing or deleting them breaks no caller.
+// and docs scripts are no one's API, so changing or deleting them breaks no caller; a Python
+// definition moved to another module and imported back is compared there.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +55,19 @@ describe('tests and examples are not public API', () => {
     const row = await breaking(dir);
     expect(row.status).toBe('fail');
     expect(row.details).toBe('1 breaking change against HEAD: app/api.py:1 removed fetch; 1 test/example file not compared (not public API)');
+  });
+});
+
+describe('Python definitions moved to another module and imported back', () => {
+  it('are compared where they are now: the same signature passes, a changed one breaks, an unread module is not decidable', async () => {
+    const dir = gitRepo({ 'pkg/__init__.py': '', 'pkg/big.py': 'def f1(a):\n    return a\n\n\ndef f2(a):\n    return a\n\n\nclass Params:\n    def get(self, k):\n        return k\n', 'part2.py': 'x = 1\n' }, repos);
+    write(dir, 'pkg/big.py', '# split in two\nfrom part2 import f1\nfrom .other import Base as Base\nfrom missing import f2\n\nParams = Base\n');
+    write(dir, 'part2.py', 'def f1(a, b):\n    return a\n');
+    write(dir, 'pkg/other.py', 'class Base:\n    def get(self, k):\n        return k\n');
+    const row = await breaking(dir);
+    expect(row.status).toBe('fail');
+    expect(row.details).toBe(
+      '1 breaking change against HEAD: pkg/big.py:2 f1(a) → f1(a, b) (b added without a default); not decidable here: pkg/big.py:5 f2 is now imported; its signature is not declared here: not compared; 1 new Python file (nothing to break)',
+    );
   });
 });

@@ -1,7 +1,8 @@
 // One file's public API at the base against its current text, for the `breaking` row: the same
 // extraction and the same refusals for a changed or a deleted file, Python or TS/JS.
 import { NestingLimitError } from '../languages/nesting.js';
-import type { PublicApi } from '../languages/python/public-api.js';
+import path from 'node:path';
+import type { ApiDefinition, PublicApi } from '../languages/python/public-api.js';
 import type { ModuleReader } from '../languages/typescript/public-api.js';
 import type { LanguageId } from '../model.js';
 
@@ -26,6 +27,8 @@ export interface StarSide {
 }
 
 export interface CompareOptions {
+  /** The repository root (absolute): where a Python absolute import may start. */
+  root?: string;
   /** Where `before` lay when the file was renamed (its extension decides how TS/JS parses it). */
   basePath?: string;
   /** TS/JS: how to list the names `export * from` brings, at the base and now (without: not decidable). */
@@ -43,8 +46,14 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
       const { diffPublicApi, diffReexports, extractPublicApi } = await import('../languages/python/public-api.js');
       // A package's `__init__.py` re-exports what it imports relatively.
       const packageInit = /(?:^|[\\/])__init__\.pyi?$/.test(absPath);
+      const head = opts.stars?.head ?? null;
+      // A definition moved to another module of the repository and imported back is compared there.
+      const withImported = async (text: string): Promise<PublicApi> => {
+        const api = await extractPublicApi(text);
+        return head === null || api.syntaxErrorLine !== null ? api : { ...api, definitions: [...api.definitions, ...(await importedDefinitions(api, head, opts.root ?? null, extractPublicApi))] };
+      };
       const diff = (b: PublicApi, a: PublicApi | null): ApiBreak[] => [...diffPublicApi(b.definitions, a?.definitions ?? [], a?.bindings), ...diffReexports(b, a, packageInit)];
-      return await compareWith(extractPublicApi, extractPublicApi, (api) => api.definitions, diff, before, after, refName);
+      return await compareWith(extractPublicApi, withImported, (api) => api.definitions, diff, before, after, refName);
     }
     const { diffTsPublicApi, extractTsPublicApi, withStarExports } = await import('../languages/typescript/public-api.js');
     const at = (file: string, side: StarSide | null | undefined) => async (text: string) => {
@@ -62,6 +71,42 @@ export async function compareApi(language: LanguageId, absPath: string, before: 
     if (!(e instanceof NestingLimitError)) throw e;
     return { refused: e.message };
   }
+}
+
+/**
+ * The definitions a Python module imports from another module of the repository
+ * (`from .other import f`, `from part2 import f as g`), under the names it binds, methods and
+ * all: read now with `head`, relative imports from the file's package, absolute ones from beside
+ * the file, the root or `src/`. A module not found adds nothing (the name stays not decidable).
+ */
+async function importedDefinitions(api: PublicApi, head: StarSide, root: string | null, extract: (text: string) => Promise<PublicApi>): Promise<ApiDefinition[]> {
+  const out: ApiDefinition[] = [];
+  const own = new Set(api.definitions.map((d) => d.name));
+  const cache = new Map<string, Promise<PublicApi | null>>();
+  for (const [name, b] of api.bindings.names) {
+    if (b.from === undefined || own.has(name) || name.startsWith('_')) continue;
+    const module = b.from.module;
+    const dots = /^\.*/.exec(module)?.[0].length ?? 0;
+    const tail = module.slice(dots).replace(/\./g, '/');
+    const up = dots > 1 ? '../'.repeat(dots - 1) : '';
+    const dirs = dots > 0 ? [up || './'] : ['./', ...(root === null ? [] : [path.relative(path.dirname(head.from), root) || '.', path.relative(path.dirname(head.from), path.join(root, 'src'))].map((d) => `${d}/`))];
+    const candidates = dirs.flatMap((d) => (tail === '' ? [`${d}__init__.py`] : [`${d}${tail}.py`, `${d}${tail}/__init__.py`]));
+    const key = candidates.join('\n');
+    let found = cache.get(key);
+    if (!found) {
+      found = head.read(head.from, candidates).then(async (m) => (m === null ? null : extract(m.text)));
+      cache.set(key, found);
+    }
+    const target = await found;
+    if (target === null || target.syntaxErrorLine !== null) continue;
+    const original = b.from.name;
+    for (const d of target.definitions) {
+      // At the import's line: the detail names this file.
+      if (d.name === original) out.push({ ...d, name, line: b.line });
+      else if (d.name.startsWith(`${original}.`)) out.push({ ...d, name: `${name}${d.name.slice(original.length)}`, line: b.line });
+    }
+  }
+  return out;
 }
 
 /** CommonJS exports the extractor does not read: assigned through a computed name, `Object.assign` or `Object.defineProperty`. */

@@ -49,7 +49,7 @@ export interface ApiDefinition {
  */
 export interface Bindings {
   /** Module-level names bound other than by `def`/`class`: how, and for `X = Y` the name `Y`; `line` 1-based. */
-  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null; line: number }>;
+  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null; line: number; from?: { module: string; name: string } }>;
   /**
    * Names imported to be re-exported: by a relative import (`from .a import x`: a package's
    * `__init__.py` re-exports them) or, anywhere, as themselves (`from m import x as x`, PEP 484).
@@ -138,7 +138,9 @@ function bindingsOf(module: SyntaxNode): Bindings {
         // `import a.b` binds `a`; `from m import a as b` binds `b`.
         const bound = child.type === 'aliased_import' ? fieldText(child, 'alias') : child.type === 'dotted_name' ? child.text.split('.')[0] ?? null : null;
         if (!bound) continue;
-        out.names.set(bound, { how: 'imported', alias: null, line });
+        const original = child.type === 'aliased_import' ? fieldText(child, 'name') ?? bound : bound;
+        const module = stmt.type === 'import_from_statement' ? fieldText(stmt, 'module_name') : null;
+        out.names.set(bound, { how: 'imported', alias: null, line, ...(module !== null ? { from: { module, name: original } } : {}) });
         const explicit = child.type === 'aliased_import' && fieldText(child, 'name') === bound;
         if (stmt.type === 'import_from_statement' && (relative || explicit)) out.imported.set(bound, { relative, explicit, line });
       }
