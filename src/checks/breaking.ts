@@ -1,7 +1,8 @@
 // The `breaking` row of the verification table (SPEC §5): no public function, method or class
 // of a changed Python file, and no exported declaration of a changed TS/JS file, removed or
 // changed in signature against the base — a deleted file removes all of them; a moved one breaks
-// its importers once and is compared with its new path.
+// its importers once and is compared with its new path. Tests, examples and docs scripts are not
+// public API (`breaking-scope.ts`): counted, not compared.
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
