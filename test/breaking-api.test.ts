@@ -35,6 +35,28 @@ describe('compareApi', () => {
     expect(await breaks('a: string, b: string', 'a: string')).toEqual(['send takes 1 parameter instead of 2']);
   });
 
+  it("a package's __init__.py re-exports are its API; a plain module's relative imports are not", async () => {
+    const before = 'from .a import x, y\n';
+    const after = 'from .a import x\n';
+    expect(await compareApi('python', '/r/pkg/__init__.py', before, after, 'HEAD')).toMatchObject({ refused: null, breaks: [{ line: 1, message: 'removed re-export y' }] });
+    expect(await compareApi('python', '/r/pkg/mod.py', before, after, 'HEAD')).toMatchObject({ refused: null, breaks: [] });
+  });
+
+  it('CommonJS: module.exports = Class compares the class and its methods; exports.x by presence; exports built at run time are named, not compared', async () => {
+    const js = async (before: string, after: string) => {
+      const r = await compareApi('javascript', '/r/ws2.js', before, after, 'HEAD');
+      return r.refused === null ? r.breaks.map((x) => x.message) : [r.refused];
+    };
+    const cls = (members: string): string => `'use strict'\nclass WSv2 {\n${members}}\nmodule.exports = WSv2\n`;
+    expect(await js(cls('  setAPICredentials (key, secret) {}\n  subscribeTicker (symbol) { return 1 }\n'), cls('  async subscribeTicker (symbol) { return 1 }\n'))).toEqual([
+      'exported method module.exports.setAPICredentials removed',
+      'module.exports.subscribeTicker is now async',
+    ]);
+    expect(await js("exports.VERSION = '1'\nexports.connect = function (url) {}\n", 'exports.connect = function (url) {}\n')).toEqual(['exported variable VERSION removed']);
+    expect(await js("module.exports = require('./impl')\n", 'module.exports = {}\n')).toEqual(['exported variable module.exports removed']);
+    expect(await js('for (const k of names) exports[k] = make(k)\n', 'for (const k of names) exports[k] = make(k, 1)\n')).toEqual(['CommonJS exports built at run time, not compared']);
+  });
+
   it('a TS/JS function or class turned into a type is a break; into a variable, not decidable here', async () => {
     const cmp = (before: string, after: string) => compareApi('typescript', '/r/c.ts', before, after, 'HEAD');
     expect(await cmp('export function make(a: string) {}\n', 'export type make = (a: string) => void;\n')).toMatchObject({
@@ -70,6 +92,31 @@ describe('compareApi', () => {
       'Conn.send: signature changed (parameter data: string → Uint8Array): send(data: string): void → send(data: Uint8Array): void',
     ]);
     expect(await breaks('export const g = (a: string): number => 1;\n', 'export const g = (a: string): string => "";\n')).toEqual(['g: signature changed (return type number → string): g(a: string): number → g(a: string): string']);
+    // An object literal parameter that no longer takes what it took, or a returned object that lost a member.
+    expect(await breaks(fn('(o: { a: string })'), fn('(o: { a: string; b: number })'))).toEqual(['f: signature changed (parameter o: { a: string } → { a: string; b: number }): f(o: { a: string }) → f(o: { a: string; b: number })']);
+    expect(await breaks(fn('(o: { a: string; b?: number })'), fn('(o: { a: string })'))).toHaveLength(1);
+    expect(await breaks(fn('(o: { a?: string })'), fn('(o: { a: string })'))).toHaveLength(1);
+    expect(await breaks(fn('(): { a: string; b: number }'), fn('(): { a: string }'))).toHaveLength(1);
+    expect(await breaks(fn('(a: Array<string>)'), fn('(a: number[])'))).toHaveLength(1);
+    // One break per declaration: the count and the types in one line; a destructured parameter on one line.
+    expect(await breaks('export default function handler(req: string, res: number): void {}\n', 'export default function handler(request: boolean): void {}\n')).toEqual([
+      'default: signature changed (takes 1 parameter instead of 2; parameter req: string → boolean): default(req: string, res: number): void → default(request: boolean): void',
+    ]);
+    expect(await breaks(fn('(a?: string, b?: number)'), fn('(a: string)'))).toEqual(['f: takes 1 parameter instead of 2; parameter a is now required']);
+    expect(await breaks(fn('({\n  a,\n  b,\n}: { a: number; b: number }): void'), fn('({\n  a,\n}: { a: number }): void'))).toEqual([
+      'f: signature changed (parameter { a, b }: { a: number; b: number } → { a: number }): f({ a, b }: { a: number; b: number }): void → f({ a }: { a: number }): void',
+    ]);
+    // Types declared in another module, different on the two sides: not decidable here (named, not a break).
+    const unsure = await compareApi('typescript', '/r/c.ts', `import type { A, B } from './t.js';\n${fn('(a: A)')}`, `import type { A, B } from './t.js';\n${fn('(a: B)')}`, 'HEAD');
+    expect(unsure).toMatchObject({ refused: null, breaks: [{ message: 'f: signature changed (parameter a: A → B: types declared in another module, not compared): f(a: A) → f(a: B)', unsure: true }] });
+    expect(await compareApi('typescript', '/r/c.ts', fn('(a: string)'), fn('(a: Id)'), 'HEAD')).toMatchObject({ breaks: [{ unsure: true }] });
+    // The same foreign type with other arguments, or a parameter removed beside it: decided.
+    expect(await compareApi('typescript', '/r/c.ts', fn('(a: Box<string>)'), fn('(a: Box<number>)'), 'HEAD')).toMatchObject({ breaks: [{ message: expect.not.stringContaining('not compared') }] });
+    expect(((await compareApi('typescript', '/r/c.ts', fn('(a: A, b: string)'), fn('(a: B)'), 'HEAD')) as { breaks: { unsure?: true }[] }).breaks[0]?.unsure).toBeUndefined();
+    // A long type is cut in the reason.
+    const wide = `{ ${Array.from({ length: 10 }, (_, i) => `field${i}: string`).join('; ')} }`;
+    const [reason] = await breaks(fn(`(o: ${wide})`), fn('(o: number)'));
+    expect(reason).toMatch(/^f: signature changed \(parameter o: \{ field0: string; .{40,}… → number\): /);
     // A long signature is cut in the detail.
     const long = `(${Array.from({ length: 12 }, (_, i) => `argument${i}: string`).join(', ')})`;
     const [cut] = await breaks(fn(long), fn(long.replace('argument0: string', 'argument0: number')));
@@ -92,6 +139,14 @@ describe('compareApi', () => {
     // A type alias or interface of the file standing for the type written out before (either way).
     await same(fn('(a: { x: number }): { line: number; message: string }[]'), `export interface Break {\n  line: number;\n  message: string;\n}\ntype Options = { x: number };\n${fn('(a: Options): Break[]')}`);
     await same(`type Id = string;\n${fn('(a: Id)')}`, fn('(a: string)'));
+    // The two spellings of arrays and readonly objects.
+    await same(fn('(x: number, ...rest: string[]): Map<string, number>[]'), fn('(x: number, ...rest: Array<string>): Array<Map<string, number>>'));
+    await same(fn('(a: (string | number)[], b: ReadonlyArray<() => void>)'), fn('(a: Array<string | number>, b: readonly (() => void)[])'));
+    await same(fn('(x: Readonly<{ a: number; b?: string }>)'), fn('(x: { readonly a: number, readonly b?: string })'));
+    // An optional member added to an object literal parameter; a required one made optional; one added to a returned object.
+    await same(fn('(opts: { id: string; items: number[] })'), fn('(opts: { id: string; items: Array<number>; blockedSnapshot?: boolean })'));
+    await same(fn('(opts: { id: string })'), fn('(opts?: { id?: string; keyterms?: string[] })'));
+    await same(fn('(): { id: string }'), fn('(): { id: string; extra: number }'));
     // A type on one side only (inferred, or JavaScript) is not compared; nor are parameter names.
     await same(fn('(a = 3)'), fn('(renamed: number = 3)'));
     await same(fn('(a: string)'), fn('(a)'));

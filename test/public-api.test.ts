@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   diffPublicApi,
+  diffReexports,
   extractPublicApi,
   renderSignature,
   type ApiDefinition,
@@ -208,5 +209,77 @@ describe('diffPublicApi', () => {
     expect(
       await breaks('class Router:\n    def __init__(self, app): pass\n', 'class Router:\n    def __init__(self, app, prefix): pass\n'),
     ).toEqual(['Router(app) → Router(app, prefix) (prefix added without a default)']);
+  });
+});
+
+describe('diffPublicApi: names no longer defined but still bound', () => {
+  /** The breaks with the module's bindings now: `[message, unsure]`. */
+  async function bound(before: string, after: string): Promise<[string, boolean][]> {
+    const cur = await extractPublicApi(after);
+    expect(cur.syntaxErrorLine).toBeNull();
+    return diffPublicApi(await api(before), cur.definitions, cur.bindings).map((b) => [b.message, b.unsure === true]);
+  }
+
+  it('a class now an alias of a class of the module is compared as that class', async () => {
+    expect(await bound('class Params:\n    def get(self, k): pass\n', 'class Base:\n    def get(self, k): pass\n\nParams = Base\n')).toEqual([]);
+    expect(await bound('class Params:\n    def get(self, k): pass\n', 'class Base:\n    def get(self): pass\n\nParams = Base\n')).toEqual([['Params.get(self, k) → Params.get(self) (k removed or renamed)', false]]);
+  });
+
+  it('a name now imported or assigned from elsewhere is not decidable here, not removed', async () => {
+    expect(await bound('class Params:\n    a: int\n', 'from .other import Base\n\nParams = Base\n')).toEqual([['Params is now assigned (Params = Base); its signature is not declared here: not compared', true]]);
+    expect(await bound('def f10(a):\n    pass\n\ndef f1(a):\n    pass\n', 'def f1(a):\n    pass\n\nfrom part2 import f10\n')).toEqual([['f10 is now imported; its signature is not declared here: not compared', true]]);
+    expect(await bound('def f(a):\n    pass\n', 'try:\n    from fast import f\nexcept ImportError:\n    from slow import f as f\n')).toEqual([['f is now imported; its signature is not declared here: not compared', true]]);
+    expect(await bound('def f(a):\n    pass\n', 'from helpers import *\n')).toEqual([['f no longer defined here; maybe brought by from helpers import *', true]]);
+    // Truly gone: still removed.
+    expect(await bound('def f(a):\n    pass\n\ndef g(): pass\n', 'import os\n\ndef g(): pass\n')).toEqual([['removed f', false]]);
+  });
+
+  it('a method moved to a base class of the module is inherited: compared with the base one', async () => {
+    const before = 'class Base:\n    pass\n\nclass Child(Base):\n    def send(self, data):\n        return data\n';
+    expect(await bound(before, 'class Base:\n    def send(self, data):\n        return data\n\nclass Child(Base):\n    pass\n')).toEqual([]);
+    // Through a private base, two levels up.
+    expect(await bound(before, 'class _Core:\n    def __init__(self):\n        pass\n\n    def send(self, data, flush=True):\n        return data\n\nclass Base(_Core):\n    pass\n\nclass Child(Base):\n    pass\n')).toEqual([]);
+    expect(await bound(before, 'class Base:\n    def send(self):\n        pass\n\nclass Child(Base):\n    pass\n')).toEqual([['Child.send(self, data) → Child.send(self) (data removed or renamed)', false]]);
+    // A generic base class of the module (`_Auth[Identity]`).
+    expect(await bound('class Auth(Generic[T]):\n    def get_token(self): pass\n', 'class _Auth(Generic[T]):\n    def get_token(self): pass\n\nclass Auth(_Auth[Identity]):\n    pass\n')).toEqual([]);
+    // A constructor now inherited from a base of the module is compared with that one.
+    expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self, url, *, timeout=None): pass\n\nclass C(_B):\n    pass\n')).toEqual([]);
+    expect(await bound('class C:\n    def __init__(self, url): pass\n', 'class _B:\n    def __init__(self): pass\n\nclass C(_B):\n    pass\n')).toEqual([['C(url) → C() (url removed or renamed)', false]]);
+    // A base from another module: not known here, the method is removed as before.
+    expect(await bound(before, 'from x import Base\n\nclass Child(Base):\n    pass\n')).toEqual([
+      ['Base is now imported; its signature is not declared here: not compared', true],
+      ['removed Child.send', false],
+    ]);
+  });
+
+  it('a property now a class attribute reads the same; a method now an attribute is not decidable', async () => {
+    expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state = 1\n')).toEqual([]);
+    expect(await bound('class C:\n    @property\n    def state(self):\n        return 1\n', 'class C:\n    state: int\n')).toEqual([]);
+    expect(await bound('class C:\n    def run(self):\n        pass\n', 'class C:\n    run = other\n')).toEqual([['C.run: method now a class attribute; whether it is still callable so is not declared here', true]]);
+  });
+});
+
+describe('Python: static methods and re-exports', () => {
+  it('a @staticmethod or @classmethod made an instance method is a break: calls on the class fail', async () => {
+    expect(await breaks('class A:\n    @staticmethod\n    def make(x): pass\n', 'class A:\n    def make(self, x): pass\n')).toEqual(['A.make(x) → A.make(self, x) (became an instance method (calls on the class fail))']);
+    expect(await breaks('class A:\n    @classmethod\n    def make(cls, x): pass\n', 'class A:\n    def make(self, x): pass\n')).toHaveLength(1);
+    // The other way, or between the two class-level kinds: calls still work.
+    expect(await breaks('class A:\n    def make(self, x): pass\n', 'class A:\n    @staticmethod\n    def make(x): pass\n')).toEqual([]);
+    expect(await breaks('class A:\n    @staticmethod\n    def make(x): pass\n', 'class A:\n    @classmethod\n    def make(cls, x): pass\n')).toEqual([]);
+  });
+
+  it("a package's re-exports and __all__: a name dropped from either is a break", async () => {
+    const cmp = async (before: string, after: string | null, init = true): Promise<string[]> =>
+      diffReexports(await extractPublicApi(before), after === null ? null : await extractPublicApi(after), init).map((b) => b.message);
+    const base = 'from .a import x, y\nfrom .c import z as z\n\n__all__ = ["x", "y"]\n';
+    expect(await cmp(base, 'from .b import x\nfrom .c import z as z\n\n__all__ = ["x"]\n')).toEqual(['removed y (listed in __all__)']);
+    expect(await cmp(base, 'from .a import x, y\nfrom .c import z as z\n\n__all__ = ["x"]\n')).toEqual(['y removed from __all__ (`from … import *` no longer brings it)']);
+    expect(await cmp(base, 'from .a import x, y\n\n__all__ = ["x", "y"]\n')).toEqual(['removed re-export z']);
+    // Moved to another relative module, or defined here now: still there.
+    expect(await cmp(base, 'from .b import x\nfrom .c import z as z\n\ndef y(): pass\n\n__all__ = ["x", "y"]\n')).toEqual([]);
+    // In a plain module a relative import is the module's own business (but `as z` re-exports).
+    expect(await cmp('from .a import helper\nfrom .c import z as z\n', '', false)).toEqual(['removed re-export z']);
+    // A definition removed is diffPublicApi's; its __all__ entry adds nothing.
+    expect(await cmp('def f(): pass\n\n__all__ = ["f"]\n', '__all__ = []\n')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-// The modules an `export * from` of a changed TS/JS file names, read for the breaking row: at
-// the base from git, now as the run reads files (the index's under `--staged`).
+// The modules an `export * from` of a changed TS/JS file names (and those a changed Python
+// module imports a moved definition back from), read for the breaking row: at the base from
+// git, now as the run reads files (the index's under `--staged`).
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { showFiles } from '../engine/git.js';
@@ -54,5 +55,5 @@ export function moduleReaders(root: string, commit: string, files: readonly Brea
     }
     return null;
   };
-  return { stars: (rel, absPath) => ({ stars: { base: { from: rel, read: base }, head: absPath === null ? null : { from: absPath, read: head } } }) };
+  return { stars: (rel, absPath) => ({ root, stars: { base: { from: rel, read: base }, head: absPath === null ? null : { from: absPath, read: head } } }) };
 }

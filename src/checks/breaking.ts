@@ -1,7 +1,8 @@
 // The `breaking` row of the verification table (SPEC §5): no public function, method or class
 // of a changed Python file, and no exported declaration of a changed TS/JS file, removed or
 // changed in signature against the base — a deleted file removes all of them; a moved one breaks
-// its importers once and is compared with its new path.
+// its importers once and is compared with its new path. Tests, examples and docs scripts are not
+// public API (`breaking-scope.ts`): counted, not compared.
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { DeletedFile } from '../engine/deleted.js';
@@ -10,6 +11,7 @@ import type { CheckResult, CheckStatus, LanguageId } from '../model.js';
 import { compareApi } from './breaking-api.js';
 import { atBaseOf, lookupFor, type BaseLookup, type Located } from './breaking-base.js';
 import { moduleReaders, type Modules } from './breaking-modules.js';
+import { notPublic } from './breaking-scope.js';
 import { listed, plural, result } from './support.js';
 
 export interface BreakingFile {
@@ -70,6 +72,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   const ts = await compareChanged(scripts, atBase, refName, modules);
   const gone = await compareDeleted(root, commit, opts.deleted ?? [], [...py.fresh, ...ts.fresh], refName, modules);
   const breaks = [...py.breaks, ...ts.breaks, ...gone.breaks];
+  const skipped = py.skipped + ts.skipped + gone.skipped;
   const notCompared = [...py.notCompared, ...ts.notCompared, ...gone.notCompared];
   const unsure = [...py.unsure, ...ts.unsure, ...gone.unsure];
   // Every file not compared is named once: in the lead when Python files changed, none could be
@@ -83,6 +86,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   if (ts.compared > 0) notes.push(`exported declarations of ${plural(ts.compared, 'changed TS/JS file')} compared (${plural(ts.definitions, 'declaration')})`);
   if (gone.compared > 0) notes.push(`${plural(gone.compared, 'deleted file')} compared`);
   if (gone.renamed > 0) notes.push(`${plural(gone.renamed, 'renamed file')} compared with ${gone.renamed === 1 ? 'its' : 'their'} new path`);
+  if (skipped > 0) notes.push(`${plural(skipped, 'test/example file')} not compared (not public API)`);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
 
   if (breaks.length > 0) {
@@ -97,7 +101,7 @@ export async function checkBreaking(opts: BreakingOptions): Promise<CheckResult>
   }
   // No Python file compared: the row speaks of what was (TS/JS, deleted or renamed files), or of
   // the files scanned — Python ones only when no other language was.
-  const elsewhere = ts.compared + gone.compared + gone.renamed + ts.notCompared.length + gone.notCompared.length + unsure.length > 0;
+  const elsewhere = ts.compared + gone.compared + gone.renamed + ts.notCompared.length + gone.notCompared.length + unsure.length + skipped > 0;
   if (elsewhere) return result('breaking', status, `against ${refName}: ${notes.join('; ')}`);
   const onlyPython = opts.files.length > 0 && opts.files.every((f) => f.language === 'python');
   return result('breaking', status, `no scanned ${onlyPython ? 'Python file' : 'file'} changed since ${refName}${tail}`);
@@ -111,23 +115,29 @@ interface Changed {
   compared: number;
   definitions: number;
   added: number;
+  /** Changed test, example and docs files (`notPublic`): not compared. */
+  skipped: number;
   /** The files new since the base, inside the repository: a deleted file may have moved to one. */
   fresh: Located[];
 }
 
 /** The changed files' public API against the base, in their order; `added`: files the base does not have. */
 async function compareChanged(files: readonly Located[], atBase: ReadonlyMap<string, string | null>, refName: string, modules: Modules): Promise<Changed> {
-  const out: Changed = { breaks: [], notCompared: [], unsure: [], compared: 0, definitions: 0, added: 0, fresh: [] };
+  const out: Changed = { breaks: [], notCompared: [], unsure: [], compared: 0, definitions: 0, added: 0, skipped: 0, fresh: [] };
   for (const located of files) {
     const { file, rel } = located;
     const before = rel === null ? null : atBase.get(rel) ?? null;
     // Outside the repository or new since base: there was nothing to break.
     if (rel === null || before === null) {
-      out.added += 1;
+      if (rel === null || !notPublic(rel, file.language === 'python')) out.added += 1;
       if (rel !== null) out.fresh.push(located);
       continue;
     }
     const source = file.read();
+    if (notPublic(rel, file.language === 'python')) {
+      if (source === null ? file.blob() !== blobId(before) : normalise(before) !== normalise(source)) out.skipped += 1;
+      continue;
+    }
     if (source === null) {
       // Refused as text (too large, binary): the same bytes as at the base break nothing.
       if (file.blob() === blobId(before)) continue;
@@ -157,6 +167,8 @@ interface Gone {
   renamed: number;
   /** How many of the renamed files' new paths are Python files (they are not "new" files), compared or not. */
   renamedTo: { python: number };
+  /** Deleted test, example and docs files: not compared. */
+  skipped: number;
 }
 
 /**
@@ -167,8 +179,11 @@ interface Gone {
  * signature says so too. Moving a Python module into its package's `__init__.py`, or a TS/JS
  * file to another extension beside it (`a.js` → `a.ts`), keeps the import path: no break.
  */
-async function compareDeleted(root: string, commit: string, deleted: readonly DeletedFile[], fresh: readonly Located[], refName: string, modules: Modules): Promise<Gone> {
-  const out: Gone = { breaks: [], notCompared: [], unsure: [], compared: 0, renamed: 0, renamedTo: { python: 0 } };
+async function compareDeleted(root: string, commit: string, gone: readonly DeletedFile[], fresh: readonly Located[], refName: string, modules: Modules): Promise<Gone> {
+  const out: Gone = { breaks: [], notCompared: [], unsure: [], compared: 0, renamed: 0, renamedTo: { python: 0 }, skipped: 0 };
+  // A deleted test or example breaks no importer, nor does moving one.
+  const deleted = gone.filter((d) => !notPublic(d.rel, d.language === 'python'));
+  out.skipped = gone.length - deleted.length;
   if (deleted.length === 0) return out;
   const atBase = await showFiles(root, commit, deleted.map((d) => d.rel));
   const moves = renames(deleted.flatMap((d) => { const text = atBase.get(d.rel) ?? null; return text === null ? [] : [{ d, text }]; }), fresh);

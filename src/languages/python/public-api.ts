@@ -8,7 +8,9 @@
 // a defaulted parameter, a default, or loosening a parameter's kind (positional-only or
 // keyword-only to either) breaks nothing. A class is called through its `__init__` (`object()`'s
 // for a plain class, the generated one for a `@dataclass`); one that takes its constructor from a
-// base class or another decorator on one side only is not decidable here.
+// base class or another decorator on one side only is not decidable here. A name no longer
+// defined but still bound (an alias, an import, an inherited method, a class attribute) is not
+// removed: see `diffPublicApi`.
 import { parsePython, type SyntaxNode } from './parser.js';
 
 export type ParamKind = 'positional-only' | 'positional-or-keyword' | 'var-positional' | 'keyword-only' | 'var-keyword';
@@ -34,12 +36,45 @@ export interface ApiDefinition {
   params: ApiParam[] | null;
   /** Whether the first parameter is bound by the call (`self`, `cls`) and so not passed by callers. */
   boundFirst: boolean;
+  /** A method callers may call on the class itself (`@staticmethod`, `@classmethod`). */
+  onClass?: true;
   /** 1-based line of the `def`/`class` (of its first decorator when decorated). */
   line: number;
 }
 
+/**
+ * What else binds names, for a definition gone from `definitions` whose name may still resolve:
+ * module-level assignments and imports, and every class of the module (private ones too, as
+ * bases) with its methods, class-body attributes and bases as written.
+ */
+export interface Bindings {
+  /** Module-level names bound other than by `def`/`class`: how, and for `X = Y` the name `Y`; `line` 1-based. */
+  names: Map<string, { how: 'assigned' | 'imported'; alias: string | null; line: number; from?: { module: string; name: string } }>;
+  /**
+   * Names imported to be re-exported: by a relative import (`from .a import x`: a package's
+   * `__init__.py` re-exports them) or, anywhere, as themselves (`from m import x as x`, PEP 484).
+   */
+  imported: Map<string, { relative: boolean; explicit: boolean; line: number }>;
+  /** `__all__ = [...]` (the last, of string literals only): its names and line; null when there is none or it is not a plain list. */
+  all: { names: string[]; line: number } | null;
+  /** `from m import *` at module level: any name may come from there. */
+  starImports: string[];
+  /** Every top-level class by name (the last binding). */
+  classes: Map<string, ClassBindings>;
+}
+
+export interface ClassBindings {
+  /** Its methods by bare name (private ones too), as `classDefinitions` reads them. */
+  methods: Map<string, ApiDefinition>;
+  /** Names bound in its body other than by `def`: `x = 1`, `x: int`. */
+  attributes: Set<string>;
+  /** Its base classes as written, without type arguments (`Base`, `mod.Base`; `Base[T]` is `Base`). */
+  bases: string[];
+}
+
 export interface PublicApi {
   definitions: ApiDefinition[];
+  bindings: Bindings;
   /** 1-based line of the first syntax error, or null when the source parses. */
   syntaxErrorLine: number | null;
 }
@@ -60,7 +95,7 @@ export async function extractPublicApi(source: string): Promise<PublicApi> {
   const tree = await parsePython(source);
   try {
     const root = tree.rootNode;
-    return { definitions: publicApiOf(root), syntaxErrorLine: root.hasError ? firstErrorLine(root) : null };
+    return { definitions: publicApiOf(root), bindings: bindingsOf(root), syntaxErrorLine: root.hasError ? firstErrorLine(root) : null };
   } finally {
     tree.delete();
   }
@@ -83,6 +118,130 @@ function publicApiOf(module: SyntaxNode): ApiDefinition[] {
     }
   }
   return found;
+}
+
+/** The module's other bindings and its classes (`Bindings`). */
+function bindingsOf(module: SyntaxNode): Bindings {
+  const out: Bindings = { names: new Map(), imported: new Map(), all: null, starImports: [], classes: new Map() };
+  for (const stmt of statementsIn(module)) {
+    const line = stmt.startPosition.row + 1;
+    if (stmt.type === 'expression_statement') {
+      for (const { name, alias } of assignedNames(stmt)) out.names.set(name, { how: 'assigned', alias, line });
+      const all = allList(stmt);
+      if (all !== undefined) out.all = all === null ? null : { names: all, line };
+    } else if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement') {
+      const relative = stmt.type === 'import_from_statement' && stmt.childForFieldName('module_name')?.type === 'relative_import';
+      for (const child of stmt.namedChildren) {
+        if (!child) continue;
+        if (child.type === 'wildcard_import') out.starImports.push(fieldText(stmt, 'module_name') ?? '?');
+        if (child === stmt.childForFieldName('module_name')) continue;
+        // `import a.b` binds `a`; `from m import a as b` binds `b`.
+        const bound = child.type === 'aliased_import' ? fieldText(child, 'alias') : child.type === 'dotted_name' ? child.text.split('.')[0] ?? null : null;
+        if (!bound) continue;
+        const original = child.type === 'aliased_import' ? fieldText(child, 'name') ?? bound : bound;
+        const module = stmt.type === 'import_from_statement' ? fieldText(stmt, 'module_name') : null;
+        out.names.set(bound, { how: 'imported', alias: null, line, ...(module !== null ? { from: { module, name: original } } : {}) });
+        const explicit = child.type === 'aliased_import' && fieldText(child, 'name') === bound;
+        if (stmt.type === 'import_from_statement' && (relative || explicit)) out.imported.set(bound, { relative, explicit, line });
+      }
+    }
+  }
+  for (const { def } of definitionsIn(module)) {
+    const name = fieldText(def, 'name');
+    if (name === null) continue;
+    out.names.delete(name);
+    if (def.type !== 'class_definition') continue;
+    const methods = new Map<string, ApiDefinition>();
+    const attributes = new Set<string>();
+    const body = def.childForFieldName('body');
+    if (body) {
+      for (const m of definitionsIn(body)) {
+        const mName = fieldText(m.def, 'name');
+        if (m.def.type === 'function_definition' && mName !== null) methods.set(mName, functionDefinition(m.def, `${name}.${mName}`, 'method', m.decorators, m.line));
+      }
+      for (const stmt of statementsIn(body)) if (stmt.type === 'expression_statement') for (const a of assignedNames(stmt)) attributes.add(a.name);
+    }
+    const bases = def.childForFieldName('superclasses')?.namedChildren.filter((b): b is SyntaxNode => b !== null && b.type !== 'comment' && b.type !== 'keyword_argument').map((b) => b.text.replace(/\[[\s\S]*$/, '')) ?? [];
+    out.classes.set(name, { methods, attributes, bases });
+  }
+  return out;
+}
+
+/** `__all__ = [...]` / `(...)` of string literals: its names; null for another value; undefined for another statement. */
+function allList(stmt: SyntaxNode): string[] | null | undefined {
+  const assignment = stmt.namedChildren[0];
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== '__all__') return undefined;
+  const value = assignment.childForFieldName('right');
+  if (value?.type !== 'list' && value?.type !== 'tuple') return null;
+  const names: string[] = [];
+  for (const item of value.namedChildren) {
+    if (!item || item.type === 'comment') continue;
+    const text = item.type === 'string' && !item.namedChildren.some((c) => c?.type === 'interpolation') ? /^[rRuU]?(['"])(.*)\1$/s.exec(item.text)?.[2] : undefined;
+    if (text === undefined) return null;
+    names.push(text);
+  }
+  return names;
+}
+
+/**
+ * Names the module re-exported at the base and no longer does: one in `__all__` that is gone
+ * from it (its own line when the name is not bound any more), a name a package's `__init__.py`
+ * imported relatively (or any module as itself, `import x as x`) that is no longer bound. A name
+ * `def`/`class` defined is left to `diffPublicApi`, but for its place in `__all__`.
+ */
+export function diffReexports(base: PublicApi, now: PublicApi | null, packageInit: boolean): ApiBreak[] {
+  const breaks: ApiBreak[] = [];
+  const before = base.bindings;
+  const after = now?.bindings ?? null;
+  const topLevel = (api: PublicApi | null): Set<string> => new Set((api?.definitions ?? []).filter((d) => d.kind !== 'method').map((d) => d.name));
+  const definedBefore = topLevel(base);
+  const definedNow = topLevel(now);
+  const boundNow = (name: string): boolean => after !== null && (after.names.has(name) || definedNow.has(name) || after.starImports.length > 0);
+  const reported = new Set<string>();
+  if (before.all !== null && after !== null && after.all !== null) {
+    const kept = new Set(after.all.names);
+    for (const name of before.all.names) {
+      if (kept.has(name)) continue;
+      reported.add(name);
+      if (boundNow(name)) breaks.push({ name, line: after.all.line, message: `${name} removed from __all__ (\`from … import *\` no longer brings it)` });
+      else if (!definedBefore.has(name)) breaks.push({ name, line: before.all.line, message: `removed ${name} (listed in __all__)` });
+    }
+  }
+  for (const [name, b] of before.imported) {
+    if (reported.has(name) || name.startsWith('_') || !(b.explicit || (b.relative && packageInit)) || boundNow(name)) continue;
+    breaks.push({ name, line: b.line, message: `removed re-export ${name}` });
+  }
+  return breaks;
+}
+
+/** The statements of `block`, also inside `if`/`try` blocks (as `definitionsIn` reads them). */
+function statementsIn(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    if (isCompoundBranching(stmt.type)) for (const sub of nestedBlocks(stmt)) out.push(...statementsIn(sub));
+    else out.push(stmt);
+  }
+  return out;
+}
+
+/** The plain names an assignment statement binds (`a = b = C`, `x: int`, `a, b = …`); `alias`: the value when it is one name. */
+function assignedNames(stmt: SyntaxNode): { name: string; alias: string | null }[] {
+  const out: { name: string; alias: string | null }[] = [];
+  let node = stmt.namedChildren[0] ?? null;
+  const targets: SyntaxNode[] = [];
+  while (node?.type === 'assignment') {
+    const left = node.childForFieldName('left');
+    if (left) targets.push(left);
+    node = node.childForFieldName('right');
+  }
+  const alias = node?.type === 'identifier' ? node.text : null;
+  const visit = (t: SyntaxNode): void => {
+    if (t.type === 'identifier') out.push({ name: t.text, alias });
+    else if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern') for (const c of t.namedChildren) if (c) visit(c);
+  };
+  for (const t of targets) visit(t);
+  return out;
 }
 
 function classDefinitions(cls: SyntaxNode, className: string, classDecorators: string[], line: number): ApiDefinition[] {
@@ -171,6 +330,7 @@ function functionDefinition(
 ): ApiDefinition {
   const isProperty = decorators.some((d) => /^(?:(?:functools\.)?(?:cached_)?property|\w+\.(?:setter|getter|deleter))$/.test(d));
   const isStatic = decorators.some((d) => d === 'staticmethod');
+  const onClass = kind === 'method' && decorators.some((d) => d === 'staticmethod' || d === 'classmethod');
   const params = def.childForFieldName('parameters');
   return {
     name,
@@ -179,6 +339,7 @@ function functionDefinition(
     // A property is read as an attribute: only its presence matters to callers.
     params: isProperty ? null : params ? parameters(params) : [],
     boundFirst: kind === 'method' && !isStatic,
+    ...(onClass ? { onClass: true as const } : {}),
     line,
   };
 }
@@ -312,9 +473,25 @@ function firstErrorLine(root: SyntaxNode): number {
 
 // ---- comparison ----
 
-/** The breaking differences from `before` to `after`: each with its name, line and one-line message. */
-export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): ApiBreak[] {
+/**
+ * The breaking differences from `before` to `after`: each with its name, line and one-line
+ * message. With the module's other bindings now (`bindings`), a name no longer defined but still
+ * bound is not removed: `X = Y` of a definition of the module is compared as `Y`; a method the
+ * class now inherits from a base class of the module is compared with the base's; a property now
+ * a class attribute reads the same; any other binding (an import, an assignment, a name a
+ * `from m import *` may bring) is not decidable here.
+ */
+export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[], bindings?: Bindings): ApiBreak[] {
   const now = new Map(after.map((d) => [d.name, d]));
+  if (bindings) {
+    // `Params = Base`: callers of Params now call Base, methods and all.
+    for (const [name, b] of bindings.names) {
+      const target = b.alias === null || now.has(name) ? undefined : now.get(b.alias);
+      if (!target || b.alias === null) continue;
+      now.set(name, { ...target, name });
+      for (const d of after) if (d.name.startsWith(`${b.alias}.`)) now.set(`${name}${d.name.slice(b.alias.length)}`, { ...d, name: `${name}${d.name.slice(b.alias.length)}` });
+    }
+  }
   const breaks: ApiBreak[] = [];
   for (const old of before) {
     // A class carries its `__init__`'s signature: a change is reported once, on the class.
@@ -324,7 +501,22 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
       // A method goes with its class: once the class is gone (or no longer a class) it is not listed again.
       const owner = old.kind === 'method' ? old.name.slice(0, old.name.lastIndexOf('.')) : null;
       if (owner !== null && now.get(owner)?.kind !== 'class') continue;
-      breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
+      const bound = bindings ? stillBound(old, owner, bindings) : null;
+      if (bound === 'kept') continue;
+      if (bound === null) breaks.push({ name: old.name, line: old.line, message: `removed ${old.name}` });
+      else if (typeof bound === 'string') breaks.push({ name: old.name, line: old.line, message: bound, unsure: true });
+      else {
+        const reasons = signatureBreaks(old, bound);
+        if (reasons.length > 0) breaks.push({ name: old.name, line: bound.line, message: `${renderSignature(old)} → ${renderSignature(bound)} (${reasons.join('; ')})` });
+      }
+      continue;
+    }
+    // A constructor now inherited from a base class of the module: compared with that one.
+    const init = bindings && old.kind === 'class' && cur.kind === 'class' && cur.params === null ? member(bindings, old.name, '__init__') : null;
+    if (init !== null && init !== 'attribute' && init.params !== null) {
+      const inherited: ApiDefinition = { ...cur, params: init.params, boundFirst: init.boundFirst };
+      const reasons = signatureBreaks(old, inherited);
+      if (reasons.length > 0) breaks.push({ name: old.name, line: cur.line, message: `${renderSignature(old)} → ${renderSignature(inherited)} (${reasons.join('; ')})` });
       continue;
     }
     if (old.kind === 'class' && cur.kind === 'class' && (old.params === null) !== (cur.params === null)) {
@@ -347,11 +539,46 @@ export function diffPublicApi(before: ApiDefinition[], after: ApiDefinition[]): 
   return breaks;
 }
 
+/**
+ * How a name no longer defined is still bound now: a definition to compare with (a method
+ * inherited from a base class of the module), `kept` (a property now a class attribute), a
+ * message when it is bound but not decidable here, or null: removed.
+ */
+function stillBound(old: ApiDefinition, owner: string | null, bindings: Bindings): ApiDefinition | 'kept' | string | null {
+  if (owner === null) {
+    const b = bindings.names.get(old.name);
+    if (b) return `${old.name} is now ${b.how === 'imported' ? 'imported' : `assigned (${old.name} = ${b.alias ?? '…'})`}; its signature is not declared here: not compared`;
+    if (bindings.starImports.length > 0) return `${old.name} no longer defined here; maybe brought by from ${bindings.starImports.join(' import *, from ')} import *`;
+    return null;
+  }
+  const found = member(bindings, owner, old.name.slice(owner.length + 1));
+  if (found !== 'attribute') return found === null ? null : { ...found, name: old.name };
+  // Read as an attribute either way; called, the attribute's value is not declared here.
+  return old.params === null ? 'kept' : `${old.name}: method now a class attribute; whether it is still callable so is not declared here`;
+}
+
+/** `name` as class `cls` of the module binds it: its own or a base's (of the module) method, a class attribute, or null (not found here). */
+function member(bindings: Bindings, cls: string, name: string, seen = new Set<string>()): ApiDefinition | 'attribute' | null {
+  const c = bindings.classes.get(cls);
+  if (!c || seen.has(cls)) return null;
+  seen.add(cls);
+  const m = c.methods.get(name);
+  if (m) return m;
+  if (c.attributes.has(name)) return 'attribute';
+  for (const base of c.bases) {
+    const found = member(bindings, base, name, seen);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** Why a call valid against `old` may fail against `cur`; empty when every such call still works. */
 function signatureBreaks(old: ApiDefinition, cur: ApiDefinition): string[] {
   const reasons: string[] = [];
   if (old.kind !== cur.kind) reasons.push(`${old.kind} became ${cur.kind}`);
   if (old.async !== cur.async) reasons.push(cur.async ? 'became async' : 'no longer async');
+  // `A.make(x)` on the class needs an instance now.
+  if (old.onClass && !cur.onClass && cur.kind === 'method' && cur.params !== null) reasons.push('became an instance method (calls on the class fail)');
   if (old.params === null || cur.params === null) {
     // A property became callable, or the other way round; a class whose constructor is declared on one side only is `unsure` (diffPublicApi).
     if (old.kind !== 'class' && cur.kind !== 'class' && (old.params === null) !== (cur.params === null)) {

@@ -6,7 +6,7 @@
 // re-exports (`export { a } from`, `export * as ns from`, `export * from`; the names the last
 // brings from a relative module are listed by `withStarExports`). A signature breaks
 // callers when a call it accepted may fail now: see `arityBreaks` (parameters removed, made
-// required, rest removed) and `typeBreaks` (declared types narrowed, return types widened, type
+// required, rest removed) and `typeChanges` (declared types narrowed, return types widened, type
 // parameters changed); adding an optional trailing parameter or widening a type breaks nothing.
 import type { ts as TsNamespace } from 'ts-morph';
 import type { TsNode } from './compiler.js';
@@ -124,7 +124,8 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
     const f = fn as { parameters?: readonly TsNode[]; type?: TsNamespace.TypeNode; typeParameters?: readonly TsNamespace.TypeParameterDeclaration[] };
     return {
       params: (f.parameters ?? []).filter(ts.isParameter).map((p) => ({
-        name: p.name.getText(sf),
+        // `{\n  a,\n  b,\n}` reads `{ a, b }` in a one-line detail.
+        name: p.name.getText(sf).replace(/\s+/g, ' ').replace(/,\s*([}\]])/g, ' $1'),
         optional: p.questionToken !== undefined || p.initializer !== undefined,
         rest: p.dotDotDotToken !== undefined,
         type: typeOf(p.type),
@@ -261,10 +262,11 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
       const right = st.expression.right;
       const named = /^(?:module\.)?exports\.([\w$]+)$/.exec(left);
       const callableOrLocal = (name: string, value: TsNode): void => {
-        if (ts.isIdentifier(value)) {
-          const nodes = local.get(value.text);
-          for (const n of nodes ?? []) if (ts.isFunctionDeclaration(n) || fnLike(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n)) addNode(name, n);
-        } else if (fnLike(value) || ts.isClassExpression(value) || ts.isMethodDeclaration(value)) addNode(name, value);
+        const callable = (n: TsNode): boolean => ts.isFunctionDeclaration(n) || fnLike(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n) || ts.isMethodDeclaration(n);
+        const nodes = ts.isIdentifier(value) ? (local.get(value.text) ?? []).filter(callable) : callable(value) ? [value] : [];
+        for (const n of nodes) addNode(name, n);
+        // Any other value (`exports.VERSION = '1'`, `exports.x = require('./x')`): by presence.
+        if (nodes.length === 0) add(name, name, 'variable', value, null);
       };
       if (named) callableOrLocal(named[1] as string, right);
       else if (left === 'module.exports' && ts.isObjectLiteralExpression(right)) {
@@ -273,6 +275,11 @@ export async function extractTsPublicApi(fileName: string, source: string): Prom
           else if (ts.isPropertyAssignment(p)) callableOrLocal(p.name.getText(sf), p.initializer);
           else if (ts.isMethodDeclaration(p)) addNode(p.name.getText(sf), p);
         }
+      } else if (left === 'module.exports') {
+        // `module.exports = WSv2` (a class or function of the file): what `require` gives, members and all.
+        if (ts.isIdentifier(right) && local.has(right.text)) addLocal('module.exports', right.text, st);
+        else if (fnLike(right) || ts.isClassExpression(right)) addNode('module.exports', right);
+        else add('module.exports', 'module.exports', 'variable', st, null);
       }
     }
   }
@@ -403,13 +410,102 @@ function declared(ts: typeof TsNamespace, source: string, aliases?: ReadonlyMap<
     tokens.push(token === ';' ? ',' : token);
   }
   // A name not qualified (`ns.Break` is another file's) that the file declares as a type.
-  const expand = (t: string, i: number): string => (names.has(i) && tokens[i - 1] !== '.' && tokens[i + 1] !== '.' ? aliases?.get(t) ?? t : t);
-  const key = tokens.join(' ');
-  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key, expanded: aliases ? tokens.map(expand).join(' ') : key };
+  const expand = (t: string, i: number): string[] => {
+    const body = names.has(i) && tokens[i - 1] !== '.' && tokens[i + 1] !== '.' ? aliases?.get(t) : undefined;
+    return body === undefined ? [t] : body.split(' ');
+  };
+  const key = canonical(tokens).join(' ');
+  return { text: shownParts.join('').replace(/\s+/g, ' ').trim(), key, expanded: aliases ? canonical(tokens.flatMap(expand)).join(' ') : key };
+}
+
+const OPENING: Record<string, string> = { '<': '>', '(': ')', '[': ']', '{': '}' };
+
+/** The index of the token closing the bracket at `open`, or -1. */
+function closing(tokens: readonly string[], open: number): number {
+  const stack: string[] = [];
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const close = OPENING[t];
+    if (close !== undefined) stack.push(close);
+    else if (t === stack.at(-1)) {
+      stack.pop();
+      if (stack.length === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** `tokens` split at `,` outside brackets. */
+function splitTop(tokens: readonly string[]): string[][] {
+  const parts: string[][] = [[]];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    if (OPENING[t] !== undefined) {
+      const end = closing(tokens, i);
+      if (end === -1) return [tokens.slice()];
+      parts.at(-1)?.push(...tokens.slice(i, end + 1));
+      i = end;
+    } else if (t === ',') parts.push([]);
+    else parts.at(-1)?.push(t);
+  }
+  return parts;
+}
+
+/** Whether `T[]` reads as an array of `tokens` without parentheses: a (dotted, generic) name, a literal, a bracketed type, each possibly an array. */
+function isElement(tokens: readonly string[]): boolean {
+  let i = 0;
+  const first = tokens[0] ?? '';
+  if (first === '(' || first === '{' || first === '[') i = closing(tokens, 0) + 1;
+  else if (/^[\w$'"`-]/.test(first)) {
+    i = 1;
+    while (tokens[i] === '.' && /^[\w$]+$/.test(tokens[i + 1] ?? '')) i += 2;
+    if (tokens[i] === '<') i = closing(tokens, i) + 1;
+  }
+  if (i <= 0) return false;
+  while (tokens[i] === '[' && tokens[i + 1] === ']') i += 2;
+  return i === tokens.length;
+}
+
+/**
+ * One spelling for the types the language spells two ways: `Array<T>` is `T[]`,
+ * `ReadonlyArray<T>` is `readonly T[]` (parenthesised unless `T` is one name, possibly generic or
+ * an array), `Readonly<{ a: T }>` is `{ readonly a: T }`.
+ */
+function canonical(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const end = (t === 'Array' || t === 'ReadonlyArray' || t === 'Readonly') && tokens[i + 1] === '<' && tokens[i - 1] !== '.' ? closing(tokens, i + 1) : -1;
+    if (end === -1) {
+      out.push(t);
+      continue;
+    }
+    const inner = canonical(tokens.slice(i + 2, end));
+    if (t === 'Readonly') {
+      if (inner[0] !== '{' || closing(inner, 0) !== inner.length - 1) {
+        out.push(...tokens.slice(i, i + 2), ...inner, '>');
+      } else {
+        const members = splitTop(inner.slice(1, -1)).filter((m) => m.length > 0);
+        out.push('{', ...members.flatMap((m, j) => [...(j > 0 ? [','] : []), ...(m[0] === 'readonly' ? [] : ['readonly']), ...m]), '}');
+      }
+    } else {
+      const element = isElement(inner) ? inner : ['(', ...inner, ')'];
+      out.push(...(t === 'ReadonlyArray' ? ['readonly'] : []), ...element, '[', ']');
+    }
+    i = end;
+  }
+  return out;
 }
 
 /** Longer signatures are cut: a detail stays one readable line. */
 const SHOWN_SIGNATURE = 120;
+
+/** Longer types are cut in a reason: the signatures after it show more. */
+const SHOWN_TYPE = 60;
+
+function cut(text: string): string {
+  return text.length > SHOWN_TYPE ? `${text.slice(0, SHOWN_TYPE - 1)}…` : text;
+}
 
 /** `send(data, binary)`; with `returns`, `send<T>(data: T): void`. */
 function shown(name: string, sig: TsSignature, returns = false): string {
@@ -441,6 +537,42 @@ function covers(wide: TsType, narrow: TsType): boolean {
   return narrow.members.every((t) => wide.members.includes(t));
 }
 
+/** An object literal type's members (`{ readonly a?: T, b: U }`): name → optional and type key; null for anything else (a method, an index or call signature, a union). */
+function objectMembers(key: string): Map<string, { optional: boolean; type: string }> | null {
+  const tokens = key.split(' ');
+  if (tokens[0] !== '{' || closing(tokens, 0) !== tokens.length - 1) return null;
+  const members = new Map<string, { optional: boolean; type: string }>();
+  for (const m of splitTop(tokens.slice(1, -1))) {
+    if (m.length === 0) continue;
+    const at = m[0] === 'readonly' && m.length > 2 ? 1 : 0;
+    const name = m[at] ?? '';
+    const optional = m[at + 1] === '?';
+    const colon = at + (optional ? 2 : 1);
+    if (!/^[\w$]+$|^['"]/.test(name) || m[colon] !== ':' || m.length === colon + 1) return null;
+    members.set(name.replace(/^['"](.*)['"]$/, '$1'), { optional, type: m.slice(colon + 1).join(' ') });
+  }
+  return members;
+}
+
+/**
+ * Whether an object literal type `to` takes every value of the object literal type `from`: each
+ * member of `to` is in `from` with the same type (required in `from` when required in `to`) or
+ * optional; `exact` (a parameter, where a fresh literal's extra members are errors): every member
+ * of `from` is in `to` too. Adding an optional member to an options object breaks no caller.
+ */
+function objectAccepts(to: TsType, from: TsType, exact: boolean): boolean {
+  const t = objectMembers(to.expanded);
+  const f = objectMembers(from.expanded);
+  if (t === null || f === null) return false;
+  for (const [name, m] of t) {
+    const was = f.get(name);
+    if (!was) {
+      if (!m.optional) return false;
+    } else if (was.type !== m.type || (was.optional && !m.optional)) return false;
+  }
+  return !exact || [...f.keys()].every((name) => t.has(name));
+}
+
 /** The parameter of `cur` an argument in slot `i` of a call now binds to. */
 function slot(cur: TsParam[], i: number): TsParam | undefined {
   return cur[i] ?? cur.find((c) => c.rest);
@@ -453,7 +585,7 @@ function narrowedParams(old: TsParam[], cur: TsParam[]): { p: TsParam; q: TsPara
     if (!q || q.type === null || p.type === null || q.rest !== p.rest) return [];
     // `b?: string` takes `undefined` as `b: string | undefined` does.
     const takes = q.optional && !q.rest ? { ...q.type, members: [...q.type.members, 'undefined'] } : q.type;
-    if (covers(takes, p.type)) return [];
+    if (covers(takes, p.type) || objectAccepts(q.type, p.type, true)) return [];
     return [{ p, q }];
   });
 }
@@ -470,18 +602,54 @@ function accepts(cur: TsSignature, old: TsSignature): boolean {
  * `any`/`unknown`, or a union with every old member: widening breaks no call); the return type
  * must still give only what it gave (the same, a union of some of its members, or `any`); type
  * parameters must keep their place and text, and new ones need a default (calls naming the type
- * arguments). A type on one side only is not compared (inferred, or JavaScript).
+ * arguments). A type on one side only is not compared (inferred, or JavaScript). Each change
+ * says whether it is `decided`: not when the two types name different types declared in other
+ * modules (or global ones not known here), whose bodies may take the same values.
  */
-function typeBreaks(old: TsSignature, cur: TsSignature): string[] {
-  const reasons = narrowedParams(old.params, cur.params).map(({ p, q }) => `parameter ${p.name}: ${p.type?.text} → ${q.type?.text}`);
-  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns)) reasons.push(`return type ${old.returns.text} → ${cur.returns.text}`);
+function typeChanges(old: TsSignature, cur: TsSignature): { reason: string; decided: boolean }[] {
+  const own = new Set([...old.typeParams, ...cur.typeParams].map((t) => t.key.split(' ')[0] ?? ''));
+  const decided = (a: TsType, b: TsType): boolean => {
+    const x = foreignNames(a.expanded, own);
+    const y = foreignNames(b.expanded, own);
+    return x.size === y.size && [...x].every((n) => y.has(n));
+  };
+  const changes = narrowedParams(old.params, cur.params).map(({ p, q }) => ({
+    reason: `parameter ${p.name}: ${cut(p.type?.text ?? '')} → ${cut(q.type?.text ?? '')}`,
+    decided: p.type === null || q.type === null || decided(p.type, q.type),
+  }));
+  if (old.returns && cur.returns && cur.returns.key !== 'any' && !covers(old.returns, cur.returns) && !objectAccepts(old.returns, cur.returns, false)) {
+    changes.push({ reason: `return type ${cut(old.returns.text)} → ${cut(cur.returns.text)}`, decided: decided(old.returns, cur.returns) });
+  }
+  const reasons: string[] = [];
   const keptTypeParams = old.typeParams.every((t, i) => cur.typeParams[i]?.key === t.key);
   const addedTypeParams = cur.typeParams.slice(old.typeParams.length);
   if (!keptTypeParams || addedTypeParams.some((t) => !t.hasDefault)) {
     const list = (tps: TsSignature['typeParams']): string => (tps.length === 0 ? 'none' : `<${tps.map((t) => t.text).join(', ')}>`);
     reasons.push(`type parameters ${list(old.typeParams)} → ${list(cur.typeParams)}`);
   }
-  return reasons;
+  return [...changes, ...reasons.map((reason) => ({ reason, decided: true }))];
+}
+
+/** Types every file knows (the language's and the usual globals'): what they take is known. */
+const KNOWN_TYPES = new Set(
+  ('string number boolean bigint symbol object null undefined void never any unknown true false this readonly keyof typeof unique infer extends in is asserts new ' +
+    'Array ReadonlyArray Promise PromiseLike Record Partial Required Readonly Pick Omit Exclude Extract NonNullable ReturnType Parameters Awaited ' +
+    'Map Set WeakMap WeakSet ReadonlyMap ReadonlySet Date RegExp Error Function Object String Number Boolean Symbol BigInt ' +
+    'Uint8Array Int8Array Uint16Array Int16Array Uint32Array Int32Array Float32Array Float64Array ArrayBuffer ArrayBufferLike DataView Buffer ' +
+    'Iterable AsyncIterable Iterator AsyncIterator IterableIterator Generator AsyncGenerator AbortSignal URL Blob Response Request Headers').split(' '),
+);
+
+/** The type names a type key refers to that no file knows by itself: declared elsewhere (imported, global) — not member names, not `own` type parameters. */
+function foreignNames(key: string, own: ReadonlySet<string>): Set<string> {
+  const tokens = key.split(' ');
+  const names = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (!/^[A-Za-z_$][\w$]*$/.test(t) || KNOWN_TYPES.has(t) || own.has(t) || tokens[i - 1] === '.') return;
+    // A member or parameter name: `a: T`, `a?: T`.
+    if (tokens[i + 1] === ':' || (tokens[i + 1] === '?' && tokens[i + 2] === ':')) return;
+    names.add(t);
+  });
+  return names;
 }
 
 /**
@@ -556,9 +724,23 @@ function changes(b: TsExport, a: TsExport): TsBreak[] {
   const [one] = as;
   const [was] = bs;
   if (as.length === 1 && bs.length === 1 && one && was) {
-    breaks.push(...arityBreaks(b.name, was.params, one.params).map((message) => ({ line: a.line, message })));
-    const types = typeBreaks(was, one);
-    if (types.length > 0) breaks.push({ line: a.line, message: `${b.name}: signature changed (${types.join('; ')}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}` });
+    // One break per declaration, however many reasons: the counts and parameters first, then the types.
+    const arity = arityBreaks(b.name, was.params, one.params);
+    const changed = typeChanges(was, one);
+    const types = changed.map((c) => c.reason);
+    const bare = (r: string): string => r.slice(r.startsWith(`${b.name}: `) ? b.name.length + 2 : b.name.length + 1);
+    if (types.length > 0) {
+      const reasons = [...arity.map(bare), ...types];
+      // Only types declared elsewhere changed: whether they take the same values is not known here.
+      const unsure = arity.length === 0 && changed.every((c) => !c.decided);
+      breaks.push({
+        line: a.line,
+        message: `${b.name}: signature changed (${reasons.join('; ')}${unsure ? ': types declared in another module, not compared' : ''}): ${shown(b.name, was, true)} → ${shown(b.name, one, true)}`,
+        ...(unsure ? { unsure: true as const } : {}),
+      });
+    } else if (arity.length > 0) {
+      breaks.push({ line: a.line, message: arity.length === 1 ? arity[0] ?? '' : `${b.name}: ${arity.map(bare).join('; ')}` });
+    }
     return breaks;
   }
   // Overloads: every signature callers had must still be accepted by one of the current ones.
