@@ -25,3 +25,36 @@ describe('syntax row wording', () => {
     expect(await syntaxRow(dir, true)).toMatchObject({ status: 'skip', details: 'no files scanned' });
   });
 });
+
+describe('logic row wording', () => {
+  it('names a guard two loops share once, not once per loop', async () => {
+    // One bounded wait with no fallback before two loops on the same socket (the TS fix's one
+    // block per function): both loops carry HG006 at the wait's line.
+    const dir = gitRepo(
+      {
+        'client.ts': [
+          "import WebSocket from 'ws';",
+          '',
+          'export async function pump(url: string, a: string[], b: string[]): Promise<void> {',
+          '  const ws = new WebSocket(url);',
+          '  const start = performance.now();',
+          '  while (ws.readyState !== WebSocket.OPEN) {',
+          '    if (performance.now() - start > 3000) break;',
+          '    await new Promise((r) => setTimeout(r, 10));',
+          '  }',
+          '  for (const m of a) ws.send(m);',
+          '  for (const m of b) ws.send(m);',
+          '}',
+          '',
+        ].join('\n'),
+      },
+      repos,
+    );
+    const result = await run({ cwd: dir, paths: ['.'] });
+    const hg006 = result.findings.filter((f) => f.ruleId === 'HG006' && !f.suppressed);
+    expect(hg006.length).toBe(2); // one per loop: each loop's status rests on its own
+    const logic = result.report.checks.find((c) => c.id === 'logic');
+    expect(logic?.details).toContain(`HG006 no fallback on timeout at client.ts:${hg006[0]?.line};`);
+    expect(logic?.details).not.toContain(`client.ts:${hg006[0]?.line}, client.ts:${hg006[0]?.line}`);
+  });
+});

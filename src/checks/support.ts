@@ -37,7 +37,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-/** Findings grouped by rule: `HG005 wall clock at a.py:41, a.py:120`. */
+/** Findings grouped by rule: `HG005 wall clock at a.py:41, a.py:120` (each place once). */
 export function byRule(findings: readonly Finding[], label: (ruleId: string) => string): string[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
@@ -46,5 +46,6 @@ export function byRule(findings: readonly Finding[], label: (ruleId: string) => 
     list.push(f);
     groups.set(f.ruleId, list);
   }
-  return [...groups].map(([id, list]) => `${id} ${label(id)} at ${list.map((f) => `${f.file}:${f.line}`).join(', ')}`);
+  // Two loops that share one guard each carry its finding: the place is named once.
+  return [...groups].map(([id, list]) => `${id} ${label(id)} at ${[...new Set(list.map((f) => `${f.file}:${f.line}`))].join(', ')}`);
 }
