@@ -42,23 +42,43 @@ function stateModuleOf(module: PyModule): string {
   return module.frameworks.includes('fastapi') ? 'fastapi.websockets' : 'starlette.websockets';
 }
 
-const LOGGER_NAMES = ['logger', 'log', 'LOGGER', '_logger', '_log', 'LOG'];
+/** `logging.getLogger(…)`, structlog's `get_logger()`, a `LoggerAdapter`, `….getChild(…)`. */
+const LOGGER_CALL = /(?:^|\.)(?:getLogger|get_logger|getlogger|LoggerAdapter|getChild)$/;
+/** An annotation that says logger: `logging.Logger`, `structlog.stdlib.BoundLogger`, `FilteringBoundLogger`. */
+const LOGGER_TYPE = /^(?:[\w.]+\.)?(?:Logger|\w*BoundLogger\w*|LoggerAdapter)(?:\[.*\])?$/s;
+/** Names a project module exports its logger under (`from app.log import logger`). */
+const IMPORTED_LOGGER_NAMES = new Set(['logger', 'LOGGER', '_logger']);
 
-/** A module-level logger: `x = logging.getLogger(…)`, structlog, loguru's `logger`, or a conventional name; and the statement that binds it. */
+function isLoggerValue(right: PyNode): boolean {
+  const value = right.type === 'call' ? field(right, 'function') : null;
+  return value !== null && (LOGGER_CALL.test(value.text) || /\bgetLogger\s*\(/.test(value.text));
+}
+
+/**
+ * The module's logger — a top-level `x = logging.getLogger(…)` (structlog's `get_logger()`, an
+ * `x: logging.Logger = …`), loguru's `logger`, a project's `from app.log import logger` — and
+ * the statement that binds it. A name that is merely called `log` (`from math import log`,
+ * `log: list[str] = []`) is not one.
+ */
 function moduleLogger(module: PyModule): { name: string; format: GuardNames['loggerFormat']; statement: PyNode | null } | null {
   for (const st of statements(module.root)) {
     const expr = st.type === 'expression_statement' ? named(st)[0] : null;
     if (expr?.type !== 'assignment') continue;
     const left = field(expr, 'left');
     const right = field(expr, 'right');
-    if (left?.type === 'identifier' && right && /\b(getLogger|get_logger|getlogger)\s*\(/.test(right.text)) return { name: left.text, format: 'percent', statement: st };
+    const type = field(expr, 'type');
+    if (left?.type !== 'identifier' || !right) continue;
+    if (isLoggerValue(right) || (type !== null && LOGGER_TYPE.test(type.text.trim()))) return { name: left.text, format: 'percent', statement: st };
   }
   // loguru formats its arguments with str.format.
   const loguru = localNameFor(module, 'loguru.logger');
   if (loguru) return { name: loguru, format: 'brace', statement: null };
-  const bound = boundNames(module.root);
-  const name = LOGGER_NAMES.find((n) => bound.has(n));
-  return name === undefined ? null : { name, format: 'percent', statement: null };
+  for (const [local, q] of module.imports.names) {
+    const original = q.split('.').pop() ?? '';
+    const mod = q.split('.')[0] ?? '';
+    if (IMPORTED_LOGGER_NAMES.has(original) && !STDLIB.has(mod) && q.includes('.')) return { name: local, format: 'percent', statement: null };
+  }
+  return null;
 }
 
 /**
@@ -188,7 +208,7 @@ export function planNames(module: PyModule, needsTime: boolean, local: LocalName
     importLines.push(`from ${q.slice(0, dot)} import ${q.slice(dot + 1)} as ${logger.name}`);
   } else {
     const logging = pick('logging');
-    logger = { name: local.has('logger') ? freeName('_hg_logger', taken) : 'logger', format: 'percent' };
+    logger = { name: taken('logger') ? freeName('_hg_logger', taken) : 'logger', format: 'percent' };
     loggerLine = `${logger.name} = ${logging}.getLogger(__name__)`;
   }
   // Imported only under `if TYPE_CHECKING:` is not bound when the guard runs: import it for real.
