@@ -325,7 +325,7 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
   for (const line of otherLines) {
     const merged = mergeInto(imports, line, text, eol);
     if (merged) {
-      edits.push(merged);
+      edits.push(...merged);
       continue;
     }
     const pkg = /^from ([\w]+)/.exec(line)?.[1] ?? '';
@@ -366,9 +366,10 @@ function sortKey(std: PyNode[]): (line: string) => string {
 
 /**
  * `from M import Name` when the module already has a top-level `from M import …`: the name is
- * added to it (in sorted place on one line; last in a parenthesised list), not a second line.
+ * added to it (in sorted place on one line; last in a parenthesised list, on a line of its own
+ * after the last name's comment), not a second line.
  */
-function mergeInto(imports: PyNode[], line: string, text: string, eol: string): TextEdit | null {
+function mergeInto(imports: PyNode[], line: string, text: string, eol: string): TextEdit[] | null {
   const m = /^from ([\w.]+) import (\w+)$/.exec(line);
   if (!m) return null;
   const [, mod, name] = m as unknown as [string, string, string];
@@ -381,14 +382,21 @@ function mergeInto(imports: PyNode[], line: string, text: string, eol: string): 
     const plain = names.map((n) => (n.type === 'aliased_import' ? (field(n, 'name')?.text ?? n.text) : n.text));
     const sorted = plain.every((n, i) => i === 0 || (plain[i - 1] as string) <= n);
     const before = sorted ? names.find((_, i) => (plain[i] as string) > name) : undefined;
-    return before ? { start: before.startIndex, end: before.startIndex, text: `${name}, ` } : { start: last.endIndex, end: last.endIndex, text: `, ${name}` };
+    return [before ? { start: before.startIndex, end: before.startIndex, text: `${name}, ` } : { start: last.endIndex, end: last.endIndex, text: `, ${name}` }];
   }
   // Backslash continuations, a name on the opening line: a line of its own.
   if (!st.text.includes('(') || lineStart(text, last.startIndex) === lineStart(text, st.startIndex)) return null;
-  const indent = /[ \t]*/.exec(text.slice(lineStart(text, last.startIndex)))?.[0] ?? '    ';
   const comma = text[last.endIndex] === ',';
-  const at = comma ? last.endIndex + 1 : last.endIndex;
-  return { start: at, end: at, text: `${comma ? '' : ','}${eol}${indent}${name}${comma ? ',' : ''}` };
+  const close = st.startIndex + st.text.lastIndexOf(')');
+  let end = last.endIndex;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  // `    WebSocketDisconnect)`: beside it, inside the parentheses.
+  if (close < end) return comma ? [{ start: last.endIndex + 1, end: last.endIndex + 1, text: ` ${name},` }] : [{ start: last.endIndex, end: last.endIndex, text: `, ${name}` }];
+  // A line of its own after the last name's line, whose trailing comment stays where it is.
+  const indent = /[ \t]*/.exec(text.slice(lineStart(text, last.startIndex)))?.[0] ?? '    ';
+  const edits: TextEdit[] = comma ? [] : [{ start: last.endIndex, end: last.endIndex, text: ',' }];
+  edits.push({ start: end, end, text: `${eol}${indent}${name}${comma ? ',' : ''}` });
+  return edits;
 }
 
 function firstDefinition(top: PyNode[]): PyNode | null {
