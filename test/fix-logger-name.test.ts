@@ -1,7 +1,8 @@
 // The guard's timeout warning goes through the module's logger (SPEC §8) — only a name that is
 // one. `from math import log` and `log: list[str] = []` were taken for loggers by their name:
 // the fixed code raised AttributeError (`log.warning`) exactly when the bound ran out. The fixed
-// file is run with Debian's python3, its socket never completing the handshake.
+// file is run with Debian's python3, its socket never completing the handshake. A logger made by
+// a project's own factory (`make_logger(…)`, celery's `get_task_logger(…)`) is one.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +52,8 @@ describe('fix and a module name that looks like a logger', () => {
     ['log: list[str] = []', 'log', 'logger', 'logger = logging.getLogger(__name__)'],
     ['logger: list[str] = []', 'logger', '_hg_logger', '_hg_logger = logging.getLogger(__name__)'],
     ['import logging\n\nlog: logging.Logger = logging.getLogger("app.ws")', 'log', 'log', null],
+    ['import logging\n\n\ndef make_logger(name):\n    return logging.getLogger(name)\n\n\nLOG = make_logger("app.ws")', 'LOG', 'LOG', null],
+    ['import logging\n\n_log = logging.getLogger("app").getChild("ws")', '_log', '_log', null],
   ] as const) {
     it(top.split('\n').pop() as string, () => {
       const dir = tempTree({ 'app.py': APP(top, use), 'run.py': RUN });

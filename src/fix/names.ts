@@ -42,8 +42,11 @@ function stateModuleOf(module: PyModule): string {
   return module.frameworks.includes('fastapi') ? 'fastapi.websockets' : 'starlette.websockets';
 }
 
-/** `logging.getLogger(…)`, structlog's `get_logger()`, a `LoggerAdapter`, `….getChild(…)`. */
-const LOGGER_CALL = /(?:^|\.)(?:getLogger|get_logger|getlogger|LoggerAdapter|getChild)$/;
+/**
+ * A call that makes a logger: `logging.getLogger(…)`, structlog's `get_logger()`, celery's
+ * `get_task_logger(…)`, a project's `make_logger(…)`, a `LoggerAdapter(…)`.
+ */
+const LOGGER_CALL = /(?:^|\.)(?:\w*logger|LoggerAdapter)$/i;
 /** An annotation that says logger: `logging.Logger`, `structlog.stdlib.BoundLogger`, `FilteringBoundLogger`. */
 const LOGGER_TYPE = /^(?:[\w.]+\.)?(?:Logger|\w*BoundLogger\w*|LoggerAdapter)(?:\[.*\])?$/s;
 /** Names a project module exports its logger under (`from app.log import logger`). */
@@ -51,7 +54,8 @@ const IMPORTED_LOGGER_NAMES = new Set(['logger', 'LOGGER', '_logger']);
 
 function isLoggerValue(right: PyNode): boolean {
   const value = right.type === 'call' ? field(right, 'function') : null;
-  return value !== null && (LOGGER_CALL.test(value.text) || /\bgetLogger\s*\(/.test(value.text));
+  // `logging.getLogger(__name__).getChild("ws")`
+  return value !== null && (LOGGER_CALL.test(value.text) || (/\.getChild$/.test(value.text) && /logger/i.test(value.text)));
 }
 
 /**
