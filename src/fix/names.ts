@@ -89,9 +89,10 @@ function moduleLogger(module: PyModule): { name: string; format: GuardNames['log
  * The names a function binds in its own scope, and those its enclosing functions bind (a
  * closure sees them): parameters, assignment / `for` / `with … as` / `except … as` targets,
  * imports, nested `def`/`class` names, `:=` (also inside a comprehension). A comprehension's
- * own variables do not leak; `global x` makes `x` the module's again. Used anywhere in the
- * function, such a name is local everywhere in it: a guard that reads it before the
- * assignment raises UnboundLocalError, after it reads the wrong value. Each name maps to what it
+ * own variables do not leak. Used anywhere in the function, such a name is local everywhere in
+ * it: a guard that reads it before the assignment raises UnboundLocalError, after it reads the
+ * wrong value. `global x` and an assignment rebind the module's own `x` (the next guard reads the
+ * new value): it counts too. Each name maps to what it
  * is imported as when every binding is the same import (a lazy `from fastapi.websockets import
  * WebSocketState` is that class), else null.
  */
@@ -102,7 +103,6 @@ export function localNames(fn: PyFunction): Map<string, string | null> {
   for (let f: PyFunction | null = fn; f; f = f.parent) {
     if (f.node.type !== 'function_definition') continue;
     const own = new Map<string, string | null>(f.params.map((p) => [p.name, null]));
-    const globals = new Set<string>();
     const bind = (name: string, imported: string | null): void => {
       own.set(name, own.has(name) && own.get(name) !== imported ? null : imported);
     };
@@ -136,9 +136,6 @@ export function localNames(fn: PyFunction): Map<string, string | null> {
           case 'except_clause':
             for (const c of named(n)) if (c.type === 'as_pattern') addTarget(field(c, 'alias'));
             break;
-          case 'global_statement':
-            for (const c of named(n)) if (c.type === 'identifier') globals.add(c.text);
-            break;
           case 'import_statement':
           case 'import_from_statement': {
             const from = n.type === 'import_from_statement' ? `${field(n, 'module_name')?.text ?? ''}.` : '';
@@ -157,7 +154,7 @@ export function localNames(fn: PyFunction): Map<string, string | null> {
         return true;
       });
     }
-    for (const [name, imported] of own) if (!globals.has(name) && !out.has(name)) out.set(name, imported);
+    for (const [name, imported] of own) if (!out.has(name)) out.set(name, imported);
   }
   return out;
 }
