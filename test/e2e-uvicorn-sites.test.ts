@@ -4,6 +4,8 @@
 //   a guard in front of it left first and `finally` closed the socket twice (RuntimeError).
 // - nested_app: the message loop is nested in a loop that goes on with the same socket; a guard
 //   whose `break` left only the inner loop let the outer one send on the closed socket.
+// - local_shadow_app: the endpoint assigns `time` later in its loop (and rebinds `logger`); the
+//   guard's `time.monotonic()` read that local and raised UnboundLocalError on the first message.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -56,5 +58,15 @@ describe('fixed apps whose guard site matters, under uvicorn with a real client'
     expect(r.closed).toBe(1000);
     expect(r.output).toContain('LEFT outer loop');
     expect(r.output).not.toMatch(/Traceback|RuntimeError|handshake not complete/);
+  }, 60_000);
+
+  it('reads the clock and logger the endpoint does not rebind: no UnboundLocalError', async () => {
+    const r = await fixAndServe('local_shadow_app', ['a', 'b', 'bye'], /LEFT/);
+    expect(r.fixed).toContain('import time as _hg_time');
+    expect(r.fixed).toContain('_hg_logger = logger');
+    expect(r.answers).toEqual(['echo:a', 'echo:b']);
+    expect(r.closed).toBe(1000);
+    expect(r.output).toContain('LEFT endpoint True');
+    expect(r.output).not.toMatch(/Traceback|UnboundLocalError|handshake not complete/);
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 // The names a guard needs, as this module binds them, and the import / logger lines to add
 // for those it lacks: after the docstring and `from __future__`, beside the existing imports.
 import type { GuardNames } from '../../codemods/python-starlette.js';
-import { boundNames, isTypeCheckingBlock, type PyModule } from '../languages/python/module.js';
-import { field, named, statements, type PyNode } from '../languages/python/nodes.js';
+import { boundNames, isTypeCheckingBlock, type PyFunction, type PyModule } from '../languages/python/module.js';
+import { field, named, statements, walk, type PyNode } from '../languages/python/nodes.js';
 import type { TextEdit } from './edits.js';
 import { lineEndAfterBreak, lineStart } from './text-style.js';
 
@@ -12,6 +12,11 @@ export interface NamePlan {
   importLines: string[];
   /** `logger = logging.getLogger(__name__)` when the module has no logger. */
   loggerLine: string | null;
+  /**
+   * `_hg_logger = logger` right after the statement that defines the module's logger, when a
+   * function the guard goes in binds that name itself (`for logger in …`).
+   */
+  loggerAlias: { after: number; line: string } | null;
   /** Why the names cannot be imported at the top of the module (the file is then left alone), or null. */
   refusal: string | null;
 }
@@ -37,59 +42,188 @@ function stateModuleOf(module: PyModule): string {
   return module.frameworks.includes('fastapi') ? 'fastapi.websockets' : 'starlette.websockets';
 }
 
-const LOGGER_NAMES = ['logger', 'log', 'LOGGER', '_logger', '_log', 'LOG'];
+/**
+ * A call that makes a logger: `logging.getLogger(…)`, structlog's `get_logger()`, celery's
+ * `get_task_logger(…)`, a project's `make_logger(…)`, a `LoggerAdapter(…)`.
+ */
+const LOGGER_CALL = /(?:^|\.)(?:\w*logger|LoggerAdapter)$/i;
+/** An annotation that says logger: `logging.Logger`, `structlog.stdlib.BoundLogger`, `FilteringBoundLogger`. */
+const LOGGER_TYPE = /^(?:[\w.]+\.)?(?:Logger|\w*BoundLogger\w*|LoggerAdapter)(?:\[.*\])?$/s;
+/** Names a project module exports its logger under (`from app.log import logger`). */
+const IMPORTED_LOGGER_NAMES = new Set(['logger', 'LOGGER', '_logger']);
 
-/** A module-level logger: `x = logging.getLogger(…)`, structlog, loguru's `logger`, or a conventional name. */
-function moduleLogger(module: PyModule): { name: string; format: GuardNames['loggerFormat'] } | null {
+function isLoggerValue(right: PyNode): boolean {
+  const value = right.type === 'call' ? field(right, 'function') : null;
+  // `logging.getLogger(__name__).getChild("ws")`
+  return value !== null && (LOGGER_CALL.test(value.text) || (/\.getChild$/.test(value.text) && /logger/i.test(value.text)));
+}
+
+/**
+ * The module's logger — a top-level `x = logging.getLogger(…)` (structlog's `get_logger()`, an
+ * `x: logging.Logger = …`), loguru's `logger`, a project's `from app.log import logger` — and
+ * the statement that binds it. A name that is merely called `log` (`from math import log`,
+ * `log: list[str] = []`) is not one.
+ */
+function moduleLogger(module: PyModule): { name: string; format: GuardNames['loggerFormat']; statement: PyNode | null } | null {
   for (const st of statements(module.root)) {
     const expr = st.type === 'expression_statement' ? named(st)[0] : null;
     if (expr?.type !== 'assignment') continue;
     const left = field(expr, 'left');
     const right = field(expr, 'right');
-    if (left?.type === 'identifier' && right && /\b(getLogger|get_logger|getlogger)\s*\(/.test(right.text)) return { name: left.text, format: 'percent' };
+    const type = field(expr, 'type');
+    if (left?.type !== 'identifier' || !right) continue;
+    if (isLoggerValue(right) || (type !== null && LOGGER_TYPE.test(type.text.trim()))) return { name: left.text, format: 'percent', statement: st };
   }
   // loguru formats its arguments with str.format.
   const loguru = localNameFor(module, 'loguru.logger');
-  if (loguru) return { name: loguru, format: 'brace' };
-  const bound = boundNames(module.root);
-  const name = LOGGER_NAMES.find((n) => bound.has(n));
-  return name === undefined ? null : { name, format: 'percent' };
+  if (loguru) return { name: loguru, format: 'brace', statement: null };
+  for (const [local, q] of module.imports.names) {
+    const original = q.split('.').pop() ?? '';
+    const mod = q.split('.')[0] ?? '';
+    if (IMPORTED_LOGGER_NAMES.has(original) && !STDLIB.has(mod) && q.includes('.')) return { name: local, format: 'percent', statement: null };
+  }
+  return null;
 }
 
-export function planNames(module: PyModule, needsTime: boolean): NamePlan {
+/**
+ * The names a function binds in its own scope, and those its enclosing functions bind (a
+ * closure sees them): parameters, assignment / `for` / `with … as` / `except … as` targets,
+ * imports, nested `def`/`class` names, `:=` (also inside a comprehension). A comprehension's
+ * own variables do not leak. Used anywhere in the function, such a name is local everywhere in
+ * it: a guard that reads it before the assignment raises UnboundLocalError, after it reads the
+ * wrong value. `global x` and an assignment rebind the module's own `x` (the next guard reads the
+ * new value): it counts too. Each name maps to what it
+ * is imported as when every binding is the same import (a lazy `from fastapi.websockets import
+ * WebSocketState` is that class), else null.
+ */
+export type LocalNames = ReadonlyMap<string, string | null>;
+
+export function localNames(fn: PyFunction): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (let f: PyFunction | null = fn; f; f = f.parent) {
+    if (f.node.type !== 'function_definition') continue;
+    const own = new Map<string, string | null>(f.params.map((p) => [p.name, null]));
+    const bind = (name: string, imported: string | null): void => {
+      own.set(name, own.has(name) && own.get(name) !== imported ? null : imported);
+    };
+    const addTarget = (t: PyNode | null): void => {
+      if (!t) return;
+      walk(t, (n) => {
+        if (n.type === 'identifier') bind(n.text, null);
+        return n.type !== 'attribute' && n.type !== 'subscript';
+      });
+    };
+    const body = field(f.node, 'body');
+    if (body) {
+      walk(body, (n) => {
+        if (n.type === 'function_definition' || n.type === 'class_definition') {
+          addTarget(field(n, 'name'));
+          return false;
+        }
+        if (n.type === 'lambda') return false;
+        switch (n.type) {
+          case 'assignment':
+          case 'augmented_assignment':
+          case 'for_statement':
+            addTarget(field(n, 'left'));
+            break;
+          case 'named_expression':
+            addTarget(field(n, 'name'));
+            break;
+          case 'as_pattern_target':
+            addTarget(n);
+            break;
+          case 'except_clause':
+            for (const c of named(n)) if (c.type === 'as_pattern') addTarget(field(c, 'alias'));
+            break;
+          case 'import_statement':
+          case 'import_from_statement': {
+            const from = n.type === 'import_from_statement' ? `${field(n, 'module_name')?.text ?? ''}.` : '';
+            for (const item of n.childrenForFieldName('name')) {
+              if (!item) continue;
+              const alias = item.type === 'aliased_import' ? field(item, 'alias') : null;
+              const dotted = (alias ? field(item, 'name')?.text : item.text) ?? item.text;
+              const name = alias ? alias.text : (dotted.split('.')[0] ?? dotted);
+              bind(name, from + (alias ? dotted : name));
+            }
+            return false;
+          }
+          default:
+            break;
+        }
+        return true;
+      });
+    }
+    for (const [name, imported] of own) if (!out.has(name)) out.set(name, imported);
+  }
+  return out;
+}
+
+/** `base`, else `base2`, `base3`, …: the first not taken. */
+function freeName(base: string, taken: (name: string) => boolean): string {
+  let name = base;
+  for (let i = 2; taken(name); i++) name = `${base}${i}`;
+  return name;
+}
+
+/**
+ * The names the guard uses, as the module binds them, or imported under a free name. `local`:
+ * the names bound in the functions the guard goes in (localNames) — a module binding of one of
+ * them is not what the guard would read there.
+ */
+export function planNames(module: PyModule, needsTime: boolean, local: LocalNames = new Map()): NamePlan {
   const importLines: string[] = [];
   const bound = boundNames(module.root);
+  const taken = (name: string): boolean => bound.has(name) || local.has(name);
+  /** Whether the functions bind `name` to something other than `qualified` (what the module binds it to). */
+  const shadowed = (name: string, qualified: string | undefined): boolean => local.has(name) && local.get(name) !== qualified;
   // A standard-library module as the module binds it, else imported: under its own name, or —
-  // where that name means something else (`from time import time`) — under `_hg_<name>`.
+  // where that name means something else (`from time import time`, a parameter `time`) — under `_hg_<name>`.
   const pick = (mod: string): string => {
-    const local = localNameFor(module, mod);
-    if (local) return local;
-    if (!bound.has(mod)) {
+    const existing = localNameFor(module, mod);
+    if (existing && !shadowed(existing, mod)) return existing;
+    if (!taken(mod)) {
       importLines.push(`import ${mod}`);
       return mod;
     }
-    let alias = `_hg_${mod}`;
-    for (let i = 2; bound.has(alias); i++) alias = `_hg_${mod}${i}`;
+    const alias = freeName(`_hg_${mod}`, taken);
     importLines.push(`import ${mod} as ${alias}`);
     return alias;
   };
   const asyncio = pick('asyncio');
   const time = needsTime ? pick('time') : 'time';
-  let logger = moduleLogger(module);
+  const found = moduleLogger(module);
+  let logger: { name: string; format: GuardNames['loggerFormat'] };
   let loggerLine: string | null = null;
-  if (!logger) {
+  let loggerAlias: NamePlan['loggerAlias'] = null;
+  if (found && !shadowed(found.name, module.imports.names.get(found.name))) logger = found;
+  else if (found?.statement) {
+    // The module's logger, under a name the function does not rebind.
+    logger = { name: freeName('_hg_logger', taken), format: found.format };
+    loggerAlias = { after: found.statement.endIndex, line: `${logger.name} = ${found.name}` };
+  } else if (found && module.imports.names.has(found.name)) {
+    // An imported logger (loguru's, a project's): imported again under a free name.
+    const q = module.imports.names.get(found.name) as string;
+    const dot = q.lastIndexOf('.');
+    logger = { name: freeName('_hg_logger', taken), format: found.format };
+    importLines.push(`from ${q.slice(0, dot)} import ${q.slice(dot + 1)} as ${logger.name}`);
+  } else {
     const logging = pick('logging');
-    logger = { name: 'logger', format: 'percent' };
-    loggerLine = `logger = ${logging}.getLogger(__name__)`;
+    logger = { name: taken('logger') ? freeName('_hg_logger', taken) : 'logger', format: 'percent' };
+    loggerLine = `${logger.name} = ${logging}.getLogger(__name__)`;
   }
   // Imported only under `if TYPE_CHECKING:` is not bound when the guard runs: import it for real.
   let webSocketState = localEndingWith(module, 'WebSocketState');
   if (webSocketState && typingOnly(module, (st) => bindsName(st, webSocketState as string))) webSocketState = null;
+  if (webSocketState && shadowed(webSocketState, module.imports.names.get(webSocketState))) webSocketState = null;
   let refusal: string | null = null;
   if (!webSocketState) {
-    webSocketState = 'WebSocketState';
     const from = stateModuleOf(module);
-    importLines.push(`from ${from} import WebSocketState`);
+    // Bound only under `if TYPE_CHECKING:` is free at run time.
+    const runtime = boundNames(module.root, [], true);
+    const stateTaken = (name: string): boolean => runtime.has(name) || local.has(name);
+    webSocketState = stateTaken('WebSocketState') ? freeName('_hg_WebSocketState', stateTaken) : 'WebSocketState';
+    importLines.push(`from ${from} import WebSocketState${webSocketState === 'WebSocketState' ? '' : ` as ${webSocketState}`}`);
     const pkg = from.split('.')[0];
     const conditional = onlyConditionalFramework(module);
     refusal =
@@ -99,7 +233,7 @@ export function planNames(module: PyModule, needsTime: boolean): NamePlan {
           ? `the module imports ${pkg} only inside a function or a try/if block (an optional dependency): a top-level \`from ${from} import WebSocketState\` would import it unconditionally; import WebSocketState where the framework is imported, then run fix again`
           : null;
   }
-  return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine, refusal };
+  return { names: { webSocketState, asyncio, time, logger: logger.name, loggerFormat: logger.format }, importLines, loggerLine, loggerAlias, refusal };
 }
 
 /**
@@ -159,7 +293,7 @@ function importedModule(st: PyNode): string {
  * imports. Existing lines are never moved.
  */
 export function importEdits(module: PyModule, plan: NamePlan, eol: string): TextEdit[] {
-  if (plan.importLines.length === 0 && !plan.loggerLine) return [];
+  if (plan.importLines.length === 0 && !plan.loggerLine && !plan.loggerAlias) return [];
   const text = module.source;
   const top = statements(module.root);
   const limit = firstDefinition(top)?.startIndex ?? Infinity;
@@ -192,7 +326,7 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
   for (const line of otherLines) {
     const merged = mergeInto(imports, line, text, eol);
     if (merged) {
-      edits.push(merged);
+      edits.push(...merged);
       continue;
     }
     const pkg = /^from ([\w]+)/.exec(line)?.[1] ?? '';
@@ -209,6 +343,10 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
   if (imports.length === 0 && edits.length) {
     const lastEdit = edits[edits.length - 1] as TextEdit;
     lastEdit.text += eol;
+  }
+  if (plan.loggerAlias) {
+    const offset = lineEndAfterBreak(text, plan.loggerAlias.after);
+    edits.push({ start: offset, end: offset, text: `${lineBreakAt(offset)}${plan.loggerAlias.line}${eol}` });
   }
   return edits;
 }
@@ -229,9 +367,10 @@ function sortKey(std: PyNode[]): (line: string) => string {
 
 /**
  * `from M import Name` when the module already has a top-level `from M import …`: the name is
- * added to it (in sorted place on one line; last in a parenthesised list), not a second line.
+ * added to it (in sorted place on one line; last in a parenthesised list, on a line of its own
+ * after the last name's comment), not a second line.
  */
-function mergeInto(imports: PyNode[], line: string, text: string, eol: string): TextEdit | null {
+function mergeInto(imports: PyNode[], line: string, text: string, eol: string): TextEdit[] | null {
   const m = /^from ([\w.]+) import (\w+)$/.exec(line);
   if (!m) return null;
   const [, mod, name] = m as unknown as [string, string, string];
@@ -244,14 +383,21 @@ function mergeInto(imports: PyNode[], line: string, text: string, eol: string): 
     const plain = names.map((n) => (n.type === 'aliased_import' ? (field(n, 'name')?.text ?? n.text) : n.text));
     const sorted = plain.every((n, i) => i === 0 || (plain[i - 1] as string) <= n);
     const before = sorted ? names.find((_, i) => (plain[i] as string) > name) : undefined;
-    return before ? { start: before.startIndex, end: before.startIndex, text: `${name}, ` } : { start: last.endIndex, end: last.endIndex, text: `, ${name}` };
+    return [before ? { start: before.startIndex, end: before.startIndex, text: `${name}, ` } : { start: last.endIndex, end: last.endIndex, text: `, ${name}` }];
   }
   // Backslash continuations, a name on the opening line: a line of its own.
   if (!st.text.includes('(') || lineStart(text, last.startIndex) === lineStart(text, st.startIndex)) return null;
-  const indent = /[ \t]*/.exec(text.slice(lineStart(text, last.startIndex)))?.[0] ?? '    ';
   const comma = text[last.endIndex] === ',';
-  const at = comma ? last.endIndex + 1 : last.endIndex;
-  return { start: at, end: at, text: `${comma ? '' : ','}${eol}${indent}${name}${comma ? ',' : ''}` };
+  const close = st.startIndex + st.text.lastIndexOf(')');
+  let end = last.endIndex;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  // `    WebSocketDisconnect)`: beside it, inside the parentheses.
+  if (close < end) return comma ? [{ start: last.endIndex + 1, end: last.endIndex + 1, text: ` ${name},` }] : [{ start: last.endIndex, end: last.endIndex, text: `, ${name}` }];
+  // A line of its own after the last name's line, whose trailing comment stays where it is.
+  const indent = /[ \t]*/.exec(text.slice(lineStart(text, last.startIndex)))?.[0] ?? '    ';
+  const edits: TextEdit[] = comma ? [] : [{ start: last.endIndex, end: last.endIndex, text: ',' }];
+  edits.push({ start: end, end, text: `${eol}${indent}${name}${comma ? ',' : ''}` });
+  return edits;
 }
 
 function firstDefinition(top: PyNode[]): PyNode | null {

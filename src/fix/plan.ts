@@ -19,7 +19,7 @@ import { leaves } from '../languages/python/polling.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Clock, Fingerprint, Framework, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
-import { helperOffset, importEdits, planNames } from './names.js';
+import { helperOffset, importEdits, localNames, planNames } from './names.js';
 import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
 
 /** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
@@ -324,10 +324,20 @@ export function planFile(input: FilePlanInput): FilePlan {
   const text = module.source;
   const layoutAt = (indent: string): Layout => ({ indent, unit: style.indentUnit, eol: style.eol });
   const needsTime = target.clock !== 'loop' || target.sleep === 'blocking';
-  const names = planNames(module, needsTime);
+  const helperStyle = target.style === 'helper';
+  // An inline block reads its names in the loop's function: one that function binds itself
+  // (a parameter `time`, `for logger in …`) is imported or aliased under a free name.
+  const local = new Map<string, string | null>();
+  if (!helperStyle) {
+    for (const loop of [...input.failing, ...input.upgrade]) {
+      const anchor = nodeAt(module.root, loop.receive.span);
+      if (!anchor) continue;
+      for (const [name, imported] of localNames(functionAt(module, anchor))) local.set(name, local.has(name) && local.get(name) !== imported ? null : imported);
+    }
+  }
+  const names = planNames(module, needsTime, local);
   const edits: TextEdit[] = [];
   const outcomes: LoopOutcome[] = [];
-  const helperStyle = target.style === 'helper';
   let helperNeeded = false;
   const hasOwnHelper = module.byName.has(HELPER_NAME);
 
