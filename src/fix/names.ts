@@ -1,8 +1,8 @@
 // The names a guard needs, as this module binds them, and the import / logger lines to add
 // for those it lacks: after the docstring and `from __future__`, beside the existing imports.
 import type { GuardNames } from '../../codemods/python-starlette.js';
-import { boundNames, isTypeCheckingBlock, type PyFunction, type PyModule } from '../languages/python/module.js';
-import { field, named, statements, walk, type PyNode } from '../languages/python/nodes.js';
+import { boundNames, isTypeCheckingBlock, visitBindings, type PyFunction, type PyModule } from '../languages/python/module.js';
+import { field, named, statements, type PyNode } from '../languages/python/nodes.js';
 import type { TextEdit } from './edits.js';
 import { lineEndAfterBreak, lineStart } from './text-style.js';
 
@@ -106,54 +106,8 @@ export function localNames(fn: PyFunction): Map<string, string | null> {
     const bind = (name: string, imported: string | null): void => {
       own.set(name, own.has(name) && own.get(name) !== imported ? null : imported);
     };
-    const addTarget = (t: PyNode | null): void => {
-      if (!t) return;
-      walk(t, (n) => {
-        if (n.type === 'identifier') bind(n.text, null);
-        return n.type !== 'attribute' && n.type !== 'subscript';
-      });
-    };
     const body = field(f.node, 'body');
-    if (body) {
-      walk(body, (n) => {
-        if (n.type === 'function_definition' || n.type === 'class_definition') {
-          addTarget(field(n, 'name'));
-          return false;
-        }
-        if (n.type === 'lambda') return false;
-        switch (n.type) {
-          case 'assignment':
-          case 'augmented_assignment':
-          case 'for_statement':
-            addTarget(field(n, 'left'));
-            break;
-          case 'named_expression':
-            addTarget(field(n, 'name'));
-            break;
-          case 'as_pattern_target':
-            addTarget(n);
-            break;
-          case 'except_clause':
-            for (const c of named(n)) if (c.type === 'as_pattern') addTarget(field(c, 'alias'));
-            break;
-          case 'import_statement':
-          case 'import_from_statement': {
-            const from = n.type === 'import_from_statement' ? `${field(n, 'module_name')?.text ?? ''}.` : '';
-            for (const item of n.childrenForFieldName('name')) {
-              if (!item) continue;
-              const alias = item.type === 'aliased_import' ? field(item, 'alias') : null;
-              const dotted = (alias ? field(item, 'name')?.text : item.text) ?? item.text;
-              const name = alias ? alias.text : (dotted.split('.')[0] ?? dotted);
-              bind(name, from + (alias ? dotted : name));
-            }
-            return false;
-          }
-          default:
-            break;
-        }
-        return true;
-      });
-    }
+    if (body) visitBindings(body, {}, bind);
     for (const [name, imported] of own) if (!out.has(name)) out.set(name, imported);
   }
   return out;

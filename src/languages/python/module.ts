@@ -204,7 +204,6 @@ export function functionAt(module: PyModule, node: PyNode): PyFunction {
   return best;
 }
 
-/** Names bound anywhere in a scope (assignments, params, imports, defs, for/with/except targets). */
 /**
  * The body of `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`, `t.TYPE_CHECKING`, a module's own
  * `TYPE_CHECKING = False`): it never runs, so what it binds is unbound at run time. Its `else`
@@ -217,35 +216,44 @@ export function isTypeCheckingBlock(n: PyNode): boolean {
   return cond !== null && /^(?:[A-Za-z_]\w*\.)*TYPE_CHECKING$/.test(unwrap(cond).text);
 }
 
-/** The names a scope binds; with `runtime`, not those bound only under `if TYPE_CHECKING:`. */
-export function boundNames(scope: PyNode, params: Param[] = [], runtime = false): Set<string> {
-  const out = new Set(params.map((p) => p.name));
-  const addTarget = (t: PyNode | null) => {
+/**
+ * Every name a scope binds, with what it is imported as (`from a import b as c` → `c`, `a.b`;
+ * null for any other binding): assignment, augmented, `:=`, `for`, `with … as` / `except … as`
+ * targets, imports, nested `def`/`class` names (not their bodies, nor lambdas'). `runtime`: not
+ * what only `if TYPE_CHECKING:` binds. `comprehensions`: a comprehension's own `for` targets too
+ * (they do not leak in Python 3; `:=` inside one does either way). `declared`: names a `global` /
+ * `nonlocal` statement declares.
+ */
+export function visitBindings(
+  scope: PyNode,
+  opts: { runtime?: boolean; comprehensions?: boolean; declared?: boolean },
+  bind: (name: string, importedAs: string | null) => void,
+): void {
+  const addTarget = (t: PyNode | null): void => {
     if (!t) return;
     walk(t, (n) => {
-      if (n.type === 'identifier') out.add(n.text);
+      if (n.type === 'identifier') bind(n.text, null);
       return n.type !== 'attribute' && n.type !== 'subscript';
     });
   };
   walk(scope, (n) => {
-    if (runtime && isTypeCheckingBlock(n)) return false;
+    if (opts.runtime && isTypeCheckingBlock(n)) return false;
     if (n.id !== scope.id && (n.type === 'function_definition' || n.type === 'class_definition')) {
-      const name = field(n, 'name');
-      if (name) out.add(name.text);
+      addTarget(field(n, 'name'));
       return false;
     }
     if (n.id !== scope.id && n.type === 'lambda') return false;
     switch (n.type) {
       case 'assignment':
       case 'augmented_assignment':
+      case 'for_statement':
         addTarget(field(n, 'left'));
+        break;
+      case 'for_in_clause':
+        if (opts.comprehensions) addTarget(field(n, 'left'));
         break;
       case 'named_expression':
         addTarget(field(n, 'name'));
-        break;
-      case 'for_statement':
-      case 'for_in_clause':
-        addTarget(field(n, 'left'));
         break;
       case 'as_pattern_target':
         addTarget(n);
@@ -255,21 +263,31 @@ export function boundNames(scope: PyNode, params: Param[] = [], runtime = false)
         break;
       case 'global_statement':
       case 'nonlocal_statement':
-        for (const c of named(n)) if (c.type === 'identifier') out.add(c.text);
+        if (opts.declared) for (const c of named(n)) if (c.type === 'identifier') bind(c.text, null);
         break;
       case 'import_statement':
-      case 'import_from_statement':
+      case 'import_from_statement': {
+        const from = n.type === 'import_from_statement' ? `${field(n, 'module_name')?.text ?? ''}.` : '';
         for (const item of n.childrenForFieldName('name')) {
           if (!item) continue;
           const alias = item.type === 'aliased_import' ? field(item, 'alias') : null;
-          out.add(alias ? alias.text : (item.text.split('.')[0] ?? item.text));
+          const dotted = (alias ? field(item, 'name')?.text : item.text) ?? item.text;
+          const name = alias ? alias.text : (dotted.split('.')[0] ?? dotted);
+          bind(name, from + (alias ? dotted : name));
         }
         return false;
+      }
       default:
         break;
     }
     return true;
   });
+}
+
+/** The names a scope binds; with `runtime`, not those bound only under `if TYPE_CHECKING:`. */
+export function boundNames(scope: PyNode, params: Param[] = [], runtime = false): Set<string> {
+  const out = new Set(params.map((p) => p.name));
+  visitBindings(scope, { runtime, comprehensions: true, declared: true }, (name) => out.add(name));
   return out;
 }
 
