@@ -3,7 +3,7 @@
 // point on every path. Used by HG012 (platform.ts) and by sockets kept in a collection
 // (collections.ts). The socket resolver is a parameter: sockets.ts asks this module too.
 import type { TsNode } from './compiler.js';
-import type { TsModule } from './module.js';
+import { bareExpression, type TsModule } from './module.js';
 import type { SocketInfo } from './sockets.js';
 
 export type Resolve = (m: TsModule, e: TsNode) => SocketInfo | null;
@@ -21,7 +21,8 @@ export function isAccept(m: TsModule, node: TsNode, decl: TsNode, resolve: Resol
   const ts = m.ts;
   if (!ts.isCallExpression(node)) return false;
   const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : ts.isIdentifier(node.expression) ? node.expression.text : '';
-  if (callee === 'accept' && ts.isPropertyAccessExpression(node.expression) && refersTo(m, node.expression.expression, decl, resolve)) return true;
+  // `(ws as unknown as { accept(): void }).accept()`: the cast names the same socket.
+  if (callee === 'accept' && ts.isPropertyAccessExpression(node.expression) && refersTo(m, bareExpression(ts, node.expression.expression), decl, resolve)) return true;
   return /^accept/.test(callee) && node.arguments.some((a) => refersTo(m, a, decl, resolve));
 }
 

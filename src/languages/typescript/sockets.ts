@@ -4,6 +4,7 @@
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { acceptDominates } from './cf-accept.js';
 import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
@@ -737,9 +738,42 @@ function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): Sock
   return { kind: 'framework', origin: fn, reason: `${first.reason}, passed by every call in this file`, emitter, typed: false, framework: first.framework };
 }
 
+/**
+ * A class field every write of which is nullish or a socket open where it is written (`this.#ws =
+ * ws` after `ws.accept()`, after a bounded wait, from a framework callback) holds an open socket
+ * whenever it holds one, whatever its declared type says — as a `let` does (assignedOnlyOpen).
+ */
+function fieldAssignedOnlyOpen(m: TsModule, at: TsNode, name: string, prop: TsNode | null): SocketInfo | null {
+  const ts = m.ts;
+  if (prop && (!ts.isPropertyDeclaration(prop) || (prop.initializer && !isNullish(m, prop.initializer)))) return null;
+  const cls = ancestor(at, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+  if (!cls) return null;
+  let first: SocketInfo | null = null;
+  for (const n of descendants(ts, cls, true)) {
+    if (!ts.isPropertyAccessExpression(n) || n.expression.kind !== ts.SyntaxKind.ThisKeyword || n.name.text !== name) continue;
+    const p = n.parent;
+    if (!p || !ts.isBinaryExpression(p) || p.left !== n) {
+      // Written another way (`[this.ws] = …`, `({ ws: this.ws } = …)`, `this.ws++`): not read here.
+      const counted = p && (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken);
+      if (p && (ts.isArrayLiteralExpression(p) || ts.isShorthandPropertyAssignment(p) || (ts.isPropertyAssignment(p) && p.initializer === n) || counted)) return null;
+      continue;
+    }
+    if (p.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return null;
+    if (isNullish(m, p.right)) continue;
+    const info = fromInitializer(m, p.right, p, 1);
+    const open = info && (info.kind === 'framework' || (info.kind === 'cf-server' && acceptDominates(m, p, info.origin, resolveSocket)));
+    if (!open) return null;
+    first ??= info;
+  }
+  if (!first) return null;
+  return { kind: 'framework', origin: prop ?? first.origin, reason: `every value assigned to this.${name} is open (${first.reason})`, emitter: first.emitter, typed: first.typed, framework: first.framework };
+}
+
 function fromClassProperty(m: TsModule, at: TsNode, name: string): SocketInfo | null {
   const ts = m.ts;
   const prop = m.classProperty(at, name);
+  const open = fieldAssignedOnlyOpen(m, at, name, prop ?? null);
+  if (open) return open;
   if (prop && ts.isPropertyDeclaration(prop)) {
     if (prop.initializer) {
       const c = constructed(m, prop.initializer);
