@@ -2,7 +2,7 @@
 // decides what the run looks at (configuration, the walk or the diff, targets) and gives back
 // the last run's report when nothing it rests on changed (report-memo.ts); the pipeline itself
 // (pipeline.ts: analysers, rules, checks) is loaded only when there is work for it.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -215,7 +215,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       .filter((p) => !isInside(root, p))
       .map(async (p) => {
         // The repository the path belongs to (a file's: its directory's), else that directory.
-        const stop = await repositoryOf(statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p));
+        const stop = await repositoryOf(directoryOf(p));
         return { stop, resolve: await resolverFor(stop) };
       }),
   );

@@ -30,7 +30,7 @@ function sameDir(a: string, b: string): boolean {
  * `.git` is its root — a few stat calls, no git process on a hook's path —, else the one
  * repository all the directories share (null: none, or several).
  */
-export async function scanRepository<R extends Repository>(ofCwd: R | null, dirs: readonly string[]): Promise<R | Repository | null> {
+export async function scanRepository(ofCwd: Repository | null, dirs: readonly string[]): Promise<Repository | null> {
   if (ofCwd) {
     // Once per directory: pre-commit may name thousands of files.
     const nearest = await Promise.all([...new Set(dirs)].map((d) => repositoryOf(d)));

@@ -31,6 +31,14 @@ export function isAlias(m: TsModule, call: TsNode): boolean {
   return m.ts.isCallExpression(call) && m.text(call.expression) === 'Object.assign';
 }
 
+/**
+ * Whether a resolved socket is open where `at` uses or stores it: a framework-guaranteed one, or a
+ * Cloudflare socket an accept() precedes on every path (collections, fields).
+ */
+export function openAt(m: TsModule, info: SocketInfo | null, at: TsNode, resolve: Resolve): boolean {
+  return !!info && (info.kind === 'framework' || (info.kind === 'cf-server' && acceptDominates(m, at, info.origin, resolve)));
+}
+
 /** Whether a statement that precedes `use` on every path (up through enclosing blocks and callbacks) accepts. */
 export function acceptDominates(m: TsModule, use: TsNode, decl: TsNode, resolve: Resolve): boolean {
   const ts = m.ts;

@@ -5,7 +5,7 @@
 // (handed to a function, assigned anything but an empty one) may fill it elsewhere: no answer.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { acceptDominates, type Resolve } from './cf-accept.js';
+import { openAt, type Resolve } from './cf-accept.js';
 import { ancestor, bareExpression, descendants, type TsModule } from './module.js';
 import type { SocketInfo } from './sockets.js';
 
@@ -112,8 +112,7 @@ export function openCollectionElement(m: TsModule, d: TsNode | null, resolve: Re
   let emitter = false;
   for (const { call, arg } of uses.inserted) {
     const info = resolve(m, arg);
-    const open = info && (info.kind === 'framework' || (info.kind === 'cf-server' && acceptDominates(m, call, info.origin, resolve)));
-    if (!info || !open) return null;
+    if (!info || !openAt(m, info, call, resolve)) return null;
     framework ??= info.framework;
     emitter ||= info.emitter;
   }

@@ -4,7 +4,7 @@
 import type { FrontEndIssue } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
-import { isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
+import { FETCH_UPGRADE_SOCKET, isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
 import { acceptDominates, isAccept, isAlias } from './cf-accept.js';
 
 /**
@@ -41,7 +41,7 @@ function cloudflare(m: TsModule): FrontEndIssue[] {
     const info = resolveSocket(m, id);
     if (!info || info.kind !== 'cf-server') continue;
     const decl = info.origin;
-    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false, handedOff: false, fetched: /fetch\(\) Upgrade/.test(info.reason) };
+    const entry = servers.get(decl) ?? { name: id.text, uses: [], accepted: false, handedOff: false, fetched: info.reason === FETCH_UPGRADE_SOCKET };
     // Named in messages by its own name, not an alias's (`conn = Object.assign(server, …)`).
     if (m.declarationOf(id.text, id) === decl) entry.name = id.text;
     servers.set(decl, entry);

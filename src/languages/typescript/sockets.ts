@@ -4,7 +4,7 @@
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
-import { acceptDominates } from './cf-accept.js';
+import { openAt } from './cf-accept.js';
 import { openCollectionElement } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
@@ -347,6 +347,9 @@ function fromTypes(m: TsModule, e: TsNode): SocketInfo | null {
   return { kind: 'client', origin: e, reason: `typed ${t.type} (type checker)`, emitter: t.emitter, typed: true, framework: t.framework };
 }
 
+/** The reason of a fetch() Upgrade response's socket (HG012 names it apart from a pair's server end). */
+export const FETCH_UPGRADE_SOCKET = 'the WebSocket of a fetch() Upgrade response (Cloudflare: usable once accept()ed)';
+
 function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: number): SocketInfo | null {
   const ts = m.ts;
   const c = constructed(m, init);
@@ -360,7 +363,7 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   // `resp.webSocket` of `const resp = await fetch(url, { headers: { Upgrade: 'websocket' } })`: a
   // Cloudflare Worker's outbound WebSocket, usable once accept()ed, like a pair's server end.
   if (ts.isPropertyAccessExpression(e) && e.name.text === 'webSocket' && isFetchResponse(m, bareExpression(ts, e.expression))) {
-    return { kind: 'cf-server', origin, reason: "the WebSocket of a fetch() Upgrade response (Cloudflare: usable once accept()ed)", emitter: false, typed: true, framework: 'cloudflare' };
+    return { kind: 'cf-server', origin, reason: FETCH_UPGRADE_SOCKET, emitter: false, typed: true, framework: 'cloudflare' };
   }
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
@@ -761,8 +764,7 @@ function fieldAssignedOnlyOpen(m: TsModule, at: TsNode, name: string, prop: TsNo
     if (p.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return null;
     if (isNullish(m, p.right)) continue;
     const info = fromInitializer(m, p.right, p, 1);
-    const open = info && (info.kind === 'framework' || (info.kind === 'cf-server' && acceptDominates(m, p, info.origin, resolveSocket)));
-    if (!open) return null;
+    if (!info || !openAt(m, info, p, resolveSocket)) return null;
     first ??= info;
   }
   if (!first) return null;
