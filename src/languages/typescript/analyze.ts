@@ -1,12 +1,12 @@
 // The TS/JS front end's entry (SPEC §3b): one file's source → its message loops (loops that send on
 // a socket that may be CONNECTING, or use an open one), HG012/HG013 issues, suppressions and the
 // compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
-import type { Confidence, FileAnalysis, GuardKind, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
+import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
 import { withLazyLines } from '../../engine/lazy-lines.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
 import { callerGuard } from './caller-guards.js';
-import { findGuard, isReceiveIterable, openEvidence } from './guards.js';
+import { findGuard, GUARD_RANK, isReceiveIterable, noParts, openEvidence } from './guards.js';
 import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
 import { needsScriptAnalysis } from './prefilter.js';
@@ -22,7 +22,6 @@ export interface TsAnalysisOptions {
 }
 
 const SEND_METHODS = new Set(['send', 'ping', 'pong']);
-const GUARD_RANK: Readonly<Record<GuardKind, number>> = { none: 0, check: 1, unbounded: 2, polling: 3, framework: 4 };
 
 interface Use {
   call: TsNode;
@@ -361,7 +360,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
         summary: rule === 'HG012' ? `${m.brief(use.socket, 40)} used before accept() (HG012)` : `${m.brief(use.socket, 40)} used before the upgrade response is returned (HG013)`,
         helper: null,
         frameworkReason: null,
-        parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+        parts: noParts(),
         unboundNames: [],
       };
     } else {
@@ -378,7 +377,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
         summary: reason,
         helper: null,
         frameworkReason: reason,
-        parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+        parts: noParts(),
         unboundNames: [],
       };
     }

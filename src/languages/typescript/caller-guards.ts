@@ -4,13 +4,12 @@
 // caller's wait, and a socket every call passes open (a server's, `await connect(url)`'s) is open.
 // Only calls this file makes are seen (`sockets.ts callsOf`: functions by name, instance methods by
 // `this.m(…)`); a function handed on as a value may run with anything, and so has no caller guard.
-import type { Guard, GuardKind } from '../../model.js';
+import type { Guard } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { findGuard, openEvidence } from './guards.js';
+import { findGuard, GUARD_RANK, noParts, openEvidence } from './guards.js';
 import { bareExpression, descendants, isFunctionLike, type TsModule } from './module.js';
 import { callsOf, sameSocket, valueSocket } from './sockets.js';
 
-const RANK: Readonly<Record<GuardKind, number>> = { none: 0, check: 1, unbounded: 2, polling: 3, framework: 4 };
 /** How many functions up the calls are followed (`run` → `#runWS` → its `sendTask` closure). */
 const MAX_DEPTH = 3;
 
@@ -27,7 +26,7 @@ function openGuard(m: TsModule, at: TsNode, reason: string): Guard {
     summary: reason,
     helper: null,
     frameworkReason: reason,
-    parts: { sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null },
+    parts: noParts(),
     unboundNames: [],
   };
 }
@@ -94,12 +93,12 @@ export function callerGuard(m: TsModule, fn: TsNode, socket: TsNode, s: CallerSe
     let g: Guard = evidence
       ? openGuard(m, call, `${evidence} (the call at line ${m.span(call).start.line})`)
       : findGuard({ m, use: call, loop: call, callback: null, socket: arg, emitter: s.emitter, guardHelpers: s.guardHelpers });
-    if (RANK[g.kind] < RANK.polling) {
+    if (GUARD_RANK[g.kind] < GUARD_RANK.polling) {
       const outer = enclosingFunction(m, call);
       const up = outer ? callerGuard(m, outer, arg, s, depth + 1) : null;
-      if (up && RANK[up.kind] > RANK[g.kind]) g = up;
+      if (up && GUARD_RANK[up.kind] > GUARD_RANK[g.kind]) g = up;
     }
-    if (!least || RANK[g.kind] < RANK[least.kind]) least = g;
+    if (!least || GUARD_RANK[g.kind] < GUARD_RANK[least.kind]) least = g;
   }
   return least;
 }

@@ -350,7 +350,10 @@ export interface Candidate {
   valueNodes?: { timeout: TsNode | null; interval: TsNode | null };
 }
 
-const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
+export const noParts = (): Guard['parts'] => ({ sleepCall: null, clockCall: null, timeout: null, interval: null, unboundedWait: null });
+
+/** How much a guard of each kind guards: a loop keeps the strongest its search and its callers find. */
+export const GUARD_RANK: Readonly<Record<GuardKind, number>> = { none: 0, check: 1, unbounded: 2, polling: 3, framework: 4 };
 
 function fingerprint(partial: Partial<Fingerprint> & { placement: Placement }): Fingerprint {
   return {
