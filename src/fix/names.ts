@@ -5,6 +5,7 @@ import { boundNames, isTypeCheckingBlock, visitBindings, type PyFunction, type P
 import { field, named, statements, type PyNode } from '../languages/python/nodes.js';
 import type { TextEdit } from './edits.js';
 import { lineEndAfterBreak, lineStart } from './text-style.js';
+import { STDLIB_MODULES } from './stdlib-modules.js';
 
 export interface NamePlan {
   names: GuardNames;
@@ -80,7 +81,7 @@ function moduleLogger(module: PyModule): { name: string; format: GuardNames['log
   for (const [local, q] of module.imports.names) {
     const original = q.split('.').pop() ?? '';
     const mod = q.split('.')[0] ?? '';
-    if (IMPORTED_LOGGER_NAMES.has(original) && !STDLIB.has(mod) && q.includes('.')) return { name: local, format: 'percent', statement: null };
+    if (IMPORTED_LOGGER_NAMES.has(original) && !STDLIB_MODULES.has(mod) && q.includes('.')) return { name: local, format: 'percent', statement: null };
   }
   return null;
 }
@@ -227,11 +228,12 @@ function isDocstring(st: PyNode): boolean {
   return st.type === 'expression_statement' && named(st)[0]?.type === 'string';
 }
 
-const STDLIB = new Set([
-  '__future__', 'abc', 'asyncio', 'collections', 'contextlib', 'dataclasses', 'datetime', 'enum', 'functools', 'inspect',
-  'itertools', 'json', 'logging', 'math', 'os', 'pathlib', 're', 'random', 'string', 'sys', 'time', 'traceback', 'typing',
-  'uuid', 'warnings', 'weakref', 'signal', 'socket', 'threading', 'queue', 'copy', 'base64', 'hashlib', 'secrets',
-]);
+/** isort's section of an import statement (first-party modules cannot be told from third-party ones here). */
+function sectionOf(st: PyNode): 'future' | 'stdlib' | 'third-party' | 'local' {
+  if (st.type === 'future_import_statement') return 'future';
+  if (st.type === 'import_from_statement' && /^\./.test(field(st, 'module_name')?.text ?? '')) return 'local';
+  return STDLIB_MODULES.has(importedModule(st)) ? 'stdlib' : 'third-party';
+}
 
 function importedModule(st: PyNode): string {
   if (st.type === 'future_import_statement') return '__future__';
@@ -263,7 +265,7 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
   const otherLines = plan.importLines.filter((l) => !/^import /.test(l));
   if (stdlibLines.length) {
     const futures = imports.filter((st) => importedModule(st) === '__future__');
-    const std = imports.filter((st) => STDLIB.has(importedModule(st)) && importedModule(st) !== '__future__');
+    const std = imports.filter((st) => STDLIB_MODULES.has(importedModule(st)) && importedModule(st) !== '__future__');
     const firstOther = imports.find((st) => importedModule(st) !== '__future__');
     const lastStd = std[std.length - 1];
     const lastFuture = futures[futures.length - 1];
@@ -271,11 +273,15 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
     // In one contiguous standard-library block, each new line goes where isort would sort it.
     const contiguous = std.length > 0 && std.every((st, i) => imports.indexOf(st) === imports.indexOf(std[0] as PyNode) + i);
     const key = sortKey(std);
-    for (const line of stdlibLines) {
+    // Right after `from __future__ import …`: a section of its own.
+    const afterFuture = !lastStd && !firstOther && lastFuture !== undefined;
+    for (const [i, line] of stdlibLines.entries()) {
       const next = contiguous ? std.find((st) => key(st.text) > key(line)) : undefined;
       const at = next ? lineStart(text, next.startIndex) : offset;
-      edits.push({ start: at, end: at, text: lineBreakAt(at) + `${line}${eol}` });
+      edits.push({ start: at, end: at, text: lineBreakAt(at) + `${afterFuture && i === 0 ? eol : ''}${line}${eol}` });
     }
+    // A new standard-library section above third-party or local imports: isort (ruff's I001) wants a blank line between.
+    if (!lastStd && firstOther) (edits[edits.length - 1] as TextEdit).text += eol;
   }
   for (const line of otherLines) {
     const merged = mergeInto(imports, line, text, eol);
@@ -285,9 +291,20 @@ export function importEdits(module: PyModule, plan: NamePlan, eol: string): Text
     }
     const pkg = /^from ([\w]+)/.exec(line)?.[1] ?? '';
     const same = imports.filter((st) => importedModule(st) === pkg);
-    const anchor = same[same.length - 1] ?? imports[imports.length - 1];
-    const offset = anchor ? after(anchor) : blockStart;
-    edits.push({ start: offset, end: offset, text: lineBreakAt(offset) + `${line}${eol}` });
+    // isort's sections: a third-party line goes with the third-party block, above the relative (local) imports.
+    const thirdParty = imports.filter((st) => sectionOf(st) === 'third-party');
+    const firstLocal = imports.find((st) => sectionOf(st) === 'local');
+    const anchor = same[same.length - 1] ?? thirdParty[thirdParty.length - 1];
+    if (!anchor && firstLocal) {
+      const at = lineStart(text, firstLocal.startIndex);
+      edits.push({ start: at, end: at, text: `${line}${eol}${eol}` });
+      continue;
+    }
+    const last = anchor ?? imports[imports.length - 1];
+    const offset = last ? after(last) : blockStart;
+    // After standard-library imports only: a section of its own.
+    const gap = !anchor && last ? eol : '';
+    edits.push({ start: offset, end: offset, text: lineBreakAt(offset) + `${gap}${line}${eol}` });
   }
   if (plan.loggerLine) {
     const last = imports[imports.length - 1];
