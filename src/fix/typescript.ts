@@ -198,7 +198,7 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     return null;
   };
   const plainSocket = (loop: MessageLoop): string | null =>
-    /^[\w$.!?]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
+    /^[\w$.!?#]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
 
   // In file order, so that the start-time names count down the file.
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
