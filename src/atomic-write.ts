@@ -4,7 +4,7 @@
 // the link stays). Whatever happens, no temp file is
 // left behind, except after SIGKILL or a power cut between creating the temp file and the
 // rename; even then the source file itself is either its old or its new content.
-import { chmodSync, chownSync, closeSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, chownSync, closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioReason } from './errors.js';
@@ -87,6 +87,10 @@ export function writeReportFile(absPath: string, text: string, shown = absPath):
   }
 }
 
+function fstatUid(p: string): number {
+  return statSync(p).uid;
+}
+
 function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
@@ -101,6 +105,9 @@ function lstatOrNull(p: string): Stats | null {
  * `target`. The temp file never outlives a failure.
  */
 function replaceViaTemp(target: string, data: Buffer, like: Stats | null, beforeRename: () => void): void {
+  // A rename needs only the directory's permission: a read-only file, or one we could not give
+  // back its owner, is refused as writing it in place would be (ruff, black and `>` say EACCES).
+  if (like !== null) accessSync(target, constants.W_OK);
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.hg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', like === null ? 0o666 : like.mode & 0o7777);
@@ -117,7 +124,8 @@ function replaceViaTemp(target: string, data: Buffer, like: Stats | null, before
       try {
         chownSync(tmp, like.uid, like.gid);
       } catch {
-        // not permitted for another owner: the mode is still kept
+        // Not permitted: another user's file would become ours. A group we are not in is dropped as `cp` does.
+        if (like.uid !== fstatUid(tmp)) throw new Error(`it belongs to another user (uid ${like.uid}), whose ownership a replacement cannot keep`);
       }
     }
     beforeRename();

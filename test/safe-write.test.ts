@@ -1,7 +1,7 @@
 // Safe writes (issue #7, item 2): `fix --write` replaces each file atomically (temp file beside
 // it, fsync, rename), keeps mode and ownership, leaves no temp file, never overwrites a file that
 // changed after it was read, and a run killed while writing leaves every file old or new.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,49 @@ describe('writeAtomic', () => {
       throw new Error('disk full');
     });
     expect(() => writeAtomic(file, Buffer.from('new\n'), Buffer.from('edited meanwhile\n'))).toThrow('disk full');
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('fix --write and files the user may not replace', () => {
+  // A rename needs only the directory's permission: without these checks a read-only file, or
+  // another user's, was replaced (and changed owner). Run as `nobody` when the tests run as root
+  // (CI's container), as ruff or `>` would be refused.
+  const root = process.getuid?.() === 0;
+  const NOBODY = 65534;
+
+  function asUser(cwd: string, args: string[]): { code: number; stdout: string } {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--no-cache'], { cwd, encoding: 'utf8', uid: root ? NOBODY : undefined, gid: root ? NOBODY : undefined, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status ?? -1, stdout: `${r.stdout}${r.stderr}` };
+  }
+
+  function shared(): { dir: string; file: string; text: Buffer } {
+    const dir = temp();
+    chmodSync(dir, 0o777);
+    const file = path.join(dir, 'a.py');
+    copyFileSync(CASE, file);
+    return { dir, file, text: readFileSync(file) };
+  }
+
+  it('a read-only file is left untouched with "permission denied", exit 1', () => {
+    const { dir, file, text } = shared();
+    chmodSync(file, 0o444);
+    if (root) chownSync(file, NOBODY, NOBODY);
+    const r = asUser(dir, ['fix', '--write']);
+    expect(r.stdout).toContain('a.py (could not write: permission denied)');
+    expect(r.code).toBe(1);
+    expect(readFileSync(file)).toEqual(text);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it.runIf(root)("another user's writable file is left untouched: its owner could not be kept", () => {
+    const { dir, file, text } = shared();
+    chmodSync(file, 0o666);
+    const r = asUser(dir, ['fix', '--write']);
+    expect(r.stdout).toContain('could not write: it belongs to another user (uid 0)');
+    expect(r.code).toBe(1);
+    expect(readFileSync(file)).toEqual(text);
+    expect(statSync(file).uid).toBe(0);
     expect(leftovers(dir)).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { planScriptFile } from './typescript.js';
 import { typeCheck } from './ts-typecheck.js';
 import { configResolver } from '../languages/typescript/tsconfig.js';
 import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
-import { UsageError } from '../errors.js';
+import { ioReason, UsageError } from '../errors.js';
 
 export interface FixOptions extends RunOptions {
   write: boolean;
@@ -272,7 +272,7 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
         writeAtomic(fa.absPath, target.data, target.expected);
         fix.written = true;
       } catch (e) {
-        fix.refused = e instanceof ChangedOnDiskError ? 'the file changed on disk since it was read; not overwritten' : `could not write: ${(e as Error).message}`;
+        fix.refused = e instanceof ChangedOnDiskError ? 'the file changed on disk since it was read; not overwritten' : `could not write: ${ioReason(e)}`;
       }
     }
   }
