@@ -80,6 +80,25 @@ describe('exit codes', () => {
     expect(cli(['--fail-on', 'never'], bad).code).toBe(0);
   });
 
+  it('verify --fail-on never exits 0 and its gate line says the failed gate is not enforced (text and markdown)', () => {
+    const bad = tempTree({ 'app.py': UNGUARDED });
+    const r = cli(['verify', '--no-color', '--fail-on', 'never'], bad);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('Gate: FAILED (Guard Coverage: fail), not enforced (--fail-on never)');
+    const md = cli(['verify', '--format', 'markdown', '--fail-on', 'never'], bad);
+    expect(md.stdout).toContain('**Gate: ❌ failed (not enforced: `--fail-on never`)**');
+    expect(cli(['verify', '--no-color'], bad).stdout.trimEnd().split('\n').pop()).toBe('Gate: FAILED (Guard Coverage: fail)');
+  });
+
+  it('scan --strict fails on a warning, as Semgrep\'s --strict does (and --fail-on warning)', () => {
+    const warnOnly = tempTree({ 'app.py': readFileSync(path.resolve(__dirname, '../fixtures/python/HG005/wall_clock_deadline.py'), 'utf8') });
+    const plain = cli(['scan', '--no-color'], warnOnly);
+    expect(plain.stdout).toContain('Found 1 warning');
+    expect(plain.code).toBe(0);
+    expect(cli(['scan', '--strict'], warnOnly).code).toBe(1);
+    expect(cli(['scan', '--fail-on', 'warning'], warnOnly).code).toBe(1);
+  });
+
   it('a missing path exits 2 with one line and no stack', () => {
     const dir = tempTree({});
     const r = cli(['verify', 'nope'], dir);

@@ -57,7 +57,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-types', 'TS/JS: no type checker even where a tsconfig.json is found (imports and provenance only; faster)')
     .addOption(new Option('--require <kind>', 'guard a loop needs to pass').choices(['polling', 'check']))
     .addOption(new Option('--fail-on <level>', 'lowest severity that fails').choices(['error', 'warning', 'never']).default('error'))
-    .option('--strict', 'a warn row fails the gate too')
+    .option('--strict', 'a warn row (verify) or a warning (scan) fails the gate too')
     .option('-q, --quiet', 'print only findings and the gate result')
     .option('--no-color', 'no colors (also NO_COLOR)')
     .option('--verbose', 'stack traces for internal errors')

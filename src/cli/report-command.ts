@@ -15,10 +15,11 @@ export function verifyGateFails(checks: CheckResult[], opts: CommonOptions): boo
   return checks.some((c) => c.status === 'fail' || (warnFails && c.status === 'warn'));
 }
 
-/** scan: any live finding at or above --fail-on. */
+/** scan: any live finding at or above --fail-on; a warning too with --strict (as Semgrep's `--strict`). */
 export function scanFails(findings: Finding[], opts: CommonOptions): boolean {
   if (opts.failOn === 'never') return false;
-  return findings.some((f) => !f.suppressed && (opts.failOn === 'warning' || f.severity === 'error'));
+  const warnFails = opts.strict === true || opts.failOn === 'warning';
+  return findings.some((f) => !f.suppressed && (warnFails || f.severity === 'error'));
 }
 
 export async function reportCommand(mode: Mode, paths: string[], opts: CommonOptions): Promise<number> {
@@ -70,7 +71,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
       );
     }
   }
-  if (mode === 'verify' && stepSummaryWanted()) appendStepSummary((await import('../report/markdown.js')).renderMarkdown(result.report, { strict }));
+  if (mode === 'verify' && stepSummaryWanted()) appendStepSummary((await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: opts.failOn !== 'never' }));
   const fails = mode === 'verify' ? verifyGateFails(result.report.checks, opts) : scanFails(result.findings, opts);
   return fails ? 1 : 0;
 }
@@ -85,7 +86,7 @@ async function renderFormat(
     case 'json':
       return (await import('../report/json.js')).renderJson(result.report);
     case 'markdown':
-      return (await import('../report/markdown.js')).renderMarkdown(result.report, { strict });
+      return (await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: c.opts.failOn !== 'never' });
     case 'sarif':
       return (await import('../report/sarif.js')).renderSarif({ report: result.report, findings: result.findings, files: result.files, cwd, root: result.root });
     case 'junit':
@@ -102,6 +103,7 @@ async function renderFormat(
         gateOnly: c.opts.quiet === true,
         showLoops: c.mode === 'scan' && !c.opts.quiet,
         strict,
+        enforced: c.opts.failOn !== 'never',
       });
   }
 }

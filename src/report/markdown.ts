@@ -9,6 +9,8 @@ import { gateFailures } from './text.js';
 export interface MarkdownOptions {
   /** `--strict`: a `warn` row fails the gate too. */
   strict?: boolean;
+  /** False under `--fail-on never`: a failed gate is shown as not enforced. */
+  enforced?: boolean;
 }
 
 const CHECK_STATUS: Record<CheckStatus, string> = {
@@ -30,7 +32,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const out: string[] = [
     '## handshake-guard verification',
     '',
-    `**Gate: ${failing.length === 0 ? '✅ passed' : '❌ failed'}** · ` +
+    `**Gate: ${failing.length === 0 ? '✅ passed' : options.enforced === false ? '❌ failed (not enforced: `--fail-on never`)' : '❌ failed'}** · ` +
       `${plural(summary.loops, 'loop')}, ${summary.guarded} guarded · ` +
       `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} · ` +
       `${plural(summary.files, 'file')} · Python ${escapeCell(target.pythonVersion)} (${escapeCell(target.source)})`,

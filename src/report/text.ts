@@ -19,6 +19,8 @@ export interface TextInput {
   strict?: boolean;
   /** `verify --quiet`: of the table, only the rows that fail the gate, and the gate line. */
   gateOnly?: boolean;
+  /** False under `--fail-on never`: a failed gate is shown as not enforced (the exit code is 0). */
+  enforced?: boolean;
 }
 
 export function renderText(input: TextInput): string {
@@ -31,7 +33,7 @@ export function renderText(input: TextInput): string {
   }
   if (input.showLoops && input.report.loops.length > 0) sections.push(renderLoops(c, input.report.loops));
   sections.push(renderSummary(c, input, shown));
-  if (input.showTable) sections.push(renderTable(c, input.report.checks, input.strict ?? false, input.gateOnly ?? false));
+  if (input.showTable) sections.push(renderTable(c, input.report.checks, input.strict ?? false, input.gateOnly ?? false, input.enforced ?? true));
   return `${sections.join('\n\n')}\n`;
 }
 
@@ -148,7 +150,7 @@ function renderLoops(c: ChalkInstance, loops: LoopRecord[]): string {
 
 const STATUS_WORD: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
 
-function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean, gateOnly: boolean): string {
+function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean, gateOnly: boolean, enforced: boolean): string {
   const width = Math.max(0, ...checks.map((k) => k.title.length));
   const paint: Record<CheckStatus, (s: string) => string> = {
     pass: (s) => c.green(s),
@@ -163,7 +165,7 @@ function renderTable(c: ChalkInstance, checks: CheckResult[], strict: boolean, g
   const gate =
     failing.length === 0
       ? c.green.bold('Gate: PASSED')
-      : `${c.red.bold('Gate: FAILED')} (${failing.map((k) => `${escapeControl(k.title)}: ${k.status}`).join(', ')})`;
+      : `${c.red.bold('Gate: FAILED')} (${failing.map((k) => `${escapeControl(k.title)}: ${k.status}`).join(', ')})${enforced ? '' : ', not enforced (--fail-on never)'}`;
   return [...rows, ...(rows.length ? [''] : []), gate].join('\n');
 }
 
