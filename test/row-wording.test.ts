@@ -58,3 +58,46 @@ describe('logic row wording', () => {
     expect(logic?.details).not.toContain(`client.ts:${hg006[0]?.line}, client.ts:${hg006[0]?.line}`);
   });
 });
+
+describe('performance row', () => {
+  const guarded = (timeout: string, interval: string): string =>
+    [
+      'import asyncio',
+      'import logging',
+      'import time',
+      '',
+      'from fastapi import WebSocket',
+      'from starlette.websockets import WebSocketState',
+      '',
+      'logger = logging.getLogger(__name__)',
+      '',
+      '',
+      'async def h(websocket: WebSocket):',
+      '    await websocket.accept()',
+      '    while True:',
+      `        deadline = time.monotonic() + ${timeout}`,
+      '        while websocket.application_state == WebSocketState.CONNECTING:',
+      '            if time.monotonic() >= deadline:',
+      '                break',
+      `            await asyncio.sleep(${interval})`,
+      '        if websocket.application_state != WebSocketState.CONNECTED:',
+      '            logger.warning("handshake not complete")',
+      '            break',
+      '        await websocket.receive_text()',
+      '',
+    ].join('\n');
+
+  it('a sleep longer than the bound is the worst case: the deadline is only looked at between sleeps', async () => {
+    // 3 s bound, 8 s sleeps: a CONNECTING socket costs 8 s, over the 5 s budget (was "3 s", pass).
+    const perf = (await run({ cwd: gitRepo({ 'app.py': guarded('3.0', '8.0') }, repos), paths: ['.'] })).report.checks.find((c) => c.id === 'performance');
+    expect(perf).toMatchObject({
+      status: 'fail',
+      details: 'worst case 8 s (budget 5 s) over 1 guard; over budget: 8 s per message (1 poll every 8 s: 5 s past the 3 s bound), 0 s on a closed socket at app.py:15 h',
+    });
+  });
+
+  it('an interval that divides the bound adds nothing: the bound is the worst case', async () => {
+    const perf = (await run({ cwd: gitRepo({ 'app.py': guarded('3.0', '0.01') }, repos), paths: ['.'] })).report.checks.find((c) => c.id === 'performance');
+    expect(perf).toMatchObject({ status: 'pass', details: 'worst case 3 s (budget 5 s) over 1 guard: 3 s per message (300 polls), 0 s on a closed socket at app.py:15 h' });
+  });
+});

@@ -20,10 +20,14 @@ function costOf(loop: MessageLoop): Cost {
   if (!f || f.timeoutSeconds === null) return { loop, seconds: null, text: `unknown bound ${per} at ${at}` };
   const polls = f.intervalSeconds ? Math.ceil(f.timeoutSeconds / f.intervalSeconds - 1e-9) : null;
   const closed = f.exitsOnTerminalState ? ', 0 s on a closed socket' : ', also on a closed socket';
+  // The deadline is looked at between sleeps: the wait ends at the first look past it, which a
+  // sleep longer than the bound (or not dividing it) puts later than the bound itself.
+  const seconds = polls !== null && f.intervalSeconds ? Math.max(f.timeoutSeconds, polls * f.intervalSeconds) : f.timeoutSeconds;
+  const overshoot = seconds > f.timeoutSeconds * (1 + 1e-9) ? ` every ${fmt(f.intervalSeconds ?? 0)} s: ${fmt(seconds - f.timeoutSeconds)} s past the ${fmt(f.timeoutSeconds)} s bound` : '';
   return {
     loop,
-    seconds: f.timeoutSeconds,
-    text: `${fmt(f.timeoutSeconds)} s ${per}${polls !== null ? ` (${polls} polls)` : ''}${closed} at ${at}`,
+    seconds,
+    text: `${fmt(seconds)} s ${per}${polls !== null ? ` (${plural(polls, 'poll')}${overshoot})` : ''}${closed} at ${at}`,
   };
 }
 
