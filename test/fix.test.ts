@@ -299,17 +299,37 @@ describe('fix on the command line', () => {
   it('refuses a --timeout above the performance budget (exit 2, one line, file untouched); a raised budget allows it', () => {
     const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
     const dir = tempTree({ 'app.py': source });
-    const r = cli(['fix', '--write', '--timeout', '100', 'app.py'], dir);
+    const r = cli(['fix', '--write', '--timeout', '8', 'app.py'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
-      'handshake-guard: --timeout 100 is above the performance budget (5 s): every guard it writes would fail the Performance row; use a smaller --timeout or raise `budget` in the configuration',
+      'handshake-guard: --timeout 8 is above the performance budget (5 s): every guard it writes would fail the Performance row; use a smaller --timeout or raise `budget` in the configuration',
     ]);
     expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe(source);
     expect(cli(['fix', '--write', '--timeout', '5', 'app.py'], dir).code).toBe(0);
     const raised = tempTree({ 'app.py': source, 'handshake-guard.config.json': '{"budget": 120}' });
-    const ok = cli(['fix', '--write', '--timeout', '100', 'app.py'], raised);
+    const ok = cli(['fix', '--write', '--timeout', '8', 'app.py'], raised);
     expect(ok.code).toBe(0);
-    expect(readFileSync(path.join(raised, 'app.py'), 'utf8')).toContain('+ 100.0');
+    expect(readFileSync(path.join(raised, 'app.py'), 'utf8')).toContain('+ 8.0');
+  });
+
+  it('refuses --timeout/--interval that every written guard would be reported for: outside the bounds (HG008), too many polls, sleeps past the budget', () => {
+    const source = readFileSync(path.join(DIR, 'no_logger.py'), 'utf8');
+    const dir = tempTree({ 'app.py': source });
+    const refusal = (args: string[]): string => {
+      const r = cli(['fix', '--write', ...args, 'app.py'], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      return r.stderr.trim();
+    };
+    expect(refusal(['--timeout', '0.05'])).toBe(
+      'handshake-guard: --timeout 0.05 is outside the configured bounds (0.1–10 s): every guard it writes would be reported by HG008; use a value within them or change `bounds` in the configuration',
+    );
+    expect(refusal(['--interval', '5'])).toContain('--interval 5 is outside the configured bounds (0.001–0.5 s)');
+    expect(refusal(['--timeout', '10', '--interval', '0.005'])).toContain('--timeout 10 with --interval 0.005 polls 2000 times, more than the configured 1000');
+    // 17 sleeps of 0.3 s: the wait ends at 5.1 s, past the 5 s budget although the bound is 4.9 s.
+    expect(refusal(['--timeout', '4.9', '--interval', '0.3'])).toContain('--timeout 4.9 is above the performance budget (5 s) (its 0.3 s sleeps end the wait at 5.1 s)');
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toBe(source);
+    expect(cli(['fix', '--write', '--timeout', '4.9', '--interval', '0.1', 'app.py'], dir).code).toBe(0);
   });
 
   it('honours the performance options: its scan uses the result cache (--no-cache: none), --jobs and --no-prefilter change nothing but the work', () => {

@@ -11,6 +11,20 @@ interface Cost {
   text: string;
 }
 
+/**
+ * The longest a wait with this bound and interval can take: the deadline is looked at between
+ * sleeps, so the wait ends at the first look past it — later than the bound when the interval
+ * does not divide it (a 3 s bound with 8 s sleeps takes 8 s).
+ */
+export function worstCaseSeconds(timeoutSeconds: number, intervalSeconds: number | null): number {
+  if (!intervalSeconds) return timeoutSeconds;
+  return Math.max(timeoutSeconds, pollsOf(timeoutSeconds, intervalSeconds) * intervalSeconds);
+}
+
+function pollsOf(timeoutSeconds: number, intervalSeconds: number): number {
+  return Math.ceil(timeoutSeconds / intervalSeconds - 1e-9);
+}
+
 function costOf(loop: MessageLoop): Cost {
   const g = loop.guard;
   const at = `${loop.file}:${g.span?.start.line ?? loop.span.start.line} ${loop.function}`;
@@ -18,11 +32,9 @@ function costOf(loop: MessageLoop): Cost {
   const f = g.fingerprint;
   const per = f?.placement === 'before-loop' ? 'per connection' : 'per message';
   if (!f || f.timeoutSeconds === null) return { loop, seconds: null, text: `unknown bound ${per} at ${at}` };
-  const polls = f.intervalSeconds ? Math.ceil(f.timeoutSeconds / f.intervalSeconds - 1e-9) : null;
+  const polls = f.intervalSeconds ? pollsOf(f.timeoutSeconds, f.intervalSeconds) : null;
   const closed = f.exitsOnTerminalState ? ', 0 s on a closed socket' : ', also on a closed socket';
-  // The deadline is looked at between sleeps: the wait ends at the first look past it, which a
-  // sleep longer than the bound (or not dividing it) puts later than the bound itself.
-  const seconds = polls !== null && f.intervalSeconds ? Math.max(f.timeoutSeconds, polls * f.intervalSeconds) : f.timeoutSeconds;
+  const seconds = worstCaseSeconds(f.timeoutSeconds, f.intervalSeconds);
   const overshoot = seconds > f.timeoutSeconds * (1 + 1e-9) ? ` every ${fmt(f.intervalSeconds ?? 0)} s: ${fmt(seconds - f.timeoutSeconds)} s past the ${fmt(f.timeoutSeconds)} s bound` : '';
   return {
     loop,

@@ -18,6 +18,7 @@ import { typeCheck } from './ts-typecheck.js';
 import { configResolver } from '../languages/typescript/tsconfig.js';
 import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
 import { ioReason, UsageError } from '../errors.js';
+import { worstCaseSeconds } from '../checks/performance.js';
 
 export interface FixOptions extends RunOptions {
   write: boolean;
@@ -157,13 +158,37 @@ function checkoutForm(absPath: string, staged: Buffer, next: Buffer): { data: Bu
   return null;
 }
 
+/**
+ * `--timeout`/`--interval` that every guard written with them would be reported for — outside the
+ * configured bounds (HG008), too many polls, or a worst case over the budget (Performance row) —
+ * are refused before anything is planned.
+ */
+function refuseUnfitTiming(opts: FixOptions, config: RunResult['config']): void {
+  const { bounds, budgetSeconds: budget, defaults } = config;
+  const outside = (value: number | undefined, range: { min: number; max: number }, flag: string): void => {
+    if (value !== undefined && (value < range.min || value > range.max)) {
+      throw new UsageError(`${flag} ${value} is outside the configured bounds (${range.min}–${range.max} s): every guard it writes would be reported by HG008; use a value within them or change \`bounds\` in the configuration`);
+    }
+  };
+  outside(opts.timeout, bounds.timeoutSeconds, '--timeout');
+  outside(opts.interval, bounds.intervalSeconds, '--interval');
+  if (opts.timeout === undefined && opts.interval === undefined) return;
+  const timeout = opts.timeout ?? defaults.timeoutSeconds;
+  const interval = opts.interval ?? defaults.intervalSeconds;
+  const polls = Math.ceil(timeout / interval - 1e-9);
+  if (opts.timeout !== undefined && opts.interval !== undefined && polls > bounds.maxPolls) {
+    throw new UsageError(`--timeout ${timeout} with --interval ${interval} polls ${polls} times, more than the configured ${bounds.maxPolls}: every guard it writes would be reported by HG008; use a longer --interval`);
+  }
+  const worst = worstCaseSeconds(timeout, interval);
+  if (opts.timeout !== undefined && worst > budget) {
+    const why = worst > timeout ? ` (its ${interval} s sleeps end the wait at ${Number(worst.toPrecision(12))} s)` : '';
+    throw new UsageError(`--timeout ${timeout} is above the performance budget (${budget} s)${why}: every guard it writes would fail the Performance row; use a smaller --timeout or raise \`budget\` in the configuration`);
+  }
+}
+
 export async function runFix(opts: FixOptions): Promise<FixResult> {
   const scan = await run(opts);
-  // Every guard written with this bound would fail the Performance row (worst case = the bound).
-  const budget = scan.config.budgetSeconds;
-  if (opts.timeout !== undefined && opts.timeout > budget) {
-    throw new UsageError(`--timeout ${opts.timeout} is above the performance budget (${budget} s): every guard it writes would fail the Performance row; use a smaller --timeout or raise \`budget\` in the configuration`);
-  }
+  refuseUnfitTiming(opts, scan.config);
   // Loops that fail the policy (a live HG001/HG003, or HG012/HG013, which report their loops
   // alone) get a guard or the reason they cannot; other findings need --upgrade.
   const failsPolicy = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && COVERAGE_RULES.includes(f.ruleId));
