@@ -264,6 +264,12 @@ describe('explain and init', () => {
     const r = cli(['init'], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('pre-commit');
+    // CI installs from the git repository at this version's tag, as the hook does: the package is
+    // not on the npm registry, where `npx --yes handshake-guard@…` would run anyone's package.
+    const version = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+    expect(r.stdout).toContain(`npx --yes github:OWNER/handshake-guard#v${version} verify`);
+    expect(readFileSync(path.resolve(__dirname, '../examples/ci/handshake-guard.yml'), 'utf8')).toContain(`npx --yes github:OWNER/handshake-guard#v${version} verify`);
+    expect(r.stdout).not.toMatch(/npx --yes handshake-guard@/);
     expect(JSON.parse(readFileSync(path.join(dir, 'handshake-guard.config.json'), 'utf8'))).toMatchObject({ require: 'polling' });
     expect(cli(['scan'], dir).code).toBe(1);
     expect(cli(['init'], dir).code).toBe(2);

@@ -26,8 +26,10 @@ repos:
 const HUSKY = `# husky: .husky/pre-commit
 npx handshake-guard verify --staged`;
 
+// From the git repository at a tag, as the pre-commit hook: the package is not on the npm registry,
+// and `npx --yes <name>` would run whatever someone publishes under that name.
 const CI = `# .github/workflows/handshake-guard.yml: the whole workflow is examples/ci/handshake-guard.yml
-      - run: npx --yes handshake-guard@${TOOL_VERSION} verify --format sarif -o handshake-guard.sarif --format github --format text`;
+      - run: npx --yes github:OWNER/handshake-guard#v${TOOL_VERSION} verify --format sarif -o handshake-guard.sarif --format github --format text`;
 
 export async function initCommand(opts: { force?: boolean }): Promise<number> {
   const target = path.resolve(process.cwd(), CONFIG_FILE_NAME);
