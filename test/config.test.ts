@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { DEFAULT_BOUNDS, DEFAULT_CONNECTION_NAMES, DEFAULT_RECEIVE_METHODS } from '../src/config/types.js';
 import { UsageError } from '../src/errors.js';
-import { cli } from './helpers/cli.js';
+import { cli, tempTree } from './helpers/cli.js';
 
 let tmp: string;
 
@@ -375,5 +375,23 @@ describe('loadConfig: errors are one line naming the file and the key', () => {
     expect((await loadError({ cwd: tmp, configPath: 'pyproject.toml' })).message).toBe(
       `invalid config ${path.join(tmp, 'pyproject.toml')}: no [tool.handshake-guard] table`,
     );
+  });
+});
+
+describe('a configuration below the working directory', () => {
+  it('is noted as not used (a run reads from the working directory upward), once per run; none when it is the one in use', () => {
+    const dir = tempTree({
+      'svc/app.py': 'x = 1\n',
+      'svc/handshake-guard.config.json': '{"rules": {"HG001": "off"}}',
+      'web/package.json': '{"name": "web", "handshakeGuard": {"require": "check"}}',
+      'lib/package.json': '{"name": "lib"}',
+      'py/pyproject.toml': '[project]\nname = "py"\n',
+    });
+    const r = cli(['scan', '--no-cache'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'note: 2 configurations (svc/handshake-guard.config.json, web/package.json) are not used: a run reads its configuration from the working directory upward; run in their directories, or pass --config\n',
+    );
+    expect(cli(['scan', '--no-cache'], path.join(dir, 'svc')).stderr).toBe('');
   });
 });

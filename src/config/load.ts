@@ -18,8 +18,8 @@ import { renderPath } from './keys.js';
 import type { UserConfig } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'handshake-guard.config.json';
-const PYPROJECT_TABLE = 'handshake-guard';
-const PACKAGE_KEY = 'handshakeGuard';
+export const PYPROJECT_TABLE = 'handshake-guard';
+export const PACKAGE_KEY = 'handshakeGuard';
 
 type ConfigKind = 'json' | 'pyproject' | 'package';
 

@@ -18,6 +18,7 @@ import { defaultCacheDir, shardFile } from './cache-location.js';
 import type { Selection } from './changes.js';
 import { contentHash, FactProbe } from './deps.js';
 import { discoverFiles, listedIn, repositoryOf, type DiscoveredFile, type Discovery } from './discover.js';
+import { unusedConfigs } from '../config/unused.js';
 import { gitRootAndHead } from './git.js';
 import { directoryOf, scanRepository } from './scan-repository.js';
 import type { StopFor } from '../languages/typescript/tsconfig.js';
@@ -191,6 +192,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const shown = (file: string): string => toPosix(path.relative(cwd, file)) || file;
   const configNotes = (config.shadowed ?? []).map((f) => `${shown(f)}: its handshake-guard configuration is not used: ${shown(config.source ?? '')} in the same directory comes first`);
+  const unused = walked ? unusedConfigs(walked.listings, cwd, [...(config.source ? [config.source] : []), ...(config.shadowed ?? [])]) : [];
+  if (unused.length > 0) {
+    const named = unused.slice(0, 3).map(shown).join(', ') + (unused.length > 3 ? `, and ${unused.length - 3} more` : '');
+    const what = unused.length === 1 ? `${named} is` : `${unused.length} configurations (${named}) are`;
+    configNotes.push(`${what} not used: a run reads its configuration from the working directory upward; run in ${unused.length === 1 ? 'its directory' : 'their directories'}, or pass --config`);
+  }
   const notes = [...configNotes, ...(selection?.notes ?? []), ...(walked?.notes ?? [])];
   // The scanned paths' repository (scan-repository.ts): `verify proj` from outside proj, or a nested one.
   const repo = selection?.root ? null : await scanRepository(await (rootOfCwd ?? early(gitRootAndHead(cwd)))(), scanned.map(directoryOf));
