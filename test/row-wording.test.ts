@@ -1,8 +1,10 @@
 // Row details count in the singular when there is one of a thing, and name no language a scan did
 // not see (a pre-commit run with nothing staged scans no file at all).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
-import { gitRepo, removeAll } from './helpers/git.js';
+import { git, gitRepo, removeAll } from './helpers/git.js';
 
 const repos: string[] = [];
 afterAll(() => removeAll(repos));
@@ -99,5 +101,21 @@ describe('performance row', () => {
   it('an interval that divides the bound adds nothing: the bound is the worst case', async () => {
     const perf = (await run({ cwd: gitRepo({ 'app.py': guarded('3.0', '0.01') }, repos), paths: ['.'] })).report.checks.find((c) => c.id === 'performance');
     expect(perf).toMatchObject({ status: 'pass', details: 'worst case 3 s (budget 5 s) over 1 guard: 3 s per message (300 polls), 0 s on a closed socket at app.py:15 h' });
+  });
+});
+
+describe('breaking row on files whose bytes are not their text', () => {
+  it('a clean tree with a UTF-8 BOM file and a PEP 263 latin-1 file has no changed file, by contents and by blob ids', async () => {
+    // The base's blobs were decoded as plain UTF-8: the BOM stayed, so the file "changed" (vite's playground/resolve/utf8-bom).
+    for (const extra of [0, 70]) {
+      const files: Record<string, string> = { 'main.js': '\uFEFFexport const msg = "hello";\n', 'app.py': '\uFEFFdef api(a, b=1):\n    return a\n' };
+      for (let i = 0; i < extra; i++) files[`m${i}.py`] = `def f${i}(x):\n    return x\n`;
+      const dir = gitRepo(files, repos);
+      writeFileSync(path.join(dir, 'legacy.py'), Buffer.from('# -*- coding: latin-1 -*-\ndef caf\u00e9_name(a):\n    return "\u00e9t\u00e9"\n', 'latin1'));
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', 'latin-1');
+      const breaking = (await run({ cwd: dir, paths: ['.'] })).report.checks.find((c) => c.id === 'breaking');
+      expect(breaking, `${extra} extra files`).toMatchObject({ status: 'pass', details: 'no scanned file changed since HEAD' });
+    }
   });
 });

@@ -4,6 +4,17 @@
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
+import { decodeSource } from './read.js';
+
+/**
+ * A blob's text as the working tree's is decoded (read.ts: a UTF-8 BOM dropped, a PEP 263
+ * encoding honoured), so that an unchanged file reads the same at the base; bytes decodeSource
+ * refuses (binary, UTF-16) as plain UTF-8, as before.
+ */
+function blobText(bytes: Buffer): string {
+  const decoded = decodeSource(bytes);
+  return decoded.ok ? decoded.text : bytes.toString('utf8');
+}
 
 interface GitResult {
   ok: boolean;
@@ -135,7 +146,7 @@ function objectName(ref: string, relPath: string): string {
 export async function showFile(root: string, ref: string, relPathFromRoot: string): Promise<string | null> {
   if (ref.startsWith('-')) return null;
   const result = await runGit(root, ['cat-file', 'blob', objectName(ref, relPathFromRoot)]);
-  return result.ok ? result.stdout.toString('utf8') : null;
+  return result.ok ? blobText(result.stdout) : null;
 }
 
 /**
@@ -156,7 +167,10 @@ export async function showFiles(root: string, ref: string, relPaths: string[]): 
     for (const p of batchable) out.set(p, await showFile(root, ref, p));
     return out;
   }
-  batchable.forEach((p, i) => out.set(p, blobs[i]?.toString('utf8') ?? null));
+  batchable.forEach((p, i) => {
+    const blob = blobs[i];
+    out.set(p, blob ? blobText(blob) : null);
+  });
   return out;
 }
 
@@ -343,7 +357,7 @@ export async function filesAtCommit(root: string, ref: string, relPaths: string[
   if (commit === null) return { commit, files };
   batchable.forEach((p, i) => {
     const o = objects[i + 1];
-    files.set(p, o?.type === 'blob' ? o.content.toString('utf8') : null);
+    files.set(p, o?.type === 'blob' ? blobText(o.content) : null);
   });
   for (const p of relPaths.filter((p) => /[\n\r]/.test(p))) files.set(p, await showFile(root, commit, p));
   return { commit, files };
