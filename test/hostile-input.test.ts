@@ -341,3 +341,30 @@ describe('diff-aware runs do not follow symlinks out of the repository either', 
     }
   }, 60_000);
 });
+
+describe('minified bundles (issue #8: a minified-file skip with a note)', () => {
+  // A client loop that sends unguarded: HG001 wherever it is analysed.
+  const CLIENT = "import WebSocket from 'ws';\nexport async function pump(url, msgs) { const ws = new WebSocket(url); for (const m of msgs) ws.send(m); }\n";
+
+  it('a bundle whose lines average over 500 characters is not analysed: a note, and the syntax row says so without warning', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-min-'));
+    try {
+      // One line of 12,000 characters, the loop in it: what a bundler writes.
+      const bundle = `${CLIENT.replace(/\n/g, ';')}${'var a=1;'.repeat(1500)}\n`;
+      writeFileSync(path.join(dir, 'app.min.js'), bundle);
+      // Source with one long line (inline data) among short ones is still source.
+      writeFileSync(path.join(dir, 'client.mjs'), `${CLIENT}export const data = "${'x'.repeat(20_000)}";\n${'// note\n'.repeat(60)}`);
+      const r = await run({ cwd: dir, paths: ['.'] });
+      expect(r.loops.map((l) => l.file)).toEqual(['client.mjs']);
+      expect(r.notes).toEqual([`app.min.js: minified (lines of ${Math.round(bundle.length / 2).toLocaleString('en-US')} characters on average): a generated bundle, not analysed`]);
+      expect(r.report.checks.find((c) => c.id === 'syntax')).toMatchObject({
+        status: 'pass',
+        details: "1 TypeScript/JavaScript file parses (compiler's syntactic diagnostics); 1 minified bundle not checked: app.min.js",
+      });
+      // Judged by the text, not the prefilter: the same with it off.
+      expect((await run({ cwd: dir, paths: ['.'], prefilter: false })).loops.map((l) => l.file)).toEqual(['client.mjs']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -4,6 +4,7 @@ import type { CheckResult, CheckStatus } from '../model.js';
 import type { CheckInput } from './input.js';
 import { listed, plural, result, statusOf } from './support.js';
 import { checkSyntax, suppressedSyntax } from './syntax.js';
+import { isMinifiedSkip } from '../engine/skipped.js';
 
 const ORDER: CheckStatus[] = ['skip', 'pass', 'warn', 'fail'];
 
@@ -16,13 +17,16 @@ export function checkSyntaxAll(input: CheckInput): CheckResult {
   const pyRow = python.length
     ? checkSyntax({ ...input, files: python, findings: input.findings.filter((f) => !names.has(f.file)) })
     : null;
-  const skipped = scripts.filter((f) => f.skipped).map((f) => `${f.file} (${f.skipped})`);
-  const parsed = scripts.length - skipped.length;
+  // A minified bundle is not source: said, but no reason to warn (skipped.ts minifiedReason).
+  const minified = scripts.filter((f) => isMinifiedSkip(f.skipped)).map((f) => f.file);
+  const skipped = scripts.filter((f) => f.skipped && !isMinifiedSkip(f.skipped)).map((f) => `${f.file} (${f.skipped})`);
+  const parsed = scripts.length - skipped.length - minified.length;
   const findings = input.findings.filter((f) => f.ruleId === 'HG011' && names.has(f.file));
   let status = statusOf(findings);
   if (status === 'pass' && skipped.length) status = 'warn';
   const quiet = suppressedSyntax(findings);
-  const notes = `${quiet.note}${skipped.length ? `; not read: ${listed(skipped, 3)}` : ''}`;
+  const bundles = minified.length ? `; ${plural(minified.length, 'minified bundle')} not checked: ${listed(minified, 3)}` : '';
+  const notes = `${quiet.note}${skipped.length ? `; not read: ${listed(skipped, 3)}` : ''}${bundles}`;
   const parsing = parsed - quiet.files.size;
   const bad = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.file}:${f.line}`))];
   const tsDetail = bad.length

@@ -13,7 +13,7 @@ import type { ScriptAnalyser } from './script-analysis.js';
 import type { TypeFacts } from './type-facts.js';
 import type { ScriptPool } from './script-pool.js';
 import type { ScriptReply } from './script-worker.js';
-import { analysisFailure, skippedAnalysis } from './skipped.js';
+import { analysisFailure, minifiedReason, skippedAnalysis } from './skipped.js';
 
 export interface ScriptScan {
   reader: { read(absPath: string): string | null };
@@ -117,6 +117,14 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       if (scan.gated.has(d.absPath)) {
         place(skippedAnalysis(d, r.reason));
         scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
+      }
+      return null;
+    }
+    const minified = override === undefined ? minifiedReason(r.text) : null;
+    if (minified !== null) {
+      if (scan.gated.has(d.absPath)) {
+        place(skippedAnalysis(d, minified));
+        scan.notes.push(`${d.relPath}: ${minified}`);
       }
       return null;
     }
