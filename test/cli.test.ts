@@ -87,6 +87,10 @@ describe('exit codes', () => {
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('Gate: FAILED (Guard Coverage: fail), not enforced (--fail-on never)');
     const md = cli(['verify', '--format', 'markdown', '--fail-on', 'never'], bad);
     expect(md.stdout).toContain('**Gate: ❌ failed (not enforced: `--fail-on never`)**');
+    expect(md.stdout).toContain('· 1 file · Python 3.10 (default)');
+    // A run with no Python file names no Python target (it says nothing then).
+    const ts = tempTree({ 'client.ts': "import WebSocket from 'ws';\nexport const ws = new WebSocket('wss://x');\n" });
+    expect(cli(['verify', '--format', 'markdown'], ts).stdout.split('\n')[2]).toBe('**Gate: ✅ passed** · 0 loops, 0 guarded · 0 errors, 0 warnings · 1 file');
     expect(cli(['verify', '--no-color'], bad).stdout.trimEnd().split('\n').pop()).toBe('Gate: FAILED (Guard Coverage: fail)');
   });
 

@@ -71,7 +71,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
       );
     }
   }
-  if (mode === 'verify' && stepSummaryWanted()) appendStepSummary((await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: opts.failOn !== 'never' }));
+  if (mode === 'verify' && stepSummaryWanted()) appendStepSummary((await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: opts.failOn !== 'never', python: result.files.some((f) => f.language === 'python') }));
   const fails = mode === 'verify' ? verifyGateFails(result.report.checks, opts) : scanFails(result.findings, opts);
   return fails ? 1 : 0;
 }
@@ -86,7 +86,7 @@ async function renderFormat(
     case 'json':
       return (await import('../report/json.js')).renderJson(result.report);
     case 'markdown':
-      return (await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: c.opts.failOn !== 'never' });
+      return (await import('../report/markdown.js')).renderMarkdown(result.report, { strict, enforced: c.opts.failOn !== 'never', python: result.files.some((f) => f.language === 'python') });
     case 'sarif':
       return (await import('../report/sarif.js')).renderSarif({ report: result.report, findings: result.findings, files: result.files, cwd, root: result.root });
     case 'junit':

@@ -11,6 +11,8 @@ export interface MarkdownOptions {
   strict?: boolean;
   /** False under `--fail-on never`: a failed gate is shown as not enforced. */
   enforced?: boolean;
+  /** False when the run scanned no Python file: its target version says nothing then. */
+  python?: boolean;
 }
 
 const CHECK_STATUS: Record<CheckStatus, string> = {
@@ -35,7 +37,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     `**Gate: ${failing.length === 0 ? '✅ passed' : options.enforced === false ? '❌ failed (not enforced: `--fail-on never`)' : '❌ failed'}** · ` +
       `${plural(summary.loops, 'loop')}, ${summary.guarded} guarded · ` +
       `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')} · ` +
-      `${plural(summary.files, 'file')} · Python ${escapeCell(target.pythonVersion)} (${escapeCell(target.source)})`,
+      `${plural(summary.files, 'file')}${options.python === false ? '' : ` · Python ${escapeCell(target.pythonVersion)} (${escapeCell(target.source)})`}`,
     '',
     '| Check | Status | Details |',
     '|---|---|---|',
