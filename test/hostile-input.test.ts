@@ -23,17 +23,18 @@ const DEEP: Record<string, string> = {
   'deep_blocks.py': `${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(1500)}pass\n`,
 };
 // The same for TS/JS: the compiler's parser recurses per level (parens, blocks, `if`, arrows,
-// ternaries) and its left-deep chains (`a + a + …`, `ws.a().a()…`) are deep trees too.
+// ternaries) and its left-deep chains (`a + a + …`, `ws.a().a()…`) are deep trees too. One level
+// a line: on one line they would be minified bundles, not analysed at all (skipped.ts).
 const DEEP_SCRIPTS: Record<string, string> = {
-  'deep_parens.ts': `const x = ${'('.repeat(N)}1${')'.repeat(N)};\n`,
-  'deep_sum.ts': `const x = ${Array(N).fill('1').join(' + ')};\n`,
-  'deep_calls.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    const x = ${'g('.repeat(N)}1${')'.repeat(N)};\n    ws.send('x');\n  }\n}\n`,
-  'deep_chain.js': `const ws = new WebSocket('wss://x');\nwhile (true) { ws${'.a()'.repeat(N)}; ws.send('x'); }\n`,
-  'deep_not.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    if (${'!'.repeat(N)}ws.readyState) break;\n    ws.send('x');\n  }\n}\n`,
-  'deep_blocks.mjs': `${'{'.repeat(N)}${'}'.repeat(N)}\n`,
-  'deep_ifs.cjs': `${'if (x) '.repeat(N)}x();\n`,
-  'deep_arrows.tsx': `const f = ${'() => '.repeat(N)}1;\n`,
-  'deep_ternary.jsx': `const x = ${'a ? b : '.repeat(N)}c;\n`,
+  'deep_parens.ts': `const x = ${'(\n'.repeat(N)}1${')'.repeat(N)};\n`,
+  'deep_sum.ts': `const x = ${Array(N).fill('1').join(' +\n')};\n`,
+  'deep_calls.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    const x = ${'g(\n'.repeat(N)}1${')'.repeat(N)};\n    ws.send('x');\n  }\n}\n`,
+  'deep_chain.js': `const ws = new WebSocket('wss://x');\nwhile (true) { ws${'\n.a()'.repeat(N)}; ws.send('x'); }\n`,
+  'deep_not.ts': `export async function f(ws: WebSocket) {\n  while (true) {\n    if (${'!\n'.repeat(N)}ws.readyState) break;\n    ws.send('x');\n  }\n}\n`,
+  'deep_blocks.mjs': `${'{\n'.repeat(N)}${'}'.repeat(N)}\n`,
+  'deep_ifs.cjs': `${'if (x)\n'.repeat(N)}x();\n`,
+  'deep_arrows.tsx': `const f = ${'() =>\n'.repeat(N)}1;\n`,
+  'deep_ternary.jsx': `const x = ${'a ? b :\n'.repeat(N)}c;\n`,
 };
 // Loops whose deadline is a long, deep expression: constant folding and bounds must not recurse.
 const DEEP_GUARD =
@@ -367,4 +368,37 @@ describe('minified bundles (issue #8: a minified-file skip with a note)', () => 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('paths named on the command line that cannot be read', () => {
+  // As root every file is readable: the CLI runs as nobody there (CI's container runs as root).
+  const root = process.getuid?.() === 0;
+
+  it('a named source file or directory this user may not read: one line, exit 2 (it would pass the gate unread); walked ones are notes', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-unreadable-'));
+    try {
+      chmodSync(dir, 0o755);
+      writeFileSync(path.join(dir, 'secret.py'), LOOP);
+      chmodSync(path.join(dir, 'secret.py'), 0o000);
+      mkdirSync(path.join(dir, 'sub'));
+      chmodSync(path.join(dir, 'sub'), 0o700);
+      if (!root) chmodSync(path.join(dir, 'sub'), 0o000);
+      writeFileSync(path.join(dir, 'notes.txt'), 'x');
+      chmodSync(path.join(dir, 'notes.txt'), 0o000);
+      const as = (args: string[]): { code: number; stderr: string } => {
+        const r = spawnSync(process.execPath, [BIN, ...args, '--no-cache'], { cwd: dir, encoding: 'utf8', uid: root ? 65534 : undefined, gid: root ? 65534 : undefined });
+        return { code: r.status ?? -1, stderr: r.stderr };
+      };
+      expect(as(['verify', 'secret.py'])).toEqual({ code: 2, stderr: 'handshake-guard: cannot read secret.py: permission denied\n' });
+      expect(as(['verify', 'sub'])).toEqual({ code: 2, stderr: 'handshake-guard: cannot read sub: permission denied\n' });
+      // A file of no scanned language is passed over, as pre-commit names every kind of file.
+      expect(as(['scan', 'notes.txt']).code).toBe(0);
+      const walked = as(['scan', '.']);
+      expect(walked.code).toBe(0);
+      expect(walked.stderr).toBe('note: cannot read directory sub: permission denied\nnote: secret.py: not read: permission denied\n');
+    } finally {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

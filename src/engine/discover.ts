@@ -3,12 +3,12 @@
 // entries and the config's `exclude`, limited to the config's `include` when set.
 // Pattern matching is the `ignore` package's throughout (gitignore semantics).
 
-import { readdirSync, type Dirent, type Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { constants, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { ioReason, UsageError } from '../errors.js';
 import type { LanguageId } from '../model.js';
 import { isInside, leadsOut, toPosix } from '../paths.js';
 import { readRegularText } from '../text-file.js';
@@ -167,11 +167,16 @@ export function listedIn(listings: ReadonlyMap<string, readonly Dirent[]>): (fil
 async function statPath(given: string, abs: string): Promise<Stats> {
   try {
     // An explicitly named symlink is followed: the user asked for it.
-    return await stat(abs);
+    const stats = await stat(abs);
+    // A directory or source file the user named but this process may not read would pass the
+    // gate unread (ESLint refuses it too). Other files are passed over anyway (pre-commit names every kind).
+    if (stats.isDirectory()) await access(abs, constants.R_OK | constants.X_OK);
+    else if (languageOf(abs) !== null) await access(abs, constants.R_OK);
+    return stats;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`path not found: ${given}`);
-    throw new UsageError(`cannot access ${given}: ${code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read ${given}: ${ioReason(err)}`);
   }
 }
 
@@ -328,7 +333,7 @@ async function readDirectory(
     entries = readdirSync(dir, { withFileTypes: true });
     state.listings.set(dir, entries);
   } catch (err) {
-    state.notes.push(`cannot read directory ${state.relOf(dir) || '.'}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    state.notes.push(`cannot read directory ${state.relOf(dir) || '.'}: ${ioReason(err)}`);
     return [];
   }
 
