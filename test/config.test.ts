@@ -325,6 +325,25 @@ describe('loadConfig: errors are one line naming the file and the key', () => {
     );
   });
 
+  it('defaults that every guard fix writes would be reported for: outside the bounds, too many polls, over the budget', async () => {
+    const cases: [object, string][] = [
+      [{ defaults: { timeout: 3 }, bounds: { timeout: { max: 1 } } }, '"defaults.timeout" (3) is outside "bounds.timeout" (0.1–1): every guard fix writes would be reported by HG008'],
+      [{ defaults: { interval: 0.6 } }, '"defaults.interval" (0.6) is outside "bounds.interval" (0.001–0.5): every guard fix writes would be reported by HG008'],
+      [{ defaults: { timeout: 10, interval: 0.005 } }, '"defaults.timeout" (10) with "defaults.interval" (0.005) polls 2000 times, over "bounds.polls.max" (1000): every guard fix writes would be reported by HG008'],
+      [{ defaults: { timeout: 3 }, budget: 1 }, '"defaults.timeout" (3) with "defaults.interval" (default 0.01) can wait 3 s, over "budget" (1): every guard fix writes would fail the Performance row'],
+      [{ defaults: { timeout: 4.9, interval: 0.3 } }, '"defaults.timeout" (4.9) with "defaults.interval" (0.3) can wait 5.1 s, over "budget" (5): every guard fix writes would fail the Performance row'],
+    ];
+    for (const [config, message] of cases) {
+      await put('handshake-guard.config.json', json(config));
+      expect((await loadError({ cwd: tmp })).message).toBe(`invalid config ${file()}: ${message}`);
+    }
+    // A budget alone says nothing of the defaults fix does not write yet; defaults that fit are fine.
+    await put('handshake-guard.config.json', json({ budget: 1, defaults: { timeout: 0.5 } }));
+    expect((await loadConfig({ cwd: tmp })).defaults).toMatchObject({ timeoutSeconds: 0.5, intervalSeconds: 0.01 });
+    await put('handshake-guard.config.json', json({ budget: 1 }));
+    expect((await loadConfig({ cwd: tmp })).budgetSeconds).toBe(1);
+  });
+
   it('counts the further problems without listing them', async () => {
     await put('handshake-guard.config.json', json({ require: 'x', consistency: 'y', budget: -1 }));
     expect((await loadError({ cwd: tmp })).message).toMatch(/: "require" must be .* \(and 2 more problems\)$/);

@@ -2,6 +2,7 @@
 import type { CheckResult, MessageLoop } from '../model.js';
 import type { CheckInput } from './input.js';
 import { listed, plural, result } from './support.js';
+import { pollsOf, worstCaseSeconds } from '../wait-bound.js';
 
 const fmt = (n: number): string => String(Number(n.toPrecision(12)));
 
@@ -9,20 +10,6 @@ interface Cost {
   loop: MessageLoop;
   seconds: number | null; // null: unknown
   text: string;
-}
-
-/**
- * The longest a wait with this bound and interval can take: the deadline is looked at between
- * sleeps, so the wait ends at the first look past it — later than the bound when the interval
- * does not divide it (a 3 s bound with 8 s sleeps takes 8 s).
- */
-export function worstCaseSeconds(timeoutSeconds: number, intervalSeconds: number | null): number {
-  if (!intervalSeconds) return timeoutSeconds;
-  return Math.max(timeoutSeconds, pollsOf(timeoutSeconds, intervalSeconds) * intervalSeconds);
-}
-
-function pollsOf(timeoutSeconds: number, intervalSeconds: number): number {
-  return Math.ceil(timeoutSeconds / intervalSeconds - 1e-9);
 }
 
 function costOf(loop: MessageLoop): Cost {

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { pollsOf, worstCaseSeconds } from '../wait-bound.js';
 import { readRegularText } from '../text-file.js';
 import {
   DEFAULT_BOUNDS,
@@ -257,7 +258,7 @@ function resolveConfig(
     }
     return { min, max };
   };
-  return {
+  const resolved: ResolvedConfig = {
     source,
     rootDir,
     include: [...(user.include ?? [])],
@@ -284,4 +285,25 @@ function resolveConfig(
     requireSuppressionReason: user.suppressions?.requireReason ?? true,
     maxFileBytes: user.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   };
+  if (user.defaults?.timeout !== undefined || user.defaults?.interval !== undefined) checkDefaults(resolved, user, (msg) => new UsageError(`invalid config ${source ?? rootDir}: ${msg}`), prefix);
+  return resolved;
+}
+
+/**
+ * The `defaults` fix writes guards with must pass the checks the same configuration runs: inside
+ * `bounds` and `polls.max` (HG008), and no longer than the `budget` (Performance row).
+ */
+function checkDefaults(config: ResolvedConfig, user: UserConfig, fail: (msg: string) => UsageError, prefix: readonly string[]): void {
+  const { timeoutSeconds: timeout, intervalSeconds: interval } = config.defaults;
+  const key = (...path: string[]): string => `"${renderPath([...prefix, ...path])}"`;
+  const given = (value: number | undefined, path: string[], actual: number): string => `${key(...path)} (${value === undefined ? 'default ' : ''}${actual})`;
+  const t = given(user.defaults?.timeout, ['defaults', 'timeout'], timeout);
+  const i = given(user.defaults?.interval, ['defaults', 'interval'], interval);
+  const outside = (value: number, range: { min: number; max: number }): boolean => value < range.min || value > range.max;
+  if (outside(timeout, config.bounds.timeoutSeconds)) throw fail(`${t} is outside ${key('bounds', 'timeout')} (${config.bounds.timeoutSeconds.min}–${config.bounds.timeoutSeconds.max}): every guard fix writes would be reported by HG008`);
+  if (outside(interval, config.bounds.intervalSeconds)) throw fail(`${i} is outside ${key('bounds', 'interval')} (${config.bounds.intervalSeconds.min}–${config.bounds.intervalSeconds.max}): every guard fix writes would be reported by HG008`);
+  const polls = pollsOf(timeout, interval);
+  if (polls > config.bounds.maxPolls) throw fail(`${t} with ${i} polls ${polls} times, over ${key('bounds', 'polls', 'max')} (${config.bounds.maxPolls}): every guard fix writes would be reported by HG008`);
+  const worst = worstCaseSeconds(timeout, interval);
+  if (worst > config.budgetSeconds) throw fail(`${t} with ${i} can wait ${Number(worst.toPrecision(12))} s, over ${key('budget')} (${config.budgetSeconds}): every guard fix writes would fail the Performance row`);
 }

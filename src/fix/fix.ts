@@ -18,7 +18,7 @@ import { typeCheck } from './ts-typecheck.js';
 import { configResolver } from '../languages/typescript/tsconfig.js';
 import { ChangedOnDiskError, writeAtomic } from '../atomic-write.js';
 import { ioReason, UsageError } from '../errors.js';
-import { worstCaseSeconds } from '../checks/performance.js';
+import { pollsOf, worstCaseSeconds } from '../wait-bound.js';
 
 export interface FixOptions extends RunOptions {
   write: boolean;
@@ -175,7 +175,7 @@ function refuseUnfitTiming(opts: FixOptions, config: RunResult['config']): void 
   if (opts.timeout === undefined && opts.interval === undefined) return;
   const timeout = opts.timeout ?? defaults.timeoutSeconds;
   const interval = opts.interval ?? defaults.intervalSeconds;
-  const polls = Math.ceil(timeout / interval - 1e-9);
+  const polls = pollsOf(timeout, interval);
   if (opts.timeout !== undefined && opts.interval !== undefined && polls > bounds.maxPolls) {
     throw new UsageError(`--timeout ${timeout} with --interval ${interval} polls ${polls} times, more than the configured ${bounds.maxPolls}: every guard it writes would be reported by HG008; use a longer --interval`);
   }
