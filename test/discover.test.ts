@@ -193,6 +193,15 @@ describe('discoverFiles', () => {
       expect(all.files.map((f) => f.relPath)).toEqual(['keep.py', 'sub/skip.py']);
     });
 
+    it('a pattern written with a leading ./ is anchored at the configuration\'s directory (gitignore alone matches nothing)', async () => {
+      await put(['handshake-guard.config.json'], JSON.stringify({ exclude: ['./legacy/**', '!./legacy/keep.py', './gen.py'] }));
+      await put(['legacy/a.py', 'legacy/keep.py', 'app/legacy/b.py', 'gen.py', 'app/gen.py']);
+      const config = await loadConfig({ cwd: tmp });
+      expect(config.exclude).toEqual(['/legacy/**', '!/legacy/keep.py', '/gen.py']);
+      const { files } = await discoverFiles({ paths: [], cwd: tmp, config });
+      expect(files.map((f) => f.relPath)).toEqual(['app/gen.py', 'app/legacy/b.py', 'legacy/keep.py']);
+    });
+
     it('an excluded directory named on the command line yields nothing, with a note', async () => {
       await put(['vendor/v.py']);
       const { rel, notes } = await discover(['vendor'], { config: { exclude: ['vendor'] } });

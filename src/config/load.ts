@@ -231,6 +231,12 @@ function pollingHelpers(entries: NonNullable<UserConfig['guardHelpers']>): Polli
   return [...byName.values()].filter((h): h is PollingHelper => h !== null);
 }
 
+function anchoredDotSlash(pattern: string): string {
+  const negated = pattern.startsWith('!');
+  const body = (negated ? pattern.slice(1) : pattern).replace(/^(?:\.\/)+/, '/');
+  return `${negated ? '!' : ''}${body}`;
+}
+
 function appendUnique(base: readonly string[], extra: readonly string[] | undefined): string[] {
   return [...new Set([...base, ...(extra ?? [])])];
 }
@@ -261,8 +267,10 @@ function resolveConfig(
   const resolved: ResolvedConfig = {
     source,
     rootDir,
-    include: [...(user.include ?? [])],
-    exclude: [...(user.exclude ?? [])],
+    // `./legacy/**` means `/legacy/**` (anchored at the configuration's directory) to anyone but
+    // gitignore's syntax, where it matches nothing.
+    include: (user.include ?? []).map(anchoredDotSlash),
+    exclude: (user.exclude ?? []).map(anchoredDotSlash),
     require: user.require ?? 'polling',
     pythonVersion: user.pythonVersion ?? null,
     consistency: user.consistency ?? 'file',
