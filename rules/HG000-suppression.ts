@@ -1,4 +1,4 @@
-import type { FileAnalysis, Span, Suppression } from '../src/model.js';
+import type { FileAnalysis, RuleId, Suppression, Span } from '../src/model.js';
 import type { Rule, RuleReport } from '../src/rule.js';
 
 /** The comment's own span when it can be found on its line, else the line's start. */
@@ -83,9 +83,19 @@ export function subscribe(ws: WebSocket, symbols: string[]): void {
             loop: null,
           });
         } else {
+          // What is no rule id suppresses nothing: a rule's name gets its id, anything else the range.
+          const known = new Set(ctx.ruleIds?.values() ?? []);
+          const isRule = (id: string): boolean => ctx.ruleIds === undefined || known.has(id as RuleId);
+          for (const r of suppression.rules.filter((id) => !isRule(id))) {
+            const byName = ctx.ruleIds?.get(r.toLowerCase());
+            const message = byName
+              ? `suppression names a rule by its name, so it suppresses nothing: write its id, ignore[${byName}]`
+              : `unknown rule id ${r} in suppression, so it suppresses nothing (rule ids: ${[...known].sort()[0]}–${[...known].sort().pop()})`;
+            reports.push({ file: file.file, span, message, loop: null });
+          }
           // Each id on its own: `ignore[HG001, HG005]` where only HG001 matched leaves HG005 unused.
           const usedIds = suppression.usedRules ?? (suppression.used ? suppression.rules : []);
-          const unused = suppression.rules.filter((r) => !usedIds.includes(r));
+          const unused = suppression.rules.filter((r) => !usedIds.includes(r) && isRule(r));
           if (unused.length > 0) reports.push({ file: file.file, span, message: `unused suppression for ${unused.join(', ')}`, loop: null });
         }
       }

@@ -38,6 +38,8 @@ export interface RuleContext {
   bounds: Bounds;
   /** Whether a suppression without a reason is refused (and reported by HG000). */
   requireSuppressionReason: boolean;
+  /** Every rule's id by its name (`receive-before-guard` → HG001): HG000 names the id a suppression should use. */
+  ruleIds?: ReadonlyMap<string, RuleId>;
 }
 
 /** What a rule reports; the engine adds severity, suppression and the file's lines. */

@@ -533,6 +533,18 @@ describe('HG000 suppression', () => {
     expect(reports.map((r) => r.message)).toEqual(['suppression needs a reason: // handshake-guard: ignore[HG001] -- why']);
   });
 
+  it('a rule written by its name or a mistyped id: says so (it suppresses nothing), not "unused"', () => {
+    const ctx = withSuppressions([
+      { file: 'app/ws.py', line: 2, rules: ['RECEIVE-BEFORE-GUARD' as 'HG001'], reason: 'x', used: false },
+      { file: 'app/ws.py', line: 3, rules: ['HG01' as 'HG001', 'HG001'], reason: 'x', used: true },
+    ]);
+    ctx.ruleIds = new Map(ALL_RULES.map((r) => [r.name, r.id]));
+    expect(run('HG000', ctx).map((r) => [r.span.start.line, r.message])).toEqual([
+      [2, 'suppression names a rule by its name, so it suppresses nothing: write its id, ignore[HG001]'],
+      [3, 'unknown rule id HG01 in suppression, so it suppresses nothing (rule ids: HG000–HG013)'],
+    ]);
+  });
+
   it('when reasons are not required, only reports unused suppressions', () => {
     const ctx = withSuppressions([
       { file: 'app/ws.py', line: 2, rules: ['HG001'], reason: null, used: true },

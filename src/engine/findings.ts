@@ -93,7 +93,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   // HG000 runs last: it needs to know which suppressions were used.
   if (hg000 && settingOf(hg000, input.rules) !== 'off') {
     const severity = settingOf(hg000, input.rules) as 'error' | 'warning';
-    const reports = hg000.check(input.ctx);
+    const reports = hg000.check({ ...input.ctx, ruleIds: new Map(ALL_RULES.map((r) => [r.name, r.id])) });
     for (const r of reports) findings.push(toFinding(hg000, r, severity));
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));

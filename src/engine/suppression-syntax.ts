@@ -1,5 +1,6 @@
 // The suppression comment syntax, shared by every language: `handshake-guard: ignore[HG001, HG005] -- reason`.
-const PATTERN = /handshake-guard:\s*ignore\[\s*([A-Za-z0-9_,\s]+)\]\s*(?:--\s*(.*\S))?/;
+// Hyphens too: a rule written by name (`ignore[receive-before-guard]`) is read, so that HG000 can say to write its id.
+const PATTERN = /handshake-guard:\s*ignore\[\s*([A-Za-z0-9_,\s-]+)\]\s*(?:--\s*(.*\S))?/;
 /** `handshake-guard: ignore -- reason` with no rule list: read, so that HG000 can say it suppresses nothing. */
 const BARE = /handshake-guard:\s*ignore\b(?!\s*\[)\s*(?:--\s*(.*\S))?/;
 
