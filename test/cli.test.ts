@@ -103,6 +103,19 @@ describe('exit codes', () => {
     expect(cli(['scan', '--fail-on', 'warning'], warnOnly).code).toBe(1);
   });
 
+  it('--cache takes no directory (a path after it is scanned, as with ESLint); --cache-dir names one', () => {
+    // `--cache [dir]` took `app` as the cache directory, scanned `.` and wrote scan-*.bin into the source tree.
+    const dir = tempTree({ 'app/main.py': UNGUARDED, 'other/ok.py': 'x = 1\n' });
+    const cacheDir = path.join(dir, '..', `${path.basename(dir)}-cache`);
+    const r = cli(['scan', '--no-color', '--cache', 'app'], dir, { HANDSHAKE_GUARD_CACHE_DIR: cacheDir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('app/main.py:9:5: HG001 [error]');
+    expect(readdirSync(path.join(dir, 'app'))).toEqual(['main.py']);
+    const own = path.join(dir, '..', `${path.basename(dir)}-own`);
+    expect(cli(['scan', '--cache-dir', own, 'app'], dir).code).toBe(1);
+    expect(readdirSync(own).some((f) => f.endsWith('.bin'))).toBe(true);
+  });
+
   it('a missing path exits 2 with one line and no stack', () => {
     const dir = tempTree({});
     const r = cli(['verify', 'nope'], dir);

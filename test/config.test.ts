@@ -72,8 +72,8 @@ describe('loadConfig: defaults', () => {
         pythonVersion: '3.12',
         consistency: 'repository',
         rules: { HG005: 'error', HG007: 'off', HG013: 'warning' },
-        bounds: { timeout: { max: 30 }, polls: { max: 50 } },
-        budget: 2.5,
+        bounds: { timeout: { max: 30 }, polls: { max: 80 } },
+        budget: 4.5,
         receiveMethods: ['recv', 'receive_text'],
         connectionNames: ['sock'],
         guardHelpers: ['wait_for_handshake'],
@@ -92,9 +92,9 @@ describe('loadConfig: defaults', () => {
     expect(config.bounds).toEqual({
       timeoutSeconds: { min: 0.1, max: 30 },
       intervalSeconds: DEFAULT_BOUNDS.intervalSeconds,
-      maxPolls: 50,
+      maxPolls: 80,
     });
-    expect(config.budgetSeconds).toBe(2.5);
+    expect(config.budgetSeconds).toBe(4.5);
     expect(config.receiveMethods).toEqual([...DEFAULT_RECEIVE_METHODS, 'recv']);
     expect(config.connectionNames).toEqual([...DEFAULT_CONNECTION_NAMES, 'sock']);
     expect(config.guardHelpers).toEqual(['wait_for_handshake']);

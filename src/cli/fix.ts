@@ -6,7 +6,7 @@ import { runFix, type FixResult } from '../fix/fix.js';
 import { unifiedPatch } from '../fix/patch.js';
 import { escapeCodeLine, escapeControl } from '../report/escape.js';
 import { useColor } from './color.js';
-import type { CommonOptions } from './options.js';
+import { cacheOption, type CommonOptions } from './options.js';
 
 export interface FixCliOptions extends CommonOptions {
   write?: boolean;
@@ -93,7 +93,7 @@ export async function fixCommand(paths: string[], opts: FixCliOptions): Promise<
       // re-checks of fixed texts use neither: they are not on disk).
       ...(opts.prefilter === false ? { prefilter: false } : {}),
       ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-      cache: opts.cache ?? true,
+      cache: cacheOption(opts),
       write,
       upgrade: opts.upgrade === true,
       ...(opts.style ? { style: opts.style } : {}),

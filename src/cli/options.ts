@@ -42,8 +42,16 @@ export interface CommonOptions {
   prefilter?: boolean;
   /** `--jobs N`: threads that analyse Python and TS/JS files, the main one included. */
   jobs?: number;
-  /** `--cache DIR` / `--no-cache` (false); undefined: the default cache directory. */
-  cache?: string | boolean;
+  /** `--no-cache`: false; `--cache` (the default): true. */
+  cache?: boolean;
+  /** `--cache-dir DIR`: where the result cache lives instead of the default directory. */
+  cacheDir?: string;
+}
+
+/** What the run's `cache` option is: off, the default directory, or the one named. */
+export function cacheOption(opts: Pick<CommonOptions, 'cache' | 'cacheDir'>): string | boolean {
+  if (opts.cache === false) return false;
+  return opts.cacheDir ?? true;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -62,8 +70,10 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no colors (also NO_COLOR)')
     .option('--verbose', 'stack traces for internal errors')
     .option('--no-prefilter', 'analyse every file for loops, not only those whose text can hold one (same results, slower)')
-    .option('--cache [dir]', 'result cache directory (default: $HANDSHAKE_GUARD_CACHE_DIR, else $XDG_CACHE_HOME/handshake-guard, else ~/.cache/handshake-guard)')
+    // A directory is its own option (Ruff's --cache-dir): an optional value of --cache took the path to scan (`--cache app`).
+    .option('--cache', 'reuse the results of unchanged files (the default)')
     .option('--no-cache', 'analyse every file again; read and write no cache')
+    .option('--cache-dir <dir>', 'result cache directory (default: $HANDSHAKE_GUARD_CACHE_DIR, else $XDG_CACHE_HOME/handshake-guard, else ~/.cache/handshake-guard)')
     .option('--jobs <n>', 'threads that analyse files, the main one included (default: one per core, up to 4 for Python and 2 for TS/JS, on large scans; 1: no worker thread)', parseJobs);
 }
 

@@ -2,7 +2,7 @@
 import { run, type RunResult } from '../engine/run.js';
 import type { CheckResult, Finding } from '../model.js';
 import { useColor } from './color.js';
-import { resolveOutputs, type CommonOptions, type Format } from './options.js';
+import { cacheOption, resolveOutputs, type CommonOptions, type Format } from './options.js';
 import { appendStepSummary, emit, stepSummaryWanted } from './output.js';
 import { createProgress, type ProgressCounts } from './progress.js';
 
@@ -32,7 +32,7 @@ export async function reportCommand(mode: Mode, paths: string[], opts: CommonOpt
     ...(opts.prefilter === false ? { prefilter: false } : {}),
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     // On by default (scan and verify), outside the repository: see engine/cache-location.ts.
-    cache: opts.cache ?? true,
+    cache: cacheOption(opts),
     ...(progress ? { onProgress: (p: ProgressCounts) => progress.update(p) } : {}),
     ...(opts.config ? { configPath: opts.config } : {}),
     ...(opts.pythonVersion ? { pythonVersion: opts.pythonVersion } : {}),
