@@ -163,6 +163,12 @@ export interface MessageLoop {
   /** Whether the receive sits inside an `async def` (the codemod needs it). */
   inAsyncFunction: boolean;
   /**
+   * Python: a web framework the evidence ties the connection to whose WebSocket is not
+   * Starlette's (`falcon`, `blacksheep`; `framework` is then `unknown`): the codemod's block,
+   * which polls Starlette's states, does not fit it.
+   */
+  otherFramework?: string;
+  /**
    * Python: every receive of the loop, in text order (`receive` is the least guarded of them),
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).
    */

@@ -245,6 +245,30 @@ describe('what fix leaves alone, and says why', () => {
     expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).not.toContain('starlette');
   });
 
+  it("never puts Starlette's guard on another framework's WebSocket (BlackSheep's own WebSocketState, Falcon's none)", async () => {
+    const tmp = temp();
+    const loop = ['    await ws.accept()', '    while True:', '        msg = await ws.receive_text()', '        await ws.send_text(msg)', ''];
+    writeFileSync(path.join(tmp, 'bs.py'), ['from blacksheep.server.websocket import WebSocket', '', '', 'async def echo(ws: WebSocket):', ...loop].join('\n'));
+    writeFileSync(path.join(tmp, 'falcon_typed.py'), ['import falcon.asgi', '', '', 'async def on_websocket(req, ws: falcon.asgi.WebSocket):', ...loop].join('\n'));
+    writeFileSync(path.join(tmp, 'falcon_untyped.py'), ['import falcon', '', '', 'async def on_websocket(req, ws):', ...loop].join('\n'));
+    const result = await runFix(fixOptions(tmp, ['.']));
+    const reason = (fw: string) =>
+      `ws is a ${fw} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`;
+    expect(result.files.map((f) => [f.file, f.after, f.outcomes.map((o) => [o.loop.function, o.skipped])])).toEqual([
+      ['bs.py', null, [['echo', reason('blacksheep')]]],
+      ['falcon_typed.py', null, [['on_websocket', reason('falcon')]]],
+      ['falcon_untyped.py', null, [['on_websocket', reason('falcon')]]],
+    ]);
+    for (const f of ['bs.py', 'falcon_typed.py', 'falcon_untyped.py']) expect(readFileSync(path.join(tmp, f), 'utf8')).not.toContain('starlette');
+    // The scan does not call them Starlette either.
+    const scan = await run({ cwd: tmp, paths: ['.'] });
+    expect(scan.report.loops.map((l) => [l.file, l.framework])).toEqual([
+      ['bs.py', 'unknown'],
+      ['falcon_typed.py', 'unknown'],
+      ['falcon_untyped.py', 'unknown'],
+    ]);
+  });
+
   it('leaves a file untouched and says why when the result has a new syntax error (the re-parse before writing)', async () => {
     // The statement to guard continues a line that ends in a backslash: the helper call inserted
     // at its line start joins `count = 0;`, and a compound statement cannot follow `;`.

@@ -374,7 +374,10 @@ export function planFile(input: FilePlanInput): FilePlan {
     }
     const site = !STARLETTE_STATE.has(loop.framework)
       ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
-      : loop.framework === 'unknown' && loop.confidence === 'low'
+      : loop.otherFramework !== undefined
+        ? // BlackSheep's state is its own enum (never equal to Starlette's CONNECTED); Falcon's WebSocket has no state at all.
+          `${loop.receive.connection} is a ${loop.otherFramework} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`
+        : loop.framework === 'unknown' && loop.confidence === 'low'
         ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
           `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
         : siteFor(loop, input);

@@ -326,6 +326,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         guard,
         confidence: confidenceOf(found.connection),
         inAsyncFunction: fn.isAsync,
+        ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
         receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
       });
     }
