@@ -460,9 +460,13 @@ function attributeProvenance(attr: string, fn: PyFunction, at: PyNode | null = n
   return verdict;
 }
 
+/** `Class.attr` whose assignments `attributeVerdict` is reading (a cycle through a local alias). */
+const visitingAttributes = new Set<string>();
+
 function attributeVerdict(attr: string, fn: PyFunction): Verdict {
   const cls = fn.classNode;
   if (!cls) return null;
+  const key = `${fn.module.absPath}:${cls.startIndex}:${attr}`;
   const body = field(cls, 'body');
   if (!body) return null;
   let verdict: Verdict = null;
@@ -486,6 +490,17 @@ function attributeVerdict(attr: string, fn: PyFunction): Verdict {
         const method = fn.module.functions.find((f) => f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && f.classNode?.id === cls.id);
         const p = method?.params.find((x) => x.name === right.text);
         if (p?.annotation) verdict = fromAnnotation(p.annotation, fn.module);
+        // `async with session.ws_connect(url) as websocket: self._ws = websocket`: where the local
+        // came from (at the deepest level: no call sites, no alias chains; `x = self.a` … `self.a = x`
+        // in one method must not loop).
+        else if (method && !p && !visitingAttributes.has(key)) {
+          visitingAttributes.add(key);
+          try {
+            verdict = provenance(right.text, method, 4, n);
+          } finally {
+            visitingAttributes.delete(key);
+          }
+        }
       }
     }
     return true;
