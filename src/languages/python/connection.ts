@@ -136,8 +136,9 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   // A factory's connection is its whole value, not an element of a tuple unpacked from it.
   const whole = element === null;
   for (const [re, reason] of CLIENT_FACTORIES) if (whole && re.test(q)) return connection('unknown', 'high', reason);
-  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
+  // Before the TestClient's method name: `from websockets.asyncio.client import connect as websocket_connect` (pipecat).
   if (whole && /^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
+  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
   if (whole && method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   // `await asyncio.wait_for(session.ws_connect(url), timeout=5)`: what the awaited call returns.
   if (q === 'asyncio.wait_for' || q === 'asyncio.shield') {
