@@ -150,15 +150,25 @@ function rootName(conn: string): string {
  * body; for an attribute, `self.ws = await next_client()` too).
  */
 function rebindsConnection(loop: PyNode, conn: string): boolean {
-  const root = rootName(conn);
-  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
-  const esc = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const esc = connectionPattern(conn);
   const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
   if (left && new RegExp(`(?<![\\w.])(${esc})(?![\\w.])`).test(left.text)) return true;
   const body = field(loop, 'body');
-  // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
+  return body !== null && bindsConnection(body.text, conn);
+}
+
+/** The connection's root name (and the dotted name for an attribute), escaped for a RegExp. */
+function connectionPattern(conn: string): string {
+  const root = rootName(conn);
+  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
+  return names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** Code that binds the connection: `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`. */
+function bindsConnection(code: string, conn: string): boolean {
+  const esc = connectionPattern(conn);
   const binds = new RegExp(`^[ \\t]*((${esc})[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w., ]*(?<![\\w.]))?(${esc})(?![\\w.])[^\\n]*\\bin\\b)|\\bas[ \\t]+(${esc})(?![\\w.])`, 'm');
-  return body !== null && binds.test(body.text);
+  return binds.test(code);
 }
 
 /**
@@ -264,6 +274,35 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
 }
 
+interface Block {
+  /** The message loop the block was planned for. */
+  loop: PyNode;
+  /** The statement it goes before. */
+  stmt: PyNode;
+  conn: string;
+}
+
+/**
+ * Whether a block planned for an outer loop already guards a nested loop's site: the site lies
+ * in that outer loop, in the block's statement list after it (or inside a later statement of
+ * it), on the same connection, and nothing from the block's statement to the site binds the
+ * connection anew.
+ */
+function covers(b: Block, site: Site, loopNode: PyNode): boolean {
+  if (b.conn !== site.conn || loopNode.id === b.loop.id || !isInside(loopNode, b.loop)) return false;
+  let a: PyNode = site.stmt;
+  while (a.parent && a.parent.id !== b.stmt.parent?.id) a = a.parent;
+  if (a.parent?.id !== b.stmt.parent?.id || a.startIndex < b.stmt.startIndex) return false;
+  const list = statements(b.stmt.parent);
+  const from = list.findIndex((st) => st.id === b.stmt.id);
+  const to = list.findIndex((st) => st.id === a.id);
+  if (from < 0 || to < 0) return false;
+  // The site's own statement counts up to the site only (an inner loop may rebind after it).
+  const between = list.slice(from, to).map((st) => st.text);
+  if (a.id !== site.stmt.id) between.push(a.text.slice(0, site.stmt.startIndex - a.startIndex));
+  return !bindsConnection(between.join('\n'), site.conn);
+}
+
 /** The start of the marker comment line right above `start`, if a previous fix wrote one (the block brings its own). */
 function markerStart(text: string, start: number): number {
   let end = start - 1;
@@ -367,6 +406,8 @@ export function planFile(input: FilePlanInput): FilePlan {
     return renderHelperCall(call, site.leave, layoutAt(indent));
   };
 
+  // Blocks this plan inserts in front of a statement of a loop, for the loops nested in it.
+  const blocks: Block[] = [];
   for (const loop of input.failing) {
     if (names.refusal !== null) {
       outcomes.push({ loop, skipped: names.refusal, action: null });
@@ -385,6 +426,13 @@ export function planFile(input: FilePlanInput): FilePlan {
       outcomes.push({ loop, skipped: site, action: null });
       continue;
     }
+    // A loop nested in one whose new block already precedes it on the same connection: that
+    // block guards it too (the re-scan reads it as a guard before the inner loop).
+    const loopNode = nodeAt(module.root, loop.span);
+    if (!site.replace && loopNode && blocks.some((b) => covers(b, site, loopNode))) {
+      outcomes.push({ loop, skipped: null, action: 'insert' });
+      continue;
+    }
     const indent = indentOf(text, site.stmt);
     if (indent === null) {
       outcomes.push({ loop, skipped: 'the statement to guard shares its line with other code', action: null });
@@ -397,6 +445,7 @@ export function planFile(input: FilePlanInput): FilePlan {
       edits.push({ start: at, end: at, text: block });
     }
     outcomes.push({ loop, skipped: null, action: site.replace ? 'replace' : 'insert' });
+    if (!site.replace && loopNode) blocks.push({ loop: loopNode, stmt: site.stmt, conn: site.conn });
   }
 
   for (const loop of input.upgrade) {
