@@ -216,6 +216,21 @@ describe('what fix leaves alone, and says why', () => {
     ]);
   });
 
+  it("a loop's own `return` check with no polling guard in the file: the wait goes above it only when every guard written reads the same", async () => {
+    const tmp = temp();
+    const returning = ['async def returning(ws: WebSocket):', '    while True:', '        if ws.client_state != WebSocketState.CONNECTED:', '            return', '        await ws.receive_text()', ''];
+    const head = ['from fastapi import WebSocket', 'from starlette.websockets import WebSocketState', '', ''];
+    writeFileSync(path.join(tmp, 'mixed.py'), [...head, ...returning, '', 'async def plain(ws: WebSocket):', '    while True:', '        await ws.receive_text()', ''].join('\n'));
+    const result = await runFix(fixOptions(tmp, ['mixed.py']));
+    // The canonical block on `plain` reads `recheck-break`: a wait before `returning`'s check would read `return`.
+    expect(result.files[0]?.outcomes.map((o) => [o.loop.function, o.skipped])).toEqual([
+      ['returning', "the loop's own check (line 7) leaves as `return` where the other guards this fix writes use `recheck-break`: a wait before it would not match them — guard it by hand"],
+      ['plain', null],
+    ]);
+    const after = await run({ cwd: tmp, paths: ['mixed.py'] });
+    expect(after.findings.filter((f) => f.ruleId === 'HG002')).toEqual([]);
+  });
+
   it('never puts the Starlette guard on an aiohttp connection (no application_state there)', async () => {
     const tmp = temp();
     writeFileSync(

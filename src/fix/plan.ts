@@ -54,6 +54,15 @@ export interface FilePlanInput {
   target: TargetGuard;
   placement: 'per-message' | 'before-loop';
   guardHelpers: readonly string[];
+  /**
+   * The group holds no polling guard and is this file alone (not `repository`, no `--upgrade`):
+   * the guards this plan writes need only match each other, so a loop's own check that leaves
+   * otherwise than the canonical block (`if not connected: return`) may stay the fallback when
+   * every guard written here reads the same.
+   */
+  freeOnTimeout?: boolean;
+  /** The group has polling guards (the target follows them). */
+  groupHasGuards?: boolean;
 }
 
 export interface FilePlan {
@@ -138,6 +147,8 @@ interface Site {
    * wait goes in, and that check (with its side effects: flags, cleanup) is the fallback.
    */
   waitOnly: boolean;
+  /** With `waitOnly`: how the re-scan reads the loop's own check as the guard's fallback. */
+  reading?: GuardTimeout;
 }
 
 /** The name a connection expression starts with: `ws` for `ws`, `self` for `self.ws`. */
@@ -215,6 +226,12 @@ function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, bef
   return null;
 }
 
+/** Why a wait before the loop's own check would not read as the other guards do. */
+function checkMismatch(check: PyNode, reading: GuardTimeout | null, expected: GuardTimeout, input: FilePlanInput): string {
+  const whose = input.groupHasGuards ? "the group's guards use" : 'the other guards this fix writes use';
+  return `the loop's own check (line ${check.startPosition.row + 1}) leaves ${reading === null ? 'without leaving the loop' : `as \`${reading}\``} where ${whose} \`${expected}\`: a wait before it would not match them — guard it by hand`;
+}
+
 /** Where a failing loop's guard goes, or why it cannot go anywhere safely. */
 function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   const { module } = input;
@@ -266,10 +283,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
     // The loop already leaves when the socket is not connected: wait before its check, which stays the fallback.
     const beforeLoop = !isInside(first, loopNode);
     const reading = checkReading(leaves(field(first, 'consequence')), beforeLoop);
-    if (reading !== input.target.onTimeout) {
-      return `the loop's own check (line ${first.startPosition.row + 1}) leaves ${reading === null ? 'without leaving the loop' : `as \`${reading}\``} where the group's guards use \`${input.target.onTimeout}\`: a wait before it would not match them — guard it by hand`;
-    }
-    return { stmt: first, replace: null, leave, recheck: null, conn, waitOnly: true };
+    if (reading === null || (reading !== input.target.onTimeout && !input.freeOnTimeout)) return checkMismatch(first, reading, input.target.onTimeout, input);
+    return { stmt: first, replace: null, leave, recheck: null, conn, waitOnly: true, reading };
   }
   return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
 }
@@ -408,20 +423,27 @@ export function planFile(input: FilePlanInput): FilePlan {
 
   // Blocks this plan inserts in front of a statement of a loop, for the loops nested in it.
   const blocks: Block[] = [];
-  for (const loop of input.failing) {
-    if (names.refusal !== null) {
-      outcomes.push({ loop, skipped: names.refusal, action: null });
-      continue;
-    }
-    const site = !STARLETTE_STATE.has(loop.framework)
+  const siteOf = (loop: MessageLoop): Site | string =>
+    !STARLETTE_STATE.has(loop.framework)
       ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
       : loop.otherFramework !== undefined
         ? // BlackSheep's state is its own enum (never equal to Starlette's CONNECTED); Falcon's WebSocket has no state at all.
           `${loop.receive.connection} is a ${loop.otherFramework} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`
         : loop.framework === 'unknown' && loop.confidence === 'low'
-        ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
-          `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
-        : siteFor(loop, input);
+          ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
+            `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
+          : siteFor(loop, input);
+  const planned = new Map(input.failing.map((loop) => [loop, names.refusal ?? siteOf(loop)] as const));
+  // How each guard written here reads on timeout: a wait before the loop's own check reads as
+  // that check; a whole block as the target. Free to differ from the target only if they all agree.
+  const readings = new Set<GuardTimeout>();
+  for (const site of planned.values()) if (typeof site !== 'string') readings.add(site.waitOnly && site.reading ? site.reading : input.target.onTimeout);
+  for (const loop of input.failing) {
+    let site = planned.get(loop) ?? 'could not locate the loop in the file';
+    if (typeof site !== 'string' && site.waitOnly && site.reading && site.reading !== input.target.onTimeout && readings.size > 1) {
+      const check = site.stmt;
+      site = checkMismatch(check, site.reading, input.target.onTimeout, input);
+    }
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
       continue;
