@@ -145,6 +145,11 @@ export interface Receive {
   connection: string;
   /** Set when the receive happens inside a repository function the loop calls. */
   via: string | null;
+  /**
+   * Python: the receive is an iterator's `__anext__` (`async for m in Stream(ws)`), and
+   * `connection` is named as the iterator names it (`self._ws`), not in the loop's function.
+   */
+  inIterator?: boolean;
 }
 
 export interface MessageLoop {

@@ -231,6 +231,16 @@ describe('what fix leaves alone, and says why', () => {
     expect(after.findings.filter((f) => f.ruleId === 'HG002')).toEqual([]);
   });
 
+  it("skips a loop that receives in an iterator's __anext__: the iterator's `self._ws` is no name in the loop's function", async () => {
+    const tmp = temp();
+    copyFileSync(path.resolve(__dirname, '../fixtures/python/HG001/async_iterator_wrapper.py'), path.join(tmp, 'stream.py'));
+    const result = await runFix(fixOptions(tmp, ['stream.py']));
+    // Before: a block polling `self._ws` in the module function `pump` (NameError on the first message).
+    expect(result.files.map((f) => [f.file, f.after, f.outcomes.map((o) => [o.loop.function, o.skipped])])).toEqual([
+      ['stream.py', null, [['pump', "the receive is in MessageStream.__anext__, on the iterator's own `self._ws`, which the loop's function cannot name — guard it by hand"]]],
+    ]);
+  });
+
   it('never puts the Starlette guard on an aiohttp connection (no application_state there)', async () => {
     const tmp = temp();
     writeFileSync(

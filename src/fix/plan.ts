@@ -432,7 +432,10 @@ export function planFile(input: FilePlanInput): FilePlan {
         : loop.framework === 'unknown' && loop.confidence === 'low'
           ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
             `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
-          : siteFor(loop, input);
+          : loop.receive.inIterator
+            ? // `self._ws` is the iterator's attribute: the loop's function has no such name (or another object under it).
+              `the receive is in ${loop.receive.via ?? 'an iterator'}, on the iterator's own \`${loop.receive.connection}\`, which the loop's function cannot name — guard it by hand`
+            : siteFor(loop, input);
   const planned = new Map(input.failing.map((loop) => [loop, names.refusal ?? siteOf(loop)] as const));
   // How each guard written here reads on timeout: a wait before the loop's own check reads as
   // that check; a whole block as the target. Free to differ from the target only if they all agree.
