@@ -320,8 +320,9 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         note(loop, viaIterator);
         continue;
       }
-      if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
-      const conn = classifyConnection(right, fn, opts.connectionNames);
+      // `async for message in self._get_websocket():` — a getter, by its return annotation or name.
+      if (!['identifier', 'attribute', 'call'].includes(unwrap(right).type)) continue;
+      const conn = classifyConnection(right, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
       // Only the websockets library's (sync) connections are also iterated by a plain `for`.
       const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
       if (conn && receives) {
