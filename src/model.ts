@@ -145,6 +145,11 @@ export interface Receive {
   connection: string;
   /** Set when the receive happens inside a repository function the loop calls. */
   via: string | null;
+  /**
+   * Python: the receive is an iterator's `__anext__` (`async for m in Stream(ws)`), and
+   * `connection` is named as the iterator names it (`self._ws`), not in the loop's function.
+   */
+  inIterator?: boolean;
 }
 
 export interface MessageLoop {
@@ -162,6 +167,12 @@ export interface MessageLoop {
   confidence: Confidence;
   /** Whether the receive sits inside an `async def` (the codemod needs it). */
   inAsyncFunction: boolean;
+  /**
+   * Python: a web framework the evidence ties the connection to whose WebSocket is not
+   * Starlette's (`falcon`, `blacksheep`; `framework` is then `unknown`): the codemod's block,
+   * which polls Starlette's states, does not fit it.
+   */
+  otherFramework?: string;
   /**
    * Python: every receive of the loop, in text order (`receive` is the least guarded of them),
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).

@@ -216,6 +216,31 @@ describe('what fix leaves alone, and says why', () => {
     ]);
   });
 
+  it("a loop's own `return` check with no polling guard in the file: the wait goes above it only when every guard written reads the same", async () => {
+    const tmp = temp();
+    const returning = ['async def returning(ws: WebSocket):', '    while True:', '        if ws.client_state != WebSocketState.CONNECTED:', '            return', '        await ws.receive_text()', ''];
+    const head = ['from fastapi import WebSocket', 'from starlette.websockets import WebSocketState', '', ''];
+    writeFileSync(path.join(tmp, 'mixed.py'), [...head, ...returning, '', 'async def plain(ws: WebSocket):', '    while True:', '        await ws.receive_text()', ''].join('\n'));
+    const result = await runFix(fixOptions(tmp, ['mixed.py']));
+    // The canonical block on `plain` reads `recheck-break`: a wait before `returning`'s check would read `return`.
+    expect(result.files[0]?.outcomes.map((o) => [o.loop.function, o.skipped])).toEqual([
+      ['returning', "the loop's own check (line 7) leaves as `return` where the other guards this fix writes use `recheck-break`: a wait before it would not match them — guard it by hand"],
+      ['plain', null],
+    ]);
+    const after = await run({ cwd: tmp, paths: ['mixed.py'] });
+    expect(after.findings.filter((f) => f.ruleId === 'HG002')).toEqual([]);
+  });
+
+  it("skips a loop that receives in an iterator's __anext__: the iterator's `self._ws` is no name in the loop's function", async () => {
+    const tmp = temp();
+    copyFileSync(path.resolve(__dirname, '../fixtures/python/HG001/async_iterator_wrapper.py'), path.join(tmp, 'stream.py'));
+    const result = await runFix(fixOptions(tmp, ['stream.py']));
+    // Before: a block polling `self._ws` in the module function `pump` (NameError on the first message).
+    expect(result.files.map((f) => [f.file, f.after, f.outcomes.map((o) => [o.loop.function, o.skipped])])).toEqual([
+      ['stream.py', null, [['pump', "the receive is in MessageStream.__anext__, on the iterator's own `self._ws`, which the loop's function cannot name — guard it by hand"]]],
+    ]);
+  });
+
   it('never puts the Starlette guard on an aiohttp connection (no application_state there)', async () => {
     const tmp = temp();
     writeFileSync(
@@ -243,6 +268,30 @@ describe('what fix leaves alone, and says why', () => {
     ]);
     expect(result.files[0]?.after).toBeNull();
     expect(readFileSync(path.join(tmp, 'app.py'), 'utf8')).not.toContain('starlette');
+  });
+
+  it("never puts Starlette's guard on another framework's WebSocket (BlackSheep's own WebSocketState, Falcon's none)", async () => {
+    const tmp = temp();
+    const loop = ['    await ws.accept()', '    while True:', '        msg = await ws.receive_text()', '        await ws.send_text(msg)', ''];
+    writeFileSync(path.join(tmp, 'bs.py'), ['from blacksheep.server.websocket import WebSocket', '', '', 'async def echo(ws: WebSocket):', ...loop].join('\n'));
+    writeFileSync(path.join(tmp, 'falcon_typed.py'), ['import falcon.asgi', '', '', 'async def on_websocket(req, ws: falcon.asgi.WebSocket):', ...loop].join('\n'));
+    writeFileSync(path.join(tmp, 'falcon_untyped.py'), ['import falcon', '', '', 'async def on_websocket(req, ws):', ...loop].join('\n'));
+    const result = await runFix(fixOptions(tmp, ['.']));
+    const reason = (fw: string) =>
+      `ws is a ${fw} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`;
+    expect(result.files.map((f) => [f.file, f.after, f.outcomes.map((o) => [o.loop.function, o.skipped])])).toEqual([
+      ['bs.py', null, [['echo', reason('blacksheep')]]],
+      ['falcon_typed.py', null, [['on_websocket', reason('falcon')]]],
+      ['falcon_untyped.py', null, [['on_websocket', reason('falcon')]]],
+    ]);
+    for (const f of ['bs.py', 'falcon_typed.py', 'falcon_untyped.py']) expect(readFileSync(path.join(tmp, f), 'utf8')).not.toContain('starlette');
+    // The scan does not call them Starlette either.
+    const scan = await run({ cwd: tmp, paths: ['.'] });
+    expect(scan.report.loops.map((l) => [l.file, l.framework])).toEqual([
+      ['bs.py', 'unknown'],
+      ['falcon_typed.py', 'unknown'],
+      ['falcon_untyped.py', 'unknown'],
+    ]);
   });
 
   it('leaves a file untouched and says why when the result has a new syntax error (the re-parse before writing)', async () => {

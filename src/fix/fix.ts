@@ -250,6 +250,8 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
       fix.outcomes = plan.outcomes;
       if (plan.edits.length) fix.after = applyEdits(text, plan.edits);
     } else {
+      const group = groupOf(loops[0] as MessageLoop);
+      const groupHasGuards = majority(group) !== null;
       const { tree, text: parsedText } = parseTolerant(parser, text);
       try {
         const module = buildModule(fa.file, fa.absPath, parsedText, tree.rootNode);
@@ -259,9 +261,11 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
           style: detectStyle(text),
           failing,
           upgrade,
-          target: targetFor(groupOf(loops[0] as MessageLoop), opts, scan, sourceOf),
+          target: targetFor(group, opts, scan, sourceOf),
           placement: opts.placement ?? 'per-message',
           guardHelpers: scan.config.guardHelpers,
+          groupHasGuards,
+          freeOnTimeout: !groupHasGuards && !opts.upgrade && scan.config.consistency !== 'repository',
         });
         fix.outcomes = plan.outcomes;
         if (plan.edits.length) fix.after = applyEdits(text, plan.edits);

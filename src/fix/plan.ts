@@ -54,6 +54,15 @@ export interface FilePlanInput {
   target: TargetGuard;
   placement: 'per-message' | 'before-loop';
   guardHelpers: readonly string[];
+  /**
+   * The group holds no polling guard and is this file alone (not `repository`, no `--upgrade`):
+   * the guards this plan writes need only match each other, so a loop's own check that leaves
+   * otherwise than the canonical block (`if not connected: return`) may stay the fallback when
+   * every guard written here reads the same.
+   */
+  freeOnTimeout?: boolean;
+  /** The group has polling guards (the target follows them). */
+  groupHasGuards?: boolean;
 }
 
 export interface FilePlan {
@@ -138,6 +147,8 @@ interface Site {
    * wait goes in, and that check (with its side effects: flags, cleanup) is the fallback.
    */
   waitOnly: boolean;
+  /** With `waitOnly`: how the re-scan reads the loop's own check as the guard's fallback. */
+  reading?: GuardTimeout;
 }
 
 /** The name a connection expression starts with: `ws` for `ws`, `self` for `self.ws`. */
@@ -150,15 +161,25 @@ function rootName(conn: string): string {
  * body; for an attribute, `self.ws = await next_client()` too).
  */
 function rebindsConnection(loop: PyNode, conn: string): boolean {
-  const root = rootName(conn);
-  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
-  const esc = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const esc = connectionPattern(conn);
   const left = loop.type === 'for_statement' ? field(loop, 'left') : null;
   if (left && new RegExp(`(?<![\\w.])(${esc})(?![\\w.])`).test(left.text)) return true;
   const body = field(loop, 'body');
-  // `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`
+  return body !== null && bindsConnection(body.text, conn);
+}
+
+/** The connection's root name (and the dotted name for an attribute), escaped for a RegExp. */
+function connectionPattern(conn: string): string {
+  const root = rootName(conn);
+  const names = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(conn) ? [root, conn] : [root];
+  return names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** Code that binds the connection: `ws = …`, `ws: WebSocket = …`, `for ws in …`, `with … as ws`, `except … as ws`. */
+function bindsConnection(code: string, conn: string): boolean {
+  const esc = connectionPattern(conn);
   const binds = new RegExp(`^[ \\t]*((${esc})[ \\t]*(:[^=\\n]*)?=(?!=)|(async[ \\t]+)?for[ \\t]+([\\w., ]*(?<![\\w.]))?(${esc})(?![\\w.])[^\\n]*\\bin\\b)|\\bas[ \\t]+(${esc})(?![\\w.])`, 'm');
-  return body !== null && binds.test(body.text);
+  return binds.test(code);
 }
 
 /**
@@ -203,6 +224,12 @@ function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, bef
   if (how === 'return') return beforeLoop ? 'recheck-break' : 'return';
   if (how === 'raise') return 'raise';
   return null;
+}
+
+/** Why a wait before the loop's own check would not read as the other guards do. */
+function checkMismatch(check: PyNode, reading: GuardTimeout | null, expected: GuardTimeout, input: FilePlanInput): string {
+  const whose = input.groupHasGuards ? "the group's guards use" : 'the other guards this fix writes use';
+  return `the loop's own check (line ${check.startPosition.row + 1}) leaves ${reading === null ? 'without leaving the loop' : `as \`${reading}\``} where ${whose} \`${expected}\`: a wait before it would not match them — guard it by hand`;
 }
 
 /** Where a failing loop's guard goes, or why it cannot go anywhere safely. */
@@ -256,12 +283,39 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
     // The loop already leaves when the socket is not connected: wait before its check, which stays the fallback.
     const beforeLoop = !isInside(first, loopNode);
     const reading = checkReading(leaves(field(first, 'consequence')), beforeLoop);
-    if (reading !== input.target.onTimeout) {
-      return `the loop's own check (line ${first.startPosition.row + 1}) leaves ${reading === null ? 'without leaving the loop' : `as \`${reading}\``} where the group's guards use \`${input.target.onTimeout}\`: a wait before it would not match them — guard it by hand`;
-    }
-    return { stmt: first, replace: null, leave, recheck: null, conn, waitOnly: true };
+    if (reading === null || (reading !== input.target.onTimeout && !input.freeOnTimeout)) return checkMismatch(first, reading, input.target.onTimeout, input);
+    return { stmt: first, replace: null, leave, recheck: null, conn, waitOnly: true, reading };
   }
   return { stmt: target, replace: null, leave, recheck: null, conn, waitOnly: false };
+}
+
+interface Block {
+  /** The message loop the block was planned for. */
+  loop: PyNode;
+  /** The statement it goes before. */
+  stmt: PyNode;
+  conn: string;
+}
+
+/**
+ * Whether a block planned for an outer loop already guards a nested loop's site: the site lies
+ * in that outer loop, in the block's statement list after it (or inside a later statement of
+ * it), on the same connection, and nothing from the block's statement to the site binds the
+ * connection anew.
+ */
+function covers(b: Block, site: Site, loopNode: PyNode): boolean {
+  if (b.conn !== site.conn || loopNode.id === b.loop.id || !isInside(loopNode, b.loop)) return false;
+  let a: PyNode = site.stmt;
+  while (a.parent && a.parent.id !== b.stmt.parent?.id) a = a.parent;
+  if (a.parent?.id !== b.stmt.parent?.id || a.startIndex < b.stmt.startIndex) return false;
+  const list = statements(b.stmt.parent);
+  const from = list.findIndex((st) => st.id === b.stmt.id);
+  const to = list.findIndex((st) => st.id === a.id);
+  if (from < 0 || to < 0) return false;
+  // The site's own statement counts up to the site only (an inner loop may rebind after it).
+  const between = list.slice(from, to).map((st) => st.text);
+  if (a.id !== site.stmt.id) between.push(a.text.slice(0, site.stmt.startIndex - a.startIndex));
+  return !bindsConnection(between.join('\n'), site.conn);
 }
 
 /** The start of the marker comment line right above `start`, if a previous fix wrote one (the block brings its own). */
@@ -367,19 +421,41 @@ export function planFile(input: FilePlanInput): FilePlan {
     return renderHelperCall(call, site.leave, layoutAt(indent));
   };
 
-  for (const loop of input.failing) {
-    if (names.refusal !== null) {
-      outcomes.push({ loop, skipped: names.refusal, action: null });
-      continue;
-    }
-    const site = !STARLETTE_STATE.has(loop.framework)
+  // Blocks this plan inserts in front of a statement of a loop, for the loops nested in it.
+  const blocks: Block[] = [];
+  const siteOf = (loop: MessageLoop): Site | string =>
+    !STARLETTE_STATE.has(loop.framework)
       ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
-      : loop.framework === 'unknown' && loop.confidence === 'low'
-        ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
-          `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
-        : siteFor(loop, input);
+      : loop.otherFramework !== undefined
+        ? // BlackSheep's state is its own enum (never equal to Starlette's CONNECTED); Falcon's WebSocket has no state at all.
+          `${loop.receive.connection} is a ${loop.otherFramework} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`
+        : loop.framework === 'unknown' && loop.confidence === 'low'
+          ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
+            `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
+          : loop.receive.inIterator
+            ? // `self._ws` is the iterator's attribute: the loop's function has no such name (or another object under it).
+              `the receive is in ${loop.receive.via ?? 'an iterator'}, on the iterator's own \`${loop.receive.connection}\`, which the loop's function cannot name — guard it by hand`
+            : siteFor(loop, input);
+  const planned = new Map(input.failing.map((loop) => [loop, names.refusal ?? siteOf(loop)] as const));
+  // How each guard written here reads on timeout: a wait before the loop's own check reads as
+  // that check; a whole block as the target. Free to differ from the target only if they all agree.
+  const readings = new Set<GuardTimeout>();
+  for (const site of planned.values()) if (typeof site !== 'string') readings.add(site.waitOnly && site.reading ? site.reading : input.target.onTimeout);
+  for (const loop of input.failing) {
+    let site = planned.get(loop) ?? 'could not locate the loop in the file';
+    if (typeof site !== 'string' && site.waitOnly && site.reading && site.reading !== input.target.onTimeout && readings.size > 1) {
+      const check = site.stmt;
+      site = checkMismatch(check, site.reading, input.target.onTimeout, input);
+    }
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
+      continue;
+    }
+    // A loop nested in one whose new block already precedes it on the same connection: that
+    // block guards it too (the re-scan reads it as a guard before the inner loop).
+    const loopNode = nodeAt(module.root, loop.span);
+    if (!site.replace && loopNode && blocks.some((b) => covers(b, site, loopNode))) {
+      outcomes.push({ loop, skipped: null, action: 'insert' });
       continue;
     }
     const indent = indentOf(text, site.stmt);
@@ -394,6 +470,7 @@ export function planFile(input: FilePlanInput): FilePlan {
       edits.push({ start: at, end: at, text: block });
     }
     outcomes.push({ loop, skipped: null, action: site.replace ? 'replace' : 'insert' });
+    if (!site.replace && loopNode) blocks.push({ loop: loopNode, stmt: site.stmt, conn: site.conn });
   }
 
   for (const loop of input.upgrade) {

@@ -4,7 +4,7 @@ import { DEFAULT_CONNECTION_NAMES } from '../../config/types.js';
 import type { Confidence, Framework } from '../../model.js';
 import { callsIn, resolveRepoCall } from './calls.js';
 import { dottedChain, qualify } from './imports.js';
-import { boundNames, type Param, type PyFunction, type PyModule } from './module.js';
+import { boundNames, OTHER_WEBSOCKET_FRAMEWORKS, type Param, type PyFunction, type PyModule } from './module.js';
 import { field, findInScope, kids, named, statements, unwrap, walk, type PyNode } from './nodes.js';
 
 export interface Connection {
@@ -14,6 +14,12 @@ export interface Connection {
   confidence: Confidence;
   /** The name it was recognised by, alone, in a module that imports no WebSocket library. */
   nameOnly?: string;
+  /**
+   * A web framework the evidence names whose WebSocket is not Starlette's (the annotation's
+   * package, else the module's imports: `falcon`, `blacksheep`): framework `unknown`, and `fix`
+   * must not poll Starlette's states on it.
+   */
+  other?: string;
 }
 
 /** Frameworks whose receive cannot run before the handshake completes. */
@@ -29,6 +35,19 @@ type Verdict = Connection | 'not-a-connection' | null;
 
 function connection(framework: Framework, confidence: Confidence, reason?: string | null): Connection {
   return { framework, guaranteed: reason === undefined ? (GUARANTEED[framework] ?? null) : reason, confidence };
+}
+
+/**
+ * A connection the module's imports place (a route handler's parameter, `ws.accept()`, an
+ * annotation `WebSocket` from elsewhere): the first framework the module imports; else
+ * `unknown` — tied to another framework (`import falcon`) when the module imports one —, never
+ * Starlette on no evidence.
+ */
+function byModule(module: PyModule, confidence: Confidence): Connection {
+  const fw = module.frameworks[0];
+  if (fw) return connection(fw, confidence);
+  const c = connection('unknown', confidence);
+  return module.otherFramework ? { ...c, other: module.otherFramework } : c;
 }
 
 /** The websockets library's connection classes (legacy protocols, asyncio/sync/sans-I/O-era connections). */
@@ -68,7 +87,12 @@ function fromAnnotation(annotation: PyNode, module: PyModule): Verdict {
     if (q.startsWith('sanic.') && /Websocket/i.test(q)) return connection('sanic', 'high');
     if (q.startsWith('quart.') && /Websocket/i.test(q)) return connection('quart', 'high');
     if (/(^|\.)WebSocketTestSession$/.test(q)) return connection('starlette-testclient', 'high');
-    if (/(^|\.)WebSocket$/.test(q)) return connection(module.frameworks[0] ?? 'unknown', 'medium', null);
+    if (/(^|\.)WebSocket$/.test(q)) {
+      // `falcon.asgi.WebSocket`, `blacksheep.server.websocket.WebSocket`: another framework's.
+      const top = q.split('.')[0] ?? '';
+      if (q.includes('.') && OTHER_WEBSOCKET_FRAMEWORKS.has(top)) return { ...connection('unknown', 'medium', null), other: top };
+      return { ...byModule(module, 'medium'), guaranteed: null };
+    }
   }
   return 'not-a-connection';
 }
@@ -112,8 +136,9 @@ function fromFactory(value: PyNode, fn: PyFunction, name: string, at: PyNode | n
   // A factory's connection is its whole value, not an element of a tuple unpacked from it.
   const whole = element === null;
   for (const [re, reason] of CLIENT_FACTORIES) if (whole && re.test(q)) return connection('unknown', 'high', reason);
-  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
+  // Before the TestClient's method name: `from websockets.asyncio.client import connect as websocket_connect` (pipecat).
   if (whole && /^websockets(\..+)?\.connect$/.test(q)) return connection('websockets', 'high', 'websockets.connect returns after the opening handshake');
+  if (whole && method === 'websocket_connect') return connection('starlette-testclient', 'high');
   if (whole && method === 'ws_connect') return connection('aiohttp', 'high', 'aiohttp ws_connect returns after the opening handshake');
   // `await asyncio.wait_for(session.ws_connect(url), timeout=5)`: what the awaited call returns.
   if (q === 'asyncio.wait_for' || q === 'asyncio.shield') {
@@ -205,7 +230,7 @@ function provenance(name: string, fn: PyFunction, depth = 0, at: PyNode | null =
       const v = fromAnnotation(param.annotation, fn.module);
       if (v) return v;
     }
-    if (isRouteHandler(fn)) return connection(fn.module.frameworks[0] ?? 'starlette', 'high');
+    if (isRouteHandler(fn)) return byModule(fn.module, 'high');
     return depth < 4 ? fromCallSites(param, fn, depth) : null;
   }
   for (const n of findInScope(fn.node, new Set(['assignment', 'with_item']))) {
@@ -411,7 +436,7 @@ function fromArgument(arg: PyNode, caller: PyFunction, depth: number): Verdict {
   if (arg.type === 'identifier') {
     const v = provenance(arg.text, caller, depth, arg);
     if (v) return v;
-    return acceptsHere(arg.text, caller) ? connection(caller.module.frameworks[0] ?? 'starlette', 'high') : null;
+    return acceptsHere(arg.text, caller) ? byModule(caller.module, 'high') : null;
   }
   if (arg.type === 'attribute' && field(arg, 'object')?.text === 'self') return attributeProvenance(field(arg, 'attribute')?.text ?? '', caller, arg);
   return null;
@@ -436,9 +461,13 @@ function attributeProvenance(attr: string, fn: PyFunction, at: PyNode | null = n
   return verdict;
 }
 
+/** `Class.attr` whose assignments `attributeVerdict` is reading (a cycle through a local alias). */
+const visitingAttributes = new Set<string>();
+
 function attributeVerdict(attr: string, fn: PyFunction): Verdict {
   const cls = fn.classNode;
   if (!cls) return null;
+  const key = `${fn.module.absPath}:${cls.startIndex}:${attr}`;
   const body = field(cls, 'body');
   if (!body) return null;
   let verdict: Verdict = null;
@@ -462,6 +491,17 @@ function attributeVerdict(attr: string, fn: PyFunction): Verdict {
         const method = fn.module.functions.find((f) => f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && f.classNode?.id === cls.id);
         const p = method?.params.find((x) => x.name === right.text);
         if (p?.annotation) verdict = fromAnnotation(p.annotation, fn.module);
+        // `async with session.ws_connect(url) as websocket: self._ws = websocket`: where the local
+        // came from (at the deepest level: no call sites, no alias chains; `x = self.a` … `self.a = x`
+        // in one method must not loop).
+        else if (method && !p && !visitingAttributes.has(key)) {
+          visitingAttributes.add(key);
+          try {
+            verdict = provenance(right.text, method, 4, n);
+          } finally {
+            visitingAttributes.delete(key);
+          }
+        }
       }
     }
     return true;
@@ -520,7 +560,9 @@ function byName(text: string, fn: PyFunction, names: readonly string[]): Connect
   if (!names.includes(last)) return null;
   const fw = fn.module.frameworks[0] ?? 'unknown';
   if (fw === 'aiohttp') return connection('aiohttp', 'low', null);
-  return fw === 'unknown' ? { ...connection(fw, 'low'), nameOnly: last } : connection(fw, 'medium');
+  if (fw !== 'unknown') return connection(fw, 'medium');
+  const other = fn.module.otherFramework;
+  return other ? { ...connection(fw, 'low'), nameOnly: last, other } : { ...connection(fw, 'low'), nameOnly: last };
 }
 
 /** Receive methods only a WebSocket has (a channel, stream or queue has `receive`/`recv`, not these). */
@@ -556,7 +598,7 @@ export function classifyConnection(
   let verdict: Verdict = null;
   if (r.type === 'identifier') {
     verdict = provenance(r.text, fn, 0, r);
-    if (!verdict && acceptsHere(r.text, fn)) verdict = connection(module.frameworks[0] ?? 'starlette', 'high');
+    if (!verdict && acceptsHere(r.text, fn)) verdict = byModule(module, 'high');
   } else if (r.type === 'attribute' && field(r, 'object')?.text === 'self') {
     verdict = attributeProvenance(field(r, 'attribute')?.text ?? '', fn, r);
   } else if (r.type === 'attribute') {

@@ -36,6 +36,8 @@ interface FoundReceive {
    * channel or stream has too: no message loop — unless a caller passes it a real connection.
    */
   weak?: boolean;
+  /** Received in an iterator's `__anext__`: `connectionText` is the iterator's name for it. */
+  inIterator?: boolean;
 }
 
 function isReceiveMethod(method: string, framework: Framework, opts: LoopOptions): boolean {
@@ -203,14 +205,29 @@ function passedByOtherFiles(found: FoundReceive, fn: PyFunction, opts: LoopOptio
 }
 
 /** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
+/**
+ * `self._client.receive()` where the repository method (not async: it hands over the iterator)
+ * only returns a construction, `return _MessageIterator(self._ws)`: that returned value, in the method.
+ */
+function madeBy(iterable: PyNode, fn: PyFunction, opts: LoopOptions): { value: PyNode; fn: PyFunction } | null {
+  const call = unwrap(iterable);
+  if (call.type !== 'call') return null;
+  const getter = resolveRepoCall(call, fn, opts.index);
+  if (!getter || getter.isAsync) return null;
+  const returns = findInScope(getter.node, new Set(['return_statement']));
+  const value = returns.length === 1 ? named(returns[0] as PyNode)[0] : undefined;
+  return value && unwrap(value).type === 'call' ? { value: unwrap(value), fn: getter } : null;
+}
+
 function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
   if (!isAsyncFor(loop)) return null;
-  const next = resolveMethod(iterable, '__anext__', fn, opts.index);
+  const made = madeBy(iterable, fn, opts);
+  const next = resolveMethod(iterable, '__anext__', fn, opts.index) ?? (made ? resolveMethod(made.value, '__anext__', made.fn, opts.index) : null);
   if (!next) return null;
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
     if (!r || r.weak || owningLoop(inner, next)) continue;
-    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, localConnection: null, connection: r.connection, via: next.qualifiedName, helper: null };
+    return { anchor: iterable, call: `async for … in ${brief(iterable)}`, connectionText: r.connectionText, localConnection: null, connection: r.connection, via: next.qualifiedName, helper: null, inIterator: true };
   }
   return null;
 }
@@ -303,8 +320,9 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         note(loop, viaIterator);
         continue;
       }
-      if (!['identifier', 'attribute'].includes(unwrap(right).type)) continue;
-      const conn = classifyConnection(right, fn, opts.connectionNames);
+      // `async for message in self._get_websocket():` — a getter, by its return annotation or name.
+      if (!['identifier', 'attribute', 'call'].includes(unwrap(right).type)) continue;
+      const conn = classifyConnection(right, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
       // Only the websockets library's (sync) connections are also iterated by a plain `for`.
       const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
       if (conn && receives) {
@@ -322,10 +340,11 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         function: fn.qualifiedName,
         span: spanOf(loop),
         text: firstLine.replace(/\s+/g, ' ').trim(),
-        receive: { span: spanOf(found.anchor), call: found.call, connection: found.connectionText, via: found.via },
+        receive: { span: spanOf(found.anchor), call: found.call, connection: found.connectionText, via: found.via, ...(found.inIterator ? { inIterator: true } : {}) },
         guard,
         confidence: confidenceOf(found.connection),
         inAsyncFunction: fn.isAsync,
+        ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
         receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
       });
     }

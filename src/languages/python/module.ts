@@ -39,6 +39,11 @@ export interface PyModule {
   imports: ImportTable;
   /** Frameworks the module imports, in the order of precedence used for unknown receivers. */
   frameworks: Framework[];
+  /**
+   * A web framework the module imports whose WebSocket is not Starlette's (`falcon`,
+   * `blacksheep`, …: `OTHER_WEBSOCKET_FRAMEWORKS`), null when it imports none.
+   */
+  otherFramework: string | null;
   env: ConstEnv;
   functions: PyFunction[];
   /** Top-level `def`s by name, and methods by `Class.method`. */
@@ -62,6 +67,24 @@ const FRAMEWORK_PREFIXES: [string, Framework][] = [
   ['websockets', 'websockets'],
   ['aiohttp', 'aiohttp'],
 ];
+
+/**
+ * Top-level packages of web frameworks whose WebSocket has neither Starlette's states nor its
+ * `WebSocketState` (BlackSheep and Lilya have their own enum, Falcon and Tornado no state at
+ * all): a connection the evidence ties to one of them is no Starlette connection.
+ */
+export const OTHER_WEBSOCKET_FRAMEWORKS: ReadonlySet<string> = new Set([
+  'falcon', 'blacksheep', 'tornado', 'channels', 'django', 'robyn', 'socketify', 'flask_sock', 'simple_websocket',
+  'emmett', 'lilya', 'muffin', 'asgi_tools', 'autobahn', 'trio_websocket', 'wsproto',
+]);
+
+function otherFrameworkOf(imports: ImportTable): string | null {
+  for (const m of imports.modules) {
+    const top = m.split('.')[0] ?? m;
+    if (OTHER_WEBSOCKET_FRAMEWORKS.has(top)) return top;
+  }
+  return null;
+}
 
 function frameworksOf(imports: ImportTable): Framework[] {
   const out: Framework[] = [];
@@ -134,7 +157,7 @@ export function buildModule(file: string, absPath: string, source: string, root:
   const isPackage = /(^|\/)__init__\.pyi?$/.test(file);
   const imports = buildImportTable(root, moduleName, isPackage);
   const env = scopeConstants(root, EMPTY_ENV);
-  const module = { file, absPath, source, root, moduleName, imports, frameworks: frameworksOf(imports), env } as PyModule;
+  const module = { file, absPath, source, root, moduleName, imports, frameworks: frameworksOf(imports), otherFramework: otherFrameworkOf(imports), env } as PyModule;
   const top: PyFunction = {
     node: root,
     name: '<module>',
