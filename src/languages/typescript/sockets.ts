@@ -356,9 +356,12 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   const e = bareExpression(ts, init);
-  // `pair[1]` of a `new WebSocketPair()`: the server end.
-  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression) && e.argumentExpression.text === '1' && isPair(m, e.expression)) {
-    return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+  // `pair[1]` of a `new WebSocketPair()`: the server end (or `pair[0]`, when `pair[1]` is the end the Response gets).
+  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
+    const pair = pairOf(m, e.expression);
+    if (pair && Number(e.argumentExpression.text) === serverIndex(m, pair)) {
+      return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+    }
   }
   // `resp.webSocket` of `const resp = await fetch(url, { headers: { Upgrade: 'websocket' } })`: a
   // Cloudflare Worker's outbound WebSocket, usable once accept()ed, like a pair's server end.
@@ -520,9 +523,10 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
       if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
     }
     // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
-    if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
+    const values = ts.isArrayBindingPattern(d.name) && d.initializer ? pairValues(m, d.initializer, depth) : null;
+    if (values && ts.isArrayBindingPattern(d.name)) {
       const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
-      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+      if (idx === serverIndex(m, values)) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     // const [client, server] = [pair[0], pair[1]]
     const list = d.initializer ? bareExpression(ts, d.initializer) : null;
@@ -534,7 +538,7 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     }
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
-      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+      if (el?.propertyName && m.text(el.propertyName) === String(serverIndex(m, bareExpression(ts, d.initializer)))) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     return null;
   }
@@ -839,24 +843,80 @@ export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
   return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && m.text(expr.expression) === 'Deno.upgradeWebSocket';
 }
 
-/** `new WebSocketPair()`, or a name initialised with one. */
-function isPair(m: TsModule, expr: TsNode): boolean {
+/** The `new WebSocketPair()` an expression is: that expression, or the initializer of a name bound to one. */
+function pairOf(m: TsModule, expr: TsNode): TsNode | null {
   const e = bareExpression(m.ts, expr);
-  if (constructed(m, e)?.cls === 'pair') return true;
+  if (constructed(m, e)?.cls === 'pair') return e;
   const init = m.ts.isIdentifier(e) ? m.initializerOf(e) : null;
-  return init !== null && constructed(m, init)?.cls === 'pair';
+  return init !== null && constructed(m, init)?.cls === 'pair' ? bareExpression(m.ts, init) : null;
 }
 
-function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
+/** The pair of `Object.values(new WebSocketPair())` / `Object.values(pair)`. */
+function pairValues(m: TsModule, expr: TsNode, depth: number): TsNode | null {
   const ts = m.ts;
-  if (!ts.isCallExpression(expr) || m.text(expr.expression) !== 'Object.values' || expr.arguments.length !== 1) return false;
-  const arg = expr.arguments[0] as TsNode;
-  if (constructed(m, arg)?.cls === 'pair') return true;
-  if (ts.isIdentifier(arg) && depth < 4) {
-    const init = m.initializerOf(arg);
-    return init !== null && constructed(m, init)?.cls === 'pair';
+  if (!ts.isCallExpression(expr) || m.text(expr.expression) !== 'Object.values' || expr.arguments.length !== 1 || depth >= 4) return null;
+  return pairOf(m, expr.arguments[0] as TsNode);
+}
+
+/**
+ * Which end of a WebSocketPair an expression is: `pair[i]`, or a name bound to one — by
+ * destructuring (`[a, b] = Object.values(pair)`, `{ 0: a, 1: b } = pair`, `[a, b] = [pair[0],
+ * pair[1]]`), `const a = pair[i]`, `Object.assign(a, …)`.
+ */
+function pairEnd(m: TsModule, expr: TsNode, depth: number): { pair: TsNode; index: number } | null {
+  const ts = m.ts;
+  const e = bareExpression(ts, expr);
+  if (depth > 6) return null;
+  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
+    const pair = pairOf(m, e.expression);
+    return pair ? { pair, index: Number(e.argumentExpression.text) } : null;
   }
-  return false;
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0]) return pairEnd(m, e.arguments[0], depth + 1);
+  if (!ts.isIdentifier(e)) return null;
+  const d = m.declarationOf(e.text, e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null;
+  if (ts.isIdentifier(d.name)) return pairEnd(m, d.initializer, depth + 1);
+  if (ts.isArrayBindingPattern(d.name)) {
+    const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === e.text);
+    if (idx < 0) return null;
+    const values = pairValues(m, d.initializer, depth);
+    if (values) return { pair: values, index: idx };
+    const list = bareExpression(ts, d.initializer);
+    const el = ts.isArrayLiteralExpression(list) ? list.elements[idx] : undefined;
+    return el && !ts.isSpreadElement(el) ? pairEnd(m, el, depth + 1) : null;
+  }
+  if (ts.isObjectBindingPattern(d.name)) {
+    const pair = constructed(m, d.initializer)?.cls === 'pair' ? bareExpression(ts, d.initializer) : null;
+    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === e.text);
+    const key = el?.propertyName ? m.text(el.propertyName) : null;
+    return pair && (key === '0' || key === '1') ? { pair, index: Number(key) } : null;
+  }
+  return null;
+}
+
+const serverIndexes = new WeakMap<TsModule, Map<TsNode, number>>();
+
+/**
+ * The index of a pair's server end: the end the 101 response does not carry. The end given to
+ * `new Response(null, { webSocket: x })` (any `webSocket:` property of the file) goes to the
+ * client; the other is the server's, whichever name or position it has. Index 1 (the usual
+ * `[client, server]`) when the file gives no end, or both, to a `webSocket:` property.
+ */
+function serverIndex(m: TsModule, pair: TsNode): number {
+  const ts = m.ts;
+  let byPair = serverIndexes.get(m);
+  if (!byPair) {
+    const given = new Map<TsNode, Set<number>>();
+    for (const n of m.source.includes('webSocket') ? descendants(ts, m.sf, true) : []) {
+      const value = ts.isPropertyAssignment(n) && m.text(n.name) === 'webSocket' ? n.initializer : ts.isShorthandPropertyAssignment(n) && n.name.text === 'webSocket' ? n.name : null;
+      const end = value ? pairEnd(m, value, 0) : null;
+      if (end && (end.index === 0 || end.index === 1)) given.set(end.pair, (given.get(end.pair) ?? new Set<number>()).add(end.index));
+    }
+    byPair = new Map();
+    for (const [p, ends] of given) if (ends.size === 1) byPair.set(p, 1 - (ends.values().next().value as number));
+    serverIndexes.set(m, byPair);
+  }
+  return byPair.get(pair) ?? 1;
 }
 
 /** The same socket: both expressions resolve to the same declaration (or are the same text). */
