@@ -269,6 +269,8 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
   const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
+  const upgraded = self ? null : denoSocketOf(m, e);
+  if (upgraded) return denoSocket(upgraded.parent && ts.isVariableDeclaration(upgraded.parent) ? upgraded.parent : upgraded);
   const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
   return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
 }
@@ -368,6 +370,8 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (ts.isPropertyAccessExpression(e) && e.name.text === 'webSocket' && isFetchResponse(m, bareExpression(ts, e.expression))) {
     return { kind: 'cf-server', origin, reason: FETCH_UPGRADE_SOCKET, emitter: false, typed: true, framework: 'cloudflare' };
   }
+  // `const ws = upgrade.socket` of `const upgrade = Deno.upgradeWebSocket(req)`.
+  if (ts.isPropertyAccessExpression(e) && denoSocketOf(m, e) !== null) return denoSocket(origin);
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
@@ -520,7 +524,7 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isObjectBindingPattern(d.name) && d.initializer && isDenoUpgrade(m, d.initializer)) {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
       const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
-      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
+      if (prop === 'socket') return denoSocket(d);
     }
     // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
     const values = ts.isArrayBindingPattern(d.name) && d.initializer ? pairValues(m, d.initializer, depth) : null;
@@ -841,6 +845,42 @@ function assignmentsTo(m: TsModule, name: string, decl: TsNode): TsNode[] {
 export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
   const ts = m.ts;
   return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && m.text(expr.expression) === 'Deno.upgradeWebSocket';
+}
+
+/**
+ * The `Deno.upgradeWebSocket(req)` call whose socket an expression is: `upgrade.socket` (or the
+ * call's own `.socket`), the `socket` of `const { socket } = Deno.upgradeWebSocket(req)`, or a
+ * `const` bound to one of these (`const ws = upgrade.socket`).
+ */
+export function denoSocketOf(m: TsModule, expr: TsNode, depth = 0): TsNode | null {
+  const ts = m.ts;
+  const e = bareExpression(ts, expr);
+  if (depth > 6) return null;
+  if (ts.isPropertyAccessExpression(e)) {
+    if (e.name.text !== 'socket') return null;
+    const x = bareExpression(ts, e.expression);
+    if (isDenoUpgrade(m, x)) return x;
+    const init = ts.isIdentifier(x) ? m.initializerOf(x) : null;
+    const d = ts.isIdentifier(x) ? m.declarationOf(x.text, x) : null;
+    return init && d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && isDenoUpgrade(m, bareExpression(ts, init)) ? bareExpression(ts, init) : null;
+  }
+  if (!ts.isIdentifier(e)) return null;
+  const d = m.declarationOf(e.text, e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null;
+  if (ts.isObjectBindingPattern(d.name)) {
+    const init = bareExpression(ts, d.initializer);
+    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === e.text);
+    const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : e.text);
+    return prop === 'socket' && isDenoUpgrade(m, init) ? init : null;
+  }
+  // Only a `const`: a `let` may be given another socket later.
+  const list = d.parent;
+  return ts.isIdentifier(d.name) && list && ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 ? denoSocketOf(m, d.initializer, depth + 1) : null;
+}
+
+/** What `denoSocketOf` finds, as a socket: CONNECTING until the handler returns its response. */
+function denoSocket(origin: TsNode): SocketInfo {
+  return { kind: 'client', origin, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
 }
 
 /** The `new WebSocketPair()` an expression is: that expression, or the initializer of a name bound to one. */
