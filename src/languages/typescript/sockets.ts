@@ -318,6 +318,9 @@ function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
     usesWebSockets.set(m, uses);
   }
   if (!uses) return null;
+  // A type the checker knows and no WebSocket can have (partykit's `{ id; send }` connections) places it: not by its name.
+  const start = e.getStart(m.sf);
+  if (m.project.types?.nonSocketAt(m.absPath, start, e.getEnd() - start)) return null;
   const framework = serverFramework(m);
   return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
 }
