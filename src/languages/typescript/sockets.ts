@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { ancestor, bareExpression, calledFunction, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { openAt } from './cf-accept.js';
 import { openCollectionElement } from './collections.js';
 
@@ -179,6 +179,14 @@ function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const ts = m.ts;
   const x = bareExpression(ts, e);
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
+  if (ts.isConditionalExpression(x)) return depth <= 2 && isAcceptedSet(m, x.whenTrue, depth + 1) && isAcceptedSet(m, x.whenFalse, depth + 1);
+  // A helper of this file (`this.#getwebsockets()`, crossws) whose every return is such a set.
+  const helper = ts.isCallExpression(x) && depth <= 2 ? calledFunction(m, x) : null;
+  const body = helper ? (helper.fn as { body?: TsNode }).body : undefined;
+  if (body) {
+    const returned = ts.isBlock(body) ? descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+    return returned.length > 0 && returned.every((r) => r !== undefined && isAcceptedSet(m, r, depth + 1));
+  }
   if (!ts.isIdentifier(x) || depth > 2) return false;
   const init = m.initializerOf(x);
   return init !== null && isAcceptedSet(m, init, depth + 1);
