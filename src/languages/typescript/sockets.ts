@@ -441,7 +441,7 @@ function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModul
  * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
  * type checker's `WebSocket` no longer makes it a client.
  */
-export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0): SocketInfo | null {
+export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0, prop: string | null = null): SocketInfo | null {
   const ts = m.ts;
   let e = call;
   while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
@@ -460,16 +460,23 @@ export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth 
   for (const r of returned) {
     let x = r;
     while (ts.isAwaitExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
-    const resolved = resolvedOnOpen(hm, x);
+    // `const { ws } = await connect(url)`: the helper's every return is an object with that member.
+    if (prop !== null) {
+      const member = ts.isObjectLiteralExpression(x) ? x.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === prop) : undefined;
+      const value = member && ts.isShorthandPropertyAssignment(member) ? member.name : member && ts.isPropertyAssignment(member) ? bareExpression(ts, member.initializer) : null;
+      if (!value) return null;
+      x = value;
+    }
+    const resolved = prop === null ? resolvedOnOpen(hm, x) : null;
     const accepted = resolved ? null : acceptedBeforeReturn(hm, x, body);
     const sock = resolved ?? accepted;
     if (!sock) return null;
     how = resolved ? "resolves it in the socket's 'open' handler" : 'accepts it before returning it';
     inner ??= resolveSocket(hm, sock, depth + 1);
   }
-  const name = m.text((e as { expression: TsNode }).expression);
+  const name = m.text((e as { expression: TsNode }).expression) + (prop === null ? '()' : `()'s \`${prop}\``);
   const framework = how.startsWith('accepts') ? 'cloudflare' : (inner?.framework ?? 'unknown');
-  return { kind: 'framework', origin, reason: `socket from ${name}(), which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
+  return { kind: 'framework', origin, reason: `socket from ${name}, which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
 }
 
 /** `new Promise((resolve) => …)` whose every `resolve(x)` runs in an 'open' listener on `x`: that socket. */
@@ -492,11 +499,11 @@ function resolvedOnOpen(m: TsModule, x: TsNode): TsNode | null {
   return socket;
 }
 
-/** `return ws` after an unconditional `ws.accept()` in the function's body: that socket. */
+/** `return ws` (or `return { ws }`) after an unconditional `ws.accept()` in the function's body: that socket. */
 function acceptedBeforeReturn(m: TsModule, x: TsNode, body: TsNode): TsNode | null {
   const ts = m.ts;
   if (!ts.isIdentifier(x) || !ts.isBlock(body)) return null;
-  const ret = x.parent;
+  const ret = ancestor(x, (a) => ts.isReturnStatement(a) || isFunctionLike(ts, a));
   if (!ret || !ts.isReturnStatement(ret) || ret.parent !== body) return null;
   const stmts = body.statements as readonly TsNode[];
   const accepted = stmts.slice(0, stmts.indexOf(ret)).some((st) => {
@@ -554,6 +561,13 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
       if (el?.propertyName && m.text(el.propertyName) === String(serverIndex(m, bareExpression(ts, d.initializer)))) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+    }
+    // const { ws } = await connectWS(url): a helper of the repository returning `{ ws }` of an open socket.
+    if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+      const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
+      const prop = el && !el.dotDotDotToken ? (el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : null) : name) : null;
+      const r = prop !== null ? openedByHelper(m, d.initializer, d, depth, prop) : null;
+      if (r) return r;
     }
     return null;
   }
