@@ -741,10 +741,38 @@ function memberCalls(m: TsModule, target: { member: TsNode; name: string; cls: T
     if (!ts.isPropertyAccessExpression(a) || a.expression.kind !== ts.SyntaxKind.ThisKeyword || !p || !ts.isCallExpression(p) || p.expression !== a) return null;
     // `this` is the instance in the class's own instance members and the arrow functions inside them.
     const owner = ancestor(a, (n) => (isFunctionLike(ts, n) && !ts.isArrowFunction(n)) || ts.isPropertyDeclaration(n) || ts.isClassLike(n));
+    // Another class's own `this.name()` (mitmproxy's StaticBackend calls its own `onOpen`): not
+    // this member, unless that class may inherit it.
+    if (owner?.parent && owner.parent !== target.cls && ts.isClassLike(owner.parent) && !ts.isClassLike(owner) && neverReaches(m, owner.parent, target.cls, target.name)) continue;
     if (!owner || owner.parent !== target.cls || (ts.getCombinedModifierFlags(owner as never) & ts.ModifierFlags.Static) !== 0) return null;
     calls.push(p);
   }
   return calls;
+}
+
+/**
+ * Whether a `this.name` in class `cls` can never reach class `target`'s member `name`: `cls`, or a
+ * class of this file it extends before reaching `target`, declares `name` itself, or the chain of
+ * `extends` ends (in this file) without reaching `target`. A base class the file does not declare
+ * may be `target`'s subclass: not known.
+ */
+function neverReaches(m: TsModule, cls: TsNode, target: TsNode, name: string): boolean {
+  const ts = m.ts;
+  let c: TsNode = cls;
+  for (let i = 0; i < 8; i++) {
+    if (c === target || !ts.isClassLike(c)) return false;
+    const declares = c.members.some((mem) => {
+      const n = mem.name;
+      return n !== undefined && (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n.text === name && (ts.getCombinedModifierFlags(mem as never) & ts.ModifierFlags.Static) === 0;
+    });
+    if (declares) return true;
+    const ext = (c.heritageClauses ?? []).find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!ext) return true;
+    const base = ts.isIdentifier(ext) ? m.declarationOf(ext.text, ext) : null;
+    if (!base || !ts.isClassDeclaration(base)) return false;
+    c = base;
+  }
+  return false;
 }
 
 /**
