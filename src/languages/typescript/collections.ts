@@ -93,11 +93,12 @@ function usesOf(m: TsModule, key: string, name: string): Uses {
 const SUBSETS = new Set(['filter', 'slice', 'values', 'sort', 'reverse', 'toSorted', 'toReversed']);
 
 /** The collection whose elements `e` gives: through `.filter(…)`/`.slice()`/…, `[...x]` and `Array.from(x)`. */
-function throughSubsets(m: TsModule, e: TsNode): TsNode {
+export function throughSubsets(m: TsModule, e: TsNode): TsNode {
   const ts = m.ts;
   let x = bareExpression(ts, e);
   for (let i = 0; i < 8; i++) {
-    if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && SUBSETS.has(x.expression.name.text)) x = bareExpression(ts, x.expression.expression);
+    // `sockets.values()`, not `Object.values(x)`.
+    if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && SUBSETS.has(x.expression.name.text) && !(x.expression.name.text === 'values' && x.arguments.length > 0)) x = bareExpression(ts, x.expression.expression);
     else if (ts.isCallExpression(x) && m.text(x.expression) === 'Array.from' && x.arguments.length === 1) x = bareExpression(ts, x.arguments[0] as TsNode);
     else {
       const only = ts.isArrayLiteralExpression(x) && x.elements.length === 1 ? x.elements[0] : undefined;
@@ -109,7 +110,7 @@ function throughSubsets(m: TsModule, e: TsNode): TsNode {
 }
 
 /** The collection a loop variable or a forEach callback's first parameter takes its elements from. */
-function collectionOf(m: TsModule, d: TsNode): TsNode | null {
+export function collectionOf(m: TsModule, d: TsNode): TsNode | null {
   const ts = m.ts;
   const loop = d.parent?.parent;
   if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && loop && ts.isForOfStatement(loop) && loop.initializer === d.parent) return throughSubsets(m, loop.expression);

@@ -5,7 +5,7 @@ import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, calledFunction, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { openAt } from './cf-accept.js';
-import { openCollectionElement } from './collections.js';
+import { collectionOf, openCollectionElement, throughSubsets } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
@@ -272,7 +272,7 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    const kept = openCollectionElement(m, d, (mm, x) => resolveSocket(mm, x, depth + 1));
+    const kept = openCollectionElement(m, d, (mm, x) => resolveSocket(mm, x, depth + 1)) ?? createdElement(m, d);
     return kept ?? fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
@@ -281,6 +281,54 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
   if (upgraded) return denoSocket(upgraded.parent && ts.isVariableDeclaration(upgraded.parent) ? upgraded.parent : upgraded);
   const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
   return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * The sockets a collection was made of, when it is made of new client sockets only: the object
+ * literal `Object.values(x)` reads (`{ a: new WebSocket(…), b: … }`), an array literal of them, or
+ * `urls.map((u) => new WebSocket(u))` — directly or through the `const` it initialises.
+ */
+export function createdCollection(m: TsModule, coll: TsNode): { root: TsNode; made: TsNode[] } | null {
+  const ts = m.ts;
+  let x = throughSubsets(m, coll);
+  let values = false;
+  if (ts.isCallExpression(x) && m.text(x.expression) === 'Object.values' && x.arguments.length === 1) {
+    x = bareExpression(ts, x.arguments[0] as TsNode);
+    values = true;
+  }
+  const root = x;
+  const init = ts.isIdentifier(x) ? m.initializerOf(x) : x;
+  const d = ts.isIdentifier(x) ? m.declarationOf(x.text, x) : null;
+  if (!init || (d && !(ts.isVariableDeclaration(d) && d.parent && ts.isVariableDeclarationList(d.parent) && (d.parent.flags & ts.NodeFlags.Const) !== 0))) return null;
+  const v = bareExpression(ts, init);
+  let made: TsNode[] = [];
+  if (values && ts.isObjectLiteralExpression(v)) {
+    for (const p of v.properties) {
+      if (!ts.isPropertyAssignment(p)) return null;
+      made.push(p.initializer);
+    }
+  } else if (!values && ts.isArrayLiteralExpression(v)) made = [...v.elements];
+  else if (!values && ts.isCallExpression(v) && ts.isPropertyAccessExpression(v.expression) && v.expression.name.text === 'map') {
+    const fn = v.arguments[0];
+    const body = fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn.body : undefined;
+    if (!body) return null;
+    if (!ts.isBlock(body)) made = [body];
+    else {
+      const rets = descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((n) => (n as { expression?: TsNode }).expression);
+      if (rets.some((r) => r === undefined)) return null;
+      made = rets as TsNode[];
+    }
+  } else return null;
+  return made.length > 0 && made.every((e) => constructed(m, e)?.cls === 'client') ? { root, made } : null;
+}
+
+/** An element (`for…of`, a `forEach` callback's parameter) of a collection made of new client sockets: one of them. */
+function createdElement(m: TsModule, d: TsNode | null): SocketInfo | null {
+  const coll = d ? collectionOf(m, d) : null;
+  const made = coll ? createdCollection(m, coll) : null;
+  const c = made ? constructed(m, made.made[0] as TsNode) : null;
+  if (!d || !made || !c) return null;
+  return { kind: 'client', origin: d, reason: `created by ${m.brief(made.made[0] as TsNode, 40)} (an element of ${m.brief(made.root, 30)})`, emitter: c.emitter, typed: true, framework: c.framework };
 }
 
 /**
