@@ -247,6 +247,8 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   if (!first) return null;
   const role = ts.isCallExpression(parent) ? serverCallbackRole(m, parent, fn) : namedCallbackRole(m, fn);
   if (role) return { why: role, framework: role === DURABLE_OBJECT_SOCKETS ? 'cloudflare' : serverFramework(m) };
+  const wrapped = ts.isCallExpression(parent) ? wrappedServerCallback(m, parent, fn) : null;
+  if (wrapped) return wrapped;
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
@@ -259,6 +261,77 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
     return { why: DURABLE_OBJECT_MESSAGE, framework: 'cloudflare' };
   }
   return null;
+}
+
+/**
+ * A callback handed to a repository wrapper that registers it as a ws server's, one level down:
+ * playwright's `server.onceWebSocketConnection(async (ws) => …)`, whose body is
+ * `this._wsServer.once('connection', handler)`. The wrapper is a function of the repository
+ * (`wrap(fn)`, `ns.wrap(fn)`), a method of the class around the call (`this.wrap(fn)`), or a
+ * method of the class the receiver is declared as (`server: TestServer`, this file or a relative
+ * import): an untyped receiver names no class.
+ */
+function wrappedServerCallback(m: TsModule, call: TsNode, fn: TsNode): { why: string; framework: Framework } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const index = call.arguments.indexOf(fn as never);
+  const target = index >= 0 ? wrapperOf(m, call) : null;
+  if (!target) return null;
+  const { module: wm, fn: wfn } = target;
+  const param = ((wfn as { parameters?: readonly TsNode[] }).parameters ?? [])[index];
+  const body = (wfn as { body?: TsNode }).body;
+  if (!param || !ts.isParameter(param) || !ts.isIdentifier(param.name) || param.dotDotDotToken || !body) return null;
+  const name = param.name.text;
+  for (const n of descendants(ts, body)) {
+    if (!ts.isCallExpression(n)) continue;
+    for (const a of n.arguments) {
+      if (!ts.isIdentifier(a) || a.text !== name || wm.declarationOf(name, a) !== param) continue;
+      const role = serverCallbackRole(wm, n, a);
+      if (role && /'connection' callback|handleUpgrade callback/.test(role)) return { why: `${role} (registered by ${m.text(call.expression)})`, framework: serverFramework(wm) };
+    }
+  }
+  return null;
+}
+
+/** The function a call runs, where this file can read it: see `wrappedServerCallback`. */
+function wrapperOf(m: TsModule, call: TsNode): { module: TsModule; fn: TsNode } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const own = calledFunction(m, call);
+    return own ? { module: m, fn: own.fn } : null;
+  }
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return localOrImportedFunction(m, callee);
+  const local = m.imports.has(callee.expression.text) ? localOrImportedFunction(m, callee) : null;
+  if (local) return local;
+  // `server.method(…)` with `server: TestServer`: the class the declared type names.
+  const d = m.declarationOf(callee.expression.text, callee.expression);
+  const type = d && (ts.isParameter(d) || ts.isVariableDeclaration(d)) ? d.type : undefined;
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return null;
+  const cls = classNamed(m, type.typeName.text);
+  if (!cls) return null;
+  const method = callee.name.text;
+  for (const member of (cls.cls as { members?: readonly TsNode[] }).members ?? []) {
+    const mn = (member as { name?: TsNode }).name;
+    if (!mn || !ts.isIdentifier(mn) || mn.text !== method) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return { module: cls.module, fn: member };
+    if (ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) return { module: cls.module, fn: member.initializer };
+  }
+  return null;
+}
+
+/** A class declared in this file, or imported from a relative module (through its re-exports). */
+function classNamed(m: TsModule, name: string): { module: TsModule; cls: TsNode } | null {
+  const ts = m.ts;
+  const declared = (module: TsModule, n: string): { module: TsModule; cls: TsNode } | null => {
+    const c = (module.declarations.get(n) ?? []).find((x) => ts.isClassDeclaration(x));
+    return c ? { module, cls: c } : null;
+  };
+  const imp = m.imports.get(name);
+  if (!imp) return declared(m, name);
+  const target = imp.imported === '*' ? null : m.importedModule(imp.module);
+  return target ? throughReexports(target, imp.imported === 'default' ? name : imp.imported, declared) : null;
 }
 
 const DURABLE_OBJECT_MESSAGE = "a Durable Object's webSocketMessage handler (it just delivered a message)";
