@@ -11,9 +11,13 @@ export const rule: Rule = {
   docs: {
     whatItDoes:
       'Cloudflare Workers and Durable Objects: reports a use of the server end of a `WebSocketPair` ' +
-      '(`server.send`, `server.addEventListener`, `server.close`) that no `server.accept()` or ' +
+      '(`server.send`, `server.close`) that no `server.accept()` or ' +
       '`ctx.acceptWebSocket(server)` precedes on every path, and a server end that is never accepted at all; ' +
       'likewise the outbound WebSocket of a `fetch()` Upgrade response (`resp.webSocket`), which needs `accept()` too. ' +
+      'The server end is the one the 101 response does not carry (`webSocket: client`), whatever its position in the pair. ' +
+      'Listeners (`server.addEventListener`, `removeEventListener`) and attachments (`serializeAttachment`) are not uses: ' +
+      'Cloudflare lets a Worker attach them before `accept()` and delivers events from the accept on. ' +
+      'A use inside a callback (a listener, a timer) runs later and is not checked against the accept. ' +
       'Python has no equivalent (the Python samples say so).',
     whyIsThisBad:
       'Until the Worker accepts the server end, the runtime neither delivers its events nor lets it send: ' +

@@ -156,6 +156,39 @@ describe('type-aware TS/JS', () => {
     expect((await run({ cwd: dir, paths: ['user.ts'], types: false })).report.loops).toEqual([]);
   }, 60_000);
 
+  it("a name (connectionNames) does not outweigh a type the checker knows and no WebSocket has (partykit's connections)", async () => {
+    const room = `interface ConnectionManager {
+  getConnections(): Iterable<{ id: string; send(m: string): void }>;
+  accept(ws: WebSocket): void;
+}
+export class Room {
+  connectionManager?: ConnectionManager;
+  loose: any[] = [];
+  stateful: { readyState: number; send(m: string): void }[] = [];
+  broadcast = (msg: string) => {
+    if (!this.connectionManager) return;
+    for (const connection of this.connectionManager.getConnections()) connection.send(msg);
+  };
+  untyped(msg: string): void {
+    for (const connection of this.loose) connection.send(msg);
+  }
+  withState(msg: string): void {
+    for (const connection of this.stateful) connection.send(msg);
+  }
+}
+`;
+    const dir = project({ 'tsconfig.json': TSCONFIG, 'room.ts': room });
+    const { report } = await run({ cwd: dir, paths: ['room.ts'] });
+    // \`any\` says nothing, and a type with a readyState may be a socket: the name still places those.
+    expect(rows(report.loops)).toEqual([
+      [14, 'Room.untyped', 'unknown', 'none', 'fail'],
+      [17, 'Room.withState', 'unknown', 'none', 'fail'],
+    ]);
+    // Without the checker nothing but the name places any of them (README: confidence low).
+    const syntaxOnly = (await run({ cwd: dir, paths: ['room.ts'], types: false })).report.loops;
+    expect(syntaxOnly.map((l) => [l.line, l.confidence])).toEqual([[11, 'low'], [14, 'low'], [17, 'low']]);
+  }, 60_000);
+
   it('the CLI: a bad --project is one line on stderr and exit 2; a broken found tsconfig.json a note', () => {
     const dir = project({ 'tsconfig.json': '{', 'client.ts': SOURCE });
     for (const args of [['scan', '--project', 'tsconfig.json'], ['scan', '--project', 'nope.json'], ['verify', '--project', 'tsconfig.json', '--no-types']]) {

@@ -23,6 +23,10 @@ export class AskRecorder implements TypeOracle {
     this.asked.add(absPath);
     return this.inner ? this.inner.socketAt(absPath, start, width) : null;
   }
+  nonSocketAt(absPath: string, start: number, width: number): boolean {
+    this.asked.add(absPath);
+    return this.inner ? this.inner.nonSocketAt(absPath, start, width) : false;
+  }
 }
 
 /** The analyser one thread keeps for the whole scan (one parsed file at a time, its imports as they come). */

@@ -82,15 +82,19 @@ interface ScriptPlan {
  * The plan, with the state constants read from the socket (`ws.OPEN`). Sockets of the global
  * class whose guards do not compile that way are planned again reading them from the class
  * (`WebSocket.OPEN`): Cloudflare's workers-types declare them static only, while a project's own
- * runtime declarations may have them on the instance only — the type check decides.
+ * runtime declarations may have them on the instance only — the type check decides. A file whose
+ * sockets are all Cloudflare's starts from the class: the type check that would refuse `ws.OPEN`
+ * may not run (a tsconfig.json that extends a package not installed, as in a fresh checkout).
  */
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
-  const first = await planWith(input, undefined);
   const all = [...input.failing, ...input.upgrade];
-  if (!first.typeRefused || !all.every((l) => GLOBAL_SOCKETS.has(l.framework))) return first;
   const ts = await loadTypeScript();
-  if (bindsName(ts, parseSource(ts, input.absPath, input.text), 'WebSocket')) return first;
-  const second = await planWith(input, 'WebSocket');
+  const bindsClass = (): boolean => bindsName(ts, parseSource(ts, input.absPath, input.text), 'WebSocket');
+  const preferred = all.length > 0 && all.every((l) => l.framework === 'cloudflare') && !bindsClass() ? 'WebSocket' : undefined;
+  const first = await planWith(input, preferred);
+  if (!first.typeRefused || !all.every((l) => GLOBAL_SOCKETS.has(l.framework))) return first;
+  if (preferred === undefined && bindsClass()) return first;
+  const second = await planWith(input, preferred === undefined ? 'WebSocket' : undefined);
   const fixed = (p: ScriptPlan): number => p.outcomes.filter((o) => o.skipped === null).length;
   return fixed(second) > fixed(first) ? second : first;
 }

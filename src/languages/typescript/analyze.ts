@@ -7,7 +7,7 @@ import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
 import { callerGuard } from './caller-guards.js';
 import { findGuard, GUARD_RANK, isReceiveIterable, noParts, openEvidence } from './guards.js';
-import { ancestor, isFunctionLike, type TsModule, type TsProject } from './module.js';
+import { ancestor, calledFunction, isFunctionLike, type TsModule, type TsProject } from './module.js';
 import { findPlatformIssues } from './platform.js';
 import { needsScriptAnalysis } from './prefilter.js';
 import { configuredReceive } from './receives.js';
@@ -33,33 +33,6 @@ interface Use {
   frameworkReason: string | null;
   /** Set when the send happens in a repository function the loop calls: that function, and the send inside it. */
   via?: { name: string; inner: TsNode; innerSocket: TsNode; fn: TsNode };
-}
-
-/** The function a call names in this file: `f(…)`, `this.method(…)`. */
-function calledFunction(m: TsModule, call: TsNode): { fn: TsNode; name: string } | null {
-  const ts = m.ts;
-  if (!ts.isCallExpression(call)) return null;
-  const callee = call.expression;
-  if (ts.isIdentifier(callee)) {
-    for (const d of m.declarations.get(callee.text) ?? []) {
-      if (ts.isFunctionDeclaration(d) && d.body) return { fn: d, name: callee.text };
-      if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { fn: d.initializer, name: callee.text };
-    }
-    return null;
-  }
-  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
-    if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
-    for (const member of cls.members) {
-      // `this.send(…)` and `this.#send(…)`: a private method is followed as a public one.
-      const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === callee.name.text;
-      if (named && ts.isMethodDeclaration(member) && member.body) return { fn: member, name: `this.${callee.name.text}` };
-      if (named && ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
-        return { fn: member.initializer, name: `this.${callee.name.text}` };
-      }
-    }
-  }
-  return null;
 }
 
 /** Sends one level down: a loop calling a function of this file that sends, outside any loop of its own (SPEC §3). */

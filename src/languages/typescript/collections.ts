@@ -66,12 +66,15 @@ function usesOf(m: TsModule, key: string, name: string): Uses {
     const p = n.parent;
     if (!p || (ts.isPropertyAccessExpression(p) && p.name === n) || ts.isPropertyDeclaration(p)) continue;
     if (keyOf(m, n) !== key) continue;
-    if (ts.isPropertyAccessExpression(p) && p.expression === n && READS.has(p.name.text)) {
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && (READS.has(p.name.text) || SUBSETS.has(p.name.text))) {
       const call = p.parent;
       if (INSERTS.has(p.name.text) && call && ts.isCallExpression(call) && call.expression === p) for (const arg of call.arguments) uses.inserted.push({ call, arg });
       continue;
     }
     if (ts.isForOfStatement(p) && p.expression === n) continue;
+    // Copies: `[...sockets]`, `Array.from(sockets)` read it.
+    if (ts.isSpreadElement(p) && p.parent && ts.isArrayLiteralExpression(p.parent)) continue;
+    if (ts.isCallExpression(p) && m.text(p.expression) === 'Array.from' && p.arguments.length === 1) continue;
     if (ts.isVariableDeclaration(p) && p.name === n) {
       if (!isEmptyCollection(m, p.initializer)) uses.open = true;
       continue;
@@ -86,16 +89,36 @@ function usesOf(m: TsModule, key: string, name: string): Uses {
   return uses;
 }
 
+/** Calls that give some of a collection's own elements, none other: `sockets.filter(…)` holds what `sockets` holds. */
+const SUBSETS = new Set(['filter', 'slice', 'values', 'sort', 'reverse', 'toSorted', 'toReversed']);
+
+/** The collection whose elements `e` gives: through `.filter(…)`/`.slice()`/…, `[...x]` and `Array.from(x)`. */
+export function throughSubsets(m: TsModule, e: TsNode): TsNode {
+  const ts = m.ts;
+  let x = bareExpression(ts, e);
+  for (let i = 0; i < 8; i++) {
+    // `sockets.values()`, not `Object.values(x)`.
+    if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && SUBSETS.has(x.expression.name.text) && !(x.expression.name.text === 'values' && x.arguments.length > 0)) x = bareExpression(ts, x.expression.expression);
+    else if (ts.isCallExpression(x) && m.text(x.expression) === 'Array.from' && x.arguments.length === 1) x = bareExpression(ts, x.arguments[0] as TsNode);
+    else {
+      const only = ts.isArrayLiteralExpression(x) && x.elements.length === 1 ? x.elements[0] : undefined;
+      if (only && ts.isSpreadElement(only)) x = bareExpression(ts, only.expression);
+      else break;
+    }
+  }
+  return x;
+}
+
 /** The collection a loop variable or a forEach callback's first parameter takes its elements from. */
-function collectionOf(m: TsModule, d: TsNode): TsNode | null {
+export function collectionOf(m: TsModule, d: TsNode): TsNode | null {
   const ts = m.ts;
   const loop = d.parent?.parent;
-  if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && loop && ts.isForOfStatement(loop) && loop.initializer === d.parent) return bareExpression(ts, loop.expression);
+  if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && loop && ts.isForOfStatement(loop) && loop.initializer === d.parent) return throughSubsets(m, loop.expression);
   const fn = d.parent;
   const call = fn?.parent;
   if (ts.isParameter(d) && fn && (fn as { parameters?: readonly TsNode[] }).parameters?.[0] === d && call && ts.isCallExpression(call) && call.arguments[0] === fn) {
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'forEach') return bareExpression(ts, callee.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'forEach') return throughSubsets(m, callee.expression);
   }
   return null;
 }

@@ -5,7 +5,8 @@
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
-import { listenerOf, openedByHelper, sameSocket } from './sockets.js';
+import { createdCollection, listenerOf, openedByHelper, sameSocket } from './sockets.js';
+import { collectionOf } from './collections.js';
 import { configuredReceive } from './receives.js';
 
 // ---- readyState conditions -------------------------------------------------------------
@@ -382,6 +383,8 @@ interface Ctx {
   depth: number;
   /** Validation helpers defined outside the repository (config `guardHelpers`). */
   guardHelpers: readonly string[];
+  /** The collection of new sockets the socket is an element of (`for (const ws of sockets)`): waits on all of them count. */
+  collection?: { root: TsNode; made: TsNode[] };
 }
 
 // Validation helpers outside the repository, recognised by name when the config does not list them:
@@ -995,6 +998,10 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
     }
     return { kind: 'unbounded', node: e, timeout: null, path: 'raise', endsOnClose };
   }
+  if (c.collection && ts.isCallExpression(e) && m.text(e.expression) === 'Promise.all' && e.arguments[0]) {
+    const w = collectionWait(c, c.collection, bareExpression(ts, e.arguments[0]));
+    if (w) return { ...w, node: e };
+  }
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Promise.race' && e.arguments[0] && ts.isArrayLiteralExpression(e.arguments[0])) {
     const els = e.arguments[0].elements;
     let open = false;
@@ -1040,6 +1047,59 @@ function openWait(c: Ctx, expr: TsNode): OpenWait | null {
   }
   if (ts.isCallExpression(e)) return timeoutWrapper(c, e);
   return null;
+}
+
+/**
+ * `Promise.all(…)`'s argument as a wait for every socket of a collection the function made:
+ * `sockets.map((s) => once(s, 'open'))`, or `[once(ws.a, 'open'), once(ws.b, 'open')]` naming every
+ * member of `const ws = { a: new WebSocket(…), b: … }` (each by its key or index). Polling when
+ * every wait is bounded, else unbounded.
+ */
+function collectionWait(c: Ctx, coll: { root: TsNode; made: TsNode[] }, arg: TsNode): OpenWait | null {
+  const { m } = c;
+  const ts = m.ts;
+  const sameRoot = (x: TsNode): boolean => {
+    const made = createdCollection(m, x);
+    return made !== null && sameSocket(m, made.root, coll.root);
+  };
+  const waits: OpenWait[] = [];
+  if (ts.isCallExpression(arg) && ts.isPropertyAccessExpression(arg.expression) && arg.expression.name.text === 'map' && sameRoot(arg.expression.expression)) {
+    const fn = arg.arguments[0];
+    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return null;
+    const param = fn.parameters[0];
+    if (!param || !ts.isIdentifier(param.name)) return null;
+    const body = fn.body;
+    const only = ts.isBlock(body) && body.statements.length === 1 ? body.statements[0] : undefined;
+    const expr = !ts.isBlock(body) ? body : only && ts.isReturnStatement(only) ? only.expression : undefined;
+    const w = expr ? openWait({ ...c, collection: undefined, match: (x) => sameSocket(m, x, param.name) }, expr) : null;
+    if (!w) return null;
+    waits.push(w);
+  } else if (ts.isArrayLiteralExpression(arg)) {
+    // The key of each member the collection was made with: a property name, or an array index.
+    const keys = coll.made.map((n, i) => (n.parent && ts.isPropertyAssignment(n.parent) ? m.text(n.parent.name).replace(/^['"]|['"]$/g, '') : String(i)));
+    const seen = new Set<string>();
+    const memberKey = (x0: TsNode): string | null => {
+      const x = bareExpression(ts, x0);
+      if (ts.isPropertyAccessExpression(x) && sameSocket(m, x.expression, coll.root)) return x.name.text;
+      if (ts.isElementAccessExpression(x) && sameSocket(m, x.expression, coll.root) && (ts.isStringLiteral(x.argumentExpression) || ts.isNumericLiteral(x.argumentExpression))) return x.argumentExpression.text;
+      return null;
+    };
+    for (const el of arg.elements) {
+      let key: string | null = null;
+      const w = openWait({ ...c, collection: undefined, match: (x) => (key = memberKey(x)) !== null }, el);
+      if (!w || key === null) return null;
+      seen.add(key);
+      waits.push(w);
+    }
+    if (!keys.every((k) => seen.has(k))) return null;
+  } else return null;
+  const first = waits[0];
+  if (!first) return null;
+  const viaOnce = waits.every((w) => w.viaOnce === true);
+  const endsOnClose = waits.every((w) => w.endsOnClose === true);
+  return waits.every((w) => w.kind === 'polling')
+    ? { kind: 'polling', node: arg, timeout: first.timeout, path: first.path, viaOnce, endsOnClose }
+    : { kind: 'unbounded', node: arg, timeout: null, path: 'raise', viaOnce, endsOnClose };
 }
 
 /** The function of the repository (this file or a relative import) a call names by an identifier, or `ns.name`. */
@@ -1471,7 +1531,12 @@ export function findGuard(s: GuardSearch): Guard {
   const { m } = s;
   const ts = m.ts;
   const match: SocketMatch = (e) => sameSocket(m, e, s.socket);
-  const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0, guardHelpers: s.guardHelpers };
+  // An element of a collection of new sockets: a wait for all of them is a wait for it.
+  const bare = bareExpression(ts, s.socket);
+  const decl = ts.isIdentifier(bare) ? m.declarationOf(bare.text, bare) : null;
+  const coll = decl ? collectionOf(m, decl) : null;
+  const collection = (coll ? createdCollection(m, coll) : null) ?? undefined;
+  const c: Ctx = { m, match, env: new Map(), placement: 'per-message', emitter: s.emitter, depth: 0, guardHelpers: s.guardHelpers, ...(collection ? { collection } : {}) };
   let best: Candidate | null = null;
   // Once the name may hold another socket (`ws = new WebSocket(url)` between a guard and the send,
   // or later in a loop around the send, so in the iteration before), what the guards above said

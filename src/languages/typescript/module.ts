@@ -344,6 +344,33 @@ export function throughReexports<T>(m: TsModule, name: string, find: (module: Ts
   return null;
 }
 
+/** The function a call names in this file: `f(…)`, `this.method(…)`. */
+export function calledFunction(m: TsModule, call: TsNode): { fn: TsNode; name: string } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) {
+    for (const d of m.declarations.get(callee.text) ?? []) {
+      if (ts.isFunctionDeclaration(d) && d.body) return { fn: d, name: callee.text };
+      if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return { fn: d.initializer, name: callee.text };
+    }
+    return null;
+  }
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = ancestor(call, (n) => ts.isClassDeclaration(n) || ts.isClassExpression(n));
+    if (!cls || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return null;
+    for (const member of cls.members) {
+      // `this.send(…)` and `this.#send(…)`: a private method is followed as a public one.
+      const named = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name)) && member.name.text === callee.name.text;
+      if (named && ts.isMethodDeclaration(member) && member.body) return { fn: member, name: `this.${callee.name.text}` };
+      if (named && ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
+        return { fn: member.initializer, name: `this.${callee.name.text}` };
+      }
+    }
+  }
+  return null;
+}
+
 export function bareExpression(ts: TS, e: TsNode): TsNode {
   let x = e;
   while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isAsExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;

@@ -4,7 +4,7 @@
 import type { FrontEndIssue } from '../../model.js';
 import type { TsNode } from './compiler.js';
 import { ancestor, descendants, isFunctionLike, type TsModule } from './module.js';
-import { FETCH_UPGRADE_SOCKET, isDenoUpgrade, resolveSocket, sameSocket } from './sockets.js';
+import { denoSocketOf, FETCH_UPGRADE_SOCKET, isDenoUpgrade, resolveSocket } from './sockets.js';
 import { acceptDominates, isAccept, isAlias } from './cf-accept.js';
 
 /**
@@ -88,17 +88,11 @@ function deno(m: TsModule): FrontEndIssue[] {
     const fn = ancestor(call, (n) => isFunctionLike(ts, n));
     const decl = call.parent;
     if (!fn || !decl || !ts.isVariableDeclaration(decl)) continue;
-    // The socket's name: `const { socket, response } = …` or `const up = …; up.socket`.
-    let socketRef: TsNode | null = null;
-    if (ts.isObjectBindingPattern(decl.name)) {
-      const el = decl.name.elements.find((e) => (e.propertyName ? m.text(e.propertyName) : m.text(e.name)) === 'socket');
-      if (el && ts.isIdentifier(el.name)) socketRef = el.name;
-    }
     const body = descendants(ts, fn);
     const returned = body.find((n) => ts.isReturnStatement(n) && n.pos > call.pos);
     const before = (n: TsNode): boolean => n.pos > call.end && (!returned || n.pos < returned.pos);
-    const isSocket = (e: TsNode): boolean =>
-      socketRef !== null ? sameSocket(m, e, socketRef) : ts.isPropertyAccessExpression(e) && e.name.text === 'socket' && ts.isIdentifier(e.expression) && ts.isIdentifier(decl.name) && e.expression.text === decl.name.text;
+    // The socket: `const { socket, response } = …`, `const up = …; up.socket`, or a `const` bound to either (`const ws = up.socket`).
+    const isSocket = (e: TsNode): boolean => denoSocketOf(m, e) === call;
     for (const n of body) {
       if (!before(n)) continue;
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'send' && isSocket(n.expression.expression)) {

@@ -3,9 +3,9 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { ancestor, bareExpression, calledFunction, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
 import { openAt } from './cf-accept.js';
-import { openCollectionElement } from './collections.js';
+import { collectionOf, openCollectionElement, throughSubsets } from './collections.js';
 
 /** Modules whose WebSocket class makes client sockets. */
 const CLIENT_MODULES = new Set(['ws', 'isomorphic-ws', 'undici', 'isomorphic-ws/browser', 'partysocket', 'reconnecting-websocket']);
@@ -179,6 +179,14 @@ function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const ts = m.ts;
   const x = bareExpression(ts, e);
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'getWebSockets') return true;
+  if (ts.isConditionalExpression(x)) return depth <= 2 && isAcceptedSet(m, x.whenTrue, depth + 1) && isAcceptedSet(m, x.whenFalse, depth + 1);
+  // A helper of this file (`this.#getwebsockets()`, crossws) whose every return is such a set.
+  const helper = ts.isCallExpression(x) && depth <= 2 ? calledFunction(m, x) : null;
+  const body = helper ? (helper.fn as { body?: TsNode }).body : undefined;
+  if (body) {
+    const returned = ts.isBlock(body) ? descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+    return returned.length > 0 && returned.every((r) => r !== undefined && isAcceptedSet(m, r, depth + 1));
+  }
   if (!ts.isIdentifier(x) || depth > 2) return false;
   const init = m.initializerOf(x);
   return init !== null && isAcceptedSet(m, init, depth + 1);
@@ -239,6 +247,8 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   if (!first) return null;
   const role = ts.isCallExpression(parent) ? serverCallbackRole(m, parent, fn) : namedCallbackRole(m, fn);
   if (role) return { why: role, framework: role === DURABLE_OBJECT_SOCKETS ? 'cloudflare' : serverFramework(m) };
+  const wrapped = ts.isCallExpression(parent) ? wrappedServerCallback(m, parent, fn) : null;
+  if (wrapped) return wrapped;
   // Bun.serve({ websocket: { open(ws) {…}, message(ws, msg) {…} } })
   const holder = ts.isMethodDeclaration(fn) ? fn.parent : ts.isPropertyAssignment(parent) ? parent.parent : null;
   if (holder && ts.isObjectLiteralExpression(holder) && ts.isPropertyAssignment(holder.parent) && ts.isIdentifier(holder.parent.name) && holder.parent.name.text === 'websocket') {
@@ -253,6 +263,77 @@ function frameworkCallback(m: TsModule, fn: TsNode, param: TsNode): { why: strin
   return null;
 }
 
+/**
+ * A callback handed to a repository wrapper that registers it as a ws server's, one level down:
+ * playwright's `server.onceWebSocketConnection(async (ws) => …)`, whose body is
+ * `this._wsServer.once('connection', handler)`. The wrapper is a function of the repository
+ * (`wrap(fn)`, `ns.wrap(fn)`), a method of the class around the call (`this.wrap(fn)`), or a
+ * method of the class the receiver is declared as (`server: TestServer`, this file or a relative
+ * import): an untyped receiver names no class.
+ */
+function wrappedServerCallback(m: TsModule, call: TsNode, fn: TsNode): { why: string; framework: Framework } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const index = call.arguments.indexOf(fn as never);
+  const target = index >= 0 ? wrapperOf(m, call) : null;
+  if (!target) return null;
+  const { module: wm, fn: wfn } = target;
+  const param = ((wfn as { parameters?: readonly TsNode[] }).parameters ?? [])[index];
+  const body = (wfn as { body?: TsNode }).body;
+  if (!param || !ts.isParameter(param) || !ts.isIdentifier(param.name) || param.dotDotDotToken || !body) return null;
+  const name = param.name.text;
+  for (const n of descendants(ts, body)) {
+    if (!ts.isCallExpression(n)) continue;
+    for (const a of n.arguments) {
+      if (!ts.isIdentifier(a) || a.text !== name || wm.declarationOf(name, a) !== param) continue;
+      const role = serverCallbackRole(wm, n, a);
+      if (role && /'connection' callback|handleUpgrade callback/.test(role)) return { why: `${role} (registered by ${m.text(call.expression)})`, framework: serverFramework(wm) };
+    }
+  }
+  return null;
+}
+
+/** The function a call runs, where this file can read it: see `wrappedServerCallback`. */
+function wrapperOf(m: TsModule, call: TsNode): { module: TsModule; fn: TsNode } | null {
+  const ts = m.ts;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const own = calledFunction(m, call);
+    return own ? { module: m, fn: own.fn } : null;
+  }
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return localOrImportedFunction(m, callee);
+  const local = m.imports.has(callee.expression.text) ? localOrImportedFunction(m, callee) : null;
+  if (local) return local;
+  // `server.method(…)` with `server: TestServer`: the class the declared type names.
+  const d = m.declarationOf(callee.expression.text, callee.expression);
+  const type = d && (ts.isParameter(d) || ts.isVariableDeclaration(d)) ? d.type : undefined;
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return null;
+  const cls = classNamed(m, type.typeName.text);
+  if (!cls) return null;
+  const method = callee.name.text;
+  for (const member of (cls.cls as { members?: readonly TsNode[] }).members ?? []) {
+    const mn = (member as { name?: TsNode }).name;
+    if (!mn || !ts.isIdentifier(mn) || mn.text !== method) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return { module: cls.module, fn: member };
+    if (ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) return { module: cls.module, fn: member.initializer };
+  }
+  return null;
+}
+
+/** A class declared in this file, or imported from a relative module (through its re-exports). */
+function classNamed(m: TsModule, name: string): { module: TsModule; cls: TsNode } | null {
+  const ts = m.ts;
+  const declared = (module: TsModule, n: string): { module: TsModule; cls: TsNode } | null => {
+    const c = (module.declarations.get(n) ?? []).find((x) => ts.isClassDeclaration(x));
+    return c ? { module, cls: c } : null;
+  };
+  const imp = m.imports.get(name);
+  if (!imp) return declared(m, name);
+  const target = imp.imported === '*' ? null : m.importedModule(imp.module);
+  return target ? throughReexports(target, imp.imported === 'default' ? name : imp.imported, declared) : null;
+}
+
 const DURABLE_OBJECT_MESSAGE = "a Durable Object's webSocketMessage handler (it just delivered a message)";
 
 /** What a receiver expression is, following aliases, declarations, class properties and callbacks. */
@@ -264,13 +345,63 @@ export function resolveSocket(m: TsModule, expr: TsNode, depth = 0): SocketInfo 
     const d = m.declarationOf(e.text, e);
     const r = d ? fromDeclaration(m, d, e.text, depth) : null;
     if (r || (d && ts.isVariableDeclaration(d) && ts.isObjectBindingPattern(d.name))) return r;
-    const kept = openCollectionElement(m, d, (mm, x) => resolveSocket(mm, x, depth + 1));
+    const kept = openCollectionElement(m, d, (mm, x) => resolveSocket(mm, x, depth + 1)) ?? createdElement(m, d);
     return kept ?? fromTypes(m, e) ?? serverClient(m, d) ?? (unplaced(m, d) ? fromName(m, e, e.text) : null);
   }
   if (!ts.isPropertyAccessExpression(e)) return fromTypes(m, e);
   const self = e.expression.kind === ts.SyntaxKind.ThisKeyword;
+  const upgraded = self ? null : denoSocketOf(m, e);
+  if (upgraded) return denoSocket(upgraded.parent && ts.isVariableDeclaration(upgraded.parent) ? upgraded.parent : upgraded);
   const syntactic = self ? fromClassProperty(m, e, e.name.text) : null;
   return syntactic ?? fromTypes(m, e) ?? (!self || unplaced(m, m.classProperty(e, e.name.text)) ? fromName(m, e, e.name.text) : null);
+}
+
+/**
+ * The sockets a collection was made of, when it is made of new client sockets only: the object
+ * literal `Object.values(x)` reads (`{ a: new WebSocket(…), b: … }`), an array literal of them, or
+ * `urls.map((u) => new WebSocket(u))` — directly or through the `const` it initialises.
+ */
+export function createdCollection(m: TsModule, coll: TsNode): { root: TsNode; made: TsNode[] } | null {
+  const ts = m.ts;
+  let x = throughSubsets(m, coll);
+  let values = false;
+  if (ts.isCallExpression(x) && m.text(x.expression) === 'Object.values' && x.arguments.length === 1) {
+    x = bareExpression(ts, x.arguments[0] as TsNode);
+    values = true;
+  }
+  const root = x;
+  const init = ts.isIdentifier(x) ? m.initializerOf(x) : x;
+  const d = ts.isIdentifier(x) ? m.declarationOf(x.text, x) : null;
+  if (!init || (d && !(ts.isVariableDeclaration(d) && d.parent && ts.isVariableDeclarationList(d.parent) && (d.parent.flags & ts.NodeFlags.Const) !== 0))) return null;
+  const v = bareExpression(ts, init);
+  let made: TsNode[] = [];
+  if (values && ts.isObjectLiteralExpression(v)) {
+    for (const p of v.properties) {
+      if (!ts.isPropertyAssignment(p)) return null;
+      made.push(p.initializer);
+    }
+  } else if (!values && ts.isArrayLiteralExpression(v)) made = [...v.elements];
+  else if (!values && ts.isCallExpression(v) && ts.isPropertyAccessExpression(v.expression) && v.expression.name.text === 'map') {
+    const fn = v.arguments[0];
+    const body = fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) ? fn.body : undefined;
+    if (!body) return null;
+    if (!ts.isBlock(body)) made = [body];
+    else {
+      const rets = descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((n) => (n as { expression?: TsNode }).expression);
+      if (rets.some((r) => r === undefined)) return null;
+      made = rets as TsNode[];
+    }
+  } else return null;
+  return made.length > 0 && made.every((e) => constructed(m, e)?.cls === 'client') ? { root, made } : null;
+}
+
+/** An element (`for…of`, a `forEach` callback's parameter) of a collection made of new client sockets: one of them. */
+function createdElement(m: TsModule, d: TsNode | null): SocketInfo | null {
+  const coll = d ? collectionOf(m, d) : null;
+  const made = coll ? createdCollection(m, coll) : null;
+  const c = made ? constructed(m, made.made[0] as TsNode) : null;
+  if (!d || !made || !c) return null;
+  return { kind: 'client', origin: d, reason: `created by ${m.brief(made.made[0] as TsNode, 40)} (an element of ${m.brief(made.root, 30)})`, emitter: c.emitter, typed: true, framework: c.framework };
 }
 
 /**
@@ -316,6 +447,9 @@ function fromName(m: TsModule, e: TsNode, name: string): SocketInfo | null {
     usesWebSockets.set(m, uses);
   }
   if (!uses) return null;
+  // A type the checker knows and no WebSocket can have (partykit's `{ id; send }` connections) places it: not by its name.
+  const start = e.getStart(m.sf);
+  if (m.project.types?.nonSocketAt(m.absPath, start, e.getEnd() - start)) return null;
   const framework = serverFramework(m);
   return { kind: 'client', origin: e, reason: `named ${name} (connectionNames)`, emitter: framework !== 'unknown', typed: false, framework: 'unknown', byName: true };
 }
@@ -356,15 +490,20 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (c?.cls === 'client') return { kind: 'client', origin, reason: `created by ${m.brief(init, 40)}`, emitter: c.emitter, typed: true, framework: c.framework };
   if (c) return null;
   const e = bareExpression(ts, init);
-  // `pair[1]` of a `new WebSocketPair()`: the server end.
-  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression) && e.argumentExpression.text === '1' && isPair(m, e.expression)) {
-    return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+  // `pair[1]` of a `new WebSocketPair()`: the server end (or `pair[0]`, when `pair[1]` is the end the Response gets).
+  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
+    const pair = pairOf(m, e.expression);
+    if (pair && Number(e.argumentExpression.text) === serverIndex(m, pair)) {
+      return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+    }
   }
   // `resp.webSocket` of `const resp = await fetch(url, { headers: { Upgrade: 'websocket' } })`: a
   // Cloudflare Worker's outbound WebSocket, usable once accept()ed, like a pair's server end.
   if (ts.isPropertyAccessExpression(e) && e.name.text === 'webSocket' && isFetchResponse(m, bareExpression(ts, e.expression))) {
     return { kind: 'cf-server', origin, reason: FETCH_UPGRADE_SOCKET, emitter: false, typed: true, framework: 'cloudflare' };
   }
+  // `const ws = upgrade.socket` of `const upgrade = Deno.upgradeWebSocket(req)`.
+  if (ts.isPropertyAccessExpression(e) && denoSocketOf(m, e) !== null) return denoSocket(origin);
   // `Object.assign(server, { id })` returns its first argument.
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0] && depth < 6) return fromInitializer(m, e.arguments[0], origin, depth + 1);
   if (ts.isIdentifier(e) || (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword)) return resolveSocket(m, e, depth + 1);
@@ -423,7 +562,7 @@ function localOrImportedFunction(m: TsModule, callee: TsNode): { module: TsModul
  * The caller's socket is open, as a server framework's is (SPEC §3b): both modes say so, the
  * type checker's `WebSocket` no longer makes it a client.
  */
-export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0): SocketInfo | null {
+export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth = 0, prop: string | null = null): SocketInfo | null {
   const ts = m.ts;
   let e = call;
   while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
@@ -442,16 +581,23 @@ export function openedByHelper(m: TsModule, call: TsNode, origin: TsNode, depth 
   for (const r of returned) {
     let x = r;
     while (ts.isAwaitExpression(x) || ts.isParenthesizedExpression(x)) x = x.expression;
-    const resolved = resolvedOnOpen(hm, x);
+    // `const { ws } = await connect(url)`: the helper's every return is an object with that member.
+    if (prop !== null) {
+      const member = ts.isObjectLiteralExpression(x) ? x.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === prop) : undefined;
+      const value = member && ts.isShorthandPropertyAssignment(member) ? member.name : member && ts.isPropertyAssignment(member) ? bareExpression(ts, member.initializer) : null;
+      if (!value) return null;
+      x = value;
+    }
+    const resolved = prop === null ? resolvedOnOpen(hm, x) : null;
     const accepted = resolved ? null : acceptedBeforeReturn(hm, x, body);
     const sock = resolved ?? accepted;
     if (!sock) return null;
     how = resolved ? "resolves it in the socket's 'open' handler" : 'accepts it before returning it';
     inner ??= resolveSocket(hm, sock, depth + 1);
   }
-  const name = m.text((e as { expression: TsNode }).expression);
+  const name = m.text((e as { expression: TsNode }).expression) + (prop === null ? '()' : `()'s \`${prop}\``);
   const framework = how.startsWith('accepts') ? 'cloudflare' : (inner?.framework ?? 'unknown');
-  return { kind: 'framework', origin, reason: `socket from ${name}(), which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
+  return { kind: 'framework', origin, reason: `socket from ${name}, which ${how}`, emitter: inner?.emitter ?? false, typed: inner?.typed ?? false, framework };
 }
 
 /** `new Promise((resolve) => …)` whose every `resolve(x)` runs in an 'open' listener on `x`: that socket. */
@@ -474,11 +620,11 @@ function resolvedOnOpen(m: TsModule, x: TsNode): TsNode | null {
   return socket;
 }
 
-/** `return ws` after an unconditional `ws.accept()` in the function's body: that socket. */
+/** `return ws` (or `return { ws }`) after an unconditional `ws.accept()` in the function's body: that socket. */
 function acceptedBeforeReturn(m: TsModule, x: TsNode, body: TsNode): TsNode | null {
   const ts = m.ts;
   if (!ts.isIdentifier(x) || !ts.isBlock(body)) return null;
-  const ret = x.parent;
+  const ret = ancestor(x, (a) => ts.isReturnStatement(a) || isFunctionLike(ts, a));
   if (!ret || !ts.isReturnStatement(ret) || ret.parent !== body) return null;
   const stmts = body.statements as readonly TsNode[];
   const accepted = stmts.slice(0, stmts.indexOf(ret)).some((st) => {
@@ -517,12 +663,13 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     if (ts.isObjectBindingPattern(d.name) && d.initializer && isDenoUpgrade(m, d.initializer)) {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
       const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
-      if (prop === 'socket') return { kind: 'client', origin: d, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
+      if (prop === 'socket') return denoSocket(d);
     }
     // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
-    if (ts.isArrayBindingPattern(d.name) && d.initializer && isPairValues(m, d.initializer, depth)) {
+    const values = ts.isArrayBindingPattern(d.name) && d.initializer ? pairValues(m, d.initializer, depth) : null;
+    if (values && ts.isArrayBindingPattern(d.name)) {
       const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
-      if (idx === 1) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+      if (idx === serverIndex(m, values)) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     // const [client, server] = [pair[0], pair[1]]
     const list = d.initializer ? bareExpression(ts, d.initializer) : null;
@@ -534,7 +681,14 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
     }
     if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
       const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
-      if (el?.propertyName && m.text(el.propertyName) === '1') return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+      if (el?.propertyName && m.text(el.propertyName) === String(serverIndex(m, bareExpression(ts, d.initializer)))) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+    }
+    // const { ws } = await connectWS(url): a helper of the repository returning `{ ws }` of an open socket.
+    if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+      const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
+      const prop = el && !el.dotDotDotToken ? (el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : null) : name) : null;
+      const r = prop !== null ? openedByHelper(m, d.initializer, d, depth, prop) : null;
+      if (r) return r;
     }
     return null;
   }
@@ -708,10 +862,38 @@ function memberCalls(m: TsModule, target: { member: TsNode; name: string; cls: T
     if (!ts.isPropertyAccessExpression(a) || a.expression.kind !== ts.SyntaxKind.ThisKeyword || !p || !ts.isCallExpression(p) || p.expression !== a) return null;
     // `this` is the instance in the class's own instance members and the arrow functions inside them.
     const owner = ancestor(a, (n) => (isFunctionLike(ts, n) && !ts.isArrowFunction(n)) || ts.isPropertyDeclaration(n) || ts.isClassLike(n));
+    // Another class's own `this.name()` (mitmproxy's StaticBackend calls its own `onOpen`): not
+    // this member, unless that class may inherit it.
+    if (owner?.parent && owner.parent !== target.cls && ts.isClassLike(owner.parent) && !ts.isClassLike(owner) && neverReaches(m, owner.parent, target.cls, target.name)) continue;
     if (!owner || owner.parent !== target.cls || (ts.getCombinedModifierFlags(owner as never) & ts.ModifierFlags.Static) !== 0) return null;
     calls.push(p);
   }
   return calls;
+}
+
+/**
+ * Whether a `this.name` in class `cls` can never reach class `target`'s member `name`: `cls`, or a
+ * class of this file it extends before reaching `target`, declares `name` itself, or the chain of
+ * `extends` ends (in this file) without reaching `target`. A base class the file does not declare
+ * may be `target`'s subclass: not known.
+ */
+function neverReaches(m: TsModule, cls: TsNode, target: TsNode, name: string): boolean {
+  const ts = m.ts;
+  let c: TsNode = cls;
+  for (let i = 0; i < 8; i++) {
+    if (c === target || !ts.isClassLike(c)) return false;
+    const declares = c.members.some((mem) => {
+      const n = mem.name;
+      return n !== undefined && (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n.text === name && (ts.getCombinedModifierFlags(mem as never) & ts.ModifierFlags.Static) === 0;
+    });
+    if (declares) return true;
+    const ext = (c.heritageClauses ?? []).find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!ext) return true;
+    const base = ts.isIdentifier(ext) ? m.declarationOf(ext.text, ext) : null;
+    if (!base || !ts.isClassDeclaration(base)) return false;
+    c = base;
+  }
+  return false;
 }
 
 /**
@@ -839,24 +1021,116 @@ export function isDenoUpgrade(m: TsModule, expr: TsNode): boolean {
   return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && m.text(expr.expression) === 'Deno.upgradeWebSocket';
 }
 
-/** `new WebSocketPair()`, or a name initialised with one. */
-function isPair(m: TsModule, expr: TsNode): boolean {
-  const e = bareExpression(m.ts, expr);
-  if (constructed(m, e)?.cls === 'pair') return true;
-  const init = m.ts.isIdentifier(e) ? m.initializerOf(e) : null;
-  return init !== null && constructed(m, init)?.cls === 'pair';
+/**
+ * The `Deno.upgradeWebSocket(req)` call whose socket an expression is: `upgrade.socket` (or the
+ * call's own `.socket`), the `socket` of `const { socket } = Deno.upgradeWebSocket(req)`, or a
+ * `const` bound to one of these (`const ws = upgrade.socket`).
+ */
+export function denoSocketOf(m: TsModule, expr: TsNode, depth = 0): TsNode | null {
+  const ts = m.ts;
+  const e = bareExpression(ts, expr);
+  if (depth > 6) return null;
+  if (ts.isPropertyAccessExpression(e)) {
+    if (e.name.text !== 'socket') return null;
+    const x = bareExpression(ts, e.expression);
+    if (isDenoUpgrade(m, x)) return x;
+    const init = ts.isIdentifier(x) ? m.initializerOf(x) : null;
+    const d = ts.isIdentifier(x) ? m.declarationOf(x.text, x) : null;
+    return init && d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && isDenoUpgrade(m, bareExpression(ts, init)) ? bareExpression(ts, init) : null;
+  }
+  if (!ts.isIdentifier(e)) return null;
+  const d = m.declarationOf(e.text, e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null;
+  if (ts.isObjectBindingPattern(d.name)) {
+    const init = bareExpression(ts, d.initializer);
+    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === e.text);
+    const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : e.text);
+    return prop === 'socket' && isDenoUpgrade(m, init) ? init : null;
+  }
+  // Only a `const`: a `let` may be given another socket later.
+  const list = d.parent;
+  return ts.isIdentifier(d.name) && list && ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 ? denoSocketOf(m, d.initializer, depth + 1) : null;
 }
 
-function isPairValues(m: TsModule, expr: TsNode, depth: number): boolean {
+/** What `denoSocketOf` finds, as a socket: CONNECTING until the handler returns its response. */
+function denoSocket(origin: TsNode): SocketInfo {
+  return { kind: 'client', origin, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
+}
+
+/** The `new WebSocketPair()` an expression is: that expression, or the initializer of a name bound to one. */
+function pairOf(m: TsModule, expr: TsNode): TsNode | null {
+  const e = bareExpression(m.ts, expr);
+  if (constructed(m, e)?.cls === 'pair') return e;
+  const init = m.ts.isIdentifier(e) ? m.initializerOf(e) : null;
+  return init !== null && constructed(m, init)?.cls === 'pair' ? bareExpression(m.ts, init) : null;
+}
+
+/** The pair of `Object.values(new WebSocketPair())` / `Object.values(pair)`. */
+function pairValues(m: TsModule, expr: TsNode, depth: number): TsNode | null {
   const ts = m.ts;
-  if (!ts.isCallExpression(expr) || m.text(expr.expression) !== 'Object.values' || expr.arguments.length !== 1) return false;
-  const arg = expr.arguments[0] as TsNode;
-  if (constructed(m, arg)?.cls === 'pair') return true;
-  if (ts.isIdentifier(arg) && depth < 4) {
-    const init = m.initializerOf(arg);
-    return init !== null && constructed(m, init)?.cls === 'pair';
+  if (!ts.isCallExpression(expr) || m.text(expr.expression) !== 'Object.values' || expr.arguments.length !== 1 || depth >= 4) return null;
+  return pairOf(m, expr.arguments[0] as TsNode);
+}
+
+/**
+ * Which end of a WebSocketPair an expression is: `pair[i]`, or a name bound to one — by
+ * destructuring (`[a, b] = Object.values(pair)`, `{ 0: a, 1: b } = pair`, `[a, b] = [pair[0],
+ * pair[1]]`), `const a = pair[i]`, `Object.assign(a, …)`.
+ */
+function pairEnd(m: TsModule, expr: TsNode, depth: number): { pair: TsNode; index: number } | null {
+  const ts = m.ts;
+  const e = bareExpression(ts, expr);
+  if (depth > 6) return null;
+  if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
+    const pair = pairOf(m, e.expression);
+    return pair ? { pair, index: Number(e.argumentExpression.text) } : null;
   }
-  return false;
+  if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0]) return pairEnd(m, e.arguments[0], depth + 1);
+  if (!ts.isIdentifier(e)) return null;
+  const d = m.declarationOf(e.text, e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null;
+  if (ts.isIdentifier(d.name)) return pairEnd(m, d.initializer, depth + 1);
+  if (ts.isArrayBindingPattern(d.name)) {
+    const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === e.text);
+    if (idx < 0) return null;
+    const values = pairValues(m, d.initializer, depth);
+    if (values) return { pair: values, index: idx };
+    const list = bareExpression(ts, d.initializer);
+    const el = ts.isArrayLiteralExpression(list) ? list.elements[idx] : undefined;
+    return el && !ts.isSpreadElement(el) ? pairEnd(m, el, depth + 1) : null;
+  }
+  if (ts.isObjectBindingPattern(d.name)) {
+    const pair = constructed(m, d.initializer)?.cls === 'pair' ? bareExpression(ts, d.initializer) : null;
+    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === e.text);
+    const key = el?.propertyName ? m.text(el.propertyName) : null;
+    return pair && (key === '0' || key === '1') ? { pair, index: Number(key) } : null;
+  }
+  return null;
+}
+
+const serverIndexes = new WeakMap<TsModule, Map<TsNode, number>>();
+
+/**
+ * The index of a pair's server end: the end the 101 response does not carry. The end given to
+ * `new Response(null, { webSocket: x })` (any `webSocket:` property of the file) goes to the
+ * client; the other is the server's, whichever name or position it has. Index 1 (the usual
+ * `[client, server]`) when the file gives no end, or both, to a `webSocket:` property.
+ */
+function serverIndex(m: TsModule, pair: TsNode): number {
+  const ts = m.ts;
+  let byPair = serverIndexes.get(m);
+  if (!byPair) {
+    const given = new Map<TsNode, Set<number>>();
+    for (const n of m.source.includes('webSocket') ? descendants(ts, m.sf, true) : []) {
+      const value = ts.isPropertyAssignment(n) && m.text(n.name) === 'webSocket' ? n.initializer : ts.isShorthandPropertyAssignment(n) && n.name.text === 'webSocket' ? n.name : null;
+      const end = value ? pairEnd(m, value, 0) : null;
+      if (end && (end.index === 0 || end.index === 1)) given.set(end.pair, (given.get(end.pair) ?? new Set<number>()).add(end.index));
+    }
+    byPair = new Map();
+    for (const [p, ends] of given) if (ends.size === 1) byPair.set(p, 1 - (ends.values().next().value as number));
+    serverIndexes.set(m, byPair);
+  }
+  return byPair.get(pair) ?? 1;
 }
 
 /** The same socket: both expressions resolve to the same declaration (or are the same text). */

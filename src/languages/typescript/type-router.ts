@@ -126,6 +126,29 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
     g.built = true;
     return oracle;
   };
+  /** A question to the program governing the file, built on the first one; `none` where there is no usable one. */
+  const ask = <T>(absPath: string, none: T, question: (o: TypeOracle) => T): T => {
+    const found = usable(absPath);
+    if (!found) return none;
+    const { cfg, g } = found;
+    try {
+      let oracle = g.oracle;
+      if (oracle === undefined || oracle === null) {
+        live.makeRoom();
+        oracle = g.oracle = build(cfg, g);
+      }
+      live.use(g);
+      return question(oracle);
+    } catch (e) {
+      // A program the compiler cannot build or check (a root nested too deep for its recursion):
+      // noted where a file asks, and no types for the files it governs. The failure may depend
+      // on the stack, not only on the files: nothing resting on it is kept.
+      if (g.oracle === undefined) g.note = `${g.label}: type checker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); TS/JS socket types from imports and provenance only`;
+      g.oracle ??= null;
+      g.stable = false;
+      return none;
+    }
+  };
   return {
     askers,
     mayAnswer: (absPath) => usable(absPath) !== null,
@@ -143,27 +166,7 @@ export function planTypes(input: TypePlanInput): PlannedTypes {
         stable: g.stable && (g.built || options.get(cfg) === undefined),
       };
     },
-    socketAt(absPath: string, start: number, width: number): SocketType | null {
-      const found = usable(absPath);
-      if (!found) return null;
-      const { cfg, g } = found;
-      try {
-        let oracle = g.oracle;
-        if (oracle === undefined || oracle === null) {
-          live.makeRoom();
-          oracle = g.oracle = build(cfg, g);
-        }
-        live.use(g);
-        return oracle.socketAt(absPath, start, width);
-      } catch (e) {
-        // A program the compiler cannot build or check (a root nested too deep for its recursion):
-        // noted where a file asks, and no types for the files it governs. The failure may depend
-        // on the stack, not only on the files: nothing resting on it is kept.
-        if (g.oracle === undefined) g.note = `${g.label}: type checker failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); TS/JS socket types from imports and provenance only`;
-        g.oracle ??= null;
-        g.stable = false;
-        return null;
-      }
-    },
+    socketAt: (absPath: string, start: number, width: number): SocketType | null => ask(absPath, null, (o) => o.socketAt(absPath, start, width)),
+    nonSocketAt: (absPath: string, start: number, width: number): boolean => ask(absPath, false, (o) => o.nonSocketAt(absPath, start, width)),
   };
 }

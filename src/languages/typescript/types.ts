@@ -18,6 +18,13 @@ export interface SocketType {
 export interface TypeOracle {
   /** What the checker says the expression at [start, start + width) of the file is, if a WebSocket. */
   socketAt(absPath: string, start: number, width: number): SocketType | null;
+  /**
+   * Whether the checker gives the expression a type that cannot be a WebSocket: known (not
+   * `any`/`unknown`/a type parameter) and, in every non-nullish union member, without a
+   * `readyState` (`{ id: string; send(m: string): void }`). What a name (`connectionNames`) says
+   * does not outweigh it.
+   */
+  nonSocketAt(absPath: string, start: number, width: number): boolean;
 }
 
 const SOCKET_SOURCES = /node_modules[\\/](?:@types[\\/]ws|ws|isomorphic-ws|undici|undici-types|bun-types)[\\/]|lib\.dom\.d\.ts$|lib\.deno/;
@@ -55,6 +62,17 @@ export function programOracle(ts: TS, input: ProgramInput, ask: AskFs): TypeOrac
         return { emitter: /ws[\\/]|isomorphic-ws/.test(file) && !/lib\.dom/.test(file), type: checker.typeToString(t, node), framework: frameworkOfDeclaration(file) };
       }
       return null;
+    },
+    nonSocketAt(absPath, start, width) {
+      const sf = program.getSourceFile(absPath);
+      if (!sf || sf.text !== input.sourceOf(absPath)) return false;
+      const node = nodeAt(sf, start, width);
+      if (!node) return false;
+      const type = checker.getTypeAtLocation(node);
+      const F = ts.TypeFlags;
+      const members = (type.isUnion() ? type.types : [type]).filter((t) => (t.flags & (F.Null | F.Undefined | F.Void | F.Never)) === 0);
+      const unknown = F.Any | F.Unknown | F.TypeParameter | F.NonPrimitive | F.Index | F.IndexedAccess | F.Conditional | F.Substitution;
+      return members.length > 0 && members.every((t) => (t.flags & unknown) === 0 && !checker.getPropertyOfType(checker.getApparentType(t), 'readyState'));
     },
   };
 }
