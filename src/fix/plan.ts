@@ -17,9 +17,10 @@ import { functionAt, type PyFunction, type PyModule } from '../languages/python/
 import { field, isInside, LOOP_TYPES, named, statements, unwrap, type PyNode } from '../languages/python/nodes.js';
 import { leaves } from '../languages/python/polling.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { Clock, Fingerprint, Framework, MessageLoop, SleepKind, Span } from '../model.js';
+import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, localNames, planNames } from './names.js';
+import { helperGuardRefusal, pythonConnectionRefusal } from './refusals.js';
 import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
 
 /** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
@@ -60,9 +61,6 @@ export interface FilePlan {
   edits: TextEdit[];
   outcomes: LoopOutcome[];
 }
-
-/** Connections with Starlette's `application_state`/`client_state`: the only ones the canonical block can poll. */
-const STARLETTE_STATE: ReadonlySet<Framework> = new Set(['fastapi', 'starlette', 'unknown']);
 
 const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
@@ -275,7 +273,8 @@ function markerStart(text: string, start: number): number {
 
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
 function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode; recheck: string | null } | string {
-  if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
+  const helper = helperGuardRefusal(loop);
+  if (helper) return helper;
   const wait = loop.guard.span ? nodeAt(module.root, loop.guard.span) : null;
   const stmt = wait ? statementOf(wait) : null;
   if (!stmt || !LOOP_TYPES.has(stmt.type)) return 'could not locate the polling guard';
@@ -372,12 +371,7 @@ export function planFile(input: FilePlanInput): FilePlan {
       outcomes.push({ loop, skipped: names.refusal, action: null });
       continue;
     }
-    const site = !STARLETTE_STATE.has(loop.framework)
-      ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
-      : loop.framework === 'unknown' && loop.confidence === 'low'
-        ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
-          `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
-        : siteFor(loop, input);
+    const site = pythonConnectionRefusal(loop) ?? siteFor(loop, input);
     if (typeof site === 'string') {
       outcomes.push({ loop, skipped: site, action: null });
       continue;

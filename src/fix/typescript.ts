@@ -12,7 +12,7 @@ import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
 import { enclosingFunction, isInside, statementAt } from './ts-nodes.js';
-import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
+import { openBeforeResponseRefusal, optionalChainRefusal, plainSocketRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
@@ -197,8 +197,6 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     }
     return null;
   };
-  const plainSocket = (loop: MessageLoop): string | null =>
-    /^[\w$.!?#]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
 
   // In file order, so that the start-time names count down the file.
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
@@ -221,12 +219,12 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
       continue;
     }
     if (upgrade) {
-      const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
+      const region = plainSocketRefusal(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);
       else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave, regionScope(loop)) }, 'upgrade');
       continue;
     }
-    const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
+    const site: TsSite | string = target.unmatched ?? plainSocketRefusal(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
     if (typeof site === 'string') {
       add(loop, site, null);
       continue;

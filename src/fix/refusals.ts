@@ -1,0 +1,53 @@
+// The reasons `fix` leaves a loop alone that are decidable without planning its file: from the
+// loop model (where it can await, the connection's framework, a helper guard) and, for TS/JS, from
+// the syntax tree, which the front end asks with the fixer's own checks (`scriptFixRefusal` in
+// ts-refusals.ts, stored as `MessageLoop.fixRefusal`). The planners and a finding's `fixable`
+// (engine/findings.ts) ask the same functions, so a scan never claims a fix that `fix` skips for
+// one of these reasons. What only the planner decides (the group's guards against a loop's own
+// check, where a Python guard can go, the compiler's verdict, the re-scan) is not asked here.
+import type { Framework, MessageLoop, RuleId } from '../model.js';
+
+/** Connections with Starlette's `application_state`/`client_state`: the only ones the Python block can poll. */
+const STARLETTE_STATE: ReadonlySet<Framework> = new Set(['fastapi', 'starlette', 'unknown']);
+
+/** The rules `fix` answers by inserting a guard (without `--upgrade`); the other fixable ones need `--upgrade`. */
+const GUARDED_BY_INSERT: ReadonlySet<RuleId> = new Set(['HG001', 'HG003']);
+
+/**
+ * `fix` awaits its wait: a loop outside an async function is never fixed (only TS/JS module top
+ * level, where ES modules allow `await`, is tried).
+ */
+export function canAwaitAt(loop: MessageLoop): boolean {
+  return loop.inAsyncFunction || (loop.language !== 'python' && loop.function === '<module>');
+}
+
+/** Python: why the Starlette block cannot guard this loop's connection, or null. */
+export function pythonConnectionRefusal(loop: MessageLoop): string | null {
+  if (!STARLETTE_STATE.has(loop.framework)) return `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`;
+  if (loop.framework === 'unknown' && loop.confidence === 'low') {
+    // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
+    return `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`;
+  }
+  return null;
+}
+
+/** `--upgrade` rewrites a guard written out in the loop's function; a call to a helper is not one. */
+export function helperGuardRefusal(loop: MessageLoop): string | null {
+  return loop.guard.helper ? `the guard is a call to ${loop.guard.helper}: upgrade that helper instead` : null;
+}
+
+/**
+ * Why `fix` (with `--upgrade` for the rules it does not answer by inserting a guard) can never
+ * plan an edit for a finding of `ruleId` on this loop, or null when it may. `groupThrows`: whether
+ * the loop's consistency group's guards throw on timeout (asked only when a refusal depends on it).
+ */
+export function findingFixRefusal(loop: MessageLoop, ruleId: RuleId, groupThrows: () => boolean): string | null {
+  if (!GUARDED_BY_INSERT.has(ruleId)) return helperGuardRefusal(loop);
+  if (!canAwaitAt(loop)) return 'the loop is not inside an async function (the guard awaits)';
+  if (loop.language === 'python') {
+    const own = pythonConnectionRefusal(loop);
+    if (own) return own;
+  }
+  const tree = loop.fixRefusal ?? null;
+  return tree && !(tree.unlessGroupThrows && groupThrows()) ? tree.reason : null;
+}
