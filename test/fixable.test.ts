@@ -102,8 +102,8 @@ export async function count(url: string, items: string[]): Promise<number> {
     expect(out).toEqual(['HG001 count fixable=true fix=insert']);
   }, 60_000);
 
-  it('Python: an aiohttp response not prepared a name-only connection, a helper guard in HG002', async () => {
-    const { claims: out } = await claimsAndMessages({
+  it('Python: an aiohttp response not prepared (the message names prepare), a name-only connection, a helper guard in HG002', async () => {
+    const { claims: out, messages } = await claimsAndMessages({
       'srv.py': `from aiohttp import web
 
 
@@ -170,5 +170,7 @@ async def module_attr(websocket: WebSocket):
       "HG001 no_prepare fixable=false fix=the guard polls Starlette's application_state, which aiohttp connections do not have",
       'HG001 test_chat fixable=false fix=nothing says ws is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (`: WebSocket`) or guard it by hand',
     ]);
+    // No polling guard can wait for an aiohttp handshake: the message names what completes it.
+    expect(messages).toContain('message loop in no_prepare receives (async for … in ws, line 6) with no handshake guard; await `ws.prepare(request)` before the loop receives: aiohttp completes the handshake there');
   }, 60_000);
 });
