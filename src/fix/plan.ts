@@ -195,6 +195,23 @@ function firstReceiveStatement(anchor: PyNode, loop: MessageLoop, loopNode: PyNo
   return null;
 }
 
+/**
+ * The statement itself, or the outermost `if` of the loop body around it whose test reads the
+ * connection's state: a wait in one of its branches runs only in the states that branch is taken
+ * in — under `if ws.client_state == CONNECTED:` it could never wait, and a CONNECTING socket still
+ * takes the `else: break` — so the guard goes above that `if`.
+ */
+function aboveStateTests(stmt: PyNode, body: PyNode, fn: PyFunction, guardHelpers: readonly string[]): PyNode {
+  const cctx = conditionContext(fn, { index: null, guardHelpers }, 1);
+  let out = stmt;
+  for (let n = stmt.parent; n && n.id !== body.id; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const tests = [field(n, 'condition'), ...named(n).filter((c) => c.type === 'elif_clause').map((c) => field(c, 'condition'))];
+    if (tests.some((c) => c !== null && evalCondition(c, cctx).informative)) out = n;
+  }
+  return out;
+}
+
 /** What the re-scan reads for a fallback made of the loop's own check that leaves with `how`. */
 function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, beforeLoop: boolean): GuardTimeout | null {
   if (how === 'break') return 'recheck-break';
@@ -234,7 +251,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
     };
   }
   // A receive of the loop outside its body (its `while` condition): the guard goes before the loop.
-  const inBody = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const receiving = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const inBody = receiving && body ? aboveStateTests(receiving, body, fn, input.guardHelpers) : receiving;
   const target = outer ?? inBody ?? statementOf(loopNode);
   if (!target) return 'could not locate the statement to guard';
   const leave = inBody || enclosingLoop(target, fn) ? 'break' : 'return';
