@@ -21,7 +21,7 @@ import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, localNames, planNames } from './names.js';
 import { helperGuardRefusal, pythonConnectionRefusal } from './refusals.js';
-import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
+import { aboveLeadingComments, lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
 
 /** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
 export interface TargetGuard {
@@ -402,7 +402,8 @@ export function planFile(input: FilePlanInput): FilePlan {
     const block = render(site, indent);
     if (site.replace) edits.push({ ...site.replace, text: block });
     else {
-      const at = lineStart(text, site.stmt.startIndex);
+      // Above the comment lines that lead the statement (they describe it, not the guard).
+      const at = aboveLeadingComments(text, lineStart(text, site.stmt.startIndex), (offset) => module.root.descendantForIndex(offset, offset + 1)?.type === 'comment');
       edits.push({ start: at, end: at, text: block });
     }
     outcomes.push({ loop, skipped: null, action: site.replace ? 'replace' : 'insert' });

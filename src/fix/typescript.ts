@@ -7,7 +7,7 @@ import type { FrontEndIssue, MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
-import { detectStyle, lineStart, type TextStyle } from './text-style.js';
+import { aboveLeadingComments, detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
@@ -263,7 +263,10 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     const start = site.stmt.getStart(sf);
     const ls = lineStart(text, start);
     const indent = text.slice(ls, start);
-    const outcome = add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
+    // Above the comment lines that lead the statement (they describe the loop, not the guard).
+    const comments = new Set((ts.getLeadingCommentRanges(text, site.stmt.pos) ?? []).map((r) => r.pos));
+    const at = aboveLeadingComments(text, ls, (offset) => comments.has(offset));
+    const outcome = add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: at, end: at, text: block(indent) }, 'insert');
     const fn = site.leave === 'return' ? enclosingFunction(ts, site.stmt) : null;
     if (fn && outcome.skipped === null) blocks.push({ fn, socket: loop.receive.connection, stmt: site.stmt, outcome });
   }
