@@ -102,7 +102,7 @@ export async function count(url: string, items: string[]): Promise<number> {
     expect(out).toEqual(['HG001 count fixable=true fix=insert']);
   }, 60_000);
 
-  it('Python: an aiohttp response not prepared (the message names prepare), a name-only connection, a helper guard in HG002', async () => {
+  it('Python: an aiohttp response not prepared (the message names prepare), a name-only connection, a receive in a comprehension, a helper guard in HG002', async () => {
     const { claims: out, messages } = await claimsAndMessages({
       'srv.py': `from aiohttp import web
 
@@ -112,6 +112,14 @@ async def no_prepare(request):
     async for msg in ws:
         print(msg)
     return ws
+`,
+      'batch.py': `from fastapi import WebSocket
+
+
+async def batch(websocket: WebSocket):
+    while True:
+        items = [await websocket.receive_text() for _ in range(3)]
+        print(items)
 `,
       'test_chat.py': `from falcon import testing
 
@@ -167,6 +175,7 @@ async def module_attr(websocket: WebSocket):
     });
     expect(out).toEqual([
       'HG002 module_attr fixable=false fix=the guard is a call to wsutil.wait_until_connected: upgrade that helper instead',
+      'HG001 batch fixable=false fix=the receive is inside a list comprehension',
       "HG001 no_prepare fixable=false fix=the guard polls Starlette's application_state, which aiohttp connections do not have",
       'HG001 test_chat fixable=false fix=nothing says ws is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (`: WebSocket`) or guard it by hand',
     ]);

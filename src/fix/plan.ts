@@ -20,7 +20,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, localNames, planNames } from './names.js';
-import { helperGuardRefusal, pythonConnectionRefusal } from './refusals.js';
+import { helperGuardRefusal, nestedScopeRefusal, pythonConnectionRefusal } from './refusals.js';
 import { aboveLeadingComments, lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
 
 /** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
@@ -61,8 +61,6 @@ export interface FilePlan {
   edits: TextEdit[];
   outcomes: LoopOutcome[];
 }
-
-const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 function nodeAt(root: PyNode, span: Span): PyNode | null {
   const start = { row: span.start.line - 1, column: span.start.column - 1 };
@@ -228,9 +226,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   if (!anchor || !loopNode) return 'could not locate the loop in the file';
   const fn = functionAt(module, anchor);
   if (!fn.isAsync) return 'the receive is in a non-async function: an awaited wait cannot be added there';
-  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
-    if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
-  }
+  const nested = nestedScopeRefusal(anchor, loopNode);
+  if (nested) return nested;
   const body = field(loopNode, 'body');
   const conn = loop.receive.connection;
   const outer = outerExitStatement(loopNode, fn, conn);

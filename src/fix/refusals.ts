@@ -5,6 +5,7 @@
 // (engine/findings.ts) ask the same functions, so a scan never claims a fix that `fix` skips for
 // one of these reasons. What only the planner decides (the group's guards against a loop's own
 // check, where a Python guard can go, the compiler's verdict, the re-scan) is not asked here.
+import type { PyNode } from '../languages/python/nodes.js';
 import type { Framework, MessageLoop, RuleId } from '../model.js';
 
 /** Connections with Starlette's `application_state`/`client_state`: the only ones the Python block can poll. */
@@ -27,6 +28,16 @@ export function pythonConnectionRefusal(loop: MessageLoop): string | null {
   if (loop.framework === 'unknown' && loop.confidence === 'low') {
     // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
     return `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`;
+  }
+  return null;
+}
+
+const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** Python: a receive inside a lambda or a comprehension of the loop has no statement of its own to wait before. */
+export function nestedScopeRefusal(anchor: PyNode, loopNode: PyNode): string | null {
+  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
+    if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
   }
   return null;
 }

@@ -402,7 +402,8 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       inAsyncFunction: isAsync(m, callback ? loop : use.call, esm),
     };
     // What `fix` would say of it, with the fixer's own checks, while the tree is at hand (a finding's `fixable`).
-    if (guard.kind !== 'framework' && guard.kind !== 'polling') model.fixRefusal = scriptFixRefusal(ts, m.sf, model, issues);
+    const refusal = guard.kind !== 'framework' && guard.kind !== 'polling' ? scriptFixRefusal(ts, m.sf, model, issues) : null;
+    if (refusal) model.fixRefusal = refusal;
     loops.push(model);
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
