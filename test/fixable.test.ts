@@ -174,7 +174,7 @@ async def module_attr(websocket: WebSocket):
 `,
     });
     expect(out).toEqual([
-      'HG002 module_attr fixable=false fix=the guard is a call to wsutil.wait_until_connected: upgrade that helper instead',
+      "HG002 module_attr fixable=false fix=the guard is a call to wsutil.wait_until_connected that passes its own timeout (line 16): align the call's arguments with the group's guards, or upgrade that helper, by hand",
       'HG001 batch fixable=false fix=the receive is inside a list comprehension',
       "HG001 no_prepare fixable=false fix=the guard polls Starlette's application_state, which aiohttp connections do not have",
       'HG001 test_chat fixable=false fix=nothing says ws is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (`: WebSocket`) or guard it by hand',

@@ -42,9 +42,16 @@ export function nestedScopeRefusal(anchor: PyNode, loopNode: PyNode): string | n
   return null;
 }
 
-/** `--upgrade` rewrites a guard written out in the loop's function; a call to a helper is not one. */
+/**
+ * `--upgrade` rewrites a guard written out in the loop's function; a call to a helper is not one.
+ * When the call passes the helper its timeout or interval, those arguments may be what differs.
+ */
 export function helperGuardRefusal(loop: MessageLoop): string | null {
-  return loop.guard.helper ? `the guard is a call to ${loop.guard.helper}: upgrade that helper instead` : null;
+  const { helper, parts } = loop.guard;
+  if (!helper) return null;
+  const arg = parts.timeout ?? parts.interval;
+  if (arg) return `the guard is a call to ${helper} that passes its own ${parts.timeout ? 'timeout' : 'interval'} (line ${arg.start.line}): align the call's arguments with the group's guards, or upgrade that helper, by hand`;
+  return `the guard is a call to ${helper}: upgrade that helper instead`;
 }
 
 /**
