@@ -9,7 +9,12 @@ function describeReceive(loop: MessageLoop): string {
   return `${where}, line ${span.start.line}`;
 }
 
-function requirement(policy: RequirePolicy): string {
+function requirement(policy: RequirePolicy, loop: MessageLoop): string {
+  // An aiohttp response is handshaken by its own `prepare()`, which nothing has awaited yet: no
+  // wait for a state replaces it (and `fix`'s block polls Starlette's states, which it lacks).
+  if (loop.language === 'python' && loop.framework === 'aiohttp') {
+    return `await \`${loop.receive.connection}.prepare(request)\` before the loop receives: aiohttp completes the handshake there`;
+  }
   return policy === 'polling' ? 'a bounded polling guard is required' : 'a state check or a polling guard is required';
 }
 
@@ -95,7 +100,7 @@ class ChatRouter:
           loop,
           loopStart(loop),
           // TS/JS loops fail by sending on a socket that may still be CONNECTING (SPEC §3b).
-          `message loop in ${loop.function} ${loop.language === 'python' ? 'receives' : 'sends on a socket that may still be CONNECTING'} (${describeReceive(loop)}) with ${has}; ${requirement(ctx.require)}`,
+          `message loop in ${loop.function} ${loop.language === 'python' ? 'receives' : 'sends on a socket that may still be CONNECTING'} (${describeReceive(loop)}) with ${has}; ${requirement(ctx.require, loop)}`,
         ),
       );
     }

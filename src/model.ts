@@ -178,6 +178,19 @@ export interface MessageLoop {
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).
    */
   receives?: Span[];
+  /**
+   * Why `fix` would leave this loop unguarded, as far as the front end could tell from the syntax
+   * tree with the fixer's own refusal checks (src/fix/refusals.ts; TS/JS only so far). Not part of
+   * the JSON output: it decides findings' `fixable`.
+   */
+  fixRefusal?: FixRefusal | null;
+}
+
+/** A reason `fix` would skip a loop; `unlessGroupThrows`: not when the group's guards throw on timeout. */
+export interface FixRefusal {
+  reason: string;
+  /** The refusal is about the guard's bare `return;`, which a group whose guards throw does not write. */
+  unlessGroupThrows: boolean;
 }
 
 export interface Suppression {

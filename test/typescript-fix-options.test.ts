@@ -175,7 +175,7 @@ export async function a(url: string, items: string[]): Promise<void> {
 }
 `;
     const { outcomes, after } = await fix({ 'a.ts': src }, { upgrade: true });
-    expect(outcomes).toEqual(['a: the guard is a call to openWithin: upgrade that helper instead']);
+    expect(outcomes).toEqual(["a: the guard is a call to openWithin that passes its own timeout (line 15): align the call's arguments with the group's guards, or upgrade that helper, by hand"]);
     expect(after).toBeNull();
   }, 60_000);
 

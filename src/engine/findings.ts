@@ -1,5 +1,7 @@
 // Runs the rules over the model, applies the configured severities and the suppression comments.
 import { ALL_RULES } from '../../rules/index.js';
+import { majority } from '../fix/plan.js';
+import { findingFixRefusal } from '../fix/refusals.js';
 import type { FileAnalysis, Finding, MessageLoop, RuleId, RuleSetting, Suppression } from '../model.js';
 import type { Rule, RuleContext, RuleReport } from '../rule.js';
 
@@ -8,14 +10,21 @@ function settingOf(rule: Rule, overrides: Partial<Record<RuleId, RuleSetting>>):
 }
 
 /**
- * `fix` awaits its wait: a loop outside an async function is never fixed (only TS/JS module top
- * level, where ES modules allow `await`, is tried), so its findings do not claim to be fixable.
+ * Whether `fix` may plan an edit for the finding: not when a refusal the fixer itself gives is
+ * decidable from the loop (fix/refusals.ts; the front end's tree checks in `loop.fixRefusal`).
  */
-function canAwaitAt(loop: MessageLoop | null): boolean {
-  return loop === null || loop.inAsyncFunction || (loop.language !== 'python' && loop.function === '<module>');
+function fixableBy(rule: Rule, r: RuleReport, ctx: RuleContext): boolean {
+  const loop = r.loop;
+  if (!rule.fixable || loop === null) return rule.fixable;
+  // As the TS/JS target follows its group's majority guard: one that throws writes no `return;`.
+  const groupThrows = (): boolean => {
+    const group = ctx.groups.find((g) => g.loops.includes(loop))?.loops ?? [loop];
+    return majority(group.filter((l) => l.language !== 'python'))?.fingerprint.onTimeout === 'raise';
+  };
+  return findingFixRefusal(loop, rule.id, groupThrows) === null;
 }
 
-function toFinding(rule: Rule, r: RuleReport, severity: 'error' | 'warning'): Finding {
+function toFinding(rule: Rule, r: RuleReport, severity: 'error' | 'warning', ctx: RuleContext): Finding {
   return {
     ruleId: rule.id,
     severity,
@@ -25,7 +34,7 @@ function toFinding(rule: Rule, r: RuleReport, severity: 'error' | 'warning'): Fi
     endLine: r.span.end.line,
     endColumn: r.span.end.column,
     message: r.message,
-    fixable: rule.fixable && canAwaitAt(r.loop),
+    fixable: fixableBy(rule, r, ctx),
     loop: r.loop,
     suppressed: false,
   };
@@ -80,7 +89,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
     if (rule.id === 'HG000') continue;
     const setting = settingOf(rule, input.rules);
     if (setting === 'off') continue;
-    for (const r of rule.check(input.ctx)) findings.push(toFinding(rule, r, setting));
+    for (const r of rule.check(input.ctx)) findings.push(toFinding(rule, r, setting, input.ctx));
   }
   for (const f of findings) {
     const s = suppressions.find((x) => covers(x, f, input.requireSuppressionReason));
@@ -94,7 +103,7 @@ export function collectFindings(input: FindingsInput): Finding[] {
   if (hg000 && settingOf(hg000, input.rules) !== 'off') {
     const severity = settingOf(hg000, input.rules) as 'error' | 'warning';
     const reports = hg000.check({ ...input.ctx, ruleIds: new Map(ALL_RULES.map((r) => [r.name, r.id])) });
-    for (const r of reports) findings.push(toFinding(hg000, r, severity));
+    for (const r of reports) findings.push(toFinding(hg000, r, severity, input.ctx));
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
 }

@@ -171,11 +171,14 @@ export function planNames(module: PyModule, needsTime: boolean, local: LocalName
   let webSocketState = localEndingWith(module, 'WebSocketState');
   if (webSocketState && typingOnly(module, (st) => bindsName(st, webSocketState as string))) webSocketState = null;
   if (webSocketState && shadowed(webSocketState, module.imports.names.get(webSocketState))) webSocketState = null;
+  // Bound only under `if TYPE_CHECKING:` is free at run time.
+  const runtime = boundNames(module.root, [], true);
+  // Imported only inside another function (`def handle(): from starlette.websockets import
+  // WebSocketState`): not bound where the guard goes, unless the guard's own functions import it.
+  if (webSocketState && !runtime.has(webSocketState) && local.get(webSocketState) !== module.imports.names.get(webSocketState)) webSocketState = null;
   let refusal: string | null = null;
   if (!webSocketState) {
     const from = stateModuleOf(module);
-    // Bound only under `if TYPE_CHECKING:` is free at run time.
-    const runtime = boundNames(module.root, [], true);
     const stateTaken = (name: string): boolean => runtime.has(name) || local.has(name);
     webSocketState = stateTaken('WebSocketState') ? freeName('_hg_WebSocketState', stateTaken) : 'WebSocketState';
     importLines.push(`from ${from} import WebSocketState${webSocketState === 'WebSocketState' ? '' : ` as ${webSocketState}`}`);

@@ -17,10 +17,11 @@ import { functionAt, type PyFunction, type PyModule } from '../languages/python/
 import { field, isInside, LOOP_TYPES, named, statements, unwrap, type PyNode } from '../languages/python/nodes.js';
 import { leaves } from '../languages/python/polling.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { Clock, Fingerprint, Framework, MessageLoop, SleepKind, Span } from '../model.js';
+import type { Clock, Fingerprint, MessageLoop, SleepKind, Span } from '../model.js';
 import type { TextEdit } from './edits.js';
 import { helperOffset, importEdits, localNames, planNames } from './names.js';
-import { lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
+import { helperGuardRefusal, nestedScopeRefusal, pythonConnectionRefusal } from './refusals.js';
+import { aboveLeadingComments, lineEndAfterBreak, lineStart, type TextStyle } from './text-style.js';
 
 /** The guard every fixed loop of a group gets: the group's fingerprint, or the canonical one. */
 export interface TargetGuard {
@@ -69,11 +70,6 @@ export interface FilePlan {
   edits: TextEdit[];
   outcomes: LoopOutcome[];
 }
-
-/** Connections with Starlette's `application_state`/`client_state`: the only ones the canonical block can poll. */
-const STARLETTE_STATE: ReadonlySet<Framework> = new Set(['fastapi', 'starlette', 'unknown']);
-
-const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 function nodeAt(root: PyNode, span: Span): PyNode | null {
   const start = { row: span.start.line - 1, column: span.start.column - 1 };
@@ -218,6 +214,23 @@ function firstReceiveStatement(anchor: PyNode, loop: MessageLoop, loopNode: PyNo
   return null;
 }
 
+/**
+ * The statement itself, or the outermost `if` of the loop body around it whose test reads the
+ * connection's state: a wait in one of its branches runs only in the states that branch is taken
+ * in — under `if ws.client_state == CONNECTED:` it could never wait, and a CONNECTING socket still
+ * takes the `else: break` — so the guard goes above that `if`.
+ */
+function aboveStateTests(stmt: PyNode, body: PyNode, fn: PyFunction, guardHelpers: readonly string[]): PyNode {
+  const cctx = conditionContext(fn, { index: null, guardHelpers }, 1);
+  let out = stmt;
+  for (let n = stmt.parent; n && n.id !== body.id; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const tests = [field(n, 'condition'), ...named(n).filter((c) => c.type === 'elif_clause').map((c) => field(c, 'condition'))];
+    if (tests.some((c) => c !== null && evalCondition(c, cctx).informative)) out = n;
+  }
+  return out;
+}
+
 /** What the re-scan reads for a fallback made of the loop's own check that leaves with `how`. */
 function checkReading(how: 'break' | 'return' | 'raise' | 'continue' | null, beforeLoop: boolean): GuardTimeout | null {
   if (how === 'break') return 'recheck-break';
@@ -240,9 +253,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   if (!anchor || !loopNode) return 'could not locate the loop in the file';
   const fn = functionAt(module, anchor);
   if (!fn.isAsync) return 'the receive is in a non-async function: an awaited wait cannot be added there';
-  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
-    if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
-  }
+  const nested = nestedScopeRefusal(anchor, loopNode);
+  if (nested) return nested;
   const body = field(loopNode, 'body');
   const conn = loop.receive.connection;
   const outer = outerExitStatement(loopNode, fn, conn);
@@ -263,7 +275,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
     };
   }
   // A receive of the loop outside its body (its `while` condition): the guard goes before the loop.
-  const inBody = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const receiving = perMessage ? firstReceiveStatement(anchor, loop, loopNode, module.root) : null;
+  const inBody = receiving && body ? aboveStateTests(receiving, body, fn, input.guardHelpers) : receiving;
   const target = outer ?? inBody ?? statementOf(loopNode);
   if (!target) return 'could not locate the statement to guard';
   const leave = inBody || enclosingLoop(target, fn) ? 'break' : 'return';
@@ -329,7 +342,8 @@ function markerStart(text: string, start: number): number {
 
 /** The region of an inline polling guard to rewrite: its setup assignments, the wait, the fallback. */
 function guardRegion(loop: MessageLoop, module: PyModule): { start: number; end: number; stmt: PyNode; recheck: string | null } | string {
-  if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
+  const helper = helperGuardRefusal(loop);
+  if (helper) return helper;
   const wait = loop.guard.span ? nodeAt(module.root, loop.guard.span) : null;
   const stmt = wait ? statementOf(wait) : null;
   if (!stmt || !LOOP_TYPES.has(stmt.type)) return 'could not locate the polling guard';
@@ -423,19 +437,7 @@ export function planFile(input: FilePlanInput): FilePlan {
 
   // Blocks this plan inserts in front of a statement of a loop, for the loops nested in it.
   const blocks: Block[] = [];
-  const siteOf = (loop: MessageLoop): Site | string =>
-    !STARLETTE_STATE.has(loop.framework)
-      ? `the guard polls Starlette's application_state, which ${loop.framework} connections do not have`
-      : loop.otherFramework !== undefined
-        ? // BlackSheep's state is its own enum (never equal to Starlette's CONNECTED); Falcon's WebSocket has no state at all.
-          `${loop.receive.connection} is a ${loop.otherFramework} WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand`
-        : loop.framework === 'unknown' && loop.confidence === 'low'
-          ? // Only its name says it is a WebSocket: a Starlette guard (and import) could break a channel or stream.
-            `nothing says ${loop.receive.connection} is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (\`: WebSocket\`) or guard it by hand`
-          : loop.receive.inIterator
-            ? // `self._ws` is the iterator's attribute: the loop's function has no such name (or another object under it).
-              `the receive is in ${loop.receive.via ?? 'an iterator'}, on the iterator's own \`${loop.receive.connection}\`, which the loop's function cannot name — guard it by hand`
-            : siteFor(loop, input);
+  const siteOf = (loop: MessageLoop): Site | string => pythonConnectionRefusal(loop) ?? siteFor(loop, input);
   const planned = new Map(input.failing.map((loop) => [loop, names.refusal ?? siteOf(loop)] as const));
   // How each guard written here reads on timeout: a wait before the loop's own check reads as
   // that check; a whole block as the target. Free to differ from the target only if they all agree.
@@ -466,7 +468,8 @@ export function planFile(input: FilePlanInput): FilePlan {
     const block = render(site, indent);
     if (site.replace) edits.push({ ...site.replace, text: block });
     else {
-      const at = lineStart(text, site.stmt.startIndex);
+      // Above the comment lines that lead the statement (they describe it, not the guard).
+      const at = aboveLeadingComments(text, lineStart(text, site.stmt.startIndex), (offset) => module.root.descendantForIndex(offset, offset + 1)?.type === 'comment');
       edits.push({ start: at, end: at, text: block });
     }
     outcomes.push({ loop, skipped: null, action: site.replace ? 'replace' : 'insert' });

@@ -52,3 +52,25 @@ export function lineEndAfterBreak(text: string, offset: number): number {
   if (text[i] === '\r' && text[i + 1] === '\n') return i + 2;
   return i < text.length ? i + 1 : i;
 }
+
+/**
+ * The start of the comment lines right above the line starting at `at` — at its indentation, with
+ * no blank line between — which belong to the statement there: a block inserted before the
+ * statement goes above them, so that they keep describing it (and a line directive such as
+ * `// eslint-disable-next-line` or a suppression comment keeps applying to it). `isComment(offset)`
+ * says whether a comment of the syntax tree starts there (not a line of a string that looks like one).
+ */
+export function aboveLeadingComments(text: string, at: number, isComment: (offset: number) => boolean): number {
+  const indent = /^[ \t]*/.exec(text.slice(at))?.[0] ?? '';
+  let start = at;
+  while (start > 0) {
+    let end = start - 1;
+    if (text[end] === '\n' && text[end - 1] === '\r') end--;
+    const prev = lineStart(text, end);
+    const line = text.slice(prev, end);
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+    if (lead !== indent || line.trim() === '' || !isComment(prev + lead.length)) break;
+    start = prev;
+  }
+  return start;
+}

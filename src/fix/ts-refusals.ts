@@ -1,9 +1,10 @@
 // Loops the TS/JS fixer leaves alone because a readyState wait there would change what the code
 // does instead of making it safe. Each answer is the reason `fix` prints for the loop.
-import type { FrontEndIssue, MessageLoop, Position, Span } from '../model.js';
+import type { FixRefusal, FrontEndIssue, MessageLoop, Position, Span } from '../model.js';
 import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
 import { descendants } from '../languages/typescript/module.js';
-import { callStartingAt, enclosingFunction } from './ts-nodes.js';
+import { callStartingAt, enclosingFunction, statementAt } from './ts-nodes.js';
+import { beforeLoopSite } from './ts-sites.js';
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column <= b.column);
 const within = (p: Position, s: Span): boolean => before(s.start, p) && before(p, s.end);
@@ -73,4 +74,33 @@ export function scopeRefusal(ts: TS, loop: MessageLoop, stmt: TsNode): string | 
   const root = /^[\w$]+/.exec(loop.receive.connection)?.[0];
   if (!root || root === 'this' || !declaresInside(ts, stmt, root)) return null;
   return `the socket \`${root}\` is declared inside the loop, so a guard before the loop cannot read it; guard it by hand inside the loop`;
+}
+
+/** The block reads and re-checks the socket by its text: a computed expression is not repeated. */
+export function plainSocketRefusal(loop: MessageLoop): string | null {
+  return /^[\w$.!?#]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
+}
+
+/**
+ * What the front end can tell of `fix`'s verdict on a loop that may fail the policy, from the
+ * syntax tree alone, with the planner's own checks (typescript.ts planWith, in its order): an
+ * optional-chained send, HG012/HG013, a socket that is no plain name; then, for a loop inside a
+ * function under the default placement (before the loop statement, leaving with `return`), a site
+ * that is no statement list, a socket declared inside the loop, and a function that returns a value
+ * (`unlessGroupThrows`: a group whose guards throw on timeout writes no `return;`). A loop at module
+ * top level (ES module detection, the group's `onTimeout`) and an unbounded wait the block would
+ * replace are left to the planner, as are `--placement`, the group's target and the type check.
+ */
+export function scriptFixRefusal(ts: TS, sf: TsSourceFile, loop: MessageLoop, issues: readonly FrontEndIssue[]): FixRefusal | null {
+  const unsafe = optionalChainRefusal(ts, sf, loop) ?? openBeforeResponseRefusal(loop, issues) ?? plainSocketRefusal(loop);
+  if (unsafe) return { reason: unsafe, unlessGroupThrows: false };
+  const loopStmt = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
+  if (!loopStmt || enclosingFunction(ts, loopStmt) === null || !loop.inAsyncFunction) return null;
+  const site = beforeLoopSite(ts, loopStmt);
+  if (typeof site === 'string') return { reason: site, unlessGroupThrows: false };
+  if (loop.guard.kind === 'unbounded' && !loop.guard.helper) return null;
+  const scope = scopeRefusal(ts, loop, site.stmt);
+  if (scope) return { reason: scope, unlessGroupThrows: false };
+  const value = valueReturnRefusal(ts, sf, loopStmt, loop);
+  return value ? { reason: value, unlessGroupThrows: true } : null;
 }

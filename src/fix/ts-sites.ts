@@ -54,6 +54,11 @@ function sendStatement(c: SiteContext, loop: MessageLoop, loopStmt: TsNode, wher
   return stmt;
 }
 
+/** The default site of a loop inside a function: before the loop statement (with its labels), leaving with `return`. */
+export function beforeLoopSite(ts: TS, loopStmt: TsNode): TsSite | string {
+  return placed(ts, withLabels(ts, loopStmt), 'return');
+}
+
 export function insertSite(c: SiteContext, loop: MessageLoop): TsSite | string {
   const { ts, sf } = c;
   const found = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);
@@ -61,7 +66,7 @@ export function insertSite(c: SiteContext, loop: MessageLoop): TsSite | string {
   const loopStmt = found;
   if (enclosingFunction(ts, loopStmt) !== null) {
     if (!loop.inAsyncFunction) return 'the loop is not inside an async function (the guard awaits)';
-    if (c.placement !== 'per-message') return placed(ts, withLabels(ts, loopStmt), 'return');
+    if (c.placement !== 'per-message') return beforeLoopSite(ts, loopStmt);
     const stmt = sendStatement(c, loop, loopStmt, 'per-message');
     return typeof stmt === 'string' ? stmt : placed(ts, stmt, 'return');
   }

@@ -3,6 +3,7 @@
 // right after it that leaves (`if (ws.readyState !== WebSocket.OPEN) { …; return }`).
 import type { MessageLoop } from '../model.js';
 import type { TS, TsNode, TsSourceFile } from '../languages/typescript/compiler.js';
+import { helperGuardRefusal } from './refusals.js';
 import { lineEndAfterBreak, lineStart } from './text-style.js';
 import { breakRefusal, enclosingFunction, isInside, isStatementList, nodeStartingAt, statementAt } from './ts-nodes.js';
 
@@ -27,7 +28,8 @@ function declaredNames(ts: TS, s: TsNode): string[] {
 const word = (name: string): RegExp => new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$')}(?![\\w$])`);
 
 export function upgradeRegion(ts: TS, sf: TsSourceFile, text: string, loop: MessageLoop): TsRegion | string {
-  if (loop.guard.helper) return `the guard is a call to ${loop.guard.helper}: upgrade that helper instead`;
+  const helper = helperGuardRefusal(loop);
+  if (helper) return helper;
   const span = loop.guard.span;
   const node = span ? nodeStartingAt(sf, span.start.line, span.start.column) : null;
   const loopStmt = statementAt(ts, sf, loop.span.start.line, loop.span.start.column);

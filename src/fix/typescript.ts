@@ -7,12 +7,12 @@ import type { FrontEndIssue, MessageLoop } from '../model.js';
 import { loadTypeScript, parseSource, type TS, type TsNode, type TsSourceFile } from '../languages/typescript/compiler.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import type { LoopOutcome } from './plan.js';
-import { detectStyle, lineStart, type TextStyle } from './text-style.js';
+import { aboveLeadingComments, detectStyle, lineStart, type TextStyle } from './text-style.js';
 import { insertSite, type TsSite } from './ts-sites.js';
 import { loggerOf } from './ts-logger.js';
 import { freshName, quoteOf, usesSemicolons } from './ts-style.js';
 import { enclosingFunction, isInside, statementAt } from './ts-nodes.js';
-import { openBeforeResponseRefusal, optionalChainRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
+import { openBeforeResponseRefusal, optionalChainRefusal, plainSocketRefusal, scopeRefusal, valueReturnRefusal } from './ts-refusals.js';
 import { ms, type TsTarget } from './ts-target.js';
 import type { TypeCheck } from './ts-typecheck.js';
 import { upgradeRegion } from './ts-upgrade.js';
@@ -201,8 +201,6 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     }
     return null;
   };
-  const plainSocket = (loop: MessageLoop): string | null =>
-    /^[\w$.!?#]+$/.test(loop.receive.connection) ? null : `the connection \`${loop.receive.connection}\` is not a plain name or property`;
 
   // In file order, so that the start-time names count down the file.
   const work = [...input.failing.map((loop) => ({ loop, upgrade: false })), ...input.upgrade.map((loop) => ({ loop, upgrade: true }))];
@@ -225,12 +223,12 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
       continue;
     }
     if (upgrade) {
-      const region = plainSocket(loop) ?? upgradeRegion(ts, sf, text, loop);
+      const region = plainSocketRefusal(loop) ?? upgradeRegion(ts, sf, text, loop);
       if (typeof region === 'string') add(loop, region, null);
       else add(loop, returnRefusal(loop, region.leave) ?? { start: region.start, end: region.end, text: render(loop.receive.connection, region.indent, region.leave, regionScope(loop)) }, 'upgrade');
       continue;
     }
-    const site: TsSite | string = target.unmatched ?? plainSocket(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
+    const site: TsSite | string = target.unmatched ?? plainSocketRefusal(loop) ?? insertSite({ ts, sf, absPath: input.absPath, target, placement: input.placement }, loop);
     if (typeof site === 'string') {
       add(loop, site, null);
       continue;
@@ -269,7 +267,10 @@ async function planWith(input: ScriptPlanInput, constants: string | undefined): 
     const start = site.stmt.getStart(sf);
     const ls = lineStart(text, start);
     const indent = text.slice(ls, start);
-    const outcome = add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: ls, end: ls, text: block(indent) }, 'insert');
+    // Above the comment lines that lead the statement (they describe the loop, not the guard).
+    const comments = new Set((ts.getLeadingCommentRanges(text, site.stmt.pos) ?? []).map((r) => r.pos));
+    const at = aboveLeadingComments(text, ls, (offset) => comments.has(offset));
+    const outcome = add(loop, indent.trim() !== '' ? 'the statement to guard does not start its line' : { start: at, end: at, text: block(indent) }, 'insert');
     const fn = site.leave === 'return' ? enclosingFunction(ts, site.stmt) : null;
     if (fn && outcome.skipped === null) blocks.push({ fn, socket: loop.receive.connection, stmt: site.stmt, outcome });
   }

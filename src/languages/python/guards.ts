@@ -800,8 +800,8 @@ function statementOf(node: PyNode): PyNode | null {
   return n;
 }
 
-/** An `if` around the statement that only lets connected sockets through. */
-function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): Candidate | null {
+/** An `if` around the statement that only lets connected sockets through, and the state attributes it tests. */
+function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): { gate: Candidate; attrs: ReadonlySet<string> } | null {
   const block = stmt.parent;
   const owner = block?.parent;
   if (!block || !owner) return null;
@@ -818,7 +818,17 @@ function gateOf(stmt: PyNode, sctx: SearchContext, placement: Placement): Candid
   const ok = negate ? certainlyWhenNotConnected(t) : onlyWhenConnected(t);
   if (!ok) return null;
   const ifNode = owner.type === 'if_statement' ? owner : (owner.parent ?? owner);
-  return { kind: 'check', node: ifNode, placement, summary: `${negate ? 'not ' : ''}${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] };
+  return { gate: { kind: 'check', node: ifNode, placement, summary: `${negate ? 'not ' : ''}${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] }, attrs: t.attrs };
+}
+
+/**
+ * A wait inside a branch that only a connected socket enters cannot wait for the states the
+ * branch's test already requires (`if ws.client_state == CONNECTED: <wait on client_state>`):
+ * a CONNECTING socket never reaches it (it takes the `else: break`, or skips the receive). Such a
+ * wait is no polling guard of the receive; the test around it is its single-shot check.
+ */
+function waitsOnGatedState(c: Candidate, gated: ReadonlySet<string>): boolean {
+  return (c.kind === 'polling' || c.kind === 'unbounded') && (c.fingerprint?.states ?? []).some((s) => gated.has(s));
 }
 
 /**
@@ -844,11 +854,16 @@ function waitElse(loop: PyNode, placement: Placement, sctx: SearchContext): Cand
 
 /** Walks from `start` up to `stopBlockOwner`, collecting guards that dominate `start`. */
 function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: SearchContext, out: Candidate[]): void {
+  const first = out.length;
   let stmt = statementOf(start);
   while (stmt && stmt.id !== stopAt.id && isInside(stmt, stopAt)) {
     examineSequence(precedingSiblings(stmt), placement, sctx, out);
-    const gate = gateOf(stmt, sctx, placement);
-    if (gate) out.push(gate);
+    const found = gateOf(stmt, sctx, placement);
+    if (found) {
+      // What this climb found so far is inside the gated branch.
+      const inside = out.splice(first).filter((c) => !waitsOnGatedState(c, found.attrs));
+      out.push(...inside, found.gate);
+    }
     const block = stmt.parent;
     const owner = block?.parent;
     if (!block || !owner || owner.id === stopAt.id) break;

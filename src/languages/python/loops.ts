@@ -10,6 +10,13 @@ import { loopsByScope } from './loop-scopes.js';
 import { isAsyncFor } from './polling.js';
 import { resolveRepoCall } from './calls.js';
 import { resolveMethod, type RepoIndex } from './repo-index.js';
+import { nestedScopeRefusal } from '../../fix/refusals.js';
+
+/** `fixRefusal` where the fixer's tree check refuses the loop (set only then). */
+function treeFixRefusal(anchor: PyNode, loop: PyNode): Pick<MessageLoop, 'fixRefusal'> {
+  const reason = nestedScopeRefusal(anchor, loop);
+  return reason ? { fixRefusal: { reason, unlessGroupThrows: false } } : {};
+}
 
 export interface LoopOptions {
   receiveMethods: readonly string[];
@@ -346,6 +353,8 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         inAsyncFunction: fn.isAsync,
         ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
         receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
+        // What `fix` would say of it from the tree, with its own check (a finding's `fixable`).
+        ...treeFixRefusal(found.anchor, loop),
       });
     }
   }

@@ -3,6 +3,7 @@
 // compiler's syntactic diagnostics. Syntax-only: imports and provenance stand in for types.
 import type { Confidence, FileAnalysis, FrontEndIssue, LanguageId, MessageLoop, RuleId, Suppression } from '../../model.js';
 import { withLazyLines } from '../../engine/lazy-lines.js';
+import { scriptFixRefusal } from '../../fix/ts-refusals.js';
 import { parseSuppression } from '../../engine/suppression-syntax.js';
 import { parseSource, type TS, type TsNode } from './compiler.js';
 import { callerGuard } from './caller-guards.js';
@@ -359,7 +360,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     const callee = ts.isCallExpression(sendCall) && use.kind === 'send' ? sendCall.expression : sendCall;
     const confidence: Confidence = language === 'javascript' || use.info?.byName ? 'low' : use.info?.typed === false ? 'medium' : 'high';
     const stmt = ts.isCallExpression(loop) && loop.parent && ts.isExpressionStatement(loop.parent) ? loop.parent : loop;
-    loops.push({
+    const model: MessageLoop = {
       file,
       language,
       // The socket's origin; a WebSocketStream's reader/writer has no SocketInfo: it is the global.
@@ -372,7 +373,11 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       confidence,
       // Where the guard would go: before a `forEach`, in the function around it.
       inAsyncFunction: isAsync(m, callback ? loop : use.call, esm),
-    });
+    };
+    // What `fix` would say of it, with the fixer's own checks, while the tree is at hand (a finding's `fixable`).
+    const refusal = guard.kind !== 'framework' && guard.kind !== 'polling' ? scriptFixRefusal(ts, m.sf, model, issues) : null;
+    if (refusal) model.fixRefusal = refusal;
+    loops.push(model);
   }
   loops.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
   const analysis: FileAnalysis = {
