@@ -177,7 +177,7 @@ async def module_attr(websocket: WebSocket):
       "HG002 module_attr fixable=false fix=the guard is a call to wsutil.wait_until_connected that passes its own timeout (line 16): align the call's arguments with the group's guards, or upgrade that helper, by hand",
       'HG001 batch fixable=false fix=the receive is inside a list comprehension',
       "HG001 no_prepare fixable=false fix=the guard polls Starlette's application_state, which aiohttp connections do not have",
-      'HG001 test_chat fixable=false fix=nothing says ws is a Starlette WebSocket (the module imports no WebSocket framework): annotate it (`: WebSocket`) or guard it by hand',
+      "HG001 test_chat fixable=false fix=ws is a falcon WebSocket, not Starlette's: the guard polls Starlette's application_state/client_state and WebSocketState, which it does not share — guard it by hand",
     ]);
     // No polling guard can wait for an aiohttp handshake: the message names what completes it.
     expect(messages).toContain('message loop in no_prepare receives (async for … in ws, line 6) with no handshake guard; await `ws.prepare(request)` before the loop receives: aiohttp completes the handshake there');
