@@ -1,6 +1,6 @@
 // Runs the rules over the model, applies the configured severities and the suppression comments.
 import { ALL_RULES } from '../../rules/index.js';
-import { majority } from '../fix/plan.js';
+import { majority } from '../guard-majority.js';
 import { findingFixRefusal } from '../fix/refusals.js';
 import type { FileAnalysis, Finding, MessageLoop, RuleId, RuleSetting, Suppression } from '../model.js';
 import type { Rule, RuleContext, RuleReport } from '../rule.js';

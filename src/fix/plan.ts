@@ -521,9 +521,6 @@ export function planFile(input: FilePlanInput): FilePlan {
 }
 
 /** Compared fields of a fingerprint, as one key: loops with equal keys have matching guards. */
-export function fingerprintKey(f: Fingerprint): string {
-  return JSON.stringify([f.timeoutSeconds, f.intervalSeconds, [...f.states].sort(), f.clock, f.sleep, f.onTimeout, f.logsOnTimeout, f.exitsOnTerminalState]);
-}
 
 /**
  * The timeout and interval a new guard uses: `--timeout`/`--interval`, else the reference
@@ -539,18 +536,3 @@ export function boundedTiming(f: Fingerprint | null, opts: { timeout?: number; i
   };
 }
 
-/** The most common fingerprint (compared fields), ties to the first loop. */
-export function majority(loops: MessageLoop[]): { fingerprint: Fingerprint; loop: MessageLoop } | null {
-  const counts = new Map<string, { n: number; loop: MessageLoop }>();
-  for (const l of loops) {
-    const f = l.guard.fingerprint;
-    if (l.guard.kind !== 'polling' || !f) continue;
-    const key = fingerprintKey(f);
-    const c = counts.get(key);
-    if (c) c.n++;
-    else counts.set(key, { n: 1, loop: l });
-  }
-  let best: { n: number; loop: MessageLoop } | null = null;
-  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
-  return best && best.loop.guard.fingerprint ? { fingerprint: best.loop.guard.fingerprint, loop: best.loop } : null;
-}

@@ -5,7 +5,8 @@ import { templateOnTimeout, type TsGuardTimeout } from '../../codemods/typescrip
 import type { ResolvedConfig } from '../config/types.js';
 import type { Fingerprint, MessageLoop } from '../model.js';
 import { helperArgsAfterConnection } from './helper-call.js';
-import { boundedTiming, majority } from './plan.js';
+import { boundedTiming } from './plan.js';
+import { majority } from '../guard-majority.js';
 
 export interface TsTarget {
   timeoutSeconds: number;
