@@ -380,6 +380,35 @@ function checkImport(ctx: SyntaxContext, n: PyNode): void {
   }
 }
 
+/** The node types of `case` patterns whose shape CPython's parser restricts further than tree-sitter's grammar. */
+export const PATTERN_TYPES = ['dict_pattern', 'class_pattern', 'complex_pattern'] as const;
+
+/** `{**rest}` last and once, and not `**_`; keyword patterns after the positional ones; `real ± imaginary`. */
+function checkPattern(ctx: SyntaxContext, n: PyNode, type: string): void {
+  if (type === 'dict_pattern') {
+    const items = parts(n);
+    const splats = items.filter((c) => c.type === 'splat_pattern');
+    for (const splat of splats) {
+      if (named(splat).length === 0) reportError(ctx, ctx.at(splat), 'invalid syntax: `**_` in a mapping pattern (leave it out)');
+    }
+    const first = splats[0];
+    if (first && items.indexOf(first) !== items.length - 1) reportError(ctx, ctx.at(items[items.indexOf(first) + 1] as PyNode), 'invalid syntax: `**rest` must be the last item of a mapping pattern');
+  } else if (type === 'class_pattern') {
+    let keyword = false;
+    for (const arg of parts(n).filter((c) => c.type === 'case_pattern')) {
+      if (parts(arg)[0]?.type === 'keyword_pattern') keyword = true;
+      else if (keyword) return reportError(ctx, ctx.at(arg), 'positional patterns follow keyword patterns');
+    }
+  } else {
+    const numbers = parts(n);
+    const real = numbers[0];
+    const imaginary = numbers[numbers.length - 1];
+    const isImaginary = (x: PyNode | undefined): boolean => x !== undefined && /[jJ]$/.test(x.text);
+    if (numbers.length === 2 && !isImaginary(imaginary)) reportError(ctx, ctx.at(imaginary as PyNode), 'imaginary number required in complex literal');
+    else if (numbers.length === 2 && isImaginary(real)) reportError(ctx, ctx.at(real as PyNode), 'real number required in complex literal');
+  }
+}
+
 /** The strict checks for one node. */
 export function strictGrammar(n: PyNode, ctx: SyntaxContext, type: string = n.type): void {
   switch (type) {
@@ -492,6 +521,11 @@ export function strictGrammar(n: PyNode, ctx: SyntaxContext, type: string = n.ty
     case 'integer':
     case 'float':
       if (!NUMBER.test(n.text) && !isPython2Number(n.text)) reportError(ctx, ctx.at(n), `invalid number literal \`${n.text}\``);
+      return;
+    case 'dict_pattern':
+    case 'class_pattern':
+    case 'complex_pattern':
+      checkPattern(ctx, n, type);
       return;
     default:
       return;

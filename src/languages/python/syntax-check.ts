@@ -8,7 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import type { Position, SyntaxProblem, TargetVersion } from '../../model.js';
 import { checkFString311, checkFString312, checkInterpolation312, isFString } from './fstrings.js';
 import type { PyNode } from './nodes.js';
-import { strictGrammar } from './strict-grammar.js';
+import { PATTERN_TYPES, strictGrammar } from './strict-grammar.js';
 import { checkConcatenation, checkStringLiteral } from './strings.js';
 import { python2Problem, syntaxProblems, typeParameterDefaults } from './syntax.js';
 import { syntaxTriggers, type TriggerRange, type Triggers } from './syntax-triggers.js';
@@ -32,6 +32,7 @@ function checkedTypes(ctx: SyntaxContext): string[] {
     'raise_statement', 'string', 'concatenated_string', 'interpolation', 'format_expression',
     // Python 2 constructs (syntax.ts's, looked for here too when the tree has no error: one walk).
     'print_statement', 'exec_statement', 'comparison_operator',
+    ...PATTERN_TYPES,
   ];
   const gates: [string[], number][] = [
     [['type_alias_statement', 'function_definition', 'class_definition'], 12],

@@ -6,7 +6,7 @@
 // it may fire where the check then finds nothing, never the other way round. Where the scan is
 // unsure (a token it cannot read, a target below 3.6) it answers 'full' and the full walk runs.
 // `test/syntax-cheap-path.test.ts` holds both paths to the same problems.
-import { NUMBER } from './strict-grammar.js';
+import { NUMBER, PATTERN_TYPES } from './strict-grammar.js';
 import { VALID_PREFIXES } from './strings.js';
 import { CLOSE, END, NUM, OP, OPEN, STR, WORD, type Tokens } from './token-scan.js';
 
@@ -260,6 +260,13 @@ class Scan {
       case 'match':
         if (minor < 10) this.add(['match_statement'], i);
         return;
+      case 'case': {
+        // A `case` header's patterns (mapping, class and complex ones have rules of their own), up to its `:`.
+        if (statement !== i) return;
+        const colon = this.colonAt(i + 1, t.depth[i] as number);
+        this.add([...PATTERN_TYPES], i, Math.max(i, colon));
+        return;
+      }
       case 'print':
       case 'exec':
         // `print(x)` is a call; `print x` and `print (x)` may be Python 2 statements to tree-sitter.
