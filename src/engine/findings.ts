@@ -9,9 +9,11 @@ function settingOf(rule: Rule, overrides: Partial<Record<RuleId, RuleSetting>>):
 
 /**
  * `fix` awaits its wait: a loop outside an async function is never fixed (only TS/JS module top
- * level, where ES modules allow `await`, is tried), so its findings do not claim to be fixable.
+ * level, where ES modules allow `await`, is tried), so its findings do not claim to be fixable;
+ * nor are those of a receive in a comprehension (no statement to put the wait before).
  */
 function canAwaitAt(loop: MessageLoop | null): boolean {
+  if (loop?.inComprehension === true) return false;
   return loop === null || loop.inAsyncFunction || (loop.language !== 'python' && loop.function === '<module>');
 }
 

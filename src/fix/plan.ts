@@ -213,7 +213,8 @@ function siteFor(loop: MessageLoop, input: FilePlanInput): Site | string {
   if (!anchor || !loopNode) return 'could not locate the loop in the file';
   const fn = functionAt(module, anchor);
   if (!fn.isAsync) return 'the receive is in a non-async function: an awaited wait cannot be added there';
-  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
+  // Up to the loop itself: a comprehension can be the message loop.
+  for (let n = anchor.parent; n; n = n.id === loopNode.id ? null : n.parent) {
     if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
   }
   const body = field(loopNode, 'body');

@@ -64,6 +64,9 @@ export const FUNCTION_SCOPES = new Set(['function_definition', 'lambda', 'class_
 
 export const LOOP_TYPES = new Set(['while_statement', 'for_statement']);
 
+/** Comprehensions: loops too (`[await ws.receive_text() for _ in range(3)]`), though no statement. */
+export const COMPREHENSION_TYPES = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
 /**
  * Pre-order walk without recursion (deeply nested input must not overflow the stack).
  * `enter` returns false to skip a node's children.
