@@ -229,10 +229,32 @@ function passedByOtherFiles(found: FoundReceive, fn: PyFunction, opts: LoopOptio
   return { ...found, connection: { ...connection, confidence: best.confidence === 'high' ? 'medium' : best.confidence }, weak: false };
 }
 
+/**
+ * `async for m in self._client.receive()`: a repository function or method that returns a new
+ * iterator of a repository class (`return _MessageIterator(self._websocket)`): that class's
+ * `__anext__` (pipecat's FastAPI transport). The first such `return` that resolves.
+ */
+function returnedIterator(iterable: PyNode, fn: PyFunction, opts: LoopOptions): PyFunction | null {
+  const call = unwrap(iterable);
+  if (call.type !== 'call') return null;
+  const target = resolveRepoCall(call, fn, opts.index);
+  if (!target || target.node.id === fn.node.id) return null;
+  for (const ret of findInScope(target.node, RETURNS)) {
+    const value = named(ret)[0];
+    if (value && unwrap(value).type === 'call') {
+      const next = resolveMethod(value, '__anext__', target, opts.index);
+      if (next) return next;
+    }
+  }
+  return null;
+}
+
+const RETURNS: ReadonlySet<string> = new Set(['return_statement']);
+
 /** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
 function iteratorReceive(isAsync: boolean, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
   if (!isAsync) return null;
-  const next = resolveMethod(iterable, '__anext__', fn, opts.index);
+  const next = resolveMethod(iterable, '__anext__', fn, opts.index) ?? returnedIterator(iterable, fn, opts);
   if (!next) return null;
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);

@@ -387,7 +387,17 @@ function constructedClass(obj: PyNode, fn: PyFunction): PyNode | null {
     const methods = fn.module.functions.filter((f) => f.classNode?.id === cls.id).map((f) => f.node);
     return constructionsIn(methods, cls).get(o.text) ?? null;
   }
-  return constructionsIn([fn.node], fn.node).get(o.text) ?? null;
+  const own = constructionsIn([fn.node], fn.node).get(o.text);
+  if (own) return own;
+  // A module-level instance (`manager = ConnectionManager()`) the function does not bind itself
+  // (no parameter, no assignment of its own: then the name is the function's).
+  if (fn.node.id === fn.module.root.id || fn.params.some((p) => p.name === o.text) || boundIn(fn, o.text)) return null;
+  return constructionsIn([fn.module.root], fn.module.root).get(o.text) ?? null;
+}
+
+/** Whether the function assigns the name itself (any assignment, a call or not). */
+function boundIn(fn: PyFunction, name: string): boolean {
+  return findInScope(fn.node, new Set(['assignment'])).some((a) => field(a, 'left')?.text === name);
 }
 
 /** `obj.method(...)` where obj is an instance of a repository class. */
