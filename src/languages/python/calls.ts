@@ -136,9 +136,18 @@ function annotationOf(obj: PyNode, fn: PyFunction): { node: PyNode; fn: PyFuncti
   if (obj.type === 'identifier') {
     const param = fn.params.find((p) => p.name === obj.text);
     if (param) return param.annotation ? { node: param.annotation, fn } : null;
+    let bound = false;
     for (const a of findInScope(fn.node, ASSIGNMENTS)) {
+      if (field(a, 'left')?.text !== obj.text) continue;
       const type = field(a, 'type');
-      if (type && field(a, 'left')?.text === obj.text) return { node: type, fn };
+      if (type) return { node: type, fn };
+      bound = true;
+    }
+    // A module-level name the function does not bind itself: `manager: ConnectionManager` there.
+    if (bound || fn.node.id === fn.module.root.id) return null;
+    for (const a of findInScope(fn.module.root, ASSIGNMENTS)) {
+      const type = field(a, 'type');
+      if (type && field(a, 'left')?.text === obj.text) return { node: type, fn: fn.module.top };
     }
     return null;
   }
