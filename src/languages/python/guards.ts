@@ -878,6 +878,10 @@ function conditionHelper(cond: PyNode, loop: PyNode, sctx: SearchContext): Candi
     const u = unwrap(n);
     if (u.type === 'boolean_operator' && kids(u).some((c) => c.type === 'and')) {
       for (const side of [field(u, 'right'), field(u, 'left')]) if (side) stack.push(side);
+    } else if (u.type === 'named_expression') {
+      // `while (ok := await wait_ready(ws)):` tests the value it binds.
+      const value = field(u, 'value');
+      if (value) stack.push(value);
     } else operands.push(u);
   }
   for (const call of operands) {
