@@ -174,6 +174,12 @@ export interface MessageLoop {
    */
   otherFramework?: string;
   /**
+   * Python: the receive is in a comprehension (the loop's own, `[await ws.receive_text() for _ in
+   * range(3)]`, or one inside it): there is no statement before it to put a guard in, so the
+   * codemod skips the loop and its findings are not fixable.
+   */
+  inComprehension?: boolean;
+  /**
    * Python: every receive of the loop, in text order (`receive` is the least guarded of them),
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).
    */

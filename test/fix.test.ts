@@ -130,6 +130,39 @@ describe('what fix leaves alone, and says why', () => {
     expect(result.files[0]?.after).toBeNull();
   });
 
+  it('skips a comprehension that is the message loop itself (no statement loop around it), and its HG001 is not fixable', async () => {
+    const tmp = temp();
+    writeFileSync(
+      path.join(tmp, 'app.py'),
+      [
+        'from fastapi import WebSocket',
+        '',
+        '',
+        'async def batch(websocket: WebSocket):',
+        '    await websocket.accept()',
+        '    msgs = [await websocket.receive_text() for _ in range(3)]',
+        '    await websocket.send_json(msgs)',
+        '',
+        '',
+        'async def stream(websocket: WebSocket):',
+        '    await websocket.accept()',
+        '    return {m async for m in websocket.iter_text()}',
+        '',
+      ].join('\n'),
+    );
+    const scanned = await run({ cwd: tmp, paths: ['app.py'] });
+    expect(scanned.findings.map((f) => [f.ruleId, f.line, f.fixable])).toEqual([
+      ['HG001', 6, false],
+      ['HG001', 12, false],
+    ]);
+    const result = await runFix(fixOptions(tmp, ['app.py']));
+    expect(result.files[0]?.outcomes.map((o) => [o.loop.function, o.skipped])).toEqual([
+      ['batch', 'the receive is inside a list comprehension'],
+      ['stream', 'the receive is inside a set comprehension'],
+    ]);
+    expect(result.files[0]?.after).toBeNull();
+  });
+
   it('skips a loop whose connection only its name calls a WebSocket (no framework in the module): it may not be a Starlette one', async () => {
     const tmp = temp();
     writeFileSync(

@@ -16,7 +16,7 @@ const LOOP = 'import asyncio\n\nasync def pump(websocket):\n    while True:\n   
 const N = 20_000;
 const DEEP: Record<string, string> = {
   'deep_parens.py': `x = ${'('.repeat(N)}1${')'.repeat(N)}\n`,
-  'deep_sum.py': `x = ${Array(N).fill('1').join(' + ')}\n`,
+  'deep_sum_calls.py': `x = ${Array(N).fill('g(1)').join(' + ')}\n`,
   'deep_calls.py': `async def f(websocket):\n    while True:\n        x = ${'g('.repeat(N)}1${')'.repeat(N)}\n        await websocket.receive_text()\n`,
   'deep_chain.py': `async def f(websocket):\n    while True:\n        x = websocket${'.a()'.repeat(N)}\n        await websocket.receive_text()\n`,
   'deep_not.py': `async def f(websocket):\n    while True:\n        if ${'not '.repeat(N)}websocket.client_state:\n            break\n        await websocket.receive_text()\n`,
@@ -35,6 +35,12 @@ const DEEP_SCRIPTS: Record<string, string> = {
   'deep_ifs.cjs': `${'if (x)\n'.repeat(N)}x();\n`,
   'deep_arrows.tsx': `const f = ${'() =>\n'.repeat(N)}1;\n`,
   'deep_ternary.jsx': `const x = ${'a ? b :\n'.repeat(N)}c;\n`,
+};
+// Flat chains (one operator, plain terms: generated SQL/HTML) are one level, as CPython reads them:
+// analysed, their loops found (nesting.ts, nodes.ts deeperThan); every walk goes down them without recursion.
+const FLAT: Record<string, string> = {
+  'flat_strings.py': `async def f(websocket):\n    while True:\n        x = ${Array.from({ length: N }, (_, i) => `"c${i}, "`).join(' + ')}\n        await websocket.receive_text()\n`,
+  'flat_numbers.py': `T = ${Array(N).fill('0.0001').join(' + ')}\n\nasync def f(websocket):\n    while True:\n        y = websocket.a + websocket.b - ${Array(N).fill('k').join(' - ')}\n        await websocket.receive_text()\n`,
 };
 // Loops whose deadline is a long, deep expression: constant folding and bounds must not recurse.
 const DEEP_GUARD =
@@ -70,6 +76,7 @@ beforeAll(async () => {
   put('empty.py', '');
   put('big.py', `${Array.from({ length: 100_000 }, (_, i) => `x${i} = ${i}`).join('\n')}\n${LOOP}`);
   for (const [name, text] of Object.entries(DEEP)) put(name, text);
+  for (const [name, text] of Object.entries(FLAT)) put(name, text);
   for (const [name, text] of Object.entries(DEEP_SCRIPTS)) put(name, text);
   put('shallow.ts', "import WebSocket from 'ws';\nconst ws = new WebSocket('wss://x');\nfor (const m of ['a']) ws.send(m);\n");
   put('deep_guard.py', DEEP_GUARD);
@@ -121,6 +128,14 @@ describe('hostile input: every bad file reported once with a reason, the scan go
     // 20,000 unclosed brackets: tree-sitter's recovery keeps the tree flat; a syntax error, no crash.
     expect(skipped('deep_unclosed.py')).toBeNull();
     expect(result.files.find((f) => f.file === 'deep_unclosed.py')?.syntax.length).toBeGreaterThan(0);
+  });
+
+  it('a flat chain of 20,000 plain terms is no nesting: the file is analysed and its loop found', () => {
+    for (const file of Object.keys(FLAT)) {
+      expect(skipped(file), file).toBeNull();
+      expect(notesOf(file), file).toEqual([]);
+      expect(result.loops.filter((l) => l.file === file).map((l) => [l.span.start.line, l.guard.kind]), file).toEqual([[file === 'flat_strings.py' ? 2 : 4, 'none']]);
+    }
   });
 
   it('a TS/JS file nested 20,000 levels deep gets the same nesting-limit note, never a crash', () => {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loopsByScope } from '../src/languages/python/loop-scopes.js';
-import { findInScope, FUNCTION_SCOPES, LOOP_TYPES, type PyNode } from '../src/languages/python/nodes.js';
+import { COMPREHENSION_TYPES, findInScope, FUNCTION_SCOPES, LOOP_TYPES, type PyNode } from '../src/languages/python/nodes.js';
 import { loadParser, parseTolerant } from '../src/languages/python/parser.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -19,10 +19,12 @@ function pythonFiles(dir: string): string[] {
   });
 }
 
-/** Per scope root (the module, every def, class and lambda), the loops findInScope finds there. */
+const LOOPS = new Set([...LOOP_TYPES, ...COMPREHENSION_TYPES]);
+
+/** Per scope root (the module, every def, class and lambda), the loops (comprehensions too) findInScope finds there. */
 function byWalk(root: PyNode): [number, number[]][] {
   const scopes = [root, ...root.descendantsOfType([...FUNCTION_SCOPES])].filter((n): n is PyNode => n !== null);
-  return scopes.map((s): [number, number[]] => [s.id, findInScope(s, LOOP_TYPES).map((n) => n.id)]).filter(([, loops]) => loops.length > 0);
+  return scopes.map((s): [number, number[]] => [s.id, findInScope(s, LOOPS).map((n) => n.id)]).filter(([, loops]) => loops.length > 0);
 }
 
 const byText = (root: PyNode, text: string): [number, number[]][] => [...loopsByScope(root, text)].map(([id, loops]): [number, number[]] => [id, loops.map((n) => n.id)]);
@@ -52,7 +54,7 @@ describe('loopsByScope', () => {
     expect(loops).toBeGreaterThan(300);
   });
 
-  it('reads keywords as the tokenizer does, and skips words that are not loop keywords', async () => {
+  it('reads keywords as the tokenizer does, skips words that are not loop keywords, finds each comprehension once', async () => {
     const parser = await loadParser();
     const text = [
       '# for while in a comment',
@@ -67,6 +69,7 @@ describe('loopsByScope', () => {
       '        pass',
       'def f():',
       '    g = lambda: [x for x in ()]',
+      '    n = {k: [v for v in k] for k in (x async for x in y) for j in k}',
       '    async def h():',
       '        async for m in ws:',
       '            pass',
@@ -77,7 +80,7 @@ describe('loopsByScope', () => {
       const root = tree.rootNode;
       expect(root.hasError).toBe(false);
       expect(sorted(byText(root, text))).toEqual(sorted(byWalk(root)));
-      expect([...loopsByScope(root, text).values()].flat().map((n) => n.startPosition.row + 1)).toEqual([5, 6, 9, 14]);
+      expect([...loopsByScope(root, text).values()].flat().map((n) => n.startPosition.row + 1)).toEqual([3, 5, 6, 9, 12, 13, 13, 13, 15]);
     } finally {
       tree.delete();
     }

@@ -42,9 +42,12 @@ export function pythonConnectionRefusal(loop: MessageLoop): string | null {
 
 const NESTED_SCOPES = new Set(['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
-/** Python: a receive inside a lambda or a comprehension of the loop has no statement of its own to wait before. */
+/**
+ * Python: a receive inside a lambda or a comprehension of the loop — or the comprehension that is
+ * the loop itself (`[await ws.receive_text() for _ in range(3)]`) — has no statement of its own to wait before.
+ */
 export function nestedScopeRefusal(anchor: PyNode, loopNode: PyNode): string | null {
-  for (let n = anchor.parent; n && n.id !== loopNode.id; n = n.parent) {
+  for (let n = anchor.parent; n; n = n.id === loopNode.id ? null : n.parent) {
     if (NESTED_SCOPES.has(n.type)) return `the receive is inside a ${n.type.replace(/_/g, ' ')}`;
   }
   return null;

@@ -6,7 +6,8 @@
  * levels (the standard library's deepest module: 29); CPython itself refuses 200 nested
  * parentheses and 100 indentation levels. The limit keeps every recursive evaluation (constant
  * folding, conditions, linear bounds) well inside the stack, and the parent climbs, which cost
- * O(depth) each in tree-sitter, fast.
+ * O(depth) each in tree-sitter, fast. Python: a flat chain of plain terms (`"a" + "b" + …`)
+ * counts one level (`deeperThan` in python/nodes.ts); TS/JS counts every level.
  */
 export const MAX_NESTING_DEPTH = 500;
 

@@ -3,7 +3,7 @@ import type { Clock, SleepKind } from '../../model.js';
 import { dottedChain, qualify, type ImportTable } from './imports.js';
 import type { PyFunction } from './module.js';
 import { field, findInScope, named, statements, unwrap, walk, type PyNode } from './nodes.js';
-import { resolveCall, type RepoIndex } from './repo-index.js';
+import { importedName, resolveCall, type RepoIndex } from './repo-index.js';
 
 const CLOCKS: Record<string, Clock> = {
   'time.time': 'wall',
@@ -123,7 +123,7 @@ export function resolveRepoCall(call: PyNode, fn: PyFunction, index: RepoIndex |
     const local = module.functions.find((f) => f.qualifiedName === `${cls}.${method}` && f.classNode !== null);
     if (local) return local;
     const head = cls.split('.')[0] ?? '';
-    const q = module.imports.names.get(head);
+    const q = importedName(head, module, index);
     if (!q || !index) continue;
     const found = index.lookup([q, ...cls.split('.').slice(1), method].join('.'), module.absPath);
     if (found) return found;
@@ -136,9 +136,18 @@ function annotationOf(obj: PyNode, fn: PyFunction): { node: PyNode; fn: PyFuncti
   if (obj.type === 'identifier') {
     const param = fn.params.find((p) => p.name === obj.text);
     if (param) return param.annotation ? { node: param.annotation, fn } : null;
+    let bound = false;
     for (const a of findInScope(fn.node, ASSIGNMENTS)) {
+      if (field(a, 'left')?.text !== obj.text) continue;
       const type = field(a, 'type');
-      if (type && field(a, 'left')?.text === obj.text) return { node: type, fn };
+      if (type) return { node: type, fn };
+      bound = true;
+    }
+    // A module-level name the function does not bind itself: `manager: ConnectionManager` there.
+    if (bound || fn.node.id === fn.module.root.id) return null;
+    for (const a of findInScope(fn.module.root, ASSIGNMENTS)) {
+      const type = field(a, 'type');
+      if (type && field(a, 'left')?.text === obj.text) return { node: type, fn: fn.module.top };
     }
     return null;
   }

@@ -32,6 +32,19 @@ function parseNumberLiteral(text: string): number | null {
 }
 
 /** The numeric value of an expression, or null when it is not a constant we can see. */
+export function applyOperator(op: string | undefined, a: number, b: number): number | null {
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return b === 0 ? null : a / b;
+    case '//': return b === 0 ? null : Math.floor(a / b);
+    case '%': return b === 0 ? null : a % b;
+    case '**': return a ** b;
+    default: return null;
+  }
+}
+
 export function evalNumber(node: PyNode | null, env: ConstEnv): number | null {
   if (!node) return null;
   switch (node.type) {
@@ -55,19 +68,21 @@ export function evalNumber(node: PyNode | null, env: ConstEnv): number | null {
       return op === '-' ? -v : op === '+' ? v : null;
     }
     case 'binary_operator': {
-      const a = evalNumber(field(node, 'left'), env);
-      const b = evalNumber(field(node, 'right'), env);
-      if (a === null || b === null) return null;
-      switch (field(node, 'operator')?.text) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return b === 0 ? null : a / b;
-        case '//': return b === 0 ? null : Math.floor(a / b);
-        case '%': return b === 0 ? null : a % b;
-        case '**': return a ** b;
-        default: return null;
+      // Down the left operands without recursion: a flat chain (`1 + 2 + … + n`) may be
+      // thousands of links deep (nesting.ts does not count them as nesting). Right operands first:
+      // a chain of strings ends at its last term.
+      const spine: PyNode[] = [];
+      let left: PyNode | null = node;
+      for (; left?.type === 'binary_operator'; left = field(left, 'left')) spine.push(left);
+      const rights: number[] = [];
+      for (let i = 0; i < spine.length; i++) {
+        const b = evalNumber(field(spine[i] as PyNode, 'right'), env);
+        if (b === null) return null;
+        rights.push(b);
       }
+      let acc = evalNumber(left, env);
+      for (let i = spine.length - 1; i >= 0 && acc !== null; i--) acc = applyOperator(field(spine[i] as PyNode, 'operator')?.text, acc, rights[i] as number);
+      return acc;
     }
     case 'call': {
       const fn = field(node, 'function')?.text;

@@ -17,7 +17,7 @@ import { qualify } from './imports.js';
 import { functionEnv, type PyFunction } from './module.js';
 import { analyzeWaitLoop, leaves, type WaitLoop } from './polling.js';
 import type { RepoIndex } from './repo-index.js';
-import { brief, enclosing, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, enclosing, field, findInScope, isInside, kids, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { callOnOtherConnection, receiverOf, sameConnectionTest } from './same-connection.js';
 import { unboundNames } from './scope.js';
 
@@ -503,11 +503,30 @@ function ignoredResultPath(stmt: PyNode, sctx: SearchContext): PathResult {
   return followPath(statementsAfter(stmt, sctx.anchor, sctx.fn.node), sctx.cctx, new Set(), sctx.fn);
 }
 
+/**
+ * What the caller does with a helper's result: the statements run when it is falsy (`if not
+ * await h(ws): break`), nothing (`await h(ws)`: the result is ignored), or `leaves-loop` — the
+ * call is (an `and` operand of) the message loop's own `while` condition, so a falsy result
+ * ends the loop as `if not …: break` at the top of its body would.
+ */
+type Handling = PyNode[] | null | { leavesLoop: PyNode };
+
+function handlingPath(handling: PyNode[] | { leavesLoop: PyNode }, stmt: PyNode, sctx: SearchContext): PathResult {
+  if (!Array.isArray(handling)) {
+    // The `else:` of the `while` runs when the condition turns false; unless it raises, the loop is left.
+    const elseClause = named(handling.leavesLoop).find((c) => c.type === 'else_clause');
+    const r = elseClause ? followPath(statements(field(elseClause, 'body')), sctx.cctx, new Set(), sctx.fn) : { onTimeout: 'none' as OnTimeout, logs: false };
+    return { onTimeout: r.onTimeout === 'raise' ? 'raise' : 'recheck-break', logs: r.logs };
+  }
+  const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
+  return { onTimeout: recheckLeaves(r.onTimeout, stmt, sctx.cctx) ? 'recheck-break' : r.onTimeout, logs: r.logs };
+}
+
 /** The guard a helper call at a statement makes, with what happens when it times out there. */
 function helperCandidate(
   call: PyNode,
   stmt: PyNode,
-  handling: PyNode[] | null,
+  handling: Handling,
   placement: Placement,
   sctx: SearchContext,
 ): Candidate | null {
@@ -534,8 +553,8 @@ function helperCandidate(
     path = { onTimeout: r.onTimeout, logs: t.logs || r.logs };
   } else if (t.kind === 'truthy') path = { onTimeout: 'none', logs: t.logs };
   else {
-    const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
-    path = { onTimeout: recheckLeaves(r.onTimeout, stmt, sctx.cctx) ? 'recheck-break' : r.onTimeout, logs: t.logs || r.logs };
+    const r = handlingPath(handling, stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: t.logs || r.logs };
   }
   return {
     kind: 'polling',
@@ -555,14 +574,17 @@ function helperCandidate(
  * declares, null where unknown (states, clock, sleep); on timeout it returns a falsy value, so
  * what the caller does then decides `onTimeout`, as for a repository helper — or it raises.
  */
-function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: PyNode[] | null, placement: Placement, sctx: SearchContext): Candidate {
+function declaredCandidate(spec: PollingHelper, call: PyNode, stmt: PyNode, handling: Handling, placement: Placement, sctx: SearchContext): Candidate {
   let path: PathResult;
   if (spec.onTimeout === 'raise') path = { onTimeout: 'raise', logs: spec.logsOnTimeout };
   else if (!handling) {
     const r = ignoredResultPath(stmt, sctx);
     path = { onTimeout: r.onTimeout, logs: spec.logsOnTimeout || r.logs };
   }
-  else {
+  else if (!Array.isArray(handling)) {
+    const r = handlingPath(handling, stmt, sctx);
+    path = { onTimeout: r.onTimeout, logs: spec.logsOnTimeout || r.logs };
+  } else {
     const r = followPath(handling, sctx.cctx, new Set(), sctx.fn);
     path = { onTimeout: r.onTimeout === 'break' ? 'recheck-break' : r.onTimeout, logs: spec.logsOnTimeout || r.logs };
   }
@@ -852,6 +874,34 @@ function waitElse(loop: PyNode, placement: Placement, sctx: SearchContext): Cand
   return { kind: 'polling', node: loop, placement, summary: brief(loop), helper: null, fingerprint: fingerprintOf(w, { ...r, onTimeout }, placement), wait: w, nameNodes };
 }
 
+/**
+ * `while await wait_ready(ws):` (or an `and` operand of the condition): a repository or declared
+ * polling helper in the message loop's condition guards every receive of the body, and its falsy
+ * result on timeout leaves the loop — the same guard as `if not await wait_ready(ws): break` first
+ * in the body (SPEC §3: the loop's condition counts). A validation helper stays a `check`.
+ */
+function conditionHelper(cond: PyNode, loop: PyNode, sctx: SearchContext): Candidate | null {
+  const operands: PyNode[] = [];
+  // Left to right, without recursion (an `and` chain may be long).
+  const stack = [cond];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    const u = unwrap(n);
+    if (u.type === 'boolean_operator' && kids(u).some((c) => c.type === 'and')) {
+      for (const side of [field(u, 'right'), field(u, 'left')]) if (side) stack.push(side);
+    } else if (u.type === 'named_expression') {
+      // `while (ok := await wait_ready(ws)):` tests the value it binds.
+      const value = field(u, 'value');
+      if (value) stack.push(value);
+    } else operands.push(u);
+  }
+  for (const call of operands) {
+    if (call.type !== 'call' || onOtherConnection(call, sctx)) continue;
+    const c = helperCandidate(call, cond, { leavesLoop: loop }, 'per-message', sctx);
+    if (c && c.kind !== 'check') return { ...c, summary: `while ${brief(cond)}` };
+  }
+  return null;
+}
+
 /** Walks from `start` up to `stopBlockOwner`, collecting guards that dominate `start`. */
 function climb(start: PyNode, stopAt: PyNode, placement: Placement, sctx: SearchContext, out: Candidate[]): void {
   const first = out.length;
@@ -966,7 +1016,9 @@ export function findGuard(
   }
   if (messageLoop.type === 'while_statement') {
     const cond = field(messageLoop, 'condition');
-    if (cond && onlyWhenConnected(evalCondition(cond, cctx))) {
+    const viaHelper = cond ? conditionHelper(cond, messageLoop, sctx) : null;
+    if (viaHelper) perMessage.push(viaHelper);
+    else if (cond && onlyWhenConnected(evalCondition(cond, cctx))) {
       perMessage.push({ kind: 'check', node: cond, placement: 'per-message', summary: `while ${brief(cond)}`, helper: null, fingerprint: null, wait: null, nameNodes: [cond] });
     }
   }

@@ -7,6 +7,8 @@ export interface ImportTable {
   readonly names: ReadonlyMap<string, string>;
   /** The module has `from x import *`: unknown names may be bound. */
   readonly hasStarImport: boolean;
+  /** The qualified modules of its `from x import *` statements, in text order (RepoIndex.starName). */
+  readonly starModules: readonly string[];
   /** Qualified module names imported (for framework detection). */
   readonly modules: ReadonlySet<string>;
 }
@@ -48,6 +50,7 @@ export function buildImportTable(root: PyNode, moduleName: string, isPackage: bo
   const names = new Map<string, string>();
   const modules = new Set<string>();
   let hasStarImport = false;
+  const starModules: string[] = [];
   walk(root, (n) => {
     if (n.type === 'import_statement') {
       for (const item of n.childrenForFieldName('name')) {
@@ -71,7 +74,10 @@ export function buildImportTable(root: PyNode, moduleName: string, isPackage: bo
       const modNode = field(n, 'module_name');
       const mod = modNode ? moduleOf(modNode, moduleName, isPackage) : '__future__';
       modules.add(mod);
-      if (kids(n).some((c) => c.type === 'wildcard_import')) hasStarImport = true;
+      if (kids(n).some((c) => c.type === 'wildcard_import')) {
+        hasStarImport = true;
+        if (mod && mod !== '__future__') starModules.push(mod);
+      }
       for (const item of n.childrenForFieldName('name')) {
         if (!item) continue;
         if (item.type === 'aliased_import') {
@@ -87,7 +93,7 @@ export function buildImportTable(root: PyNode, moduleName: string, isPackage: bo
     // Imports are statements: only statement containers can hold one (a cheap walk).
     return STATEMENT_CONTAINERS.has(n.type);
   });
-  return { names, hasStarImport, modules };
+  return { names, hasStarImport, starModules, modules };
 }
 
 /**

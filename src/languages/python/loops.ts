@@ -5,9 +5,8 @@ import type { Confidence, Framework, Guard, MessageLoop } from '../../model.js';
 import { classifyConnection, FRAMEWORK_RECEIVES, ITERABLE_CONNECTIONS, nameIsEvidence, type Connection } from './connection.js';
 import { findGuard, noGuard, type GuardContext, type HelperReceive } from './guards.js';
 import type { PyFunction, PyModule } from './module.js';
-import { brief, field, findInScope, isInside, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
+import { brief, COMPREHENSION_TYPES, field, findInScope, isInside, kids, LOOP_TYPES, named, spanOf, statements, unwrap, walk, type PyNode } from './nodes.js';
 import { loopsByScope } from './loop-scopes.js';
-import { isAsyncFor } from './polling.js';
 import { resolveRepoCall } from './calls.js';
 import { resolveMethod, type RepoIndex } from './repo-index.js';
 import { nestedScopeRefusal } from '../../fix/refusals.js';
@@ -87,6 +86,34 @@ function owningLoop(node: PyNode, fn: PyFunction, iterates = false): PyNode | nu
     n = n.parent;
   }
   return null;
+}
+
+/**
+ * The innermost comprehension around a node within its function, where no `for`/`while`
+ * statement holds the node (`owningLoop` is null): `[await ws.receive_text() for _ in range(3)]`
+ * receives three times, a loop with no statement to put a guard in. A statement loop around it
+ * is the message loop instead (it receives again each round). The first clause's iterable is
+ * evaluated once, before the comprehension: a call there belongs to it only when it returns
+ * what the comprehension iterates (`[m async for m in ws.iter_text()]`).
+ */
+function owningComprehension(node: PyNode, fn: PyFunction, iterates = false): PyNode | null {
+  let child = node;
+  let n = node.parent;
+  while (n && n.id !== fn.node.id) {
+    if (COMPREHENSION_TYPES.has(n.type)) {
+      const first = named(n).find((c) => c.type === 'for_in_clause');
+      if (first?.id !== child.id || iterates) return n;
+    }
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return null;
+    child = n;
+    n = n.parent;
+  }
+  return null;
+}
+
+/** The loop a receive repeats in: its statement loop, else its comprehension. */
+function loopAround(node: PyNode, fn: PyFunction, iterates = false): PyNode | null {
+  return owningLoop(node, fn, iterates) ?? owningComprehension(node, fn, iterates);
 }
 
 function containsContinue(node: PyNode): boolean {
@@ -211,25 +238,32 @@ function passedByOtherFiles(found: FoundReceive, fn: PyFunction, opts: LoopOptio
   return { ...found, connection: { ...connection, confidence: best.confidence === 'high' ? 'medium' : best.confidence }, weak: false };
 }
 
-/** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
 /**
- * `self._client.receive()` where the repository method (not async: it hands over the iterator)
- * only returns a construction, `return _MessageIterator(self._ws)`: that returned value, in the method.
+ * `async for m in self._client.receive()`: a repository function or method that returns a new
+ * iterator of a repository class (`return _MessageIterator(self._websocket)`): that class's
+ * `__anext__` (pipecat's FastAPI transport). The first such `return` that resolves.
  */
-function madeBy(iterable: PyNode, fn: PyFunction, opts: LoopOptions): { value: PyNode; fn: PyFunction } | null {
+function returnedIterator(iterable: PyNode, fn: PyFunction, opts: LoopOptions): PyFunction | null {
   const call = unwrap(iterable);
   if (call.type !== 'call') return null;
-  const getter = resolveRepoCall(call, fn, opts.index);
-  if (!getter || getter.isAsync) return null;
-  const returns = findInScope(getter.node, new Set(['return_statement']));
-  const value = returns.length === 1 ? named(returns[0] as PyNode)[0] : undefined;
-  return value && unwrap(value).type === 'call' ? { value: unwrap(value), fn: getter } : null;
+  const target = resolveRepoCall(call, fn, opts.index);
+  if (!target || target.node.id === fn.node.id) return null;
+  for (const ret of findInScope(target.node, RETURNS)) {
+    const value = named(ret)[0];
+    if (value && unwrap(value).type === 'call') {
+      const next = resolveMethod(value, '__anext__', target, opts.index);
+      if (next) return next;
+    }
+  }
+  return null;
 }
 
-function iteratorReceive(loop: PyNode, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
-  if (!isAsyncFor(loop)) return null;
-  const made = madeBy(iterable, fn, opts);
-  const next = resolveMethod(iterable, '__anext__', fn, opts.index) ?? (made ? resolveMethod(made.value, '__anext__', made.fn, opts.index) : null);
+const RETURNS: ReadonlySet<string> = new Set(['return_statement']);
+
+/** `async for m in Stream(ws)`: the iterator's `__anext__` receives (one level deep). */
+function iteratorReceive(isAsync: boolean, iterable: PyNode, fn: PyFunction, opts: LoopOptions): FoundReceive | null {
+  if (!isAsync) return null;
+  const next = resolveMethod(iterable, '__anext__', fn, opts.index) ?? returnedIterator(iterable, fn, opts);
   if (!next) return null;
   for (const inner of findInScope(next.node, new Set(['call']))) {
     const r = directReceive(inner, next, opts);
@@ -259,7 +293,7 @@ function receivesOnce(anchor: PyNode, loop: PyNode): boolean {
 /** The message loop a receive belongs to: its innermost loop, or the loop around a retry loop. */
 function messageLoopOf(anchor: PyNode, fn: PyFunction, iterates: boolean): PyNode | null {
   let inner = anchor;
-  let loop = owningLoop(anchor, fn, iterates);
+  let loop = loopAround(anchor, fn, iterates);
   while (loop && receivesOnce(inner, loop)) {
     inner = loop;
     loop = owningLoop(loop, fn);
@@ -269,6 +303,15 @@ function messageLoopOf(anchor: PyNode, fn: PyFunction, iterates: boolean): PyNod
 
 function confidenceOf(c: Connection): Confidence {
   return c.confidence;
+}
+
+/** Whether the receive is in a comprehension of the loop (or the loop is one): no statement there to guard. */
+function inComprehension(anchor: PyNode, loop: PyNode): boolean {
+  for (let n: PyNode | null = anchor; n; n = n.parent) {
+    if (COMPREHENSION_TYPES.has(n.type)) return true;
+    if (n.id === loop.id) return false;
+  }
+  return false;
 }
 
 /** Policy order: what fails under any policy first, framework-guaranteed last. */
@@ -309,7 +352,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
     };
     for (const call of findInScope(fn.node, new Set(['call']))) {
       // A call outside every loop's span has no loop around it: no climb to find that out.
-      if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !owningLoop(call, fn, true)) continue;
+      if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !loopAround(call, fn, true)) continue;
       let found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
       if (found?.weak) found = passedByOtherFiles(found, fn, opts);
       if (!found) continue;
@@ -319,22 +362,28 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
     }
     // `async for message in websocket:` on frameworks whose connections are iterable, and
     // `async for m in Stream(ws)` over a repository class whose `__anext__` receives.
-    for (const loop of findInScope(fn.node, new Set(['for_statement']))) {
+    // A comprehension's clauses iterate as a `for` does (`[m async for m in websocket]`): the
+    // message loop is the statement loop around the comprehension, else the comprehension.
+    const clauses = loops.filter((l) => COMPREHENSION_TYPES.has(l.type)).flatMap((c) => named(c).filter((k) => k.type === 'for_in_clause'));
+    for (const loop of [...findInScope(fn.node, new Set(['for_statement'])), ...clauses]) {
       const right = field(loop, 'right');
       if (!right) continue;
-      const viaIterator = iteratorReceive(loop, right, fn, opts);
+      const isAsync = kids(loop).some((c) => c.type === 'async');
+      const owner = loop.type === 'for_statement' ? loop : loopAround(right, fn, true);
+      if (!owner) continue;
+      const viaIterator = iteratorReceive(isAsync, right, fn, opts);
       if (viaIterator) {
-        note(loop, viaIterator);
+        note(owner, viaIterator);
         continue;
       }
       // `async for message in self._get_websocket():` — a getter, by its return annotation or name.
       if (!['identifier', 'attribute', 'call'].includes(unwrap(right).type)) continue;
       const conn = classifyConnection(right, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
       // Only the websockets library's (sync) connections are also iterated by a plain `for`.
-      const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsyncFor(loop) || conn.framework === 'websockets');
+      const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsync || conn.framework === 'websockets');
       if (conn && receives) {
-        const keyword = isAsyncFor(loop) ? 'async for' : 'for';
-        note(loop, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
+        const keyword = isAsync ? 'async for' : 'for';
+        note(owner, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
       }
     }
     for (const { loop, found: all } of receives.values()) {
@@ -352,6 +401,7 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
         confidence: confidenceOf(found.connection),
         inAsyncFunction: fn.isAsync,
         ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
+        ...(inComprehension(found.anchor, loop) ? { inComprehension: true } : {}),
         receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
         // What `fix` would say of it from the tree, with its own check (a finding's `fixable`).
         ...treeFixRefusal(found.anchor, loop),

@@ -233,8 +233,10 @@ export function functionAt(module: PyModule, node: PyNode): PyFunction {
  * runs.
  */
 export function isTypeCheckingBlock(n: PyNode): boolean {
+  // The type first: `parent` costs O(depth) in tree-sitter, and every node of a scope is asked.
+  if (n.type !== 'block') return false;
   const owner = n.parent;
-  if (n.type !== 'block' || owner?.type !== 'if_statement' || field(owner, 'consequence')?.id !== n.id) return false;
+  if (owner?.type !== 'if_statement' || field(owner, 'consequence')?.id !== n.id) return false;
   const cond = field(owner, 'condition');
   return cond !== null && /^(?:[A-Za-z_]\w*\.)*TYPE_CHECKING$/.test(unwrap(cond).text);
 }

@@ -64,6 +64,9 @@ export const FUNCTION_SCOPES = new Set(['function_definition', 'lambda', 'class_
 
 export const LOOP_TYPES = new Set(['while_statement', 'for_statement']);
 
+/** Comprehensions: loops too (`[await ws.receive_text() for _ in range(3)]`), though no statement. */
+export const COMPREHENSION_TYPES = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
 /**
  * Pre-order walk without recursion (deeply nested input must not overflow the stack).
  * `enter` returns false to skip a node's children.
@@ -208,25 +211,115 @@ export function brief(node: PyNode, max = 80): string {
  * A subtree of n nodes is at most n - 1 levels deep, so the walk only enters nodes whose
  * descendant count could carry it past the limit: on ordinary code it visits a few dozen nodes
  * instead of every node (a full walk cost ~15% of a scan).
+ *
+ * A flat chain — a left-recursive chain of one binary operator (or of one precedence level:
+ * `a + b - c`) whose every term is plain (`"a" + "b" + … + "z"`, see `plainTerm`) — counts as one level, as CPython's parser reads it (a
+ * loop, not nesting): generated SQL or HTML runs to thousands of terms. The walks of the front
+ * end go down a chain's left spine without recursion (`evalNumber`, `linear`), and no analysis
+ * climbs from inside a plain term (`node.parent` costs O(depth) in tree-sitter: a climb from a
+ * call at the bottom of a chain 20,000 deep took seconds), so only real nesting is limited.
  */
 export function deeperThan(root: PyNode, limit: number): boolean {
   if (root.descendantCount <= limit) return false;
   const cursor = root.walk();
+  // The nodes from the root down to the cursor's, with the levels counted to each.
+  const nodes: PyNode[] = [root];
+  const counted: number[] = [0];
+  const flat = new FlatChains();
   try {
-    let depth = 0;
     for (;;) {
-      if (depth + cursor.currentNode.descendantCount > limit && cursor.gotoFirstChild()) {
-        if (++depth > limit) return true;
+      const depth = counted[counted.length - 1] as number;
+      const node = nodes[nodes.length - 1] as PyNode;
+      if (depth + node.descendantCount > limit && cursor.gotoFirstChild()) {
+        const next = depth + (flat.link(node, cursor) ? 0 : 1);
+        if (next > limit) return true;
+        nodes.push(cursor.currentNode);
+        counted.push(next);
         continue;
       }
       for (;;) {
-        if (depth === 0) return false;
-        if (cursor.gotoNextSibling()) break;
+        if (nodes.length === 1) return false;
+        nodes.pop();
+        counted.pop();
+        if (cursor.gotoNextSibling()) {
+          const parent = nodes[nodes.length - 1] as PyNode;
+          const next = (counted[counted.length - 1] as number) + (flat.link(parent, cursor) ? 0 : 1);
+          if (next > limit) return true;
+          nodes.push(cursor.currentNode);
+          counted.push(next);
+          break;
+        }
         cursor.gotoParent();
-        depth--;
       }
     }
   } finally {
     cursor.delete();
   }
+}
+
+/** Which binary operators are links of a flat chain, each chain's spine read once. */
+class FlatChains {
+  private readonly known = new Map<number, boolean>();
+
+  /** Whether the cursor's node is the left operand of `parent` in a flat chain (it counts no level). */
+  link(parent: PyNode, cursor: TreeCursor): boolean {
+    if (parent.type !== 'binary_operator' || cursor.nodeType !== 'binary_operator' || cursor.currentFieldName !== 'left') return false;
+    return this.isFlat(parent) && precedence(cursor.currentNode) === precedence(parent);
+  }
+
+  /** Whether the chain from `top` down its left spine is flat; every spine node read is remembered. */
+  private isFlat(top: PyNode): boolean {
+    const known = this.known.get(top.id);
+    if (known !== undefined) return known;
+    const level = precedence(top);
+    const spine: PyNode[] = [];
+    let n: PyNode | null = top;
+    let ok = level !== null;
+    for (; ok && n?.type === 'binary_operator' && precedence(n) === level; n = field(n, 'left')) {
+      const k = this.known.get(n.id);
+      if (k !== undefined) {
+        ok = k;
+        n = null;
+        break;
+      }
+      spine.push(n);
+      if (!plainTerm(field(n, 'right'))) {
+        ok = false;
+        break;
+      }
+    }
+    // The bottom of the chain (its leftmost term) must be plain too.
+    if (ok && n !== null && !plainTerm(n)) ok = false;
+    if (ok) for (const s of spine) this.known.set(s.id, true);
+    else {
+      // Up to the first term that is not plain: those chains hold it. Below it, read again.
+      const failed = spine.findIndex((s) => !plainTerm(field(s, 'right')));
+      for (const s of failed < 0 ? spine : spine.slice(0, failed + 1)) this.known.set(s.id, false);
+    }
+    return this.known.get(top.id) ?? ok;
+  }
+}
+
+// Left-associative operators of one precedence level (CPython's `sum: sum '+' term | sum '-' term
+// | term`, read in a loop): a chain mixing them is as flat as one of a single operator. `**` is
+// right-associative: not a chain.
+const PRECEDENCE: Readonly<Record<string, number>> = {
+  '+': 1, '-': 1, '*': 2, '/': 2, '//': 2, '%': 2, '@': 2, '<<': 3, '>>': 3, '&': 4, '^': 5, '|': 6,
+};
+
+function precedence(n: PyNode): number | null {
+  return PRECEDENCE[field(n, 'operator')?.type ?? ''] ?? null;
+}
+
+const PLAIN_TERMS = new Set(['integer', 'float', 'identifier', 'true', 'false', 'none']);
+
+function plainTerm(n: PyNode | null): boolean {
+  if (!n) return false;
+  if (PLAIN_TERMS.has(n.type)) return true;
+  if (n.type === 'string') return !named(n).some((c) => c.type === 'interpolation');
+  if (n.type === 'concatenated_string') return named(n).every(plainTerm);
+  // `a.b.c`: a dotted name.
+  let o: PyNode | null = n;
+  while (o?.type === 'attribute') o = field(o, 'object');
+  return n.type === 'attribute' && o?.type === 'identifier';
 }

@@ -4,7 +4,7 @@ import type { Clock, SleepKind } from '../../model.js';
 import { callsIn, clockOf, sleepOf } from './calls.js';
 import { qualify } from './imports.js';
 import { evalCondition, type ConditionContext, type StateTest } from './conditions.js';
-import { ConstEnv, evalNumber } from './constants.js';
+import { applyOperator, ConstEnv, evalNumber } from './constants.js';
 import type { PyFunction } from './module.js';
 import { field, findInScope, isInside, kids, named, statements, unwrap, type PyNode } from './nodes.js';
 
@@ -92,23 +92,45 @@ function linear(node: PyNode | null, ctx: LinearCtx, inLoop: boolean): Linear | 
     return linear(field(def, 'right'), { ...ctx, depth: ctx.depth + 1 }, inside);
   }
   if (n.type === 'binary_operator') {
-    const op = field(n, 'operator')?.text;
-    const a = linear(field(n, 'left'), ctx, inLoop);
-    const b = linear(field(n, 'right'), ctx, inLoop);
-    if (!a || !b) return null;
-    const pick = <T>(x: T | null, y: T | null) => x ?? y;
-    const meta = { clock: pick(a.clock, b.clock), clockCall: pick(a.clockCall, b.clockCall), constNode: pick(b.constNode, a.constNode) };
-    if (op === '+' || op === '-') {
-      const s = op === '+' ? 1 : -1;
-      return { now: a.now + s * b.now, mark: a.mark + s * b.mark, c: a.c + s * b.c, ...meta };
+    // Down the left operands without recursion: a flat chain may be thousands of links deep
+    // (nesting.ts does not count them as nesting).
+    const spine: PyNode[] = [];
+    let left: PyNode = n;
+    for (let l: PyNode | null = n; l?.type === 'binary_operator'; l = field(l, 'left') ? unwrap(field(l, 'left') as PyNode) : null) {
+      spine.push(l);
+      left = l;
     }
-    const scalar = a.now === 0 && a.mark === 0 ? a.c : b.now === 0 && b.mark === 0 ? b.c : null;
-    const other = a.now === 0 && a.mark === 0 ? b : a;
-    // An unknown factor would make the clock's coefficient unknown: not a bound we can read.
-    if (scalar === null || (Number.isNaN(scalar) && (other.now !== 0 || other.mark !== 0))) return null;
-    if (op === '*') return { now: other.now * scalar, mark: other.mark * scalar, c: other.c * scalar, ...meta };
-    if (op === '/' && other === a && scalar !== 0) return { now: a.now / scalar, mark: a.mark / scalar, c: a.c / scalar, ...meta };
+    let acc = linear(field(left, 'left'), ctx, inLoop);
+    for (let i = spine.length - 1; i >= 0 && acc; i--) {
+      const link = spine[i] as PyNode;
+      const b = linear(field(link, 'right'), ctx, inLoop);
+      const op = field(link, 'operator')?.text;
+      if (!b) acc = null;
+      else if (acc.now === 0 && acc.mark === 0 && b.now === 0 && b.mark === 0 && !Number.isNaN(acc.c) && !Number.isNaN(b.c)) {
+        // Two known constants fold as `evalNumber` folds them (every operator), the link their node.
+        const v = applyOperator(op, acc.c, b.c);
+        acc = v === null ? null : { now: 0, mark: 0, c: v, clock: null, clockCall: null, constNode: link };
+      } else acc = combine(op, acc, b);
+    }
+    return acc;
   }
+  return null;
+}
+
+/** `a <op> b` of two linear forms, when it is one. */
+function combine(op: string | undefined, a: Linear, b: Linear): Linear | null {
+  const pick = <T>(x: T | null, y: T | null) => x ?? y;
+  const meta = { clock: pick(a.clock, b.clock), clockCall: pick(a.clockCall, b.clockCall), constNode: pick(b.constNode, a.constNode) };
+  if (op === '+' || op === '-') {
+    const s = op === '+' ? 1 : -1;
+    return { now: a.now + s * b.now, mark: a.mark + s * b.mark, c: a.c + s * b.c, ...meta };
+  }
+  const scalar = a.now === 0 && a.mark === 0 ? a.c : b.now === 0 && b.mark === 0 ? b.c : null;
+  const other = a.now === 0 && a.mark === 0 ? b : a;
+  // An unknown factor would make the clock's coefficient unknown: not a bound we can read.
+  if (scalar === null || (Number.isNaN(scalar) && (other.now !== 0 || other.mark !== 0))) return null;
+  if (op === '*') return { now: other.now * scalar, mark: other.mark * scalar, c: other.c * scalar, ...meta };
+  if (op === '/' && other === a && scalar !== 0) return { now: a.now / scalar, mark: a.mark / scalar, c: a.c / scalar, ...meta };
   return null;
 }
 

@@ -4,11 +4,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser, Tree } from 'web-tree-sitter';
-import { dottedChain, qualify } from './imports.js';
+import { dottedChain } from './imports.js';
 import { parseTolerant } from './parser.js';
 import { buildModule, type PyFunction, type PyModule } from './module.js';
 import { NestingLimitError } from '../nesting.js';
-import { field, findInScope, unwrap, type PyNode } from './nodes.js';
+import { field, findInScope, named, unwrap, type PyNode } from './nodes.js';
 
 /** A call in another file of the repository to a function: where, and in which function. */
 export interface CallerSite {
@@ -146,10 +146,37 @@ export class RepoIndex {
       const rest = parts.slice(cut).join('.');
       const fn = module.byName.get(rest) ?? module.functions.find((f) => f.qualifiedName === rest) ?? null;
       if (fn) return fn;
-      // A re-export: `from .impl import helper` in a package's __init__.py.
-      const reexport = module.imports.names.get(parts[cut] ?? '');
+      // A re-export: `from .impl import helper` in a package's __init__.py (or `from .impl import *`).
+      const reexport = importedName(parts[cut] ?? '', module, this, seen);
       if (reexport && reexport !== qualified) return this.lookup([reexport, ...parts.slice(cut + 1)].join('.'), file, seen);
       return null;
+    }
+    return null;
+  }
+
+  /**
+   * The qualified name a `from m import *` of the module binds `name` to (`m.name`, or where m's
+   * own star imports bring it from), or null: the last star module that offers it — what its
+   * `__all__` lists when it has one (a list or tuple of string literals), else its public (no
+   * leading `_`) names — and binds: top-level definitions, assignments and imports, or its own
+   * star imports (a cycle ends the search). A name the module binds itself is not asked about.
+   */
+  starName(name: string, module: PyModule, seen = new Set<string>()): string | null {
+    const stars = module.imports.starModules;
+    for (let i = stars.length - 1; i >= 0; i--) {
+      const dotted = stars[i] as string;
+      const key = `*${dotted}\0${name}`;
+      if (seen.has(key) || seen.size >= MAX_REEXPORT_HOPS) continue;
+      seen.add(key);
+      const file = this.findModuleFile(dotted, module.absPath);
+      const star = file ? this.load(file) : null;
+      if (!star) continue;
+      const offered = topLevelNames(star);
+      if (offered.all ? !offered.all.has(name) : name.startsWith('_')) continue;
+      if (offered.bound.has(name)) return `${dotted}.${name}`;
+      // Brought by the star module's own star imports: the module that binds it.
+      const deeper = this.starName(name, star, seen);
+      if (deeper) return deeper;
     }
     return null;
   }
@@ -237,6 +264,63 @@ export class RepoIndex {
   }
 }
 
+/** A module's own top-level names: `def`, `class`, assigned names, imports; and `__all__` when it is a literal list. */
+interface TopLevelNames {
+  bound: ReadonlySet<string>;
+  all: ReadonlySet<string> | null;
+}
+
+const topLevelMemo = new WeakMap<PyModule, TopLevelNames>();
+
+function topLevelNames(module: PyModule): TopLevelNames {
+  let known = topLevelMemo.get(module);
+  if (known) return known;
+  const bound = new Set<string>(module.imports.names.keys());
+  let all: Set<string> | null = null;
+  const visit = (stmts: PyNode[]): void => {
+    for (const st of stmts) {
+      const def = st.type === 'decorated_definition' ? field(st, 'definition') : st;
+      if (def && (def.type === 'function_definition' || def.type === 'class_definition')) {
+        const n = field(def, 'name')?.text;
+        if (n) bound.add(n);
+        continue;
+      }
+      // Definitions under a module-level `if`/`try` (`if TYPE_CHECKING: … else: …`) bind too.
+      if (['if_statement', 'try_statement', 'elif_clause', 'else_clause', 'except_clause', 'finally_clause', 'block'].includes(st.type)) {
+        visit(named(st));
+        continue;
+      }
+      const a = st.type === 'expression_statement' ? named(st)[0] : null;
+      if (a?.type !== 'assignment') continue;
+      const left = field(a, 'left');
+      if (left?.type === 'identifier') bound.add(left.text);
+      const right = field(a, 'right');
+      if (left?.text === '__all__' && (right?.type === 'list' || right?.type === 'tuple')) {
+        const items = named(right);
+        const names = items.map((it) => (it.type === 'string' && !named(it).some((c) => c.type === 'interpolation') ? /^[rRuU]?(['"])(.*)\1$/s.exec(it.text)?.[2] : undefined));
+        all = names.every((x): x is string => x !== undefined) ? new Set(names as string[]) : null;
+      }
+    }
+  };
+  visit(named(module.root));
+  known = { bound, all };
+  topLevelMemo.set(module, known);
+  return known;
+}
+
+/**
+ * The qualified name an imported local name stands for: `from m import x` → `m.x`, else (the
+ * module has star imports and does not bind the name itself) what a star module offers.
+ */
+export function importedName(head: string, module: PyModule, index: RepoIndex | null, seen?: Set<string>): string | null {
+  const explicit = module.imports.names.get(head);
+  if (explicit !== undefined) return explicit;
+  if (!index || module.imports.starModules.length === 0) return null;
+  const own = topLevelNames(module);
+  if (own.bound.has(head)) return null;
+  return index.starName(head, module, seen);
+}
+
 /**
  * The repository function a call goes to: a function of the module, a method of the same class
  * through `self`/`cls`, a nested function of an enclosing function, or an imported repository function.
@@ -265,10 +349,10 @@ export function resolveCall(call: PyNode, fn: PyFunction, index: RepoIndex | nul
     const viaInstance = resolveMethod(field(callee, 'object') as PyNode, chain[chain.length - 1] as string, fn, index);
     if (viaInstance) return viaInstance;
   }
-  const q = qualify(callee, module.imports);
-  if (!q || !index) return null;
-  if (!module.imports.names.has(chain[0] as string)) return null;
-  return index.lookup(q, module.absPath);
+  if (!index) return null;
+  const head = importedName(chain[0] as string, module, index);
+  if (!head) return null;
+  return index.lookup([head, ...chain.slice(1)].join('.'), module.absPath);
 }
 
 // name (or `self.x`) → the callee of the call it was assigned from, per function and per class.
@@ -303,7 +387,17 @@ function constructedClass(obj: PyNode, fn: PyFunction): PyNode | null {
     const methods = fn.module.functions.filter((f) => f.classNode?.id === cls.id).map((f) => f.node);
     return constructionsIn(methods, cls).get(o.text) ?? null;
   }
-  return constructionsIn([fn.node], fn.node).get(o.text) ?? null;
+  const own = constructionsIn([fn.node], fn.node).get(o.text);
+  if (own) return own;
+  // A module-level instance (`manager = ConnectionManager()`) the function does not bind itself
+  // (no parameter, no assignment of its own: then the name is the function's).
+  if (fn.node.id === fn.module.root.id || fn.params.some((p) => p.name === o.text) || boundIn(fn, o.text)) return null;
+  return constructionsIn([fn.module.root], fn.module.root).get(o.text) ?? null;
+}
+
+/** Whether the function assigns the name itself (any assignment, a call or not). */
+function boundIn(fn: PyFunction, name: string): boolean {
+  return findInScope(fn.node, new Set(['assignment'])).some((a) => field(a, 'left')?.text === name);
 }
 
 /** `obj.method(...)` where obj is an instance of a repository class. */
@@ -314,7 +408,7 @@ export function resolveMethod(obj: PyNode, method: string, fn: PyFunction, index
   const module = fn.module;
   const local = module.functions.find((f) => f.qualifiedName === `${chain.join('.')}.${method}`);
   if (local) return local;
-  const q = qualify(cls, module.imports);
-  if (!q || !index || !module.imports.names.has(chain[0] as string)) return null;
-  return index.lookup(`${q}.${method}`, module.absPath);
+  const head = index ? importedName(chain[0] as string, module, index) : null;
+  if (!head || !index) return null;
+  return index.lookup([head, ...chain.slice(1), method].join('.'), module.absPath);
 }
