@@ -167,6 +167,12 @@ export interface MessageLoop {
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).
    */
   receives?: Span[];
+  /**
+   * Diff-aware runs only: the other repository files (absolute paths) whose definitions the loop's
+   * guard or receive was resolved through (a helper's module, a package re-exporting it), so that a
+   * change to one of them gates this loop too. Absent in other runs.
+   */
+  dependsOn?: string[];
 }
 
 export interface Suppression {
