@@ -2,7 +2,7 @@
 // the git index rather than the working tree (so a partially staged file is judged by what
 // will be committed); `--base REF` gates the files changed since the merge base with REF.
 // Git names the files, so a 10,000-file repository is never walked for a 5-file commit.
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
@@ -24,7 +24,8 @@ import {
 import { directoryOf, scanRepository } from './scan-repository.js';
 import { leadsOut, toPosix } from '../paths.js';
 import { statKind } from '../dir-entries.js';
-import { decodeSource, formatBytes, type ReadResult } from './read.js';
+import { decodeSource, formatBytes, readSource, type ReadResult } from './read.js';
+import { dependentCandidates, type DefinitionSource } from './dependents.js';
 
 export interface ChangeOptions {
   cwd: string;
@@ -54,6 +55,13 @@ export interface Selection {
   root: string;
   /** Files the base has that the change deletes (the breaking row: their public names are removed). */
   deleted: DeletedFile[];
+  /**
+   * Unchanged files that name a changed file's module and functions (dependents.ts): analysed,
+   * and gated for the loops whose guard or receive rests on a changed file (`changed`) only.
+   */
+  dependents: DiscoveredFile[];
+  /** The gated files, as the analysis spells their paths: what a dependent's loop must rest on. */
+  changed: ReadonlySet<string>;
 }
 
 const REGULAR_FILE = /^100(644|755)$/;
@@ -97,6 +105,18 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   }
 
   const notes: string[] = [];
+  // The unchanged files whose loops may rest on the changed files' definitions (dependents.ts).
+  const dependentsOf = async (changed: DefinitionSource[], cached: boolean): Promise<Pick<Selection, 'dependents' | 'changed'>> => {
+    const gated = new Set(changed.map((c) => fromRoot(c.rel)));
+    const found = await dependentCandidates({ root, changed, cached });
+    if (found === null) {
+      notes.push('git grep failed: the files that call the changed files\' functions were not looked for');
+      return { dependents: [], changed: gated };
+    }
+    // A tracked symlink is not followed (it could point out of the repository).
+    const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));
+    return { dependents: filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath)), changed: gated };
+  };
   if (!opts.staged) {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
     const changed = (await changedFiles(root, diffBase)).filter((rel) => inScope(rel, scopes));
@@ -116,7 +136,14 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       }
       present.push(abs);
     }
-    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
+    const files = filterNamedFiles(present, { cwd, config: opts.config });
+    const texts = files.flatMap((f) => {
+      const r = readSource(f.absPath, opts.config.maxFileBytes);
+      const rel = toRoot(f.absPath);
+      return r.ok && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
+    });
+    const dependents = await dependentsOf(texts, false);
+    return { files, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
   }
 
   // --staged: the index against the base (HEAD by default; an empty tree before the first commit).
@@ -177,7 +204,13 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     return result;
   };
   const stagedBytes = (absPath: string): Buffer | null => bytes.get(absPath) ?? null;
-  return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
+  const texts = candidates.flatMap((f) => {
+    const r = staged.get(f.absPath);
+    const rel = toRoot(f.absPath);
+    return r?.ok === true && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
+  });
+  const dependents = await dependentsOf(texts, true);
+  return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
 }
 
 function inScope(rel: string, scopes: { rel: string }[]): boolean {
@@ -188,4 +221,12 @@ function decode(bytes: Buffer | null, maxBytes: number): ReadResult {
   if (bytes === null) return { ok: false, reason: 'unreadable in the git index' };
   if (bytes.length > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${bytes.length} bytes` };
   return decodeSource(bytes);
+}
+
+function isSymlink(absPath: string): boolean {
+  try {
+    return lstatSync(absPath).isSymbolicLink();
+  } catch {
+    return true; // gone meanwhile: nothing to read
+  }
 }

@@ -83,6 +83,11 @@ export interface RunResult {
   contextLoops?: MessageLoop[];
   /** Under `--staged`: a gated file's bytes in the git index (what the run judged); absent otherwise. */
   stagedBytes?: (absPath: string) => Buffer | null;
+  /**
+   * `--staged`/`--base`: the unchanged files (absolute) in `files` for their loops that rest on a
+   * changed file's definitions; `fix` leaves them alone (the change to fix is the helper's).
+   */
+  dependents?: ReadonlySet<string>;
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
@@ -129,7 +134,8 @@ function baselineKeyOf(cwd: string, file: string | undefined): string[] | null {
 /** The changed files and, for a repository-wide consistency group, every other file once, in path order as a walk gives them. */
 function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): DiscoveredFile[] {
   const seen = new Set(changed.map((d) => d.absPath));
-  return [...changed, ...walked.filter((d) => !seen.has(d.absPath))].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  const others = walked.filter((d) => !seen.has(d.absPath) && (seen.add(d.absPath), true));
+  return [...changed, ...others].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
@@ -189,7 +195,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
   const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
-  const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
+  // And the unchanged files that may rest on a changed file's definitions (changes.ts `dependents`).
+  const discovered = mergeDiscovered(selection?.files ?? [], [...(walked?.files ?? []), ...(selection?.dependents ?? [])]);
   const shown = (file: string): string => toPosix(path.relative(cwd, file)) || file;
   const configNotes = (config.shadowed ?? []).map((f) => `${shown(f)}: its handshake-guard configuration is not used: ${shown(config.source ?? '')} in the same directory comes first`);
   const unused = walked ? unusedConfigs(walked.listings, cwd, [...(config.source ? [config.source] : []), ...(config.shadowed ?? [])]) : [];
