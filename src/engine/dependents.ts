@@ -3,12 +3,13 @@
 // bound removed makes every caller's guard unbounded, and the commit must not pass for want of
 // looking at the callers. Candidates are found cheaply here, from the text: files (the index's
 // under --staged, the tracked working tree's under --base) that name a changed module *and* one
-// of the functions it defines, two `git grep -l -w` calls at most per language family. The
+// of the functions it defines, `git grep -l -w` (under --staged the working tree, and the index for
+// the files whose working tree may differ from it: `git diff-files`). The
 // analysis then keeps only the loops whose lookups really went into a changed file
 // (`MessageLoop.dependsOn`, pipeline.ts); a candidate without a possible loop is not even parsed.
 import path from 'node:path';
 import type { LanguageId } from '../model.js';
-import { filesWithWords } from './git.js';
+import { filesWithWords, unstagedPaths } from './git.js';
 
 export interface DefinitionSource {
   /** The path from the repository root, `/`-separated. */
@@ -72,6 +73,23 @@ export interface DependentCandidates {
  * The files that name a changed module and one of its functions (per language family: Python
  * callers of Python files, TS/JS of TS/JS). Null when git fails (the run goes on without them).
  */
+/**
+ * The files under `specs` holding one of `words`. Under --staged the index's content counts, but
+ * `git grep --cached` inflates every blob (0.2 s on 10,000 loose objects against 0.07 s for the
+ * working tree): the working tree is searched, and only the files whose working-tree content may
+ * differ from the index's are searched in the index instead.
+ */
+async function namingFiles(root: string, words: readonly string[], cached: boolean, specs: readonly string[]): Promise<string[] | null> {
+  if (!cached) return filesWithWords(root, words, false, specs);
+  const [tree, differ] = await Promise.all([filesWithWords(root, words, false, specs), unstagedPaths(root, specs)]);
+  if (tree === null || differ === null) return null;
+  if (differ.length === 0) return tree;
+  const elsewhere = new Set(differ);
+  const inIndex = differ.length <= MAX_NAMED_PATHS ? await filesWithWords(root, words, true, differ.map((p) => `:(literal)${p}`)) : (await filesWithWords(root, words, true, specs))?.filter((p) => elsewhere.has(p)) ?? null;
+  if (inIndex === null) return null;
+  return [...new Set([...tree.filter((p) => !elsewhere.has(p)), ...inIndex])].sort();
+}
+
 export async function dependentCandidates(search: DependentSearch): Promise<DependentCandidates | null> {
   const changed = new Set(search.changed.map((f) => f.rel));
   const families = [
@@ -83,7 +101,7 @@ export async function dependentCandidates(search: DependentSearch): Promise<Depe
     families.map(async ({ specs, defs }): Promise<string[] | null> => {
       if (defs.length === 0) return [];
       // The module's name first (rare: few files), then the functions' names in those files only.
-      const naming = await filesWithWords(search.root, [...new Set(defs.map((d) => d.module))], search.cached, specs);
+      const naming = await namingFiles(search.root, [...new Set(defs.map((d) => d.module))], search.cached, specs);
       const others = naming?.filter((p) => !changed.has(p)) ?? null;
       if (others === null || others.length === 0) return others;
       const names = [...new Set(defs.flatMap((d) => d.names))];

@@ -470,6 +470,16 @@ export async function filesWithWords(root: string, words: readonly string[], cac
   return splitNul(result.stdout).sort();
 }
 
+/**
+ * Paths (from the root) whose working-tree file may differ from the index (modified or deleted,
+ * not staged): `git diff-files`, which trusts the index's stat data — a file only touched is
+ * listed too, which costs a look, never a miss. Null when git fails.
+ */
+export async function unstagedPaths(root: string, pathspecs: readonly string[]): Promise<string[] | null> {
+  const result = await runGit(root, ['diff-files', '--name-only', '-z', '--no-renames', '--', ...pathspecs]);
+  return result.ok ? splitNul(result.stdout) : null;
+}
+
 /** The best common ancestor of two commits, or null (unknown ref, unrelated histories). */
 export async function mergeBase(root: string, a: string, b: string): Promise<string | null> {
   const [ia, ib] = await Promise.all([resolveRef(root, a), resolveRef(root, b)]);
