@@ -58,8 +58,9 @@ export interface Selection {
   /**
    * Unchanged files that name a changed file's module and functions (dependents.ts): analysed,
    * and gated for the loops whose guard or receive rests on a changed file (`changed`) only.
+   * A promise: git searches while the run loads what it needs; `note` says when it could not.
    */
-  dependents: DiscoveredFile[];
+  dependents: Promise<{ files: DiscoveredFile[]; note: string | null }>;
   /** The gated files, as the analysis spells their paths: what a dependent's loop must rest on. */
   changed: ReadonlySet<string>;
 }
@@ -106,16 +107,19 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
 
   const notes: string[] = [];
   // The unchanged files whose loops may rest on the changed files' definitions (dependents.ts).
-  const dependentsOf = async (changed: DefinitionSource[], cached: boolean): Promise<Pick<Selection, 'dependents' | 'changed'>> => {
+  const dependentsOf = (changed: DefinitionSource[], cached: boolean): Pick<Selection, 'dependents' | 'changed'> => {
     const gated = new Set(changed.map((c) => fromRoot(c.rel)));
-    const found = await dependentCandidates({ root, changed, cached });
-    if (found === null) {
-      notes.push('git grep failed: the files that call the changed files\' functions were not looked for');
-      return { dependents: [], changed: gated };
-    }
-    // A tracked symlink is not followed (it could point out of the repository).
-    const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));
-    return { dependents: filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath)), changed: gated };
+    const search = async (): Promise<{ files: DiscoveredFile[]; note: string | null }> => {
+      const found = await dependentCandidates({ root, changed, cached });
+      if (found === null) return { files: [], note: "git grep failed: the unchanged files calling the changed files' functions were not looked for" };
+      // A tracked symlink is not followed (it could point out of the repository).
+      const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));
+      return { files: filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath)), note: null };
+    };
+    const dependents = search();
+    // Awaited by run.ts; a failure meanwhile must not count as unhandled.
+    dependents.catch(() => {});
+    return { dependents, changed: gated };
   };
   if (!opts.staged) {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
@@ -142,7 +146,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       const rel = toRoot(f.absPath);
       return r.ok && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
     });
-    const dependents = await dependentsOf(texts, false);
+    const dependents = dependentsOf(texts, false);
     return { files, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
   }
 
@@ -209,7 +213,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     const rel = toRoot(f.absPath);
     return r?.ok === true && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
   });
-  const dependents = await dependentsOf(texts, true);
+  const dependents = dependentsOf(texts, true);
   return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
 }
 

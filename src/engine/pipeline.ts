@@ -100,7 +100,7 @@ function dependentView(f: FileAnalysis, loops: MessageLoop[]): FileAnalysis {
 }
 
 export async function analyseRun(ctx: RunContext): Promise<RunResult> {
-  const { opts, cwd, config, selection, walked, gated, discovered, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo } = ctx;
+  const { opts, cwd, config, selection, walked, gated, discovered, dependents, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo } = ctx;
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
   let cache: ReturnType<typeof openCache> | null = null;
@@ -141,8 +141,6 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   // Awaited after the analysis: an early failure must not count as unhandled meanwhile.
   deletions.catch(() => {});
   cache = cacheId ? openCache(opts, cacheId, reader, walked?.listings) : null;
-  // Diff-aware runs: unchanged files that may hold loops resting on a changed file's definitions.
-  const dependents: ReadonlySet<string> = new Set(selection?.dependents.map((d) => d.absPath));
   const prefilterFacts = await analysePythonFiles({
     cwd,
     config,
