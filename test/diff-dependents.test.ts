@@ -175,6 +175,25 @@ describe('diff-aware runs: callers of a changed Python helper', () => {
     ]);
   }, 60_000);
 
+  it('follows one re-exporting package: `from pkg import wait_ready` through pkg/__init__.py', () => {
+    const root = gitRepo({ 'pkg/__init__.py': 'from .guards import wait_ready\n', 'pkg/guards.py': GUARDS, 'app/main.py': caller('ep').replace('from pkg.guards import wait_ready', 'from pkg import wait_ready') }, dirs);
+    write(root, 'pkg/guards.py', UNBOUNDED);
+    git(root, 'add', 'pkg/guards.py');
+    const r = json(['verify', '--staged', 'pkg/guards.py'], root);
+    expect(r.code).toBe(1);
+    expect(loopsOf(r.report)).toEqual([['app/main.py', 'ep', 'unbounded', 'fail']]);
+  }, 60_000);
+
+  it('fix --staged leaves the callers alone (the helper is what to fix)', () => {
+    const root = pythonRepo();
+    write(root, 'pkg/guards.py', UNBOUNDED);
+    git(root, 'add', 'pkg/guards.py');
+    const r = cli(['fix', '--staged'], root);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stdout).not.toContain('pkg/app.py');
+    expect(r.stdout).not.toContain('svc/b.py');
+  }, 60_000);
+
   it('a full run is unchanged: every loop, and no dependency marks on them', async () => {
     const root = pythonRepo();
     write(root, 'pkg/guards.py', UNBOUNDED);
@@ -251,5 +270,14 @@ describe('diff-aware runs: callers of a changed TS helper', () => {
     expect(unrelated.code).toBe(0);
     expect(unrelated.report.loops).toEqual([]);
     expect(unrelated.report.summary.files).toBe(1);
+  }, 60_000);
+
+  it('follows a barrel: `import { waitForOpen } from \'./lib\'` through lib/index.ts', () => {
+    const root = gitRepo({ 'src/lib/wait.ts': WAIT, 'src/lib/index.ts': "export * from './wait.js';\n", 'src/client.ts': CLIENT.replace("'./wait.js'", "'./lib/index.js'") }, dirs);
+    write(root, 'src/lib/wait.ts', WAIT_UNBOUNDED);
+    git(root, 'add', 'src/lib/wait.ts');
+    const r = json(['verify', '--staged'], root);
+    expect(r.code).toBe(1);
+    expect(loopsOf(r.report)).toEqual([['src/client.ts', 'send', 'unbounded', 'fail']]);
   }, 60_000);
 });

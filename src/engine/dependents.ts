@@ -90,6 +90,9 @@ async function namingFiles(root: string, words: readonly string[], cached: boole
   return [...new Set([...tree.filter((p) => !elsewhere.has(p)), ...inIndex])].sort();
 }
 
+/** A package's re-exporting file (`from .guards import wait_ready`, `export * from './wait'`): its callers name the package. */
+const BARREL = /(?:^|\/)(?:__init__\.pyi?|index\.[cm]?[jt]sx?)$/i;
+
 export async function dependentCandidates(search: DependentSearch): Promise<DependentCandidates | null> {
   const changed = new Set(search.changed.map((f) => f.rel));
   const families = [
@@ -97,18 +100,29 @@ export async function dependentCandidates(search: DependentSearch): Promise<Depe
     { specs: SCRIPT_FILES, defs: search.changed.filter((f) => f.language !== 'python').map(definitionsOf) },
   ].map((f) => ({ specs: f.specs, defs: f.defs.filter((d): d is Definitions => d !== null) }));
   const searched = families.reduce((n, f) => n + f.defs.length, 0);
+  // The files naming one of `modules` (changed ones left out), and those of them naming one of `names` too.
+  const naming = async (modules: readonly string[], names: readonly string[], specs: readonly string[]): Promise<{ module: string[]; both: string[] } | null> => {
+    // The module's name first (rare: few files), then the functions' names in those files only.
+    const module = (await namingFiles(search.root, modules, search.cached, specs))?.filter((p) => !changed.has(p)) ?? null;
+    if (module === null || module.length === 0) return module === null ? null : { module, both: [] };
+    // Named one by one while the command line stays short; else every file, intersected here.
+    const kept = new Set(module);
+    const both = module.length <= MAX_NAMED_PATHS ? await filesWithWords(search.root, names, search.cached, module.map((p) => `:(literal)${p}`)) : (await filesWithWords(search.root, names, search.cached, specs))?.filter((p) => kept.has(p)) ?? null;
+    return both === null ? null : { module, both };
+  };
   const found = await Promise.all(
     families.map(async ({ specs, defs }): Promise<string[] | null> => {
       if (defs.length === 0) return [];
-      // The module's name first (rare: few files), then the functions' names in those files only.
-      const naming = await namingFiles(search.root, [...new Set(defs.map((d) => d.module))], search.cached, specs);
-      const others = naming?.filter((p) => !changed.has(p)) ?? null;
-      if (others === null || others.length === 0) return others;
+      const modules = new Set(defs.map((d) => d.module));
       const names = [...new Set(defs.flatMap((d) => d.names))];
-      // Named one by one while the command line stays short; else every file, intersected here.
-      if (others.length <= MAX_NAMED_PATHS) return filesWithWords(search.root, names, search.cached, others.map((p) => `:(literal)${p}`));
-      const naming2 = new Set(others);
-      return (await filesWithWords(search.root, names, search.cached, specs))?.filter((p) => naming2.has(p)) ?? null;
+      const direct = await naming([...modules], names, specs);
+      if (direct === null) return null;
+      // One hop through a package that re-exports the names (`from pkg import wait_ready`, `from
+      // './lib'`): a barrel naming the module (`export *` names no function) is followed.
+      const packages = [...new Set(direct.module.filter((p) => BARREL.test(p)).map((p) => path.posix.basename(path.posix.dirname(p))))].filter((m) => WORD.test(m) && !modules.has(m));
+      if (packages.length === 0) return direct.both;
+      const via = await naming(packages, names, specs);
+      return via === null ? null : [...direct.both, ...via.both];
     }),
   );
   if (found.some((f) => f === null)) return null;

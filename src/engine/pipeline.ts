@@ -232,7 +232,8 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
   const deleted = await deletions;
   const checks = await runChecks({
-    files,
+    // The rows about files (syntax, analysis failures) judge the changed ones; a dependent's loops are in `loops`.
+    files: gatedFiles,
     loops,
     findings,
     config,
