@@ -107,14 +107,16 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
 
   const notes: string[] = [];
   // The unchanged files whose loops may rest on the changed files' definitions (dependents.ts).
-  const dependentsOf = (changed: DefinitionSource[], cached: boolean): Pick<Selection, 'dependents' | 'changed'> => {
+  const dependentsOf = (changed: DefinitionSource[], cached: boolean, prefetch?: (files: DiscoveredFile[]) => Promise<void>): Pick<Selection, 'dependents' | 'changed'> => {
     const gated = new Set(changed.map((c) => fromRoot(c.rel)));
     const search = async (): Promise<{ files: DiscoveredFile[]; note: string | null }> => {
       const found = await dependentCandidates({ root, changed, cached });
       if (found === null) return { files: [], note: "git grep failed: the unchanged files calling the changed files' functions were not looked for" };
       // A tracked symlink is not followed (it could point out of the repository).
       const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));
-      return { files: filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath)), note: null };
+      const files = filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath));
+      await prefetch?.(files);
+      return { files, note: null };
     };
     const dependents = search();
     // Awaited by run.ts; a failure meanwhile must not count as unhandled.
@@ -213,7 +215,24 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     const rel = toRoot(f.absPath);
     return r?.ok === true && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
   });
-  const dependents = dependentsOf(texts, true);
+  // The dependents' staged content, read in one go (the reader would ask git once per file).
+  const prefetch = async (files: DiscoveredFile[]): Promise<void> => {
+    const rels = files.flatMap((f) => {
+      const rel = toRoot(f.absPath);
+      return rel !== null && !rel.includes('\n') ? [rel] : [];
+    });
+    if (rels.length === 0) return;
+    const listed = await indexEntries(root, rels).catch(() => null);
+    if (listed === null) return; // read one by one, as any helper
+    const entries = listed.filter((e) => e.stage === 0 && REGULAR_FILE.test(e.mode));
+    const blobs = await catFileBatch(root, entries.map((e) => e.oid));
+    if (blobs === null) return; // read one by one, as any helper
+    entries.forEach((e, i) => {
+      const abs = fromRoot(e.path);
+      if (!staged.has(abs)) staged.set(abs, decode(blobs[i] ?? null, opts.config.maxFileBytes));
+    });
+  };
+  const dependents = dependentsOf(texts, true, prefetch);
   return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
 }
 
