@@ -142,6 +142,21 @@ describe('diff-aware runs: callers of a changed Python helper', () => {
     expect(r.report.loops).toEqual([]); // nothing staged
   }, 60_000);
 
+  it('finds a caller by its staged content when its working tree no longer names the helper (and not the other way round)', () => {
+    const root = pythonRepo();
+    write(root, 'pkg/guards.py', UNBOUNDED);
+    git(root, 'add', 'pkg/guards.py');
+    // Unstaged edits: app.py stops calling the helper on disk (its index still calls it); raw.py starts.
+    write(root, 'pkg/app.py', UNRELATED_BAD.replace('raw', 'ep'));
+    write(root, 'pkg/raw.py', caller('raw'));
+    const r = json(['verify', '--staged'], root);
+    expect(r.code).toBe(1);
+    expect(loopsOf(r.report)).toEqual([
+      ['pkg/app.py', 'ep', 'unbounded', 'fail'],
+      ['svc/b.py', 'other', 'unbounded', 'fail'],
+    ]);
+  }, 60_000);
+
   it('a helper that got better passes, its callers listed as guarded', () => {
     const root = pythonRepo();
     write(root, 'pkg/guards.py', BETTER);
