@@ -157,6 +157,14 @@ describe('diff-aware runs: callers of a changed Python helper', () => {
     ]);
   }, 60_000);
 
+  it('pre-commit run --all-files names every file: an unchanged one is gated as named, and adds no dependents', () => {
+    const root = pythonRepo();
+    const all = ['pkg/__init__.py', 'pkg/guards.py', 'pkg/app.py', 'svc/b.py', 'pkg/mentions.py'];
+    const r = cli(['verify', '--staged', ...all], root);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('unchanged file');
+  }, 60_000);
+
   it('a helper that got better passes, its callers listed as guarded', () => {
     const root = pythonRepo();
     write(root, 'pkg/guards.py', BETTER);

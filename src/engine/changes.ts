@@ -107,8 +107,8 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
 
   const notes: string[] = [];
   // The unchanged files whose loops may rest on the changed files' definitions (dependents.ts).
-  const dependentsOf = (changed: DefinitionSource[], cached: boolean, prefetch?: (files: DiscoveredFile[]) => Promise<void>): Pick<Selection, 'dependents' | 'changed'> => {
-    const gated = new Set(changed.map((c) => fromRoot(c.rel)));
+  const dependentsOf = (changed: DefinitionSource[], cached: boolean, selected: readonly DiscoveredFile[], prefetch?: (files: DiscoveredFile[]) => Promise<void>): Pick<Selection, 'dependents' | 'changed'> => {
+    const gated = new Set(selected.map((d) => d.absPath));
     const search = async (): Promise<{ files: DiscoveredFile[]; note: string | null }> => {
       const found = await dependentCandidates({ root, changed, cached });
       if (found === null) return { files: [], note: "git grep failed: the unchanged files calling the changed files' functions were not looked for" };
@@ -121,7 +121,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     const dependents = search();
     // Awaited by run.ts; a failure meanwhile must not count as unhandled.
     dependents.catch(() => {});
-    return { dependents, changed: gated };
+    return { dependents, changed: new Set(changed.map((c) => fromRoot(c.rel))) };
   };
   if (!opts.staged) {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
@@ -148,7 +148,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       const rel = toRoot(f.absPath);
       return r.ok && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
     });
-    const dependents = dependentsOf(texts, false);
+    const dependents = dependentsOf(texts, false, files);
     return { files, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
   }
 
@@ -169,6 +169,8 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     if (change.status === 'U') notes.push(`${change.path}: unmerged (in conflict); not checked`);
     else if (REGULAR_FILE.test(change.mode) && !ZERO_OID.test(change.oid)) blobs.set(change.path, change.oid);
   }
+  // What the commit changes: only these files' definitions can change a caller's verdict.
+  const stagedChanged = new Set(blobs.keys());
   // A file named on the command line is judged by its staged content whether or not it
   // changed: `pre-commit run --all-files` passes every file and expects every file checked.
   const named = scopes.filter((s) => s.rel !== '' && statKind(fromRoot(s.rel)) !== 'dir');
@@ -210,10 +212,11 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     return result;
   };
   const stagedBytes = (absPath: string): Buffer | null => bytes.get(absPath) ?? null;
+  // (`pre-commit run --all-files` names every file: an unchanged one has no new definitions.)
   const texts = candidates.flatMap((f) => {
     const r = staged.get(f.absPath);
     const rel = toRoot(f.absPath);
-    return r?.ok === true && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
+    return r?.ok === true && rel !== null && stagedChanged.has(rel) ? [{ rel, language: f.language, text: r.text }] : [];
   });
   // The dependents' staged content, read in one go (the reader would ask git once per file).
   const prefetch = async (files: DiscoveredFile[]): Promise<void> => {
@@ -232,7 +235,7 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       if (!staged.has(abs)) staged.set(abs, decode(blobs[i] ?? null, opts.config.maxFileBytes));
     });
   };
-  const dependents = dependentsOf(texts, true, prefetch);
+  const dependents = dependentsOf(texts, true, candidates, prefetch);
   return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
 }
 

@@ -463,8 +463,9 @@ export async function changedFiles(root: string, base: string): Promise<string[]
  */
 export async function filesWithWords(root: string, words: readonly string[], cached: boolean, pathspecs: readonly string[]): Promise<string[] | null> {
   if (words.length === 0 || pathspecs.length === 0) return [];
-  const args = ['grep', '-l', '-z', '-I', '-w', '-F', '--no-color', '--no-recurse-submodules', ...(cached ? ['--cached'] : []), ...words.flatMap((w) => ['-e', w]), '--', ...pathspecs];
-  const result = await runGit(root, args);
+  // The words on stdin (`-f -`): a large change's names would not fit a command line.
+  const args = ['grep', '-l', '-z', '-I', '-w', '-F', '--no-color', '--no-recurse-submodules', ...(cached ? ['--cached'] : []), '-f', '-', '--', ...pathspecs];
+  const result = await runGit(root, args, `${words.join('\n')}\n`);
   // Exit 1 with nothing said: no file matched.
   if (!result.ok) return result.stderr.trim() === '' && result.stdout.length === 0 ? [] : null;
   return splitNul(result.stdout).sort();
