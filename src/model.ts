@@ -190,6 +190,12 @@ export interface MessageLoop {
    * the JSON output: it decides findings' `fixable`.
    */
   fixRefusal?: FixRefusal | null;
+  /**
+   * Diff-aware runs only: the other repository files (absolute paths) whose definitions the loop's
+   * guard or receive was resolved through (a helper's module, a package re-exporting it), so that a
+   * change to one of them gates this loop too. Absent in other runs.
+   */
+  dependsOn?: string[];
 }
 
 /** A reason `fix` would skip a loop; `unlessGroupThrows`: not when the group's guards throw on timeout. */

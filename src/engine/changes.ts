@@ -2,7 +2,7 @@
 // the git index rather than the working tree (so a partially staged file is judged by what
 // will be committed); `--base REF` gates the files changed since the merge base with REF.
 // Git names the files, so a 10,000-file repository is never walked for a 5-file commit.
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
@@ -24,7 +24,8 @@ import {
 import { directoryOf, scanRepository } from './scan-repository.js';
 import { leadsOut, toPosix } from '../paths.js';
 import { statKind } from '../dir-entries.js';
-import { decodeSource, formatBytes, type ReadResult } from './read.js';
+import { decodeSource, formatBytes, readSource, type ReadResult } from './read.js';
+import { dependentCandidates, type DefinitionSource } from './dependents.js';
 
 export interface ChangeOptions {
   cwd: string;
@@ -54,6 +55,14 @@ export interface Selection {
   root: string;
   /** Files the base has that the change deletes (the breaking row: their public names are removed). */
   deleted: DeletedFile[];
+  /**
+   * Unchanged files that name a changed file's module and functions (dependents.ts): analysed,
+   * and gated for the loops whose guard or receive rests on a changed file (`changed`) only.
+   * A promise: git searches while the run loads what it needs; `note` says when it could not.
+   */
+  dependents: Promise<{ files: DiscoveredFile[]; note: string | null }>;
+  /** The gated files, as the analysis spells their paths: what a dependent's loop must rest on. */
+  changed: ReadonlySet<string>;
 }
 
 const REGULAR_FILE = /^100(644|755)$/;
@@ -97,6 +106,23 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   }
 
   const notes: string[] = [];
+  // The unchanged files whose loops may rest on the changed files' definitions (dependents.ts).
+  const dependentsOf = (changed: DefinitionSource[], cached: boolean, selected: readonly DiscoveredFile[], prefetch?: (files: DiscoveredFile[]) => Promise<void>): Pick<Selection, 'dependents' | 'changed'> => {
+    const gated = new Set(selected.map((d) => d.absPath));
+    const search = async (): Promise<{ files: DiscoveredFile[]; note: string | null }> => {
+      const found = await dependentCandidates({ root, changed, cached });
+      if (found === null) return { files: [], note: "git grep failed: the unchanged files calling the changed files' functions were not looked for" };
+      // A tracked symlink is not followed (it could point out of the repository).
+      const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));
+      const files = filterNamedFiles(paths, { cwd, config: opts.config }).filter((d) => !gated.has(d.absPath));
+      await prefetch?.(files);
+      return { files, note: null };
+    };
+    const dependents = search();
+    // Awaited by run.ts; a failure meanwhile must not count as unhandled.
+    dependents.catch(() => {});
+    return { dependents, changed: new Set(changed.map((c) => fromRoot(c.rel))) };
+  };
   if (!opts.staged) {
     if (diffBase === null) throw new UsageError('--base: HEAD names no commit');
     const changed = (await changedFiles(root, diffBase)).filter((rel) => inScope(rel, scopes));
@@ -116,7 +142,14 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
       }
       present.push(abs);
     }
-    return { files: filterNamedFiles(present, { cwd, config: opts.config }), breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
+    const files = filterNamedFiles(present, { cwd, config: opts.config });
+    const texts = files.flatMap((f) => {
+      const r = readSource(f.absPath, opts.config.maxFileBytes);
+      const rel = toRoot(f.absPath);
+      return r.ok && rel !== null ? [{ rel, language: f.language, text: r.text }] : [];
+    });
+    const dependents = dependentsOf(texts, false, files);
+    return { files, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
   }
 
   // --staged: the index against the base (HEAD by default; an empty tree before the first commit).
@@ -136,6 +169,8 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     if (change.status === 'U') notes.push(`${change.path}: unmerged (in conflict); not checked`);
     else if (REGULAR_FILE.test(change.mode) && !ZERO_OID.test(change.oid)) blobs.set(change.path, change.oid);
   }
+  // What the commit changes: only these files' definitions can change a caller's verdict.
+  const stagedChanged = new Set(blobs.keys());
   // A file named on the command line is judged by its staged content whether or not it
   // changed: `pre-commit run --all-files` passes every file and expects every file checked.
   const named = scopes.filter((s) => s.rel !== '' && statKind(fromRoot(s.rel)) !== 'dir');
@@ -177,7 +212,31 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
     return result;
   };
   const stagedBytes = (absPath: string): Buffer | null => bytes.get(absPath) ?? null;
-  return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config) };
+  // (`pre-commit run --all-files` names every file: an unchanged one has no new definitions.)
+  const texts = candidates.flatMap((f) => {
+    const r = staged.get(f.absPath);
+    const rel = toRoot(f.absPath);
+    return r?.ok === true && rel !== null && stagedChanged.has(rel) ? [{ rel, language: f.language, text: r.text }] : [];
+  });
+  // The dependents' staged content, read in one go (the reader would ask git once per file).
+  const prefetch = async (files: DiscoveredFile[]): Promise<void> => {
+    const rels = files.flatMap((f) => {
+      const rel = toRoot(f.absPath);
+      return rel !== null && !rel.includes('\n') ? [rel] : [];
+    });
+    if (rels.length === 0) return;
+    const listed = await indexEntries(root, rels).catch(() => null);
+    if (listed === null) return; // read one by one, as any helper
+    const entries = listed.filter((e) => e.stage === 0 && REGULAR_FILE.test(e.mode));
+    const blobs = await catFileBatch(root, entries.map((e) => e.oid));
+    if (blobs === null) return; // read one by one, as any helper
+    entries.forEach((e, i) => {
+      const abs = fromRoot(e.path);
+      if (!staged.has(abs)) staged.set(abs, decode(blobs[i] ?? null, opts.config.maxFileBytes));
+    });
+  };
+  const dependents = dependentsOf(texts, true, candidates, prefetch);
+  return { files: candidates, read, stagedBytes, breakingBase, notes, root, deleted: deletedFrom(gone, cwd, opts.config), ...dependents };
 }
 
 function inScope(rel: string, scopes: { rel: string }[]): boolean {
@@ -188,4 +247,12 @@ function decode(bytes: Buffer | null, maxBytes: number): ReadResult {
   if (bytes === null) return { ok: false, reason: 'unreadable in the git index' };
   if (bytes.length > maxBytes) return { ok: false, reason: `larger than ${formatBytes(maxBytes)} (maxFileBytes): ${bytes.length} bytes` };
   return decodeSource(bytes);
+}
+
+function isSymlink(absPath: string): boolean {
+  try {
+    return lstatSync(absPath).isSymbolicLink();
+  } catch {
+    return true; // gone meanwhile: nothing to read
+  }
 }

@@ -456,6 +456,31 @@ export async function changedFiles(root: string, base: string): Promise<string[]
   return [...new Set([...splitNul(diff.stdout), ...splitNul(untracked.stdout)])].sort();
 }
 
+/**
+ * Paths (from the root, sorted) of the files under `pathspecs` that hold one of `words` as a
+ * whole word: the index's content with `cached` (--staged), else the tracked working tree's.
+ * [] when none does; null when git fails.
+ */
+export async function filesWithWords(root: string, words: readonly string[], cached: boolean, pathspecs: readonly string[]): Promise<string[] | null> {
+  if (words.length === 0 || pathspecs.length === 0) return [];
+  // The words on stdin (`-f -`): a large change's names would not fit a command line.
+  const args = ['grep', '-l', '-z', '-I', '-w', '-F', '--no-color', '--no-recurse-submodules', ...(cached ? ['--cached'] : []), '-f', '-', '--', ...pathspecs];
+  const result = await runGit(root, args, `${words.join('\n')}\n`);
+  // Exit 1 with nothing said: no file matched.
+  if (!result.ok) return result.stderr.trim() === '' && result.stdout.length === 0 ? [] : null;
+  return splitNul(result.stdout).sort();
+}
+
+/**
+ * Paths (from the root) whose working-tree file may differ from the index (modified or deleted,
+ * not staged): `git diff-files`, which trusts the index's stat data — a file only touched is
+ * listed too, which costs a look, never a miss. Null when git fails.
+ */
+export async function unstagedPaths(root: string, pathspecs: readonly string[]): Promise<string[] | null> {
+  const result = await runGit(root, ['diff-files', '--name-only', '-z', '--no-renames', '--', ...pathspecs]);
+  return result.ok ? splitNul(result.stdout) : null;
+}
+
 /** The best common ancestor of two commits, or null (unknown ref, unrelated histories). */
 export async function mergeBase(root: string, a: string, b: string): Promise<string | null> {
   const [ia, ib] = await Promise.all([resolveRef(root, a), resolveRef(root, b)]);

@@ -22,6 +22,7 @@ import { analysePythonFiles } from './python-files.js';
 import { readSource, type ReadResult } from './read.js';
 import { deletedSince, type DeletedFile } from './deleted.js';
 import { factsBeyond, forget, remember } from './report-memo.js';
+import { withLazyLines } from './lazy-lines.js';
 import type { RunContext, RunOptions, RunResult } from './run.js';
 import { analyseScripts } from './scripts.js';
 
@@ -89,8 +90,17 @@ function commonDir(dirs: string[]): string | null {
   return common;
 }
 
+/**
+ * What the gate sees of an unchanged dependent (diff-aware runs): the loops that rest on a changed
+ * file, nothing else of it (its syntax, platform issues and suppressions are not the change's).
+ */
+function dependentView(f: FileAnalysis, loops: MessageLoop[]): FileAnalysis {
+  const view: FileAnalysis = { file: f.file, absPath: f.absPath, language: f.language, skipped: f.skipped, syntax: [], loops, issues: [], suppressions: [], lines: [] };
+  return withLazyLines(view, () => f.lines.join('\n'));
+}
+
 export async function analyseRun(ctx: RunContext): Promise<RunResult> {
-  const { opts, cwd, config, selection, walked, gated, discovered, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo } = ctx;
+  const { opts, cwd, config, selection, walked, gated, discovered, dependents, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo } = ctx;
   const sources = new Map<string, string | null>();
   // Under --staged every file, helpers included, is read from the index: what will be committed.
   let cache: ReturnType<typeof openCache> | null = null;
@@ -144,6 +154,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}),
     targetFor,
     prefilter: opts.prefilter !== false,
+    ...(selection ? { dependencies: true, dependents } : {}),
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     // Worker threads read the working tree themselves: not for --staged or source overrides.
     threads: !opts.sourceOverrides && !selection?.read,
@@ -156,7 +167,7 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     progress.parsed++;
     opts.onProgress?.(progress);
   };
-  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, prefilter: opts.prefilter !== false, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), threads: !opts.sourceOverrides && !selection?.read, maxFileBytes: config.maxFileBytes }, sources);
+  await analyseScripts(discovered, { reader, readFile, gated, analysed, notes, onFile, guardHelpers: config.guardHelpers, prefilter: opts.prefilter !== false, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, types: opts.types === false ? false : { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor, cwd }, cache, ...(opts.sourceOverrides ? { overrides: opts.sourceOverrides } : {}), ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), threads: !opts.sourceOverrides && !selection?.read, maxFileBytes: config.maxFileBytes, ...(selection ? { dependencies: true, dependents } : {}) }, sources);
 
   // --python: the interpreter cross-checks HG011 before the rules read the syntax problems.
   const syntaxCrossCheck: SyntaxCrossCheck | null = opts.python
@@ -173,14 +184,39 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   };
   const allFindings = collectFindings(findingsInput);
   const unguarded = policyFailures(findingsInput, allFindings);
-  // Rules saw every analysed file; the gate, the table and the report see the gated ones.
-  const files = analysed.filter((f) => gated.has(f.absPath));
-  const inGate = new Set(files.map((f) => f.file));
-  const loops = analysedLoops.filter((l) => inGate.has(l.file));
+  // Rules saw every analysed file; the gate, the table and the report see the gated ones — and,
+  // of an unchanged dependent, the loops whose guard or receive rests on a changed file's
+  // definitions (its other loops, syntax and issues are not this change's).
+  const changedFiles = selection?.changed ?? new Set<string>();
+  const restsOnChange = (l: MessageLoop): boolean => l.dependsOn?.some((f) => changedFiles.has(f)) === true;
+  const gatedFiles = analysed.filter((f) => gated.has(f.absPath));
+  const inGate = new Set(gatedFiles.map((f) => f.file));
+  const files: FileAnalysis[] = [];
+  const dependentLoops = new Set<MessageLoop>();
+  const gatedDependents = new Set<string>();
+  for (const f of analysed) {
+    if (gated.has(f.absPath)) files.push(f);
+    else if (dependents.has(f.absPath)) {
+      const kept = f.loops.filter(restsOnChange);
+      if (kept.length === 0) continue;
+      for (const l of kept) dependentLoops.add(l);
+      gatedDependents.add(f.absPath);
+      files.push(dependentView(f, kept));
+    }
+  }
+  if (selection !== null && gatedDependents.size > 0) {
+    const n = dependentLoops.size;
+    const named = files.filter((f) => gatedDependents.has(f.absPath)).map((f) => f.file);
+    const list = named.slice(0, 3).join(', ') + (named.length > 3 ? `, and ${named.length - 3} more` : '');
+    notes.push(`${named.length === 1 ? '1 unchanged file' : `${named.length} unchanged files`} (${list}) added: ${n === 1 ? '1 loop there rests' : `${n} loops there rest`} on a changed file's definitions (its guard or receive goes through them)`);
+  }
+  const loops = files.flatMap((f) => f.loops);
   // A consistency group is judged whole: a gated loop can make the others of its group differ.
   const groups = allGroups.filter((g) => g.loops.some((l) => inGate.has(l.file)));
   const grouped = new Set(groups.flatMap((g) => g.loops));
-  const findings = allFindings.filter((f) => inGate.has(f.file) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
+  const findings = allFindings.filter((f) => inGate.has(f.file) || (f.loop !== null && dependentLoops.has(f.loop)) || (f.ruleId === 'HG002' && f.loop !== null && grouped.has(f.loop)));
+  // `fix` leaves a dependent alone (the change to fix is the helper's): not fixable there.
+  for (const f of findings) if (f.loop !== null && dependentLoops.has(f.loop)) f.fixable = false;
   let baseline: RunResult['baseline'] = null;
   if (opts.baseline !== undefined) {
     // Imported only with --baseline: its zod schema is a tenth of a second of start-up.
@@ -196,7 +232,8 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
   const disabled = new Set<RuleId>(ALL_RULES.filter((r) => config.rules[r.id] === 'off').map((r) => r.id));
   const deleted = await deletions;
   const checks = await runChecks({
-    files,
+    // The rows about files (syntax, analysis failures) judge the changed ones; a dependent's loops are in `loops`.
+    files: gatedFiles,
     loops,
     findings,
     config,
@@ -212,7 +249,8 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
     deleted: deleted.files,
     readSource: (absPath) => reader.read(absPath),
     ...(selection?.breakingBase ? { baseLabel: selection.breakingBase.label } : {}),
-    sources: files.map((f) => {
+    // The breaking row compares the changed files (a dependent is unchanged).
+    sources: gatedFiles.map((f) => {
       const read = (): string | null => reader.read(f.absPath);
       const index = cache?.store.index;
       // Under --staged the content is the index's: the working tree's bytes say nothing of it.
@@ -257,5 +295,5 @@ export async function analyseRun(ctx: RunContext): Promise<RunResult> {
       if (problem) cache.store.stats.problems.push(problem);
     } else forget(memo.file);
   }
-  return { report, findings, files, loops, config, notes, root: shownRoot, baseline, cache: cache?.store.stats ?? null, tsconfigChoice: { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor }, ...(selection?.stagedBytes ? { stagedBytes: selection.stagedBytes } : {}), ...(analysedLoops.length !== loops.length ? { contextLoops: analysedLoops } : {}) };
+  return { report, findings, files, loops, config, notes, root: shownRoot, baseline, cache: cache?.store.stats ?? null, tsconfigChoice: { explicit: opts.project ? path.resolve(cwd, opts.project) : null, stopFor }, ...(selection?.stagedBytes ? { stagedBytes: selection.stagedBytes } : {}), ...(analysedLoops.length !== loops.length ? { contextLoops: analysedLoops } : {}), ...(gatedDependents.size > 0 ? { dependents: gatedDependents } : {}) };
 }

@@ -30,6 +30,13 @@ export interface PythonScan {
   targetFor(dir: string): Promise<TargetVersion>;
   /** false: `--no-prefilter`. */
   prefilter: boolean;
+  /** Diff-aware runs: loops note the other files their guards rest on (`MessageLoop.dependsOn`). */
+  dependencies?: boolean;
+  /**
+   * Diff-aware runs: unchanged files analysed only for loops that may rest on a changed file's
+   * definitions (changes.ts `dependents`); one without a possible message loop is skipped whole.
+   */
+  dependents?: ReadonlySet<string>;
   jobs?: number;
   /** Worker threads allowed (not with --staged or source overrides: their readers live here). */
   threads: boolean;
@@ -77,7 +84,7 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
   const { config, cache } = scan;
   // `analysers` threads analyse, the main one included: n - 1 workers.
   const startPool = (analysers: number): PythonPool =>
-    new PythonPool(analysers - 1, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers, pollingHelpers: config.pollingHelpers });
+    new PythonPool(analysers - 1, { cwd: scan.cwd, maxFileBytes: config.maxFileBytes, receiveMethods: config.receiveMethods, connectionNames: config.connectionNames, guardHelpers: config.guardHelpers, pollingHelpers: config.pollingHelpers, dependencies: scan.dependencies === true });
   const send = (t: Todo, pool: PythonPool): void => {
     const { id, reply } = pool.analyse({ relPath: t.d.relPath, absPath: t.d.absPath, text: t.text, target: t.target, loops: t.loops, facts: cache !== null && t.loops });
     void reply.then(() => {
@@ -154,6 +161,12 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
     }
     if (text === null && (text = readNow()) === null) continue;
     loops ??= prefilter === null || prefilter.needsLoopAnalysis(d.absPath, text);
+    // A dependent without a possible message loop has nothing to gate: not parsed at all.
+    if (!loops && scan.dependents?.has(d.absPath) === true && !scan.gated.has(d.absPath)) {
+      scan.progress.parsed++;
+      tick();
+      continue;
+    }
     // Placeholders keep results and notes in discovery order.
     const t: Todo = { at: scan.analysed.length, noteAt: scan.notes.length, d, text, target, loops, key };
     todo.push(t);
@@ -194,6 +207,7 @@ async function analyse(scan: PythonScan, threads: Threads): Promise<Fact[]> {
           guardHelpers: config.guardHelpers,
           pollingHelpers: config.pollingHelpers,
           loops: t.loops,
+          dependencies: scan.dependencies === true,
         });
         return { analysis, facts: log?.list() ?? [] };
       } catch (e) {

@@ -19,6 +19,8 @@ export interface WorkerInit {
   connectionNames: string[];
   guardHelpers: string[];
   pollingHelpers: PollingHelper[];
+  /** Diff-aware runs: loops note the files their guards rest on (`MessageLoop.dependsOn`). */
+  dependencies: boolean;
 }
 
 export interface WorkerTask {
@@ -56,6 +58,7 @@ if (parentPort) {
           guardHelpers: init.guardHelpers,
           pollingHelpers: init.pollingHelpers,
           loops: t.loops,
+          dependencies: init.dependencies,
         });
         return { id: t.id, analysis: withoutLines(analysis), facts: log?.list() ?? [] };
       } catch (e) {

@@ -83,6 +83,11 @@ export interface RunResult {
   contextLoops?: MessageLoop[];
   /** Under `--staged`: a gated file's bytes in the git index (what the run judged); absent otherwise. */
   stagedBytes?: (absPath: string) => Buffer | null;
+  /**
+   * `--staged`/`--base`: the unchanged files (absolute) in `files` for their loops that rest on a
+   * changed file's definitions; `fix` leaves them alone (the change to fix is the helper's).
+   */
+  dependents?: ReadonlySet<string>;
 }
 
 /** The cache shard's file and salt for this scan, or null (no --cache, or `fix`'s re-scan of texts not on disk). */
@@ -129,7 +134,8 @@ function baselineKeyOf(cwd: string, file: string | undefined): string[] | null {
 /** The changed files and, for a repository-wide consistency group, every other file once, in path order as a walk gives them. */
 function mergeDiscovered(changed: DiscoveredFile[], walked: DiscoveredFile[]): DiscoveredFile[] {
   const seen = new Set(changed.map((d) => d.absPath));
-  return [...changed, ...walked.filter((d) => !seen.has(d.absPath))].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  const others = walked.filter((d) => !seen.has(d.absPath) && (seen.add(d.absPath), true));
+  return [...changed, ...others].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
 /** A promise started before it is needed: its rejection waits for the await that wants it. */
@@ -153,6 +159,8 @@ export interface RunContext {
   walked: Discovery | null;
   /** The files the gate, the table and the report see (the rules see every discovered one). */
   gated: ReadonlySet<string>;
+  /** Diff-aware: the unchanged files analysed for their loops that may rest on a changed file (gated for those loops only). */
+  dependents: ReadonlySet<string>;
   discovered: DiscoveredFile[];
   /** The scanned paths, absolute. */
   scanned: string[];
@@ -186,10 +194,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const scanned = paths.map((p) => path.resolve(cwd, p));
   // Imported only for --staged / --base.
   const selection = diffAware ? await (await import('./changes.js')).selectChanges({ cwd, paths: opts.paths, config, staged: opts.staged === true, ...(opts.base !== undefined ? { base: opts.base } : {}) }) : null;
+  // A diff-aware run always analyses: the pipeline loads while git looks for the changed files' dependents.
+  const loading = selection ? import('./pipeline.js') : null;
+  loading?.catch(() => {});
   // Diff-aware runs gate the changed files; a repository-wide consistency group still needs every file.
   const walked = selection === null || config.consistency === 'repository' ? await discoverFiles({ paths, cwd, config }) : null;
   const gated = new Set((selection?.files ?? walked?.files ?? []).map((d) => d.absPath));
-  const discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
+  // (And, below, the unchanged files that may rest on a changed file's definitions.)
+  let discovered = mergeDiscovered(selection?.files ?? [], walked?.files ?? []);
   const shown = (file: string): string => toPosix(path.relative(cwd, file)) || file;
   const configNotes = (config.shadowed ?? []).map((f) => `${shown(f)}: its handshake-guard configuration is not used: ${shown(config.source ?? '')} in the same directory comes first`);
   const unused = walked ? unusedConfigs(walked.listings, cwd, [...(config.source ? [config.source] : []), ...(config.shadowed ?? [])]) : [];
@@ -252,6 +264,16 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       return { report: again.report, findings: again.findings, files: again.files, loops: again.loops, config, notes: again.notes, root: displayRoot(cwd, root), baseline: again.baseline, cache: stats, tsconfigChoice: { explicit: project, stopFor } };
     }
   }
-  const { analyseRun } = await import('./pipeline.js');
-  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, scanned, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo });
+  const pipeline = loading ?? import('./pipeline.js');
+  // Diff-aware: the unchanged files that may rest on a changed file's definitions (changes.ts),
+  // searched by git while all of the above ran.
+  const dependents = new Set<string>();
+  if (selection) {
+    const found = await selection.dependents;
+    if (found.note !== null) notes.push(found.note);
+    for (const d of found.files) dependents.add(d.absPath);
+    if (found.files.length > 0) discovered = mergeDiscovered(selection.files, [...(walked?.files ?? []), ...found.files]);
+  }
+  const { analyseRun } = await pipeline;
+  return analyseRun({ opts, cwd, config, selection, walked, gated, discovered, dependents, scanned, notes, repoRoot, root, breakingBase, targetFor, stopFor, cacheId, memo });
 }

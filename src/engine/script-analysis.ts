@@ -42,6 +42,8 @@ export class ScriptAnalyser {
     private readonly guardHelpers: readonly string[],
     /** false: `--no-prefilter` (languages/typescript/prefilter.ts). */
     private readonly prefilter = true,
+    /** Diff-aware runs: loops note the files their guards rest on (`MessageLoop.dependsOn`). */
+    private readonly dependencies = false,
   ) {
     const self = this;
     // Every import a file's analysis resolves goes through module(path): what its result rests on.
@@ -60,7 +62,7 @@ export class ScriptAnalyser {
     this.log = log;
     this.recorder.asked.clear();
     try {
-      return analyzeTypeScript(relPath, absPath, text, { project: this.project, guardHelpers: this.guardHelpers, prefilter: this.prefilter });
+      return analyzeTypeScript(relPath, absPath, text, { project: this.project, guardHelpers: this.guardHelpers, prefilter: this.prefilter, dependencies: this.dependencies });
     } finally {
       this.log = null;
       // Drop the file's tree once analysed (a later import parses it again if it needs it):

@@ -18,6 +18,8 @@ export interface ScriptWorkerInit {
   guardHelpers: string[];
   /** false: `--no-prefilter`. */
   prefilter: boolean;
+  /** Diff-aware runs: loops note the files their guards rest on (`MessageLoop.dependsOn`). */
+  dependencies: boolean;
 }
 
 export interface ScriptTask {
@@ -53,7 +55,7 @@ if (parentPort) {
     const ts = await ready;
     // Each imported file is read once while it is needed (the facts hash it, the project parses it).
     const reader = cachingReader(init.maxFileBytes, KEEP_MODULES * 4);
-    const analyser = new ScriptAnalyser(ts, reader, { receiveMethods: init.receiveMethods, connectionNames: init.connectionNames }, init.guardHelpers, init.prefilter);
+    const analyser = new ScriptAnalyser(ts, reader, { receiveMethods: init.receiveMethods, connectionNames: init.connectionNames }, init.guardHelpers, init.prefilter, init.dependencies);
     const probe = new FactProbe(reader);
     return (t: ScriptTask): ScriptReply => {
       const reply = runScriptTask(analyser, t, probe);

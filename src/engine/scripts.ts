@@ -2,6 +2,7 @@
 // (not when every result comes from the result cache); worker threads share the analysis when
 // there are enough files (script-pool.ts).
 import { withLazyLines } from './lazy-lines.js';
+import { needsScriptAnalysis } from '../languages/typescript/prefilter.js';
 import type { PlannedTypes } from '../languages/typescript/type-router.js';
 import type { StopFor } from '../languages/typescript/tsconfig.js';
 import type { FileAnalysis } from '../model.js';
@@ -42,6 +43,10 @@ export interface ScriptScan {
   threads?: boolean;
   /** What a worker thread may read of an imported file (the config's `maxFileBytes`). */
   maxFileBytes?: number;
+  /** Diff-aware runs: loops note the other files their guards rest on (`MessageLoop.dependsOn`). */
+  dependencies?: boolean;
+  /** Diff-aware runs: unchanged files analysed only for loops that may rest on a changed file (one the prefilter clears is skipped whole). */
+  dependents?: ReadonlySet<string>;
 }
 
 interface Opened {
@@ -64,7 +69,7 @@ async function openProject(scan: ScriptScan, texts: () => { absPath: string; tex
   const { loadTypeScript } = await import('../languages/typescript/compiler.js');
   const { ScriptAnalyser } = await import('./script-analysis.js');
   const ts = await loadTypeScript();
-  const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers, scan.prefilter !== false);
+  const analyser = new ScriptAnalyser(ts, scan.reader, { receiveMethods: scan.receiveMethods, connectionNames: scan.connectionNames }, scan.guardHelpers, scan.prefilter !== false, scan.dependencies === true);
   let oracle: PlannedTypes | null = null;
   if (scan.types !== false) {
     const { planTypes } = await import('../languages/typescript/type-router.js');
@@ -151,6 +156,11 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
       continue;
     }
     if (text === null && (text = readNow(d, append)) === null) continue;
+    // A dependent with no possible message loop has nothing to gate: not parsed at all.
+    if (scan.dependents?.has(d.absPath) === true && !scan.gated.has(d.absPath) && scan.prefilter !== false && !needsScriptAnalysis(text, scan.receiveMethods)) {
+      scan.onFile?.();
+      continue;
+    }
     pending.push({ i: results.length, d, text, key });
     results.push(null);
   }
@@ -244,7 +254,7 @@ async function startPool(files: number, scan: ScriptScan, maxFileBytes: number):
   const { ScriptPool, scriptThreadsFor } = await import('./script-pool.js');
   const threads = scriptThreadsFor(files, scan.jobs);
   if (threads <= 1) return null;
-  return new ScriptPool(threads - 1, { maxFileBytes, receiveMethods: [...scan.receiveMethods], connectionNames: [...scan.connectionNames], guardHelpers: [...scan.guardHelpers], prefilter: scan.prefilter !== false });
+  return new ScriptPool(threads - 1, { maxFileBytes, receiveMethods: [...scan.receiveMethods], connectionNames: [...scan.connectionNames], guardHelpers: [...scan.guardHelpers], prefilter: scan.prefilter !== false, dependencies: scan.dependencies === true });
 }
 
 /** Queues every pending file for the threads: the outcomes (or their promises) in the order of `pending`, by task id. */

@@ -217,7 +217,8 @@ export async function runFix(opts: FixOptions): Promise<FixResult> {
   const checks = typeCheck(configResolver(scan.tsconfigChoice.explicit, scan.tsconfigChoice.stopFor));
   const out: FileFix[] = [];
   for (const fa of scan.files) {
-    if (fa.skipped) continue;
+    // An unchanged caller of a changed helper: the helper is what to fix.
+    if (fa.skipped || scan.dependents?.has(fa.absPath) === true) continue;
     const loops = fa.loops;
     const failing = loops.filter((l) => failsPolicy(l) && l.guard.kind !== 'framework');
     const flagged = (l: MessageLoop): boolean => scan.findings.some((f) => f.loop === l && !f.suppressed && UPGRADE_RULES.has(f.ruleId));

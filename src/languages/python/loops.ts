@@ -24,6 +24,8 @@ export interface LoopOptions {
   /** Configured helpers declared polling (config `guardHelpers` objects). */
   pollingHelpers?: readonly PollingHelper[];
   index: RepoIndex | null;
+  /** Diff-aware runs: note on each loop the other files its guard and receive were resolved through (`dependsOn`). */
+  dependencies?: boolean;
 }
 
 interface FoundReceive {
@@ -143,24 +145,39 @@ interface HelperHit {
  * within one file the index answers every lookup the same way (a memo across files would have to
  * tell the result cache the facts again, and could hold nodes of a file's own freed tree).
  */
-type HelperMemo = Map<PyFunction, (HelperHit | null | undefined)[]>;
+type HelperMemo = Map<PyFunction, ({ hit: HelperHit | null; files: readonly string[] } | undefined)[]>;
 
 /** The receive a repository function makes once (not in a loop of its own), following calls `depth` deep. */
 function helperReceive(target: PyFunction, opts: LoopOptions, depth: number, memo: HelperMemo): HelperHit | null {
   let byDepth = memo.get(target);
   if (!byDepth) memo.set(target, (byDepth = []));
   const known = byDepth[depth];
-  if (known !== undefined) return known;
+  // The files the search went into count for every loop that reuses its answer (`dependsOn`).
+  const index = opts.index;
+  const outer = index?.resolvedInto ?? null;
+  if (known !== undefined) {
+    if (outer) for (const f of known.files) outer.add(f);
+    return known.hit;
+  }
+  const mine = outer ? new Set<string>() : null;
+  if (index && mine) index.resolvedInto = mine;
   let hit: HelperHit | null = null;
-  for (const inner of findInScope(target.node, CALLS)) {
-    if (owningLoop(inner, target)) continue;
-    const found = directReceive(inner, target, opts) ?? (depth > 1 ? receivingHelper(inner, target, opts, memo, depth - 1) : null);
-    if (found) {
-      hit = { inner, found };
-      break;
+  try {
+    for (const inner of findInScope(target.node, CALLS)) {
+      if (owningLoop(inner, target)) continue;
+      const found = directReceive(inner, target, opts) ?? (depth > 1 ? receivingHelper(inner, target, opts, memo, depth - 1) : null);
+      if (found) {
+        hit = { inner, found };
+        break;
+      }
+    }
+  } finally {
+    if (index && outer && mine) {
+      index.resolvedInto = outer;
+      for (const f of mine) outer.add(f);
     }
   }
-  byDepth[depth] = hit;
+  byDepth[depth] = { hit, files: mine ? [...mine] : [] };
   return hit;
 }
 
@@ -335,78 +352,93 @@ function leastGuarded(loop: PyNode, all: FoundReceive[], fn: PyFunction, gctx: G
   return worst as { found: FoundReceive; guard: Guard };
 }
 
+/** The other files a scope's lookups went into, as a loop's `dependsOn` (nothing when none, or not asked). */
+function dependsOn(into: ReadonlySet<string> | null, own: string): { dependsOn?: string[] } {
+  const files = into ? [...into].filter((f) => f !== own).sort() : [];
+  return files.length > 0 ? { dependsOn: files } : {};
+}
+
 export function findMessageLoops(module: PyModule, file: string, opts: LoopOptions): MessageLoop[] {
   const gctx: GuardContext = { index: opts.index, guardHelpers: opts.guardHelpers, pollingHelpers: opts.pollingHelpers ?? [] };
   const out: MessageLoop[] = [];
   const scopeLoops = loopsByScope(module.root, module.source);
   const helpers: HelperMemo = new Map();
-  for (const fn of [module.top, ...module.functions]) {
-    // Every receive below belongs to a loop of this very scope: none, nothing to find.
-    const loops = scopeLoops.get(fn.node.id);
-    if (!loops) continue;
-    const receives = new Map<number, { loop: PyNode; found: FoundReceive[] }>();
-    const note = (loop: PyNode, found: FoundReceive) => {
-      const prev = receives.get(loop.id);
-      if (!prev) receives.set(loop.id, { loop, found: [found] });
-      else if (!prev.found.some((f) => f.anchor.id === found.anchor.id)) prev.found.push(found);
-    };
-    for (const call of findInScope(fn.node, new Set(['call']))) {
-      // A call outside every loop's span has no loop around it: no climb to find that out.
-      if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !loopAround(call, fn, true)) continue;
-      let found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
-      if (found?.weak) found = passedByOtherFiles(found, fn, opts);
-      if (!found) continue;
-      const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
-      const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
-      if (loop) note(loop, found);
-    }
-    // `async for message in websocket:` on frameworks whose connections are iterable, and
-    // `async for m in Stream(ws)` over a repository class whose `__anext__` receives.
-    // A comprehension's clauses iterate as a `for` does (`[m async for m in websocket]`): the
-    // message loop is the statement loop around the comprehension, else the comprehension.
-    const clauses = loops.filter((l) => COMPREHENSION_TYPES.has(l.type)).flatMap((c) => named(c).filter((k) => k.type === 'for_in_clause'));
-    for (const loop of [...findInScope(fn.node, new Set(['for_statement'])), ...clauses]) {
-      const right = field(loop, 'right');
-      if (!right) continue;
-      const isAsync = kids(loop).some((c) => c.type === 'async');
-      const owner = loop.type === 'for_statement' ? loop : loopAround(right, fn, true);
-      if (!owner) continue;
-      const viaIterator = iteratorReceive(isAsync, right, fn, opts);
-      if (viaIterator) {
-        note(owner, viaIterator);
-        continue;
+  // Diff-aware runs: what each scope's lookups went into (the loops' `dependsOn`).
+  const index = opts.dependencies ? opts.index : null;
+  try {
+    for (const fn of [module.top, ...module.functions]) {
+      // Every receive below belongs to a loop of this very scope: none, nothing to find.
+      const loops = scopeLoops.get(fn.node.id);
+      if (!loops) continue;
+      const into = index ? new Set<string>() : null;
+      if (index) index.resolvedInto = into;
+      const receives = new Map<number, { loop: PyNode; found: FoundReceive[] }>();
+      const note = (loop: PyNode, found: FoundReceive) => {
+        const prev = receives.get(loop.id);
+        if (!prev) receives.set(loop.id, { loop, found: [found] });
+        else if (!prev.found.some((f) => f.anchor.id === found.anchor.id)) prev.found.push(found);
+      };
+      for (const call of findInScope(fn.node, new Set(['call']))) {
+        // A call outside every loop's span has no loop around it: no climb to find that out.
+        if (!loops.some((l) => l.startIndex <= call.startIndex && call.endIndex <= l.endIndex) || !loopAround(call, fn, true)) continue;
+        let found = directReceive(call, fn, opts) ?? receivingHelper(call, fn, opts, helpers);
+        if (found?.weak) found = passedByOtherFiles(found, fn, opts);
+        if (!found) continue;
+        const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
+        const loop = messageLoopOf(found.anchor, fn, found.via === null && method.startsWith('iter'));
+        if (loop) note(loop, found);
       }
-      // `async for message in self._get_websocket():` — a getter, by its return annotation or name.
-      if (!['identifier', 'attribute', 'call'].includes(unwrap(right).type)) continue;
-      const conn = classifyConnection(right, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
-      // Only the websockets library's (sync) connections are also iterated by a plain `for`.
-      const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsync || conn.framework === 'websockets');
-      if (conn && receives) {
-        const keyword = isAsync ? 'async for' : 'for';
-        note(owner, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
+      // `async for message in websocket:` on frameworks whose connections are iterable, and
+      // `async for m in Stream(ws)` over a repository class whose `__anext__` receives.
+      // A comprehension's clauses iterate as a `for` does (`[m async for m in websocket]`): the
+      // message loop is the statement loop around the comprehension, else the comprehension.
+      const clauses = loops.filter((l) => COMPREHENSION_TYPES.has(l.type)).flatMap((c) => named(c).filter((k) => k.type === 'for_in_clause'));
+      for (const loop of [...findInScope(fn.node, new Set(['for_statement'])), ...clauses]) {
+        const right = field(loop, 'right');
+        if (!right) continue;
+        const isAsync = kids(loop).some((c) => c.type === 'async');
+        const owner = loop.type === 'for_statement' ? loop : loopAround(right, fn, true);
+        if (!owner) continue;
+        const viaIterator = iteratorReceive(isAsync, right, fn, opts);
+        if (viaIterator) {
+          note(owner, viaIterator);
+          continue;
+        }
+        // `async for message in self._get_websocket():` — a getter, by its return annotation or name.
+        if (!['identifier', 'attribute', 'call'].includes(unwrap(right).type)) continue;
+        const conn = classifyConnection(right, fn, opts.connectionNames, (c) => resolveRepoCall(c, fn, opts.index));
+        // Only the websockets library's (sync) connections are also iterated by a plain `for`.
+        const receives = conn && ITERABLE_CONNECTIONS.has(conn.framework) && (isAsync || conn.framework === 'websockets');
+        if (conn && receives) {
+          const keyword = isAsync ? 'async for' : 'for';
+          note(owner, { anchor: right, call: `${keyword} … in ${brief(right)}`, connectionText: right.text, localConnection: right.text, connection: conn, via: null, helper: null });
+        }
+      }
+      for (const { loop, found: all } of receives.values()) {
+        const { found, guard } = leastGuarded(loop, all, fn, gctx);
+        const firstLine = loop.text.split('\n')[0] ?? '';
+        out.push({
+          file,
+          language: 'python',
+          framework: found.connection.framework,
+          function: fn.qualifiedName,
+          span: spanOf(loop),
+          text: firstLine.replace(/\s+/g, ' ').trim(),
+          receive: { span: spanOf(found.anchor), call: found.call, connection: found.connectionText, via: found.via, ...(found.inIterator ? { inIterator: true } : {}) },
+          guard,
+          confidence: confidenceOf(found.connection),
+          inAsyncFunction: fn.isAsync,
+          ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
+          ...(inComprehension(found.anchor, loop) ? { inComprehension: true } : {}),
+          receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
+          // What `fix` would say of it from the tree, with its own check (a finding's `fixable`).
+          ...treeFixRefusal(found.anchor, loop),
+          ...dependsOn(into, module.absPath),
+        });
       }
     }
-    for (const { loop, found: all } of receives.values()) {
-      const { found, guard } = leastGuarded(loop, all, fn, gctx);
-      const firstLine = loop.text.split('\n')[0] ?? '';
-      out.push({
-        file,
-        language: 'python',
-        framework: found.connection.framework,
-        function: fn.qualifiedName,
-        span: spanOf(loop),
-        text: firstLine.replace(/\s+/g, ' ').trim(),
-        receive: { span: spanOf(found.anchor), call: found.call, connection: found.connectionText, via: found.via, ...(found.inIterator ? { inIterator: true } : {}) },
-        guard,
-        confidence: confidenceOf(found.connection),
-        inAsyncFunction: fn.isAsync,
-        ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
-        ...(inComprehension(found.anchor, loop) ? { inComprehension: true } : {}),
-        receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
-        // What `fix` would say of it from the tree, with its own check (a finding's `fixable`).
-        ...treeFixRefusal(found.anchor, loop),
-      });
-    }
+  } finally {
+    if (index) index.resolvedInto = null;
   }
   return out.sort((a, b) => a.span.start.line - b.span.start.line || a.span.start.column - b.span.start.column);
 }

@@ -46,6 +46,12 @@ export class RepoIndex {
   private readonly parsed = new Map<string, ParsedModule>();
   /** Told every fact a lookup depends on, remembered ones included (set per analysed file by the cache). */
   observer: IndexFact | null = null;
+  /**
+   * Set by the loop search of a diff-aware run: the files of the modules a lookup went into (the
+   * one defining the name, and the packages re-exporting it on the way), which a loop's guard or
+   * receive therefore rests on (`MessageLoop.dependsOn`).
+   */
+  resolvedInto: Set<string> | null = null;
 
   constructor(
     private readonly parser: Parser,
@@ -142,6 +148,8 @@ export class RepoIndex {
       const file = this.findModuleFile(parts.slice(0, cut).join('.'), fromFile);
       if (!file) continue;
       const module = this.load(file);
+      // Even when the name is not (or no longer) there: the loop's verdict rests on this file.
+      this.resolvedInto?.add(file);
       if (!module) return null;
       const rest = parts.slice(cut).join('.');
       const fn = module.byName.get(rest) ?? module.functions.find((f) => f.qualifiedName === rest) ?? null;

@@ -20,6 +20,8 @@ export interface TsAnalysisOptions {
   guardHelpers?: readonly string[];
   /** false (`--no-prefilter`): every file analysed in full, not only those prefilter.ts lets through. */
   prefilter?: boolean;
+  /** Diff-aware runs: note on each loop the other files its guard was resolved through (`dependsOn`). */
+  dependencies?: boolean;
 }
 
 const SEND_METHODS = new Set(['send', 'ping', 'pong']);
@@ -276,6 +278,12 @@ function syntaxOnly(ts: TS, file: string, absPath: string, source: string): File
   return withLazyLines(analysis, source);
 }
 
+/** The other files a loop's guard search went into, as its `dependsOn` (nothing when none, or not asked). */
+function dependsOn(into: ReadonlySet<string> | null, own: string): { dependsOn?: string[] } {
+  const files = into ? [...into].filter((f) => f !== own).sort() : [];
+  return files.length > 0 ? { dependsOn: files } : {};
+}
+
 export function analyzeTypeScript(file: string, absPath: string, source: string, opts: TsAnalysisOptions): FileAnalysis {
   if (opts.prefilter !== false && !needsScriptAnalysis(source, opts.project.names.receiveMethods)) return syntaxOnly(opts.project.ts, file, absPath, source);
   const m = opts.project.module(absPath, source) as TsModule;
@@ -310,7 +318,9 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
     if (!use) continue;
     const callback = isForEach(m, loop) ? ((loop as unknown as { arguments: readonly TsNode[] }).arguments[0] as TsNode) : null;
     let guard;
+    const into = opts.dependencies === true ? new Set<string>() : null;
     if (risky) {
+      opts.project.resolvedInto = into;
       const emitter = risky.info?.emitter ?? false;
       const guardHelpers = opts.guardHelpers ?? [];
       guard = findGuard({ m, use: risky.call, loop, callback, socket: risky.socket, emitter, guardHelpers });
@@ -324,6 +334,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       const fn = GUARD_RANK[guard.kind] < GUARD_RANK.polling ? enclosingFunction(m, loop) : null;
       const outer = fn ? callerGuard(m, fn, risky.socket, { emitter, guardHelpers }) : null;
       if (outer && GUARD_RANK[outer.kind] > GUARD_RANK[guard.kind]) guard = outer;
+      opts.project.resolvedInto = null;
     } else if (early) {
       // HG012/HG013 report it (the specific rule): the loop has no guard.
       const rule = platformRule(early);
@@ -373,6 +384,7 @@ export function analyzeTypeScript(file: string, absPath: string, source: string,
       confidence,
       // Where the guard would go: before a `forEach`, in the function around it.
       inAsyncFunction: isAsync(m, callback ? loop : use.call, esm),
+      ...dependsOn(into, absPath),
     };
     // What `fix` would say of it, with the fixer's own checks, while the tree is at hand (a finding's `fixable`).
     const refusal = guard.kind !== 'framework' && guard.kind !== 'polling' ? scriptFixRefusal(ts, m.sf, model, issues) : null;

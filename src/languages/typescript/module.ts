@@ -27,6 +27,11 @@ export class TsProject {
   private readonly modules = new Map<string, TsModule | null>();
   /** The type checker, in the type-aware mode (a tsconfig.json found or named). */
   types: import('./types.js').TypeOracle | null = null;
+  /**
+   * Set per loop by the analysis of a diff-aware run: the repository files relative imports went
+   * into while its guard was looked for (`MessageLoop.dependsOn`).
+   */
+  resolvedInto: Set<string> | null = null;
   constructor(
     readonly ts: TS,
     readonly reader: SourceReader,
@@ -291,7 +296,10 @@ export class TsModule {
     for (const c of candidates) {
       if (c === base && !RESOLVE_EXTENSIONS.some((e) => c.endsWith(e))) continue;
       const m = this.project.module(c);
-      if (m) return m;
+      if (m) {
+        this.project.resolvedInto?.add(m.absPath);
+        return m;
+      }
     }
     return null;
   }
