@@ -19,6 +19,7 @@ import {
   readBlobSync,
   requireRef,
   resolveRef,
+  showFiles,
   stagedChanges,
 } from './git.js';
 import { directoryOf, scanRepository } from './scan-repository.js';
@@ -110,7 +111,12 @@ export async function selectChanges(opts: ChangeOptions): Promise<Selection> {
   const dependentsOf = (changed: DefinitionSource[], cached: boolean, selected: readonly DiscoveredFile[], prefetch?: (files: DiscoveredFile[]) => Promise<void>): Pick<Selection, 'dependents' | 'changed'> => {
     const gated = new Set(selected.map((d) => d.absPath));
     const search = async (): Promise<{ files: DiscoveredFile[]; note: string | null }> => {
-      const found = await dependentCandidates({ root, changed, cached });
+      // Python files' text at the base: only functions whose definition changed are searched for
+      // (one cat-file, against a grep of every file for a change that adds or edits nothing callers use).
+      const pythonRels = changed.filter((c) => c.language === 'python' && !/[\n\r]/.test(c.rel)).map((c) => c.rel);
+      const atBase = pythonRels.length > 0 ? await showFiles(root, diffBase ?? 'HEAD', pythonRels).catch(() => null) : null;
+      const withBase = atBase === null ? changed : changed.map((c) => (atBase.has(c.rel) ? { ...c, baseText: atBase.get(c.rel) ?? null } : c));
+      const found = await dependentCandidates({ root, changed: withBase, cached });
       if (found === null) return { files: [], note: "git grep failed: the unchanged files calling the changed files' functions were not looked for" };
       // A tracked symlink is not followed (it could point out of the repository).
       const paths = found.paths.map(fromRoot).filter((abs) => cached || !isSymlink(abs));

@@ -17,6 +17,11 @@ export interface DefinitionSource {
   language: LanguageId;
   /** The content the run judges (the index's under --staged). */
   text: string;
+  /**
+   * Python: the file's text at the base (null: the file is new there); undefined when not known.
+   * Only the functions whose definition changed can change what a caller's loop resolves to.
+   */
+  baseText?: string | null;
 }
 
 /** What a caller of a changed file's functions must write: the module's name, and one of the names. */
@@ -30,6 +35,71 @@ const TS_FUNCTION = /\bfunction\b\s*\*?\s*([A-Za-z_$][\w$]*)/g;
 const TS_BOUND_FUNCTION = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]*)?=\s*(?:async\b\s*)?(?:function\b|\(|[A-Za-z_$][\w$]*\s*=>)/g;
 const TS_EXPORTS = /\bexports\.([A-Za-z_$][\w$]*)\s*=/g;
 const WORD = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * Each Python function's definition, by name, as the text that decides what it does: its `def`
+ * line and body, without blank and comment-only lines (a comment appended to the file changes no
+ * caller's verdict). Several definitions of one name (methods of two classes) are kept sorted.
+ * `rest`: the meaningful lines in no definition (module code, class bodies — and the tail of a
+ * body that a string's column-0 line cut short, which this line-based reading cannot tell apart).
+ */
+function pythonDefinitions(text: string): { defs: Map<string, string[]>; rest: string } {
+  const lines = text.split(/\r?\n/);
+  const out = new Map<string, string[]>();
+  const inDef = new Set<number>();
+  const indentOf = (line: string): number => line.length - line.trimStart().length;
+  const meaningful = (line: string): boolean => line.trim() !== '' && !line.trimStart().startsWith('#');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/.exec(lines[i] as string);
+    if (!m) continue;
+    const indent = (m[1] as string).length;
+    const body: string[] = [(lines[i] as string).trimEnd()];
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j] as string;
+      if (!meaningful(line)) continue;
+      if (indentOf(line) <= indent && !/^[ \t]*[)\]}]/.test(line)) break;
+      body.push(line.trimEnd());
+      inDef.add(j);
+    }
+    inDef.add(i);
+    const name = m[2] as string;
+    out.set(name, [...(out.get(name) ?? []), body.join('\n')].sort());
+  }
+  const rest = lines.filter((line, i) => !inDef.has(i) && meaningful(line)).map((line) => line.trimEnd()).join('\n');
+  return { defs: out, rest };
+}
+
+/**
+ * The names of a Python file's functions whose definition differs from the base's. A function new
+ * since the base has no caller in an unchanged file (its import would not have resolved), and a
+ * new file none at all.
+ */
+function changedPythonNames(text: string, baseText: string | null): Set<string> | 'all' {
+  if (baseText === null) return new Set();
+  const before = pythonDefinitions(baseText);
+  const after = pythonDefinitions(text);
+  // Code outside the definitions changed (an import, a class attribute, a cut-short body): any name may resolve anew.
+  if (before.rest !== after.rest) return 'all';
+  const changed = new Set<string>();
+  for (const [name, defs] of after.defs) {
+    const old = before.defs.get(name);
+    if (old === undefined || old.join('\0') !== defs.join('\0')) changed.add(name);
+  }
+  // A function that names a changed (or new) one of its file may change with it (`wait_ready` calling `_deadline()`).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, defs] of after.defs) {
+      if (changed.has(name)) continue;
+      if ([...changed].some((c) => new RegExp(`\\b${c}\\b`).test(defs.join('\n')))) {
+        changed.add(name);
+        grew = true;
+      }
+    }
+  }
+  // A new function has no caller in an unchanged file (its import would not have resolved): it only counts through the above.
+  for (const name of changed) if (!before.defs.has(name)) changed.delete(name);
+  return changed;
+}
 
 /** The module name and function names a changed file offers its callers; null when it defines no function (nothing can resolve into it). */
 export function definitionsOf(file: DefinitionSource): Definitions | null {
@@ -46,6 +116,11 @@ export function definitionsOf(file: DefinitionSource): Definitions | null {
       // Dunder methods (`__init__`, `__aenter__`) are in every class: no caller names them.
       if (!/^__\w+__$/.test(name)) names.add(name);
     }
+  }
+  // Python with its base known: only the functions whose definition changed (the rest resolve as before).
+  if (file.language === 'python' && file.baseText !== undefined) {
+    const changed = changedPythonNames(file.text, file.baseText);
+    if (changed !== 'all') for (const name of names) if (!changed.has(name)) names.delete(name);
   }
   return names.size === 0 ? null : { module: stem, names: [...names].sort() };
 }
