@@ -139,7 +139,8 @@ describe('fix --write and a file changed on disk between the read and the write'
 });
 
 describe('an interrupted fix --write', () => {
-  const FILES = 60;
+  // Enough files that the writes — all after one re-scan of every fixed file — last long enough to be interrupted.
+  const FILES = 300;
   const before = readFileSync(CASE);
   const after = readFileSync(CASE.replace(/\.py$/, '.fixed.py'));
 
