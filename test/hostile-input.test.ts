@@ -11,6 +11,7 @@ import { run, type RunResult } from '../src/engine/run.js';
 import { MAX_NESTING_DEPTH } from '../src/languages/nesting.js';
 import { BIN, cli } from './helpers/cli.js';
 import { gitRepo, removeAll } from './helpers/git.js';
+import { cliAsNobody, isRoot } from './helpers/as-nobody.js';
 
 const LOOP = 'import asyncio\n\nasync def pump(websocket):\n    while True:\n        await websocket.receive_text()\n';
 const N = 20_000;
@@ -387,7 +388,7 @@ describe('minified bundles (issue #8: a minified-file skip with a note)', () => 
 
 describe('paths named on the command line that cannot be read', () => {
   // As root every file is readable: the CLI runs as nobody there (CI's container runs as root).
-  const root = process.getuid?.() === 0;
+  const root = isRoot;
 
   it('a named source file or directory this user may not read: one line, exit 2 (it would pass the gate unread); walked ones are notes', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-unreadable-'));
@@ -401,7 +402,7 @@ describe('paths named on the command line that cannot be read', () => {
       writeFileSync(path.join(dir, 'notes.txt'), 'x');
       chmodSync(path.join(dir, 'notes.txt'), 0o000);
       const as = (args: string[]): { code: number; stderr: string } => {
-        const r = spawnSync(process.execPath, [BIN, ...args, '--no-cache'], { cwd: dir, encoding: 'utf8', uid: root ? 65534 : undefined, gid: root ? 65534 : undefined });
+        const r = cliAsNobody([...args, '--no-cache'], dir);
         return { code: r.status ?? -1, stderr: r.stderr };
       };
       expect(as(['verify', 'secret.py'])).toEqual({ code: 2, stderr: 'handshake-guard: cannot read secret.py: permission denied\n' });

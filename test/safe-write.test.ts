@@ -1,7 +1,7 @@
 // Safe writes (issue #7, item 2): `fix --write` replaces each file atomically (temp file beside
 // it, fsync, rename), keeps mode and ownership, leaves no temp file, never overwrites a file that
 // changed after it was read, and a run killed while writing leaves every file old or new.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runFix, type FixOptions } from '../src/fix/fix.js';
 import { ChangedOnDiskError, setBeforeRenameHookForTests, TEMP_FILE_PATTERN, writeAtomic } from '../src/atomic-write.js';
 import { BIN, cli } from './helpers/cli.js';
+import { cliAsNobody, isRoot, NOBODY } from './helpers/as-nobody.js';
 
 const CASE = path.resolve(__dirname, '../fixtures/python/fix/bom.py');
 const temps: string[] = [];
@@ -79,11 +80,10 @@ describe('fix --write and files the user may not replace', () => {
   // A rename needs only the directory's permission: without these checks a read-only file, or
   // another user's, was replaced (and changed owner). Run as `nobody` when the tests run as root
   // (CI's container), as ruff or `>` would be refused.
-  const root = process.getuid?.() === 0;
-  const NOBODY = 65534;
+  const root = isRoot;
 
   function asUser(cwd: string, args: string[]): { code: number; stdout: string } {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--no-cache'], { cwd, encoding: 'utf8', uid: root ? NOBODY : undefined, gid: root ? NOBODY : undefined, env: { ...process.env, NO_COLOR: '1' } });
+    const r = cliAsNobody([...args, '--no-cache'], cwd);
     return { code: r.status ?? -1, stdout: `${r.stdout}${r.stderr}` };
   }
 
