@@ -211,6 +211,13 @@ describe('renderText', () => {
     );
   });
 
+  it('counts the findings only `fix --upgrade` fixes apart from those `fix` fixes', () => {
+    const upgradeable = finding({ ruleId: 'HG005', severity: 'warning', line: 5, column: 13, endLine: 5, endColumn: 43, message: 'wall clock', fixable: true });
+    const both = text({ findings: [FINDINGS[0] as Finding, upgradeable] });
+    expect(both).toContain('1 finding fixable with `handshake-guard fix`, 1 more with `handshake-guard fix --upgrade` (a dry run: the diff; --write applies it).');
+    expect(text({ findings: [upgradeable] })).toContain('\n1 finding fixable with `handshake-guard fix --upgrade` (a dry run: the diff; --write applies it).');
+  });
+
   it('says "no findings", not "no problems", when a row of the table fails without any', () => {
     const none = text({ findings: [] });
     expect(none.startsWith('No findings in 1 file (2 loops, 1 guarded).\n')).toBe(true);

@@ -12,7 +12,7 @@ import type { Framework, MessageLoop, RuleId } from '../model.js';
 const STARLETTE_STATE: ReadonlySet<Framework> = new Set(['fastapi', 'starlette', 'unknown']);
 
 /** The rules `fix` answers by inserting a guard (without `--upgrade`); the other fixable ones need `--upgrade`. */
-const GUARDED_BY_INSERT: ReadonlySet<RuleId> = new Set(['HG001', 'HG003']);
+export const GUARDED_BY_INSERT: ReadonlySet<RuleId> = new Set(['HG001', 'HG003']);
 
 /**
  * `fix` awaits its wait: a loop outside an async function is never fixed (only TS/JS module top

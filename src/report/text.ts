@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckResult, CheckStatus, FileAnalysis, Finding, LoopRecord, Report } from '../model.js';
 import { escapeCodeLine, escapeControl, stripCr } from './escape.js';
 import { describeFingerprint } from './fingerprint-text.js';
+import { GUARDED_BY_INSERT } from '../fix/refusals.js';
 
 export interface TextInput {
   report: Report;
@@ -119,10 +120,18 @@ function renderSummary(c: ChalkInstance, input: TextInput, shown: Finding[]): st
     counts === ''
       ? (rowFails ? `No findings in ${plural(summary.files, 'file')}` : c.green(`No problems found in ${plural(summary.files, 'file')}`)) + ` (${facts.join('; ')}).`
       : `${(errors > 0 ? c.red : c.yellow).bold(`Found ${counts}`)} in ${plural(files, 'file')} (${facts.join('; ')}).`;
-  // As ruff says "[*] N fixable with the --fix option": the loops `fix` would guard.
-  const fixable = shown.filter((f) => f.fixable).length;
-  return fixable > 0 ? `${line}
-${plural(fixable, 'finding')} fixable with \`handshake-guard fix\` (a dry run: the diff; --write applies it).` : line;
+  // As ruff says "[*] N fixable with the --fix option": the loops `fix` would guard, and the
+  // guards only `fix --upgrade` rewrites (HG002, HG004–HG009), counted apart.
+  const fixable = shown.filter((f) => f.fixable);
+  const byInsert = fixable.filter((f) => GUARDED_BY_INSERT.has(f.ruleId)).length;
+  const byUpgrade = fixable.length - byInsert;
+  if (fixable.length === 0) return line;
+  const how =
+    byInsert === 0
+      ? `${plural(byUpgrade, 'finding')} fixable with \`handshake-guard fix --upgrade\``
+      : `${plural(byInsert, 'finding')} fixable with \`handshake-guard fix\`${byUpgrade > 0 ? `, ${byUpgrade} more with \`handshake-guard fix --upgrade\`` : ''}`;
+  return `${line}
+${how} (a dry run: the diff; --write applies it).`;
 }
 
 // ---- loop inventory ----
