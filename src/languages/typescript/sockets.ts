@@ -899,7 +899,7 @@ function neverReaches(m: TsModule, cls: TsNode, target: TsNode, name: string): b
 /**
  * A parameter every call of its function in this file fills with an open socket
  * (`wss.on('connection', (ws) => handle(ws))`, trpc's handler called from its 'connection'
- * callback) is open. Calls in other files are not seen: an exported function counts by its
+ * callback, a Cloudflare server end accepted before the call) is open. Calls in other files are not seen: an exported function counts by its
  * calls here, as a handler registered by name does.
  */
 function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): SocketInfo | null {
@@ -915,7 +915,8 @@ function passedOpen(m: TsModule, fn: TsNode, param: TsNode, depth: number): Sock
     if (call.pos >= fn.pos && call.end <= fn.end) continue;
     const arg = (call as { arguments?: readonly TsNode[] }).arguments?.[index];
     const info = arg ? valueSocket(m, arg, depth + 1) : null;
-    if (!info || info.kind !== 'framework') return null;
+    // An accepted Cloudflare server end is open too (`server.accept(); void pipe(reader, server)`, workers-sdk).
+    if (!info || !openAt(m, info, call, resolveSocket)) return null;
     first ??= info;
     emitter &&= info.emitter;
   }
