@@ -3,18 +3,14 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/model.js';
-import { cli, tempTree } from './helpers/cli.js';
+import { cli, cliJson, tempTree } from './helpers/cli.js';
 import { git, gitRepo, guarded, removeAll, UNGUARDED, write } from './helpers/git.js';
 import { ROUTES } from './helpers/helper-module.js';
 
 const dirs: string[] = [];
 afterEach(() => removeAll(dirs));
 
-function json(args: string[], cwd: string): { code: number; report: Report; stderr: string } {
-  const r = cli([...args, '--format', 'json'], cwd);
-  expect(r.stderr).not.toContain('internal error');
-  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-}
+const json = cliJson;
 
 const files = (report: Report): string[] => [...new Set(report.loops.map((l) => l.file))].sort();
 

@@ -4,17 +4,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import type { Report } from '../src/model.js';
-import { cli } from './helpers/cli.js';
+import { cli, cliJson } from './helpers/cli.js';
 import { git, gitRepo, removeAll, write } from './helpers/git.js';
 
 const dirs: string[] = [];
 afterEach(() => removeAll(dirs));
 
-function json(args: string[], cwd: string): { code: number; report: Report; stderr: string } {
-  const r = cli([...args, '--format', 'json'], cwd);
-  expect(r.stderr).not.toContain('internal error');
-  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-}
+const json = cliJson;
 
 const loopsOf = (report: Report): string[][] => report.loops.map((l) => [l.file, l.function, l.guard.kind, l.status]);
 

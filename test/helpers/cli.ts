@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import type { Report } from '../../src/model.js';
 
 export const BIN = path.resolve(__dirname, '../../bin/handshake-guard.js');
 
@@ -20,6 +21,13 @@ export function cli(args: string[], cwd: string, env: Record<string, string | un
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI with `--format json`: its exit code, report and stderr (which must hold no internal error). */
+export function cliJson(args: string[], cwd: string): { code: number; report: Report; stderr: string } {
+  const r = cli([...args, '--format', 'json'], cwd);
+  expect(r.stderr).not.toContain('internal error');
+  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
 }
 
 // Every tree made by a test file is removed after that file's last test (vitest imports this
