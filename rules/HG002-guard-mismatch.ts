@@ -1,5 +1,6 @@
 import { COMPARED_FIELDS, type Fingerprint, type MessageLoop } from '../src/model.js';
 import type { Rule, RuleReport } from '../src/rule.js';
+import { majority } from '../src/guard-majority.js';
 import { checkedLoops, formatNumber, guardLine, guardSpan, pollingFingerprint, report } from './support.js';
 
 type ComparedField = (typeof COMPARED_FIELDS)[number];
@@ -20,26 +21,6 @@ function formatValue(value: Fingerprint[ComparedField]): string {
 function valueKey(fingerprint: Fingerprint, field: ComparedField): string {
   const value = fingerprint[field];
   return JSON.stringify(Array.isArray(value) ? [...value].sort() : value);
-}
-
-function fingerprintKey(fingerprint: Fingerprint): string {
-  return COMPARED_FIELDS.map((field) => valueKey(fingerprint, field)).join('|');
-}
-
-/** The most common fingerprint; a tie goes to the one whose first loop comes first. */
-function chooseReference(members: PollingLoop[]): PollingLoop {
-  const counts = new Map<string, { count: number; first: PollingLoop }>();
-  for (const member of members) {
-    const key = fingerprintKey(member.fingerprint);
-    const entry = counts.get(key);
-    if (entry) entry.count += 1;
-    else counts.set(key, { count: 1, first: member });
-  }
-  let best: { count: number; first: PollingLoop } | null = null;
-  // Map iteration follows insertion order, so `>` keeps the earliest on a tie.
-  for (const entry of counts.values()) if (best === null || entry.count > best.count) best = entry;
-  if (best === null) throw new Error('chooseReference needs at least one loop');
-  return best.first;
 }
 
 /** `line 40`, or `app/other.py:40` when a repository-wide group spans files. */
@@ -223,7 +204,9 @@ export async function streamQuotes(url: string, symbols: string[]): Promise<void
         if (fingerprint) members.push({ loop, fingerprint });
       }
       if (members.length < 2) continue;
-      const reference = chooseReference(members);
+      // The group's most common fingerprint, the first loop's on a tie: the guard `fix` follows too.
+      const ref = majority(members.map((m) => m.loop));
+      const reference = members.find((m) => m.loop === ref?.loop) ?? (members[0] as PollingLoop);
       for (const member of members) {
         if (member === reference) continue;
         const differing = COMPARED_FIELDS.filter(

@@ -1,8 +1,6 @@
 import type { Rule, RuleReport } from '../src/rule.js';
+import { pollsOf } from '../src/wait-bound.js';
 import { GUARDED_LOOP_PY, GUARDED_LOOP_TS, checkedLoops, formatNumber, guardSpan, pollingFingerprint, report } from './support.js';
-
-// Polls are timeout / interval in floating point; 10 / 0.01 must count as 1000, not 1000.0000000000001.
-const EPSILON = 1e-9;
 
 function range(min: number, max: number): string {
   return `${formatNumber(min)}–${formatNumber(max)} s`;
@@ -100,13 +98,13 @@ export async function subscribe(url: string, symbols: string[]): Promise<void> {
         );
       }
       if (timeout !== null && interval !== null && interval > 0) {
-        const polls = timeout / interval;
-        if (polls > maxPolls + EPSILON) {
+        const polls = pollsOf(timeout, interval);
+        if (polls > maxPolls) {
           reports.push(
             report(
               loop,
               parts.timeout ?? guardSpan(loop),
-              `${owner} polls up to ${formatNumber(Math.ceil(polls - EPSILON))} times per wait (timeout ${formatNumber(timeout)} s / interval ${formatNumber(interval)} s), more than the allowed ${maxPolls}`,
+              `${owner} polls up to ${formatNumber(polls)} times per wait (timeout ${formatNumber(timeout)} s / interval ${formatNumber(interval)} s), more than the allowed ${maxPolls}`,
             ),
           );
         }

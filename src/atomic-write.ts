@@ -87,7 +87,7 @@ export function writeReportFile(absPath: string, text: string, shown = absPath):
   }
 }
 
-function fstatUid(p: string): number {
+function ownerOf(p: string): number {
   return statSync(p).uid;
 }
 
@@ -125,7 +125,7 @@ function replaceViaTemp(target: string, data: Buffer, like: Stats | null, before
         chownSync(tmp, like.uid, like.gid);
       } catch {
         // Not permitted: another user's file would become ours. A group we are not in is dropped as `cp` does.
-        if (like.uid !== fstatUid(tmp)) throw new Error(`it belongs to another user (uid ${like.uid}), whose ownership a replacement cannot keep`);
+        if (like.uid !== ownerOf(tmp)) throw new Error(`it belongs to another user (uid ${like.uid}), whose ownership a replacement cannot keep`);
       }
     }
     beforeRename();

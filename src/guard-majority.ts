@@ -1,11 +1,14 @@
 // The reference guard of a consistency group: the most common polling fingerprint. `fix` follows
 // it, and a scan asks it for `fixable` (engine/findings.ts) — so it lives outside src/fix, whose
 // planner a scan never loads.
-import type { Fingerprint, MessageLoop } from './model.js';
+import { COMPARED_FIELDS, type Fingerprint, type MessageLoop } from './model.js';
 
-/** The fields two polling guards must agree on, as one key (states compared as a set). */
+/** The fields two polling guards must agree on (HG002's), as one key; states compared as a set. */
 export function fingerprintKey(f: Fingerprint): string {
-  return JSON.stringify([f.timeoutSeconds, f.intervalSeconds, [...f.states].sort(), f.clock, f.sleep, f.onTimeout, f.logsOnTimeout, f.exitsOnTerminalState]);
+  return JSON.stringify(COMPARED_FIELDS.map((field) => {
+    const value = f[field];
+    return Array.isArray(value) ? [...value].sort() : value;
+  }));
 }
 
 /** The most common fingerprint (compared fields), ties to the first loop. */

@@ -1,7 +1,10 @@
 // How long a polling wait can last, from its bound and interval: the Performance row, fix's
 // option checks and the configuration's `defaults` all ask it.
 
-/** How many times a wait with this bound and interval looks at the state before giving up. */
+/**
+ * How many times a wait with this bound and interval looks at the state before giving up. In
+ * floating point 10 / 0.01 is 1000.0000000000001: it must count as 1000.
+ */
 export function pollsOf(timeoutSeconds: number, intervalSeconds: number): number {
   return Math.ceil(timeoutSeconds / intervalSeconds - 1e-9);
 }

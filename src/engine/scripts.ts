@@ -118,18 +118,13 @@ export async function analyseScripts(discovered: readonly DiscoveredFile[], scan
   const readNow = (d: DiscoveredFile, place: (skipped: FileAnalysis) => void): string | null => {
     const override = scan.overrides?.get(d.absPath);
     const r = override !== undefined ? ({ ok: true, text: override } as const) : scan.readFile(d.absPath);
-    if (!r.ok) {
+    // Unreadable, or a minified bundle (not source): skipped with a note where the run gates the file.
+    const minified = r.ok && override === undefined ? minifiedReason(r.text) : null;
+    if (!r.ok || minified !== null) {
+      const reason = r.ok ? (minified as string) : r.reason;
       if (scan.gated.has(d.absPath)) {
-        place(skippedAnalysis(d, r.reason));
-        scan.notes.push(`${d.relPath}: not read: ${r.reason}`);
-      }
-      return null;
-    }
-    const minified = override === undefined ? minifiedReason(r.text) : null;
-    if (minified !== null) {
-      if (scan.gated.has(d.absPath)) {
-        place(skippedAnalysis(d, minified));
-        scan.notes.push(`${d.relPath}: ${minified}`);
+        place(skippedAnalysis(d, reason));
+        scan.notes.push(`${d.relPath}: ${r.ok ? '' : 'not read: '}${reason}`);
       }
       return null;
     }

@@ -89,7 +89,9 @@ interface ScriptPlan {
 export async function planScriptFile(input: ScriptPlanInput): Promise<{ edits: TextEdit[]; outcomes: LoopOutcome[] }> {
   const all = [...input.failing, ...input.upgrade];
   const ts = await loadTypeScript();
-  const bindsClass = (): boolean => bindsName(ts, parseSource(ts, input.absPath, input.text), 'WebSocket');
+  // Parsed at most once: asked for `preferred` and again after a refused type check.
+  let binds: boolean | undefined;
+  const bindsClass = (): boolean => (binds ??= bindsName(ts, parseSource(ts, input.absPath, input.text), 'WebSocket'));
   const preferred = all.length > 0 && all.every((l) => l.framework === 'cloudflare') && !bindsClass() ? 'WebSocket' : undefined;
   const first = await planWith(input, preferred);
   if (!first.typeRefused || !all.every((l) => GLOBAL_SOCKETS.has(l.framework))) return first;

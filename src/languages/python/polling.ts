@@ -7,6 +7,7 @@ import { evalCondition, type ConditionContext, type StateTest } from './conditio
 import { applyOperator, ConstEnv, evalNumber } from './constants.js';
 import type { PyFunction } from './module.js';
 import { field, findInScope, isInside, kids, named, statements, unwrap, type PyNode } from './nodes.js';
+import { pollsOf } from '../../wait-bound.js';
 
 /** Where the code that runs when the bound runs out starts. */
 export type TimeoutEntry =
@@ -353,7 +354,7 @@ export function analyzeWaitLoop(loop: PyNode, wctx: WaitContext): WaitLoop | nul
     timeoutNode = counted.node;
     timeoutSeconds = interval !== null && counted.polls !== null ? Math.round(counted.polls * interval * 1e9) / 1e9 : null;
   } else if (timeoutSeconds !== null && interval) {
-    polls = Math.ceil(timeoutSeconds / interval - 1e-9);
+    polls = pollsOf(timeoutSeconds, interval);
   }
 
   const states = new Set<string>();

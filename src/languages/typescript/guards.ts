@@ -4,7 +4,7 @@
 // they may / must be true, so a test on one branch or `&&`-ed with an unknown is not a guard.
 import type { Clock, Fingerprint, Guard, GuardKind, NameUse, OnTimeout, Placement, SleepKind, Span } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { ancestor, bareExpression, descendants, isFunctionLike, promiseParamUses, returnedExpressions, throughReexports, type TsModule } from './module.js';
 import { createdCollection, listenerOf, openedByHelper, sameSocket } from './sockets.js';
 import { collectionOf } from './collections.js';
 import { configuredReceive } from './receives.js';
@@ -775,7 +775,7 @@ function helperReceives(c: Ctx, call: TsNode): string | null {
   if (!h || !body) return null;
   const hts = h.module.ts;
   const hc: Ctx = { ...c, m: h.module, match: h.match, env: h.env, strings: h.strings, depth: c.depth + 1 };
-  const returned = hts.isBlock(body) ? descendants(hts, body).filter((n) => hts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+  const returned = returnedExpressions(hts, body);
   return returned.length > 0 && returned.every((r) => r !== undefined && messageWait(hc, r)) ? h.name : null;
 }
 

@@ -408,6 +408,11 @@ export function ancestor(node: TsNode, pred: (n: TsNode) => boolean): TsNode | n
 }
 
 /** Every descendant (pre-order), not entering nested functions unless asked. */
+/** What a function body returns: each `return`'s expression (undefined for a bare `return`), or an arrow's expression body. */
+export function returnedExpressions(ts: TS, body: TsNode): (TsNode | undefined)[] {
+  return ts.isBlock(body) ? descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+}
+
 export function descendants(ts: TS, root: TsNode, intoFunctions = false): TsNode[] {
   // Iterative: generated or minified files nest deeper than the call stack allows.
   const out: TsNode[] = [];

@@ -3,7 +3,7 @@
 // DOM/Deno/Bun global) or typed as one may be; sockets a server framework hands over are open.
 import type { Framework } from '../../model.js';
 import type { TsNode } from './compiler.js';
-import { ancestor, bareExpression, calledFunction, descendants, isFunctionLike, promiseParamUses, throughReexports, type TsModule } from './module.js';
+import { ancestor, bareExpression, calledFunction, descendants, isFunctionLike, promiseParamUses, returnedExpressions, throughReexports, type TsModule } from './module.js';
 import { openAt } from './cf-accept.js';
 import { collectionOf, openCollectionElement, throughSubsets } from './collections.js';
 
@@ -184,7 +184,7 @@ function isAcceptedSet(m: TsModule, e: TsNode, depth: number): boolean {
   const helper = ts.isCallExpression(x) && depth <= 2 ? calledFunction(m, x) : null;
   const body = helper ? (helper.fn as { body?: TsNode }).body : undefined;
   if (body) {
-    const returned = ts.isBlock(body) ? descendants(ts, body).filter((n) => ts.isReturnStatement(n)).map((r) => (r as { expression?: TsNode }).expression) : [body];
+    const returned = returnedExpressions(ts, body);
     return returned.length > 0 && returned.every((r) => r !== undefined && isAcceptedSet(m, r, depth + 1));
   }
   if (!ts.isIdentifier(x) || depth > 2) return false;
