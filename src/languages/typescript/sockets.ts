@@ -494,7 +494,7 @@ function fromInitializer(m: TsModule, init: TsNode, origin: TsNode, depth: numbe
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
     const pair = pairOf(m, e.expression);
     if (pair && Number(e.argumentExpression.text) === serverIndex(m, pair)) {
-      return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+      return pairServer(origin);
     }
   }
   // `resp.webSocket` of `const resp = await fetch(url, { headers: { Upgrade: 'websocket' } })`: a
@@ -665,12 +665,9 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
       const prop = el && (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name);
       if (prop === 'socket') return denoSocket(d);
     }
-    // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair)
-    const values = ts.isArrayBindingPattern(d.name) && d.initializer ? pairValues(m, d.initializer, depth) : null;
-    if (values && ts.isArrayBindingPattern(d.name)) {
-      const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
-      if (idx === serverIndex(m, values)) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
-    }
+    // const [client, server] = Object.values(new WebSocketPair()) / Object.values(pair), const { 1: server } = pair
+    const end = pairEndOfDeclaration(m, d, name, depth);
+    if (end && end.index === serverIndex(m, end.pair)) return pairServer(d);
     // const [client, server] = [pair[0], pair[1]]
     const list = d.initializer ? bareExpression(ts, d.initializer) : null;
     if (ts.isArrayBindingPattern(d.name) && list && ts.isArrayLiteralExpression(list)) {
@@ -678,10 +675,6 @@ function fromDeclaration(m: TsModule, d: TsNode, name: string, depth: number): S
       const el = list.elements[idx];
       const r = el && !ts.isSpreadElement(el) ? fromInitializer(m, el, d, depth + 1) : null;
       if (r) return r;
-    }
-    if (ts.isObjectBindingPattern(d.name) && d.initializer && constructed(m, d.initializer)?.cls === 'pair') {
-      const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
-      if (el?.propertyName && m.text(el.propertyName) === String(serverIndex(m, bareExpression(ts, d.initializer)))) return { kind: 'cf-server', origin: d, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
     }
     // const { ws } = await connectWS(url): a helper of the repository returning `{ ws }` of an open socket.
     if (ts.isObjectBindingPattern(d.name) && d.initializer) {
@@ -1054,6 +1047,10 @@ export function denoSocketOf(m: TsModule, expr: TsNode, depth = 0): TsNode | nul
 }
 
 /** What `denoSocketOf` finds, as a socket: CONNECTING until the handler returns its response. */
+function pairServer(origin: TsNode): SocketInfo {
+  return { kind: 'cf-server', origin, reason: 'the server end of a Cloudflare WebSocketPair', emitter: false, typed: true, framework: 'cloudflare' };
+}
+
 function denoSocket(origin: TsNode): SocketInfo {
   return { kind: 'client', origin, reason: 'Deno.upgradeWebSocket socket (CONNECTING until the response is returned)', emitter: false, typed: true, framework: 'deno' };
 }
@@ -1089,10 +1086,16 @@ function pairEnd(m: TsModule, expr: TsNode, depth: number): { pair: TsNode; inde
   if (ts.isCallExpression(e) && m.text(e.expression) === 'Object.assign' && e.arguments[0]) return pairEnd(m, e.arguments[0], depth + 1);
   if (!ts.isIdentifier(e)) return null;
   const d = m.declarationOf(e.text, e);
-  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null;
+  return d ? pairEndOfDeclaration(m, d, e.text, depth) : null;
+}
+
+/** The pair end a declaration binds to `name`: `const s = pair[1]`, `[c, s] = Object.values(pair)`, `{ 1: s } = pair`, `[c, s] = [pair[0], pair[1]]`. */
+function pairEndOfDeclaration(m: TsModule, d: TsNode, name: string, depth: number): { pair: TsNode; index: number } | null {
+  const ts = m.ts;
+  if (depth > 6 || !ts.isVariableDeclaration(d) || !d.initializer) return null;
   if (ts.isIdentifier(d.name)) return pairEnd(m, d.initializer, depth + 1);
   if (ts.isArrayBindingPattern(d.name)) {
-    const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === e.text);
+    const idx = d.name.elements.findIndex((b) => ts.isBindingElement(b) && ts.isIdentifier(b.name) && b.name.text === name);
     if (idx < 0) return null;
     const values = pairValues(m, d.initializer, depth);
     if (values) return { pair: values, index: idx };
@@ -1102,7 +1105,7 @@ function pairEnd(m: TsModule, expr: TsNode, depth: number): { pair: TsNode; inde
   }
   if (ts.isObjectBindingPattern(d.name)) {
     const pair = constructed(m, d.initializer)?.cls === 'pair' ? bareExpression(ts, d.initializer) : null;
-    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === e.text);
+    const el = d.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === name);
     const key = el?.propertyName ? m.text(el.propertyName) : null;
     return pair && (key === '0' || key === '1') ? { pair, index: Number(key) } : null;
   }
