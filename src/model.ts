@@ -174,19 +174,13 @@ export interface MessageLoop {
    */
   otherFramework?: string;
   /**
-   * Python: the receive is in a comprehension (the loop's own, `[await ws.receive_text() for _ in
-   * range(3)]`, or one inside it): there is no statement before it to put a guard in, so the
-   * codemod skips the loop and its findings are not fixable.
-   */
-  inComprehension?: boolean;
-  /**
    * Python: every receive of the loop, in text order (`receive` is the least guarded of them),
    * so that the codemod puts one guard where it precedes them all (a receive on each branch).
    */
   receives?: Span[];
   /**
    * Why `fix` would leave this loop unguarded, as far as the front end could tell from the syntax
-   * tree with the fixer's own refusal checks (src/fix/refusals.ts; TS/JS only so far). Not part of
+   * tree with the fixer's own refusal checks (ts-refusals.ts; Python: refusals.ts nestedScopeRefusal). Not part of
    * the JSON output: it decides findings' `fixable`.
    */
   fixRefusal?: FixRefusal | null;

@@ -322,15 +322,6 @@ function confidenceOf(c: Connection): Confidence {
   return c.confidence;
 }
 
-/** Whether the receive is in a comprehension of the loop (or the loop is one): no statement there to guard. */
-function inComprehension(anchor: PyNode, loop: PyNode): boolean {
-  for (let n: PyNode | null = anchor; n; n = n.parent) {
-    if (COMPREHENSION_TYPES.has(n.type)) return true;
-    if (n.id === loop.id) return false;
-  }
-  return false;
-}
-
 /** Policy order: what fails under any policy first, framework-guaranteed last. */
 const STRENGTH: Record<Guard['kind'], number> = { none: 0, unbounded: 1, check: 2, polling: 3, framework: 4 };
 
@@ -429,7 +420,6 @@ export function findMessageLoops(module: PyModule, file: string, opts: LoopOptio
           confidence: confidenceOf(found.connection),
           inAsyncFunction: fn.isAsync,
           ...(found.connection.other ? { otherFramework: found.connection.other } : {}),
-          ...(inComprehension(found.anchor, loop) ? { inComprehension: true } : {}),
           receives: all.map((f) => f.anchor).sort((a, b) => a.startIndex - b.startIndex).map((a) => spanOf(a)),
           // What `fix` would say of it from the tree, with its own check (a finding's `fixable`).
           ...treeFixRefusal(found.anchor, loop),
